@@ -1,0 +1,145 @@
+//! The dataset: expression matrix, genes and samples kept consistent.
+
+use std::collections::HashMap;
+
+use ndarray::{Array2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, GeneAnnotation, Result, SampleMeta, ValueKind};
+
+/// Expression values, one row per sample and one column per gene.
+///
+/// Files that store genes x samples (recount3, GCT, ARCHS4) are transposed by their readers so that
+/// every crate sees the same orientation.
+pub type ExprMatrix = Array2<f32>;
+
+/// An expression matrix with the annotation of its genes (columns) and samples (rows).
+///
+/// The constructor guarantees that the shapes agree and that sample ids are unique; gene ids are
+/// unique by construction of [`GeneAnnotation`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    counts: ExprMatrix,
+    genes: GeneAnnotation,
+    samples: Vec<SampleMeta>,
+}
+
+impl Dataset {
+    /// Builds a dataset; refuses mismatched shapes and duplicate sample ids.
+    pub fn new(counts: ExprMatrix, genes: GeneAnnotation, samples: Vec<SampleMeta>) -> Result<Self> {
+        let (rows, cols) = counts.dim();
+        if rows != samples.len() || cols != genes.len() {
+            return Err(Error::ShapeMismatch {
+                rows,
+                cols,
+                samples: samples.len(),
+                genes: genes.len(),
+            });
+        }
+        let mut seen = HashMap::with_capacity(samples.len());
+        for (row, s) in samples.iter().enumerate() {
+            if let Some(first) = seen.insert(s.sample_id.as_str(), row) {
+                return Err(Error::DuplicateSample {
+                    id: s.sample_id.clone(),
+                    first,
+                    second: row,
+                });
+            }
+        }
+        Ok(Self {
+            counts,
+            genes,
+            samples,
+        })
+    }
+
+    /// The samples x genes matrix.
+    pub fn counts(&self) -> &ExprMatrix {
+        &self.counts
+    }
+
+    /// Mutable access to the values (the shape cannot change through it).
+    pub fn counts_mut(&mut self) -> ndarray::ArrayViewMut2<'_, f32> {
+        self.counts.view_mut()
+    }
+
+    /// The genes, in column order.
+    pub fn genes(&self) -> &GeneAnnotation {
+        &self.genes
+    }
+
+    /// Mutable gene annotation, e.g. to fill lengths from a GTF. Ids must not be changed through it.
+    pub fn genes_mut(&mut self) -> &mut GeneAnnotation {
+        &mut self.genes
+    }
+
+    /// The samples, in row order.
+    pub fn samples(&self) -> &[SampleMeta] {
+        &self.samples
+    }
+
+    /// Mutable sample metadata, e.g. to attach labels read from a separate table.
+    pub fn samples_mut(&mut self) -> &mut [SampleMeta] {
+        &mut self.samples
+    }
+
+    /// Number of samples (rows).
+    pub fn n_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Number of genes (columns).
+    pub fn n_genes(&self) -> usize {
+        self.genes.len()
+    }
+
+    /// Row of a sample id.
+    pub fn sample_position(&self, sample_id: &str) -> Option<usize> {
+        self.samples.iter().position(|s| s.sample_id == sample_id)
+    }
+
+    /// The scale of the values (counts, TPM, log, ...).
+    pub fn value_kind(&self) -> ValueKind {
+        ValueKind::detect(self.counts.view())
+    }
+
+    /// A new dataset with the given rows, in the given order.
+    pub fn select_samples(&self, rows: &[usize]) -> Result<Self> {
+        let counts = self.counts.select(Axis(0), rows);
+        let samples = rows.iter().map(|&r| self.samples[r].clone()).collect();
+        Self::new(counts, self.genes.clone(), samples)
+    }
+
+    /// Splits the dataset back into its parts.
+    pub fn into_parts(self) -> (ExprMatrix, GeneAnnotation, Vec<SampleMeta>) {
+        (self.counts, self.genes, self.samples)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DataSource, GeneInfo};
+    use ndarray::array;
+
+    fn genes(n: usize) -> GeneAnnotation {
+        GeneAnnotation::new((0..n).map(|i| GeneInfo::from_id(&format!("ENSG{i}"))).collect()).unwrap()
+    }
+
+    #[test]
+    fn checks_shape_and_sample_ids() {
+        let s = |id: &str| SampleMeta::new(id, DataSource::Other);
+        let ok = Dataset::new(array![[1.0, 2.0], [3.0, 4.0]], genes(2), vec![s("a"), s("b")]).unwrap();
+        assert_eq!(ok.value_kind(), ValueKind::IntegerCounts);
+        let sub = ok.select_samples(&[1]).unwrap();
+        assert_eq!(sub.counts(), &array![[3.0, 4.0]]);
+        assert!(matches!(
+            Dataset::new(array![[1.0, 2.0]], genes(3), vec![s("a")]),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        assert!(matches!(
+            Dataset::new(array![[1.0], [2.0]], genes(1), vec![s("a"), s("a")]),
+            Err(Error::DuplicateSample { first: 0, second: 1, .. })
+        ));
+    }
+}

@@ -1,0 +1,83 @@
+//! Writing output files atomically: everything goes to a temporary file in the target's directory,
+//! which is renamed over the target only once complete, so a failed run leaves no half-written file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::error::{Error, Location, Result};
+
+/// Writes `path` atomically: `fill` writes the content (gzip-compressed when the path ends in
+/// `.gz`); the file appears under its name only if `fill` and the flush succeed.
+pub fn write_atomically<F>(path: &Path, fill: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let io_err = |e| Error::io(path, Location::File, e);
+    let tmp = tempfile::Builder::new()
+        .prefix(".rnameta-tmp-")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    {
+        let file: &File = tmp.as_file();
+        let mut buffered = BufWriter::with_capacity(1 << 17, file);
+        if path.extension().is_some_and(|e| e == "gz") {
+            let mut gz = GzEncoder::new(&mut buffered, Compression::new(6));
+            fill(&mut gz).map_err(io_err)?;
+            gz.finish().map_err(io_err)?;
+        } else {
+            fill(&mut buffered).map_err(io_err)?;
+        }
+        buffered.flush().map_err(io_err)?;
+    }
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+/// Writes a file atomically through a closure that gets the temporary path (for libraries such as
+/// HDF5 and Parquet that open their own files). The target appears only if `fill` succeeds.
+pub fn write_atomically_with_path<F>(path: &Path, fill: F) -> Result<()>
+where
+    F: FnOnce(&Path) -> Result<()>,
+{
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".rnameta-tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(path, Location::File, e))?;
+    fill(tmp.path())?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, Location::File, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.tsv");
+        let result = write_atomically(&target, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(result.is_err());
+        assert!(!target.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp file left");
+        write_atomically(&target, |w| w.write_all(b"whole")).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"whole");
+    }
+}
