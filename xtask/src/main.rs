@@ -1,1 +1,93 @@
-fn main() {}
+//! `cargo xtask`: project automation that is more than one cargo command.
+//!
+//! - `cargo xtask fuzz [SECONDS] [TARGET...]`: runs every cargo-fuzz target (or the named ones)
+//!   for SECONDS each (default 60). Needs `cargo install cargo-fuzz`; runs on the stable toolchain
+//!   through `RUSTC_BOOTSTRAP=1`, since libFuzzer's sanitizer flags are nightly-only.
+//! - `cargo xtask bench [FILTER]`: runs the criterion benchmarks of `benches/`.
+//!
+//! Experiments (`cargo xtask experiment <id>`) arrive with the models and evaluation crates.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("fuzz") => fuzz(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        Some("-h" | "--help") | None => {
+            println!("{}", usage());
+            Ok(())
+        }
+        Some(other) => bail!("unknown task {other:?}\n{}", usage()),
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <task>\n\
+     \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
+     \n  bench [FILTER]               run the criterion benchmarks"
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn fuzz(args: &[String]) -> Result<()> {
+    let (seconds, names): (u64, &[String]) = match args.first().map(|a| a.parse::<u64>()) {
+        Some(Ok(s)) => (s, &args[1..]),
+        _ => (60, args),
+    };
+    let fuzz_dir = project_root().join("fuzz");
+    let targets: Vec<String> = if names.is_empty() {
+        let mut all: Vec<String> = std::fs::read_dir(fuzz_dir.join("fuzz_targets"))
+            .context("reading fuzz/fuzz_targets")?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect();
+        all.sort();
+        all
+    } else {
+        names.to_vec()
+    };
+    let mut failed = Vec::new();
+    for target in &targets {
+        println!("== fuzzing {target} for {seconds} s");
+        let status = Command::new("cargo")
+            .current_dir(&fuzz_dir)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", target, "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-rss_limit_mb=4096")
+            .status()
+            .context("running cargo fuzz (install it with `cargo install cargo-fuzz`)")?;
+        if !status.success() {
+            failed.push(target.clone());
+        }
+    }
+    if failed.is_empty() {
+        println!("all {} fuzz targets ran {seconds} s without a crash", targets.len());
+        Ok(())
+    } else {
+        bail!("fuzz targets found crashes: {failed:?} (see fuzz/artifacts/)")
+    }
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(project_root())
+        .args(["bench", "-p", "rnameta-benches"]);
+    if let Some(filter) = args.first() {
+        cmd.args(["--", filter]);
+    }
+    let status = cmd.status().context("running cargo bench")?;
+    if !status.success() {
+        bail!("benchmarks failed");
+    }
+    Ok(())
+}
