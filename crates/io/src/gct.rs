@@ -12,7 +12,7 @@ use rnameta_core::{DataSource, Dataset, SampleMeta};
 use crate::error::{ErrorKind, Result};
 use crate::numeric::{check_unique, GeneRowsBuilder, ValuePolicy};
 use crate::source::LineReader;
-use crate::tsv::{annotation_from_ids, format_value};
+use crate::tsv::{annotation_from_ids, format_value, GenePlaces};
 use crate::write::write_atomically;
 
 /// The only GCT version rnameta reads and writes (the one GTEx publishes).
@@ -76,7 +76,7 @@ pub fn read(path: &Path, data_source: DataSource) -> Result<Dataset> {
         ));
     }
     let (matrix, ids) = rows.finish();
-    let mut genes = annotation_from_ids(reader.context(), &ids, |column| format!("line {}", column + 4))?
+    let mut genes = annotation_from_ids(reader.context(), &ids, GenePlaces::Lines { first_line: 4 })?
         .into_genes();
     for (gene, symbol) in genes.iter_mut().zip(symbols) {
         gene.symbol = (!symbol.is_empty()).then_some(symbol);

@@ -45,7 +45,8 @@ pub fn parse_value(field: &str, policy: ValuePolicy) -> Result<f32, ErrorKind> {
 }
 
 /// Collects a genes x samples text matrix row by row, checking each row's width and refusing a
-/// gene id seen before, then transposes to samples x genes.
+/// gene seen before (versions ignored: `ENSG1.1` and `ENSG1.2` are one gene), then transposes to
+/// samples x genes.
 #[derive(Debug)]
 pub struct GeneRowsBuilder {
     n_samples: usize,
@@ -80,7 +81,9 @@ impl GeneRowsBuilder {
         if gene_id.is_empty() {
             return Err(reader.error(ErrorKind::Malformed("empty gene id".into())));
         }
-        if let Some(first) = self.first_line.get(gene_id) {
+        // Two versions of one Ensembl gene are the same gene to every later step.
+        let canonical = rnameta_core::strip_version(gene_id);
+        if let Some(first) = self.first_line.get(canonical) {
             return Err(reader.error(ErrorKind::DuplicateGene {
                 id: gene_id.to_owned(),
                 first: format!("line {first}"),
@@ -103,7 +106,7 @@ impl GeneRowsBuilder {
                 found: found + leading_fields,
             }));
         }
-        self.first_line.insert(gene_id.to_owned(), line);
+        self.first_line.insert(canonical.to_owned(), line);
         self.gene_ids.push(gene_id.to_owned());
         Ok(())
     }

@@ -126,7 +126,7 @@ fn read_genes_in_rows<R: std::io::BufRead>(
         return Err(reader.context().whole(ErrorKind::Malformed("header but no gene rows".into())));
     }
     let (matrix, gene_ids) = rows.finish();
-    let genes = annotation_from_ids(reader.context(), &gene_ids, |column| format!("line {}", column + 2))?;
+    let genes = annotation_from_ids(reader.context(), &gene_ids, GenePlaces::Lines { first_line: 2 })?;
     let samples = sample_ids
         .into_iter()
         .map(|id| SampleMeta::new(id, options.data_source))
@@ -140,7 +140,7 @@ fn read_samples_in_rows<R: std::io::BufRead>(
     gene_ids: Vec<String>,
     options: MatrixOptions,
 ) -> Result<Dataset> {
-    let genes = annotation_from_ids(reader.context(), &gene_ids, |column| format!("column {}", column + 2))?;
+    let genes = annotation_from_ids(reader.context(), &gene_ids, GenePlaces::Columns { first_column: 2 })?;
     let mut values = Vec::new();
     let mut samples: Vec<SampleMeta> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -178,29 +178,48 @@ fn read_samples_in_rows<R: std::io::BufRead>(
     Dataset::new(matrix, genes, samples).map_err(|e| reader.context().whole(e.into()))
 }
 
+/// Where the genes of a matrix are named: on consecutive lines (genes in rows) or in consecutive
+/// header columns (samples in rows). Offsets are 1-based numbers of the first gene's line or column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GenePlaces {
+    /// Gene `i` is on line `first_line + i`.
+    Lines { first_line: u64 },
+    /// Gene `i` is named in header column `first_column + i`.
+    Columns { first_column: usize },
+}
+
+impl GenePlaces {
+    fn describe(self, gene: usize) -> String {
+        match self {
+            Self::Lines { first_line } => format!("line {}", first_line + gene as u64),
+            Self::Columns { first_column } => format!("column {}", first_column + gene),
+        }
+    }
+
+    fn location(self, gene: usize, id: &str) -> crate::Location {
+        match self {
+            Self::Lines { first_line } => crate::Location::Line(first_line + gene as u64),
+            Self::Columns { .. } => crate::Location::Gene(format!("{id}, header {}", self.describe(gene))),
+        }
+    }
+}
+
 /// Builds the gene annotation of a matrix from its raw ids; two ids that are one gene once the
 /// Ensembl version is stripped are refused, naming where both were found.
 pub(crate) fn annotation_from_ids(
     context: &FileContext,
     raw_ids: &[String],
-    place: impl Fn(usize) -> String,
+    places: GenePlaces,
 ) -> Result<GeneAnnotation> {
     let genes: Vec<GeneInfo> = raw_ids.iter().map(|id| GeneInfo::from_id(id)).collect();
     GeneAnnotation::new(genes).map_err(|e| match e {
-        rnameta_core::Error::DuplicateGene { id, first, second } => {
-            let line_or_column = place(second);
-            let location = match line_or_column.strip_prefix("line ").and_then(|n| n.parse().ok()) {
-                Some(line) => crate::Location::Line(line),
-                None => crate::Location::Gene(format!("{id}, {line_or_column}")),
-            };
-            context.at(
-                location,
-                ErrorKind::DuplicateGene {
-                    id: format!("{} / {}", raw_ids[first], raw_ids[second]),
-                    first: place(first),
-                },
-            )
-        }
+        rnameta_core::Error::DuplicateGene { id, first, second } => context.at(
+            places.location(second, &id),
+            ErrorKind::DuplicateGene {
+                id: format!("{} / {}", raw_ids[first], raw_ids[second]),
+                first: places.describe(first),
+            },
+        ),
         other => context.whole(other.into()),
     })
 }

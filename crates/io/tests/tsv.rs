@@ -160,7 +160,7 @@ fn duplicate_gene_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "dg.tsv", "gene_id\ta\nENSG1\t1\nENSG2\t1\nENSG1\t5\n");
     let err = read_genes_in_rows(&path).unwrap_err();
-    assert!(matches!(&err.kind, ErrorKind::DuplicateGene { id, first } if id == "ENSG1" && first == "line 2"));
+    assert!(matches!(&err.kind, ErrorKind::DuplicateGene { id, first } if id == "ENSG1" && first == "line 2"), "{err}");
     assert_at_line(&err, &path, 4);
     // Two versions of one gene are one gene once versions are stripped.
     let path = write_file(&dir, "dv.tsv", "gene_id\ta\nENSG0001.1\t1\nENSG0001.2\t1\n");
