@@ -1,0 +1,551 @@
+//! Reading an ARCHS4 file: the gene and sample metadata when opened, the counts only for the
+//! samples asked for, a chunk of HDF5 column blocks at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
+use rust_hdf5::{DatatypeMessage, H5Dataset, H5File};
+
+use super::characteristics;
+use super::container::{self, hdf5_error, object, open_checked, read_as_text, read_strings};
+use super::fields::{self, FieldProbe, FieldSpec, EXPRESSION};
+use crate::error::{Error, ErrorKind, Location, Result};
+
+/// Samples read per hyperslab of an unchunked (contiguous) matrix, where no HDF5 chunk says how
+/// wide a column block should be.
+const CONTIGUOUS_BLOCK: usize = 64;
+
+/// Most bytes of `uint32` counts one hyperslab may hold. A file chunked by gene rows (chunks as
+/// wide as the whole sample axis) would otherwise make one column block the whole matrix.
+const MAX_BLOCK_BYTES: usize = 64 << 20;
+
+/// A gene row of the file left out because its canonical id repeats an earlier row's.
+///
+/// ARCHS4 lists some genes twice (the same symbol on two loci in files keyed by symbol); rnameta
+/// needs one column per id, so the first row is kept and the later ones are reported here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedGene {
+    /// Row of `data/expression` that was left out (0-based).
+    pub row: usize,
+    /// The repeated canonical id.
+    pub id: String,
+    /// Row kept for that id.
+    pub kept_row: usize,
+}
+
+/// An open ARCHS4 file: gene and sample metadata in memory, counts read on demand.
+///
+/// Opening reads only the metadata (a few hundred bytes per sample); [`read_samples`](Self::read_samples)
+/// and [`chunks`](Self::chunks) read column blocks of `data/expression`, so a file larger than
+/// memory can be streamed. Counts are `uint32` in the file and `f32` in the [`Dataset`]: exact up
+/// to 16,777,216 reads of one gene in one sample.
+pub struct Archs4Reader {
+    path: PathBuf,
+    _file: H5File,
+    expression: H5Dataset,
+    matrix_genes: usize,
+    block_width: usize,
+    genes: GeneAnnotation,
+    gene_rows: Vec<usize>,
+    dropped_genes: Vec<DroppedGene>,
+    samples: Vec<SampleMeta>,
+    probes: Vec<FieldProbe>,
+    version: Option<String>,
+    creation_date: Option<String>,
+}
+
+impl std::fmt::Debug for Archs4Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archs4Reader")
+            .field("path", &self.path)
+            .field("n_genes", &self.genes.len())
+            .field("n_samples", &self.samples.len())
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Archs4Reader {
+    /// Opens an ARCHS4 file (v1 or v2 layout) and reads its gene and sample metadata.
+    ///
+    /// Refuses, with the file and the object or sample named: an empty, non-HDF5 or truncated
+    /// file; a missing `data/expression` or a matrix that is not 2-D `uint32`; metadata whose
+    /// length disagrees with the matrix; a missing, empty or repeated GSM accession.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let file = open_checked(&path)?;
+        let probes = fields::probe_all(&file, &path)?;
+        let (expression, shape) = open_expression(&file, &path)?;
+        let matrix_genes = shape[0];
+        let widest = (MAX_BLOCK_BYTES / 4 / matrix_genes.max(1)).max(1);
+        let block_width = expression
+            .chunk_dims()
+            .and_then(|dims| dims.get(1).copied())
+            .filter(|w| *w > 0)
+            .unwrap_or(CONTIGUOUS_BLOCK)
+            .min(widest);
+
+        let meta = MetaReader {
+            file: &file,
+            path: &path,
+            probes: &probes,
+            shape,
+        };
+        let (genes, gene_rows, dropped_genes) = meta.genes()?;
+        let samples = meta.samples()?;
+        let version = meta.scalar(&fields::VERSION)?;
+        let creation_date = meta.scalar(&fields::CREATION_DATE)?;
+
+        Ok(Self {
+            path,
+            _file: file,
+            expression,
+            matrix_genes,
+            block_width,
+            genes,
+            gene_rows,
+            dropped_genes,
+            samples,
+            probes,
+            version,
+            creation_date,
+        })
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of samples (columns of `data/expression`).
+    pub fn n_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Number of genes kept (rows of `data/expression` less the [`dropped_genes`](Self::dropped_genes)).
+    pub fn n_genes(&self) -> usize {
+        self.genes.len()
+    }
+
+    /// The genes, in the order of the columns of every [`Dataset`] read: canonical id = Ensembl
+    /// id without version when the file has one for the gene, else the symbol.
+    pub fn genes(&self) -> &GeneAnnotation {
+        &self.genes
+    }
+
+    /// Gene rows left out because their id repeats an earlier row (first row kept).
+    pub fn dropped_genes(&self) -> &[DroppedGene] {
+        &self.dropped_genes
+    }
+
+    /// The samples, in file order: GSM as id, GEO series as study, tissue / sex / sample source
+    /// from the characteristics, every characteristic and text field in `attributes`.
+    pub fn samples(&self) -> &[SampleMeta] {
+        &self.samples
+    }
+
+    /// Every metadata field probed and the dataset found for it (for `rnameta inspect`).
+    pub fn fields_found(&self) -> &[FieldProbe] {
+        &self.probes
+    }
+
+    /// The ARCHS4 release string of `meta/info/version`, when the file has one.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The build date of `meta/info/creation-date`, when the file has one.
+    pub fn creation_date(&self) -> Option<&str> {
+        self.creation_date.as_deref()
+    }
+
+    /// Counts of the samples at `indices` (file order positions), as a dataset whose rows follow
+    /// `indices`. Reads only the HDF5 column blocks holding those samples, one block at a time.
+    pub fn read_samples(&self, indices: &[usize]) -> Result<Dataset> {
+        if let Some(&bad) = indices.iter().find(|&&i| i >= self.n_samples()) {
+            return Err(self.matrix_error(ErrorKind::Malformed(format!(
+                "sample index {bad} is out of range: the file has {} samples",
+                self.n_samples()
+            ))));
+        }
+        let mut counts = Array2::<f32>::zeros((indices.len(), self.n_genes()));
+        for group in column_groups(indices, self.block_width) {
+            self.read_group(indices, &group, &mut counts)?;
+        }
+        let samples = indices.iter().map(|&i| self.samples[i].clone()).collect();
+        Dataset::new(counts, self.genes.clone(), samples)
+            .map_err(|e| Error::new(&self.path, object(EXPRESSION), ErrorKind::Dataset(e)))
+    }
+
+    /// Every sample, in file order. Holds the whole matrix: use [`chunks`](Self::chunks) for a
+    /// file that may not fit in memory.
+    pub fn read_all(&self) -> Result<Dataset> {
+        let all: Vec<usize> = (0..self.n_samples()).collect();
+        self.read_samples(&all)
+    }
+
+    /// Streams every sample in file order, `chunk_size` samples per dataset (the last may hold
+    /// fewer; a size of 0 is taken as 1). Memory stays bounded by the chunk, whatever the file's
+    /// size. The stream ends after the first error.
+    pub fn chunks(&self, chunk_size: usize) -> Archs4Chunks<'_> {
+        Archs4Chunks {
+            reader: self,
+            chunk_size: chunk_size.max(1),
+            next: 0,
+            failed: false,
+        }
+    }
+
+    /// Reads one column block (samples of one HDF5 chunk column) and scatters it into `counts`.
+    fn read_group(
+        &self,
+        indices: &[usize],
+        group: &[usize],
+        counts: &mut Array2<f32>,
+    ) -> Result<()> {
+        let (Some(&first), Some(&last)) = (group.first(), group.last()) else {
+            return Ok(());
+        };
+        let lo = indices[first];
+        let width = indices[last] - lo + 1;
+        let block = self
+            .expression
+            .read_slice::<u32>(&[0, lo], &[self.matrix_genes, width])
+            .map_err(|e| hdf5_error(&self.path, object(EXPRESSION), e))?;
+        if block.len() != self.matrix_genes * width {
+            return Err(self.matrix_error(ErrorKind::Hdf5(format!(
+                "read {} values for a {} x {width} block",
+                block.len(),
+                self.matrix_genes
+            ))));
+        }
+        for &position in group {
+            let column = indices[position] - lo;
+            let mut row = counts.row_mut(position);
+            for (value, &gene_row) in row.iter_mut().zip(&self.gene_rows) {
+                *value = block[gene_row * width + column] as f32;
+            }
+        }
+        Ok(())
+    }
+
+    fn matrix_error(&self, kind: ErrorKind) -> Error {
+        Error::new(&self.path, object(EXPRESSION), kind)
+    }
+}
+
+/// Positions of `indices` grouped by the HDF5 chunk column (of `width` samples) their sample lies
+/// in, each group sorted by sample, so that every chunk is decompressed once per call.
+fn column_groups(indices: &[usize], width: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..indices.len()).collect();
+    order.sort_by_key(|&p| indices[p]);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current_column = None;
+    for position in order {
+        let column = indices[position] / width;
+        if current_column != Some(column) {
+            groups.push(Vec::new());
+            current_column = Some(column);
+        }
+        if let Some(group) = groups.last_mut() {
+            group.push(position);
+        }
+    }
+    groups
+}
+
+/// The stream of [`Archs4Reader::chunks`]: one [`Dataset`] of consecutive samples per item.
+#[derive(Debug)]
+pub struct Archs4Chunks<'a> {
+    reader: &'a Archs4Reader,
+    chunk_size: usize,
+    next: usize,
+    failed: bool,
+}
+
+impl Iterator for Archs4Chunks<'_> {
+    type Item = Result<Dataset>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let total = self.reader.n_samples();
+        if self.failed || self.next >= total {
+            return None;
+        }
+        let end = total.min(self.next.saturating_add(self.chunk_size));
+        let indices: Vec<usize> = (self.next..end).collect();
+        self.next = end;
+        let chunk = self.reader.read_samples(&indices);
+        self.failed = chunk.is_err();
+        Some(chunk)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.reader.n_samples().saturating_sub(self.next);
+        let n = if self.failed {
+            0
+        } else {
+            left.div_ceil(self.chunk_size)
+        };
+        (n, Some(n))
+    }
+}
+
+/// `data/expression` opened and checked: present, 2-D, unsigned 32-bit. Returns it with its
+/// shape (genes, samples).
+fn open_expression(file: &H5File, path: &Path) -> Result<(H5Dataset, [usize; 2])> {
+    let at = || object(EXPRESSION);
+    if !container::has_dataset(file, path, EXPRESSION)? {
+        return Err(Error::new(
+            path,
+            at(),
+            ErrorKind::Missing("the counts matrix /data/expression (genes x samples)".into()),
+        ));
+    }
+    let dataset = container::open_dataset(file, path, EXPRESSION)?;
+    let datatype = dataset.datatype().map_err(|e| hdf5_error(path, at(), e))?;
+    if !matches!(
+        datatype,
+        DatatypeMessage::FixedPoint {
+            size: 4,
+            signed: false,
+            ..
+        }
+    ) {
+        return Err(Error::new(
+            path,
+            at(),
+            ErrorKind::Malformed(format!(
+                "datatype is {}; ARCHS4 stores counts as unsigned 32-bit integers",
+                describe_datatype(&datatype)
+            )),
+        ));
+    }
+    match dataset.shape()[..] {
+        [genes, samples] => Ok((dataset, [genes, samples])),
+        ref other => Err(Error::new(
+            path,
+            at(),
+            ErrorKind::Malformed(format!(
+                "shape {other:?}: expected 2 dimensions (genes x samples)"
+            )),
+        )),
+    }
+}
+
+/// A short name for a datatype in messages (`float64`, `int32`, `string`).
+fn describe_datatype(datatype: &DatatypeMessage) -> String {
+    match datatype {
+        DatatypeMessage::FixedPoint { size, signed, .. } => {
+            format!("{}int{}", if *signed { "" } else { "u" }, size * 8)
+        }
+        DatatypeMessage::FloatingPoint { size, .. } => format!("float{}", size * 8),
+        DatatypeMessage::VarLenString { .. } | DatatypeMessage::FixedString { .. } => {
+            "string".to_owned()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// Reads the metadata datasets of an open file, checking their lengths against the matrix.
+struct MetaReader<'a> {
+    file: &'a H5File,
+    path: &'a Path,
+    probes: &'a [FieldProbe],
+    shape: [usize; 2],
+}
+
+impl MetaReader<'_> {
+    /// A per-gene or per-sample text field, `None` when the file does not have it.
+    fn field(&self, spec: &FieldSpec) -> Result<Option<(String, Vec<String>)>> {
+        let Some(name) = fields::found(self.probes, spec) else {
+            return Ok(None);
+        };
+        let values = read_as_text(self.file, self.path, name)?;
+        let (expected, what) = if spec.per_gene {
+            (self.shape[0], "genes (rows)")
+        } else {
+            (self.shape[1], "samples (columns)")
+        };
+        if values.len() != expected {
+            return Err(Error::new(
+                self.path,
+                object(name),
+                ErrorKind::Malformed(format!(
+                    "{} entries, but /data/expression has {expected} {what} (shape {} x {})",
+                    values.len(),
+                    self.shape[0],
+                    self.shape[1]
+                )),
+            ));
+        }
+        Ok(Some((name.to_owned(), values)))
+    }
+
+    /// The first string of a file-level field (scalar or one-element), `None` when absent.
+    fn scalar(&self, spec: &FieldSpec) -> Result<Option<String>> {
+        let Some(name) = fields::found(self.probes, spec) else {
+            return Ok(None);
+        };
+        Ok(read_strings(self.file, self.path, name)?.into_iter().next())
+    }
+
+    /// The gene annotation (first row kept for a repeated id), the matrix row of each kept gene,
+    /// and the rows dropped.
+    fn genes(&self) -> Result<(GeneAnnotation, Vec<usize>, Vec<DroppedGene>)> {
+        let symbols = self.field(&fields::GENE_SYMBOL)?;
+        let ensembl = self.field(&fields::GENE_ENSEMBL)?;
+        let biotypes = self.field(&fields::GENE_BIOTYPE)?;
+        if symbols.is_none() && ensembl.is_none() {
+            return Err(Error::new(
+                self.path,
+                object("meta/genes"),
+                ErrorKind::Missing(format!(
+                    "gene ids: none of {:?} or {:?}",
+                    fields::GENE_SYMBOL.candidates,
+                    fields::GENE_ENSEMBL.candidates
+                )),
+            ));
+        }
+        let text = |field: &Option<(String, Vec<String>)>, row: usize| {
+            field
+                .as_ref()
+                .and_then(|(_, v)| v.get(row))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let mut kept = Vec::with_capacity(self.shape[0]);
+        let mut rows = Vec::with_capacity(self.shape[0]);
+        let mut dropped = Vec::new();
+        let mut first_row: HashMap<String, usize> = HashMap::with_capacity(self.shape[0]);
+        for row in 0..self.shape[0] {
+            let symbol = text(&symbols, row);
+            let gene = match (text(&ensembl, row), symbol.clone()) {
+                (Some(raw), _) => GeneInfo::from_id(&raw),
+                (None, Some(sym)) => GeneInfo::from_id(&sym),
+                (None, None) => return Err(self.gene_without_id(row, &symbols, &ensembl)),
+            };
+            if let Some(&kept_row) = first_row.get(&gene.id) {
+                dropped.push(DroppedGene {
+                    row,
+                    id: gene.id,
+                    kept_row,
+                });
+                continue;
+            }
+            first_row.insert(gene.id.clone(), row);
+            kept.push(GeneInfo {
+                symbol,
+                biotype: text(&biotypes, row),
+                ..gene
+            });
+            rows.push(row);
+        }
+        let annotation = GeneAnnotation::new(kept)
+            .map_err(|e| Error::new(self.path, object("meta/genes"), ErrorKind::Dataset(e)))?;
+        Ok((annotation, rows, dropped))
+    }
+
+    fn gene_without_id(
+        &self,
+        row: usize,
+        symbols: &Option<(String, Vec<String>)>,
+        ensembl: &Option<(String, Vec<String>)>,
+    ) -> Error {
+        let name = ensembl
+            .as_ref()
+            .or(symbols.as_ref())
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| "meta/genes".to_owned());
+        Error::new(
+            self.path,
+            object(&name),
+            ErrorKind::Malformed(format!(
+                "gene row {row} has neither an Ensembl id nor a symbol"
+            )),
+        )
+    }
+
+    /// One [`SampleMeta`] per column, GSM ids checked for presence and uniqueness.
+    fn samples(&self) -> Result<Vec<SampleMeta>> {
+        let Some((gsm_name, accessions)) = self.field(&fields::GEO_ACCESSION)? else {
+            return Err(Error::new(
+                self.path,
+                object("meta/samples/geo_accession"),
+                ErrorKind::Missing(format!(
+                    "sample ids (GSM accessions): none of {:?}",
+                    fields::GEO_ACCESSION.candidates
+                )),
+            ));
+        };
+        let series = self.field(&fields::SERIES_ID)?;
+        let characteristics = self.field(&fields::CHARACTERISTICS)?;
+        let source_names = self.field(&fields::SOURCE_NAME)?;
+        let text_fields = fields::SAMPLE_TEXT_FIELDS
+            .iter()
+            .map(|spec| Ok(self.field(spec)?.map(|(_, v)| (spec.role, v))))
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut seen: HashSet<&str> = HashSet::with_capacity(accessions.len());
+        let mut samples = Vec::with_capacity(accessions.len());
+        for (column, gsm) in accessions.iter().enumerate() {
+            let gsm = gsm.trim();
+            if gsm.is_empty() {
+                return Err(Error::new(
+                    self.path,
+                    object(&gsm_name),
+                    ErrorKind::Malformed(format!("sample column {column} has an empty accession")),
+                ));
+            }
+            if !seen.insert(gsm) {
+                return Err(Error::new(
+                    self.path,
+                    Location::Sample(gsm.to_owned()),
+                    ErrorKind::DuplicateSample { id: gsm.to_owned() },
+                ));
+            }
+            let mut meta = SampleMeta::new(gsm, DataSource::Archs4);
+            meta.study = field_value(&series, column).map(str::to_owned);
+            for (role, values) in text_fields.iter().flatten() {
+                if let Some(v) = values
+                    .get(column)
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                {
+                    meta.attributes.insert((*role).to_owned(), v.to_owned());
+                }
+            }
+            let pairs = field_value(&characteristics, column)
+                .map(characteristics::parse_pairs)
+                .unwrap_or_default();
+            characteristics::apply(&mut meta, &pairs, field_value(&source_names, column));
+            samples.push(meta);
+        }
+        Ok(samples)
+    }
+}
+
+/// The trimmed, non-empty entry of an optional field at a column.
+fn field_value(field: &Option<(String, Vec<String>)>, column: usize) -> Option<&str> {
+    field
+        .as_ref()
+        .and_then(|(_, v)| v.get(column))
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_indices_by_chunk_column() {
+        let indices = [40, 3, 17, 15, 0, 16];
+        let groups = column_groups(&indices, 16);
+        // positions sorted by sample, split at sample 16 and 32
+        assert_eq!(groups, vec![vec![4, 1, 3], vec![5, 2], vec![0]]);
+        assert!(column_groups(&[], 16).is_empty());
+    }
+}
