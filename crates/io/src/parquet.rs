@@ -1,1 +1,636 @@
-//! (module being written)
+//! Parquet files (arrow-rs, snappy) for processed expression matrices and prediction tables.
+//!
+//! Matrices are stored wide, one row per sample: a `sample_id` (Utf8) column, then one Float32
+//! column per gene named by its canonical id. The gene annotation and the sample metadata go as
+//! JSON into the file's key-value metadata (`rnameta.genes`, `rnameta.samples`), so that a
+//! [`Dataset`] reads back exactly as it was written; a wide file from elsewhere (pandas, polars)
+//! without them still reads, with genes and samples known by their ids only. Rows are written in
+//! row groups of a bounded number of samples, so that readers can stream them.
+//!
+//! Prediction tables have `sample_id`, `predicted` (a class name or [`UNASSIGNED`]),
+//! `max_probability`, then one Float32 probability column per class.
+//!
+//! Reading refuses what would silently corrupt a model's input: a repeated column name, a value
+//! column that is not Float32, a null or non-finite value (named by column and sample), a repeated
+//! sample id, an empty or non-Parquet file.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use ::parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use ::parquet::arrow::ArrowWriter;
+use ::parquet::basic::Compression;
+use ::parquet::file::metadata::KeyValue;
+use ::parquet::file::properties::WriterProperties;
+use arrow_array::{Array, ArrayRef, Float32Array, LargeStringArray, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use ndarray::{s, Array2};
+use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::write::write_atomically_with_path;
+
+/// Key-value metadata key holding the format name and version.
+pub const FORMAT_KEY: &str = "rnameta.format";
+/// Key-value metadata key holding the gene annotation as JSON (a list of genes, column order).
+pub const GENES_KEY: &str = "rnameta.genes";
+/// Key-value metadata key holding the sample metadata as JSON (a list of samples, row order).
+pub const SAMPLES_KEY: &str = "rnameta.samples";
+/// Format name of expression matrices.
+pub const DATASET_FORMAT: &str = "rnameta.dataset.v1";
+/// Format name of prediction tables.
+pub const PREDICTIONS_FORMAT: &str = "rnameta.predictions.v1";
+/// Name of the sample id column.
+pub const SAMPLE_ID: &str = "sample_id";
+/// Name of the predicted class column of a prediction table.
+pub const PREDICTED: &str = "predicted";
+/// Name of the highest class probability column of a prediction table.
+pub const MAX_PROBABILITY: &str = "max_probability";
+/// The `predicted` value of a sample no class was confident enough for.
+pub const UNASSIGNED: &str = "unassigned";
+/// Samples per row group unless told otherwise.
+pub const DEFAULT_SAMPLES_PER_ROW_GROUP: usize = 1024;
+
+fn parquet_error(path: &Path) -> impl Fn(::parquet::errors::ParquetError) -> Error + '_ {
+    move |e| Error::file(path, ErrorKind::Parquet(e.to_string()))
+}
+
+fn arrow_error(path: &Path) -> impl Fn(arrow_schema::ArrowError) -> Error + '_ {
+    move |e| Error::file(path, ErrorKind::Parquet(e.to_string()))
+}
+
+fn column_location(name: &str) -> Location {
+    Location::Object(format!("column {name}"))
+}
+
+/// Writes a dataset with [`DEFAULT_SAMPLES_PER_ROW_GROUP`] samples per row group.
+pub fn write_dataset(path: &Path, dataset: &Dataset) -> Result<()> {
+    write_dataset_with_row_groups(path, dataset, DEFAULT_SAMPLES_PER_ROW_GROUP)
+}
+
+/// Writes a dataset atomically, `samples_per_row_group` samples (at least 1) per row group.
+pub fn write_dataset_with_row_groups(
+    path: &Path,
+    dataset: &Dataset,
+    samples_per_row_group: usize,
+) -> Result<()> {
+    let group = samples_per_row_group.max(1);
+    let genes = serde_json::to_string(dataset.genes())
+        .map_err(|e| Error::file(path, ErrorKind::Json(e.to_string())))?;
+    let samples = serde_json::to_string(dataset.samples())
+        .map_err(|e| Error::file(path, ErrorKind::Json(e.to_string())))?;
+    let mut fields = vec![Field::new(SAMPLE_ID, DataType::Utf8, false)];
+    fields.extend(
+        dataset
+            .genes()
+            .ids()
+            .map(|id| Field::new(id, DataType::Float32, false)),
+    );
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let metadata = vec![
+        (FORMAT_KEY, DATASET_FORMAT.to_owned()),
+        (GENES_KEY, genes),
+        (SAMPLES_KEY, samples),
+    ];
+    let counts = dataset.counts();
+    let batches = (0..dataset.n_samples()).step_by(group).map(|start| {
+        let end = (start + group).min(dataset.n_samples());
+        let ids: Vec<&str> = dataset.samples()[start..end]
+            .iter()
+            .map(|s| s.sample_id.as_str())
+            .collect();
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(StringArray::from(ids))];
+        for j in 0..dataset.n_genes() {
+            let values = counts.slice(s![start..end, j]).to_vec();
+            columns.push(Arc::new(Float32Array::from(values)));
+        }
+        RecordBatch::try_new(schema.clone(), columns)
+    });
+    write_batches(path, &schema, metadata, group, batches)
+}
+
+/// Writes record batches to a snappy-compressed Parquet file atomically.
+fn write_batches(
+    path: &Path,
+    schema: &SchemaRef,
+    metadata: Vec<(&str, String)>,
+    rows_per_group: usize,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>,
+) -> Result<()> {
+    let key_values = metadata
+        .into_iter()
+        .map(|(k, v)| KeyValue::new(k.to_owned(), v))
+        .collect();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(rows_per_group))
+        .set_key_value_metadata(Some(key_values))
+        .build();
+    write_atomically_with_path(path, |tmp| {
+        let file = File::create(tmp).map_err(|e| Error::io(path, Location::File, e))?;
+        let mut writer =
+            ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(parquet_error(path))?;
+        for batch in batches {
+            let batch = batch.map_err(arrow_error(path))?;
+            writer.write(&batch).map_err(parquet_error(path))?;
+            writer.flush().map_err(parquet_error(path))?;
+        }
+        writer.close().map_err(parquet_error(path))?;
+        Ok(())
+    })
+}
+
+/// An opened Parquet file: its schema, its key-value metadata and its batches.
+struct Opened {
+    schema: SchemaRef,
+    key_values: HashMap<String, String>,
+    batches: ParquetRecordBatchReader,
+}
+
+fn open_parquet(path: &Path) -> Result<Opened> {
+    let file = File::open(path).map_err(|e| Error::io(path, Location::File, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(path, Location::File, e))?
+        .len();
+    if len == 0 {
+        return Err(Error::file(path, ErrorKind::Empty));
+    }
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
+        Error::file(
+            path,
+            ErrorKind::Parquet(format!("not a readable Parquet file: {e}")),
+        )
+    })?;
+    let key_values = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kvs| {
+            kvs.iter()
+                .filter_map(|kv| Some((kv.key.clone(), kv.value.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let schema = builder.schema().clone();
+    let batches = builder.build().map_err(parquet_error(path))?;
+    Ok(Opened {
+        schema,
+        key_values,
+        batches,
+    })
+}
+
+/// Refuses a repeated column name.
+fn check_unique_columns(path: &Path, schema: &Schema) -> Result<()> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, field) in schema.fields().iter().enumerate() {
+        if let Some(j) = first.insert(field.name(), i) {
+            return Err(Error::new(
+                path,
+                column_location(field.name()),
+                ErrorKind::DuplicateGene {
+                    id: field.name().clone(),
+                    first: format!("column {j}"),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Position of a required column, which must be a string column.
+fn require_string_column(path: &Path, schema: &Schema, name: &str) -> Result<usize> {
+    let (index, field) = schema.column_with_name(name).ok_or_else(|| {
+        Error::file(
+            path,
+            ErrorKind::MissingHeader {
+                expected: format!("a {name} column (Utf8)"),
+            },
+        )
+    })?;
+    match field.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 => Ok(index),
+        other => Err(Error::new(
+            path,
+            column_location(name),
+            ErrorKind::Malformed(format!("column {name} is {other}, expected Utf8")),
+        )),
+    }
+}
+
+/// Refuses a value column that is not Float32.
+fn require_float_column(path: &Path, field: &Field) -> Result<()> {
+    if field.data_type() == &DataType::Float32 {
+        Ok(())
+    } else {
+        Err(Error::new(
+            path,
+            column_location(field.name()),
+            ErrorKind::Malformed(format!(
+                "column {} is {}, expected Float32",
+                field.name(),
+                field.data_type()
+            )),
+        ))
+    }
+}
+
+/// The strings of a column; a null is refused with the column and the row (counted from 0 over
+/// the whole file, `row_offset` being the first row of this batch).
+fn read_strings(
+    path: &Path,
+    array: &ArrayRef,
+    name: &str,
+    row_offset: usize,
+) -> Result<Vec<String>> {
+    let null_at = |row: usize| {
+        Error::new(
+            path,
+            Location::Object(format!("column {name}, row {}", row_offset + row)),
+            ErrorKind::Missing(format!("value in column {name} (null)")),
+        )
+    };
+    let mut out = Vec::with_capacity(array.len());
+    if let Some(a) = array.as_any().downcast_ref::<StringArray>() {
+        for (row, v) in a.iter().enumerate() {
+            out.push(v.ok_or_else(|| null_at(row))?.to_owned());
+        }
+    } else if let Some(a) = array.as_any().downcast_ref::<LargeStringArray>() {
+        for (row, v) in a.iter().enumerate() {
+            out.push(v.ok_or_else(|| null_at(row))?.to_owned());
+        }
+    } else {
+        return Err(Error::new(
+            path,
+            column_location(name),
+            ErrorKind::Malformed(format!("column {name} is not a string column")),
+        ));
+    }
+    Ok(out)
+}
+
+/// The values of a Float32 column; a null or non-finite value is refused with the column and
+/// the sample of its row.
+fn read_floats<'a>(
+    path: &Path,
+    array: &'a ArrayRef,
+    name: &str,
+    sample_ids: &[String],
+) -> Result<&'a [f32]> {
+    let a = array
+        .as_any()
+        .downcast_ref::<Float32Array>()
+        .ok_or_else(|| {
+            Error::new(
+                path,
+                column_location(name),
+                ErrorKind::Malformed(format!("column {name} is not Float32")),
+            )
+        })?;
+    let sample = |row: usize| {
+        Location::Sample(
+            sample_ids
+                .get(row)
+                .cloned()
+                .unwrap_or_else(|| format!("row {row}")),
+        )
+    };
+    if a.null_count() > 0 {
+        let row = (0..a.len()).find(|&r| a.is_null(r)).unwrap_or(0);
+        return Err(Error::new(
+            path,
+            sample(row),
+            ErrorKind::Missing(format!("value in column {name} (null)")),
+        ));
+    }
+    let values: &[f32] = a.values();
+    if let Some(row) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::new(
+            path,
+            sample(row),
+            ErrorKind::NotFinite {
+                value: format!("{} in column {name}", values[row]),
+            },
+        ));
+    }
+    Ok(values)
+}
+
+/// Refuses a repeated sample id.
+fn check_unique_samples(path: &Path, ids: &[String]) -> Result<()> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    for id in ids {
+        if !seen.insert(id.as_str()) {
+            return Err(Error::new(
+                path,
+                Location::Sample(id.clone()),
+                ErrorKind::DuplicateSample { id: id.clone() },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads a wide expression matrix written by [`write_dataset`] (or any wide Parquet file with a
+/// `sample_id` column and Float32 gene columns).
+pub fn read_dataset(path: &Path) -> Result<Dataset> {
+    let opened = open_parquet(path)?;
+    let schema = opened.schema.clone();
+    check_unique_columns(path, &schema)?;
+    let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
+    let gene_columns: Vec<usize> = (0..schema.fields().len())
+        .filter(|&i| i != id_column)
+        .collect();
+    let gene_names: Vec<&str> = gene_columns
+        .iter()
+        .map(|&i| schema.field(i).name().as_str())
+        .collect();
+    for &i in &gene_columns {
+        require_float_column(path, schema.field(i))?;
+    }
+    let n_genes = gene_columns.len();
+    let mut sample_ids: Vec<String> = Vec::new();
+    let mut values: Vec<f32> = Vec::new();
+    for batch in opened.batches {
+        let batch = batch.map_err(arrow_error(path))?;
+        let ids = read_strings(path, batch.column(id_column), SAMPLE_ID, sample_ids.len())?;
+        let start = values.len();
+        values.resize(start + ids.len() * n_genes, 0.0);
+        for (j, &c) in gene_columns.iter().enumerate() {
+            let column = read_floats(path, batch.column(c), gene_names[j], &ids)?;
+            for (r, &v) in column.iter().enumerate() {
+                values[start + r * n_genes + j] = v;
+            }
+        }
+        sample_ids.extend(ids);
+    }
+    check_unique_samples(path, &sample_ids)?;
+    let genes = dataset_genes(path, &opened.key_values, &gene_names)?;
+    let samples = dataset_samples(path, &opened.key_values, &sample_ids)?;
+    let counts = Array2::from_shape_vec((sample_ids.len(), n_genes), values)
+        .map_err(|e| Error::file(path, ErrorKind::Malformed(e.to_string())))?;
+    Dataset::new(counts, genes, samples).map_err(|e| Error::file(path, e.into()))
+}
+
+fn metadata_location(key: &str) -> Location {
+    Location::Object(format!("key-value metadata {key}"))
+}
+
+/// The genes from the metadata (checked against the column names), or bare ids.
+fn dataset_genes(
+    path: &Path,
+    key_values: &HashMap<String, String>,
+    names: &[&str],
+) -> Result<GeneAnnotation> {
+    let genes: Vec<GeneInfo> = match key_values.get(GENES_KEY) {
+        Some(json) => {
+            let genes: Vec<GeneInfo> = serde_json::from_str(json).map_err(|e| {
+                Error::new(
+                    path,
+                    metadata_location(GENES_KEY),
+                    ErrorKind::Json(e.to_string()),
+                )
+            })?;
+            let ids: Vec<&str> = genes.iter().map(|g| g.id.as_str()).collect();
+            if ids != names {
+                return Err(Error::new(
+                    path,
+                    metadata_location(GENES_KEY),
+                    ErrorKind::Malformed(format!(
+                        "{} genes annotated do not match the {} gene columns in order",
+                        ids.len(),
+                        names.len()
+                    )),
+                ));
+            }
+            genes
+        }
+        None => names.iter().map(|n| GeneInfo::from_id(n)).collect(),
+    };
+    GeneAnnotation::new(genes).map_err(|e| Error::file(path, e.into()))
+}
+
+/// The samples from the metadata (checked against the sample ids), or bare ids.
+fn dataset_samples(
+    path: &Path,
+    key_values: &HashMap<String, String>,
+    ids: &[String],
+) -> Result<Vec<SampleMeta>> {
+    let Some(json) = key_values.get(SAMPLES_KEY) else {
+        return Ok(ids
+            .iter()
+            .map(|id| SampleMeta::new(id.clone(), DataSource::Other))
+            .collect());
+    };
+    let samples: Vec<SampleMeta> = serde_json::from_str(json).map_err(|e| {
+        Error::new(
+            path,
+            metadata_location(SAMPLES_KEY),
+            ErrorKind::Json(e.to_string()),
+        )
+    })?;
+    let same =
+        samples.len() == ids.len() && samples.iter().zip(ids).all(|(s, id)| s.sample_id == *id);
+    if !same {
+        return Err(Error::new(
+            path,
+            metadata_location(SAMPLES_KEY),
+            ErrorKind::Malformed(format!(
+                "{} samples annotated do not match the {} rows in order",
+                samples.len(),
+                ids.len()
+            )),
+        ));
+    }
+    Ok(samples)
+}
+
+/// One sample's prediction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The sample.
+    pub sample_id: String,
+    /// The predicted class, or [`UNASSIGNED`].
+    pub predicted: String,
+    /// The highest class probability.
+    pub max_probability: f32,
+    /// One probability per class, in the order of [`PredictionTable::classes`].
+    pub probabilities: Vec<f32>,
+}
+
+/// Predictions of one task for a set of samples.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PredictionTable {
+    /// Class names, in probability-column order.
+    pub classes: Vec<String>,
+    /// One row per sample.
+    pub rows: Vec<Prediction>,
+}
+
+impl PredictionTable {
+    /// Checks what the file format needs: unique class names that are not the fixed column
+    /// names, one probability per class, finite numbers, a known predicted class, unique samples.
+    pub fn validate(&self) -> std::result::Result<(), (Location, ErrorKind)> {
+        let mut seen = std::collections::HashSet::new();
+        for class in &self.classes {
+            if [SAMPLE_ID, PREDICTED, MAX_PROBABILITY].contains(&class.as_str())
+                || !seen.insert(class)
+            {
+                return Err((
+                    column_location(class),
+                    ErrorKind::Malformed(format!("class name {class:?} is repeated or reserved")),
+                ));
+            }
+        }
+        let mut samples = std::collections::HashSet::new();
+        for row in &self.rows {
+            let at = || Location::Sample(row.sample_id.clone());
+            if !samples.insert(row.sample_id.as_str()) {
+                return Err((
+                    at(),
+                    ErrorKind::DuplicateSample {
+                        id: row.sample_id.clone(),
+                    },
+                ));
+            }
+            if row.probabilities.len() != self.classes.len() {
+                return Err((
+                    at(),
+                    ErrorKind::Ragged {
+                        expected: self.classes.len(),
+                        found: row.probabilities.len(),
+                    },
+                ));
+            }
+            if let Some(bad) = std::iter::once(&row.max_probability)
+                .chain(&row.probabilities)
+                .find(|v| !v.is_finite())
+            {
+                return Err((
+                    at(),
+                    ErrorKind::NotFinite {
+                        value: bad.to_string(),
+                    },
+                ));
+            }
+            if row.predicted != UNASSIGNED && !seen.contains(&row.predicted) {
+                return Err((
+                    at(),
+                    ErrorKind::Malformed(format!(
+                        "predicted class {:?} is not a class",
+                        row.predicted
+                    )),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a prediction table atomically (snappy Parquet); refuses a table that
+/// [`PredictionTable::validate`] refuses.
+pub fn write_predictions(path: &Path, table: &PredictionTable) -> Result<()> {
+    table
+        .validate()
+        .map_err(|(location, kind)| Error::new(path, location, kind))?;
+    let mut fields = vec![
+        Field::new(SAMPLE_ID, DataType::Utf8, false),
+        Field::new(PREDICTED, DataType::Utf8, false),
+        Field::new(MAX_PROBABILITY, DataType::Float32, false),
+    ];
+    fields.extend(
+        table
+            .classes
+            .iter()
+            .map(|c| Field::new(c, DataType::Float32, false)),
+    );
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let rows = &table.rows;
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.sample_id.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.predicted.as_str()),
+        )),
+        Arc::new(Float32Array::from_iter_values(
+            rows.iter().map(|r| r.max_probability),
+        )),
+    ];
+    for k in 0..table.classes.len() {
+        columns
+            .push(Arc::new(Float32Array::from_iter_values(rows.iter().map(
+                |r| r.probabilities.get(k).copied().unwrap_or(f32::NAN),
+            ))));
+    }
+    let batch = RecordBatch::try_new(schema.clone(), columns);
+    let metadata = vec![(FORMAT_KEY, PREDICTIONS_FORMAT.to_owned())];
+    write_batches(
+        path,
+        &schema,
+        metadata,
+        DEFAULT_SAMPLES_PER_ROW_GROUP * 64,
+        std::iter::once(batch),
+    )
+}
+
+/// Reads a prediction table written by [`write_predictions`]: the three fixed columns by name,
+/// every other column a class.
+pub fn read_predictions(path: &Path) -> Result<PredictionTable> {
+    let opened = open_parquet(path)?;
+    let schema = opened.schema.clone();
+    check_unique_columns(path, &schema)?;
+    let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
+    let predicted_column = require_string_column(path, &schema, PREDICTED)?;
+    let (max_column, max_field) = schema.column_with_name(MAX_PROBABILITY).ok_or_else(|| {
+        Error::file(
+            path,
+            ErrorKind::MissingHeader {
+                expected: format!("a {MAX_PROBABILITY} column (Float32)"),
+            },
+        )
+    })?;
+    require_float_column(path, max_field)?;
+    let class_columns: Vec<usize> = (0..schema.fields().len())
+        .filter(|i| ![id_column, predicted_column, max_column].contains(i))
+        .collect();
+    for &i in &class_columns {
+        require_float_column(path, schema.field(i))?;
+    }
+    let classes: Vec<String> = class_columns
+        .iter()
+        .map(|&i| schema.field(i).name().clone())
+        .collect();
+    let mut rows = Vec::new();
+    for batch in opened.batches {
+        let batch = batch.map_err(arrow_error(path))?;
+        let ids = read_strings(path, batch.column(id_column), SAMPLE_ID, rows.len())?;
+        let predicted = read_strings(path, batch.column(predicted_column), PREDICTED, rows.len())?;
+        let max = read_floats(path, batch.column(max_column), MAX_PROBABILITY, &ids)?;
+        let mut probabilities: Vec<Vec<f32>> = vec![Vec::with_capacity(classes.len()); ids.len()];
+        for (k, &c) in class_columns.iter().enumerate() {
+            let values = read_floats(path, batch.column(c), &classes[k], &ids)?;
+            for (row, &v) in probabilities.iter_mut().zip(values) {
+                row.push(v);
+            }
+        }
+        for (((sample_id, predicted), &max_probability), probabilities) in
+            ids.into_iter().zip(predicted).zip(max).zip(probabilities)
+        {
+            rows.push(Prediction {
+                sample_id,
+                predicted,
+                max_probability,
+                probabilities,
+            });
+        }
+    }
+    let table = PredictionTable { classes, rows };
+    table
+        .validate()
+        .map_err(|(location, kind)| Error::new(path, location, kind))?;
+    Ok(table)
+}
