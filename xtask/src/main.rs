@@ -48,7 +48,11 @@ fn fuzz(args: &[String]) -> Result<()> {
         let mut all: Vec<String> = std::fs::read_dir(fuzz_dir.join("fuzz_targets"))
             .context("reading fuzz/fuzz_targets")?
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .filter_map(|e| {
+                e.path()
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
             .collect();
         all.sort();
         all
@@ -71,7 +75,10 @@ fn fuzz(args: &[String]) -> Result<()> {
         }
     }
     if failed.is_empty() {
-        println!("all {} fuzz targets ran {seconds} s without a crash", targets.len());
+        println!(
+            "all {} fuzz targets ran {seconds} s without a crash",
+            targets.len()
+        );
         Ok(())
     } else {
         bail!("fuzz targets found crashes: {failed:?} (see fuzz/artifacts/)")

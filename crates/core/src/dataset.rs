@@ -26,7 +26,11 @@ pub struct Dataset {
 
 impl Dataset {
     /// Builds a dataset; refuses mismatched shapes and duplicate sample ids.
-    pub fn new(counts: ExprMatrix, genes: GeneAnnotation, samples: Vec<SampleMeta>) -> Result<Self> {
+    pub fn new(
+        counts: ExprMatrix,
+        genes: GeneAnnotation,
+        samples: Vec<SampleMeta>,
+    ) -> Result<Self> {
         let (rows, cols) = counts.dim();
         if rows != samples.len() || cols != genes.len() {
             return Err(Error::ShapeMismatch {
@@ -123,13 +127,23 @@ mod tests {
     use ndarray::array;
 
     fn genes(n: usize) -> GeneAnnotation {
-        GeneAnnotation::new((0..n).map(|i| GeneInfo::from_id(&format!("ENSG{i}"))).collect()).unwrap()
+        GeneAnnotation::new(
+            (0..n)
+                .map(|i| GeneInfo::from_id(&format!("ENSG{i}")))
+                .collect(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn checks_shape_and_sample_ids() {
         let s = |id: &str| SampleMeta::new(id, DataSource::Other);
-        let ok = Dataset::new(array![[1.0, 2.0], [3.0, 4.0]], genes(2), vec![s("a"), s("b")]).unwrap();
+        let ok = Dataset::new(
+            array![[1.0, 2.0], [3.0, 4.0]],
+            genes(2),
+            vec![s("a"), s("b")],
+        )
+        .unwrap();
         assert_eq!(ok.value_kind(), ValueKind::IntegerCounts);
         let sub = ok.select_samples(&[1]).unwrap();
         assert_eq!(sub.counts(), &array![[3.0, 4.0]]);
@@ -139,7 +153,11 @@ mod tests {
         ));
         assert!(matches!(
             Dataset::new(array![[1.0], [2.0]], genes(1), vec![s("a"), s("a")]),
-            Err(Error::DuplicateSample { first: 0, second: 1, .. })
+            Err(Error::DuplicateSample {
+                first: 0,
+                second: 1,
+                ..
+            })
         ));
     }
 }

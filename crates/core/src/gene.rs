@@ -67,7 +67,10 @@ impl GeneIdKind {
             } else {
                 Self::Ensembl
             }
-        } else if ["NM_", "NR_", "XM_", "XR_"].iter().any(|p| id.starts_with(p)) {
+        } else if ["NM_", "NR_", "XM_", "XR_"]
+            .iter()
+            .any(|p| id.starts_with(p))
+        {
             Self::RefSeq
         } else if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
             Self::Entrez
@@ -198,7 +201,10 @@ impl GeneAnnotation {
             fill(&mut gene.symbol, &src.symbol);
             fill(&mut gene.chromosome, &src.chromosome);
             fill(&mut gene.biotype, &src.biotype);
-            fill(&mut gene.longest_transcript_length, &src.longest_transcript_length);
+            fill(
+                &mut gene.longest_transcript_length,
+                &src.longest_transcript_length,
+            );
             fill(&mut gene.union_exon_length, &src.union_exon_length);
             fill(&mut gene.gc_percent, &src.gc_percent);
         }
@@ -242,7 +248,10 @@ mod tests {
     fn strips_ensembl_versions_only() {
         assert_eq!(strip_version("ENSG00000229807.11"), "ENSG00000229807");
         assert_eq!(strip_version("ENSG00000229807"), "ENSG00000229807");
-        assert_eq!(strip_version("ENSG00000002586.18_PAR_Y"), "ENSG00000002586.18_PAR_Y");
+        assert_eq!(
+            strip_version("ENSG00000002586.18_PAR_Y"),
+            "ENSG00000002586.18_PAR_Y"
+        );
         assert_eq!(strip_version("XIST"), "XIST");
         assert_eq!(strip_version("RP11-1.2"), "RP11-1.2");
     }
@@ -261,7 +270,11 @@ mod tests {
         let genes = vec![GeneInfo::from_id("ENSG1.1"), GeneInfo::from_id("ENSG1.2")];
         assert!(matches!(
             GeneAnnotation::new(genes),
-            Err(Error::DuplicateGene { first: 0, second: 1, .. })
+            Err(Error::DuplicateGene {
+                first: 0,
+                second: 1,
+                ..
+            })
         ));
     }
 

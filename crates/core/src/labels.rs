@@ -82,13 +82,22 @@ impl Labels {
             .collect();
         let assigned = names
             .iter()
-            .map(|n| n.as_ref().map(|n| classes.binary_search_by(|c| c.as_str().cmp(n.as_ref())).unwrap_or_default()))
+            .map(|n| {
+                n.as_ref().map(|n| {
+                    classes
+                        .binary_search_by(|c| c.as_str().cmp(n.as_ref()))
+                        .unwrap_or_default()
+                })
+            })
             .collect();
         Self { classes, assigned }
     }
 
     /// Labels against a fixed class list (a trained model's); a name outside it is an error.
-    pub fn with_classes<S: AsRef<str>>(classes: Vec<String>, names: &[Option<S>]) -> Result<Self, Error> {
+    pub fn with_classes<S: AsRef<str>>(
+        classes: Vec<String>,
+        names: &[Option<S>],
+    ) -> Result<Self, Error> {
         let assigned = names
             .iter()
             .map(|n| match n {

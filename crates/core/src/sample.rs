@@ -10,7 +10,9 @@ use crate::Error;
 
 /// The resource a sample was taken from. Each carries its own technical bias: GTEx is one
 /// homogeneous source, TCGA a few, SRA and ARCHS4 a different one per study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub enum DataSource {
     /// The Genotype-Tissue Expression project.
     Gtex,
@@ -185,8 +187,14 @@ mod tests {
         assert_eq!(Sex::parse_loose(" Female "), Some(Sex::Female));
         assert_eq!(Sex::parse_loose("M"), Some(Sex::Male));
         assert_eq!(Sex::parse_loose("unknown"), None);
-        assert_eq!(SampleSource::parse_loose("cell line"), Some(SampleSource::CellLine));
-        assert_eq!(SampleSource::parse_loose("Tissue"), Some(SampleSource::Biopsy));
+        assert_eq!(
+            SampleSource::parse_loose("cell line"),
+            Some(SampleSource::CellLine)
+        );
+        assert_eq!(
+            SampleSource::parse_loose("Tissue"),
+            Some(SampleSource::Biopsy)
+        );
         assert_eq!("GTEx".parse::<DataSource>().unwrap(), DataSource::Gtex);
         assert!("geo".parse::<DataSource>().is_err());
     }

@@ -57,7 +57,11 @@ impl ValueKind {
             return Self::IntegerCounts;
         }
         let sums_near_million = matrix.rows().into_iter().all(|row| {
-            let sum: f64 = row.iter().filter(|v| v.is_finite()).map(|&v| f64::from(v)).sum();
+            let sum: f64 = row
+                .iter()
+                .filter(|v| v.is_finite())
+                .map(|&v| f64::from(v))
+                .sum();
             (sum - 1e6).abs() < 1e4
         });
         if sums_near_million {
@@ -93,11 +97,29 @@ mod tests {
 
     #[test]
     fn tells_the_scales_apart() {
-        assert_eq!(ValueKind::detect(array![[0.0, 5.0, 120.0]].view()), ValueKind::IntegerCounts);
-        assert_eq!(ValueKind::detect(array![[0.0, 3.5, 12.25]].view()), ValueKind::LogLike);
-        assert_eq!(ValueKind::detect(array![[-1.2, 0.3]].view()), ValueKind::Standardised);
-        assert_eq!(ValueKind::detect(array![[250_000.5, 749_999.5]].view()), ValueKind::TpmLike);
-        assert_eq!(ValueKind::detect(array![[40.5, 2.25]].view()), ValueKind::NonNegativeFractional);
-        assert_eq!(ValueKind::detect(array![[f32::NAN]].view()), ValueKind::Empty);
+        assert_eq!(
+            ValueKind::detect(array![[0.0, 5.0, 120.0]].view()),
+            ValueKind::IntegerCounts
+        );
+        assert_eq!(
+            ValueKind::detect(array![[0.0, 3.5, 12.25]].view()),
+            ValueKind::LogLike
+        );
+        assert_eq!(
+            ValueKind::detect(array![[-1.2, 0.3]].view()),
+            ValueKind::Standardised
+        );
+        assert_eq!(
+            ValueKind::detect(array![[250_000.5, 749_999.5]].view()),
+            ValueKind::TpmLike
+        );
+        assert_eq!(
+            ValueKind::detect(array![[40.5, 2.25]].view()),
+            ValueKind::NonNegativeFractional
+        );
+        assert_eq!(
+            ValueKind::detect(array![[f32::NAN]].view()),
+            ValueKind::Empty
+        );
     }
 }

@@ -67,7 +67,18 @@ impl fmt::Display for Format {
 const HDF5_SIGNATURE: &[u8; 8] = b"\x89HDF\r\n\x1a\n";
 const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
 /// Header names of a gene id column in a genes-in-rows matrix.
-const GENE_COLUMN_NAMES: &[&str] = &["gene_id", "gene", "genes", "geneid", "gene_name", "symbol", "name", "id", "ensembl_gene_id", ""];
+const GENE_COLUMN_NAMES: &[&str] = &[
+    "gene_id",
+    "gene",
+    "genes",
+    "geneid",
+    "gene_name",
+    "symbol",
+    "name",
+    "id",
+    "ensembl_gene_id",
+    "",
+];
 
 /// Recognises a file's format from its first bytes and lines.
 pub fn detect(path: &Path) -> Result<Format> {
@@ -81,7 +92,9 @@ pub fn detect(path: &Path) -> Result<Format> {
         lines.push(line.clone());
     }
     let unknown = |why: &str| Error::file(path, ErrorKind::UnknownFormat(why.to_owned()));
-    let first = lines.first().ok_or_else(|| Error::file(path, ErrorKind::Empty))?;
+    let first = lines
+        .first()
+        .ok_or_else(|| Error::file(path, ErrorKind::Empty))?;
     if first.trim() == "#1.2" {
         return Ok(Format::Gct);
     }
@@ -117,9 +130,15 @@ pub fn detect(path: &Path) -> Result<Format> {
     {
         return Ok(Format::GeneAnnotationTable);
     }
-    let data_lines: Vec<&String> = lines.iter().skip(1).filter(|l| !l.trim().is_empty()).collect();
+    let data_lines: Vec<&String> = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     if header.len() < 2 {
-        return Err(unknown("one column only; a matrix or table needs an id column and values"));
+        return Err(unknown(
+            "one column only; a matrix or table needs an id column and values",
+        ));
     }
     let Some(second) = data_lines.first() else {
         return Err(unknown("a header line and no data"));
@@ -130,13 +149,19 @@ pub fn detect(path: &Path) -> Result<Format> {
     if !numeric {
         return Ok(Format::LabelTable);
     }
-    Ok(Format::Matrix(guess_orientation(first, &data_lines, delimiter)))
+    Ok(Format::Matrix(guess_orientation(
+        first,
+        &data_lines,
+        delimiter,
+    )))
 }
 
 fn detect_binary(path: &Path) -> Result<Option<Format>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, Location::File, e))?;
     let mut head = [0u8; 8];
-    let n = file.read(&mut head).map_err(|e| Error::io(path, Location::File, e))?;
+    let n = file
+        .read(&mut head)
+        .map_err(|e| Error::io(path, Location::File, e))?;
     if n == 0 {
         return Err(Error::file(path, ErrorKind::Empty));
     }
@@ -162,7 +187,9 @@ fn looks_like_gtf(line: &str) -> bool {
 /// default for an undecidable file is the commoner genes-in-rows.
 fn guess_orientation(header: &str, data_lines: &[&String], delimiter: char) -> Orientation {
     let is_id_kind = |k: GeneIdKind| k != GeneIdKind::Symbol;
-    let names: Vec<&str> = crate::tsv::split_fields(header, delimiter).skip(1).collect();
+    let names: Vec<&str> = crate::tsv::split_fields(header, delimiter)
+        .skip(1)
+        .collect();
     if GeneIdKind::detect(names.iter().copied()).is_some_and(is_id_kind) {
         return Orientation::SamplesInRows;
     }
@@ -173,7 +200,10 @@ fn guess_orientation(header: &str, data_lines: &[&String], delimiter: char) -> O
     if GeneIdKind::detect(row_ids.iter().copied()).is_some_and(is_id_kind) {
         return Orientation::GenesInRows;
     }
-    let first = crate::tsv::split_fields(header, delimiter).next().unwrap_or_default().to_ascii_lowercase();
+    let first = crate::tsv::split_fields(header, delimiter)
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if GENE_COLUMN_NAMES.contains(&first.as_str()) {
         return Orientation::GenesInRows;
     }
@@ -197,16 +227,38 @@ mod tests {
     #[test]
     fn recognises_text_formats() {
         assert_eq!(detect_text("#1.2\n1\t1\n").unwrap(), Format::Gct);
-        assert_eq!(detect_text("##annotation=G026\n##date\ngene_id\tSRR1\n").unwrap(), Format::Recount3GeneSums);
-        assert_eq!(detect_text("rail_id\texternal_id\tstudy\n1\tSRR1\tSRP1\n").unwrap(), Format::Recount3Metadata);
-        assert_eq!(detect_text("SAMPID\tSMTS\n").unwrap(), Format::GtexSampleAttributes);
-        assert_eq!(detect_text("SUBJID\tSEX\n").unwrap(), Format::GtexSubjectPhenotypes);
-        assert_eq!(detect_text("SRR1\tSRR2\tgene_id\n1\t2\tENSG1.1\n").unwrap(), Format::Recount2Counts);
+        assert_eq!(
+            detect_text("##annotation=G026\n##date\ngene_id\tSRR1\n").unwrap(),
+            Format::Recount3GeneSums
+        );
+        assert_eq!(
+            detect_text("rail_id\texternal_id\tstudy\n1\tSRR1\tSRP1\n").unwrap(),
+            Format::Recount3Metadata
+        );
+        assert_eq!(
+            detect_text("SAMPID\tSMTS\n").unwrap(),
+            Format::GtexSampleAttributes
+        );
+        assert_eq!(
+            detect_text("SUBJID\tSEX\n").unwrap(),
+            Format::GtexSubjectPhenotypes
+        );
+        assert_eq!(
+            detect_text("SRR1\tSRR2\tgene_id\n1\t2\tENSG1.1\n").unwrap(),
+            Format::Recount2Counts
+        );
         assert_eq!(detect_text("{\"SRS1\": {}}").unwrap(), Format::MetaSraJson);
-        let gtf = "#!genome-build GRCh38\nchr21\tHAVANA\tgene\t5\t9\t.\t+\t.\tgene_id \"ENSG1.1\";\n";
+        let gtf =
+            "#!genome-build GRCh38\nchr21\tHAVANA\tgene\t5\t9\t.\t+\t.\tgene_id \"ENSG1.1\";\n";
         assert_eq!(detect_text(gtf).unwrap(), Format::Gtf);
-        assert_eq!(detect_text("gene_id\tChr\tbiotype\nENSG1\t1\tlncRNA\n").unwrap(), Format::GeneAnnotationTable);
-        assert_eq!(detect_text("sample\tsex\nA\tfemale\n").unwrap(), Format::LabelTable);
+        assert_eq!(
+            detect_text("gene_id\tChr\tbiotype\nENSG1\t1\tlncRNA\n").unwrap(),
+            Format::GeneAnnotationTable
+        );
+        assert_eq!(
+            detect_text("sample\tsex\nA\tfemale\n").unwrap(),
+            Format::LabelTable
+        );
         assert_eq!(
             detect_text("gene_id\tA\tB\nENSG1\t1\t2\n").unwrap(),
             Format::Matrix(Orientation::GenesInRows)
@@ -215,7 +267,13 @@ mod tests {
             detect_text("sample\tENSG1\tENSG2\nA\t1\t2\n").unwrap(),
             Format::Matrix(Orientation::SamplesInRows)
         );
-        assert!(matches!(detect_text("").unwrap_err().kind, ErrorKind::Empty));
-        assert!(matches!(detect_text("just one column\n").unwrap_err().kind, ErrorKind::UnknownFormat(_)));
+        assert!(matches!(
+            detect_text("").unwrap_err().kind,
+            ErrorKind::Empty
+        ));
+        assert!(matches!(
+            detect_text("just one column\n").unwrap_err().kind,
+            ErrorKind::UnknownFormat(_)
+        ));
     }
 }

@@ -169,9 +169,16 @@ fn classify_io(err: std::io::Error) -> ErrorKind {
 
 fn looks_like_deflate_error(err: &std::io::Error) -> bool {
     let msg = err.to_string().to_ascii_lowercase();
-    ["deflate", "gzip", "corrupt", "invalid gzip header", "checksum", "crc"]
-        .iter()
-        .any(|w| msg.contains(w))
+    [
+        "deflate",
+        "gzip",
+        "corrupt",
+        "invalid gzip header",
+        "checksum",
+        "crc",
+    ]
+    .iter()
+    .any(|w| msg.contains(w))
 }
 
 impl fmt::Display for Error {

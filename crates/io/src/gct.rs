@@ -33,17 +33,26 @@ pub fn read(path: &Path, data_source: DataSource) -> Result<Dataset> {
         }));
     }
     if !reader.read_line(&mut line)? {
-        return Err(reader.error(ErrorKind::Malformed("file ends after the version line".into())));
+        return Err(reader.error(ErrorKind::Malformed(
+            "file ends after the version line".into(),
+        )));
     }
     let (n_genes, n_samples) = parse_dims(&line).map_err(|k| reader.error(k))?;
     if !reader.read_line(&mut line)? {
-        return Err(reader.error(ErrorKind::Malformed("file ends after the dimensions line".into())));
+        return Err(reader.error(ErrorKind::Malformed(
+            "file ends after the dimensions line".into(),
+        )));
     }
     let mut header = line.split('\t');
-    let (name, description) = (header.next().unwrap_or_default(), header.next().unwrap_or_default());
+    let (name, description) = (
+        header.next().unwrap_or_default(),
+        header.next().unwrap_or_default(),
+    );
     if name != "Name" || description != "Description" {
         return Err(reader.error(ErrorKind::MissingHeader {
-            expected: format!("Name<TAB>Description<TAB>samples..., found {name:?}, {description:?}"),
+            expected: format!(
+                "Name<TAB>Description<TAB>samples..., found {name:?}, {description:?}"
+            ),
         }));
     }
     let sample_ids: Vec<String> = header.map(str::to_owned).collect();
@@ -76,12 +85,14 @@ pub fn read(path: &Path, data_source: DataSource) -> Result<Dataset> {
         ));
     }
     let (matrix, ids) = rows.finish();
-    let mut genes = annotation_from_ids(reader.context(), &ids, GenePlaces::Lines { first_line: 4 })?
-        .into_genes();
+    let mut genes =
+        annotation_from_ids(reader.context(), &ids, GenePlaces::Lines { first_line: 4 })?
+            .into_genes();
     for (gene, symbol) in genes.iter_mut().zip(symbols) {
         gene.symbol = (!symbol.is_empty()).then_some(symbol);
     }
-    let genes = rnameta_core::GeneAnnotation::new(genes).map_err(|e| reader.context().whole(e.into()))?;
+    let genes =
+        rnameta_core::GeneAnnotation::new(genes).map_err(|e| reader.context().whole(e.into()))?;
     let samples = sample_ids
         .into_iter()
         .map(|id| SampleMeta::new(id, data_source))
@@ -90,7 +101,11 @@ pub fn read(path: &Path, data_source: DataSource) -> Result<Dataset> {
 }
 
 fn parse_dims(line: &str) -> Result<(usize, usize), ErrorKind> {
-    let fields: Vec<&str> = line.split('\t').map(str::trim).filter(|f| !f.is_empty()).collect();
+    let fields: Vec<&str> = line
+        .split('\t')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
     let bad = || {
         ErrorKind::BadHeader(format!(
             "dimensions line must be <genes><TAB><samples>, found {:?}",
@@ -98,7 +113,10 @@ fn parse_dims(line: &str) -> Result<(usize, usize), ErrorKind> {
         ))
     };
     match fields.as_slice() {
-        [genes, samples] => Ok((genes.parse().map_err(|_| bad())?, samples.parse().map_err(|_| bad())?)),
+        [genes, samples] => Ok((
+            genes.parse().map_err(|_| bad())?,
+            samples.parse().map_err(|_| bad())?,
+        )),
         _ => Err(bad()),
     }
 }

@@ -25,21 +25,33 @@ pub fn parse_value(field: &str, policy: ValuePolicy) -> Result<f32, ErrorKind> {
         Ok(v) => v,
         Err(_) => {
             let lower = text.to_ascii_lowercase();
-            return Err(if ["na", "nan", "inf", "-inf", "infinity", "-infinity", "+inf"].contains(&lower.as_str()) {
-                ErrorKind::NotFinite { value: text.to_owned() }
-            } else {
-                ErrorKind::NotNumeric { value: text.to_owned() }
-            });
+            return Err(
+                if ["na", "nan", "inf", "-inf", "infinity", "-infinity", "+inf"]
+                    .contains(&lower.as_str())
+                {
+                    ErrorKind::NotFinite {
+                        value: text.to_owned(),
+                    }
+                } else {
+                    ErrorKind::NotNumeric {
+                        value: text.to_owned(),
+                    }
+                },
+            );
         }
     };
     if !value.is_finite() {
-        return Err(ErrorKind::NotFinite { value: text.to_owned() });
+        return Err(ErrorKind::NotFinite {
+            value: text.to_owned(),
+        });
     }
     if policy == ValuePolicy::NonNegative && value < 0.0 {
         return Err(ErrorKind::NegativeCount { value });
     }
     if value.abs() > f64::from(f32::MAX) {
-        return Err(ErrorKind::NotFinite { value: text.to_owned() });
+        return Err(ErrorKind::NotFinite {
+            value: text.to_owned(),
+        });
     }
     Ok(value as f32)
 }
@@ -121,7 +133,13 @@ impl GeneRowsBuilder {
         let n_genes = self.gene_ids.len();
         let genes_by_samples = Array2::from_shape_vec((n_genes, self.n_samples), self.values)
             .expect("every pushed row has n_samples values");
-        (genes_by_samples.reversed_axes().as_standard_layout().into_owned(), self.gene_ids)
+        (
+            genes_by_samples
+                .reversed_axes()
+                .as_standard_layout()
+                .into_owned(),
+            self.gene_ids,
+        )
     }
 }
 
@@ -143,13 +161,33 @@ mod tests {
     #[test]
     fn parses_and_refuses_values() {
         assert_eq!(parse_value("12", ValuePolicy::NonNegative).unwrap(), 12.0);
-        assert_eq!(parse_value("1.5e3", ValuePolicy::NonNegative).unwrap(), 1500.0);
-        assert!(matches!(parse_value("-1", ValuePolicy::NonNegative), Err(ErrorKind::NegativeCount { .. })));
+        assert_eq!(
+            parse_value("1.5e3", ValuePolicy::NonNegative).unwrap(),
+            1500.0
+        );
+        assert!(matches!(
+            parse_value("-1", ValuePolicy::NonNegative),
+            Err(ErrorKind::NegativeCount { .. })
+        ));
         assert_eq!(parse_value("-1", ValuePolicy::AnyFinite).unwrap(), -1.0);
-        assert!(matches!(parse_value("NaN", ValuePolicy::AnyFinite), Err(ErrorKind::NotFinite { .. })));
-        assert!(matches!(parse_value("NA", ValuePolicy::AnyFinite), Err(ErrorKind::NotFinite { .. })));
-        assert!(matches!(parse_value("1e400", ValuePolicy::AnyFinite), Err(ErrorKind::NotFinite { .. })));
-        assert!(matches!(parse_value("12x", ValuePolicy::AnyFinite), Err(ErrorKind::NotNumeric { .. })));
-        assert!(matches!(check_unique(["a", "b", "a"]), Err(ErrorKind::DuplicateSample { id }) if id == "a"));
+        assert!(matches!(
+            parse_value("NaN", ValuePolicy::AnyFinite),
+            Err(ErrorKind::NotFinite { .. })
+        ));
+        assert!(matches!(
+            parse_value("NA", ValuePolicy::AnyFinite),
+            Err(ErrorKind::NotFinite { .. })
+        ));
+        assert!(matches!(
+            parse_value("1e400", ValuePolicy::AnyFinite),
+            Err(ErrorKind::NotFinite { .. })
+        ));
+        assert!(matches!(
+            parse_value("12x", ValuePolicy::AnyFinite),
+            Err(ErrorKind::NotNumeric { .. })
+        ));
+        assert!(
+            matches!(check_unique(["a", "b", "a"]), Err(ErrorKind::DuplicateSample { id }) if id == "a")
+        );
     }
 }

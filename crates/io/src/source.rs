@@ -73,9 +73,10 @@ impl<R: BufRead> LineReader<R> {
     pub fn read_line(&mut self, buf: &mut String) -> Result<bool> {
         buf.clear();
         let mut bytes = std::mem::take(buf).into_bytes();
-        let n = self.inner.read_until(b'\n', &mut bytes).map_err(|e| {
-            Error::io(self.context.path(), Location::Line(self.line + 1), e)
-        })?;
+        let n = self
+            .inner
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| Error::io(self.context.path(), Location::Line(self.line + 1), e))?;
         if n == 0 {
             *buf = String::from_utf8(bytes).unwrap_or_default();
             return Ok(false);
@@ -87,7 +88,10 @@ impl<R: BufRead> LineReader<R> {
         *buf = String::from_utf8(bytes).map_err(|e| {
             self.context.at_line(
                 self.line,
-                ErrorKind::Malformed(format!("not valid UTF-8 text (byte {})", e.utf8_error().valid_up_to())),
+                ErrorKind::Malformed(format!(
+                    "not valid UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to()
+                )),
             )
         })?;
         Ok(true)

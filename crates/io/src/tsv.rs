@@ -91,7 +91,8 @@ pub fn read_matrix(path: &Path, options: MatrixOptions) -> Result<Dataset> {
 fn check_header<R>(reader: &LineReader<R>, names: &[String]) -> Result<()> {
     if names.is_empty() {
         return Err(reader.error(ErrorKind::MissingHeader {
-            expected: "an id column then at least one sample or gene id, tab or comma separated".into(),
+            expected: "an id column then at least one sample or gene id, tab or comma separated"
+                .into(),
         }));
     }
     if names.iter().all(|n| n.parse::<f64>().is_ok()) {
@@ -100,7 +101,10 @@ fn check_header<R>(reader: &LineReader<R>, names: &[String]) -> Result<()> {
         }));
     }
     if let Some(pos) = names.iter().position(String::is_empty) {
-        return Err(reader.error(ErrorKind::BadHeader(format!("column {} has no name", pos + 2))));
+        return Err(reader.error(ErrorKind::BadHeader(format!(
+            "column {} has no name",
+            pos + 2
+        ))));
     }
     Ok(())
 }
@@ -123,10 +127,16 @@ fn read_genes_in_rows<R: std::io::BufRead>(
         rows.push(&reader, gene_id, fields, 1)?;
     }
     if rows.n_genes() == 0 {
-        return Err(reader.context().whole(ErrorKind::Malformed("header but no gene rows".into())));
+        return Err(reader
+            .context()
+            .whole(ErrorKind::Malformed("header but no gene rows".into())));
     }
     let (matrix, gene_ids) = rows.finish();
-    let genes = annotation_from_ids(reader.context(), &gene_ids, GenePlaces::Lines { first_line: 2 })?;
+    let genes = annotation_from_ids(
+        reader.context(),
+        &gene_ids,
+        GenePlaces::Lines { first_line: 2 },
+    )?;
     let samples = sample_ids
         .into_iter()
         .map(|id| SampleMeta::new(id, options.data_source))
@@ -140,7 +150,11 @@ fn read_samples_in_rows<R: std::io::BufRead>(
     gene_ids: Vec<String>,
     options: MatrixOptions,
 ) -> Result<Dataset> {
-    let genes = annotation_from_ids(reader.context(), &gene_ids, GenePlaces::Columns { first_column: 2 })?;
+    let genes = annotation_from_ids(
+        reader.context(),
+        &gene_ids,
+        GenePlaces::Columns { first_column: 2 },
+    )?;
     let mut values = Vec::new();
     let mut samples: Vec<SampleMeta> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -154,7 +168,10 @@ fn read_samples_in_rows<R: std::io::BufRead>(
         if sample_id.is_empty() {
             return Err(reader.error(ErrorKind::Malformed("empty sample id".into())));
         }
-        if seen.insert(sample_id.clone(), reader.line_number()).is_some() {
+        if seen
+            .insert(sample_id.clone(), reader.line_number())
+            .is_some()
+        {
             return Err(reader.error(ErrorKind::DuplicateSample { id: sample_id }));
         }
         let start = values.len();
@@ -171,7 +188,9 @@ fn read_samples_in_rows<R: std::io::BufRead>(
         samples.push(SampleMeta::new(sample_id, options.data_source));
     }
     if samples.is_empty() {
-        return Err(reader.context().whole(ErrorKind::Malformed("header but no sample rows".into())));
+        return Err(reader
+            .context()
+            .whole(ErrorKind::Malformed("header but no sample rows".into())));
     }
     let matrix = Array2::from_shape_vec((samples.len(), gene_ids.len()), values)
         .map_err(|e| reader.context().whole(ErrorKind::Malformed(e.to_string())))?;
@@ -199,7 +218,9 @@ impl GenePlaces {
     fn location(self, gene: usize, id: &str) -> crate::Location {
         match self {
             Self::Lines { first_line } => crate::Location::Line(first_line + gene as u64),
-            Self::Columns { .. } => crate::Location::Gene(format!("{id}, header {}", self.describe(gene))),
+            Self::Columns { .. } => {
+                crate::Location::Gene(format!("{id}, header {}", self.describe(gene)))
+            }
         }
     }
 }
@@ -313,7 +334,9 @@ impl LabelTable {
     }
 
     fn column_index(&self, column: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.eq_ignore_ascii_case(column))
+        self.columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(column))
     }
 
     /// The first column whose name is one of `candidates` (case-insensitive).
@@ -330,7 +353,12 @@ pub const TISSUE_COLUMNS: &[&str] = &["tissue", "smts", "tissue_type", "body_sit
 /// Column names probed for sex.
 pub const SEX_COLUMNS: &[&str] = &["sex", "gender"];
 /// Column names probed for sample source.
-pub const SOURCE_COLUMNS: &[&str] = &["sample_source", "source_type", "sample_type", "biosample_type"];
+pub const SOURCE_COLUMNS: &[&str] = &[
+    "sample_source",
+    "source_type",
+    "sample_type",
+    "biosample_type",
+];
 /// Column names probed for the study.
 pub const STUDY_COLUMNS: &[&str] = &["study", "series_id", "project", "study_accession"];
 
@@ -342,7 +370,10 @@ pub fn read_label_table(path: &Path) -> Result<LabelTable> {
         return Err(reader.context().whole(ErrorKind::Empty));
     }
     let delimiter = detect_delimiter(&line);
-    let columns: Vec<String> = split_fields(&line, delimiter).skip(1).map(str::to_owned).collect();
+    let columns: Vec<String> = split_fields(&line, delimiter)
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
     if columns.is_empty() {
         return Err(reader.error(ErrorKind::MissingHeader {
             expected: "a sample id column and at least one label column".into(),
@@ -371,7 +402,11 @@ pub fn read_label_table(path: &Path) -> Result<LabelTable> {
         }
         rows.push((id, values));
     }
-    Ok(LabelTable { columns, rows, index })
+    Ok(LabelTable {
+        columns,
+        rows,
+        index,
+    })
 }
 
 /// What [`apply_labels`] did: which columns it used and which samples it could not label.
@@ -394,7 +429,12 @@ pub fn apply_labels(samples: &mut [SampleMeta], table: &LabelTable) -> LabelRepo
     let sex = table.find_column(SEX_COLUMNS).map(str::to_owned);
     let source = table.find_column(SOURCE_COLUMNS).map(str::to_owned);
     let study = table.find_column(STUDY_COLUMNS).map(str::to_owned);
-    for (label, column) in [("tissue", &tissue), ("sex", &sex), ("sample_source", &source), ("study", &study)] {
+    for (label, column) in [
+        ("tissue", &tissue),
+        ("sex", &sex),
+        ("sample_source", &source),
+        ("study", &study),
+    ] {
         if let Some(c) = column {
             report.columns_used.push((label.to_owned(), c.clone()));
         }
@@ -405,7 +445,11 @@ pub fn apply_labels(samples: &mut [SampleMeta], table: &LabelTable) -> LabelRepo
             report.missing_samples.push(id);
             continue;
         }
-        let value = |c: &Option<String>| c.as_deref().and_then(|c| table.get(&id, c)).filter(|v| !v.is_empty());
+        let value = |c: &Option<String>| {
+            c.as_deref()
+                .and_then(|c| table.get(&id, c))
+                .filter(|v| !v.is_empty())
+        };
         if let Some(v) = value(&tissue) {
             sample.tissue = Some(v.to_owned());
         }
@@ -415,13 +459,17 @@ pub fn apply_labels(samples: &mut [SampleMeta], table: &LabelTable) -> LabelRepo
         if let Some(v) = value(&sex) {
             match Sex::parse_loose(v) {
                 Some(s) => sample.sex = Some(s),
-                None => report.unparsable.push((id.clone(), "sex".into(), v.to_owned())),
+                None => report
+                    .unparsable
+                    .push((id.clone(), "sex".into(), v.to_owned())),
             }
         }
         if let Some(v) = value(&source) {
             match SampleSource::parse_loose(v) {
                 Some(s) => sample.sample_source = Some(s),
-                None => report.unparsable.push((id.clone(), "sample_source".into(), v.to_owned())),
+                None => report
+                    .unparsable
+                    .push((id.clone(), "sample_source".into(), v.to_owned())),
             }
         }
     }

@@ -76,7 +76,11 @@ mod tests {
         });
         assert!(result.is_err());
         assert!(!target.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temp file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no temp file left"
+        );
         write_atomically(&target, |w| w.write_all(b"whole")).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"whole");
     }

@@ -9,7 +9,9 @@ use rnameta_io::tsv::{self, MatrixOptions, Orientation};
 use rnameta_io::{Error, ErrorKind, Location};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/real")
+        .join(name)
 }
 
 fn write_file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
@@ -26,8 +28,14 @@ fn read_genes_in_rows(path: &Path) -> Result<rnameta_core::Dataset, Error> {
 fn assert_at_line(err: &Error, path: &Path, line: u64) {
     assert_eq!(err.location, Location::Line(line), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()), "message must name the file: {msg}");
-    assert!(msg.contains(&format!(":{line}:")), "message must name the line: {msg}");
+    assert!(
+        msg.contains(&path.display().to_string()),
+        "message must name the file: {msg}"
+    );
+    assert!(
+        msg.contains(&format!(":{line}:")),
+        "message must name the line: {msg}"
+    );
 }
 
 #[test]
@@ -45,8 +53,14 @@ fn reads_real_geuvadis_counts_with_labels() {
     assert_eq!(table.len(), 85);
     let mut samples = data.samples().to_vec();
     let report = tsv::apply_labels(&mut samples, &table);
-    assert!(report.missing_samples.is_empty() && report.unparsable.is_empty(), "{report:?}");
-    let females = samples.iter().filter(|s| s.sex == Some(Sex::Female)).count();
+    assert!(
+        report.missing_samples.is_empty() && report.unparsable.is_empty(),
+        "{report:?}"
+    );
+    let females = samples
+        .iter()
+        .filter(|s| s.sex == Some(Sex::Female))
+        .count();
     let males = samples.iter().filter(|s| s.sex == Some(Sex::Male)).count();
     // The fixture README: sex 41 F / 44 M.
     assert_eq!((females, males), (41, 44));
@@ -62,7 +76,10 @@ fn gtex_versioned_ids_are_kept_as_source_ids() {
     let table = tsv::read_label_table(&fixture("gtex_lung30_samples.tsv.gz")).unwrap();
     let mut samples = data.samples().to_vec();
     let report = tsv::apply_labels(&mut samples, &table);
-    assert!(samples.iter().all(|s| s.tissue.as_deref() == Some("Lung")), "{report:?}");
+    assert!(
+        samples.iter().all(|s| s.tissue.as_deref() == Some("Lung")),
+        "{report:?}"
+    );
 }
 
 #[test]
@@ -89,7 +106,11 @@ fn both_orientations_round_trip() {
 #[test]
 fn fractional_and_negative_values_round_trip_when_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "z.csv", "\"sample\",\"ENSG1\",\"ENSG2\"\n\"s1\",-0.125,3.3333333\ns2,1e-7,2\n");
+    let path = write_file(
+        &dir,
+        "z.csv",
+        "\"sample\",\"ENSG1\",\"ENSG2\"\n\"s1\",-0.125,3.3333333\ns2,1e-7,2\n",
+    );
     let options = MatrixOptions {
         orientation: Orientation::SamplesInRows,
         policy: ValuePolicy::AnyFinite,
@@ -100,7 +121,10 @@ fn fractional_and_negative_values_round_trip_when_allowed() {
     assert_eq!(data.samples()[1].data_source, DataSource::Sra);
     let out = dir.path().join("z.tsv");
     tsv::write_matrix(&out, &data, Orientation::SamplesInRows).unwrap();
-    assert_eq!(tsv::read_matrix(&out, options).unwrap().counts(), data.counts());
+    assert_eq!(
+        tsv::read_matrix(&out, options).unwrap().counts(),
+        data.counts()
+    );
 }
 
 #[test]
@@ -111,7 +135,10 @@ fn truncated_gzip_is_refused() {
     std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::TruncatedGzip(_)), "{err}");
-    assert!(matches!(err.location, Location::Line(n) if n > 100), "{err}");
+    assert!(
+        matches!(err.location, Location::Line(n) if n > 100),
+        "{err}"
+    );
     assert!(err.to_string().contains("cut.tsv.gz"));
 }
 
@@ -120,20 +147,45 @@ fn ragged_row_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "r.tsv", "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\t3\n");
     let err = read_genes_in_rows(&path).unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::Ragged { expected: 3, found: 2 }), "{err}");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Ragged {
+                expected: 3,
+                found: 2
+            }
+        ),
+        "{err}"
+    );
     assert_at_line(&err, &path, 3);
     let path = write_file(&dir, "r2.tsv", "sample\tENSG1\nA\t1\t2\n");
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::Ragged { expected: 2, found: 3 }), "{err}");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Ragged {
+                expected: 2,
+                found: 3
+            }
+        ),
+        "{err}"
+    );
     assert_at_line(&err, &path, 2);
 }
 
 #[test]
 fn non_numeric_count_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "n.tsv", "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\tthree\t4\n");
+    let path = write_file(
+        &dir,
+        "n.tsv",
+        "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\tthree\t4\n",
+    );
     let err = read_genes_in_rows(&path).unwrap_err();
-    assert!(matches!(&err.kind, ErrorKind::NotNumeric { value } if value == "three"), "{err}");
+    assert!(
+        matches!(&err.kind, ErrorKind::NotNumeric { value } if value == "three"),
+        "{err}"
+    );
     assert_at_line(&err, &path, 3);
 }
 
@@ -149,7 +201,11 @@ fn negative_count_is_refused() {
 #[test]
 fn nan_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "nan.tsv", "sample\tENSG1\tENSG2\nA\t1\t2\nB\tNaN\t2\n");
+    let path = write_file(
+        &dir,
+        "nan.tsv",
+        "sample\tENSG1\tENSG2\nA\t1\t2\nB\tNaN\t2\n",
+    );
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::NotFinite { .. }), "{err}");
     assert_at_line(&err, &path, 3);
@@ -160,7 +216,10 @@ fn duplicate_gene_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "dg.tsv", "gene_id\ta\nENSG1\t1\nENSG2\t1\nENSG1\t5\n");
     let err = read_genes_in_rows(&path).unwrap_err();
-    assert!(matches!(&err.kind, ErrorKind::DuplicateGene { id, first } if id == "ENSG1" && first == "line 2"), "{err}");
+    assert!(
+        matches!(&err.kind, ErrorKind::DuplicateGene { id, first } if id == "ENSG1" && first == "line 2"),
+        "{err}"
+    );
     assert_at_line(&err, &path, 4);
     // Two versions of one gene are one gene once versions are stripped.
     let path = write_file(&dir, "dv.tsv", "gene_id\ta\nENSG0001.1\t1\nENSG0001.2\t1\n");
@@ -178,11 +237,17 @@ fn duplicate_sample_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(&dir, "ds.tsv", "gene_id\tA\tB\tA\nENSG1\t1\t2\t3\n");
     let err = read_genes_in_rows(&path).unwrap_err();
-    assert!(matches!(&err.kind, ErrorKind::DuplicateSample { id } if id == "A"), "{err}");
+    assert!(
+        matches!(&err.kind, ErrorKind::DuplicateSample { id } if id == "A"),
+        "{err}"
+    );
     assert_at_line(&err, &path, 1);
     let path = write_file(&dir, "ds2.tsv", "sample\tENSG1\nA\t1\nA\t2\n");
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
-    assert!(matches!(err.kind, ErrorKind::DuplicateSample { .. }), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::DuplicateSample { .. }),
+        "{err}"
+    );
     assert_at_line(&err, &path, 3);
 }
 
@@ -205,9 +270,15 @@ fn empty_file_is_refused() {
     let gz = dir.path().join("empty.tsv.gz");
     let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::fs::write(&gz, enc.finish().unwrap()).unwrap();
-    assert!(matches!(read_genes_in_rows(&gz).unwrap_err().kind, ErrorKind::Empty));
+    assert!(matches!(
+        read_genes_in_rows(&gz).unwrap_err().kind,
+        ErrorKind::Empty
+    ));
     let header_only = write_file(&dir, "h.tsv", "gene_id\tA\n");
-    assert!(matches!(read_genes_in_rows(&header_only).unwrap_err().kind, ErrorKind::Malformed(_)));
+    assert!(matches!(
+        read_genes_in_rows(&header_only).unwrap_err().kind,
+        ErrorKind::Malformed(_)
+    ));
 }
 
 #[test]
@@ -221,15 +292,25 @@ fn label_table_errors_name_the_line() {
     assert!(matches!(err.kind, ErrorKind::DuplicateSample { .. }));
     assert_at_line(&err, &dup, 3);
     let no_columns = write_file(&dir, "n.tsv", "sample\nA\n");
-    assert!(matches!(tsv::read_label_table(&no_columns).unwrap_err().kind, ErrorKind::MissingHeader { .. }));
+    assert!(matches!(
+        tsv::read_label_table(&no_columns).unwrap_err().kind,
+        ErrorKind::MissingHeader { .. }
+    ));
     let empty = write_file(&dir, "e.tsv", "");
-    assert!(matches!(tsv::read_label_table(&empty).unwrap_err().kind, ErrorKind::Empty));
+    assert!(matches!(
+        tsv::read_label_table(&empty).unwrap_err().kind,
+        ErrorKind::Empty
+    ));
 }
 
 #[test]
 fn unreadable_labels_are_reported_not_guessed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "l.tsv", "sample\tgender\tsample_type\nA\tF\tcell line\nB\tunknown\tblob\n");
+    let path = write_file(
+        &dir,
+        "l.tsv",
+        "sample\tgender\tsample_type\nA\tF\tcell line\nB\tunknown\tblob\n",
+    );
     let table = tsv::read_label_table(&path).unwrap();
     let mut samples = vec![
         rnameta_core::SampleMeta::new("A", DataSource::Sra),
@@ -238,7 +319,10 @@ fn unreadable_labels_are_reported_not_guessed() {
     ];
     let report = tsv::apply_labels(&mut samples, &table);
     assert_eq!(samples[0].sex, Some(Sex::Female));
-    assert_eq!(samples[0].sample_source, Some(rnameta_core::SampleSource::CellLine));
+    assert_eq!(
+        samples[0].sample_source,
+        Some(rnameta_core::SampleSource::CellLine)
+    );
     assert_eq!(samples[1].sex, None);
     assert_eq!(report.missing_samples, ["C"]);
     assert_eq!(report.unparsable.len(), 2);
