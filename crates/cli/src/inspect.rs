@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use rnameta_core::{DataSource, Dataset, GeneIdKind, ValueKind};
+use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneIdKind, ValueKind};
+use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::{self, Format};
 use rnameta_io::tsv::{self, MatrixOptions};
-use rnameta_io::{gct, ErrorKind};
+use rnameta_io::{annotation, gct, gtex, gtf, metasra, parquet, recount2, recount3, ErrorKind};
 use serde::Serialize;
 
 /// Samples read from a large matrix (ARCHS4) to judge the value kind, instead of the whole file.
@@ -113,37 +114,7 @@ pub fn inspect_file(path: &Path) -> Result<Inspection> {
         format: format.to_string(),
         ..Inspection::default()
     };
-    match format {
-        Format::Matrix(orientation) => {
-            let options = MatrixOptions {
-                orientation,
-                ..MatrixOptions::genes_in_rows()
-            };
-            let data = tsv::read_matrix(path, options).or_else(|err| match err.kind {
-                ErrorKind::NegativeCount { .. } => tsv::read_matrix(
-                    path,
-                    MatrixOptions {
-                        policy: rnameta_io::numeric::ValuePolicy::AnyFinite,
-                        ..options
-                    },
-                ),
-                _ => Err(err),
-            })?;
-            describe_dataset(&mut found, &data);
-        }
-        Format::Gct => describe_dataset(&mut found, &gct::read(path, DataSource::Gtex)?),
-        Format::LabelTable => {
-            let table = tsv::read_label_table(path)?;
-            found.samples = Some(table.len());
-            found.label_fields = table.columns().to_vec();
-            let recognised: Vec<&str> = [tsv::TISSUE_COLUMNS, tsv::SEX_COLUMNS, tsv::SOURCE_COLUMNS, tsv::STUDY_COLUMNS]
-                .iter()
-                .filter_map(|c| table.find_column(c))
-                .collect();
-            found.notes.push(format!("columns used as labels: {}", list_or_none(&recognised)));
-        }
-        other => describe_other(&mut found, path, other)?,
-    }
+    describe(&mut found, path, format)?;
     Ok(found)
 }
 
@@ -176,7 +147,8 @@ fn describe_genes(found: &mut Inspection, data: &Dataset) {
 /// `field: labelled/total` for each label field at least one sample carries.
 fn label_fields(samples: &[rnameta_core::SampleMeta]) -> Vec<String> {
     let total = samples.len();
-    let count = |f: &dyn Fn(&rnameta_core::SampleMeta) -> bool| samples.iter().filter(|s| f(s)).count();
+    let count =
+        |f: &dyn Fn(&rnameta_core::SampleMeta) -> bool| samples.iter().filter(|s| f(s)).count();
     let fields: [(&str, usize); 4] = [
         ("tissue", count(&|s| s.tissue.is_some())),
         ("sex", count(&|s| s.sex.is_some())),
@@ -190,7 +162,201 @@ fn label_fields(samples: &[rnameta_core::SampleMeta]) -> Vec<String> {
         .collect()
 }
 
-fn describe_other(found: &mut Inspection, path: &Path, format: Format) -> Result<()> {
-    let _ = (found, path, format, VALUE_KIND_SAMPLE);
+/// Reads what is needed to describe a file of a known format.
+fn describe(found: &mut Inspection, path: &Path, format: Format) -> Result<()> {
+    match format {
+        Format::Matrix(orientation) => {
+            let options = MatrixOptions {
+                orientation,
+                ..MatrixOptions::genes_in_rows()
+            };
+            let data = tsv::read_matrix(path, options).or_else(|err| match err.kind {
+                ErrorKind::NegativeCount { .. } => tsv::read_matrix(
+                    path,
+                    MatrixOptions {
+                        policy: rnameta_io::numeric::ValuePolicy::AnyFinite,
+                        ..options
+                    },
+                ),
+                _ => Err(err),
+            })?;
+            describe_dataset(found, &data);
+        }
+        Format::Gct => describe_dataset(found, &gct::read(path, DataSource::Gtex)?),
+        Format::LabelTable => {
+            let table = tsv::read_label_table(path)?;
+            found.samples = Some(table.len());
+            found.label_fields = table.columns().to_vec();
+            let recognised: Vec<&str> = [
+                tsv::TISSUE_COLUMNS,
+                tsv::SEX_COLUMNS,
+                tsv::SOURCE_COLUMNS,
+                tsv::STUDY_COLUMNS,
+            ]
+            .iter()
+            .filter_map(|c| table.find_column(c))
+            .collect();
+            found.notes.push(format!(
+                "columns used as labels: {}",
+                list_or_none(&recognised)
+            ));
+        }
+        Format::Archs4Hdf5 => describe_archs4(found, path)?,
+        Format::Parquet => describe_parquet(found, path)?,
+        Format::Recount3GeneSums => {
+            let sums = recount3::read_gene_sums(path)?;
+            describe_dataset(found, &sums.to_dataset()?);
+            found.notes.push(
+                "values are recount3 base-pair coverage sums; training converts them to read counts \
+                 with the project's recount_qc table"
+                    .into(),
+            );
+        }
+        Format::Recount3Metadata => {
+            let table = recount3::read_metadata_table(path)?;
+            let source = file_name_of(path)
+                .and_then(recount3::FileName::parse)
+                .map_or(DataSource::Sra, |name| name.data_source);
+            let samples = recount3::sample_meta(&table, source)?;
+            found.samples = Some(samples.len());
+            found.label_fields = label_fields(&samples);
+            found.notes.push(format!(
+                "{} columns; data source {source}",
+                table.columns().len()
+            ));
+        }
+        Format::Recount2Counts => describe_dataset(found, &recount2::read_counts_gene(path)?),
+        Format::GtexSampleAttributes => {
+            let table = gtex::read_sample_attributes(path)?;
+            found.samples = Some(table.n_rows());
+            found.label_fields = vec![format!("tissue (SMTS): {0}/{0}", table.n_rows())];
+        }
+        Format::GtexSubjectPhenotypes => {
+            let table = gtex::read_subject_phenotypes(path)?;
+            found.notes.push(format!(
+                "{} donors (subjects), sex coded 1 male / 2 female",
+                table.n_rows()
+            ));
+            found.label_fields = vec!["sex (SEX), by donor".into()];
+        }
+        Format::Gtf => describe_annotation(found, &gtf::read_gene_annotation(path)?),
+        Format::GeneAnnotationTable => {
+            describe_annotation(found, &annotation::read_gene_table(path)?)
+        }
+        Format::MetaSraJson => {
+            let metasra = metasra::read_metasra(path)?;
+            let total = metasra.len();
+            let typed = metasra
+                .samples()
+                .iter()
+                .filter(|s| s.sample_source().is_some())
+                .count();
+            let sexed = metasra
+                .samples()
+                .iter()
+                .filter(|s| s.sex().is_some())
+                .count();
+            found.samples = Some(total);
+            found.label_fields = vec![
+                format!("sample_source: {typed}/{total}"),
+                format!("sex: {sexed}/{total}"),
+            ];
+        }
+    }
     Ok(())
+}
+
+fn file_name_of(path: &Path) -> Option<&str> {
+    path.file_name().and_then(|n| n.to_str())
+}
+
+/// ARCHS4 files can be larger than memory: only metadata and a few samples are read.
+fn describe_archs4(found: &mut Inspection, path: &Path) -> Result<()> {
+    let reader = Archs4Reader::open(path)?;
+    found.samples = Some(reader.n_samples());
+    found.genes = Some(reader.n_genes());
+    found.gene_id_kind = GeneIdKind::detect(reader.genes().ids());
+    found.label_fields = label_fields(reader.samples());
+    let first: Vec<usize> = (0..reader.n_samples().min(VALUE_KIND_SAMPLE)).collect();
+    if !first.is_empty() {
+        found.value_kind = Some(reader.read_samples(&first)?.value_kind());
+        if first.len() < reader.n_samples() {
+            found.notes.push(format!(
+                "value kind judged on the first {} samples",
+                first.len()
+            ));
+        }
+    }
+    if let Some(version) = reader.version() {
+        found.notes.push(format!("ARCHS4 version {version}"));
+    }
+    let probed: Vec<String> = reader
+        .fields_found()
+        .iter()
+        .map(|f| format!("{}={}", f.role, f.found.as_deref().unwrap_or("absent")))
+        .collect();
+    found.notes.push(format!("fields: {}", probed.join(", ")));
+    if !reader.dropped_genes().is_empty() {
+        found.notes.push(format!(
+            "{} repeated gene rows dropped (first occurrence kept)",
+            reader.dropped_genes().len()
+        ));
+    }
+    Ok(())
+}
+
+/// A Parquet file is either a processed matrix or a prediction table.
+fn describe_parquet(found: &mut Inspection, path: &Path) -> Result<()> {
+    let matrix_error = match parquet::read_dataset(path) {
+        Ok(data) => {
+            found.format = "Parquet expression matrix".into();
+            describe_dataset(found, &data);
+            return Ok(());
+        }
+        Err(err) => err,
+    };
+    match parquet::read_predictions(path) {
+        Ok(table) => {
+            found.format = "Parquet prediction table".into();
+            found.samples = Some(table.rows.len());
+            found
+                .notes
+                .push(format!("classes: {}", table.classes.join(", ")));
+            Ok(())
+        }
+        Err(_) => Err(matrix_error.into()),
+    }
+}
+
+/// Genes, id kind, and how much of the annotation each field covers.
+fn describe_annotation(found: &mut Inspection, genes: &GeneAnnotation) {
+    found.genes = Some(genes.len());
+    found.gene_id_kind = GeneIdKind::detect(
+        genes
+            .genes()
+            .iter()
+            .map(|g| g.source_id.as_deref().unwrap_or(&g.id)),
+    );
+    let total = genes.len();
+    let count =
+        |f: &dyn Fn(&rnameta_core::GeneInfo) -> bool| genes.genes().iter().filter(|g| f(g)).count();
+    let coverage = [
+        ("symbol", count(&|g| g.symbol.is_some())),
+        ("chromosome", count(&|g| g.chromosome.is_some())),
+        ("biotype", count(&|g| g.biotype.is_some())),
+        (
+            "longest transcript",
+            count(&|g| g.longest_transcript_length.is_some()),
+        ),
+        (
+            "union exon length",
+            count(&|g| g.union_exon_length.is_some()),
+        ),
+        ("GC", count(&|g| g.gc_percent.is_some())),
+    ];
+    let known: Vec<String> = coverage
+        .iter()
+        .map(|(name, n)| format!("{name} {n}/{total}"))
+        .collect();
+    found.notes.push(format!("annotated: {}", known.join(", ")));
 }
