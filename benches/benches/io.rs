@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rnameta_core::DataSource;
+use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::tsv::{self, MatrixOptions};
 
 fn fixture(name: &str) -> PathBuf {
@@ -34,5 +35,28 @@ fn read_text_matrices(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, read_text_matrices);
+fn read_archs4(c: &mut Criterion) {
+    let path = fixture("geuvadis_archs4_layout.h5");
+    let reader = Archs4Reader::open(&path).expect("fixture opens");
+    let cells = (reader.n_samples() * reader.n_genes()) as u64;
+    let mut group = c.benchmark_group("read_archs4_hdf5");
+    group.throughput(Throughput::Elements(cells));
+    group.bench_function("open_metadata_geuvadis", |b| {
+        b.iter(|| Archs4Reader::open(&path).expect("opens"))
+    });
+    group.bench_function("read_all_geuvadis_85x10012", |b| {
+        b.iter(|| reader.read_all().expect("reads"))
+    });
+    group.bench_function("stream_chunks_of_16_geuvadis", |b| {
+        b.iter(|| {
+            reader
+                .chunks(16)
+                .map(|chunk| chunk.expect("reads").n_samples())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, read_text_matrices, read_archs4);
 criterion_main!(benches);
