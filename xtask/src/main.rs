@@ -3,7 +3,8 @@
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: runs every cargo-fuzz target (or the named ones)
 //!   for SECONDS each (default 60). Needs `cargo install cargo-fuzz`; runs on the stable toolchain
 //!   through `RUSTC_BOOTSTRAP=1`, since libFuzzer's sanitizer flags are nightly-only.
-//! - `cargo xtask bench [FILTER]`: runs the criterion benchmarks of `benches/`.
+//! - `cargo xtask bench [FILTER]`: runs the Python peers of `benches/peers/` (in a virtual
+//!   environment under `target/`, results in `target/peers.jsonl`), then the criterion benchmarks.
 //!
 //! Experiments (`cargo xtask experiment <id>`) arrive with the models and evaluation crates.
 
@@ -86,9 +87,10 @@ fn fuzz(args: &[String]) -> Result<()> {
 }
 
 fn bench(args: &[String]) -> Result<()> {
+    let root = project_root();
+    run_python_peers(&root)?;
     let mut cmd = Command::new("cargo");
-    cmd.current_dir(project_root())
-        .args(["bench", "-p", "rnameta-benches"]);
+    cmd.current_dir(&root).args(["bench", "-p", "rnameta-benches"]);
     if let Some(filter) = args.first() {
         cmd.args(["--", filter]);
     }
@@ -96,5 +98,66 @@ fn bench(args: &[String]) -> Result<()> {
     if !status.success() {
         bail!("benchmarks failed");
     }
+    Ok(())
+}
+
+/// Runs every `benches/peers/*.py` (the Python implementations ours is compared with) in a virtual
+/// environment under `target/peers-venv`, installing `benches/peers/requirements.txt` from PyPI.
+/// Their JSON lines go to `target/peers.jsonl`. When Python or a package cannot be had, says so
+/// and goes on: our own benchmarks still run.
+fn run_python_peers(root: &Path) -> Result<()> {
+    let peers = root.join("benches/peers");
+    let mut scripts: Vec<PathBuf> = match std::fs::read_dir(&peers) {
+        Ok(dir) => dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "py"))
+            .collect(),
+        Err(_) => return Ok(()),
+    };
+    scripts.sort();
+    if scripts.is_empty() {
+        return Ok(());
+    }
+    let venv = root.join("target/peers-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let created = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
+        if !created.is_ok_and(|s| s.success()) {
+            eprintln!("python3 -m venv failed: Python peers skipped, ours still measured");
+            return Ok(());
+        }
+    }
+    let requirements = peers.join("requirements.txt");
+    if requirements.exists() {
+        let installed = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r"])
+            .arg(&requirements)
+            .status();
+        if !installed.is_ok_and(|s| s.success()) {
+            eprintln!("pip could not install {}: Python peers skipped", requirements.display());
+            return Ok(());
+        }
+    }
+    let mut lines = String::new();
+    for script in &scripts {
+        println!("== peer {}", script.display());
+        let out = Command::new(&python)
+            .arg(script)
+            .current_dir(root)
+            .output()
+            .with_context(|| format!("running {}", script.display()))?;
+        if !out.status.success() {
+            eprintln!(
+                "{} failed: {}",
+                script.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            continue;
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        print!("{text}");
+        lines.push_str(&text);
+    }
+    std::fs::write(root.join("target/peers.jsonl"), lines).context("writing target/peers.jsonl")?;
     Ok(())
 }
