@@ -18,7 +18,7 @@
 //! decompresses only the HDF5 chunks a selection overlaps (and keeps at most 1 MiB of
 //! decompressed chunks per dataset), so memory follows the block, not the file.
 //!
-//! [`write`], [`write_blocks`] and [`write_with`] write the v2 layout atomically, a block of
+//! [`write()`], [`write_blocks`] and [`write_with`] write the v2 layout atomically, a block of
 //! samples at a time, so the simulator can write ARCHS4-sized files.
 //!
 //! Sample labels come from `characteristics_ch1` (`Sex: female` -> sex, `tissue: lung` -> tissue,

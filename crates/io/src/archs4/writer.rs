@@ -33,7 +33,7 @@ pub struct WriteOptions {
     /// Genes per HDF5 chunk of `data/expression` (capped at the number of genes).
     pub chunk_genes: usize,
     /// Samples per HDF5 chunk; a reader decompresses this many samples to get one, so keep it
-    /// small. Also the block size in which [`write`] hands a dataset to the writer.
+    /// small. Also the block size in which [`write()`] hands a dataset to the writer.
     pub chunk_samples: usize,
     /// gzip level of the chunks, 0 to 9 (ARCHS4 uses 4).
     pub deflate_level: u32,
