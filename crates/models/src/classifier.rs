@@ -1,0 +1,159 @@
+//! The `Classifier` trait every single-label model implements, and the checks and summaries shared by
+//! all of them.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use ndarray::{Array2, ArrayView2};
+use rnameta_core::{Labels, SampleMeta, Task};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// A model that learns one class per sample from a samples x genes matrix.
+///
+/// Object safe, so that the command line and the experiments can hold a `Box<dyn Classifier>`
+/// whatever the model. A model is built unfitted from its hyperparameters, fitted once, then asked
+/// for probabilities; [`crate::bundle::load_classifier`] reads any saved model back.
+pub trait Classifier: Send + Sync {
+    /// Which model this is (written into the bundle manifest).
+    fn kind(&self) -> crate::bundle::ModelKind;
+
+    /// Fits on the labelled rows of `x`. `labels` gives each row's class (`None` rows are skipped);
+    /// `meta` gives each row's study and data source (domain). Models that ignore the metadata still
+    /// check that it describes the same rows.
+    fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()>;
+
+    /// Class probabilities, samples x classes, each row summing to one (within rounding).
+    fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>>;
+
+    /// The class names, in the column order of [`Classifier::predict_proba`]. Empty before `fit`.
+    fn classes(&self) -> &[String];
+
+    /// Writes the model as a bundle (manifest + parameters) into the directory `dir`, creating it.
+    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()>;
+
+    /// Index of the most probable class of each sample (ties go to the lower index).
+    fn predict(&self, x: ArrayView2<'_, f32>) -> Result<Vec<usize>> {
+        Ok(argmax_rows(&self.predict_proba(x)?))
+    }
+}
+
+/// What a bundle records besides the model itself: the task and the gene of each input column, so
+/// that applying the bundle to new data can reorder genes by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BundleHeader {
+    /// The task the model predicts (`None` for a multi-label model spanning tasks).
+    pub task: Option<Task>,
+    /// Ensembl gene id (without version) of each input column, in column order.
+    pub gene_ids: Vec<String>,
+}
+
+/// A summary of the training data, kept with a fitted model and written into its manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Labelled samples used for fitting.
+    pub n_samples: usize,
+    /// Input columns (genes).
+    pub n_features: usize,
+    /// Training samples per class (per label for multi-label models), in class order.
+    pub class_counts: Vec<usize>,
+    /// Distinct studies among the training samples (samples without a study not counted).
+    pub n_studies: usize,
+}
+
+impl TrainingSummary {
+    /// Summary of the rows `rows` of a training set.
+    pub(crate) fn new(
+        rows: &[usize],
+        n_features: usize,
+        class_counts: Vec<usize>,
+        meta: &[SampleMeta],
+    ) -> Self {
+        let studies: BTreeSet<&str> = rows
+            .iter()
+            .filter_map(|&r| meta[r].study.as_deref())
+            .collect();
+        Self {
+            n_samples: rows.len(),
+            n_features,
+            class_counts,
+            n_studies: studies.len(),
+        }
+    }
+}
+
+/// Index of the largest value of each row (first one on ties).
+pub fn argmax_rows(p: &Array2<f32>) -> Vec<usize> {
+    p.rows()
+        .into_iter()
+        .map(|r| {
+            let mut best = 0;
+            for (j, &v) in r.iter().enumerate() {
+                if v > r[best] {
+                    best = j;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+/// Checks that `x`, `labels` and `meta` describe the same rows and that `x` is finite; returns the
+/// labelled rows and their classes.
+pub(crate) fn labelled_rows(
+    x: ArrayView2<'_, f32>,
+    labels: &Labels,
+    meta: &[SampleMeta],
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    let n = x.nrows();
+    check_rows(n, labels.assigned().len(), "labels per sample")?;
+    check_rows(n, meta.len(), "sample metadata entries")?;
+    check_finite(x)?;
+    let (rows, y): (Vec<usize>, Vec<usize>) = labels
+        .assigned()
+        .iter()
+        .enumerate()
+        .filter_map(|(r, c)| c.map(|c| (r, c)))
+        .unzip();
+    let present: BTreeSet<usize> = y.iter().copied().collect();
+    if present.len() < 2 {
+        return Err(Error::NotEnoughData {
+            reason: format!(
+                "{} labelled samples of {} class(es); at least two classes are needed",
+                rows.len(),
+                present.len()
+            ),
+        });
+    }
+    Ok((rows, y))
+}
+
+/// Refuses a row count that differs from the matrix's.
+pub(crate) fn check_rows(expected: usize, got: usize, what: &'static str) -> Result<()> {
+    if expected != got {
+        return Err(Error::ShapeMismatch {
+            what,
+            expected,
+            got,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses NaN and infinite values, naming the first one.
+pub(crate) fn check_finite(x: ArrayView2<'_, f32>) -> Result<()> {
+    if x.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    for ((sample, gene), &value) in x.indexed_iter() {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                sample,
+                gene,
+                value,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! The error type of `rnameta-models`: bad training input, bad hyperparameters and unreadable bundles.
+
+use std::path::PathBuf;
+
+/// What went wrong while fitting, predicting, saving or loading a model.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A hyperparameter is outside its valid range; checked when `fit` is called.
+    #[error("invalid hyperparameter {name}: {reason}")]
+    InvalidParameter {
+        /// The parameter's name as in the params struct.
+        name: &'static str,
+        /// Why the value is refused.
+        reason: String,
+    },
+    /// The matrix, labels and metadata do not describe the same samples or genes.
+    #[error("shape mismatch: {what} (expected {expected}, got {got})")]
+    ShapeMismatch {
+        /// What was compared.
+        what: &'static str,
+        /// Expected size.
+        expected: usize,
+        /// Given size.
+        got: usize,
+    },
+    /// A value is NaN or infinite; trees and gradients cannot use it.
+    #[error("non-finite value {value} at sample {sample}, gene {gene}")]
+    NonFinite {
+        /// Row of the value.
+        sample: usize,
+        /// Column of the value.
+        gene: usize,
+        /// The value.
+        value: f32,
+    },
+    /// Training needs labelled samples of at least `needed` classes.
+    #[error("not enough training data: {reason}")]
+    NotEnoughData {
+        /// What is missing.
+        reason: String,
+    },
+    /// `predict_proba` or `save` was called before `fit`.
+    #[error("the model has not been fitted")]
+    NotFitted,
+    /// A label name is not among the labels a model or report knows.
+    #[error("unknown label {name:?}; known labels: {known}")]
+    UnknownLabel {
+        /// The label asked for.
+        name: String,
+        /// Known labels, comma separated.
+        known: String,
+    },
+    /// Reading or writing a bundle file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A bundle's manifest is not valid JSON for this format.
+    #[error("{}: invalid manifest: {source}", path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// A bundle was written by an incompatible format version.
+    #[error("{}: bundle format version {found}, this build reads version {supported}", path.display())]
+    FormatVersion {
+        /// The manifest file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// A bundle holds a different kind of model than the one asked for.
+    #[error("{}: bundle holds a {found} model, expected {expected}", path.display())]
+    WrongModelKind {
+        /// The manifest file.
+        path: PathBuf,
+        /// Kind in the manifest.
+        found: String,
+        /// Kind asked for.
+        expected: String,
+    },
+    /// The parameter file of a bundle is missing a tensor, or one has the wrong type or shape.
+    #[error("{}: {reason}", path.display())]
+    Tensors {
+        /// The parameter file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The tensors and the manifest disagree, or the trees are malformed (a child index out of range).
+    #[error("{}: corrupt model: {reason}", path.display())]
+    Corrupt {
+        /// The bundle file.
+        path: PathBuf,
+        /// What is inconsistent.
+        reason: String,
+    },
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
