@@ -99,8 +99,8 @@ pub fn argmax_rows(p: &Array2<f32>) -> Vec<usize> {
         .collect()
 }
 
-/// Checks that `x`, `labels` and `meta` describe the same rows and that `x` is finite; returns the
-/// labelled rows and their classes.
+/// Checks that `x`, `labels` and `meta` describe the same rows, that `x` is finite and that every
+/// class has training samples; returns the labelled rows and their classes.
 pub(crate) fn labelled_rows(
     x: ArrayView2<'_, f32>,
     labels: &Labels,
@@ -124,6 +124,13 @@ pub(crate) fn labelled_rows(
                 rows.len(),
                 present.len()
             ),
+        });
+    }
+    // A class with no training sample cannot be learnt (logistic regression has no finite
+    // solution; a forest would silently never predict it): refuse it by name.
+    if let Some(empty) = (0..labels.classes().len()).find(|c| !present.contains(c)) {
+        return Err(Error::NotEnoughData {
+            reason: format!("class {:?} has no training sample", labels.classes()[empty]),
         });
     }
     Ok((rows, y))

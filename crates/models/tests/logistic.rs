@@ -79,3 +79,38 @@ fn matches_scikit_learn_multinomial_l2() {
         .all(|(a, b)| a.to_bits() == b.to_bits()));
     assert_eq!(back.classes(), ["c0", "c1", "c2"]);
 }
+
+/// A class listed in the labels but absent from the training rows is refused by name, for every
+/// classifier (it has no finite maximum-likelihood solution, and a forest would never predict it).
+#[test]
+fn a_class_without_training_samples_is_refused() {
+    use rnameta_core::{DataSource, Labels, SampleMeta};
+    use rnameta_models::{
+        Classifier, ForestParams, LogisticParams, LogisticRegression, RandomForest,
+    };
+    let x = ndarray::Array2::from_shape_fn((6, 2), |(i, j)| (i * 2 + j) as f32);
+    let classes = vec!["a".to_owned(), "b".to_owned(), "empty".to_owned()];
+    let names = [
+        Some("a"),
+        Some("b"),
+        Some("a"),
+        Some("b"),
+        Some("a"),
+        Some("b"),
+    ];
+    let labels = Labels::with_classes(classes, &names).unwrap();
+    let meta: Vec<SampleMeta> = (0..6)
+        .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
+        .collect();
+    let mut models: Vec<Box<dyn Classifier>> = vec![
+        Box::new(LogisticRegression::new(LogisticParams::default())),
+        Box::new(RandomForest::new(ForestParams::default())),
+    ];
+    for model in &mut models {
+        let err = model.fit(x.view(), &labels, &meta).unwrap_err();
+        assert!(
+            err.to_string().contains("\"empty\" has no training sample"),
+            "{err}"
+        );
+    }
+}
