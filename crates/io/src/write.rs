@@ -29,8 +29,12 @@ where
         let file: &File = tmp.as_file();
         let mut buffered = BufWriter::with_capacity(1 << 17, file);
         if path.extension().is_some_and(|e| e == "gz") {
-            let mut gz = GzEncoder::new(&mut buffered, Compression::new(6));
-            fill(&mut gz).map_err(io_err)?;
+            // Writers emit many small `write!` calls; the encoder is slow on small inputs, so
+            // they are gathered in a buffer before compression.
+            let gz = GzEncoder::new(&mut buffered, Compression::new(6));
+            let mut gathered = BufWriter::with_capacity(1 << 17, gz);
+            fill(&mut gathered).map_err(io_err)?;
+            let gz = gathered.into_inner().map_err(|e| io_err(e.into_error()))?;
             gz.finish().map_err(io_err)?;
         } else {
             fill(&mut buffered).map_err(io_err)?;
