@@ -1,0 +1,603 @@
+//! Every parameter of a simulation, in one serde struct that is read from and written to JSON.
+//!
+//! The three presets ([`Preset`]) are built here and shipped, byte for byte, as
+//! `fixtures/sim/{tiny,paper,archs4}.json` (a test checks that the files equal the presets).
+//! `docs/simulation.md` explains each parameter and where its value comes from.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A named set of parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// About 2,000 genes and a few hundred samples per source: tests, seconds.
+    Tiny,
+    /// The paper's sizes: ~20,000 genes, GTEx 9,600 samples, TCGA 11,000, SRA 1,800 studies.
+    Paper,
+    /// An ARCHS4-sized compendium (200,000 samples x 20,000 genes), streamed; for benchmarks.
+    Archs4,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Self; 3] = [Self::Tiny, Self::Paper, Self::Archs4];
+
+    /// The preset's name (`tiny`), as on the command line and in `fixtures/sim/<name>.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Tiny => "tiny",
+            Self::Paper => "paper",
+            Self::Archs4 => "archs4",
+        }
+    }
+
+    /// The preset of a name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Which genes of the Ensembl 100 annotation are simulated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UniverseConfig {
+    /// Total number of genes (sex genes, markers and the other required genes included).
+    pub n_genes: usize,
+    /// Share of the genes per biotype; the rest of `n_genes` after the required genes is split
+    /// in these proportions (normalised to sum 1).
+    pub biotype_shares: BTreeMap<String, f64>,
+    /// Chromosomes whose genes (of the listed biotypes) are all included, on top of `n_genes`
+    /// (the realism test includes `21` to meet the real GTEx lung chr21 slice).
+    #[serde(default)]
+    pub whole_chromosomes: Vec<String>,
+    /// Seed of the gene choice, separate from the cohort seed so that every seed of one preset
+    /// simulates the same genes.
+    pub seed: u64,
+}
+
+/// Baseline expression and counting noise, calibrated on the real fixtures (see
+/// [`crate::calibration`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpressionConfig {
+    /// Mean of the natural log of a protein-coding gene's mean CPM (GTEx lung chr21 fit).
+    pub log_cpm_mean: f64,
+    /// Standard deviation of that log mean CPM.
+    pub log_cpm_sd: f64,
+    /// Share of protein-coding genes not expressed at all in a tissue-agnostic baseline.
+    pub off_share: f64,
+    /// Log shift of each non-coding biotype against protein coding (missing: `other_shift`).
+    pub biotype_shift: BTreeMap<String, f64>,
+    /// Log shift of biotypes not listed in `biotype_shift`.
+    pub other_shift: f64,
+    /// Share of non-coding genes not expressed.
+    pub noncoding_off_share: f64,
+    /// Total dispersion of within-tissue counts, `phi(mu) = a + b / mu` (method of moments on
+    /// GTEx lung): asymptote `a`.
+    pub dispersion_a: f64,
+    /// ... and Poisson-like term `b`.
+    pub dispersion_b: f64,
+    /// Standard deviation of the per-sample, per-gene log-normal noise on top of the programs.
+    pub sample_noise_sd: f64,
+    /// Standard deviation of a donor's per-gene log effect (shared by the donor's samples).
+    pub donor_sd: f64,
+}
+
+/// Tissue, sex, cell-line and tumour programs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BiologyConfig {
+    /// Share of genes up in a tissue's own program.
+    pub program_up_share: f64,
+    /// Share of genes down in a tissue's own program.
+    pub program_down_share: f64,
+    /// Mean log effect of an up gene (exponential distribution around it).
+    pub program_effect: f64,
+    /// Log effect of a tissue's real marker genes.
+    pub marker_effect: f64,
+    /// Share of genes in a tissue group's shared program (esophagus/stomach, uterus/ovary, ...).
+    pub group_share: f64,
+    /// Log fold change of XIST, female over male.
+    pub xist_effect: f64,
+    /// Log fold change of chrY genes, male over female.
+    pub y_effect: f64,
+    /// Log effect of X-escape genes in females.
+    pub x_escape_effect: f64,
+    /// Multiplier of the tissue program in cell lines (weakened identity).
+    pub cell_line_tissue_weight: f64,
+    /// Log effect of proliferation genes in cell lines and tumours.
+    pub proliferation_effect: f64,
+    /// Share of genes in the common culture program of cell lines.
+    pub culture_share: f64,
+    /// Chance that a male cell line has lost chrY.
+    pub cell_line_lost_y: f64,
+    /// Chance that a female cell line has lost XIST expression.
+    pub cell_line_lost_xist: f64,
+    /// Multiplier of the tissue program in tumour cells.
+    pub tumour_tissue_weight: f64,
+    /// Share of genes in each cancer project's own program.
+    pub tumour_share: f64,
+}
+
+/// The low-rank protocol space every study draws its technical bias from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BiasConfig {
+    /// Number of latent protocol axes besides the named ones (polyA, 3' bias, GC, degradation).
+    pub rank: usize,
+    /// Standard deviation of a study's coefficient on each latent axis.
+    pub latent_sd: f64,
+    /// Chance that a study is total RNA (ribo-depleted) rather than polyA-selected.
+    pub total_rna_share: f64,
+    /// Log boost of non-polyadenylated genes (snRNA, snoRNA, Mt_rRNA, histones...) in total RNA.
+    pub total_rna_effect: f64,
+    /// Largest 3' bias: log effect per unit of centred log transcript length.
+    pub three_prime_max: f64,
+    /// Standard deviation of the linear GC effect per 10 GC points.
+    pub gc_sd: f64,
+    /// Largest degradation effect, per unit of centred log length.
+    pub degradation_max: f64,
+    /// Standard deviation of a study's gene-wise log noise.
+    pub gene_noise_sd: f64,
+    /// Multiplier of every effect above for GTEx (one homogeneous protocol).
+    pub gtex_scale: f64,
+    /// Multiplier for TCGA centres.
+    pub tcga_scale: f64,
+    /// Multiplier for SRA / ARCHS4 studies.
+    pub sra_scale: f64,
+}
+
+/// GTEx: one bias, many tissues, donors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GtexConfig {
+    /// Number of samples.
+    pub samples: usize,
+    /// Number of donors.
+    pub donors: usize,
+    /// Median library size in reads per simulated gene (1,200 puts the simulated lung chr21 slice
+    /// at the real slice's depth, see docs/simulation.md).
+    pub reads_per_gene: f64,
+    /// Standard deviation of the natural log of library size.
+    pub library_log_sd: f64,
+}
+
+/// TCGA: cancer projects sequenced at a few centres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TcgaConfig {
+    /// Number of samples.
+    pub samples: usize,
+    /// Number of sequencing centres (each one bias).
+    pub centres: usize,
+    /// Share of samples that are adjacent normal tissue.
+    pub normal_share: f64,
+    /// Smallest tumour purity (purities are uniform in [min, 1]).
+    pub purity_min: f64,
+    /// Median library size in reads per simulated gene.
+    pub reads_per_gene: f64,
+    /// Standard deviation of the natural log of library size.
+    pub library_log_sd: f64,
+}
+
+/// SRA: many small studies, each with its own bias and sparse, partly wrong labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SraConfig {
+    /// Number of studies.
+    pub studies: usize,
+    /// Mean of the natural log of a study's number of samples (log-normal, heavy tailed).
+    pub size_log_mean: f64,
+    /// Standard deviation of that log size.
+    pub size_log_sd: f64,
+    /// Largest study.
+    pub max_study_size: usize,
+    /// Share of studies on cell lines (the rest, minus single-cell and small-RNA, are biopsies).
+    pub cell_line_share: f64,
+    /// Share of single-cell studies (to be removed by QC).
+    pub single_cell_share: f64,
+    /// Share of small-RNA studies (to be removed by QC).
+    pub small_rna_share: f64,
+    /// Share of studies whose experiments are sequenced as several runs (technical replicates).
+    pub replicate_share: f64,
+    /// Chance that a study states the tissue.
+    pub tissue_label_rate: f64,
+    /// Chance that a study states the sex.
+    pub sex_label_rate: f64,
+    /// Chance that a study has a MetaSRA sample type.
+    pub source_label_rate: f64,
+    /// Chance that a cell-line study is annotated as biopsy (tissue).
+    pub wrong_source_rate: f64,
+    /// Chance that a labelled sample's sex is swapped.
+    pub wrong_sex_rate: f64,
+    /// Share of genes in a study's own condition program (disease, treatment, culture medium),
+    /// the biological part of what differs between SRA studies.
+    pub condition_share: f64,
+    /// Standard deviation of a condition gene's log effect.
+    pub condition_sd: f64,
+    /// Largest share of a biopsy that comes from another tissue (each study admixes one other
+    /// tissue, each sample a uniform share up to this).
+    pub admixture_max: f64,
+    /// Number of cell lines in the pool studies draw from (real-like names first).
+    pub cell_lines: usize,
+    /// Median of a study's log library size, in reads per simulated gene.
+    pub reads_per_gene: f64,
+    /// Standard deviation across studies of the log library size.
+    pub study_depth_log_sd: f64,
+    /// Standard deviation within a study of the log library size.
+    pub library_log_sd: f64,
+}
+
+/// The ARCHS4-sized compendium (SRA-like studies streamed into one HDF5 file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Archs4Config {
+    /// Number of samples (0: the ARCHS4 file holds the SRA cohort instead).
+    pub samples: usize,
+    /// Samples per block handed to the HDF5 writer (a multiple of 64 fills whole chunks).
+    pub block_samples: usize,
+}
+
+/// Everything a simulation needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// Where these values came from (`tiny`, or a user's note).
+    pub preset: String,
+    /// Seed of the cohort: same seed, same bytes.
+    pub seed: u64,
+    /// Genes.
+    pub universe: UniverseConfig,
+    /// Baseline expression and noise.
+    pub expression: ExpressionConfig,
+    /// Biological programs.
+    pub biology: BiologyConfig,
+    /// Technical bias.
+    pub bias: BiasConfig,
+    /// GTEx.
+    pub gtex: GtexConfig,
+    /// TCGA.
+    pub tcga: TcgaConfig,
+    /// SRA.
+    pub sra: SraConfig,
+    /// ARCHS4.
+    pub archs4: Archs4Config,
+}
+
+fn shares(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+}
+
+impl SimConfig {
+    /// The parameters of a preset.
+    pub fn preset(preset: Preset) -> Self {
+        let tiny = Self::tiny();
+        match preset {
+            Preset::Tiny => tiny,
+            Preset::Paper => Self {
+                preset: "paper".into(),
+                universe: UniverseConfig {
+                    n_genes: 20_000,
+                    ..tiny.universe.clone()
+                },
+                gtex: GtexConfig {
+                    samples: 9_600,
+                    donors: 554,
+                    ..tiny.gtex.clone()
+                },
+                tcga: TcgaConfig {
+                    samples: 11_000,
+                    centres: 4,
+                    ..tiny.tcga.clone()
+                },
+                sra: SraConfig {
+                    studies: 1_800,
+                    max_study_size: 400,
+                    cell_lines: 300,
+                    ..tiny.sra.clone()
+                },
+                ..tiny
+            },
+            Preset::Archs4 => Self {
+                preset: "archs4".into(),
+                universe: UniverseConfig {
+                    n_genes: 20_000,
+                    ..tiny.universe.clone()
+                },
+                gtex: GtexConfig {
+                    samples: 0,
+                    donors: 0,
+                    ..tiny.gtex.clone()
+                },
+                tcga: TcgaConfig {
+                    samples: 0,
+                    ..tiny.tcga.clone()
+                },
+                sra: SraConfig {
+                    studies: 0,
+                    max_study_size: 400,
+                    cell_lines: 1_000,
+                    ..tiny.sra.clone()
+                },
+                archs4: Archs4Config {
+                    samples: 200_000,
+                    block_samples: 1_024,
+                },
+                ..tiny
+            },
+        }
+    }
+
+    fn tiny() -> Self {
+        Self {
+            preset: "tiny".into(),
+            seed: 42,
+            universe: UniverseConfig {
+                n_genes: 2_000,
+                biotype_shares: shares(&[
+                    ("protein_coding", 0.70),
+                    ("lncRNA", 0.14),
+                    ("processed_pseudogene", 0.07),
+                    ("miRNA", 0.03),
+                    ("snRNA", 0.02),
+                    ("snoRNA", 0.02),
+                    ("misc_RNA", 0.015),
+                    ("Mt_tRNA", 0.005),
+                ]),
+                whole_chromosomes: Vec::new(),
+                seed: 100,
+            },
+            expression: ExpressionConfig {
+                log_cpm_mean: 5.34,
+                log_cpm_sd: 2.5,
+                off_share: 0.08,
+                biotype_shift: shares(&[
+                    ("lncRNA", -3.0),
+                    ("processed_pseudogene", -3.5),
+                    ("miRNA", -5.0),
+                    ("snRNA", -3.5),
+                    ("snoRNA", -3.5),
+                    ("misc_RNA", -4.0),
+                    ("Mt_rRNA", 3.0),
+                    ("Mt_tRNA", -1.0),
+                ]),
+                other_shift: -4.0,
+                noncoding_off_share: 0.34,
+                dispersion_a: 0.43,
+                dispersion_b: 5.46,
+                sample_noise_sd: 0.2,
+                donor_sd: 0.2,
+            },
+            biology: BiologyConfig {
+                program_up_share: 0.03,
+                program_down_share: 0.015,
+                program_effect: 1.0,
+                marker_effect: 6.0,
+                group_share: 0.02,
+                xist_effect: 7.0,
+                y_effect: 8.0,
+                x_escape_effect: 0.3,
+                cell_line_tissue_weight: 0.35,
+                proliferation_effect: 1.5,
+                culture_share: 0.03,
+                cell_line_lost_y: 0.35,
+                cell_line_lost_xist: 0.35,
+                tumour_tissue_weight: 0.6,
+                tumour_share: 0.03,
+            },
+            bias: BiasConfig {
+                rank: 6,
+                latent_sd: 0.5,
+                total_rna_share: 0.25,
+                total_rna_effect: 2.5,
+                three_prime_max: 0.6,
+                gc_sd: 0.25,
+                degradation_max: 0.5,
+                gene_noise_sd: 0.5,
+                gtex_scale: 0.5,
+                tcga_scale: 0.6,
+                sra_scale: 1.0,
+            },
+            gtex: GtexConfig {
+                samples: 465,
+                donors: 40,
+                reads_per_gene: 1_200.0,
+                library_log_sd: 0.16,
+            },
+            tcga: TcgaConfig {
+                samples: 200,
+                centres: 3,
+                normal_share: 0.07,
+                purity_min: 0.3,
+                reads_per_gene: 800.0,
+                library_log_sd: 0.3,
+            },
+            sra: SraConfig {
+                studies: 60,
+                size_log_mean: 1.6,
+                size_log_sd: 1.0,
+                max_study_size: 40,
+                cell_line_share: 0.3,
+                single_cell_share: 0.06,
+                small_rna_share: 0.04,
+                replicate_share: 0.15,
+                tissue_label_rate: 0.7,
+                sex_label_rate: 0.4,
+                source_label_rate: 0.85,
+                wrong_source_rate: 0.1,
+                wrong_sex_rate: 0.02,
+                condition_share: 0.05,
+                condition_sd: 1.0,
+                admixture_max: 0.3,
+                cell_lines: 40,
+                reads_per_gene: 500.0,
+                study_depth_log_sd: 0.8,
+                library_log_sd: 0.3,
+            },
+            archs4: Archs4Config {
+                samples: 0,
+                block_samples: 256,
+            },
+        }
+    }
+
+    /// Reads a config from a JSON file and checks it.
+    pub fn from_json_file(path: &Path) -> Result<Self> {
+        let err = |reason: String| Error::ConfigFile {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let config: Self = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The config as pretty JSON (what `fixtures/sim/*.json` hold), ending with a newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Refuses values the simulator cannot use, naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let share = |field: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::config(
+                    field,
+                    format!("{v} is not a share in [0, 1]"),
+                ))
+            }
+        };
+        let positive = |field: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::config(field, format!("{v} must be positive")))
+            }
+        };
+        let non_negative = |field: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(Error::config(field, format!("{v} must be >= 0")))
+            }
+        };
+        if self.universe.n_genes < 200 {
+            return Err(Error::config(
+                "universe.n_genes",
+                "at least 200 genes are needed for the sex and marker genes",
+            ));
+        }
+        if self.universe.biotype_shares.values().sum::<f64>() <= 0.0 {
+            return Err(Error::config("universe.biotype_shares", "shares sum to 0"));
+        }
+        for (k, v) in &self.universe.biotype_shares {
+            non_negative(&format!("universe.biotype_shares.{k}"), *v)?;
+        }
+        let e = &self.expression;
+        share("expression.off_share", e.off_share)?;
+        share("expression.noncoding_off_share", e.noncoding_off_share)?;
+        positive("expression.log_cpm_sd", e.log_cpm_sd)?;
+        non_negative("expression.dispersion_a", e.dispersion_a)?;
+        non_negative("expression.dispersion_b", e.dispersion_b)?;
+        non_negative("expression.sample_noise_sd", e.sample_noise_sd)?;
+        non_negative("expression.donor_sd", e.donor_sd)?;
+        let b = &self.biology;
+        for (f, v) in [
+            ("biology.program_up_share", b.program_up_share),
+            ("biology.program_down_share", b.program_down_share),
+            ("biology.group_share", b.group_share),
+            ("biology.culture_share", b.culture_share),
+            ("biology.cell_line_lost_y", b.cell_line_lost_y),
+            ("biology.cell_line_lost_xist", b.cell_line_lost_xist),
+            ("biology.tumour_share", b.tumour_share),
+        ] {
+            share(f, v)?;
+        }
+        positive("biology.program_effect", b.program_effect)?;
+        let s = &self.bias;
+        share("bias.total_rna_share", s.total_rna_share)?;
+        for (f, v) in [
+            ("bias.latent_sd", s.latent_sd),
+            ("bias.three_prime_max", s.three_prime_max),
+            ("bias.gc_sd", s.gc_sd),
+            ("bias.degradation_max", s.degradation_max),
+            ("bias.gene_noise_sd", s.gene_noise_sd),
+            ("bias.gtex_scale", s.gtex_scale),
+            ("bias.tcga_scale", s.tcga_scale),
+            ("bias.sra_scale", s.sra_scale),
+        ] {
+            non_negative(f, v)?;
+        }
+        if self.gtex.samples > 0 && self.gtex.donors < 2 {
+            return Err(Error::config(
+                "gtex.donors",
+                "GTEx samples need at least two donors (one of each sex)",
+            ));
+        }
+        positive("gtex.reads_per_gene", self.gtex.reads_per_gene)?;
+        positive("tcga.reads_per_gene", self.tcga.reads_per_gene)?;
+        positive("sra.reads_per_gene", self.sra.reads_per_gene)?;
+        share("tcga.normal_share", self.tcga.normal_share)?;
+        share("tcga.purity_min", self.tcga.purity_min)?;
+        if self.tcga.samples > 0 && self.tcga.centres == 0 {
+            return Err(Error::config("tcga.centres", "TCGA samples need centres"));
+        }
+        let r = &self.sra;
+        for (f, v) in [
+            ("sra.cell_line_share", r.cell_line_share),
+            ("sra.single_cell_share", r.single_cell_share),
+            ("sra.small_rna_share", r.small_rna_share),
+            ("sra.replicate_share", r.replicate_share),
+            ("sra.tissue_label_rate", r.tissue_label_rate),
+            ("sra.sex_label_rate", r.sex_label_rate),
+            ("sra.source_label_rate", r.source_label_rate),
+            ("sra.wrong_source_rate", r.wrong_source_rate),
+            ("sra.wrong_sex_rate", r.wrong_sex_rate),
+            ("sra.condition_share", r.condition_share),
+            ("sra.admixture_max", r.admixture_max),
+        ] {
+            share(f, v)?;
+        }
+        if r.cell_line_share + r.single_cell_share + r.small_rna_share > 1.0 {
+            return Err(Error::config(
+                "sra.cell_line_share",
+                "cell-line, single-cell and small-RNA shares add up to more than 1",
+            ));
+        }
+        if r.max_study_size == 0 {
+            return Err(Error::config("sra.max_study_size", "must be at least 1"));
+        }
+        if r.cell_lines < 8 {
+            return Err(Error::config("sra.cell_lines", "at least 8 cell lines"));
+        }
+        if self.archs4.block_samples == 0 {
+            return Err(Error::config("archs4.block_samples", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_valid_and_round_trip_through_json() {
+        for p in Preset::ALL {
+            let c = SimConfig::preset(p);
+            c.validate().unwrap();
+            let back: SimConfig = serde_json::from_str(&c.to_json()).unwrap();
+            assert_eq!(back, c);
+            assert_eq!(Preset::parse(p.name()), Some(p));
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        let mut c = SimConfig::preset(Preset::Tiny);
+        c.sra.wrong_sex_rate = 1.5;
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(msg.contains("sra.wrong_sex_rate"), "{msg}");
+    }
+}

@@ -1,0 +1,493 @@
+//! Writing a simulated cohort in the real formats, in the layout of `docs/simulation.md`:
+//!
+//! ```text
+//! OUT/config.json                    the effective configuration
+//! OUT/genes.tsv.gz                   the gene universe (rnameta gene table)
+//! OUT/truth.tsv.gz                   every sample's true labels and QC flags
+//! OUT/recount3/human/annotations/gene_sums/human.gene_sums.G026.gtf.gz
+//! OUT/recount3/human/data_sources/<src>/gene_sums/<xx>/<project>/<src>.gene_sums.<project>.G026.gz
+//! OUT/recount3/human/data_sources/<src>/metadata/<xx>/<project>/<src>.<table>.<project>.MD.gz
+//! OUT/gtex/GTEx_Analysis_rnameta_gene_reads.gct.gz
+//! OUT/gtex/GTEx_Analysis_rnameta_SampleAttributesDS.txt
+//! OUT/gtex/GTEx_Analysis_rnameta_SubjectPhenotypesDS.txt
+//! OUT/metasra/metasra.json.gz
+//! OUT/archs4/human_gene_rnameta.h5
+//! ```
+//!
+//! `<src>` is `gtex`, `tcga` or `sra`; `<xx>` the last two characters of the project, as
+//! recount3's own server lays projects out; `<table>` is the source's own table, then
+//! `recount_project` and `recount_qc`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::{Array2, Axis};
+use rayon::prelude::*;
+use rnameta_core::{DataSource, Dataset, GeneAnnotation, SampleMeta};
+use rnameta_io::archs4::{write_with, WriteOptions};
+use rnameta_io::recount3::{
+    table_from_samples, write_gene_sums, write_metadata_table, FileName, GeneSums, GeneSumsHeader,
+    MetadataTable, Recount3Table, AUC, AVERAGE_MAPPED_LENGTH,
+};
+use rnameta_io::{annotation, gct, gtex, gtf, metasra};
+
+use crate::cohort::{Simulator, SourceCohort};
+use crate::error::{Error, Result};
+use crate::truth::{write_truth, Truth};
+
+/// The recount3 annotation code written in gene sums headers and file names (GENCODE v26).
+pub const ANNOTATION: &str = "G026";
+/// The date written in gene sums headers (fixed: same seed, same bytes).
+pub const DATE_GENERATED: &str = "2020-06-05";
+
+/// gzip level of the compressed outputs: 1, because compression dominates a paper-size run (54 %
+/// of its time at level 6) and level 1 makes files only about a third larger.
+pub const COMPRESSION_LEVEL: u32 = 1;
+
+/// Writes `target` (a `.gz` path) through an io writer that writes plain text to a temporary
+/// path, then compresses it in large blocks.
+///
+/// Why: the io writers format numbers one `write!` at a time straight into the gzip encoder, and
+/// every such call makes `flate2` zero its output buffer (a profile of `rnameta simulate --preset
+/// tiny` put 37 % of the run in that `memset`); the plain-text writers are buffered. The bytes
+/// read back are the same, and the compressed file is written atomically.
+pub fn compressed<F>(target: &Path, write_plain: F) -> Result<()>
+where
+    F: FnOnce(&Path) -> rnameta_io::Result<()>,
+{
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let plain = dir.join(format!(".{}.plain.tmp", name.trim_end_matches(".gz")));
+    write_plain(&plain)?;
+    let io_err = |e: std::io::Error| rnameta_io::Error::io(target, rnameta_io::Location::File, e);
+    let result = rnameta_io::write::write_atomically_with_path(target, |tmp| {
+        let mut input = std::fs::File::open(&plain).map_err(io_err)?;
+        let file = std::fs::File::create(tmp).map_err(io_err)?;
+        let mut gz = flate2::write::GzEncoder::new(
+            std::io::BufWriter::with_capacity(1 << 17, file),
+            flate2::Compression::new(COMPRESSION_LEVEL),
+        );
+        let mut buffer = vec![0u8; 1 << 18];
+        loop {
+            let n = std::io::Read::read(&mut input, &mut buffer).map_err(io_err)?;
+            if n == 0 {
+                break;
+            }
+            std::io::Write::write_all(&mut gz, &buffer[..n]).map_err(io_err)?;
+        }
+        let mut inner = gz.finish().map_err(io_err)?;
+        std::io::Write::flush(&mut inner).map_err(io_err)?;
+        Ok(())
+    });
+    let _ = std::fs::remove_file(&plain);
+    Ok(result?)
+}
+
+/// Where each file of a written cohort lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    /// The layout under `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The output directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `config.json`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.json")
+    }
+
+    /// `genes.tsv.gz`.
+    pub fn genes(&self) -> PathBuf {
+        self.root.join("genes.tsv.gz")
+    }
+
+    /// `truth.tsv.gz`.
+    pub fn truth(&self) -> PathBuf {
+        self.root.join("truth.tsv.gz")
+    }
+
+    /// The recount3 gene GTF.
+    pub fn gtf(&self) -> PathBuf {
+        self.root
+            .join("recount3/human/annotations/gene_sums")
+            .join(format!("human.gene_sums.{ANNOTATION}.gtf.gz"))
+    }
+
+    fn source_dir(&self, source: DataSource, kind: &str, project: &str) -> PathBuf {
+        let tail: String = project
+            .chars()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        self.root
+            .join("recount3/human/data_sources")
+            .join(source.as_str())
+            .join(kind)
+            .join(tail)
+            .join(project)
+    }
+
+    /// The gene sums file of a project.
+    pub fn gene_sums(&self, source: DataSource, project: &str) -> PathBuf {
+        self.source_dir(source, "gene_sums", project)
+            .join(FileName::gene_sums(source, project, ANNOTATION))
+    }
+
+    /// A metadata table of a project.
+    pub fn metadata(&self, source: DataSource, table: Recount3Table, project: &str) -> PathBuf {
+        self.source_dir(source, "metadata", project)
+            .join(table.file_name(source, project))
+    }
+
+    /// The GTEx GCT matrix.
+    pub fn gtex_gct(&self) -> PathBuf {
+        self.root
+            .join("gtex/GTEx_Analysis_rnameta_gene_reads.gct.gz")
+    }
+
+    /// GTEx sample attributes.
+    pub fn gtex_sample_attributes(&self) -> PathBuf {
+        self.root
+            .join("gtex/GTEx_Analysis_rnameta_SampleAttributesDS.txt")
+    }
+
+    /// GTEx subject phenotypes.
+    pub fn gtex_subject_phenotypes(&self) -> PathBuf {
+        self.root
+            .join("gtex/GTEx_Analysis_rnameta_SubjectPhenotypesDS.txt")
+    }
+
+    /// The MetaSRA file.
+    pub fn metasra(&self) -> PathBuf {
+        self.root.join("metasra/metasra.json.gz")
+    }
+
+    /// The ARCHS4 file.
+    pub fn archs4(&self) -> PathBuf {
+        self.root.join("archs4/human_gene_rnameta.h5")
+    }
+}
+
+/// What [`write_cohort`] wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Samples per source (`gtex`, `tcga`, `sra`, `archs4`).
+    pub samples: BTreeMap<String, usize>,
+    /// recount3 projects written.
+    pub projects: usize,
+}
+
+/// A progress bar over `total` samples; hidden unless `visible` (the CLI passes false with
+/// `--quiet` or when standard error is not a terminal).
+pub fn progress_bar(total: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} samples {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn create_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|source| Error::CreateDir {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn create_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(p) => create_dir(p),
+        None => Ok(()),
+    }
+}
+
+/// Simulates and writes the whole cohort of `sim` under `out`, one source at a time (a source's
+/// counts are dropped before the next is drawn), with `progress` counting written samples.
+pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Result<WriteSummary> {
+    let layout = Layout::new(out);
+    create_dir(out)?;
+    let config = sim.config();
+    std::fs::write(layout.config(), config.to_json())
+        .map_err(|e| rnameta_io::Error::io(layout.config(), rnameta_io::Location::File, e))?;
+    compressed(&layout.genes(), |p| {
+        annotation::write_gene_table(p, sim.universe().annotation())
+    })?;
+    create_parent(&layout.gtf())?;
+    let models = sim.universe().gene_models();
+    compressed(&layout.gtf(), |p| gtf::write_gene_models(p, &models))?;
+    let mut summary = WriteSummary::default();
+    let mut truth: Vec<Truth> = Vec::new();
+    if config.gtex.samples > 0 {
+        progress.set_message("GTEx");
+        let gtex = sim.gtex()?;
+        summary.projects += write_recount3(&layout, &gtex, progress)?;
+        write_gtex_files(&layout, &gtex.dataset)?;
+        summary
+            .samples
+            .insert("gtex".into(), gtex.dataset.n_samples());
+        truth.extend(gtex.truth);
+    }
+    if config.tcga.samples > 0 {
+        progress.set_message("TCGA");
+        let tcga = sim.tcga()?;
+        summary.projects += write_recount3(&layout, &tcga, progress)?;
+        summary
+            .samples
+            .insert("tcga".into(), tcga.dataset.n_samples());
+        truth.extend(tcga.truth);
+    }
+    let options = WriteOptions::default();
+    if config.sra.studies > 0 {
+        progress.set_message("SRA");
+        let sra = sim.sra()?;
+        progress.inc_length(sra.dataset.n_samples() as u64);
+        summary.projects += write_recount3(&layout, &sra, progress)?;
+        create_parent(&layout.metasra())?;
+        compressed(&layout.metasra(), |p| {
+            metasra::write_metasra(p, &sra.metasra)
+        })?;
+        if config.archs4.samples == 0 {
+            create_parent(&layout.archs4())?;
+            write_archs4_from(&layout, &sra.dataset, config.archs4.block_samples, &options)?;
+        }
+        summary
+            .samples
+            .insert("sra".into(), sra.dataset.n_samples());
+        truth.extend(sra.truth);
+    }
+    if config.archs4.samples > 0 {
+        progress.set_message("ARCHS4");
+        create_parent(&layout.archs4())?;
+        let mut written = 0;
+        write_with(
+            layout.archs4(),
+            sim.universe().annotation(),
+            &options,
+            |writer| {
+                for block in sim.archs4_blocks() {
+                    let block = block.map_err(|e| match e {
+                        Error::Io(io) => io,
+                        other => rnameta_io::Error::file(
+                            layout.archs4(),
+                            rnameta_io::ErrorKind::Malformed(other.to_string()),
+                        ),
+                    })?;
+                    writer.append(&block.dataset)?;
+                    written += block.dataset.n_samples();
+                    progress.inc(block.dataset.n_samples() as u64);
+                    truth.extend(block.truth);
+                }
+                Ok(())
+            },
+        )?;
+        summary.samples.insert("archs4".into(), written);
+    }
+    compressed(&layout.truth(), |p| write_truth(p, &truth))?;
+    progress.finish_with_message("done");
+    Ok(summary)
+}
+
+/// Writes `sra` as GEO samples (see [`as_archs4`]) in blocks of `block` samples, so that only a
+/// block's copy of the counts is made.
+fn write_archs4_from(
+    layout: &Layout,
+    sra: &Dataset,
+    block: usize,
+    options: &WriteOptions,
+) -> Result<()> {
+    write_with(layout.archs4(), sra.genes(), options, |writer| {
+        let n = sra.n_samples();
+        let mut start = 0;
+        while start < n {
+            let end = n.min(start + block.max(1));
+            let rows: Vec<usize> = (start..end).collect();
+            let part = Dataset::new(
+                sra.counts().select(Axis(0), &rows),
+                sra.genes().clone(),
+                sra.samples()[start..end].iter().map(archs4_meta).collect(),
+            )
+            .map_err(|e| {
+                rnameta_io::Error::file(
+                    layout.archs4(),
+                    rnameta_io::ErrorKind::Malformed(e.to_string()),
+                )
+            })?;
+            writer.append(&part)?;
+            start = end;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The SRA samples as GEO samples for the ARCHS4 file of the tiny and paper presets: ids become
+/// `GSM<n>` (the run id is kept as the attribute `run`), studies become `GSE<n>`.
+pub fn as_archs4(sra: &Dataset) -> Result<Dataset> {
+    let samples = sra.samples().iter().map(archs4_meta).collect();
+    Ok(Dataset::new(
+        sra.counts().clone(),
+        sra.genes().clone(),
+        samples,
+    )?)
+}
+
+/// The ARCHS4 sample of an SRA run (see [`as_archs4`]).
+pub fn archs4_meta(s: &SampleMeta) -> SampleMeta {
+    let number = |id: &str| {
+        id.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .to_owned()
+    };
+    let mut m = s.clone();
+    m.sample_id = format!("GSM{}", number(&s.sample_id));
+    m.data_source = DataSource::Archs4;
+    m.study = s.study.as_deref().map(|st| format!("GSE{}", number(st)));
+    m.run = None;
+    m.experiment = None;
+    m.attributes.remove(rnameta_io::recount3::RAIL_ID);
+    m.attributes.insert("run".into(), s.sample_id.clone());
+    m
+}
+
+/// The samples of each project (study), in order of first appearance.
+fn projects(samples: &[SampleMeta]) -> Vec<(String, Vec<usize>)> {
+    let mut order: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (row, s) in samples.iter().enumerate() {
+        let project = s.study.clone().unwrap_or_else(|| "UNKNOWN".into());
+        match index.get(&project) {
+            Some(&i) => order[i].1.push(row),
+            None => {
+                index.insert(project.clone(), order.len());
+                order.push((project, vec![row]));
+            }
+        }
+    }
+    order
+}
+
+/// Writes a source's recount3 projects in parallel; returns how many.
+fn write_recount3(layout: &Layout, cohort: &SourceCohort, progress: &ProgressBar) -> Result<usize> {
+    let dataset = &cohort.dataset;
+    let source = dataset
+        .samples()
+        .first()
+        .map_or(DataSource::Other, |s| s.data_source);
+    let groups = projects(dataset.samples());
+    groups
+        .par_iter()
+        .map(|(project, rows)| {
+            let samples: Vec<SampleMeta> =
+                rows.iter().map(|&r| dataset.samples()[r].clone()).collect();
+            let lengths: Vec<u32> = rows.iter().map(|&r| cohort.truth[r].read_length).collect();
+            let counts = dataset.counts().select(Axis(0), rows);
+            write_project(
+                layout,
+                source,
+                project,
+                dataset.genes(),
+                &samples,
+                &counts,
+                &lengths,
+            )?;
+            progress.inc(rows.len() as u64);
+            Ok(())
+        })
+        .collect::<Result<Vec<()>>>()?;
+    Ok(groups.len())
+}
+
+/// One recount3 project: gene sums (coverage = counts x read length), the source's table,
+/// `recount_project` and `recount_qc` (average mapped length = read length; AUC = the summed
+/// gene coverage, as the simulator places no read outside genes).
+fn write_project(
+    layout: &Layout,
+    source: DataSource,
+    project: &str,
+    genes: &GeneAnnotation,
+    samples: &[SampleMeta],
+    counts: &Array2<f32>,
+    read_lengths: &[u32],
+) -> Result<()> {
+    let mut sums = counts.mapv(f64::from);
+    for (mut row, &len) in sums.axis_iter_mut(Axis(0)).zip(read_lengths) {
+        row.mapv_inplace(|v| v * f64::from(len));
+    }
+    let aucs: Vec<f64> = sums.rows().into_iter().map(|r| r.sum()).collect();
+    let header = GeneSumsHeader {
+        annotation: ANNOTATION.into(),
+        date_generated: DATE_GENERATED.into(),
+    };
+    let path = layout.gene_sums(source, project);
+    create_parent(&path)?;
+    let gene_sums = GeneSums::new(header, genes.clone(), samples.to_vec(), sums)
+        .map_err(|kind| rnameta_io::Error::file(&path, kind))?;
+    compressed(&path, |p| write_gene_sums(p, &gene_sums))?;
+    let own = match source {
+        DataSource::Gtex => Recount3Table::Gtex,
+        DataSource::Tcga => Recount3Table::Tcga,
+        _ => Recount3Table::Sra,
+    };
+    for table in [own, Recount3Table::RecountProject] {
+        let path = layout.metadata(source, table, project);
+        create_parent(&path)?;
+        let t = table_from_samples(table, samples).map_err(|e| Error::table(table.as_str(), e))?;
+        compressed(&path, |p| write_metadata_table(p, &t))?;
+    }
+    let qc = table_from_samples(Recount3Table::RecountQc, samples)
+        .map_err(|e| Error::table("recount_qc", e))?;
+    let mut columns = qc.columns().to_vec();
+    columns.push(AVERAGE_MAPPED_LENGTH.into());
+    columns.push(AUC.into());
+    let rows = qc
+        .rows()
+        .iter()
+        .zip(read_lengths.iter().zip(&aucs))
+        .map(|(row, (len, auc))| {
+            let mut row = row.clone();
+            row.push(len.to_string());
+            row.push(format!("{auc:.0}"));
+            row
+        })
+        .collect();
+    let qc =
+        MetadataTable::new(columns, "rail_id", rows).map_err(|e| Error::table("recount_qc", e))?;
+    compressed(
+        &layout.metadata(source, Recount3Table::RecountQc, project),
+        |p| write_metadata_table(p, &qc),
+    )?;
+    Ok(())
+}
+
+/// The GTEx GCT and the two attribute tables.
+fn write_gtex_files(layout: &Layout, gtex: &Dataset) -> Result<()> {
+    create_parent(&layout.gtex_gct())?;
+    compressed(&layout.gtex_gct(), |p| gct::write(p, gtex))?;
+    let attrs = gtex::sample_attributes_table(gtex.samples())
+        .map_err(|e| Error::table("SampleAttributesDS", e))?;
+    gtex::write_sample_attributes(&layout.gtex_sample_attributes(), &attrs)?;
+    let pheno = gtex::subject_phenotypes_table(gtex.samples())
+        .map_err(|e| Error::table("SubjectPhenotypesDS", e))?;
+    gtex::write_subject_phenotypes(&layout.gtex_subject_phenotypes(), &pheno)?;
+    Ok(())
+}
