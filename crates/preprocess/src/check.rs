@@ -1,0 +1,120 @@
+//! Value checks shared by the normalisations: each names the sample and gene of the first bad value.
+
+use ndarray::ArrayView2;
+use rnameta_core::Dataset;
+
+use crate::{Error, Result};
+
+/// How to name the rows and columns of a matrix in an error: by a dataset's ids or by position.
+#[derive(Clone, Copy)]
+pub enum Names<'a> {
+    /// Use the dataset's sample and gene ids.
+    Dataset(&'a Dataset),
+    /// Name rows `row i` and columns `column j`.
+    Positions,
+}
+
+impl Names<'_> {
+    /// The name of a row.
+    pub fn sample(&self, row: usize) -> String {
+        match self {
+            Names::Dataset(d) => d
+                .samples()
+                .get(row)
+                .map_or_else(|| format!("row {row}"), |s| s.sample_id.clone()),
+            Names::Positions => format!("row {row}"),
+        }
+    }
+
+    /// The name of a column.
+    pub fn gene(&self, column: usize) -> String {
+        match self {
+            Names::Dataset(d) => d
+                .genes()
+                .get(column)
+                .map_or_else(|| format!("column {column}"), |g| g.id.clone()),
+            Names::Positions => format!("column {column}"),
+        }
+    }
+}
+
+/// Refuses NaN and infinite values.
+pub fn finite(x: ArrayView2<'_, f32>, names: Names<'_>) -> Result<()> {
+    if x.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    for ((r, c), &v) in x.indexed_iter() {
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                sample: names.sample(r),
+                gene: names.gene(c),
+                value: v,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses NaN, infinite and negative values; `context` says what needed them non-negative.
+pub fn non_negative(x: ArrayView2<'_, f32>, names: Names<'_>, context: &'static str) -> Result<()> {
+    finite(x, names)?;
+    if x.iter().all(|&v| v >= 0.0) {
+        return Ok(());
+    }
+    for ((r, c), &v) in x.indexed_iter() {
+        if v < 0.0 {
+            return Err(Error::Negative {
+                sample: names.sample(r),
+                gene: names.gene(c),
+                value: v,
+                context,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a gene list that differs from `expected` (ids, order), naming the first few missing,
+/// extra or misplaced genes.
+pub fn same_genes<'a>(expected: &[String], got: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let got: Vec<&str> = got.into_iter().collect();
+    if got.len() == expected.len() && got.iter().zip(expected).all(|(g, e)| *g == e.as_str()) {
+        return Ok(());
+    }
+    let want: std::collections::HashSet<&str> = expected.iter().map(String::as_str).collect();
+    let have: std::collections::HashSet<&str> = got.iter().copied().collect();
+    let missing = expected
+        .iter()
+        .map(String::as_str)
+        .filter(|g| !have.contains(g));
+    let extra = got.iter().copied().filter(|g| !want.contains(g));
+    let missing_list = crate::error::list_some(missing, 5);
+    let extra_list = crate::error::list_some(extra, 5);
+    let mut parts = Vec::new();
+    if !missing_list.is_empty() {
+        parts.push(format!("missing {missing_list}"));
+    }
+    if !extra_list.is_empty() {
+        parts.push(format!("unexpected {extra_list}"));
+    }
+    if parts.is_empty() {
+        let first = got
+            .iter()
+            .zip(expected)
+            .position(|(g, e)| *g != e.as_str())
+            .unwrap_or(0);
+        parts.push(format!(
+            "same genes in another order (first difference at column {first}: {:?} where {:?} was fitted); reorder with harmonise::reorder_to",
+            got.get(first).copied().unwrap_or(""),
+            expected.get(first).map(String::as_str).unwrap_or("")
+        ));
+    }
+    Err(Error::GeneMismatch {
+        detail: format!(
+            "{} genes given, {} fitted: {}",
+            got.len(),
+            expected.len(),
+            parts.join("; ")
+        ),
+    })
+}

@@ -1,0 +1,195 @@
+//! A preprocessing pipeline: ordered steps fitted on training samples, applied identically to any
+//! new sample, and saved as JSON inside a model bundle.
+//!
+//! [`Pipeline`] is the recipe (which steps, in which order); [`Pipeline::fit`] gives a
+//! [`FittedPipeline`] that carries every fitted parameter (gene lengths, the quantile reference,
+//! z-score statistics) and the ordered gene ids it was fitted on. Transforming data whose genes
+//! differ (missing, extra or reordered) is refused with the genes named: reorder first with
+//! [`crate::harmonise::reorder_to`].
+
+use ndarray::Array2;
+use rnameta_core::Dataset;
+use serde::{Deserialize, Serialize};
+
+use crate::check::{self, Names};
+use crate::quantile::QuantileReference;
+use crate::scale::{self, LengthKind};
+use crate::zscore::ZScore;
+use crate::Result;
+
+/// One step of a pipeline, as configured (nothing fitted yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Counts to TPM with union exon lengths (taken from the training annotation at fit time).
+    Tpm,
+    /// `log2(x + 1)`.
+    Log2p1,
+    /// `ln(1 + x)` (ARCHS4).
+    Ln1p,
+    /// Quantile normalisation to a reference fitted on the training samples.
+    Quantile,
+    /// Division by each gene's longest transcript length in bases (ARCHS4).
+    DivideByLongestTranscript,
+    /// Z-scoring with per-gene statistics fitted on the training samples.
+    ZScore,
+}
+
+/// A step with its fitted parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum FittedStep {
+    /// TPM with these union exon lengths (bases), one per gene.
+    Tpm {
+        /// Gene lengths in column order.
+        lengths: Vec<f32>,
+    },
+    /// `log2(x + 1)`.
+    Log2p1,
+    /// `ln(1 + x)`.
+    Ln1p,
+    /// Quantile normalisation to this reference.
+    Quantile {
+        /// The fitted reference distribution.
+        reference: QuantileReference,
+    },
+    /// Division by these longest transcript lengths (bases).
+    DivideByLongestTranscript {
+        /// Gene lengths in column order.
+        lengths: Vec<f32>,
+    },
+    /// Z-scoring with these statistics.
+    ZScore {
+        /// The fitted statistics.
+        stats: ZScore,
+    },
+}
+
+/// An ordered list of steps to fit.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Pipeline {
+    /// The steps, applied in order.
+    pub steps: Vec<Step>,
+}
+
+/// A fitted pipeline: the gene ids it was fitted on and the fitted steps. Serialisable to JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPipeline {
+    /// Canonical gene ids, in the column order the pipeline expects.
+    pub genes: Vec<String>,
+    /// The fitted steps, applied in order.
+    pub steps: Vec<FittedStep>,
+}
+
+impl Pipeline {
+    /// A pipeline of the given steps.
+    pub fn new(steps: Vec<Step>) -> Self {
+        Self { steps }
+    }
+
+    /// The ARCHS4 recipe: ln(1+x), quantile normalisation, division by the longest transcript.
+    pub fn archs4() -> Self {
+        Self::new(vec![
+            Step::Ln1p,
+            Step::Quantile,
+            Step::DivideByLongestTranscript,
+        ])
+    }
+
+    /// The recipe of Wartmann et al.: TPM then log2(x+1); z-scoring is left to the models.
+    pub fn tpm_log2() -> Self {
+        Self::new(vec![Step::Tpm, Step::Log2p1])
+    }
+
+    /// Fits every step on `train` (each step sees the output of the previous one).
+    pub fn fit(&self, train: &Dataset) -> Result<FittedPipeline> {
+        Ok(self.fit_transform(train)?.0)
+    }
+
+    /// Fits on `train` and returns the transformed training values too (one pass).
+    pub fn fit_transform(&self, train: &Dataset) -> Result<(FittedPipeline, Array2<f32>)> {
+        let names = Names::Dataset(train);
+        let mut x = train.counts().as_standard_layout().into_owned();
+        let mut fitted = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let f = match step {
+                Step::Tpm => FittedStep::Tpm {
+                    lengths: scale::gene_lengths(train.genes(), LengthKind::UnionExon)?,
+                },
+                Step::Log2p1 => FittedStep::Log2p1,
+                Step::Ln1p => FittedStep::Ln1p,
+                Step::Quantile => {
+                    // Fit and transform with one sort per sample.
+                    let (reference, y) = QuantileReference::fit_transform_named(x.view(), names)?;
+                    x = y;
+                    fitted.push(FittedStep::Quantile { reference });
+                    continue;
+                }
+                Step::DivideByLongestTranscript => FittedStep::DivideByLongestTranscript {
+                    lengths: scale::gene_lengths(train.genes(), LengthKind::LongestTranscript)?,
+                },
+                Step::ZScore => FittedStep::ZScore {
+                    stats: ZScore::fit(x.view(), names)?,
+                },
+            };
+            f.apply(&mut x, names)?;
+            fitted.push(f);
+        }
+        Ok((
+            FittedPipeline {
+                genes: train.genes().ids().map(str::to_owned).collect(),
+                steps: fitted,
+            },
+            x,
+        ))
+    }
+}
+
+impl FittedStep {
+    /// Applies the step in place.
+    fn apply(&self, x: &mut Array2<f32>, names: Names<'_>) -> Result<()> {
+        match self {
+            FittedStep::Tpm { lengths } => scale::tpm_inplace(x.view_mut(), lengths, names),
+            FittedStep::Log2p1 => scale::log2p1_inplace(x.view_mut(), names),
+            FittedStep::Ln1p => scale::ln1p_inplace(x.view_mut(), names),
+            FittedStep::Quantile { reference } => reference.transform_inplace(x.view_mut(), names),
+            FittedStep::DivideByLongestTranscript { lengths } => {
+                scale::divide_by_length_inplace(x.view_mut(), lengths)
+            }
+            FittedStep::ZScore { stats } => stats.transform_inplace(x.view_mut(), names),
+        }
+    }
+}
+
+impl FittedPipeline {
+    /// Transforms a dataset whose genes are exactly the fitted ones, in the same order; the result
+    /// keeps the dataset's genes and samples.
+    pub fn transform(&self, data: &Dataset) -> Result<Dataset> {
+        let x = self.transform_values(data)?;
+        Ok(Dataset::new(
+            x,
+            data.genes().clone(),
+            data.samples().to_vec(),
+        )?)
+    }
+
+    /// Transforms and returns only the values (samples x genes).
+    pub fn transform_values(&self, data: &Dataset) -> Result<Array2<f32>> {
+        check::same_genes(&self.genes, data.genes().ids())?;
+        let mut x = data.counts().as_standard_layout().into_owned();
+        for step in &self.steps {
+            step.apply(&mut x, Names::Dataset(data))?;
+        }
+        Ok(x)
+    }
+
+    /// The pipeline as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// Reads a pipeline written by [`FittedPipeline::to_json`].
+    pub fn from_json(json: &str) -> Result<Self> {
+        Ok(serde_json::from_str(json)?)
+    }
+}

@@ -1,0 +1,454 @@
+//! Sample quality control as in Wartmann et al.: small-RNA libraries, single-cell studies and
+//! technical replicates. Each filter returns the rows to keep and a [`QcReport`] saying which
+//! samples it removed and why; [`QcOutcome::apply`] gives the filtered dataset.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rnameta_core::{Dataset, SampleMeta};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// Which filter removed a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QcFilter {
+    /// The largest count fraction by gene type is not protein_coding or processed_pseudogene.
+    SmallRna,
+    /// The sample's study is a single-cell study (keywords in its title or abstract).
+    SingleCell,
+    /// Another run of the same experiment (SRX) was kept.
+    TechnicalReplicate,
+}
+
+/// One removed sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QcRemoval {
+    /// The sample id.
+    pub sample_id: String,
+    /// The filter that removed it.
+    pub filter: QcFilter,
+    /// Why, with the numbers or words that decided it.
+    pub reason: String,
+}
+
+/// What a set of filters removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QcReport {
+    /// Removed samples, in the order the filters found them.
+    pub removed: Vec<QcRemoval>,
+}
+
+impl QcReport {
+    /// Appends another report.
+    pub fn extend(&mut self, other: QcReport) {
+        self.removed.extend(other.removed);
+    }
+
+    /// Number of samples a filter removed.
+    pub fn count(&self, filter: QcFilter) -> usize {
+        self.removed.iter().filter(|r| r.filter == filter).count()
+    }
+}
+
+/// Rows to keep, and the report of those removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QcOutcome {
+    /// Rows kept, ascending.
+    pub keep: Vec<usize>,
+    /// The removed samples.
+    pub report: QcReport,
+}
+
+impl QcOutcome {
+    /// The dataset restricted to the kept rows.
+    pub fn apply(&self, data: &Dataset) -> Result<Dataset> {
+        Ok(data.select_samples(&self.keep)?)
+    }
+
+    fn from_removed(samples: &[SampleMeta], removed: Vec<(usize, QcFilter, String)>) -> Self {
+        let gone: HashSet<usize> = removed.iter().map(|r| r.0).collect();
+        Self {
+            keep: (0..samples.len()).filter(|i| !gone.contains(i)).collect(),
+            report: QcReport {
+                removed: removed
+                    .into_iter()
+                    .map(|(i, filter, reason)| QcRemoval {
+                        sample_id: samples[i].sample_id.clone(),
+                        filter,
+                        reason,
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Gene types whose count fraction may be the largest in a polyA / total RNA-seq library.
+pub const BULK_GENE_TYPES: [&str; 2] = ["protein_coding", "processed_pseudogene"];
+
+/// Removes small-RNA libraries: samples whose largest count fraction, by gene type, falls on a
+/// type other than protein_coding or processed_pseudogene (e.g. miRNA, snoRNA, misc_RNA). Genes
+/// of unknown biotype are left out of the fractions; an annotation with no biotype at all is
+/// refused. A sample with no counts on typed genes is removed too (nothing to judge it by).
+pub fn small_rna_libraries(data: &Dataset) -> Result<QcOutcome> {
+    let types: Vec<Option<&str>> = data
+        .genes()
+        .genes()
+        .iter()
+        .map(|g| g.biotype.as_deref())
+        .collect();
+    if types.iter().all(Option::is_none) {
+        return Err(Error::InvalidParameter {
+            name: "gene annotation",
+            reason: "no gene has a biotype; fill biotypes (e.g. from an Ensembl table) before the small-RNA filter".into(),
+        });
+    }
+    let mut names: Vec<&str> = types.iter().flatten().copied().collect();
+    names.sort_unstable();
+    names.dedup();
+    let type_index: Vec<Option<usize>> = types
+        .iter()
+        .map(|t| t.map(|t| names.binary_search(&t).expect("listed")))
+        .collect();
+    let mut removed = Vec::new();
+    for (row, counts) in data.counts().rows().into_iter().enumerate() {
+        let mut sums = vec![0.0f64; names.len()];
+        for (&c, t) in counts.iter().zip(&type_index) {
+            if let Some(t) = t {
+                sums[*t] += f64::from(c.max(0.0));
+            }
+        }
+        let total: f64 = sums.iter().sum();
+        let best = sums
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        if total <= 0.0 {
+            removed.push((
+                row,
+                QcFilter::SmallRna,
+                "no counts on genes of known type".to_owned(),
+            ));
+        } else if !BULK_GENE_TYPES.contains(&names[best]) {
+            removed.push((
+                row,
+                QcFilter::SmallRna,
+                format!(
+                    "largest count fraction is {} ({:.3}), not protein_coding or processed_pseudogene",
+                    names[best],
+                    sums[best] / total
+                ),
+            ));
+        }
+    }
+    Ok(QcOutcome::from_removed(data.samples(), removed))
+}
+
+/// A study's title and abstract, as plain text (field names differ between SRA, GEO and ARCHS4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudyText {
+    /// Study accession, as in `SampleMeta::study`.
+    pub study: String,
+    /// Study title.
+    pub title: String,
+    /// Study abstract or summary.
+    pub abstract_text: String,
+}
+
+/// A study flagged as single-cell, with what matched where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SingleCellHit {
+    /// Study accession.
+    pub study: String,
+    /// `field: keyword` for each match, e.g. `title: single-cell`.
+    pub matched: Vec<String>,
+}
+
+/// Keywords of single-cell studies, written in the normalised form the text is matched in
+/// (lower case, `-` and `_` read as spaces); a match must start and end on a word boundary
+/// (a trailing plural `s` allowed). Bare "10x" is deliberately absent: it also means coverage,
+/// dilution or magnification; "10x genomics" and "10x chromium" are matched instead.
+pub const SINGLE_CELL_KEYWORDS: [&str; 19] = [
+    "single cell",
+    "singlecell",
+    "single nucleus",
+    "single nuclei",
+    "scrna",
+    "scrna seq",
+    "scrnaseq",
+    "snrna seq",
+    "snrnaseq",
+    "sc rna seq",
+    "10x genomics",
+    "10x chromium",
+    "chromium single",
+    "drop seq",
+    "dropseq",
+    "indrop",
+    "seq well",
+    "cel seq",
+    "mars seq",
+];
+
+fn normalise_text(s: &str) -> String {
+    let lowered: String = s
+        .chars()
+        .map(|c| match c {
+            '-' | '_' | '\u{2010}' | '\u{2011}' | '\u{2013}' => ' ',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn matches_word(text: &str, keyword: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(keyword) {
+        let start = from + pos;
+        let end = start + keyword.len();
+        let before_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let after_ok = |e: usize| e >= bytes.len() || !bytes[e].is_ascii_alphanumeric();
+        if before_ok && (after_ok(end) || (bytes[end] == b's' && after_ok(end + 1))) {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
+}
+
+/// Scans titles and abstracts for single-cell keywords; returns the flagged studies with matches.
+pub fn single_cell_studies(studies: &[StudyText]) -> Vec<SingleCellHit> {
+    studies
+        .iter()
+        .filter_map(|s| {
+            let mut matched = Vec::new();
+            for (field, text) in [("title", &s.title), ("abstract", &s.abstract_text)] {
+                let norm = normalise_text(text);
+                for kw in SINGLE_CELL_KEYWORDS {
+                    if matches_word(&norm, kw) {
+                        matched.push(format!("{field}: {kw}"));
+                    }
+                }
+            }
+            (!matched.is_empty()).then(|| SingleCellHit {
+                study: s.study.clone(),
+                matched,
+            })
+        })
+        .collect()
+}
+
+/// Removes the samples of flagged single-cell studies.
+pub fn remove_single_cell(samples: &[SampleMeta], hits: &[SingleCellHit]) -> QcOutcome {
+    let flagged: BTreeMap<&str, &SingleCellHit> =
+        hits.iter().map(|h| (h.study.as_str(), h)).collect();
+    let removed = samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let hit = flagged.get(s.study.as_deref()?)?;
+            Some((
+                i,
+                QcFilter::SingleCell,
+                format!(
+                    "study {} is single-cell ({})",
+                    hit.study,
+                    hit.matched.join("; ")
+                ),
+            ))
+        })
+        .collect();
+    QcOutcome::from_removed(samples, removed)
+}
+
+/// Keeps one run per experiment (`SampleMeta::experiment`, the SRX): the deepest (largest total
+/// count), ties broken by the smaller sample id. Samples without an experiment are kept.
+pub fn technical_replicates(data: &Dataset) -> QcOutcome {
+    let depth: Vec<f64> = data
+        .counts()
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().map(|&v| f64::from(v)).sum())
+        .collect();
+    let samples = data.samples();
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        if let Some(e) = s.experiment.as_deref() {
+            groups.entry(e).or_default().push(i);
+        }
+    }
+    let mut removed = Vec::new();
+    for (experiment, rows) in groups {
+        let best = *rows
+            .iter()
+            .max_by(|&&a, &&b| {
+                depth[a]
+                    .total_cmp(&depth[b])
+                    .then_with(|| samples[b].sample_id.cmp(&samples[a].sample_id))
+            })
+            .expect("group is not empty");
+        for &r in rows.iter().filter(|&&r| r != best) {
+            removed.push((
+                r,
+                QcFilter::TechnicalReplicate,
+                format!(
+                    "technical replicate of {experiment}: kept {} (depth {:.0}), this run has depth {:.0}",
+                    samples[best].sample_id, depth[best], depth[r]
+                ),
+            ));
+        }
+    }
+    removed.sort_by_key(|r| r.0);
+    QcOutcome::from_removed(samples, removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+    use rnameta_core::{DataSource, GeneAnnotation, GeneInfo};
+
+    fn typed(id: &str, t: &str) -> GeneInfo {
+        GeneInfo {
+            biotype: Some(t.into()),
+            ..GeneInfo::from_id(id)
+        }
+    }
+
+    fn sample(id: &str, study: &str, srx: Option<&str>) -> SampleMeta {
+        let mut s = SampleMeta::new(id, DataSource::Sra);
+        s.study = Some(study.into());
+        s.experiment = srx.map(str::to_owned);
+        s
+    }
+
+    #[test]
+    fn small_rna_libraries_are_caught_and_bulk_kept() {
+        let genes = GeneAnnotation::new(vec![
+            typed("PC1", "protein_coding"),
+            typed("PC2", "protein_coding"),
+            typed("PP", "processed_pseudogene"),
+            typed("MIR", "miRNA"),
+            typed("SNO", "snoRNA"),
+            GeneInfo::from_id("UNKNOWN"),
+        ])
+        .unwrap();
+        let counts = array![
+            // bulk: protein coding 90 of 100
+            [50.0f32, 40.0, 5.0, 3.0, 2.0, 1000.0],
+            // small RNA: miRNA 70 of 100 (the unknown gene is ignored)
+            [10.0, 10.0, 0.0, 70.0, 10.0, 0.0],
+            // processed pseudogene largest: kept
+            [10.0, 0.0, 60.0, 20.0, 10.0, 0.0],
+            // snoRNA 40 > miRNA 30 > protein coding 30 (split in two genes but summed by type)
+            [15.0, 15.0, 0.0, 30.0, 40.0, 0.0],
+        ];
+        let samples = ["bulk", "mirna", "pseudo", "snorna"]
+            .iter()
+            .map(|s| sample(s, "SRP1", None))
+            .collect();
+        let d = Dataset::new(counts, genes, samples).unwrap();
+        let out = small_rna_libraries(&d).unwrap();
+        assert_eq!(out.keep, vec![0, 2]);
+        let ids: Vec<&str> = out
+            .report
+            .removed
+            .iter()
+            .map(|r| r.sample_id.as_str())
+            .collect();
+        assert_eq!(ids, ["mirna", "snorna"]);
+        assert!(out.report.removed[0].reason.contains("miRNA (0.700)"));
+        assert!(out.report.removed[1].reason.contains("snoRNA"));
+        assert_eq!(out.apply(&d).unwrap().n_samples(), 2);
+    }
+
+    #[test]
+    fn single_cell_studies_by_keywords() {
+        let st = |id: &str, title: &str, abs: &str| StudyText {
+            study: id.into(),
+            title: title.into(),
+            abstract_text: abs.into(),
+        };
+        let studies = vec![
+            st("S1", "Single-cell RNA-seq of the mouse retina", ""),
+            st(
+                "S2",
+                "Bulk RNA-seq of lung",
+                "We profiled cells with scRNA-seq.",
+            ),
+            st(
+                "S3",
+                "Liver transcriptome",
+                "Libraries were made with 10X Genomics Chromium.",
+            ),
+            st("S4", "Kidney", "Drop-seq of 5000 cells"),
+            st("S5", "Single cells sorted by FACS", ""),
+            // Not single-cell: bulk tissue, 10x coverage, "singlet", "cell line".
+            st(
+                "B1",
+                "Bulk RNA-seq of a single cellular compartment",
+                "sequenced at 10x coverage",
+            ),
+            st(
+                "B2",
+                "HeLa cell line",
+                "A single dose of cells; microscopy at 10X magnification",
+            ),
+        ];
+        let hits = single_cell_studies(&studies);
+        let flagged: Vec<&str> = hits.iter().map(|h| h.study.as_str()).collect();
+        assert_eq!(flagged, ["S1", "S2", "S3", "S4", "S5"]);
+        assert_eq!(hits[0].matched, ["title: single cell"]);
+        assert!(hits[1].matched.contains(&"abstract: scrna seq".to_owned()));
+        assert!(hits[2]
+            .matched
+            .contains(&"abstract: 10x genomics".to_owned()));
+        let samples = vec![
+            sample("a", "S1", None),
+            sample("b", "B1", None),
+            sample("c", "S4", None),
+        ];
+        let out = remove_single_cell(&samples, &hits);
+        assert_eq!(out.keep, vec![1]);
+        assert!(out.report.removed[0].reason.contains("title: single cell"));
+        assert_eq!(out.report.count(QcFilter::SingleCell), 2);
+    }
+
+    #[test]
+    fn technical_replicates_keep_the_deepest_run() {
+        let genes =
+            GeneAnnotation::new(vec![GeneInfo::from_id("G1"), GeneInfo::from_id("G2")]).unwrap();
+        let counts = array![
+            [10.0f32, 0.0],
+            [30.0, 5.0],
+            [20.0, 0.0],
+            [7.0, 7.0],
+            [7.0, 7.0],
+            [1.0, 1.0]
+        ];
+        let samples = vec![
+            sample("SRR1", "P", Some("SRX1")),
+            sample("SRR2", "P", Some("SRX1")),
+            sample("SRR3", "P", Some("SRX1")),
+            sample("SRR5", "P", Some("SRX2")),
+            sample("SRR4", "P", Some("SRX2")),
+            sample("SRR6", "P", None),
+        ];
+        let d = Dataset::new(counts, genes, samples).unwrap();
+        let out = technical_replicates(&d);
+        // SRX1: SRR2 deepest (35); SRX2: tie at 14, the smaller id SRR4 kept; SRR6 has no SRX.
+        assert_eq!(out.keep, vec![1, 4, 5]);
+        let removed: Vec<&str> = out
+            .report
+            .removed
+            .iter()
+            .map(|r| r.sample_id.as_str())
+            .collect();
+        assert_eq!(removed, ["SRR1", "SRR3", "SRR5"]);
+        assert!(out.report.removed[0].reason.contains("kept SRR2"));
+    }
+}
