@@ -90,7 +90,8 @@ fn bench(args: &[String]) -> Result<()> {
     let root = project_root();
     run_python_peers(&root)?;
     let mut cmd = Command::new("cargo");
-    cmd.current_dir(&root).args(["bench", "-p", "rnameta-benches"]);
+    cmd.current_dir(&root)
+        .args(["bench", "-p", "rnameta-benches"]);
     if let Some(filter) = args.first() {
         cmd.args(["--", filter]);
     }
@@ -121,7 +122,11 @@ fn run_python_peers(root: &Path) -> Result<()> {
     let venv = root.join("target/peers-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
-        let created = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
+        let created = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status();
         if !created.is_ok_and(|s| s.success()) {
             eprintln!("python3 -m venv failed: Python peers skipped, ours still measured");
             return Ok(());
@@ -134,7 +139,10 @@ fn run_python_peers(root: &Path) -> Result<()> {
             .arg(&requirements)
             .status();
         if !installed.is_ok_and(|s| s.success()) {
-            eprintln!("pip could not install {}: Python peers skipped", requirements.display());
+            eprintln!(
+                "pip could not install {}: Python peers skipped",
+                requirements.display()
+            );
             return Ok(());
         }
     }
