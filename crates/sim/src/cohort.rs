@@ -382,7 +382,7 @@ impl Simulator {
         self.count_source(plans, "tcga", 0)
     }
 
-    /// The SRA cohort: `sra.studies` studies (see [`Simulator::plan_sra`]).
+    /// The SRA cohort: `sra.studies` studies, each with its own bias, sizes, labels and QC cases.
     pub fn sra(&self) -> Result<SourceCohort> {
         let plans = self.plan_sra(
             0..self.config.sra.studies,
