@@ -1,8 +1,11 @@
 //! Gene annotation tables: the real Ensembl 100 and Marioni tables, the writer round-trip, a
 //! custom column mapping, and bad input.
 
+mod common;
+
+use common::write_text;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rnameta_core::{GeneAnnotation, GeneInfo};
 use rnameta_io::annotation::{
@@ -108,7 +111,7 @@ fn written_table_round_trips_exactly() {
 #[test]
 fn custom_column_names_and_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
+    let path = write_text(
         dir.path(),
         "custom.csv",
         "\"Ensembl\",\"Name\",\"Seq\",\"ExonBases\"\n\"ENSG1.3\",\"A\",\"chr2\",\"120\"\n",
@@ -128,15 +131,9 @@ fn custom_column_names_and_csv() {
     assert_eq!(gene.union_exon_length, Some(120));
 }
 
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
 fn error_of(content: &str) -> rnameta_io::Error {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "annot.tsv", content);
+    let path = write_text(dir.path(), "annot.tsv", content);
     read_gene_table(&path).unwrap_err()
 }
 

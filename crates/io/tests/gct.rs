@@ -1,22 +1,13 @@
 //! GTEx GCT: the real GTEx lung chr21 counts written as GCT and read back, and broken GCT files.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{fixture, write_text};
+use std::path::Path;
 
 use rnameta_core::DataSource;
 use rnameta_io::tsv::{self, MatrixOptions};
 use rnameta_io::{gct, Error, ErrorKind, Location};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/real")
-        .join(name)
-}
-
-fn write_file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn read(path: &Path) -> Result<rnameta_core::Dataset, Error> {
     gct::read(path, DataSource::Gtex)
@@ -89,8 +80,8 @@ fn real_gtex_lung_round_trips_through_gct() {
 #[test]
 fn wrong_dims_line_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let genes = write_file(
-        &dir,
+    let genes = write_text(
+        dir.path(),
         "g.gct",
         "#1.2\n3\t2\nName\tDescription\tS1\tS2\nENSG1\tA\t1\t2\nENSG2\tB\t3\t4\n",
     );
@@ -100,8 +91,8 @@ fn wrong_dims_line_is_refused() {
         "{err}"
     );
     assert_at_line(&err, &genes, 2);
-    let samples = write_file(
-        &dir,
+    let samples = write_text(
+        dir.path(),
         "s.gct",
         "#1.2\n2\t3\nName\tDescription\tS1\tS2\nENSG1\tA\t1\t2\nENSG2\tB\t3\t4\n",
     );
@@ -110,8 +101,8 @@ fn wrong_dims_line_is_refused() {
         matches!(&err.kind, ErrorKind::BadHeader(m) if m.contains("3 samples")),
         "{err}"
     );
-    let garbage = write_file(
-        &dir,
+    let garbage = write_text(
+        dir.path(),
         "x.gct",
         "#1.2\ntwo by two\nName\tDescription\tS1\tS2\n",
     );
@@ -122,11 +113,11 @@ fn wrong_dims_line_is_refused() {
 #[test]
 fn missing_header_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let no_version = write_file(&dir, "a.gct", "2\t2\nName\tDescription\tS1\tS2\n");
+    let no_version = write_text(dir.path(), "a.gct", "2\t2\nName\tDescription\tS1\tS2\n");
     let err = read(&no_version).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::MissingHeader { .. }), "{err}");
     assert_at_line(&err, &no_version, 1);
-    let no_names = write_file(&dir, "b.gct", "#1.2\n1\t2\nENSG1\tA\t1\t2\n");
+    let no_names = write_text(dir.path(), "b.gct", "#1.2\n1\t2\nENSG1\tA\t1\t2\n");
     let err = read(&no_names).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::MissingHeader { .. }), "{err}");
     assert_at_line(&err, &no_names, 3);
@@ -135,7 +126,7 @@ fn missing_header_is_refused() {
 #[test]
 fn empty_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "e.gct", "");
+    let path = write_text(dir.path(), "e.gct", "");
     assert!(matches!(read(&path).unwrap_err().kind, ErrorKind::Empty));
 }
 
@@ -187,7 +178,7 @@ fn bad_rows_are_refused_with_their_line() {
         }),
     ];
     for (i, (row, expected)) in cases.iter().enumerate() {
-        let path = write_file(&dir, &format!("c{i}.gct"), &gct_with_row(row));
+        let path = write_text(dir.path(), &format!("c{i}.gct"), &gct_with_row(row));
         let err = read(&path).unwrap_err();
         assert!(expected(&err.kind), "row {row:?}: {err}");
         assert_at_line(&err, &path, 5);
@@ -197,8 +188,8 @@ fn bad_rows_are_refused_with_their_line() {
 #[test]
 fn duplicate_sample_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        &dir,
+    let path = write_text(
+        dir.path(),
         "d.gct",
         "#1.2\n1\t2\nName\tDescription\tS1\tS1\nENSG1\tA\t1\t2\n",
     );

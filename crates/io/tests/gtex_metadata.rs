@@ -1,6 +1,9 @@
 //! GTEx SampleAttributesDS / SubjectPhenotypesDS: donors from sample ids, reading, writing, and
 //! filling tissue and sex into samples, checked on the real GTEx lung sample ids of the fixtures.
 
+mod common;
+
+use common::{assert_names, write_text};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -11,7 +14,7 @@ use rnameta_io::gtex::{
     AGE_KEY, DTHHRDY_KEY, SUBJECT_KEY,
 };
 use rnameta_io::recount3::GTEX_SMTSD;
-use rnameta_io::{Error, ErrorKind};
+use rnameta_io::ErrorKind;
 
 const LUNG_SAMPLES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -33,18 +36,6 @@ fn lung_samples() -> Vec<(String, String, String)> {
             (f[0].to_owned(), f[1].to_owned(), f[2].to_owned())
         })
         .collect()
-}
-
-fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn assert_names(err: &Error, file: &str, place: &str) {
-    let msg = err.to_string();
-    assert!(msg.contains(file), "message does not name {file}: {msg}");
-    assert!(msg.contains(place), "message does not name {place}: {msg}");
 }
 
 #[test]

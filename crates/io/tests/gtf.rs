@@ -1,9 +1,12 @@
 //! GTF reading on the real GENCODE v26 chr21 slice, the longest-transcript logic on a hand-written
 //! GENCODE-style snippet, the recount3 gene GTF layout, the writer round-trip, and bad input.
 
+mod common;
+
+use common::write_text;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rnameta_core::{GeneAnnotation, GeneInfo};
 use rnameta_io::gtf::{
@@ -19,12 +22,6 @@ const ENSEMBL100: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../fixtures/real/ensembl100_grch38_genes.tsv.gz"
 );
-
-fn write_file(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn biotype_counts(genes: &GeneAnnotation) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
@@ -109,7 +106,7 @@ chrX\tHAVANA\tCDS\t160\t199\t.\t+\t0\tgene_id \"ENSG00000000001.5\"; transcript_
 #[test]
 fn longest_transcript_and_union_on_overlapping_transcripts() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "snippet.gtf", SNIPPET);
+    let path = write_text(dir.path(), "snippet.gtf", SNIPPET);
     let genes = read_gene_annotation(&path).unwrap();
     assert_eq!(genes.len(), 2);
     let g1 = genes.by_id("ENSG00000000001").unwrap();
@@ -152,7 +149,7 @@ chr1\tHAVANA\tgene\t14404\t29570\t1351\t-\t.\tgene_id \"ENSG00000227232.5\"; gen
 chrY\tENSEMBL\tgene\t100\t200\t.\t+\t.\tgene_id \"ENSG00000000009.1\"; gene_type \"lncRNA\"; bp_length 42;
 ";
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "human.gene_sums.G026.gtf", text);
+    let path = write_text(dir.path(), "human.gene_sums.G026.gtf", text);
     let genes = read_gene_annotation(&path).unwrap();
     assert_eq!(
         genes.by_id("ENSG00000223972").unwrap().union_exon_length,
@@ -232,7 +229,7 @@ fn gene_models_round_trip_through_reader() {
 #[test]
 fn records_round_trip_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let source = write_file(dir.path(), "snippet.gtf", SNIPPET);
+    let source = write_text(dir.path(), "snippet.gtf", SNIPPET);
     let records: Vec<Record> = Reader::open(&source)
         .unwrap()
         .records()
@@ -257,7 +254,7 @@ fn records_round_trip_exactly() {
 
 fn error_of(content: &str) -> rnameta_io::Error {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "bad.gtf", content);
+    let path = write_text(dir.path(), "bad.gtf", content);
     read_gene_annotation(&path).unwrap_err()
 }
 

@@ -1,9 +1,12 @@
 //! MetaSRA JSON: the hand-made fixture in the release layout, filling sample metadata, the
 //! writer round-trip, and bad input.
 
+mod common;
+
+use common::write_text;
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rnameta_core::{DataSource, SampleMeta, SampleSource, Sex};
 use rnameta_io::metasra::{
@@ -131,7 +134,7 @@ fn fills_sample_metadata_by_accession() {
 #[test]
 fn detailed_term_objects_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
+    let path = write_text(
         dir.path(),
         "detailed.json",
         r#"{"SRS1": {"mapped ontology terms": [{"term_id": "UBERON:0003101", "term_name": "male organism", "consequent": false}],
@@ -164,15 +167,9 @@ fn written_file_round_trips_exactly() {
     }
 }
 
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
 fn error_of(content: &str) -> rnameta_io::Error {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "metasra.json", content);
+    let path = write_text(dir.path(), "metasra.json", content);
     read_metasra(&path).unwrap_err()
 }
 

@@ -1,24 +1,15 @@
 //! recount2 `counts_gene.tsv.gz` tables: layout, round trip and bad input.
 
+mod common;
+
+use common::{assert_names, write_text};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::array;
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
 use rnameta_io::recount2::{read_counts_gene, write_counts_gene};
 use rnameta_io::{Error, ErrorKind};
-
-fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn assert_names(err: &Error, file: &str, place: &str) {
-    let msg = err.to_string();
-    assert!(msg.contains(file), "message does not name {file}: {msg}");
-    assert!(msg.contains(place), "message does not name {place}: {msg}");
-}
 
 fn read_err(dir: &Path, name: &str, text: &str) -> Error {
     read_counts_gene(&write_text(dir, name, text)).expect_err("bad input must be refused")

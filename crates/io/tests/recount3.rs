@@ -1,5 +1,8 @@
 //! recount3 gene sums, count conversions, metadata tables and `sample_attributes`.
 
+mod common;
+
+use common::{assert_names, write_text};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,12 +18,6 @@ use rnameta_io::{Error, ErrorKind};
 
 // ---------------------------------------------------------------- helpers
 
-fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(bytes).unwrap();
@@ -33,13 +30,6 @@ fn write_truncated_gz(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     path
-}
-
-/// Asserts that the message names the file and the place (`:<line>` or `(sample <id>)`).
-fn assert_names(err: &Error, file: &str, place: &str) {
-    let msg = err.to_string();
-    assert!(msg.contains(file), "message does not name {file}: {msg}");
-    assert!(msg.contains(place), "message does not name {place}: {msg}");
 }
 
 const HEAD: &str = "##annotation=G026\n##date.generated=2020-06-05\n";

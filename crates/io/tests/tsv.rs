@@ -1,24 +1,15 @@
 //! Plain TSV / CSV matrices and label tables, on the real GEUVADIS and GTEx slices and on broken files.
 
+mod common;
+
+use common::{fixture, write_text};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rnameta_core::{DataSource, Sex};
 use rnameta_io::numeric::ValuePolicy;
 use rnameta_io::tsv::{self, MatrixOptions, Orientation};
 use rnameta_io::{Error, ErrorKind, Location};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/real")
-        .join(name)
-}
-
-fn write_file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
 
 fn read_genes_in_rows(path: &Path) -> Result<rnameta_core::Dataset, Error> {
     tsv::read_matrix(path, MatrixOptions::genes_in_rows())
@@ -106,8 +97,8 @@ fn both_orientations_round_trip() {
 #[test]
 fn fractional_and_negative_values_round_trip_when_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        &dir,
+    let path = write_text(
+        dir.path(),
         "z.csv",
         "\"sample\",\"ENSG1\",\"ENSG2\"\n\"s1\",-0.125,3.3333333\ns2,1e-7,2\n",
     );
@@ -145,7 +136,11 @@ fn truncated_gzip_is_refused() {
 #[test]
 fn ragged_row_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "r.tsv", "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\t3\n");
+    let path = write_text(
+        dir.path(),
+        "r.tsv",
+        "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\t3\n",
+    );
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(
         matches!(
@@ -158,7 +153,7 @@ fn ragged_row_is_refused() {
         "{err}"
     );
     assert_at_line(&err, &path, 3);
-    let path = write_file(&dir, "r2.tsv", "sample\tENSG1\nA\t1\t2\n");
+    let path = write_text(dir.path(), "r2.tsv", "sample\tENSG1\nA\t1\t2\n");
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
     assert!(
         matches!(
@@ -176,8 +171,8 @@ fn ragged_row_is_refused() {
 #[test]
 fn non_numeric_count_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        &dir,
+    let path = write_text(
+        dir.path(),
         "n.tsv",
         "gene_id\ta\tb\nENSG1\t1\t2\nENSG2\tthree\t4\n",
     );
@@ -192,7 +187,7 @@ fn non_numeric_count_is_refused() {
 #[test]
 fn negative_count_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "neg.tsv", "gene_id\ta\tb\nENSG1\t1\t-2\n");
+    let path = write_text(dir.path(), "neg.tsv", "gene_id\ta\tb\nENSG1\t1\t-2\n");
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::NegativeCount { .. }), "{err}");
     assert_at_line(&err, &path, 2);
@@ -201,8 +196,8 @@ fn negative_count_is_refused() {
 #[test]
 fn nan_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        &dir,
+    let path = write_text(
+        dir.path(),
         "nan.tsv",
         "sample\tENSG1\tENSG2\nA\t1\t2\nB\tNaN\t2\n",
     );
@@ -214,7 +209,11 @@ fn nan_is_refused() {
 #[test]
 fn duplicate_gene_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "dg.tsv", "gene_id\ta\nENSG1\t1\nENSG2\t1\nENSG1\t5\n");
+    let path = write_text(
+        dir.path(),
+        "dg.tsv",
+        "gene_id\ta\nENSG1\t1\nENSG2\t1\nENSG1\t5\n",
+    );
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(
         matches!(&err.kind, ErrorKind::DuplicateGene { id, first } if id == "ENSG1" && first == "line 2"),
@@ -222,12 +221,16 @@ fn duplicate_gene_id_is_refused() {
     );
     assert_at_line(&err, &path, 4);
     // Two versions of one gene are one gene once versions are stripped.
-    let path = write_file(&dir, "dv.tsv", "gene_id\ta\nENSG0001.1\t1\nENSG0001.2\t1\n");
+    let path = write_text(
+        dir.path(),
+        "dv.tsv",
+        "gene_id\ta\nENSG0001.1\t1\nENSG0001.2\t1\n",
+    );
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::DuplicateGene { .. }), "{err}");
     assert_at_line(&err, &path, 3);
     // Samples in rows: the duplicate is in the header.
-    let path = write_file(&dir, "dh.tsv", "sample\tENSG1\tENSG1\nA\t1\t2\n");
+    let path = write_text(dir.path(), "dh.tsv", "sample\tENSG1\tENSG1\nA\t1\t2\n");
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
     assert!(err.to_string().contains("column 3"), "{err}");
 }
@@ -235,14 +238,14 @@ fn duplicate_gene_id_is_refused() {
 #[test]
 fn duplicate_sample_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "ds.tsv", "gene_id\tA\tB\tA\nENSG1\t1\t2\t3\n");
+    let path = write_text(dir.path(), "ds.tsv", "gene_id\tA\tB\tA\nENSG1\t1\t2\t3\n");
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(
         matches!(&err.kind, ErrorKind::DuplicateSample { id } if id == "A"),
         "{err}"
     );
     assert_at_line(&err, &path, 1);
-    let path = write_file(&dir, "ds2.tsv", "sample\tENSG1\nA\t1\nA\t2\n");
+    let path = write_text(dir.path(), "ds2.tsv", "sample\tENSG1\nA\t1\nA\t2\n");
     let err = tsv::read_matrix(&path, MatrixOptions::samples_in_rows()).unwrap_err();
     assert!(
         matches!(err.kind, ErrorKind::DuplicateSample { .. }),
@@ -254,7 +257,7 @@ fn duplicate_sample_id_is_refused() {
 #[test]
 fn missing_header_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "nh.tsv", "ENSG1\t1\t2\nENSG2\t3\t4\n");
+    let path = write_text(dir.path(), "nh.tsv", "ENSG1\t1\t2\nENSG2\t3\t4\n");
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::MissingHeader { .. }), "{err}");
     assert_at_line(&err, &path, 1);
@@ -263,7 +266,7 @@ fn missing_header_is_refused() {
 #[test]
 fn empty_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(&dir, "empty.tsv", "");
+    let path = write_text(dir.path(), "empty.tsv", "");
     let err = read_genes_in_rows(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Empty), "{err}");
     assert!(err.to_string().contains("empty.tsv"));
@@ -274,7 +277,7 @@ fn empty_file_is_refused() {
         read_genes_in_rows(&gz).unwrap_err().kind,
         ErrorKind::Empty
     ));
-    let header_only = write_file(&dir, "h.tsv", "gene_id\tA\n");
+    let header_only = write_text(dir.path(), "h.tsv", "gene_id\tA\n");
     assert!(matches!(
         read_genes_in_rows(&header_only).unwrap_err().kind,
         ErrorKind::Malformed(_)
@@ -284,19 +287,19 @@ fn empty_file_is_refused() {
 #[test]
 fn label_table_errors_name_the_line() {
     let dir = tempfile::tempdir().unwrap();
-    let ragged = write_file(&dir, "l.tsv", "sample\tsex\nA\tfemale\nB\n");
+    let ragged = write_text(dir.path(), "l.tsv", "sample\tsex\nA\tfemale\nB\n");
     let err = tsv::read_label_table(&ragged).unwrap_err();
     assert_at_line(&err, &ragged, 3);
-    let dup = write_file(&dir, "d.tsv", "sample\tsex\nA\tfemale\nA\tmale\n");
+    let dup = write_text(dir.path(), "d.tsv", "sample\tsex\nA\tfemale\nA\tmale\n");
     let err = tsv::read_label_table(&dup).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::DuplicateSample { .. }));
     assert_at_line(&err, &dup, 3);
-    let no_columns = write_file(&dir, "n.tsv", "sample\nA\n");
+    let no_columns = write_text(dir.path(), "n.tsv", "sample\nA\n");
     assert!(matches!(
         tsv::read_label_table(&no_columns).unwrap_err().kind,
         ErrorKind::MissingHeader { .. }
     ));
-    let empty = write_file(&dir, "e.tsv", "");
+    let empty = write_text(dir.path(), "e.tsv", "");
     assert!(matches!(
         tsv::read_label_table(&empty).unwrap_err().kind,
         ErrorKind::Empty
@@ -306,8 +309,8 @@ fn label_table_errors_name_the_line() {
 #[test]
 fn unreadable_labels_are_reported_not_guessed() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        &dir,
+    let path = write_text(
+        dir.path(),
         "l.tsv",
         "sample\tgender\tsample_type\nA\tF\tcell line\nB\tunknown\tblob\n",
     );
