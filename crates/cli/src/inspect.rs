@@ -49,7 +49,11 @@ pub fn run(paths: &[PathBuf], json: bool) -> Result<()> {
                     Ok(found) => print(&found, json)?,
                     Err(err) if is_unrecognised(&err) => {
                         if !json {
-                            println!("{}: skipped (not a recognised format)\n", file.display());
+                            let note = format!(
+                                "{}: skipped (not a recognised format)\n\n",
+                                file.display()
+                            );
+                            write_stdout(&note)?;
                         }
                     }
                     Err(err) => return Err(err),
@@ -77,32 +81,45 @@ fn is_unrecognised(err: &anyhow::Error) -> bool {
         .is_some_and(|e| matches!(e.kind, ErrorKind::UnknownFormat(_) | ErrorKind::Empty))
 }
 
+/// Writes one file's description to standard output. Written whole, so that a reader that
+/// stops early (`rnameta inspect DIR | head`) ends the command quietly (see `main`).
 fn print(found: &Inspection, json: bool) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut text = String::new();
     if json {
-        println!("{}", serde_json::to_string(found)?);
-        return Ok(());
+        writeln!(text, "{}", serde_json::to_string(found)?)?;
+    } else {
+        writeln!(text, "{}", found.path.display())?;
+        writeln!(text, "  format:        {}", found.format)?;
+        if let Some(n) = found.samples {
+            writeln!(text, "  samples:       {n}")?;
+        }
+        if let Some(n) = found.genes {
+            writeln!(text, "  genes:         {n}")?;
+        }
+        if let Some(kind) = found.gene_id_kind {
+            writeln!(text, "  gene ids:      {kind:?}")?;
+        }
+        if !found.label_fields.is_empty() {
+            writeln!(text, "  label fields:  {}", found.label_fields.join(", "))?;
+        }
+        if let Some(kind) = found.value_kind {
+            writeln!(text, "  values:        {kind}")?;
+        }
+        for note in &found.notes {
+            writeln!(text, "  note:          {note}")?;
+        }
+        writeln!(text)?;
     }
-    println!("{}", found.path.display());
-    println!("  format:        {}", found.format);
-    if let Some(n) = found.samples {
-        println!("  samples:       {n}");
-    }
-    if let Some(n) = found.genes {
-        println!("  genes:         {n}");
-    }
-    if let Some(kind) = found.gene_id_kind {
-        println!("  gene ids:      {kind:?}");
-    }
-    if !found.label_fields.is_empty() {
-        println!("  label fields:  {}", found.label_fields.join(", "));
-    }
-    if let Some(kind) = found.value_kind {
-        println!("  values:        {kind}");
-    }
-    for note in &found.notes {
-        println!("  note:          {note}");
-    }
-    println!();
+    write_stdout(&text)
+}
+
+/// Writes to standard output, returning (not panicking on) a closed pipe.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

@@ -299,3 +299,20 @@ fn usage_errors_exit_with_2() {
         .success()
         .stdout(predicate::str::contains("value kind"));
 }
+
+/// A reader that stops early (`rnameta inspect DIR | head -1`) ends the command quietly, with no
+/// panic message: here the pipe's read end is closed before the command writes anything.
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("rnameta"))
+        .args(["inspect"])
+        .arg(fixture(""))
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
