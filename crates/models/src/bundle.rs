@@ -37,6 +37,8 @@ pub enum ModelKind {
     MultiLabelForest,
     /// [`crate::LogisticRegression`].
     LogisticRegression,
+    /// [`crate::Lin`] (phenopredict's linear predictor).
+    Lin,
 }
 
 impl ModelKind {
@@ -46,6 +48,7 @@ impl ModelKind {
             Self::RandomForest => "random_forest",
             Self::MultiLabelForest => "multi_label_forest",
             Self::LogisticRegression => "logistic_regression",
+            Self::Lin => "lin",
         }
     }
 }
@@ -151,6 +154,7 @@ pub fn load_classifier(dir: &Path) -> Result<Box<dyn Classifier>> {
     match m.model_kind {
         ModelKind::RandomForest => Ok(Box::new(crate::RandomForest::load(dir)?)),
         ModelKind::LogisticRegression => Ok(Box::new(crate::LogisticRegression::load(dir)?)),
+        ModelKind::Lin => Ok(Box::new(crate::Lin::load(dir)?)),
         ModelKind::MultiLabelForest => Err(Error::WrongModelKind {
             path: dir.join(MANIFEST_FILE),
             found: m.model_kind.as_str().to_owned(),

@@ -5,6 +5,8 @@
 //!   impurity importances. [`MultiLabelForest`] predicts several labels per sample at once.
 //! - [`LogisticRegression`]: multinomial logistic regression with an L2 penalty, fitted by L-BFGS on
 //!   standardised features.
+//! - [`Lin`]: phenopredict's LIN predictor (Ellis et al. 2018): top genes per class by limma-style
+//!   moderated t, class means as coefficients, non-negative least-squares projection (see [`lin`]).
 //! - [`metrics`]: multi-label precision, recall, F1 and exact AUROC, micro and macro.
 //! - [`bundle`]: save / load as a JSON manifest plus safetensors parameters.
 //! - [`synthetic`]: a deterministic problem generator shared with the benchmarks' Python peers.
@@ -40,6 +42,7 @@ pub mod bundle;
 mod classifier;
 mod error;
 mod forest;
+pub mod lin;
 mod logistic;
 pub mod metrics;
 mod multilabel;
@@ -48,5 +51,6 @@ pub mod synthetic;
 pub use classifier::{argmax_rows, BundleHeader, Classifier, TrainingSummary};
 pub use error::{Error, Result};
 pub use forest::{ForestParams, ForestReport, MaxFeatures, MultiLabelForest, RandomForest};
+pub use lin::{is_unassigned, Lin, LinParams, LinReport, Projection};
 pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};
 pub use multilabel::LabelSets;

@@ -1,0 +1,452 @@
+//! LIN: phenopredict's linear predictor (Ellis et al. 2018), reimplemented.
+//!
+//! Fitting, for each class: a limma-style moderated t of every gene, in the class vs not in it
+//! ([`moderated_t`]); the top `N` genes by `|t|` of every class are kept (their union, as
+//! positional column indices). The coefficients are the per-class mean expression on those genes
+//! (genes x classes). Prediction projects each sample's selected-gene vector on the coefficient
+//! columns, as `minfi:::projectCellType` does for phenopredict: non-negative least squares
+//! ([`nnls`]) for three or more classes, plain least squares for two (phenopredict's sex
+//! predictor). The label is the class with the largest weight; a sample with no positive weight is
+//! *unassigned*.
+//!
+//! `N` is chosen as phenopredict's `optimize_numRegions` does: for each candidate (default 10, 20,
+//! 30, 60, 80, 100, 150, 200) the predictor is built on the training samples and used to predict
+//! those same samples; the candidate with the best accuracy wins, ties going to the smaller `N`.
+//! Unassigned training samples count as errors.
+//!
+//! # Probabilities
+//!
+//! LIN gives mixture weights, not calibrated probabilities. [`Classifier::predict_proba`] returns
+//! the weights with negative ones set to 0, normalised to sum 1; an unassigned sample gets a row of
+//! zeros (tell it apart with [`is_unassigned`] or use [`Lin::predict_assigned`]). Its `argmax` is
+//! class 0, so [`Classifier::predict`] reports unassigned samples as class 0.
+
+pub mod moderated_t;
+pub mod nnls;
+pub mod special;
+
+use std::path::Path;
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+use rnameta_core::{Labels, SampleMeta};
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::{read_manifest_of, write_bundle, Flat, Manifest, ModelKind, TensorFile};
+use crate::classifier::{labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::{Error, Result};
+use moderated_t::{moderated_t_of_fit, TwoGroupFit};
+
+/// Samples per parallel chunk of prediction (results are collected in order).
+const CHUNK: usize = 256;
+
+/// Hyperparameters of [`Lin`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinParams {
+    /// Candidate numbers of top genes per class; the one with the best training accuracy is used
+    /// (ties to the smaller). A single value fixes `N`.
+    pub genes_per_class: Vec<usize>,
+}
+
+impl LinParams {
+    /// A fixed number of top genes per class (no search).
+    pub fn fixed(n: usize) -> Self {
+        Self {
+            genes_per_class: vec![n],
+        }
+    }
+}
+
+impl Default for LinParams {
+    /// phenopredict's `numRegions_set`.
+    fn default() -> Self {
+        Self {
+            genes_per_class: vec![10, 20, 30, 60, 80, 100, 150, 200],
+        }
+    }
+}
+
+/// How sample weights are solved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Projection {
+    /// Non-negative least squares (three or more classes).
+    NonNegative,
+    /// Unconstrained least squares (two classes).
+    LeastSquares,
+}
+
+/// What fitting reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinReport {
+    /// The chosen number of top genes per class.
+    pub genes_per_class: usize,
+    /// Training accuracy of each candidate, in ascending order of the candidate.
+    pub candidate_accuracy: Vec<(usize, f64)>,
+    /// Distinct genes selected (the union over classes).
+    pub n_selected: usize,
+    /// How weights are solved for.
+    pub projection: Projection,
+    /// Prior degrees of freedom `d0` of each class's moderated t (`None` = infinite).
+    pub prior_df: Vec<Option<f64>>,
+    /// Prior variance `s0^2` of each class's moderated t.
+    pub prior_var: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Fitted {
+    classes: Vec<String>,
+    n_features: usize,
+    /// Selected gene columns, ascending.
+    selected: Vec<usize>,
+    /// selected genes x classes: class means.
+    coef: Array2<f64>,
+    report: LinReport,
+    summary: TrainingSummary,
+}
+
+/// phenopredict's LIN predictor (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lin {
+    params: LinParams,
+    fitted: Option<Fitted>,
+}
+
+/// Whether a row of [`Classifier::predict_proba`] output of [`Lin`] is an unassigned sample (all
+/// zeros: no class got a positive weight).
+pub fn is_unassigned(row: ArrayView1<'_, f32>) -> bool {
+    row.iter().all(|&v| v == 0.0)
+}
+
+impl Lin {
+    /// An unfitted model.
+    pub fn new(params: LinParams) -> Self {
+        Self {
+            params,
+            fitted: None,
+        }
+    }
+
+    /// What fitting reported; `None` before fitting.
+    pub fn report(&self) -> Option<&LinReport> {
+        self.fitted.as_ref().map(|f| &f.report)
+    }
+
+    /// The selected gene columns (ascending); `None` before fitting.
+    pub fn selected_genes(&self) -> Option<&[usize]> {
+        self.fitted.as_ref().map(|f| f.selected.as_slice())
+    }
+
+    /// The coefficients: per-class mean of each selected gene (selected genes x classes).
+    pub fn coefficients(&self) -> Option<&Array2<f64>> {
+        self.fitted.as_ref().map(|f| &f.coef)
+    }
+
+    /// Raw weights of each sample on each class (samples x classes): non-negative for three or
+    /// more classes, possibly negative for two.
+    pub fn weights(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f64>> {
+        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        if x.ncols() != f.n_features {
+            return Err(Error::ShapeMismatch {
+                what: "genes (columns) of the input vs the trained model",
+                expected: f.n_features,
+                got: x.ncols(),
+            });
+        }
+        crate::classifier::check_finite(x)?;
+        project(x, &f.selected, &f.coef, f.report.projection)
+    }
+
+    /// The class of each sample, `None` for an unassigned sample (no positive weight).
+    pub fn predict_assigned(&self, x: ArrayView2<'_, f32>) -> Result<Vec<Option<usize>>> {
+        Ok(self.weights(x)?.rows().into_iter().map(label_of).collect())
+    }
+
+    /// Reads a bundle written by [`Classifier::save`].
+    pub fn load(dir: &Path) -> Result<Self> {
+        let m = read_manifest_of(dir, ModelKind::Lin)?;
+        let merr = |source| Error::Manifest {
+            path: dir.join(crate::bundle::MANIFEST_FILE),
+            source,
+        };
+        let params: LinParams = serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
+        let report: LinReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
+        let (k, p) = (m.classes.len(), m.gene_ids.len());
+        let t = TensorFile::open(dir)?;
+        let n_sel = report.n_selected;
+        let selected: Vec<usize> = t
+            .u64s("selected", &[n_sel])?
+            .into_iter()
+            .map(|v| v as usize)
+            .collect();
+        if let Some(bad) = selected.iter().find(|&&g| g >= p) {
+            return Err(Error::Corrupt {
+                path: t.path().to_owned(),
+                reason: format!("selected gene {bad} is outside the {p} genes of the manifest"),
+            });
+        }
+        let coef = Array2::from_shape_vec((n_sel, k), t.f64s("coef", &[n_sel, k])?)
+            .expect("shape checked against the tensor");
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                classes: m.classes,
+                n_features: p,
+                selected,
+                coef,
+                report,
+                summary: m.training,
+            }),
+        })
+    }
+}
+
+/// Index of the largest weight, `None` when no weight is positive.
+fn label_of(w: ArrayView1<'_, f64>) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (j, &v) in w.iter().enumerate() {
+        if v > 0.0 && best.is_none_or(|b| v > w[b]) {
+            best = Some(j);
+        }
+    }
+    best
+}
+
+/// Weights of every row of `x` on the columns of `coef`, in row order.
+fn project(
+    x: ArrayView2<'_, f32>,
+    selected: &[usize],
+    coef: &Array2<f64>,
+    projection: Projection,
+) -> Result<Array2<f64>> {
+    let k = coef.ncols();
+    let gram = coef.t().dot(coef);
+    let all: Vec<usize> = (0..k).collect();
+    let rows: Vec<usize> = (0..x.nrows()).collect();
+    let parts: Vec<Result<Vec<f64>>> =
+        rows.par_chunks(CHUNK)
+            .map(|rows| {
+                let mut out = Vec::with_capacity(rows.len() * k);
+                for &r in rows {
+                    let row = x.row(r);
+                    let mut c = vec![0.0; k];
+                    for (gi, &g) in selected.iter().enumerate() {
+                        let v = row[g] as f64;
+                        c.iter_mut()
+                            .zip(coef.row(gi))
+                            .for_each(|(ci, a)| *ci += a * v);
+                    }
+                    let w = match projection {
+                        Projection::NonNegative => nnls::nnls_gram(gram.view(), &c),
+                        Projection::LeastSquares => nnls::solve_sub(gram.view(), &c, &all)
+                            .ok_or_else(|| Error::NotEnoughData {
+                                reason: "the class means on the selected genes are linearly \
+                                     dependent; least squares has no unique solution"
+                                    .to_owned(),
+                            })?,
+                    };
+                    out.extend(w);
+                }
+                Ok(out)
+            })
+            .collect();
+    let mut flat = Vec::with_capacity(x.nrows() * k);
+    for part in parts {
+        flat.extend(part?);
+    }
+    Ok(Array2::from_shape_vec((x.nrows(), k), flat).expect("k weights per row"))
+}
+
+/// Per class: moderated t of every gene, class vs rest. `sums`, `rss` are classes x genes.
+fn class_statistics(
+    x: ArrayView2<'_, f32>,
+    rows: &[usize],
+    y: &[usize],
+    k: usize,
+) -> Result<(Array2<f64>, Vec<moderated_t::ModeratedT>)> {
+    let p = x.ncols();
+    let mut counts = vec![0usize; k];
+    let mut means = Array2::<f64>::zeros((k, p));
+    for (&r, &c) in rows.iter().zip(y) {
+        counts[c] += 1;
+        means
+            .row_mut(c)
+            .iter_mut()
+            .zip(x.row(r))
+            .for_each(|(m, &v)| *m += v as f64);
+    }
+    for (mut row, &n) in means.rows_mut().into_iter().zip(&counts) {
+        row.mapv_inplace(|v| v / n as f64);
+    }
+    // Within-class sums of squares about the class means (two passes, for accuracy).
+    let mut ss = Array2::<f64>::zeros((k, p));
+    for (&r, &c) in rows.iter().zip(y) {
+        let m = means.row(c);
+        ss.row_mut(c)
+            .iter_mut()
+            .zip(x.row(r))
+            .zip(m)
+            .for_each(|((s, &v), mu)| *s += (v as f64 - mu).powi(2));
+    }
+    let n = rows.len();
+    let mut stats = Vec::with_capacity(k);
+    for c in 0..k {
+        let n_out = n - counts[c];
+        let mut mean_out = vec![0.0; p];
+        for o in (0..k).filter(|&o| o != c) {
+            mean_out
+                .iter_mut()
+                .zip(means.row(o))
+                .for_each(|(a, &m)| *a += m * counts[o] as f64 / n_out as f64);
+        }
+        // Pooled out-of-class sum of squares: within each other class plus between them.
+        let mut rss: Vec<f64> = ss.row(c).to_vec();
+        for o in (0..k).filter(|&o| o != c) {
+            for g in 0..p {
+                rss[g] += ss[[o, g]] + counts[o] as f64 * (means[[o, g]] - mean_out[g]).powi(2);
+            }
+        }
+        stats.push(moderated_t_of_fit(&TwoGroupFit {
+            mean_in: means.row(c).to_vec(),
+            mean_out,
+            rss,
+            n_in: counts[c],
+            n_out,
+        })?);
+    }
+    Ok((means, stats))
+}
+
+/// Union of the top `n` genes by `|t|` of every class (ties to the lower column), ascending.
+fn select_genes(stats: &[moderated_t::ModeratedT], n: usize) -> Vec<usize> {
+    let mut keep = std::collections::BTreeSet::new();
+    for s in stats {
+        let mut order: Vec<usize> = (0..s.t.len()).collect();
+        order.sort_by(|&a, &b| s.t[b].abs().total_cmp(&s.t[a].abs()).then(a.cmp(&b)));
+        keep.extend(order.into_iter().take(n));
+    }
+    keep.into_iter().collect()
+}
+
+/// Class means (classes x genes) restricted to `selected`, transposed to genes x classes.
+fn coefficients_on(means: &Array2<f64>, selected: &[usize]) -> Array2<f64> {
+    Array2::from_shape_fn((selected.len(), means.nrows()), |(i, c)| {
+        means[[c, selected[i]]]
+    })
+}
+
+impl Classifier for Lin {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Lin
+    }
+
+    fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
+        let mut candidates = self.params.genes_per_class.clone();
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.is_empty() || candidates[0] == 0 {
+            return Err(Error::InvalidParameter {
+                name: "genes_per_class",
+                reason: format!(
+                    "{:?}: needs at least one candidate, all positive",
+                    self.params.genes_per_class
+                ),
+            });
+        }
+        let (rows, y) = labelled_rows(x, labels, meta)?;
+        let (k, p) = (labels.classes().len(), x.ncols());
+        let (means, stats) = class_statistics(x, &rows, &y, k)?;
+        let projection = if k == 2 {
+            Projection::LeastSquares
+        } else {
+            Projection::NonNegative
+        };
+        let train = x.select(ndarray::Axis(0), &rows);
+        let mut best: Option<(f64, usize, Vec<usize>, Array2<f64>)> = None;
+        let mut candidate_accuracy = Vec::with_capacity(candidates.len());
+        for &n in &candidates {
+            let selected = select_genes(&stats, n);
+            let coef = coefficients_on(&means, &selected);
+            let w = project(train.view(), &selected, &coef, projection)?;
+            let correct = w
+                .rows()
+                .into_iter()
+                .zip(&y)
+                .filter(|(w, &c)| label_of(w.view()) == Some(c))
+                .count();
+            let acc = correct as f64 / rows.len() as f64;
+            candidate_accuracy.push((n, acc));
+            if best.as_ref().is_none_or(|b| acc > b.0) {
+                best = Some((acc, n, selected, coef));
+            }
+        }
+        let (_, n, selected, coef) = best.expect("at least one candidate");
+        let mut counts = vec![0; k];
+        y.iter().for_each(|&c| counts[c] += 1);
+        self.fitted = Some(Fitted {
+            classes: labels.classes().to_vec(),
+            n_features: p,
+            report: LinReport {
+                genes_per_class: n,
+                candidate_accuracy,
+                n_selected: selected.len(),
+                projection,
+                prior_df: stats
+                    .iter()
+                    .map(|s| s.prior.df.is_finite().then_some(s.prior.df))
+                    .collect(),
+                prior_var: stats.iter().map(|s| s.prior.var).collect(),
+            },
+            selected,
+            coef,
+            summary: TrainingSummary::new(&rows, p, counts, meta),
+        });
+        Ok(())
+    }
+
+    fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        let mut w = self.weights(x)?;
+        for mut row in w.rows_mut() {
+            row.mapv_inplace(|v| v.max(0.0));
+            let s = row.sum();
+            if s > 0.0 {
+                row.mapv_inplace(|v| v / s);
+            }
+        }
+        Ok(w.mapv(|v| v as f32))
+    }
+
+    fn classes(&self) -> &[String] {
+        self.fitted.as_ref().map_or(&[], |f| &f.classes)
+    }
+
+    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
+        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let manifest = Manifest::new(
+            ModelKind::Lin,
+            header,
+            &f.classes,
+            serde_json::to_value(&self.params).expect("params serialise"),
+            0,
+            &f.summary,
+            serde_json::to_value(&f.report).expect("report serialises"),
+        )?;
+        let (m, k) = f.coef.dim();
+        write_bundle(
+            dir,
+            &manifest,
+            vec![
+                (
+                    "selected",
+                    vec![m],
+                    Flat::U64(f.selected.iter().map(|&g| g as u64).collect()),
+                ),
+                (
+                    "coef",
+                    vec![m, k],
+                    Flat::F64(f.coef.iter().copied().collect()),
+                ),
+            ],
+        )
+    }
+}
