@@ -1,6 +1,7 @@
 //! Value checks shared by the normalisations: each names the sample and gene of the first bad value.
 
 use ndarray::ArrayView2;
+use rayon::prelude::*;
 use rnameta_core::Dataset;
 
 use crate::{Error, Result};
@@ -38,9 +39,21 @@ impl Names<'_> {
     }
 }
 
+/// True when every value passes `ok`. The common case (a valid matrix) is a branch-free,
+/// vectorisable pass over contiguous memory, in parallel: on a 10,000 x 20,000 matrix the checks
+/// cost as much as the work they guard when done element by element.
+fn all_values(x: ArrayView2<'_, f32>, ok: impl Fn(f32) -> bool + Sync) -> bool {
+    match x.as_slice_memory_order() {
+        Some(values) => values
+            .par_chunks(1 << 16)
+            .all(|chunk| chunk.iter().fold(true, |all, &v| all & ok(v))),
+        None => x.iter().all(|&v| ok(v)),
+    }
+}
+
 /// Refuses NaN and infinite values.
 pub fn finite(x: ArrayView2<'_, f32>, names: Names<'_>) -> Result<()> {
-    if x.iter().all(|v| v.is_finite()) {
+    if all_values(x, f32::is_finite) {
         return Ok(());
     }
     for ((r, c), &v) in x.indexed_iter() {
@@ -57,10 +70,11 @@ pub fn finite(x: ArrayView2<'_, f32>, names: Names<'_>) -> Result<()> {
 
 /// Refuses NaN, infinite and negative values; `context` says what needed them non-negative.
 pub fn non_negative(x: ArrayView2<'_, f32>, names: Names<'_>, context: &'static str) -> Result<()> {
-    finite(x, names)?;
-    if x.iter().all(|&v| v >= 0.0) {
+    // `v >= 0.0` is false for NaN, and `v < inf` rules out +inf: one pass for the usual valid case.
+    if all_values(x, |v| (v >= 0.0) & (v < f32::INFINITY)) {
         return Ok(());
     }
+    finite(x, names)?;
     for ((r, c), &v) in x.indexed_iter() {
         if v < 0.0 {
             return Err(Error::Negative {
