@@ -70,8 +70,8 @@ pub fn finite(x: ArrayView2<'_, f32>, names: Names<'_>) -> Result<()> {
 
 /// Refuses NaN, infinite and negative values; `context` says what needed them non-negative.
 pub fn non_negative(x: ArrayView2<'_, f32>, names: Names<'_>, context: &'static str) -> Result<()> {
-    // `v >= 0.0` is false for NaN, and `v < inf` rules out +inf: one pass for the usual valid case.
-    if all_values(x, |v| (v >= 0.0) & (v < f32::INFINITY)) {
+    // NaN and +inf fall outside [0, inf): one pass for the usual valid case.
+    if all_values(x, |v| (0.0..f32::INFINITY).contains(&v)) {
         return Ok(());
     }
     finite(x, names)?;
