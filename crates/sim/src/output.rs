@@ -41,52 +41,6 @@ pub const ANNOTATION: &str = "G026";
 /// The date written in gene sums headers (fixed: same seed, same bytes).
 pub const DATE_GENERATED: &str = "2020-06-05";
 
-/// gzip level of the compressed outputs: 1, because compression dominates a paper-size run (54 %
-/// of its time at level 6) and level 1 makes files only about a third larger.
-pub const COMPRESSION_LEVEL: u32 = 1;
-
-/// Writes `target` (a `.gz` path) through an io writer that writes plain text to a temporary
-/// path, then compresses it in large blocks.
-///
-/// Why: the io writers format numbers one `write!` at a time straight into the gzip encoder, and
-/// every such call makes `flate2` zero its output buffer (a profile of `rnameta simulate --preset
-/// tiny` put 37 % of the run in that `memset`); the plain-text writers are buffered. The bytes
-/// read back are the same, and the compressed file is written atomically.
-pub fn compressed<F>(target: &Path, write_plain: F) -> Result<()>
-where
-    F: FnOnce(&Path) -> rnameta_io::Result<()>,
-{
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let plain = dir.join(format!(".{}.plain.tmp", name.trim_end_matches(".gz")));
-    write_plain(&plain)?;
-    let io_err = |e: std::io::Error| rnameta_io::Error::io(target, rnameta_io::Location::File, e);
-    let result = rnameta_io::write::write_atomically_with_path(target, |tmp| {
-        let mut input = std::fs::File::open(&plain).map_err(io_err)?;
-        let file = std::fs::File::create(tmp).map_err(io_err)?;
-        let mut gz = flate2::write::GzEncoder::new(
-            std::io::BufWriter::with_capacity(1 << 17, file),
-            flate2::Compression::new(COMPRESSION_LEVEL),
-        );
-        let mut buffer = vec![0u8; 1 << 18];
-        loop {
-            let n = std::io::Read::read(&mut input, &mut buffer).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            std::io::Write::write_all(&mut gz, &buffer[..n]).map_err(io_err)?;
-        }
-        let mut inner = gz.finish().map_err(io_err)?;
-        std::io::Write::flush(&mut inner).map_err(io_err)?;
-        Ok(())
-    });
-    let _ = std::fs::remove_file(&plain);
-    Ok(result?)
-}
-
 /// Where each file of a written cohort lies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
@@ -230,12 +184,10 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
     let config = sim.config();
     std::fs::write(layout.config(), config.to_json())
         .map_err(|e| rnameta_io::Error::io(layout.config(), rnameta_io::Location::File, e))?;
-    compressed(&layout.genes(), |p| {
-        annotation::write_gene_table(p, sim.universe().annotation())
-    })?;
+    annotation::write_gene_table(&layout.genes(), sim.universe().annotation())?;
     create_parent(&layout.gtf())?;
     let models = sim.universe().gene_models();
-    compressed(&layout.gtf(), |p| gtf::write_gene_models(p, &models))?;
+    gtf::write_gene_models(&layout.gtf(), &models)?;
     let mut summary = WriteSummary::default();
     let mut truth: Vec<Truth> = Vec::new();
     if config.gtex.samples > 0 {
@@ -264,9 +216,7 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
         progress.inc_length(sra.dataset.n_samples() as u64);
         summary.projects += write_recount3(&layout, &sra, progress)?;
         create_parent(&layout.metasra())?;
-        compressed(&layout.metasra(), |p| {
-            metasra::write_metasra(p, &sra.metasra)
-        })?;
+        metasra::write_metasra(&layout.metasra(), &sra.metasra)?;
         if config.archs4.samples == 0 {
             create_parent(&layout.archs4())?;
             write_archs4_from(&layout, &sra.dataset, config.archs4.block_samples, &options)?;
@@ -303,7 +253,7 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
         )?;
         summary.samples.insert("archs4".into(), written);
     }
-    compressed(&layout.truth(), |p| write_truth(p, &truth))?;
+    write_truth(&layout.truth(), &truth)?;
     progress.finish_with_message("done");
     Ok(summary)
 }
@@ -442,7 +392,7 @@ fn write_project(
     create_parent(&path)?;
     let gene_sums = GeneSums::new(header, genes.clone(), samples.to_vec(), sums)
         .map_err(|kind| rnameta_io::Error::file(&path, kind))?;
-    compressed(&path, |p| write_gene_sums(p, &gene_sums))?;
+    write_gene_sums(&path, &gene_sums)?;
     let own = match source {
         DataSource::Gtex => Recount3Table::Gtex,
         DataSource::Tcga => Recount3Table::Tcga,
@@ -452,7 +402,7 @@ fn write_project(
         let path = layout.metadata(source, table, project);
         create_parent(&path)?;
         let t = table_from_samples(table, samples).map_err(|e| Error::table(table.as_str(), e))?;
-        compressed(&path, |p| write_metadata_table(p, &t))?;
+        write_metadata_table(&path, &t)?;
     }
     let qc = table_from_samples(Recount3Table::RecountQc, samples)
         .map_err(|e| Error::table("recount_qc", e))?;
@@ -472,9 +422,9 @@ fn write_project(
         .collect();
     let qc =
         MetadataTable::new(columns, "rail_id", rows).map_err(|e| Error::table("recount_qc", e))?;
-    compressed(
+    write_metadata_table(
         &layout.metadata(source, Recount3Table::RecountQc, project),
-        |p| write_metadata_table(p, &qc),
+        &qc,
     )?;
     Ok(())
 }
@@ -482,7 +432,7 @@ fn write_project(
 /// The GTEx GCT and the two attribute tables.
 fn write_gtex_files(layout: &Layout, gtex: &Dataset) -> Result<()> {
     create_parent(&layout.gtex_gct())?;
-    compressed(&layout.gtex_gct(), |p| gct::write(p, gtex))?;
+    gct::write(&layout.gtex_gct(), gtex)?;
     let attrs = gtex::sample_attributes_table(gtex.samples())
         .map_err(|e| Error::table("SampleAttributesDS", e))?;
     gtex::write_sample_attributes(&layout.gtex_sample_attributes(), &attrs)?;
