@@ -82,10 +82,10 @@ impl Manifest {
         kind: ModelKind,
         header: &BundleHeader,
         classes: &[String],
-        hyperparameters: serde_json::Value,
+        hyperparameters: &impl Serialize,
         seed: u64,
         training: &TrainingSummary,
-        fit_report: serde_json::Value,
+        fit_report: &impl Serialize,
     ) -> Result<Self> {
         if header.gene_ids.len() != training.n_features {
             return Err(Error::ShapeMismatch {
@@ -100,10 +100,11 @@ impl Manifest {
             task: header.task,
             classes: classes.to_vec(),
             gene_ids: header.gene_ids.clone(),
-            hyperparameters,
+            // Plain data structs of this crate: serialising them to a JSON value cannot fail.
+            hyperparameters: serde_json::to_value(hyperparameters).expect("params serialise"),
             seed,
             training: training.clone(),
-            fit_report,
+            fit_report: serde_json::to_value(fit_report).expect("report serialises"),
         })
     }
 }

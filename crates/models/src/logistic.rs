@@ -403,10 +403,10 @@ impl Classifier for LogisticRegression {
             ModelKind::LogisticRegression,
             header,
             &f.classes,
-            serde_json::to_value(&self.params).expect("params serialise"),
+            &self.params,
             0,
             &f.summary,
-            serde_json::to_value(&f.report).expect("report serialises"),
+            &f.report,
         )?;
         let (k, p) = f.coef.dim();
         write_bundle(

@@ -90,10 +90,10 @@ impl Fitted {
             kind,
             header,
             &self.classes,
-            serde_json::to_value(params).expect("params serialise"),
+            params,
             params.seed,
             &self.summary,
-            serde_json::to_value(&self.report).expect("report serialises"),
+            &self.report,
         )?;
         write_bundle(
             dir,

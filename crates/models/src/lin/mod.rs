@@ -426,10 +426,10 @@ impl Classifier for Lin {
             ModelKind::Lin,
             header,
             &f.classes,
-            serde_json::to_value(&self.params).expect("params serialise"),
+            &self.params,
             0,
             &f.summary,
-            serde_json::to_value(&f.report).expect("report serialises"),
+            &f.report,
         )?;
         let (m, k) = f.coef.dim();
         write_bundle(
