@@ -3,6 +3,7 @@
 //! Subcommands live in one module each; this file only parses the command line and maps errors
 //! to exit codes (0 success, 1 a failed command, 2 bad usage: clap's own).
 
+mod fetch;
 mod inspect;
 mod simulate;
 
@@ -38,7 +39,7 @@ enum Command {
     /// GTEx GCT, ARCHS4 HDF5, MetaSRA), with a truth table of every sample's real labels and QC
     /// flags. Same seed, same bytes. Layout and model: docs/simulation.md.
     Simulate {
-        /// Preset: tiny (tests, seconds), paper (the paper's sizes), archs4 (200,000 samples,
+        /// Preset: tiny (tests, seconds), small (model tests, quick experiments), paper (the paper's sizes), archs4 (200,000 samples,
         /// streamed into one HDF5 file).
         #[arg(long, default_value = "tiny")]
         preset: String,
@@ -58,6 +59,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Download public data (recount3 projects, GTEx v8, ARCHS4) into a directory: resumable,
+    /// size- and checksum-checked, SHA-256 recorded in fetch-manifest.json (docs/fetch.md).
+    Fetch(fetch::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
             genes,
             quiet,
         }),
+        Command::Fetch(args) => fetch::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

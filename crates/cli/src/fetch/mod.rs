@@ -1,0 +1,365 @@
+//! `rnameta fetch`: downloads the public data rnameta learns from (recount3 SRA projects, GTEx v8,
+//! the ARCHS4 compendium) into a directory, resumably, with every file's SHA-256 recorded in
+//! `fetch-manifest.json`. The URL catalogue is [`resources`], the transfer [`download`];
+//! `docs/fetch.md` is the user's guide.
+
+pub mod download;
+pub mod error;
+pub mod manifest;
+pub mod resources;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use serde::Serialize;
+
+use download::{Downloader, Fetched, Settings};
+use error::FetchError;
+use manifest::{Entry, Manifest};
+use resources::{Archs4Version, BaseUrl, Organism, Project, Resource};
+
+/// What every `rnameta fetch <source> --help` ends with.
+const NOTES: &str = "\
+Files land under DIR/recount3/ (recount3's own layout, so that DIR/recount3 is a recount3 mirror),
+DIR/gtex/ and DIR/archs4/. A file is downloaded to FILE.partial and renamed to FILE only once it is
+complete and checked. An interrupted run leaves the .partial file and the next run resumes it with
+an HTTP range request (a server that ignores ranges makes it start again from byte 0, and the
+command says so); transient failures are retried within the run too, resuming each time. Files
+already complete (the server's size) are skipped.
+
+Checksums: GTEx files are checked against the MD5 that Google Cloud Storage publishes (x-goog-hash).
+recount3 and ARCHS4 publish no checksum for their files: those are checked by size
+(Content-Length / Content-Range). In every case the SHA-256 of each file is computed and recorded,
+with its URL and size, in DIR/fetch-manifest.json.
+
+Exit codes: 0 every file fetched or already complete; 1 a file failed (not found, no network,
+checksum mismatch, retries exhausted); 2 bad usage. More in docs/fetch.md.";
+
+/// `rnameta fetch` and its one argument: the source.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Which public data set to download.
+    #[command(subcommand)]
+    pub source: Source,
+}
+
+/// The public data sets `rnameta fetch` knows.
+#[derive(Debug, Subcommand)]
+pub enum Source {
+    /// recount3 SRA projects: per project the gene sums (G026 for human, M023 for mouse) and the
+    /// five metadata tables (sra, recount_project, recount_qc, recount_seq_qc, recount_pred), plus
+    /// the organism's gene annotation GTF, from duffel.rail.bio/recount3.
+    #[command(after_long_help = NOTES)]
+    Recount3 {
+        /// SRA study accession (SRP, ERP or DRP + digits); repeat the option or separate ids by
+        /// commas.
+        #[arg(
+            long = "project",
+            value_name = "ID",
+            required = true,
+            value_delimiter = ','
+        )]
+        projects: Vec<Project>,
+        /// The organism of the projects.
+        #[arg(long, value_enum, default_value_t = Organism::Human)]
+        organism: Organism,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// GTEx v8: gene read counts (GCT), sample attributes (SampleAttributesDS:
+    /// SMTS tissue) and subject phenotypes (SubjectPhenotypesDS: SEX), from the GTEx portal's
+    /// storage.googleapis.com/adult-gtex bucket.
+    #[command(after_long_help = NOTES)]
+    Gtex {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The ARCHS4 gene-level HDF5 compendium (tens of GB) from s3.dev.maayanlab.cloud/archs4.
+    #[command(after_long_help = NOTES)]
+    Archs4 {
+        /// Release, as ARCHS4 names its files: v2.latest (the newest), v2.5, v2.4, ...
+        #[arg(long, default_value = "v2.latest")]
+        version: Archs4Version,
+        /// Human or mouse gene counts.
+        #[arg(long, value_enum, default_value_t = Organism::Human)]
+        organism: Organism,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Options shared by every source.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the scheme, host and path prefix of every URL, e.g. a mirror such as
+    /// https://recount-opendata.s3.amazonaws.com/recount3/release for recount3.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<BaseUrl>,
+    /// No progress bars or notes; only the summary line and errors.
+    #[arg(long)]
+    pub quiet: bool,
+    /// One JSON object per file on standard output (url, path, status, bytes, sha256, md5 when
+    /// checked, resumed_from, attempts) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the URLs that would be fetched and stop (no network, nothing written).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Retries of a file after a transient failure (dropped connection, timeout, HTTP 5xx),
+    /// each resuming where the last stopped; waits 1 s, 2 s, 4 s, ... unless data was arriving.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub retries: u32,
+}
+
+/// One line of `--json` output.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    url: &'a str,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    md5: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resumed_from: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempts: Option<u32>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Runs the command: lists the source's files, then fetches them one after the other.
+pub fn run(args: &Args) -> Result<()> {
+    let (resources, common) = match &args.source {
+        Source::Recount3 {
+            projects,
+            organism,
+            common,
+        } => (resources::recount3(projects, *organism), common),
+        Source::Gtex { common } => (resources::gtex(), common),
+        Source::Archs4 {
+            version,
+            organism,
+            common,
+        } => (resources::archs4(version, *organism), common),
+    };
+    if common.dry_run {
+        return dry_run(&resources, common);
+    }
+    fetch_all(&resources, common)
+}
+
+fn dry_run(resources: &[Resource], common: &Common) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    for r in resources {
+        let url = r.url(common.base_url.as_ref());
+        if common.json {
+            let report = Report {
+                url: &url,
+                path: display(&target(&common.out, r)),
+                status: None,
+                bytes: None,
+                sha256: None,
+                md5: None,
+                resumed_from: None,
+                attempts: None,
+                notes: &[],
+                error: None,
+            };
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{url}")?;
+        }
+    }
+    Ok(())
+}
+
+fn fetch_all(resources: &[Resource], common: &Common) -> Result<()> {
+    std::fs::create_dir_all(&common.out)
+        .with_context(|| format!("creating {}", common.out.display()))?;
+    let mut manifest = Manifest::load(&common.out)?;
+    let downloader = Downloader::new(Settings {
+        retries: common.retries,
+        progress: !common.quiet && !common.json && std::io::stderr().is_terminal(),
+        notes: !common.quiet,
+        ..Settings::default()
+    });
+    let mut downloaded = 0usize;
+    let mut complete = 0usize;
+    let mut total_bytes = 0u64;
+    let mut failed = 0usize;
+    for r in resources {
+        let url = r.url(common.base_url.as_ref());
+        let rel = r.local_path();
+        let dest = target(&common.out, r);
+        let known = manifest.get(&rel).map(Entry::known);
+        let hint = if r.if_missing.is_empty() {
+            r.what.clone()
+        } else {
+            format!("{}; {}", r.what, r.if_missing)
+        };
+        match downloader.fetch(&url, &dest, known.as_ref(), &hint) {
+            Ok(fetched) => {
+                manifest.record(Entry {
+                    path: rel,
+                    url: url.clone(),
+                    bytes: fetched.bytes,
+                    sha256: fetched.sha256.clone(),
+                    md5: fetched.md5.clone(),
+                });
+                manifest.save(&common.out)?;
+                match fetched.status {
+                    download::Status::Downloaded => downloaded += 1,
+                    download::Status::AlreadyComplete => complete += 1,
+                }
+                total_bytes += fetched.bytes;
+                report_success(common, &url, &dest, &fetched)?;
+            }
+            Err(err) if err.is_fatal_for_all() || resources.len() == 1 => return Err(err.into()),
+            Err(err) => {
+                failed += 1;
+                report_failure(common, &url, &dest, &err)?;
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} could not be fetched (see above); {} in {}, and a new run \
+             fetches only what is missing",
+            plural(resources.len(), "file"),
+            plural(resources.len() - failed, "other file"),
+            common.out.display()
+        );
+    }
+    if !common.json {
+        println!(
+            "{} in {} ({downloaded} downloaded, {complete} already complete; {}); checksums \
+             in {}",
+            plural(resources.len(), "file"),
+            common.out.display(),
+            human_bytes(total_bytes),
+            Manifest::path_in(&common.out).display()
+        );
+    }
+    Ok(())
+}
+
+fn report_success(common: &Common, url: &str, dest: &Path, f: &Fetched) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if common.json {
+        let report = Report {
+            url,
+            path: display(dest),
+            status: Some(f.status.as_str()),
+            bytes: Some(f.bytes),
+            sha256: Some(&f.sha256),
+            md5: f.md5.as_deref(),
+            resumed_from: Some(f.resumed_from),
+            attempts: Some(f.attempts),
+            notes: &f.notes,
+            error: None,
+        };
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else if !common.quiet {
+        let mut details = vec![human_bytes(f.bytes)];
+        if f.resumed_from > 0 && f.status == download::Status::Downloaded {
+            details.push(format!("resumed from byte {}", f.resumed_from));
+        }
+        if f.md5.is_some() {
+            details.push("md5 checked".to_string());
+        }
+        writeln!(
+            out,
+            "{}: {} ({})",
+            f.status.as_str(),
+            dest.display(),
+            details.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn report_failure(common: &Common, url: &str, dest: &Path, err: &FetchError) -> Result<()> {
+    eprintln!("error: {err}");
+    if common.json {
+        let report = Report {
+            url,
+            path: display(dest),
+            status: None,
+            bytes: None,
+            sha256: None,
+            md5: None,
+            resumed_from: None,
+            attempts: None,
+            notes: &[],
+            error: Some(err.to_string()),
+        };
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string(&report)?
+        )?;
+    }
+    Ok(())
+}
+
+/// Where a resource lands under the output directory.
+fn target(out: &Path, r: &Resource) -> PathBuf {
+    r.local_path()
+        .split('/')
+        .fold(out.to_path_buf(), |p, part| p.join(part))
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// `1 file`, `3 files`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `1.52 GB`-style sizes (decimal units, as servers and browsers show them).
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.2} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(0), "0 bytes");
+        assert_eq!(human_bytes(999), "999 bytes");
+        assert_eq!(human_bytes(1_520_000_000), "1.52 GB");
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "other file"), "0 other files");
+    }
+}

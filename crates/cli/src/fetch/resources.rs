@@ -1,0 +1,471 @@
+//! The catalogue of public files `rnameta fetch` downloads: where each one lives, and where it
+//! lands under the output directory.
+//!
+//! Every URL is a base (scheme + host + path prefix, replaceable with `--base-url` for mirrors
+//! and tests) followed by a path that is the same on every mirror. Sources:
+//!
+//! - recount3: the layout that the recount3 R package builds in `locate_url()` /
+//!   `locate_url_ann()` (LieberInstitute/recount3, `R/locate_url.R`, `R/locate_url_ann.R` and its
+//!   test `tests/testthat/test-locate_url_ann.R`), as listed by `recount3_cache_files()` in the
+//!   package's quick-start vignette (section "Your own mirror"): for project `SRP009615`,
+//!   `human/data_sources/sra/gene_sums/15/SRP009615/sra.gene_sums.SRP009615.G026.gz`,
+//!   `human/data_sources/sra/metadata/15/SRP009615/sra.{sra,recount_project,recount_qc,
+//!   recount_seq_qc,recount_pred}.SRP009615.MD.gz` and
+//!   `human/annotations/gene_sums/human.gene_sums.G026.gtf.gz` (mouse: `M023`). The host
+//!   `duffel.rail.bio/recount3` is the load balancer in front of the two official mirrors (the
+//!   AWS Open Data bucket `recount-opendata.s3.amazonaws.com/recount3/release` and SciServer at
+//!   IDIES), and the default `RECOUNT3_URL` of the Python recount3 package.
+//! - GTEx v8: the files the GTEx portal's download page (gtexportal.org/home/downloads/adult-gtex,
+//!   "Bulk tissue expression" and "Metadata") links to, hosted in the public Google Cloud
+//!   Storage bucket `adult-gtex`.
+//! - ARCHS4: `https://s3.dev.maayanlab.cloud/archs4/files/{human,mouse}_gene_{version}.h5`, the
+//!   URLs of the ARCHS4 download page (maayanlab.cloud/archs4/download.html) and of the official
+//!   archs4py package's `data/config.json` (MaayanLab/archs4py), where `v2.latest` names the
+//!   newest release.
+
+use std::fmt;
+use std::str::FromStr;
+
+use clap::ValueEnum;
+
+/// recount3's home (see the module documentation for the layout under it).
+pub const RECOUNT3_BASE: &str = "https://duffel.rail.bio/recount3";
+
+/// The public Google Cloud Storage bucket of the GTEx portal's downloads.
+pub const GTEX_BASE: &str = "https://storage.googleapis.com/adult-gtex";
+
+/// The ARCHS4 download area.
+pub const ARCHS4_BASE: &str = "https://s3.dev.maayanlab.cloud/archs4/files";
+
+/// GTEx v8 gene read counts (RNA-SeQC 1.1.9, 17,382 samples x 56,200 genes): the input of the
+/// GTEx side of the paper.
+pub const GTEX_GENE_READS: &str =
+    "bulk-gex/v8/rna-seq/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_reads.gct.gz";
+
+/// GTEx v8 sample attributes (SMTS is the tissue label).
+pub const GTEX_SAMPLE_ATTRIBUTES: &str =
+    "annotations/v8/metadata-files/GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt";
+
+/// GTEx v8 subject phenotypes (SEX: 1 male, 2 female).
+pub const GTEX_SUBJECT_PHENOTYPES: &str =
+    "annotations/v8/metadata-files/GTEx_Analysis_v8_Annotations_SubjectPhenotypesDS.txt";
+
+/// The recount3 metadata tables of an SRA project, in the order the R package reads them.
+pub const RECOUNT3_METADATA_TABLES: [&str; 5] = [
+    "sra",
+    "recount_project",
+    "recount_qc",
+    "recount_seq_qc",
+    "recount_pred",
+];
+
+/// Which public collection a file belongs to (also its folder under the output directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// recount3 (uniformly processed SRA projects).
+    Recount3,
+    /// GTEx v8.
+    Gtex,
+    /// The ARCHS4 compendium.
+    Archs4,
+}
+
+impl Collection {
+    /// The collection's default base URL.
+    pub fn default_base(self) -> &'static str {
+        match self {
+            Self::Recount3 => RECOUNT3_BASE,
+            Self::Gtex => GTEX_BASE,
+            Self::Archs4 => ARCHS4_BASE,
+        }
+    }
+
+    /// The folder under the output directory (the layout `rnameta simulate` writes too).
+    pub fn folder(self) -> &'static str {
+        match self {
+            Self::Recount3 => "recount3",
+            Self::Gtex => "gtex",
+            Self::Archs4 => "archs4",
+        }
+    }
+}
+
+/// The organism of a recount3 project or an ARCHS4 file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Organism {
+    /// Homo sapiens (recount3 annotation G026 = GENCODE v26, the one GTEx v8 used).
+    Human,
+    /// Mus musculus (recount3 annotation M023 = GENCODE M23).
+    Mouse,
+}
+
+impl Organism {
+    /// The name in URLs (`human`, `mouse`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Human => "human",
+            Self::Mouse => "mouse",
+        }
+    }
+
+    /// recount3's default gene annotation for the organism (`annotation_ext()` in the R package).
+    pub fn recount3_annotation(self) -> &'static str {
+        match self {
+            Self::Human => "G026",
+            Self::Mouse => "M023",
+        }
+    }
+}
+
+impl fmt::Display for Organism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An SRA study accession as recount3 names its SRA projects: `SRP`, `ERP` or `DRP` followed by
+/// digits. Checked on the command line so that a typo is a usage error, and so that nothing but
+/// an accession ever becomes part of a URL or a local path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Project(String);
+
+impl Project {
+    /// The accession.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// recount3's shard folder: the last two characters of the accession (`SRP012682` -> `82`).
+    pub fn shard(&self) -> &str {
+        &self.0[self.0.len() - 2..]
+    }
+}
+
+impl FromStr for Project {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let prefix_ok = ["SRP", "ERP", "DRP"].iter().any(|p| s.starts_with(p));
+        let digits = s.get(3..).unwrap_or("");
+        if prefix_ok && digits.len() >= 2 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(format!(
+                "{s:?} is not an SRA study accession (SRP, ERP or DRP followed by digits, \
+                 such as SRP012682)"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Project {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ARCHS4 release as its file names spell it: `v2.latest`, `v2.5`, `v2.2`, ...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Archs4Version(String);
+
+impl FromStr for Archs4Version {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let parts: Vec<&str> = s.strip_prefix('v').unwrap_or("").split('.').collect();
+        let number = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        let ok = match parts.as_slice() {
+            [major, "latest"] => number(major),
+            all => all.iter().all(number),
+        };
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(format!(
+                "{s:?} is not an ARCHS4 release name (such as v2.latest, v2.5 or v2.2)"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Archs4Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A base URL replacing every resource's default base (`--base-url`): `http://` or `https://`,
+/// a host, and an optional path prefix; no query or fragment. Stored without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// The base, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().trim_end_matches('/');
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or_else(|| format!("{s:?} is not an http:// or https:// URL"))?;
+        let host = rest.split('/').next().unwrap_or("");
+        if host.is_empty() {
+            return Err(format!("{s:?} has no host"));
+        }
+        if s.contains(['?', '#', ' ']) {
+            return Err(format!(
+                "{s:?}: a base URL is a scheme, host and path prefix, without query, fragment \
+                 or spaces"
+            ));
+        }
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// One file to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// The collection it belongs to.
+    pub collection: Collection,
+    /// The path under the base URL (the same on every mirror), without a leading slash.
+    pub remote_path: String,
+    /// What the file is, for messages ("gene sums of recount3 project SRP012682 (human)").
+    pub what: String,
+    /// What to check when the server says the file does not exist.
+    pub if_missing: String,
+}
+
+impl Resource {
+    /// The URL: `base` (or the collection's default) followed by the remote path.
+    pub fn url(&self, base: Option<&BaseUrl>) -> String {
+        let base = base.map_or(self.collection.default_base(), BaseUrl::as_str);
+        format!("{base}/{}", self.remote_path)
+    }
+
+    /// Where the file lands, relative to the output directory, with `/` separators: the
+    /// collection's folder, then the remote path for recount3 (the output directory is then a
+    /// recount3 mirror that the R package's `recount3_url` can point to) or the file name for
+    /// GTEx and ARCHS4.
+    pub fn local_path(&self) -> String {
+        let tail = match self.collection {
+            Collection::Recount3 => self.remote_path.as_str(),
+            Collection::Gtex | Collection::Archs4 => self
+                .remote_path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&self.remote_path),
+        };
+        format!("{}/{tail}", self.collection.folder())
+    }
+}
+
+/// The recount3 files of SRA projects: the organism's gene annotation GTF once, then for each
+/// project (duplicates dropped, order kept) its five metadata tables and its gene sums.
+pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
+    let org = organism.as_str();
+    let ann = organism.recount3_annotation();
+    let mut out = vec![Resource {
+        collection: Collection::Recount3,
+        remote_path: format!("{org}/annotations/gene_sums/{org}.gene_sums.{ann}.gtf.gz"),
+        what: format!("recount3 {org} gene annotation {ann}"),
+        if_missing: String::new(),
+    }];
+    let mut seen: Vec<&Project> = Vec::new();
+    for project in projects {
+        if seen.contains(&project) {
+            continue;
+        }
+        seen.push(project);
+        let p = project.as_str();
+        let shard = project.shard();
+        let if_missing = format!(
+            "is {p} a recount3 {org} SRA project? (check the id and --organism; recount3's \
+             project list is {org}/data_sources/sra/metadata/sra.recount_project.MD.gz)"
+        );
+        for table in RECOUNT3_METADATA_TABLES {
+            out.push(Resource {
+                collection: Collection::Recount3,
+                remote_path: format!(
+                    "{org}/data_sources/sra/metadata/{shard}/{p}/sra.{table}.{p}.MD.gz"
+                ),
+                what: format!("recount3 {table} table of {p} ({org})"),
+                if_missing: if_missing.clone(),
+            });
+        }
+        out.push(Resource {
+            collection: Collection::Recount3,
+            remote_path: format!(
+                "{org}/data_sources/sra/gene_sums/{shard}/{p}/sra.gene_sums.{p}.{ann}.gz"
+            ),
+            what: format!("recount3 gene sums of {p} ({org}, {ann})"),
+            if_missing,
+        });
+    }
+    out
+}
+
+/// The three GTEx v8 files: gene read counts (GCT), sample attributes and subject phenotypes.
+pub fn gtex() -> Vec<Resource> {
+    [
+        (GTEX_GENE_READS, "GTEx v8 gene read counts"),
+        (GTEX_SAMPLE_ATTRIBUTES, "GTEx v8 sample attributes"),
+        (GTEX_SUBJECT_PHENOTYPES, "GTEx v8 subject phenotypes"),
+    ]
+    .into_iter()
+    .map(|(path, what)| Resource {
+        collection: Collection::Gtex,
+        remote_path: path.to_string(),
+        what: what.to_string(),
+        if_missing: String::new(),
+    })
+    .collect()
+}
+
+/// The ARCHS4 gene-level HDF5 file of one release and organism.
+pub fn archs4(version: &Archs4Version, organism: Organism) -> Vec<Resource> {
+    let org = organism.as_str();
+    vec![Resource {
+        collection: Collection::Archs4,
+        remote_path: format!("{org}_gene_{version}.h5"),
+        what: format!("ARCHS4 {org} gene counts {version}"),
+        if_missing: format!(
+            "is {version} an ARCHS4 release? (see maayanlab.cloud/archs4/download.html)"
+        ),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(id: &str) -> Project {
+        id.parse().unwrap()
+    }
+
+    /// The URLs the recount3 R package lists for SRP009615 in its vignette
+    /// (`recount3_cache_files()` output, with duffel over https).
+    #[test]
+    fn recount3_urls_follow_the_documented_layout() {
+        let urls: Vec<String> = recount3(&[project("SRP009615")], Organism::Human)
+            .iter()
+            .map(|r| r.url(None))
+            .collect();
+        let base = "https://duffel.rail.bio/recount3/human";
+        let expected = [
+            format!("{base}/annotations/gene_sums/human.gene_sums.G026.gtf.gz"),
+            format!("{base}/data_sources/sra/metadata/15/SRP009615/sra.sra.SRP009615.MD.gz"),
+            format!(
+                "{base}/data_sources/sra/metadata/15/SRP009615/sra.recount_project.SRP009615.MD.gz"
+            ),
+            format!("{base}/data_sources/sra/metadata/15/SRP009615/sra.recount_qc.SRP009615.MD.gz"),
+            format!(
+                "{base}/data_sources/sra/metadata/15/SRP009615/sra.recount_seq_qc.SRP009615.MD.gz"
+            ),
+            format!(
+                "{base}/data_sources/sra/metadata/15/SRP009615/sra.recount_pred.SRP009615.MD.gz"
+            ),
+            format!(
+                "{base}/data_sources/sra/gene_sums/15/SRP009615/sra.gene_sums.SRP009615.G026.gz"
+            ),
+        ];
+        assert_eq!(urls, expected);
+    }
+
+    /// The mouse URLs of the vignette (DRP002367, annotation M023).
+    #[test]
+    fn mouse_projects_use_the_mouse_annotation() {
+        let r = recount3(&[project("DRP002367")], Organism::Mouse);
+        assert_eq!(
+            r[0].url(None),
+            "https://duffel.rail.bio/recount3/mouse/annotations/gene_sums/mouse.gene_sums.M023.gtf.gz"
+        );
+        assert_eq!(
+            r[6].url(None),
+            "https://duffel.rail.bio/recount3/mouse/data_sources/sra/gene_sums/67/DRP002367/sra.gene_sums.DRP002367.M023.gz"
+        );
+    }
+
+    #[test]
+    fn duplicate_projects_are_fetched_once_and_the_gtf_once() {
+        let r = recount3(
+            &[
+                project("SRP012682"),
+                project("ERP001942"),
+                project("SRP012682"),
+            ],
+            Organism::Human,
+        );
+        assert_eq!(r.len(), 1 + 2 * 6);
+        assert_eq!(
+            r[6].local_path(),
+            "recount3/human/data_sources/sra/gene_sums/82/SRP012682/sra.gene_sums.SRP012682.G026.gz"
+        );
+    }
+
+    #[test]
+    fn base_url_replaces_scheme_host_and_prefix() {
+        let mirror: BaseUrl = "https://recount-opendata.s3.amazonaws.com/recount3/release/"
+            .parse()
+            .unwrap();
+        let r = recount3(&[project("SRP012682")], Organism::Human);
+        assert_eq!(
+            r[1].url(Some(&mirror)),
+            "https://recount-opendata.s3.amazonaws.com/recount3/release/human/data_sources/sra/metadata/82/SRP012682/sra.sra.SRP012682.MD.gz"
+        );
+        let g = gtex();
+        assert_eq!(
+            g[0].url(None),
+            "https://storage.googleapis.com/adult-gtex/bulk-gex/v8/rna-seq/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_reads.gct.gz"
+        );
+        assert_eq!(
+            g[0].local_path(),
+            "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_reads.gct.gz"
+        );
+        let a = archs4(&"v2.latest".parse().unwrap(), Organism::Human);
+        assert_eq!(
+            a[0].url(None),
+            "https://s3.dev.maayanlab.cloud/archs4/files/human_gene_v2.latest.h5"
+        );
+        assert_eq!(a[0].local_path(), "archs4/human_gene_v2.latest.h5");
+    }
+
+    #[test]
+    fn command_line_values_are_checked() {
+        for bad in [
+            "SRP",
+            "SRP1",
+            "GSE12345",
+            "SRP0126x2",
+            "../SRP012682",
+            "srp012682",
+        ] {
+            assert!(bad.parse::<Project>().is_err(), "{bad} accepted");
+        }
+        assert_eq!(project("ERP001942").shard(), "42");
+        for good in ["v2.latest", "v2.5", "v2.2", "v11"] {
+            assert!(good.parse::<Archs4Version>().is_ok(), "{good} refused");
+        }
+        for bad in ["2.5", "v2.", "vlatest", "v2.latest.h5", "v2/../x"] {
+            assert!(bad.parse::<Archs4Version>().is_err(), "{bad} accepted");
+        }
+        assert!("ftp://example.org".parse::<BaseUrl>().is_err());
+        assert!("http://".parse::<BaseUrl>().is_err());
+        assert!("http://127.0.0.1:8080/x?y=1".parse::<BaseUrl>().is_err());
+        assert_eq!(
+            "http://127.0.0.1:8080/mirror/"
+                .parse::<BaseUrl>()
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8080/mirror"
+        );
+    }
+}
