@@ -114,6 +114,44 @@ impl Dataset {
         Self::new(counts, self.genes.clone(), samples)
     }
 
+    /// The samples of several datasets with the same genes (same ids, same order) stacked in
+    /// order: training on GTEx plus SRA is training on `concat(&[&gtex, &sra])`. Sample ids must
+    /// stay unique across the parts; the gene annotation is the first part's.
+    pub fn concat(parts: &[&Dataset]) -> Result<Self> {
+        let Some(first) = parts.first() else {
+            return Self::new(
+                Array2::zeros((0, 0)),
+                GeneAnnotation::new(Vec::new())?,
+                Vec::new(),
+            );
+        };
+        for (part, d) in parts.iter().enumerate().skip(1) {
+            let mut a = first.genes.ids();
+            let mut b = d.genes.ids();
+            for column in 0.. {
+                match (a.next(), b.next()) {
+                    (None, None) => break,
+                    (x, y) if x == y => {}
+                    (x, y) => {
+                        return Err(Error::GenesDiffer {
+                            part,
+                            column,
+                            expected: x.unwrap_or_default().to_owned(),
+                            got: y.unwrap_or_default().to_owned(),
+                        })
+                    }
+                }
+            }
+        }
+        let views: Vec<_> = parts.iter().map(|d| d.counts.view()).collect();
+        let counts = ndarray::concatenate(Axis(0), &views).expect("same number of columns checked");
+        let samples = parts
+            .iter()
+            .flat_map(|d| d.samples.iter().cloned())
+            .collect();
+        Self::new(counts, first.genes.clone(), samples)
+    }
+
     /// Splits the dataset back into its parts.
     pub fn into_parts(self) -> (ExprMatrix, GeneAnnotation, Vec<SampleMeta>) {
         (self.counts, self.genes, self.samples)
@@ -133,6 +171,28 @@ mod tests {
                 .collect(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn concat_stacks_samples_and_refuses_other_genes() {
+        let s = |id: &str| SampleMeta::new(id, DataSource::Other);
+        let a = Dataset::new(array![[1.0, 2.0]], genes(2), vec![s("a")]).unwrap();
+        let b = Dataset::new(
+            array![[3.0, 4.0], [5.0, 6.0]],
+            genes(2),
+            vec![s("b"), s("c")],
+        )
+        .unwrap();
+        let ab = Dataset::concat(&[&a, &b]).unwrap();
+        assert_eq!(ab.counts(), &array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+        assert_eq!(ab.sample_position("c"), Some(2));
+        let c = Dataset::new(array![[1.0]], genes(1), vec![s("d")]).unwrap();
+        let err = Dataset::concat(&[&a, &c]).unwrap_err().to_string();
+        assert!(err.contains("part 1") && err.contains("column 1"), "{err}");
+        assert!(matches!(
+            Dataset::concat(&[&a, &a]),
+            Err(Error::DuplicateSample { .. })
+        ));
     }
 
     #[test]

@@ -35,6 +35,18 @@ pub enum Error {
         /// Row of its second occurrence.
         second: usize,
     },
+    /// Datasets to be combined do not have the same genes in the same order.
+    #[error("cannot combine datasets: part {part} has gene {got:?} at column {column} where the first part has {expected:?}")]
+    GenesDiffer {
+        /// Index of the offending part.
+        part: usize,
+        /// Column where they differ.
+        column: usize,
+        /// Gene id in the first part (empty when the first part has fewer genes).
+        expected: String,
+        /// Gene id in the offending part (empty when it has fewer genes).
+        got: String,
+    },
     /// A class name was not among the known classes.
     #[error("unknown class {name:?}; known classes: {known}")]
     UnknownClass {

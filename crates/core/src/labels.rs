@@ -1,6 +1,6 @@
 //! Prediction tasks and the class labels of a dataset for one task.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -70,6 +70,14 @@ pub struct Labels {
     assigned: Vec<Option<usize>>,
 }
 
+/// A class name reduced for loose comparison: lower case, letters and digits only.
+fn loose_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 impl Labels {
     /// Labels from one optional class name per sample; the classes are those that occur.
     pub fn from_names<S: AsRef<str>>(names: &[Option<S>]) -> Self {
@@ -115,6 +123,31 @@ impl Labels {
         Ok(Self { classes, assigned })
     }
 
+    /// Labels against a fixed class list where names are compared loosely (case, spaces,
+    /// underscores and dashes ignored: SRA's "adipose tissue" is GTEx's "Adipose Tissue"). Names
+    /// matching no class become unlabelled; they are returned, with how often each occurred, so
+    /// that callers can report them rather than drop them silently.
+    pub fn within_classes<S: AsRef<str>>(
+        classes: Vec<String>,
+        names: &[Option<S>],
+    ) -> (Self, BTreeMap<String, usize>) {
+        let keys: Vec<String> = classes.iter().map(|c| loose_key(c)).collect();
+        let mut unmatched = BTreeMap::new();
+        let assigned = names
+            .iter()
+            .map(|n| {
+                let n = n.as_ref()?.as_ref();
+                let key = loose_key(n);
+                let found = keys.iter().position(|k| *k == key);
+                if found.is_none() {
+                    *unmatched.entry(n.to_owned()).or_insert(0) += 1;
+                }
+                found
+            })
+            .collect();
+        (Self { classes, assigned }, unmatched)
+    }
+
     /// The labels of a task over a dataset's samples.
     pub fn for_task(task: Task, samples: &[SampleMeta]) -> Self {
         let names: Vec<Option<String>> = samples.iter().map(|m| task.label_of(m)).collect();
@@ -155,6 +188,24 @@ impl Labels {
 mod tests {
     use super::*;
     use crate::{DataSource, Sex};
+
+    #[test]
+    fn within_classes_matches_loosely_and_reports_the_rest() {
+        let classes = vec!["Adipose Tissue".to_owned(), "Small Intestine".to_owned()];
+        let names = [
+            Some("adipose tissue"),
+            None,
+            Some("small_intestine"),
+            Some("brain"),
+            Some("Brain"),
+        ];
+        let (l, unmatched) = Labels::within_classes(classes, &names);
+        assert_eq!(l.assigned(), &[Some(0), None, Some(1), None, None]);
+        assert_eq!(
+            unmatched.into_iter().collect::<Vec<_>>(),
+            vec![("Brain".to_owned(), 1), ("brain".to_owned(), 1)]
+        );
+    }
 
     #[test]
     fn classes_are_sorted_and_unlabelled_kept() {

@@ -1,7 +1,7 @@
 //! Every parameter of a simulation, in one serde struct that is read from and written to JSON.
 //!
 //! The three presets ([`Preset`]) are built here and shipped, byte for byte, as
-//! `fixtures/sim/{tiny,paper,archs4}.json` (a test checks that the files equal the presets).
+//! `fixtures/sim/{tiny,small,paper,archs4}.json` (a test checks that the files equal the presets).
 //! `docs/simulation.md` explains each parameter and where its value comes from.
 
 use std::collections::BTreeMap;
@@ -17,6 +17,9 @@ use crate::error::{Error, Result};
 pub enum Preset {
     /// About 2,000 genes and a few hundred samples per source: tests, seconds.
     Tiny,
+    /// About 4,000 genes, GTEx 1,500 samples, TCGA 800, SRA 250 studies: model tests and quick
+    /// experiments, where the tiny preset is too small for neural networks to train on.
+    Small,
     /// The paper's sizes: ~20,000 genes, GTEx 9,600 samples, TCGA 11,000, SRA 1,800 studies.
     Paper,
     /// An ARCHS4-sized compendium (200,000 samples x 20,000 genes), streamed; for benchmarks.
@@ -25,12 +28,13 @@ pub enum Preset {
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Self; 3] = [Self::Tiny, Self::Paper, Self::Archs4];
+    pub const ALL: [Self; 4] = [Self::Tiny, Self::Small, Self::Paper, Self::Archs4];
 
     /// The preset's name (`tiny`), as on the command line and in `fixtures/sim/<name>.json`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Tiny => "tiny",
+            Self::Small => "small",
             Self::Paper => "paper",
             Self::Archs4 => "archs4",
         }
@@ -270,6 +274,29 @@ impl SimConfig {
         let tiny = Self::tiny();
         match preset {
             Preset::Tiny => tiny,
+            Preset::Small => Self {
+                preset: "small".into(),
+                universe: UniverseConfig {
+                    n_genes: 4_000,
+                    ..tiny.universe.clone()
+                },
+                gtex: GtexConfig {
+                    samples: 1_500,
+                    donors: 90,
+                    ..tiny.gtex.clone()
+                },
+                tcga: TcgaConfig {
+                    samples: 800,
+                    ..tiny.tcga.clone()
+                },
+                sra: SraConfig {
+                    studies: 250,
+                    max_study_size: 80,
+                    cell_lines: 60,
+                    ..tiny.sra.clone()
+                },
+                ..tiny.clone()
+            },
             Preset::Paper => Self {
                 preset: "paper".into(),
                 universe: UniverseConfig {
