@@ -23,6 +23,8 @@ use crate::Result;
 pub enum Step {
     /// Counts to TPM with union exon lengths (taken from the training annotation at fit time).
     Tpm,
+    /// Counts to counts per million (library size only, no gene lengths).
+    Cpm,
     /// `log2(x + 1)`.
     Log2p1,
     /// `ln(1 + x)` (ARCHS4).
@@ -44,6 +46,8 @@ pub enum FittedStep {
         /// Gene lengths in column order.
         lengths: Vec<f32>,
     },
+    /// Counts per million.
+    Cpm,
     /// `log2(x + 1)`.
     Log2p1,
     /// `ln(1 + x)`.
@@ -96,6 +100,11 @@ impl Pipeline {
         ])
     }
 
+    /// log2(CPM + 1): for count tables without gene lengths.
+    pub fn cpm_log2() -> Self {
+        Self::new(vec![Step::Cpm, Step::Log2p1])
+    }
+
     /// The recipe of Wartmann et al.: TPM then log2(x+1); z-scoring is left to the models.
     pub fn tpm_log2() -> Self {
         Self::new(vec![Step::Tpm, Step::Log2p1])
@@ -116,6 +125,7 @@ impl Pipeline {
                 Step::Tpm => FittedStep::Tpm {
                     lengths: scale::gene_lengths(train.genes(), LengthKind::UnionExon)?,
                 },
+                Step::Cpm => FittedStep::Cpm,
                 Step::Log2p1 => FittedStep::Log2p1,
                 Step::Ln1p => FittedStep::Ln1p,
                 Step::Quantile => {
@@ -150,6 +160,7 @@ impl FittedStep {
     fn apply(&self, x: &mut Array2<f32>, names: Names<'_>) -> Result<()> {
         match self {
             FittedStep::Tpm { lengths } => scale::tpm_inplace(x.view_mut(), lengths, names),
+            FittedStep::Cpm => scale::cpm_inplace(x.view_mut(), names),
             FittedStep::Log2p1 => scale::log2p1_inplace(x.view_mut(), names),
             FittedStep::Ln1p => scale::ln1p_inplace(x.view_mut(), names),
             FittedStep::Quantile { reference } => reference.transform_inplace(x.view_mut(), names),

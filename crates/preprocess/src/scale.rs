@@ -94,6 +94,13 @@ pub fn tpm_inplace(mut x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<
     Ok(())
 }
 
+/// Counts per million in place: each sample scaled to sum 1e6, without gene lengths (for count
+/// tables whose genes come without a GTF). Refuses negative values and empty samples, naming them.
+pub fn cpm_inplace(x: ArrayViewMut2<'_, f32>, names: Names<'_>) -> Result<()> {
+    let ones = vec![1.0; x.ncols()];
+    tpm_inplace(x, &ones, names)
+}
+
 /// TPM of a counts matrix (samples x genes) with the genes' union exon lengths.
 pub fn tpm(x: ArrayView2<'_, f32>, genes: &GeneAnnotation) -> Result<ndarray::Array2<f32>> {
     let lengths = gene_lengths(genes, LengthKind::UnionExon)?;
