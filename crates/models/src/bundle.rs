@@ -1,5 +1,6 @@
 //! Model bundles: a directory holding `manifest.json` (format version, model kind, task, classes,
-//! ordered gene ids, hyperparameters, seed, training summary, fit report) and `model.safetensors`
+//! ordered gene ids, hyperparameters, seed, training summary, fit report, and for a
+//! [`crate::TrainedModel`] the fitted preprocessing) and `model.safetensors`
 //! (the fitted parameters as flat little-endian arrays).
 //!
 //! Loading checks the format version first, then the model kind, then every tensor's type and shape
@@ -39,6 +40,10 @@ pub enum ModelKind {
     LogisticRegression,
     /// [`crate::Lin`] (phenopredict's linear predictor).
     Lin,
+    /// [`crate::Mlp`] (the paper's multilayer perceptron).
+    Mlp,
+    /// [`crate::DomainAdaptation`] (the paper's siamese domain-adaptation model).
+    DomainAdaptation,
 }
 
 impl ModelKind {
@@ -49,6 +54,8 @@ impl ModelKind {
             Self::MultiLabelForest => "multi_label_forest",
             Self::LogisticRegression => "logistic_regression",
             Self::Lin => "lin",
+            Self::Mlp => "mlp",
+            Self::DomainAdaptation => "domain_adaptation",
         }
     }
 }
@@ -74,6 +81,10 @@ pub struct Manifest {
     pub training: TrainingSummary,
     /// What fitting reported (out-of-bag accuracy, labels without positives, iterations...).
     pub fit_report: serde_json::Value,
+    /// The fitted preprocessing from raw values to the input columns (absent for a bare
+    /// classifier saved without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocessing: Option<crate::trained::Preprocessing>,
 }
 
 impl Manifest {
@@ -105,6 +116,7 @@ impl Manifest {
             seed,
             training: training.clone(),
             fit_report: serde_json::to_value(fit_report).expect("report serialises"),
+            preprocessing: header.preprocessing.clone(),
         })
     }
 }
@@ -156,6 +168,8 @@ pub fn load_classifier(dir: &Path) -> Result<Box<dyn Classifier>> {
         ModelKind::RandomForest => Ok(Box::new(crate::RandomForest::load(dir)?)),
         ModelKind::LogisticRegression => Ok(Box::new(crate::LogisticRegression::load(dir)?)),
         ModelKind::Lin => Ok(Box::new(crate::Lin::load(dir)?)),
+        ModelKind::Mlp => Ok(Box::new(crate::Mlp::load(dir)?)),
+        ModelKind::DomainAdaptation => Ok(Box::new(crate::DomainAdaptation::load(dir)?)),
         ModelKind::MultiLabelForest => Err(Error::WrongModelKind {
             path: dir.join(MANIFEST_FILE),
             found: m.model_kind.as_str().to_owned(),

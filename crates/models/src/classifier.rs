@@ -33,6 +33,10 @@ pub trait Classifier: Send + Sync {
     /// Writes the model as a bundle (manifest + parameters) into the directory `dir`, creating it.
     fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()>;
 
+    /// What fitting reported (losses per epoch, chosen genes, out-of-bag accuracy...) as JSON, the
+    /// same value the bundle manifest stores; `None` before fitting.
+    fn fit_report(&self) -> Option<serde_json::Value>;
+
     /// Index of the most probable class of each sample (ties go to the lower index).
     fn predict(&self, x: ArrayView2<'_, f32>) -> Result<Vec<usize>> {
         Ok(argmax_rows(&self.predict_proba(x)?))
@@ -47,6 +51,9 @@ pub struct BundleHeader {
     pub task: Option<Task>,
     /// Ensembl gene id (without version) of each input column, in column order.
     pub gene_ids: Vec<String>,
+    /// The preprocessing from raw values to the input columns, when the model was trained through
+    /// [`crate::TrainedModel`] (`None` for a bare classifier).
+    pub preprocessing: Option<crate::trained::Preprocessing>,
 }
 
 /// A summary of the training data, kept with a fitted model and written into its manifest.

@@ -94,6 +94,23 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// Preprocessing (pipeline, gene statistics, harmonisation) failed.
+    #[error("preprocessing: {0}")]
+    Preprocess(Box<rnameta_preprocess::Error>),
+    /// Data given to a trained model lacks too many of the genes the model needs.
+    #[error("{missing} of the {total} {what} are missing from the data (more than the {allowed_percent:.0}% allowed); first missing: {examples}")]
+    TooManyMissingGenes {
+        /// Which gene set (the classifier's or the preprocessing's).
+        what: &'static str,
+        /// Missing genes.
+        missing: usize,
+        /// Genes in the set.
+        total: usize,
+        /// Allowed missing share in percent.
+        allowed_percent: f64,
+        /// A few missing ids.
+        examples: String,
+    },
     /// The tensors and the manifest disagree, or the trees are malformed (a child index out of range).
     #[error("{}: corrupt model: {reason}", path.display())]
     Corrupt {
@@ -102,6 +119,12 @@ pub enum Error {
         /// What is inconsistent.
         reason: String,
     },
+}
+
+impl From<rnameta_preprocess::Error> for Error {
+    fn from(e: rnameta_preprocess::Error) -> Self {
+        Self::Preprocess(Box::new(e))
+    }
 }
 
 /// `Result` with [`Error`].

@@ -7,6 +7,8 @@
 //!   standardised features.
 //! - [`Lin`]: phenopredict's LIN predictor (Ellis et al. 2018): top genes per class by limma-style
 //!   moderated t, class means as coefficients, non-negative least-squares projection (see [`lin`]).
+//! - [`Mlp`] and [`DomainAdaptation`] ([`neural`]): the paper's MLP and siamese domain-adaptation
+//!   model, on dfdx with runtime-sized layers.
 //! - [`metrics`]: multi-label precision, recall, F1 and exact AUROC, micro and macro.
 //! - [`bundle`]: save / load as a JSON manifest plus safetensors parameters.
 //! - [`synthetic`]: a deterministic problem generator shared with the benchmarks' Python peers.
@@ -46,7 +48,10 @@ pub mod lin;
 mod logistic;
 pub mod metrics;
 mod multilabel;
+pub mod neural;
+mod spec;
 pub mod synthetic;
+pub mod trained;
 
 pub use classifier::{argmax_rows, BundleHeader, Classifier, TrainingSummary};
 pub use error::{Error, Result};
@@ -54,3 +59,6 @@ pub use forest::{ForestParams, ForestReport, MaxFeatures, MultiLabelForest, Rand
 pub use lin::{is_unassigned, Lin, LinParams, LinReport, Projection};
 pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};
 pub use multilabel::LabelSets;
+pub use neural::{DaParams, DaReport, DomainAdaptation, Mlp, MlpParams, MlpReport};
+pub use spec::ModelSpec;
+pub use trained::{Annotation, GeneChoice, GeneMatch, Preprocessing, TrainedModel};

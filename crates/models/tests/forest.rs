@@ -135,6 +135,7 @@ fn save_load_gives_identical_predictions_and_checks_the_version() {
     let header = BundleHeader {
         task: Some(rnameta_core::Task::Tissue),
         gene_ids: (0..50).map(|j| format!("ENSG{j:011}")).collect(),
+        ..Default::default()
     };
     rf.save(dir.path(), &header).unwrap();
     let back = RandomForest::load(dir.path()).unwrap();
@@ -177,6 +178,7 @@ fn save_load_gives_identical_predictions_and_checks_the_version() {
     let bad = BundleHeader {
         task: None,
         gene_ids: vec!["ENSG1".into()],
+        ..Default::default()
     };
     assert!(matches!(
         rf.save(dir.path(), &bad),
@@ -203,6 +205,7 @@ fn corrupt_tensors_are_refused() {
     let header = BundleHeader {
         task: None,
         gene_ids: (0..50).map(|j| format!("g{j}")).collect(),
+        ..Default::default()
     };
     rf.save(dir.path(), &header).unwrap();
     let path = dir.path().join(bundle::TENSORS_FILE);

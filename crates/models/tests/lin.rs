@@ -242,6 +242,7 @@ fn four_classes_reach_high_accuracy_and_round_trip() {
     let header = BundleHeader {
         task: None,
         gene_ids: (0..500).map(|g| format!("ENSG{g:011}")).collect(),
+        ..Default::default()
     };
     m.save(dir.path(), &header).unwrap();
     let manifest = read_manifest(dir.path()).unwrap();

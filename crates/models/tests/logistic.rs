@@ -69,6 +69,7 @@ fn matches_scikit_learn_multinomial_l2() {
     let header = BundleHeader {
         task: Some(rnameta_core::Task::Tissue),
         gene_ids: (0..20).map(|j| format!("ENSG{j:011}")).collect(),
+        ..Default::default()
     };
     m.save(dir.path(), &header).unwrap();
     let back = rnameta_models::bundle::load_classifier(dir.path()).unwrap();

@@ -117,6 +117,7 @@ fn tissue_and_cell_line_at_once_with_an_absent_label_reported() {
     let header = BundleHeader {
         task: None,
         gene_ids: (0..60).map(|j| format!("ENSG{j:011}")).collect(),
+        ..Default::default()
     };
     forest.save(dir.path(), &header).unwrap();
     let back = MultiLabelForest::load(dir.path()).unwrap();

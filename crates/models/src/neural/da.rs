@@ -1,0 +1,450 @@
+//! The paper's domain-adaptation model (DA): a siamese network that maps samples of a biased
+//! domain onto the embedding of a homogeneous source domain.
+//!
+//! - Phase 1: a source mapper (dense with a sigmoid, embedding 512) and a classifier (dropout
+//!   0.5, a ReLU layer of 128, dense softmax) are trained together on the source domain (GTEx) with class-balanced cross-entropy.
+//! - Phase 2: a bias mapper of the same shape, initialised as a copy of the source mapper, is
+//!   trained with the source mapper frozen on triplets: anchor = a bias-domain sample, positive = a
+//!   source sample of the same class, negative = a source sample of another class, loss
+//!   `max(d(a,p) - d(a,n) + margin, 0)` on sigmoid embeddings with Euclidean distance. Negatives
+//!   are semi-hard, mined every epoch from batched distance matrices (see `mining`).
+//! - Prediction: bias mapper -> classifier, for every sample (the bias mapper has learnt to put
+//!   biased samples where the classifier expects their class).
+//!
+//! Inputs are standardised with source-domain statistics: the published implementation, which
+//! does not, collapses to a single class.
+//!
+//! The bias mapper starts as a copy of the source mapper (the reference code starts it at random):
+//! the classifier is then usable from the first triplet step, and the triplet phase only has to
+//! move the biased samples, not learn an embedding from nothing.
+
+use std::path::Path;
+
+use dfdx::prelude::*;
+use ndarray::{Array2, ArrayView2};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rnameta_core::{DataSource, Labels, SampleMeta};
+use serde::{Deserialize, Serialize};
+
+use super::adam::Adam;
+use super::batches::balanced_class_weights;
+use super::dense::Dense;
+use super::mining::mine_semi_hard;
+use super::network::{embed, Activation, Schedule, TwoLayer};
+use super::saved::{
+    dense_tensors, load_dense, load_standardiser, load_two_layer, standardiser_tensors,
+    two_layer_tensors,
+};
+use super::standardise::Standardiser;
+use super::{check_common, device};
+use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind, TensorFile};
+use crate::classifier::{check_finite, labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::{Error, Result};
+
+/// Hyperparameters of [`DomainAdaptation`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DaParams {
+    /// Samples whose data source is this are the source domain; every other labelled sample is
+    /// in the bias domain.
+    pub source_domain: DataSource,
+    /// Embedding size of both mappers.
+    pub embedding: usize,
+    /// Units of the classifier's ReLU layer.
+    pub classifier_hidden: usize,
+    /// Dropout of the classifier (phase 1 only).
+    pub dropout: f32,
+    /// Adam learning rate of phase 1.
+    pub learning_rate: f32,
+    /// Epochs of phase 1.
+    pub epochs: usize,
+    /// Adam learning rate of phase 2 (triplets).
+    pub triplet_learning_rate: f32,
+    /// Epochs of phase 2; triplets are mined anew at the start of each.
+    pub triplet_epochs: usize,
+    /// Triplet loss margin.
+    pub margin: f32,
+    /// Samples (phase 1) or triplets (phase 2) per gradient step.
+    pub batch_size: usize,
+    /// Class-balanced cross-entropy in phase 1.
+    pub class_balanced: bool,
+    /// Seed of initialisation, shuffling, dropout and mining.
+    pub seed: u64,
+}
+
+impl Default for DaParams {
+    fn default() -> Self {
+        Self {
+            source_domain: DataSource::Gtex,
+            embedding: 512,
+            classifier_hidden: 128,
+            dropout: 0.5,
+            learning_rate: 2e-4,
+            epochs: 10,
+            triplet_learning_rate: 2e-4,
+            triplet_epochs: 10,
+            margin: 5.0,
+            batch_size: 64,
+            class_balanced: true,
+            seed: 0,
+        }
+    }
+}
+
+/// What one epoch of phase 2 did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TripletEpoch {
+    /// Mean triplet loss.
+    pub loss: f64,
+    /// Anchors with a semi-hard negative.
+    pub semi_hard: usize,
+    /// Anchors that fell back to the closest negative.
+    pub closest: usize,
+    /// Anchors without a source sample of their class (not trained on).
+    pub skipped: usize,
+}
+
+/// What fitting reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DaReport {
+    /// Labelled source-domain samples (phase 1).
+    pub source_samples: usize,
+    /// Labelled bias-domain samples (phase 2 anchors).
+    pub bias_samples: usize,
+    /// Mean weighted cross-entropy of each phase-1 epoch.
+    pub classifier_loss: Vec<f64>,
+    /// Each phase-2 epoch; empty when there was no bias-domain sample (the bias mapper is then the
+    /// source mapper).
+    pub triplet_epochs: Vec<TripletEpoch>,
+}
+
+#[derive(Debug, Clone)]
+struct Fitted {
+    classes: Vec<String>,
+    scaler: Standardiser,
+    source: TwoLayer,
+    bias_mapper: Dense,
+    report: DaReport,
+    summary: TrainingSummary,
+}
+
+/// The siamese domain-adaptation model (see the module docs).
+#[derive(Debug, Clone)]
+pub struct DomainAdaptation {
+    params: DaParams,
+    fitted: Option<Fitted>,
+}
+
+impl DomainAdaptation {
+    /// An unfitted model.
+    pub fn new(params: DaParams) -> Self {
+        Self {
+            params,
+            fitted: None,
+        }
+    }
+
+    /// The hyperparameters.
+    pub fn params(&self) -> &DaParams {
+        &self.params
+    }
+
+    /// What fitting reported; `None` before fitting.
+    pub fn report(&self) -> Option<&DaReport> {
+        self.fitted.as_ref().map(|f| &f.report)
+    }
+
+    /// Probabilities through the *source* mapper (what the model predicts before domain
+    /// adaptation); for comparisons.
+    pub fn predict_proba_source_mapper(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        crate::classifier::check_rows(f.summary.n_features, x.ncols(), "genes (columns)")?;
+        check_finite(x)?;
+        Ok(f.source
+            .predict_proba(&device(self.params.seed), x, &f.scaler, None))
+    }
+
+    /// Reads a bundle written by [`Classifier::save`].
+    pub fn load(dir: &Path) -> Result<Self> {
+        let m = read_manifest_of(dir, ModelKind::DomainAdaptation)?;
+        let merr = |source| Error::Manifest {
+            path: dir.join(crate::bundle::MANIFEST_FILE),
+            source,
+        };
+        let params: DaParams = serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
+        let report: DaReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
+        let t = TensorFile::open(dir)?;
+        let g = m.gene_ids.len();
+        let e = params.embedding;
+        let dev = device(params.seed);
+        let scaler = load_standardiser(&t, g)?;
+        let source = load_two_layer(
+            &t,
+            &dev,
+            (g, e, Some(params.classifier_hidden), m.classes.len()),
+            Activation::Sigmoid,
+            params.dropout,
+        )?;
+        let bias_mapper = load_dense(&t, &dev, "bias_mapper.weight", "bias_mapper.bias", g, e)?;
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                classes: m.classes,
+                scaler,
+                source,
+                bias_mapper,
+                report,
+                summary: m.training,
+            }),
+        })
+    }
+
+    fn check_params(&self) -> Result<()> {
+        let p = &self.params;
+        check_common(
+            p.embedding,
+            p.dropout,
+            p.learning_rate,
+            p.epochs,
+            p.batch_size,
+        )?;
+        if p.classifier_hidden == 0 {
+            return Err(Error::InvalidParameter {
+                name: "classifier_hidden",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if !(p.triplet_learning_rate.is_finite() && p.triplet_learning_rate > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "triplet_learning_rate",
+                reason: format!("{} is not a positive number", p.triplet_learning_rate),
+            });
+        }
+        if !(p.margin.is_finite() && p.margin > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "margin",
+                reason: format!("{} is not a positive number", p.margin),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Phase 2: trains `mapper` so that sigmoid embeddings of the bias rows land near source samples
+/// of their class (source embeddings `source_emb`, classes `source_y`).
+#[allow(clippy::too_many_arguments)]
+fn train_bias_mapper(
+    dev: &Cpu,
+    mapper: &mut Dense,
+    x: ArrayView2<'_, f32>,
+    bias_rows: &[usize],
+    bias_y: &[usize],
+    source_emb: &Array2<f32>,
+    source_y: &[usize],
+    scaler: &Standardiser,
+    p: &DaParams,
+    rng: &mut ChaCha8Rng,
+) -> Vec<TripletEpoch> {
+    let g = mapper.inputs();
+    let e = mapper.outputs();
+    let mut adam = Adam::new(p.triplet_learning_rate);
+    let mut buffer = Vec::new();
+    let mut epochs = Vec::with_capacity(p.triplet_epochs);
+    for _ in 0..p.triplet_epochs {
+        let anchor_emb = embed(dev, mapper, x, bias_rows, scaler);
+        let mined = mine_semi_hard(
+            anchor_emb.view(),
+            bias_y,
+            source_emb.view(),
+            source_y,
+            p.margin,
+            rng.next_u64(),
+        );
+        let mut triplets = mined.triplets.clone();
+        triplets.shuffle(rng);
+        let mut total = 0.0f64;
+        for batch in triplets.chunks(p.batch_size) {
+            let n = batch.len();
+            let rows: Vec<usize> = batch.iter().map(|t| bias_rows[t.anchor]).collect();
+            let gather = |pick: &dyn Fn(&super::mining::Triplet) -> usize| -> Vec<f32> {
+                batch
+                    .iter()
+                    .flat_map(|t| source_emb.row(pick(t)).to_vec())
+                    .collect()
+            };
+            let positive = dev.tensor_from_vec(gather(&|t| t.positive), (n, e));
+            let negative = dev.tensor_from_vec(gather(&|t| t.negative), (n, e));
+            scaler.rows_into(x, &rows, &mut buffer);
+            let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (n, g));
+            let anchor = mapper.forward(input.leaky_trace()).sigmoid();
+            let anchor_again = anchor.retaped::<OwnedTape<f32, Cpu>>();
+            let d_ap = ((anchor - positive).square().sum::<(usize,), Axis<1>>() + 1e-12).sqrt();
+            let d_an = ((anchor_again - negative)
+                .square()
+                .sum::<(usize,), Axis<1>>()
+                + 1e-12)
+                .sqrt();
+            let loss = (d_ap - d_an + p.margin).relu().mean::<(), _>();
+            total += loss.array() as f64 * n as f64;
+            let grads = loss.backward();
+            adam.step(&mut [mapper], &grads);
+            buffer = input.as_vec();
+        }
+        epochs.push(TripletEpoch {
+            loss: total / triplets.len().max(1) as f64,
+            semi_hard: mined.semi_hard,
+            closest: mined.closest,
+            skipped: mined.skipped,
+        });
+    }
+    epochs
+}
+
+impl Classifier for DomainAdaptation {
+    fn kind(&self) -> ModelKind {
+        ModelKind::DomainAdaptation
+    }
+
+    fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
+        self.check_params()?;
+        let p = self.params.clone();
+        let (rows, y) = labelled_rows(x, labels, meta)?;
+        let k = labels.classes().len();
+        let (mut source_rows, mut source_y, mut bias_rows, mut bias_y) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (&r, &c) in rows.iter().zip(&y) {
+            if meta[r].data_source == p.source_domain {
+                source_rows.push(r);
+                source_y.push(c);
+            } else {
+                bias_rows.push(r);
+                bias_y.push(c);
+            }
+        }
+        let mut source_counts = vec![0usize; k];
+        for &c in &source_y {
+            source_counts[c] += 1;
+        }
+        // The classifier learns from the source domain only: a class it never sees there could
+        // never be predicted.
+        if let Some(c) = (0..k).find(|&c| source_counts[c] == 0) {
+            return Err(Error::NotEnoughData {
+                reason: format!(
+                    "class {:?} has no sample in the source domain ({:?}); the domain-adaptation \
+                     classifier learns from the source domain only",
+                    labels.classes()[c],
+                    p.source_domain
+                ),
+            });
+        }
+        let class_weights = if p.class_balanced {
+            balanced_class_weights(&source_counts)
+        } else {
+            vec![1.0; k]
+        };
+        let dev = device(p.seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let scaler = Standardiser::fit(x, &source_rows);
+        let mut source = TwoLayer::new(
+            &dev,
+            (x.ncols(), p.embedding, Some(p.classifier_hidden), k),
+            Activation::Sigmoid,
+            p.dropout,
+            &mut rng,
+        );
+        let schedule = Schedule {
+            epochs: p.epochs,
+            batch_size: p.batch_size,
+            learning_rate: p.learning_rate,
+        };
+        let classifier_loss = source.fit(
+            &dev,
+            x,
+            &source_rows,
+            &source_y,
+            &class_weights,
+            &scaler,
+            schedule,
+            &mut rng,
+        );
+        let mut bias_mapper = source.first.clone();
+        let triplet_epochs = if bias_rows.is_empty() {
+            Vec::new()
+        } else {
+            let source_emb = embed(&dev, &source.first, x, &source_rows, &scaler);
+            train_bias_mapper(
+                &dev,
+                &mut bias_mapper,
+                x,
+                &bias_rows,
+                &bias_y,
+                &source_emb,
+                &source_y,
+                &scaler,
+                &p,
+                &mut rng,
+            )
+        };
+        let mut counts = vec![0usize; k];
+        for &c in &y {
+            counts[c] += 1;
+        }
+        self.fitted = Some(Fitted {
+            classes: labels.classes().to_vec(),
+            scaler,
+            source,
+            bias_mapper,
+            report: DaReport {
+                source_samples: source_rows.len(),
+                bias_samples: bias_rows.len(),
+                classifier_loss,
+                triplet_epochs,
+            },
+            summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
+        });
+        Ok(())
+    }
+
+    fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        crate::classifier::check_rows(f.summary.n_features, x.ncols(), "genes (columns)")?;
+        check_finite(x)?;
+        Ok(f.source.predict_proba(
+            &device(self.params.seed),
+            x,
+            &f.scaler,
+            Some(&f.bias_mapper),
+        ))
+    }
+
+    fn fit_report(&self) -> Option<serde_json::Value> {
+        let f = self.fitted.as_ref()?;
+        Some(serde_json::to_value(&f.report).expect("report serialises"))
+    }
+
+    fn classes(&self) -> &[String] {
+        self.fitted.as_ref().map_or(&[], |f| f.classes.as_slice())
+    }
+
+    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
+        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let manifest = Manifest::new(
+            ModelKind::DomainAdaptation,
+            header,
+            &f.classes,
+            &self.params,
+            self.params.seed,
+            &f.summary,
+            &f.report,
+        )?;
+        let mut tensors = standardiser_tensors(&f.scaler);
+        tensors.extend(two_layer_tensors(&f.source));
+        tensors.extend(dense_tensors(
+            &f.bias_mapper,
+            "bias_mapper.weight",
+            "bias_mapper.bias",
+        ));
+        write_bundle(dir, &manifest, tensors)
+    }
+}

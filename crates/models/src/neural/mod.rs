@@ -1,0 +1,62 @@
+//! Neural models on dfdx: the paper's [`Mlp`] and the siamese domain-adaptation model
+//! [`DomainAdaptation`].
+//!
+//! dfdx's `nn::Linear` takes its sizes as const generics, but gene counts are known only at run
+//! time, so layers here are plain runtime-shaped weight tensors ([`dense`]); gradients come from a
+//! tape on the input and an Adam of our own ([`adam`]) steps the weights. dfdx stays inside this
+//! module: nothing public mentions it.
+//!
+//! Same seed, same model: initialisation and shuffling draw from a ChaCha stream, dropout masks
+//! from the dfdx device seeded with the same seed.
+
+mod adam;
+mod batches;
+pub mod da;
+mod dense;
+mod mining;
+pub mod mlp;
+mod network;
+mod saved;
+mod standardise;
+
+use dfdx::prelude::Cpu;
+
+use crate::{Error, Result};
+
+pub use da::{DaParams, DaReport, DomainAdaptation};
+pub use mlp::{Mlp, MlpParams, MlpReport};
+
+/// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
+fn device(seed: u64) -> Cpu {
+    Cpu::seed_from_u64(seed)
+}
+
+/// Refuses hyperparameters no network can train with, naming the parameter.
+fn check_common(
+    hidden: usize,
+    dropout: f32,
+    learning_rate: f32,
+    epochs: usize,
+    batch_size: usize,
+) -> Result<()> {
+    let bad = |name: &'static str, reason: String| Err(Error::InvalidParameter { name, reason });
+    if hidden == 0 {
+        return bad("hidden", "must be at least 1".into());
+    }
+    if !(0.0..1.0).contains(&dropout) {
+        return bad("dropout", format!("{dropout} is outside [0, 1)"));
+    }
+    if !(learning_rate.is_finite() && learning_rate > 0.0) {
+        return bad(
+            "learning_rate",
+            format!("{learning_rate} is not a positive number"),
+        );
+    }
+    if epochs == 0 {
+        return bad("epochs", "must be at least 1".into());
+    }
+    if batch_size == 0 {
+        return bad("batch_size", "must be at least 1".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! A trained model as users apply it: the fitted preprocessing pipeline, the genes the classifier
+//! reads, what to put in place of a gene the new data lacks, and the classifier itself, saved
+//! together as one bundle.
+//!
+//! Applying it to data from another file re-orders the genes by id, fills missing ones, reports
+//! how many were missing, and refuses past a set fraction: a model that silently read zeros for a
+//! third of its genes would give confident wrong answers.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ndarray::{Array2, Axis};
+use rnameta_core::{Dataset, GeneInfo, Labels, Task};
+use rnameta_preprocess::check::Names;
+use rnameta_preprocess::gini::gini_per_gene;
+use rnameta_preprocess::harmonise::{reorder_to, ReorderOptions};
+use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
+use rnameta_preprocess::{FittedPipeline, Pipeline};
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::{load_classifier, read_manifest, MANIFEST_FILE};
+use crate::classifier::BundleHeader;
+use crate::{Classifier, Error, ModelSpec, Result};
+
+/// Default largest fraction of a model's genes that may be missing from data it is applied to.
+pub const DEFAULT_MAX_MISSING_FRACTION: f64 = 0.1;
+
+/// Which genes the classifier reads, chosen on the training data after preprocessing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneChoice {
+    /// Every gene of the training data.
+    All,
+    /// The paper's choice for the task (Gini window, protein coding, chrX/chrY for sex).
+    Paper,
+    /// Genes whose Gini coefficient over the training samples lies strictly inside the window.
+    Gini {
+        /// The window.
+        window: GiniWindow,
+        /// Keep protein-coding genes only.
+        protein_coding_only: bool,
+    },
+    /// Every gene on these chromosomes (`X`, `chrY`...: the sex chromosomes for a sex model).
+    Chromosomes(Vec<String>),
+    /// Exactly these gene ids (in this order); each must be in the training data.
+    Ids(Vec<String>),
+}
+
+/// Everything between raw input values and the classifier's columns, as saved in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessing {
+    /// The pipeline fitted on the training data (its gene list is the training data's).
+    pub pipeline: FittedPipeline,
+    /// How the classifier's genes were chosen (human readable).
+    pub gene_selection: String,
+    /// Value used for each classifier gene missing from new data: its mean over the training
+    /// samples after preprocessing, so that a missing gene reads as "typical", not "silent".
+    pub fill_values: Vec<f32>,
+    /// Largest fraction of classifier genes (and of pipeline genes) that may be missing.
+    pub max_missing_fraction: f64,
+}
+
+/// How the genes of data given to [`TrainedModel::annotate`] matched the model's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneMatch {
+    /// Genes the classifier reads.
+    pub model_genes: usize,
+    /// Classifier genes absent from the data (filled with their training mean).
+    pub missing_model_genes: Vec<String>,
+    /// Genes the preprocessing pipeline expects (all training genes).
+    pub pipeline_genes: usize,
+    /// Pipeline genes absent from the data (counted as 0 before preprocessing).
+    pub missing_pipeline_genes: usize,
+}
+
+/// Class probabilities of a set of samples, with how their genes matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    /// Class names, in column order.
+    pub classes: Vec<String>,
+    /// Samples x classes probabilities.
+    pub proba: Array2<f32>,
+    /// Gene matching.
+    pub genes: GeneMatch,
+}
+
+/// A classifier with its preprocessing, ready to annotate raw data (see the module docs).
+pub struct TrainedModel {
+    task: Option<Task>,
+    preprocessing: Preprocessing,
+    /// Classifier input genes, in column order.
+    gene_ids: Vec<String>,
+    /// Column of each classifier gene in the pipeline's output.
+    columns: Vec<usize>,
+    classifier: Box<dyn Classifier>,
+}
+
+impl std::fmt::Debug for TrainedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrainedModel")
+            .field("task", &self.task)
+            .field("kind", &self.classifier.kind())
+            .field("classes", &self.classifier.classes())
+            .field("genes", &self.gene_ids.len())
+            .finish()
+    }
+}
+
+impl TrainedModel {
+    /// Fits `pipeline` on `train`, chooses the genes, and fits the model of `spec` on the labelled
+    /// samples (`labels` parallel to `train`'s samples; their study and data source go to the
+    /// model, which is how DA tells the source domain from the biased one).
+    pub fn fit(
+        spec: &ModelSpec,
+        task: Task,
+        pipeline: &Pipeline,
+        genes: &GeneChoice,
+        train: &Dataset,
+        labels: &Labels,
+    ) -> Result<Self> {
+        let (fitted, x) = pipeline.fit_transform(train)?;
+        let (gene_ids, gene_selection) = choose_genes(genes, task, train, &x)?;
+        let columns = positions(&fitted.genes, &gene_ids)?;
+        let x_model = x.select(Axis(1), &columns);
+        drop(x);
+        let mut classifier = spec.build();
+        classifier.fit(x_model.view(), labels, train.samples())?;
+        let fill_values = training_means(&x_model, labels);
+        Ok(Self {
+            task: Some(task),
+            preprocessing: Preprocessing {
+                pipeline: fitted,
+                gene_selection,
+                fill_values,
+                max_missing_fraction: DEFAULT_MAX_MISSING_FRACTION,
+            },
+            gene_ids,
+            columns,
+            classifier,
+        })
+    }
+
+    /// The task the model predicts.
+    pub fn task(&self) -> Option<Task> {
+        self.task
+    }
+
+    /// The classifier.
+    pub fn classifier(&self) -> &dyn Classifier {
+        self.classifier.as_ref()
+    }
+
+    /// Class names in probability column order.
+    pub fn classes(&self) -> &[String] {
+        self.classifier.classes()
+    }
+
+    /// Genes the classifier reads, in order.
+    pub fn gene_ids(&self) -> &[String] {
+        &self.gene_ids
+    }
+
+    /// The preprocessing saved with the model.
+    pub fn preprocessing(&self) -> &Preprocessing {
+        &self.preprocessing
+    }
+
+    /// Sets the largest fraction of missing genes [`TrainedModel::annotate`] accepts.
+    pub fn set_max_missing_fraction(&mut self, fraction: f64) -> Result<()> {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(Error::InvalidParameter {
+                name: "max_missing_fraction",
+                reason: format!("{fraction} is not in [0, 1]"),
+            });
+        }
+        self.preprocessing.max_missing_fraction = fraction;
+        Ok(())
+    }
+
+    /// Class probabilities of every sample of `data`, whose genes may be in any order and may
+    /// lack some of the model's (see the module docs).
+    pub fn annotate(&self, data: &Dataset) -> Result<Annotation> {
+        let (x, genes) = self.model_input(data)?;
+        let proba = self.classifier.predict_proba(x.view())?;
+        Ok(Annotation {
+            classes: self.classifier.classes().to_vec(),
+            proba,
+            genes,
+        })
+    }
+
+    /// The classifier's input for `data`: preprocessed, the model's genes in order, missing
+    /// genes filled.
+    pub fn model_input(&self, data: &Dataset) -> Result<(Array2<f32>, GeneMatch)> {
+        let pipeline = &self.preprocessing.pipeline;
+        let max = self.preprocessing.max_missing_fraction;
+        let (aligned, report) = reorder_to(
+            data,
+            &pipeline.genes,
+            ReorderOptions {
+                max_missing_fraction: 1.0,
+                fill_value: 0.0,
+            },
+        )?;
+        let missing: std::collections::HashSet<&str> =
+            report.missing.iter().map(String::as_str).collect();
+        let missing_model_genes: Vec<String> = self
+            .gene_ids
+            .iter()
+            .filter(|g| missing.contains(g.as_str()))
+            .cloned()
+            .collect();
+        refuse_too_many(
+            "genes of the model",
+            missing_model_genes.len(),
+            self.gene_ids.len(),
+            max,
+            &missing_model_genes,
+        )?;
+        refuse_too_many(
+            "genes of the preprocessing (all training genes)",
+            report.missing.len(),
+            pipeline.genes.len(),
+            max,
+            &report.missing,
+        )?;
+        let transformed = pipeline.transform_values(&aligned)?;
+        let mut x = transformed.select(Axis(1), &self.columns);
+        for (j, g) in self.gene_ids.iter().enumerate() {
+            if missing.contains(g.as_str()) {
+                x.column_mut(j).fill(self.preprocessing.fill_values[j]);
+            }
+        }
+        Ok((
+            x,
+            GeneMatch {
+                model_genes: self.gene_ids.len(),
+                missing_model_genes,
+                pipeline_genes: pipeline.genes.len(),
+                missing_pipeline_genes: report.missing.len(),
+            },
+        ))
+    }
+
+    /// Writes the bundle (manifest with the preprocessing, and the classifier's parameters) into
+    /// the directory `dir`.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        self.classifier.save(
+            dir,
+            &BundleHeader {
+                task: self.task,
+                gene_ids: self.gene_ids.clone(),
+                preprocessing: Some(self.preprocessing.clone()),
+            },
+        )
+    }
+
+    /// Reads a bundle written by [`TrainedModel::save`].
+    pub fn load(dir: &Path) -> Result<Self> {
+        let manifest = read_manifest(dir)?;
+        let preprocessing = manifest
+            .preprocessing
+            .clone()
+            .ok_or_else(|| Error::Corrupt {
+                path: dir.join(MANIFEST_FILE),
+                reason: "the bundle holds a bare classifier without preprocessing; load it with \
+                         bundle::load_classifier"
+                    .into(),
+            })?;
+        let corrupt = |reason: String| Error::Corrupt {
+            path: dir.join(MANIFEST_FILE),
+            reason,
+        };
+        if preprocessing.fill_values.len() != manifest.gene_ids.len() {
+            return Err(corrupt(format!(
+                "{} fill values for {} genes",
+                preprocessing.fill_values.len(),
+                manifest.gene_ids.len()
+            )));
+        }
+        let columns = positions(&preprocessing.pipeline.genes, &manifest.gene_ids)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let classifier = load_classifier(dir)?;
+        Ok(Self {
+            task: manifest.task,
+            preprocessing,
+            gene_ids: manifest.gene_ids,
+            columns,
+            classifier,
+        })
+    }
+}
+
+/// Refuses when more than `max` of `total` genes are missing, naming how many and a few ids.
+fn refuse_too_many(
+    what: &'static str,
+    missing: usize,
+    total: usize,
+    max: f64,
+    ids: &[String],
+) -> Result<()> {
+    let fraction = if total == 0 {
+        0.0
+    } else {
+        missing as f64 / total as f64
+    };
+    if fraction > max {
+        let mut examples: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+        if ids.len() > 5 {
+            examples.push("...");
+        }
+        return Err(Error::TooManyMissingGenes {
+            what,
+            missing,
+            total,
+            allowed_percent: max * 100.0,
+            examples: examples.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// The classifier's genes and a description of how they were chosen.
+fn choose_genes(
+    choice: &GeneChoice,
+    task: Task,
+    train: &Dataset,
+    x: &Array2<f32>,
+) -> Result<(Vec<String>, String)> {
+    let all = || train.genes().ids().map(str::to_owned).collect::<Vec<_>>();
+    let selection = match choice {
+        GeneChoice::All => return Ok((all(), format!("all {} genes", train.n_genes()))),
+        GeneChoice::Ids(ids) => {
+            return Ok((ids.clone(), format!("{} genes given by id", ids.len())));
+        }
+        GeneChoice::Chromosomes(chromosomes) => {
+            let wanted: Vec<String> = chromosomes
+                .iter()
+                .map(|c| GeneInfo::normalise_chromosome(c))
+                .collect();
+            let ids: Vec<String> = train
+                .genes()
+                .genes()
+                .iter()
+                .filter(|g| {
+                    g.chromosome
+                        .as_deref()
+                        .is_some_and(|c| wanted.contains(&GeneInfo::normalise_chromosome(c)))
+                })
+                .map(|g| g.id.clone())
+                .collect();
+            GeneSelection {
+                reason: format!(
+                    "genes on chromosomes {}: {} of {}",
+                    chromosomes.join("+"),
+                    ids.len(),
+                    train.n_genes()
+                ),
+                gene_ids: ids,
+            }
+        }
+        GeneChoice::Paper => {
+            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
+            paper_selection(task, train.genes(), &gini)?
+        }
+        GeneChoice::Gini {
+            window,
+            protein_coding_only,
+        } => {
+            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
+            by_gini(train.genes(), &gini, *window, *protein_coding_only, None)?
+        }
+    };
+    if selection.gene_ids.is_empty() {
+        return Err(Error::NotEnoughData {
+            reason: format!("no gene selected ({})", selection.reason),
+        });
+    }
+    Ok((selection.gene_ids, selection.reason))
+}
+
+/// Column of each of `wanted` in `have`; an id not in `have` is an error naming it.
+fn positions(have: &[String], wanted: &[String]) -> Result<Vec<usize>> {
+    let index: HashMap<&str, usize> = have
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
+    wanted
+        .iter()
+        .map(|g| {
+            index
+                .get(g.as_str())
+                .copied()
+                .ok_or_else(|| Error::NotEnoughData {
+                    reason: format!("gene {g} is not in the training data"),
+                })
+        })
+        .collect()
+}
+
+/// Mean of each column over the labelled rows (all rows when none is labelled).
+fn training_means(x: &Array2<f32>, labels: &Labels) -> Vec<f32> {
+    let rows: Vec<usize> = labels
+        .assigned()
+        .iter()
+        .enumerate()
+        .filter_map(|(r, c)| c.map(|_| r))
+        .collect();
+    let rows = if rows.is_empty() {
+        (0..x.nrows()).collect()
+    } else {
+        rows
+    };
+    let n = rows.len().max(1) as f64;
+    (0..x.ncols())
+        .map(|j| (rows.iter().map(|&r| x[[r, j]] as f64).sum::<f64>() / n) as f32)
+        .collect()
+}
