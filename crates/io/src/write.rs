@@ -26,10 +26,7 @@ where
         _ => Path::new("."),
     };
     let io_err = |e| Error::io(path, Location::File, e);
-    let tmp = tempfile::Builder::new()
-        .prefix(".rnameta-tmp-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
+    let tmp = temp_builder().tempfile_in(dir).map_err(io_err)?;
     {
         let file: &File = tmp.as_file();
         let mut buffered = BufWriter::with_capacity(1 << 17, file);
@@ -51,6 +48,19 @@ where
     Ok(())
 }
 
+/// The temporary file next to the target. Created with the mode an ordinary file gets (0666 less
+/// the umask) rather than tempfile's private 0600, so results are readable like any other output.
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".rnameta-tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
+}
+
 /// Writes a file atomically through a closure that gets the temporary path (for libraries such as
 /// HDF5 and Parquet that open their own files). The target appears only if `fill` succeeds.
 pub fn write_atomically_with_path<F>(path: &Path, fill: F) -> Result<()>
@@ -61,8 +71,7 @@ where
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".rnameta-tmp-")
+    let tmp = temp_builder()
         .tempfile_in(dir)
         .map_err(|e| Error::io(path, Location::File, e))?;
     fill(tmp.path())?;
@@ -73,6 +82,20 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_ordinary_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        super::write_atomically(&path, |w| w.write_all(b"x")).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // The same mode as a file created the ordinary way under this process's umask.
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, b"x").unwrap();
+        assert_eq!(mode(&path), mode(&plain));
+    }
+
     use super::*;
 
     #[test]
