@@ -252,6 +252,11 @@ impl Classifier for RandomForest {
         self.fitted.as_ref().map_or(&[], |f| &f.classes)
     }
 
+    fn fit_report(&self) -> Option<serde_json::Value> {
+        let f = self.fitted.as_ref()?;
+        Some(serde_json::to_value(&f.report).expect("report serialises"))
+    }
+
     fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
         f.save(ModelKind::RandomForest, &self.params, dir, header)
