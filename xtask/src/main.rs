@@ -6,7 +6,13 @@
 //! - `cargo xtask bench [FILTER]`: runs the Python peers of `benches/peers/` (in a virtual
 //!   environment under `target/`, results in `target/peers.jsonl`), then the criterion benchmarks.
 //!
-//! Experiments (`cargo xtask experiment <id>`) arrive with the models and evaluation crates.
+//! - `cargo xtask experiment <id> [--data sim:PRESET] [--seeds N] [--quick] [--out DIR]`: one of
+//!   the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
+//! - `cargo xtask reproduce [--quick] [--data sim:PRESET] [--seeds N]`: every experiment on one
+//!   cohort, and `results/README.md` indexing their tables.
+//!
+//! `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers mean little); the default
+//! is the paper preset and 10 seeds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,6 +24,8 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("fuzz") => fuzz(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("experiment") => experiment(&args[1..]),
+        Some("reproduce") => reproduce(&args[1..]),
         Some("-h" | "--help") | None => {
             println!("{}", usage());
             Ok(())
@@ -29,7 +37,84 @@ fn main() -> Result<()> {
 fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\
      \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
-     \n  bench [FILTER]               run the criterion benchmarks"
+     \n  bench [FILTER]               run the criterion benchmarks\
+     \n  experiment <id> [--data sim:PRESET] [--seeds N] [--quick] [--out DIR]\
+     \n                               run one of the paper's experiments (list: experiment --list)\
+     \n  reproduce [--quick] [--data sim:PRESET] [--seeds N] [--out DIR]\
+     \n                               run every experiment and index them in results/README.md"
+}
+
+/// Options shared by `experiment` and `reproduce`, and the positional arguments left over.
+fn experiment_options(args: &[String]) -> Result<(xtask::experiment::Options, Vec<String>)> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut data = if quick { "sim:tiny" } else { "sim:paper" }.to_owned();
+    let mut seeds = if quick { 2 } else { 10 };
+    let mut out = project_root().join("results");
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| -> Result<String> {
+            it.next()
+                .cloned()
+                .with_context(|| format!("{name} needs a value"))
+        };
+        match a.as_str() {
+            "--quick" => {}
+            "--data" => data = value("--data")?,
+            "--seeds" => {
+                seeds = value("--seeds")?
+                    .parse()
+                    .context("--seeds must be a number")?
+            }
+            "--out" => out = PathBuf::from(value("--out")?),
+            other if other.starts_with("--") => bail!("unknown option {other}\n{}", usage()),
+            other => rest.push(other.to_owned()),
+        }
+    }
+    if seeds < 2 {
+        bail!("--seeds must be at least 2 (the tables report a standard deviation)");
+    }
+    let options = xtask::experiment::Options {
+        data: xtask::experiment::cohort::DataSpec::parse(&data)?,
+        seeds,
+        quick,
+        results_dir: out,
+    };
+    Ok((options, rest))
+}
+
+fn experiment(args: &[String]) -> Result<()> {
+    if args.iter().any(|a| a == "--list") {
+        for (id, what) in xtask::experiment::EXPERIMENTS {
+            println!("{id:14} {what}");
+        }
+        return Ok(());
+    }
+    let (options, rest) = experiment_options(args)?;
+    let [id] = rest.as_slice() else {
+        bail!("experiment needs one id (experiment --list shows them)");
+    };
+    let outcome = xtask::experiment::run(id, &options)?;
+    println!(
+        "{}\n\nwritten to {} in {:.0} s",
+        outcome.table_markdown,
+        outcome.dir.display(),
+        outcome.seconds
+    );
+    Ok(())
+}
+
+fn reproduce(args: &[String]) -> Result<()> {
+    let (options, rest) = experiment_options(args)?;
+    if !rest.is_empty() {
+        bail!("reproduce takes no positional argument, got {rest:?}");
+    }
+    let outcomes = xtask::experiment::reproduce(&options)?;
+    for o in &outcomes {
+        println!("{}: {:.0} s, {}", o.id, o.seconds, o.dir.display());
+    }
+    println!("index: {}", options.results_dir.join("README.md").display());
+    Ok(())
 }
 
 fn project_root() -> PathBuf {

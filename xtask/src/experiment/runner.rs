@@ -1,0 +1,220 @@
+//! Training and testing one "arm" of an experiment (a model, a training set, a test set) over
+//! several seeds, and the labels both sides need.
+
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use rnameta_core::{Dataset, Labels, Task};
+use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
+use rnameta_preprocess::Pipeline;
+use serde::Serialize;
+
+/// Which samples a model learns from, in the paper's notation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TrainSet {
+    /// GTEx.
+    G,
+    /// The SRA training studies.
+    S,
+    /// GTEx and the SRA training studies.
+    GS,
+}
+
+/// Which samples a model is tested on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TestSet {
+    /// GTEx.
+    G,
+    /// The SRA test studies.
+    S,
+    /// TCGA.
+    T,
+}
+
+/// One model trained on one set and tested on another, e.g. "DA G+S-S".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Arm {
+    /// `lin`, `mlp`, `da`, `rf` or `logistic`.
+    pub model: &'static str,
+    /// Training samples.
+    pub train: TrainSet,
+    /// Test samples.
+    pub test: TestSet,
+}
+
+impl Arm {
+    /// The paper's name of the arm ("MLP G+S-S").
+    pub fn name(&self) -> String {
+        let train = match self.train {
+            TrainSet::G => "G",
+            TrainSet::S => "S",
+            TrainSet::GS => "G+S",
+        };
+        let test = match self.test {
+            TestSet::G => "G",
+            TestSet::S => "S",
+            TestSet::T => "T",
+        };
+        format!("{} {train}-{test}", self.model.to_uppercase())
+    }
+}
+
+/// The data sets one experiment uses.
+pub struct Sets<'a> {
+    /// GTEx.
+    pub gtex: &'a Dataset,
+    /// SRA training studies.
+    pub sra_train: &'a Dataset,
+    /// SRA test studies.
+    pub sra_test: &'a Dataset,
+    /// TCGA.
+    pub tcga: &'a Dataset,
+}
+
+/// What one arm measured over the seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArmResult {
+    /// The arm's name.
+    pub name: String,
+    /// The arm.
+    pub arm: Arm,
+    /// Mean sample accuracy per seed.
+    pub msa: Vec<f64>,
+    /// Mean class accuracy per seed.
+    pub mca: Vec<f64>,
+    /// Fit + predict wall time per seed, seconds.
+    pub seconds: Vec<f64>,
+    /// Labelled training samples.
+    pub n_train: usize,
+    /// Classes the model learnt.
+    pub n_classes: usize,
+    /// Labelled test samples of a class the model knows (the ones scored).
+    pub n_test: usize,
+    /// Labelled test samples of a class the model never saw (not scored), by class.
+    pub unscored_test_classes: Vec<(String, usize)>,
+    /// Genes the model read.
+    pub n_genes: usize,
+}
+
+/// Labels of `task` on `data`, matched loosely against `universe` and restricted to the classes
+/// that occur: a model learns the classes its training set has.
+pub fn training_labels(task: Task, data: &Dataset, universe: &[String]) -> Labels {
+    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+    let (loose, _) = Labels::within_classes(universe.to_vec(), &names);
+    let counts = loose.class_counts();
+    let present: Vec<String> = universe
+        .iter()
+        .zip(&counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let mapped: Vec<Option<String>> = loose
+        .assigned()
+        .iter()
+        .map(|c| c.map(|i| universe[i].clone()))
+        .collect();
+    Labels::with_classes(present, &mapped).expect("names come from the class list")
+}
+
+/// Trains and tests `arm` once per seed.
+pub fn run_arm(
+    arm: Arm,
+    task: Task,
+    universe: &[String],
+    sets: &Sets<'_>,
+    seeds: &[u64],
+) -> Result<ArmResult> {
+    let combined;
+    let train: &Dataset = match arm.train {
+        TrainSet::G => sets.gtex,
+        TrainSet::S => sets.sra_train,
+        TrainSet::GS => {
+            combined = Dataset::concat(&[sets.gtex, sets.sra_train])?;
+            &combined
+        }
+    };
+    let test = match arm.test {
+        TestSet::G => sets.gtex,
+        TestSet::S => sets.sra_test,
+        TestSet::T => sets.tcga,
+    };
+    let labels = training_labels(task, train, universe);
+    if labels.classes().len() < 2 {
+        bail!(
+            "{}: the training set has {} class(es) of {task}",
+            arm.name(),
+            labels.classes().len()
+        );
+    }
+    let mut result = ArmResult {
+        name: arm.name(),
+        arm,
+        msa: Vec::new(),
+        mca: Vec::new(),
+        seconds: Vec::new(),
+        n_train: labels.n_labelled(),
+        n_classes: labels.classes().len(),
+        n_test: 0,
+        unscored_test_classes: Vec::new(),
+        n_genes: 0,
+    };
+    // LIN draws nothing at random: one fit serves every seed.
+    let mut lin_scores: Option<(f64, f64, f64)> = None;
+    for &seed in seeds {
+        if let Some((msa, mca, secs)) = lin_scores {
+            result.msa.push(msa);
+            result.mca.push(mca);
+            result.seconds.push(secs);
+            continue;
+        }
+        let spec = ModelSpec::default_for(arm.model, task, seed)
+            .with_context(|| format!("unknown model {}", arm.model))?;
+        let start = Instant::now();
+        let model = TrainedModel::fit(
+            &spec,
+            task,
+            &Pipeline::tpm_log2(),
+            &GeneChoice::Paper,
+            train,
+            &labels,
+        )
+        .with_context(|| format!("training {} (seed {seed})", arm.name()))?;
+        let (truth, predicted, unscored) = score_input(task, &model, test)?;
+        let secs = start.elapsed().as_secs_f64();
+        let k = model.classes().len();
+        let msa = rnameta_eval::metrics::msa(&truth, &predicted, k)?;
+        let mca = rnameta_eval::metrics::mca(&truth, &predicted, k)?;
+        result.msa.push(msa);
+        result.mca.push(mca);
+        result.seconds.push(secs);
+        result.n_test = truth.len();
+        result.unscored_test_classes = unscored;
+        result.n_genes = model.gene_ids().len();
+        if arm.model == "lin" {
+            lin_scores = Some((msa, mca, secs));
+        }
+    }
+    Ok(result)
+}
+
+/// True and predicted classes of the scored test samples, and the test classes the model does not
+/// know with their sample counts.
+type Scored = (Vec<usize>, Vec<usize>, Vec<(String, usize)>);
+
+/// Scores every test sample whose class the model knows.
+fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
+    let names: Vec<Option<String>> = test.samples().iter().map(|s| task.label_of(s)).collect();
+    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), &names);
+    let annotation = model.annotate(test)?;
+    let predicted = argmax_rows(&annotation.proba);
+    let (truth, pred): (Vec<usize>, Vec<usize>) = labels
+        .assigned()
+        .iter()
+        .zip(&predicted)
+        .filter_map(|(t, &p)| t.map(|t| (t, p)))
+        .unzip();
+    if truth.is_empty() {
+        bail!("no test sample has a class the model knows");
+    }
+    Ok((truth, pred, unmatched.into_iter().collect()))
+}
