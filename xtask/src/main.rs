@@ -11,8 +11,8 @@
 //! - `cargo xtask reproduce [--quick] [--data sim:PRESET] [--seeds N]`: every experiment on one
 //!   cohort, and `results/README.md` indexing their tables.
 //!
-//! `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers mean little); the default
-//! is the paper preset and 10 seeds.
+//! `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers mean little), written to
+//! `results/quick/`; the default is the paper preset and 10 seeds, written to `results/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,7 +49,8 @@ fn experiment_options(args: &[String]) -> Result<(xtask::experiment::Options, Ve
     let quick = args.iter().any(|a| a == "--quick");
     let mut data = if quick { "sim:tiny" } else { "sim:paper" }.to_owned();
     let mut seeds = if quick { 2 } else { 10 };
-    let mut out = project_root().join("results");
+    // Quick runs go to their own folder so that they never overwrite the committed full results.
+    let mut out = project_root().join(if quick { "results/quick" } else { "results" });
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
