@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneIdKind, ValueKind};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::{self, Format};
-use rnameta_io::tsv::{self, MatrixOptions};
+use rnameta_io::tsv;
 use rnameta_io::{annotation, gct, gtex, gtf, metasra, parquet, recount2, recount3, ErrorKind};
 use serde::Serialize;
 
@@ -183,20 +183,7 @@ fn label_fields(samples: &[rnameta_core::SampleMeta]) -> Vec<String> {
 fn describe(found: &mut Inspection, path: &Path, format: Format) -> Result<()> {
     match format {
         Format::Matrix(orientation) => {
-            let options = MatrixOptions {
-                orientation,
-                ..MatrixOptions::genes_in_rows()
-            };
-            let data = tsv::read_matrix(path, options).or_else(|err| match err.kind {
-                ErrorKind::NegativeCount { .. } => tsv::read_matrix(
-                    path,
-                    MatrixOptions {
-                        policy: rnameta_io::numeric::ValuePolicy::AnyFinite,
-                        ..options
-                    },
-                ),
-                _ => Err(err),
-            })?;
+            let data = crate::input::read_plain_matrix(path, orientation)?;
             describe_dataset(found, &data);
         }
         Format::Gct => describe_dataset(found, &gct::read(path, DataSource::Gtex)?),

@@ -3,9 +3,14 @@
 //! Subcommands live in one module each; this file only parses the command line and maps errors
 //! to exit codes (0 success, 1 a failed command, 2 bad usage: clap's own).
 
+mod annotate;
+mod evaluate;
 mod fetch;
+mod input;
 mod inspect;
+mod rank_genes;
 mod simulate;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +67,28 @@ enum Command {
     /// Download public data (recount3 projects, GTEx v8, ARCHS4) into a directory: resumable,
     /// size- and checksum-checked, SHA-256 recorded in fetch-manifest.json (docs/fetch.md).
     Fetch(fetch::Args),
+    /// Train a model (lin, mlp, da, rf, logistic) for a task on labelled expression files and
+    /// save it as a bundle directory (manifest.json + model.safetensors).
+    ///
+    /// Labels come from the files' own metadata (recount3 tables, GTEx attribute tables, MetaSRA,
+    /// ARCHS4 characteristics) or from --labels. Exit 1 when no sample is labelled, a class has no
+    /// training sample, or DA has no --bias-domain.
+    Train(train::Args),
+    /// Predict the task of a trained model for every sample of the inputs and write class
+    /// probabilities, the predicted class ("unassigned" below --min-prob) and, with
+    /// --emit-training-labels, a label table of confident predictions.
+    ///
+    /// Refuses inputs whose values are not counts when the model expects counts (TPM-like,
+    /// log-like, standardised), and inputs missing more than --max-missing of the model's genes.
+    /// ARCHS4 HDF5 files are streamed in chunks of 1,024 samples; the output appears only when complete.
+    Annotate(annotate::Args),
+    /// Score a trained model on labelled inputs: msa (micro accuracy), mca (mean per-class
+    /// recall), per-class accuracy and the confusion matrix.
+    Evaluate(evaluate::Args),
+    /// Rank genes by the ARCHS4 signal measure (95th-percentile value and the mean cosine
+    /// similarity of the samples around it), after ARCHS4 normalisation of counts.
+    #[command(name = "rank-genes")]
+    RankGenes(rank_genes::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +111,10 @@ fn main() -> ExitCode {
             quiet,
         }),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Annotate(args) => annotate::run(&args),
+        Command::Evaluate(args) => evaluate::run(&args),
+        Command::RankGenes(args) => rank_genes::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,403 @@
+//! `rnameta annotate`: applies a trained bundle to expression files and writes per-sample class
+//! probabilities, the predicted class, and optionally a table of confident predictions to train on
+//! (the paper's feedback loop).
+//!
+//! Inputs are handled one file at a time and ARCHS4 HDF5 files one chunk of samples at a time, so
+//! memory is bounded by the largest plain file or one chunk. A TSV output is written row by row
+//! into a temporary file in the target folder and renamed when complete; a failed run leaves no
+//! output file.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args as ClapArgs;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rnameta_core::{Dataset, Task};
+use rnameta_io::archs4::Archs4Reader;
+use rnameta_io::detect::Format;
+use rnameta_io::parquet::{self, Prediction, PredictionTable, UNASSIGNED};
+use rnameta_io::write::write_atomically;
+use rnameta_models::{GeneMatch, TrainedModel};
+use rnameta_preprocess::pipeline::FittedStep;
+
+use crate::input::{self, ExpressionFile, Extras};
+use crate::train::check_output_dir;
+
+/// Samples per ARCHS4 chunk: bounded memory whatever the file's size.
+pub const ARCHS4_CHUNK: usize = 1024;
+
+/// `rnameta annotate` arguments.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The model bundle written by `rnameta train`.
+    #[arg(long, value_name = "MODEL_DIR")]
+    pub model: PathBuf,
+    /// Expression files or directories to annotate (matrices, GCT, recount3 gene sums, ARCHS4
+    /// HDF5, Parquet).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output table: `.parquet` writes Parquet, anything else TSV. Default: TSV on standard output.
+    #[arg(short = 'o', long = "out", value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// Samples whose highest class probability is below this are `unassigned`.
+    #[arg(long = "min-prob", default_value_t = 0.0, value_name = "P")]
+    pub min_prob: f32,
+    /// Largest fraction of the model's genes that may be missing from an input (default: the
+    /// bundle's, 0.1).
+    #[arg(long = "max-missing", value_name = "F")]
+    pub max_missing: Option<f64>,
+    /// Also write the samples predicted with probability >= P as a label table (sample_id, the
+    /// task's column, probability, study) that `train --labels` reads: new training labels.
+    #[arg(long = "emit-training-labels", value_name = "P")]
+    pub emit_training_labels: Option<f32>,
+    /// Where the training labels go (default: OUT with `.training-labels.tsv` in place of its
+    /// extension).
+    #[arg(long = "training-labels-out", value_name = "FILE")]
+    pub training_labels_out: Option<PathBuf>,
+    /// A sample label table applied to the inputs (kept in the output's study column).
+    #[arg(long, value_name = "TABLE")]
+    pub labels: Option<PathBuf>,
+    /// A GTF or gene annotation table for the inputs' genes (symbols -> ids).
+    #[arg(long = "gene-annotation", value_name = "FILE")]
+    pub gene_annotation: Option<PathBuf>,
+    /// No progress bar (it is also hidden when standard error is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A loaded model with what applying it needs.
+pub struct Annotator {
+    /// The model.
+    pub model: TrainedModel,
+    /// Whether the model's pipeline starts from raw counts.
+    expects_counts: bool,
+    /// Minimum probability for a class to be assigned.
+    min_prob: f32,
+}
+
+impl Annotator {
+    /// Loads a bundle, with the missing-gene limit `max_missing` when given.
+    pub fn load(dir: &Path, min_prob: f32, max_missing: Option<f64>) -> Result<Self> {
+        if !dir.is_dir() {
+            bail!(
+                "model {}: not a directory (a bundle is the folder `rnameta train -o` wrote)",
+                dir.display()
+            );
+        }
+        let mut model = TrainedModel::load(dir)
+            .with_context(|| format!("loading the model bundle {}", dir.display()))?;
+        if let Some(f) = max_missing {
+            model.set_max_missing_fraction(f).context("--max-missing")?;
+        }
+        if !(0.0..=1.0).contains(&min_prob) {
+            bail!("--min-prob {min_prob} is not in [0, 1]");
+        }
+        let expects_counts = matches!(
+            model.preprocessing().pipeline.steps.first(),
+            Some(FittedStep::Tpm { .. } | FittedStep::Cpm | FittedStep::Ln1p)
+        );
+        Ok(Self {
+            model,
+            expects_counts,
+            min_prob,
+        })
+    }
+
+    /// The task, as stored in the bundle.
+    pub fn task(&self) -> Option<Task> {
+        self.model.task()
+    }
+
+    /// Predictions for every sample of `data` (read from `file`), after checking the value kind.
+    pub fn predict(&self, data: &Dataset, file: &Path) -> Result<(Vec<Prediction>, GeneMatch)> {
+        if self.expects_counts {
+            let kind = data.value_kind();
+            if let Some(reason) = input::counts_refusal(kind) {
+                bail!(
+                    "{}: {reason}; the model expects raw counts (its preprocessing starts from \
+                     counts), and these values cannot be turned back into counts",
+                    file.display()
+                );
+            }
+        }
+        let annotation = self
+            .model
+            .annotate(data)
+            .with_context(|| format!("annotating {}", file.display()))?;
+        let rows = data
+            .samples()
+            .iter()
+            .zip(annotation.proba.rows())
+            .map(|(s, p)| {
+                let (best, max) =
+                    p.iter()
+                        .enumerate()
+                        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+                            if v > bv {
+                                (i, v)
+                            } else {
+                                (bi, bv)
+                            }
+                        });
+                // LIN leaves a sample it cannot place at all zeros.
+                let assigned = max > 0.0 && max >= self.min_prob;
+                Prediction {
+                    sample_id: s.sample_id.clone(),
+                    predicted: if assigned {
+                        annotation.classes[best].clone()
+                    } else {
+                        UNASSIGNED.to_owned()
+                    },
+                    max_probability: max.max(0.0),
+                    probabilities: p.to_vec(),
+                }
+            })
+            .collect();
+        Ok((rows, annotation.genes))
+    }
+}
+
+/// A progress bar over samples, hidden when `quiet` or standard error is not a terminal.
+pub fn progress(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {pos}/{len} samples {wide_bar} {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Calls `each` on every input in turn: plain files whole, ARCHS4 files chunk by chunk, each
+/// labelled by its companions and `extras`. `each` gets the data and the file it came from.
+pub fn for_each_chunk(
+    files: &[ExpressionFile],
+    extras: &Extras,
+    notes: &mut Vec<String>,
+    bar: &ProgressBar,
+    mut each: impl FnMut(&Dataset, &Path, &mut Vec<String>) -> Result<()>,
+) -> Result<()> {
+    for file in files {
+        if file.format == Format::Archs4Hdf5 {
+            let reader = Archs4Reader::open(&file.path)?;
+            bar.inc_length(reader.n_samples() as u64);
+            for chunk in reader.chunks(ARCHS4_CHUNK) {
+                let mut chunk = chunk?;
+                input::label_and_annotate(&mut chunk, &file.companions, extras, notes)?;
+                each(&chunk, &file.path, notes)?;
+                bar.inc(chunk.n_samples() as u64);
+            }
+        } else {
+            let data = input::read_file(file, extras, notes)
+                .with_context(|| format!("reading {}", file.path.display()))?;
+            bar.inc_length(data.n_samples() as u64);
+            each(&data, &file.path, notes)?;
+            bar.inc(data.n_samples() as u64);
+        }
+    }
+    Ok(())
+}
+
+/// Tells how the genes of one file matched the model's (once per file).
+pub fn report_genes(genes: &GeneMatch, file: &Path, reported: &mut Vec<PathBuf>) {
+    if reported.iter().any(|p| p == file) {
+        return;
+    }
+    reported.push(file.to_path_buf());
+    let missing = genes.missing_model_genes.len();
+    eprintln!(
+        "{}: {} of {} model genes found ({missing} missing, filled with their training mean)",
+        file.display(),
+        genes.model_genes - missing,
+        genes.model_genes
+    );
+}
+
+/// One confident prediction for the training-labels table.
+struct TrainingLabel {
+    sample_id: String,
+    class: String,
+    probability: f32,
+    study: Option<String>,
+}
+
+/// Runs `rnameta annotate`.
+pub fn run(args: &Args) -> Result<()> {
+    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing)?;
+    let task = annotator.task();
+    if let Some(out) = &args.out {
+        check_output_dir(out)?;
+    }
+    let labels_out = match args.emit_training_labels {
+        None => None,
+        Some(p) if !(0.0..=1.0).contains(&p) => {
+            bail!("--emit-training-labels {p} is not a probability in [0, 1]")
+        }
+        Some(p) => {
+            let path = match (&args.training_labels_out, &args.out) {
+                (Some(path), _) => path.clone(),
+                (None, Some(out)) => out.with_extension("training-labels.tsv"),
+                (None, None) => bail!(
+                    "--emit-training-labels needs -o OUT or --training-labels-out FILE to know \
+                     where the labels go"
+                ),
+            };
+            check_output_dir(&path)?;
+            Some((p, path))
+        }
+    };
+    let extras = Extras {
+        labels: args.labels.clone(),
+        gene_annotation: args.gene_annotation.clone(),
+    };
+    let files = input::expression_files(&args.inputs)?;
+    let classes = annotator.model.classes().to_vec();
+    let bar = progress(args.quiet);
+    let mut notes = Vec::new();
+    let mut reported = Vec::new();
+    let mut confident: Vec<TrainingLabel> = Vec::new();
+    let mut n_samples = 0usize;
+    let mut unassigned = 0usize;
+
+    let mut handle = |rows: &[Prediction], data: &Dataset| {
+        n_samples += rows.len();
+        unassigned += rows.iter().filter(|r| r.predicted == UNASSIGNED).count();
+        if let Some((p, _)) = &labels_out {
+            for (row, meta) in rows.iter().zip(data.samples()) {
+                if row.predicted != UNASSIGNED && row.max_probability >= *p {
+                    confident.push(TrainingLabel {
+                        sample_id: row.sample_id.clone(),
+                        class: row.predicted.clone(),
+                        probability: row.max_probability,
+                        study: meta.study.clone(),
+                    });
+                }
+            }
+        }
+    };
+
+    let parquet_out = args
+        .out
+        .as_ref()
+        .filter(|o| o.extension().is_some_and(|e| e == "parquet"));
+    if let Some(out) = parquet_out {
+        let mut table = PredictionTable {
+            classes: classes.clone(),
+            rows: Vec::new(),
+        };
+        for_each_chunk(&files, &extras, &mut notes, &bar, |data, file, _| {
+            let (rows, genes) = annotator.predict(data, file)?;
+            report_genes(&genes, file, &mut reported);
+            handle(&rows, data);
+            table.rows.extend(rows);
+            Ok(())
+        })?;
+        parquet::write_predictions(out, &table)
+            .with_context(|| format!("writing {}", out.display()))?;
+    } else {
+        let mut failure: Option<anyhow::Error> = None;
+        let mut stream = |w: &mut dyn Write| -> std::io::Result<()> {
+            write_header(w, &classes)?;
+            let result = for_each_chunk(&files, &extras, &mut notes, &bar, |data, file, _| {
+                let (rows, genes) = annotator.predict(data, file)?;
+                report_genes(&genes, file, &mut reported);
+                handle(&rows, data);
+                for row in &rows {
+                    write_row(w, row)?;
+                }
+                Ok(())
+            });
+            match result {
+                Ok(()) => Ok(()),
+                Err(err) => {
+                    let text = format!("{err:#}");
+                    failure = Some(err);
+                    Err(std::io::Error::other(text))
+                }
+            }
+        };
+        match &args.out {
+            Some(out) => {
+                let written = write_atomically(out, &mut stream);
+                if let Some(err) = failure {
+                    return Err(err);
+                }
+                written.with_context(|| format!("writing {}", out.display()))?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                let written = stream(&mut lock);
+                if let Some(err) = failure {
+                    return Err(err);
+                }
+                written?;
+                lock.flush()?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    if let Some((p, path)) = &labels_out {
+        let column = task.map_or("label", |t| match t {
+            Task::Tissue => "tissue",
+            Task::Sex => "sex",
+            Task::SampleSource => "sample_source",
+        });
+        write_atomically(path, |w| {
+            writeln!(w, "sample_id\t{column}\tprobability\tstudy")?;
+            for l in &confident {
+                writeln!(
+                    w,
+                    "{}\t{}\t{}\t{}",
+                    l.sample_id,
+                    l.class,
+                    l.probability,
+                    l.study.as_deref().unwrap_or("")
+                )?;
+            }
+            Ok(())
+        })
+        .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "{} of {n_samples} samples predicted with probability >= {p}: training labels in {}",
+            confident.len(),
+            path.display()
+        );
+    }
+    let target = args
+        .out
+        .as_ref()
+        .map_or_else(|| "standard output".to_owned(), |o| o.display().to_string());
+    eprintln!(
+        "annotated {n_samples} samples ({unassigned} unassigned) with {} classes; predictions in {target}",
+        classes.len()
+    );
+    Ok(())
+}
+
+fn write_header(w: &mut dyn Write, classes: &[String]) -> std::io::Result<()> {
+    write!(w, "sample_id\tpredicted\tmax_probability")?;
+    for c in classes {
+        write!(w, "\t{c}")?;
+    }
+    writeln!(w)
+}
+
+fn write_row(w: &mut dyn Write, row: &Prediction) -> std::io::Result<()> {
+    write!(
+        w,
+        "{}\t{}\t{:.6}",
+        row.sample_id, row.predicted, row.max_probability
+    )?;
+    for p in &row.probabilities {
+        write!(w, "\t{p:.6}")?;
+    }
+    writeln!(w)
+}

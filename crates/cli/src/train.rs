@@ -1,0 +1,449 @@
+//! `rnameta train`: fits a model on labelled expression files and saves it as a bundle.
+//!
+//! Source-domain files are the homogeneous training data (GTEx in the paper); their samples get
+//! the data source GTEx, which is how the DA model tells them apart. Bias-domain files are the
+//! biased data (SRA studies); their samples keep their data source, or become SRA when they came
+//! from GTEx. Every model but DA simply trains on both.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args as ClapArgs, ValueEnum};
+use rnameta_core::{DataSource, Dataset, GeneInfo, Labels, Task};
+use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};
+use rnameta_preprocess::selection::GiniWindow;
+use rnameta_preprocess::Pipeline;
+use serde::Serialize;
+
+use crate::input::{self, Extras};
+
+/// The task as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// Tissue of origin.
+    Tissue,
+    /// Biological sex.
+    Sex,
+    /// Sample source: biopsy or cell line.
+    Source,
+}
+
+impl From<TaskArg> for Task {
+    fn from(t: TaskArg) -> Self {
+        match t {
+            TaskArg::Tissue => Task::Tissue,
+            TaskArg::Sex => Task::Sex,
+            TaskArg::Source => Task::SampleSource,
+        }
+    }
+}
+
+/// The model as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// phenopredict's linear model (moderated t gene choice, NNLS projection).
+    Lin,
+    /// One-hidden-layer perceptron (the paper's MLP).
+    Mlp,
+    /// Domain adaptation (siamese, needs --bias-domain).
+    Da,
+    /// Random forest.
+    Rf,
+    /// Multinomial logistic regression.
+    Logistic,
+}
+
+impl ModelArg {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Lin => "lin",
+            Self::Mlp => "mlp",
+            Self::Da => "da",
+            Self::Rf => "rf",
+            Self::Logistic => "logistic",
+        }
+    }
+}
+
+/// Which preprocessing pipeline to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PipelineArg {
+    /// log2(TPM + 1) when every gene has a union exon length, else log2(CPM + 1).
+    Auto,
+    /// log2(TPM + 1) (needs union exon lengths: recount3 GTF, --gene-annotation).
+    Tpm,
+    /// log2(CPM + 1) (no gene lengths needed).
+    Cpm,
+}
+
+/// `rnameta train` arguments.
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// What to predict.
+    #[arg(long, value_enum)]
+    pub task: TaskArg,
+    /// Which model to train.
+    #[arg(long, value_enum)]
+    pub model: ModelArg,
+    /// Training files or directories (the homogeneous source domain, GTEx in the paper); their
+    /// samples are given the data source GTEx.
+    #[arg(long = "source-domain", required = true, num_args = 1.., value_name = "FILE")]
+    pub source_domain: Vec<PathBuf>,
+    /// Files or directories of the biased domain (SRA studies). DA maps them onto the source
+    /// domain and needs them (with study ids); other models train on them too.
+    #[arg(long = "bias-domain", num_args = 1.., value_name = "FILE")]
+    pub bias_domain: Vec<PathBuf>,
+    /// A sample label table (sample id, then tissue / sex / sample_source / study columns) that
+    /// labels the samples of every file.
+    #[arg(long, value_name = "TABLE")]
+    pub labels: Option<PathBuf>,
+    /// A GTF or gene annotation table (e.g. the Ensembl table) that fills chromosomes, biotypes
+    /// and lengths of the genes.
+    #[arg(long = "gene-annotation", value_name = "FILE")]
+    pub gene_annotation: Option<PathBuf>,
+    /// Genes the model reads: `paper` (the paper's Gini window for the task), `all`,
+    /// `gini:LOW-HIGH` (Gini window, protein coding), `xy` (every chrX/chrY gene), or a file of
+    /// gene ids (one per line).
+    #[arg(long, default_value = "paper", value_name = "CHOICE")]
+    pub genes: String,
+    /// Preprocessing: auto picks tpm when every gene has a union exon length, else cpm.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub pipeline: PipelineArg,
+    /// Seed of the model's randomness (MLP, DA, random forest).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Training epochs (MLP; DA: each of its two phases). Default: the paper's 10.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Trees of the random forest (default: the library's).
+    #[arg(long)]
+    pub trees: Option<usize>,
+    /// Output bundle directory (manifest.json + model.safetensors), created if missing.
+    #[arg(short = 'o', long = "out", value_name = "MODEL_DIR")]
+    pub out: PathBuf,
+    /// Print one JSON summary instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `train --json` prints.
+#[derive(Debug, Serialize)]
+struct Summary {
+    task: String,
+    model: String,
+    pipeline: String,
+    samples: usize,
+    labelled: usize,
+    source_domain_samples: usize,
+    bias_domain_samples: usize,
+    classes: Vec<ClassCount>,
+    genes: usize,
+    gene_selection: String,
+    bundle: PathBuf,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ClassCount {
+    class: String,
+    samples: usize,
+}
+
+/// Runs `rnameta train`.
+pub fn run(args: &Args) -> Result<()> {
+    let task: Task = args.task.into();
+    if args.model == ModelArg::Da && args.bias_domain.is_empty() {
+        bail!(
+            "the DA model needs --bias-domain files: it learns to map biased samples (e.g. SRA \
+             studies) onto the source domain, and without them there is nothing to adapt"
+        );
+    }
+    let choice = parse_genes(&args.genes)?;
+    check_output_dir(&args.out)?;
+    let extras = Extras {
+        labels: args.labels.clone(),
+        gene_annotation: args.gene_annotation.clone(),
+    };
+    let mut notes = Vec::new();
+    let source = input::read_all(&args.source_domain, &extras, &mut notes)?;
+    let n_source = source.n_samples();
+    let data = if args.bias_domain.is_empty() {
+        mark_source(source)
+    } else {
+        let bias = input::read_all(&args.bias_domain, &extras, &mut notes)?;
+        input::stack(vec![mark_source(source), mark_bias(bias)], &mut notes)?
+    };
+    let n_bias = data.n_samples() - n_source;
+
+    let labels = training_labels(
+        task,
+        &data,
+        n_source,
+        args.model == ModelArg::Da,
+        &mut notes,
+    )?;
+    if args.model == ModelArg::Da {
+        if let Some(s) = data.samples()[n_source..]
+            .iter()
+            .zip(&labels.assigned()[n_source..])
+            .find(|(s, c)| c.is_some() && s.study.is_none())
+        {
+            bail!(
+                "DA needs the study of every labelled bias-domain sample (its bias is per \
+                 study); sample {} has none (give a study column in --labels)",
+                s.0.sample_id
+            );
+        }
+    }
+
+    let (pipeline, pipeline_name) = choose_pipeline(args.pipeline, &data)?;
+    let spec = model_spec(args, task)?;
+    let model = TrainedModel::fit(&spec, task, &pipeline, &choice, &data, &labels)
+        .with_context(|| format!("training {} for {task}", args.model.name()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    model
+        .save(&args.out)
+        .with_context(|| format!("saving the bundle to {}", args.out.display()))?;
+
+    let counts = labels.class_counts();
+    let summary = Summary {
+        task: task.to_string(),
+        model: args.model.name().to_owned(),
+        pipeline: pipeline_name.to_owned(),
+        samples: data.n_samples(),
+        labelled: labels.n_labelled(),
+        source_domain_samples: n_source,
+        bias_domain_samples: n_bias,
+        classes: labels
+            .classes()
+            .iter()
+            .zip(&counts)
+            .map(|(c, &n)| ClassCount {
+                class: c.clone(),
+                samples: n,
+            })
+            .collect(),
+        genes: model.gene_ids().len(),
+        gene_selection: model.preprocessing().gene_selection.clone(),
+        bundle: args.out.clone(),
+        notes,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    Ok(())
+}
+
+fn print_summary(s: &Summary) {
+    for n in &s.notes {
+        eprintln!("note: {n}");
+    }
+    println!(
+        "trained {} for {} on {} labelled of {} samples ({} source domain, {} bias domain)",
+        s.model, s.task, s.labelled, s.samples, s.source_domain_samples, s.bias_domain_samples
+    );
+    println!("pipeline: {}", s.pipeline);
+    println!("classes ({}):", s.classes.len());
+    let width = s.classes.iter().map(|c| c.class.len()).max().unwrap_or(0);
+    for c in &s.classes {
+        println!("  {:<width$}  {}", c.class, c.samples);
+    }
+    println!("genes: {} ({})", s.genes, s.gene_selection);
+    println!("bundle: {}", s.bundle.display());
+}
+
+/// Refuses an output path whose parent folder does not exist (before any training time is spent).
+pub fn check_output_dir(out: &std::path::Path) -> Result<()> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            bail!(
+                "output {}: folder {} does not exist",
+                out.display(),
+                parent.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn mark_source(mut data: Dataset) -> Dataset {
+    for s in data.samples_mut() {
+        s.data_source = DataSource::Gtex;
+    }
+    data
+}
+
+fn mark_bias(mut data: Dataset) -> Dataset {
+    for s in data.samples_mut() {
+        if s.data_source == DataSource::Gtex {
+            s.data_source = DataSource::Sra;
+        }
+    }
+    data
+}
+
+/// The labels of the task: classes named as the source domain names them; bias-domain names are
+/// matched loosely ("adipose tissue" = "Adipose Tissue"). For DA a bias-domain class without a
+/// source-domain sample is refused (the classifier is trained on the source domain only); for the
+/// other models it becomes a class of its own.
+fn training_labels(
+    task: Task,
+    data: &Dataset,
+    n_source: usize,
+    is_da: bool,
+    notes: &mut Vec<String>,
+) -> Result<Labels> {
+    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+    if names.iter().all(Option::is_none) {
+        bail!(
+            "no sample has a {task} label; give the labels with --labels TABLE (sample id and a \
+             {task} column) or use files that carry them"
+        );
+    }
+    let source_labels = Labels::from_names(&names[..n_source]);
+    if source_labels.n_labelled() == 0 {
+        bail!("no source-domain sample has a {task} label; the source domain is the training data");
+    }
+    let mut classes = source_labels.classes().to_vec();
+    let (_, unmatched) = Labels::within_classes(classes.clone(), &names[n_source..]);
+    if let Some((class, n)) = unmatched.iter().next() {
+        if is_da {
+            bail!(
+                "class {class:?} ({n} bias-domain samples) has no training sample in the source \
+                 domain; DA's classifier learns from the source domain only (source classes: {})",
+                classes.join(", ")
+            );
+        }
+        classes.extend(unmatched.keys().cloned());
+        classes.sort();
+        notes.push(format!(
+            "{} classes only in the bias domain: {}",
+            unmatched.len(),
+            unmatched.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let (labels, _) = Labels::within_classes(classes, &names);
+    if let Some((class, _)) = labels
+        .classes()
+        .iter()
+        .zip(labels.class_counts())
+        .find(|(_, n)| *n == 0)
+    {
+        bail!("class {class:?} has no training sample");
+    }
+    if labels.classes().len() < 2 {
+        bail!(
+            "only one {task} class ({}) among the labelled samples; a classifier needs two",
+            labels.classes().join(", ")
+        );
+    }
+    Ok(labels)
+}
+
+/// The pipeline to fit, and its name for the output.
+fn choose_pipeline(arg: PipelineArg, data: &Dataset) -> Result<(Pipeline, &'static str)> {
+    let without_length = data
+        .genes()
+        .genes()
+        .iter()
+        .filter(|g| g.union_exon_length.is_none())
+        .count();
+    match arg {
+        PipelineArg::Tpm if without_length > 0 => bail!(
+            "--pipeline tpm needs the union exon length of every gene; {without_length} of {} \
+             genes have none (give --gene-annotation with a GTF, or use --pipeline cpm)",
+            data.n_genes()
+        ),
+        PipelineArg::Tpm => Ok((Pipeline::tpm_log2(), "log2(TPM + 1)")),
+        PipelineArg::Cpm => Ok((Pipeline::cpm_log2(), "log2(CPM + 1)")),
+        PipelineArg::Auto if without_length == 0 => Ok((
+            Pipeline::tpm_log2(),
+            "log2(TPM + 1) (auto: every gene has a union exon length)",
+        )),
+        PipelineArg::Auto => Ok((
+            Pipeline::cpm_log2(),
+            "log2(CPM + 1) (auto: some genes have no union exon length)",
+        )),
+    }
+}
+
+/// The model's settings: the paper's defaults, with `--epochs`, `--trees` and `--seed` applied.
+fn model_spec(args: &Args, task: Task) -> Result<ModelSpec> {
+    let mut spec = ModelSpec::default_for(args.model.name(), task, args.seed)
+        .with_context(|| format!("unknown model {}", args.model.name()))?;
+    if let Some(epochs) = args.epochs {
+        if epochs == 0 {
+            bail!("--epochs must be at least 1");
+        }
+        match &mut spec {
+            ModelSpec::Mlp(p) => p.epochs = epochs,
+            ModelSpec::Da(p) => {
+                p.epochs = epochs;
+                p.triplet_epochs = epochs;
+            }
+            _ => bail!("--epochs applies to mlp and da only"),
+        }
+    }
+    if let Some(trees) = args.trees {
+        match &mut spec {
+            ModelSpec::RandomForest(p) if trees > 0 => p.n_trees = trees,
+            ModelSpec::RandomForest(_) => bail!("--trees must be at least 1"),
+            _ => bail!("--trees applies to rf only"),
+        }
+    }
+    Ok(spec)
+}
+
+/// Parses `--genes`.
+fn parse_genes(raw: &str) -> Result<GeneChoice> {
+    Ok(match raw {
+        "paper" => GeneChoice::Paper,
+        "all" => GeneChoice::All,
+        "xy" => GeneChoice::Chromosomes(vec!["X".into(), "Y".into()]),
+        _ if raw.starts_with("gini:") => {
+            let window = &raw["gini:".len()..];
+            let (low, high) = window.split_once('-').with_context(|| {
+                format!("--genes {raw}: expected gini:LOW-HIGH, e.g. gini:0.5-1")
+            })?;
+            let parse = |v: &str| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| (0.0..=1.0).contains(x))
+                    .with_context(|| format!("--genes {raw}: {v:?} is not a number in [0, 1]"))
+            };
+            let (low, high) = (parse(low)?, parse(high)?);
+            if low >= high {
+                bail!("--genes {raw}: the window's low end must be below its high end");
+            }
+            GeneChoice::Gini {
+                window: GiniWindow { low, high },
+                protein_coding_only: true,
+            }
+        }
+        path => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                bail!(
+                    "--genes {raw}: neither paper, all, xy, gini:LOW-HIGH nor an existing file of \
+                     gene ids"
+                );
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let ids: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| GeneInfo::from_id(l).id)
+                .collect();
+            if ids.is_empty() {
+                bail!("{}: no gene id in the file", path.display());
+            }
+            GeneChoice::Ids(ids)
+        }
+    })
+}

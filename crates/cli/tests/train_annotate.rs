@@ -1,0 +1,323 @@
+//! `rnameta train` -> `annotate` -> `evaluate` end to end: on a simulated tiny cohort (written once
+//! for this file) for every task and every model, and on the real GEUVADIS fixtures (a sex model
+//! trained on the TSV, applied to the ARCHS4 HDF5 layout of the same samples).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn rnameta() -> Command {
+    Command::cargo_bin("rnameta").expect("the rnameta binary is built")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/real")
+        .join(name)
+}
+
+/// The simulated tiny cohort, written once for every test of this file.
+fn cohort() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        rnameta()
+            .args(["simulate", "--preset", "tiny", "--quiet", "--out"])
+            .arg(dir.path())
+            .assert()
+            .success();
+        dir
+    })
+    .path()
+}
+
+fn source_dir(source: &str) -> PathBuf {
+    cohort().join("recount3/human/data_sources").join(source)
+}
+
+/// The SRA project folders (`gene_sums/<xx>/<project>`), sorted.
+fn sra_projects() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for xx in std::fs::read_dir(source_dir("sra").join("gene_sums")).unwrap() {
+        for project in std::fs::read_dir(xx.unwrap().path()).unwrap() {
+            out.push(project.unwrap().path());
+        }
+    }
+    out.sort();
+    out
+}
+
+fn json_of(output: &[u8]) -> Value {
+    serde_json::from_slice(output).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(output));
+    })
+}
+
+/// Trains, annotates TCGA (TSV and Parquet) and evaluates; returns evaluate's JSON.
+fn chain(task: &str, model: &str, source: &[PathBuf], bias: &[PathBuf], extra: &[&str]) -> Value {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("model");
+    let mut train = rnameta();
+    train
+        .args([
+            "train", "--task", task, "--model", model, "--seed", "1", "--json",
+        ])
+        .arg("--labels")
+        .arg(cohort().join("truth.tsv.gz"))
+        .args(extra)
+        .arg("--source-domain")
+        .args(source);
+    if !bias.is_empty() {
+        train.arg("--bias-domain").args(bias);
+    }
+    let out = train.arg("-o").arg(&bundle).output().unwrap();
+    assert!(
+        out.status.success(),
+        "train {task} {model}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = json_of(&out.stdout);
+    assert_eq!(summary["task"], task);
+    assert!(summary["genes"].as_u64().unwrap() > 0);
+    assert!(bundle.join("manifest.json").is_file());
+    assert!(bundle.join("model.safetensors").is_file());
+
+    let tsv = work.path().join("pred.tsv");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&bundle)
+        .arg(source_dir("tcga"))
+        .arg("-o")
+        .arg(&tsv)
+        .args(["--emit-training-labels", "0.5"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("model genes found"));
+    let text = std::fs::read_to_string(&tsv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(&header[..3], ["sample_id", "predicted", "max_probability"]);
+    assert_eq!(lines.count(), 200, "one row per TCGA sample");
+    let labels = work.path().join("pred.training-labels.tsv");
+    assert!(std::fs::read_to_string(&labels)
+        .unwrap()
+        .starts_with("sample_id\t"));
+
+    let parquet = work.path().join("pred.parquet");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&bundle)
+        .arg(source_dir("tcga"))
+        .arg("-o")
+        .arg(&parquet)
+        .assert()
+        .success();
+    let table = rnameta_io::parquet::read_predictions(&parquet).unwrap();
+    assert_eq!(table.rows.len(), 200);
+    assert_eq!(table.classes.len(), header.len() - 3);
+
+    let out = rnameta()
+        .args(["evaluate", "--quiet", "--json", "--model"])
+        .arg(&bundle)
+        .arg(source_dir("tcga"))
+        .arg("--labels")
+        .arg(cohort().join("truth.tsv.gz"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out.stdout);
+    let (msa, mca) = (
+        report["msa"].as_f64().unwrap(),
+        report["mca"].as_f64().unwrap(),
+    );
+    eprintln!("{task} {model}: TCGA msa {msa:.3} mca {mca:.3}");
+    assert!((0.0..=1.0).contains(&msa) && (0.0..=1.0).contains(&mca));
+    assert!(report["evaluated"].as_u64().unwrap() > 0);
+    report
+}
+
+/// Model-specific flags that keep a run short.
+fn quick(model: &str) -> &'static [&'static str] {
+    match model {
+        "mlp" | "da" => &["--epochs", "3"],
+        "rf" => &["--trees", "20"],
+        _ => &[],
+    }
+}
+
+#[test]
+fn tissue_every_model_from_gtex_to_tcga() {
+    let gtex = vec![source_dir("gtex")];
+    let sra = vec![source_dir("sra")];
+    for model in ["lin", "mlp", "rf", "logistic", "da"] {
+        let bias: &[PathBuf] = if model == "da" { &sra } else { &[] };
+        let report = chain("tissue", model, &gtex, bias, quick(model));
+        if model == "lin" {
+            // Measured: msa 0.635, mca 0.607 over 19 TCGA tissues (31 GTEx classes).
+            assert!(report["mca"].as_f64().unwrap() > 0.4, "{report}");
+        }
+    }
+}
+
+#[test]
+fn sex_every_model_from_gtex_to_tcga() {
+    let gtex = vec![source_dir("gtex")];
+    let sra = vec![source_dir("sra")];
+    for model in ["lin", "mlp", "rf", "logistic", "da"] {
+        let bias: &[PathBuf] = if model == "da" { &sra } else { &[] };
+        let report = chain("sex", model, &gtex, bias, quick(model));
+        if model == "lin" {
+            assert!(report["msa"].as_f64().unwrap() > 0.8, "{report}");
+        }
+    }
+}
+
+#[test]
+fn sample_source_every_model() {
+    // GTEx holds biopsies only: cell lines come from SRA. DA's source domain (given the data
+    // source GTEx by `train`) is half of the SRA studies, its bias domain the other half.
+    let projects = sra_projects();
+    let (first, second) = projects.split_at(projects.len() / 2);
+    for model in ["lin", "mlp", "rf", "logistic", "da"] {
+        let (source, bias): (Vec<PathBuf>, Vec<PathBuf>) = if model == "da" {
+            (first.to_vec(), second.to_vec())
+        } else {
+            (vec![source_dir("gtex")], vec![source_dir("sra")])
+        };
+        chain("source", model, &source, &bias, quick(model));
+    }
+}
+
+#[test]
+fn geuvadis_sex_from_the_tsv_to_the_archs4_file() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("sex");
+    let out = rnameta()
+        .args(["train", "--task", "sex", "--model", "lin", "--genes", "xy"])
+        .arg("--source-domain")
+        .arg(fixture("geuvadis_humanGender_counts.tsv.gz"))
+        .arg("--labels")
+        .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))
+        .arg("--gene-annotation")
+        .arg(fixture("ensembl100_grch38_genes.tsv.gz"))
+        .arg("-o")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("log2(CPM + 1)"), "{text}");
+    assert!(text.contains("female") && text.contains("male"), "{text}");
+
+    let h5 = fixture("geuvadis_archs4_layout.h5");
+    let pred = work.path().join("pred.tsv");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&bundle)
+        .arg(&h5)
+        .arg("-o")
+        .arg(&pred)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("model genes found"));
+    let rows = std::fs::read_to_string(&pred).unwrap();
+    assert_eq!(rows.lines().count(), 86, "header + 85 GEUVADIS samples");
+    assert!(rows.lines().nth(1).unwrap().starts_with("GSM"));
+
+    // Sex comes from the file's characteristics_ch1: no --labels.
+    let out = rnameta()
+        .args(["evaluate", "--quiet", "--json", "--model"])
+        .arg(&bundle)
+        .arg(&h5)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out.stdout);
+    let msa = report["msa"].as_f64().unwrap();
+    eprintln!("GEUVADIS ARCHS4 sex, LIN trained on the TSV: msa {msa} ({report})");
+    assert_eq!(report["evaluated"], 85);
+    assert!(msa >= 0.97, "{report}");
+}
+
+#[test]
+fn rank_genes_ranks_the_archs4_file() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("ranked.tsv");
+    rnameta()
+        .args(["rank-genes", "--top", "25", "--neighbours", "20"])
+        .arg(fixture("geuvadis_archs4_layout.h5"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 26);
+    assert_eq!(
+        lines[0],
+        "rank\tgene_id\tsymbol\tpercentile_value\tmean_cosine"
+    );
+    assert!(lines[1].starts_with("1\tENSG"));
+}
+
+#[test]
+fn help_of_every_command_names_its_flags() {
+    for (command, flags) in [
+        (
+            "train",
+            &[
+                "--task",
+                "--model",
+                "--source-domain",
+                "--bias-domain",
+                "--labels",
+                "--genes",
+                "--pipeline",
+                "--seed",
+                "--epochs",
+                "--trees",
+                "--gene-annotation",
+                "--out",
+                "--json",
+            ][..],
+        ),
+        (
+            "annotate",
+            &[
+                "--model",
+                "--out",
+                "--min-prob",
+                "--max-missing",
+                "--emit-training-labels",
+                "--quiet",
+            ][..],
+        ),
+        ("evaluate", &["--model", "--labels", "--json"][..]),
+        ("rank-genes", &["--out", "--top"][..]),
+    ] {
+        let out = rnameta().args([command, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8_lossy(&out.stdout);
+        for flag in flags {
+            assert!(
+                help.contains(flag),
+                "{command} --help lacks {flag}:\n{help}"
+            );
+        }
+    }
+}
