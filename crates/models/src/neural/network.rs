@@ -137,7 +137,6 @@ impl TwoLayer {
                 layers.extend(self.hidden.as_mut());
                 layers.push(&mut self.output);
                 adam.step(&mut layers, &grads);
-                buffer = input.as_vec();
             }
             losses.push(total / rows.len().max(1) as f64);
         }
