@@ -20,6 +20,9 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
         ("sex-sra", 8),
         ("sex-tcga", 8),
         ("source", 6),
+        // Quick sweeps: 2 GTEx fractions; 2 class counts x (MLP, DA).
+        ("train-size", 2),
+        ("class-count", 4),
     ];
     assert_eq!(expected_rows.len(), EXPERIMENTS.len());
     for (id, rows) in expected_rows {

@@ -6,11 +6,13 @@
 //! Model seeds vary per run (`--seeds N` uses seeds 0..N); the cohort and the study splits are
 //! fixed by the preset, so the spread is the models' own.
 //!
-//! Implemented: `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D).
+//! Implemented: `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D),
+//! `train-size` (Supplementary Figure 9), `class-count` (Supplementary Figure 11).
 
 pub mod cohort;
 pub mod report;
 pub mod runner;
+pub mod sweeps;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -23,7 +25,7 @@ use cohort::{Cohort, DataSpec};
 use runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
 
 /// The experiments this build can run, with what each reproduces.
-pub const EXPERIMENTS: [(&str, &str); 5] = [
+pub const EXPERIMENTS: [(&str, &str); 7] = [
     ("tissue-sra", "Figure 3A: tissue, tested on SRA studies"),
     ("tissue-tcga", "Figure 3B: tissue, tested on TCGA"),
     ("sex-sra", "Figure 3C: sex, tested on SRA studies"),
@@ -31,6 +33,14 @@ pub const EXPERIMENTS: [(&str, &str); 5] = [
     (
         "source",
         "Figure 3D: sample source (biopsy / cell line), trained on SRA",
+    ),
+    (
+        "train-size",
+        "Supplementary Figure 9: MLP G-S tissue on growing fractions of GTEx",
+    ),
+    (
+        "class-count",
+        "Supplementary Figure 11: DA vs MLP (G+S-S tissue) as classes grow",
     ),
 ];
 
@@ -115,6 +125,8 @@ fn arms_of(id: &str) -> Result<(Task, Vec<Arm>)> {
                 .flat_map(|test| [arm("lin", Tr::S, test), arm("mlp", Tr::S, test)])
                 .collect(),
         ),
+        // Sweeps: their arms are built per sweep value (see `sweeps`).
+        "train-size" | "class-count" => (Task::Tissue, Vec::new()),
         other => bail!(
             "unknown experiment {other:?}; known: {}",
             EXPERIMENTS.map(|(id, _)| id).join(", ")
@@ -170,6 +182,16 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
     let universe = class_universe(task, cohort);
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
     let mut results = Vec::with_capacity(arms.len());
+    let sweep = match id {
+        "train-size" => Some(sweeps::train_size(&sets, &universe, &seeds, options.quick)?),
+        "class-count" => Some(sweeps::class_count(
+            &sets,
+            &universe,
+            &seeds,
+            options.quick,
+        )?),
+        _ => None,
+    };
     for a in arms {
         eprintln!("[{id}] {} ...", a.name());
         let r = run_arm(a, task, &universe, &sets, &seeds)
@@ -182,6 +204,11 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         results.push(r);
     }
     let dir = options.results_dir.join(id);
+    let mut lines = None;
+    if let Some(s) = sweep {
+        results = s.results;
+        lines = Some((s.lines, s.x_label));
+    }
     let seconds = start.elapsed().as_secs_f64();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
@@ -203,12 +230,15 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         data_summary,
         arms: &results,
     };
-    let table_markdown = report::write(
-        &dir,
-        &format!("{title} [{}]", options.data.label()),
-        &results,
-        &run,
-    )?;
+    let full_title = format!("{title} [{}]", options.data.label());
+    let table_markdown = report::write(&dir, &full_title, &results, &run)?;
+    if let Some((series, x_label)) = lines {
+        rnameta_eval::plot::line_plot(
+            &series,
+            &rnameta_eval::plot::Axes::new(full_title, x_label, "mca (mean ± std over seeds)"),
+            &dir.join("lines"),
+        )?;
+    }
     Ok(Outcome {
         id: id.to_owned(),
         dir,

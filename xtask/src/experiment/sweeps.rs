@@ -1,0 +1,170 @@
+//! Experiments that sweep one quantity: the size of the GTEx training set (Supplementary Figure 9)
+//! and the number of tissue classes (Supplementary Figure 11).
+
+use anyhow::Result;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rnameta_core::{Dataset, Labels, Task};
+use rnameta_eval::plot::{LinePoint, LineSeries};
+use rnameta_eval::SeedSummary;
+
+use super::runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
+
+/// The results of a sweep: every arm (named with its sweep value) and one line per model.
+pub struct Sweep {
+    /// Every arm at every sweep value.
+    pub results: Vec<ArmResult>,
+    /// mca against the swept value, one series per model.
+    pub lines: Vec<LineSeries>,
+    /// Label of the swept quantity (x axis).
+    pub x_label: &'static str,
+}
+
+/// A stratified subset of `data`: in every class of `task`, the first `fraction` of its samples in
+/// an order shuffled by `seed` (at least one per class); unlabelled samples are left out.
+fn stratified_subset(data: &Dataset, task: Task, fraction: f64, seed: u64) -> Result<Dataset> {
+    let labels = Labels::for_task(task, data.samples());
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); labels.classes().len()];
+    for (row, class) in labels.assigned().iter().enumerate() {
+        if let Some(c) = class {
+            by_class[*c].push(row);
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rows = Vec::new();
+    for mut members in by_class {
+        members.shuffle(&mut rng);
+        let take = ((members.len() as f64 * fraction).ceil() as usize).clamp(1, members.len());
+        rows.extend_from_slice(&members[..take]);
+    }
+    rows.sort_unstable();
+    Ok(data.select_samples(&rows)?)
+}
+
+fn line(label: &str, points: &[(f64, &ArmResult)]) -> Result<LineSeries> {
+    Ok(LineSeries {
+        label: label.to_owned(),
+        points: points
+            .iter()
+            .map(|(x, r)| {
+                Ok(LinePoint::from_summary(
+                    *x,
+                    &SeedSummary::new(r.mca.clone())?,
+                ))
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// MLP G-S tissue on growing fractions of GTEx.
+pub fn train_size(
+    sets: &Sets<'_>,
+    universe: &[String],
+    seeds: &[u64],
+    quick: bool,
+) -> Result<Sweep> {
+    let fractions: &[f64] = if quick {
+        &[0.25, 1.0]
+    } else {
+        &[0.1, 0.25, 0.5, 0.75, 1.0]
+    };
+    let arm = Arm {
+        model: "mlp",
+        train: TrainSet::G,
+        test: TestSet::S,
+    };
+    let mut results = Vec::new();
+    for &f in fractions {
+        let gtex = stratified_subset(sets.gtex, Task::Tissue, f, 0)?;
+        let sub = Sets {
+            gtex: &gtex,
+            sra_train: sets.sra_train,
+            sra_test: sets.sra_test,
+            tcga: sets.tcga,
+        };
+        let mut r = run_arm(arm, Task::Tissue, universe, &sub, seeds)?;
+        r.name = format!("{}, {:.0}% of GTEx", r.name, f * 100.0);
+        eprintln!("[train-size] {}: mca {:.3}", r.name, mean(&r.mca));
+        results.push((f * 100.0, r));
+    }
+    let points: Vec<(f64, &ArmResult)> = results.iter().map(|(x, r)| (*x, r)).collect();
+    Ok(Sweep {
+        lines: vec![line("MLP G-S", &points)?],
+        results: results.into_iter().map(|(_, r)| r).collect(),
+        x_label: "GTEx training samples (% of all)",
+    })
+}
+
+/// MLP and DA trained on G+S for tissue as the number of classes grows (samples of the classes
+/// left out are neither trained nor scored on).
+pub fn class_count(
+    sets: &Sets<'_>,
+    universe: &[String],
+    seeds: &[u64],
+    quick: bool,
+) -> Result<Sweep> {
+    // Classes with the most scored test samples first (a class without any adds nothing to the
+    // mca), then the most GTEx samples.
+    let names = |d: &Dataset| -> Vec<Option<String>> {
+        d.samples()
+            .iter()
+            .map(|s| Task::Tissue.label_of(s))
+            .collect()
+    };
+    let test_counts = Labels::within_classes(universe.to_vec(), &names(sets.sra_test))
+        .0
+        .class_counts();
+    let gtex_counts = Labels::within_classes(universe.to_vec(), &names(sets.gtex))
+        .0
+        .class_counts();
+    let mut order: Vec<usize> = (0..universe.len())
+        .filter(|&c| gtex_counts[c] > 0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        (test_counts[b], gtex_counts[b])
+            .cmp(&(test_counts[a], gtex_counts[a]))
+            .then(a.cmp(&b))
+    });
+    let by_size: Vec<String> = order.iter().map(|&c| universe[c].clone()).collect();
+    let all = by_size.len();
+    let ks: Vec<usize> = if quick {
+        vec![4, 8]
+    } else {
+        vec![4, 8, 16, 24, all]
+    };
+    let mut per_model: Vec<(&str, Vec<(f64, ArmResult)>)> =
+        vec![("mlp", Vec::new()), ("da", Vec::new())];
+    for &k in ks.iter().filter(|&&k| k <= all) {
+        let mut subset: Vec<String> = by_size[..k].to_vec();
+        subset.sort();
+        for (model, out) in per_model.iter_mut() {
+            let arm = Arm {
+                model,
+                train: TrainSet::GS,
+                test: TestSet::S,
+            };
+            let mut r = run_arm(arm, Task::Tissue, &subset, sets, seeds)?;
+            r.name = format!("{}, {k} classes", r.name);
+            eprintln!("[class-count] {}: mca {:.3}", r.name, mean(&r.mca));
+            out.push((k as f64, r));
+        }
+    }
+    let mut lines = Vec::new();
+    for (model, out) in &per_model {
+        let points: Vec<(f64, &ArmResult)> = out.iter().map(|(x, r)| (*x, r)).collect();
+        lines.push(line(&format!("{} G+S-S", model.to_uppercase()), &points)?);
+    }
+    Ok(Sweep {
+        lines,
+        results: per_model
+            .into_iter()
+            .flat_map(|(_, out)| out.into_iter().map(|(_, r)| r))
+            .collect(),
+        x_label: "tissue classes",
+    })
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
