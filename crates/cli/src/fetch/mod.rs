@@ -97,7 +97,7 @@ pub struct Common {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Replace the scheme, host and path prefix of every URL, e.g. a mirror such as
-    /// https://recount-opendata.s3.amazonaws.com/recount3/release for recount3.
+    /// <https://recount-opendata.s3.amazonaws.com/recount3/release> for recount3.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<BaseUrl>,
     /// No progress bars or notes; only the summary line and errors.

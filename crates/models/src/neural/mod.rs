@@ -2,8 +2,8 @@
 //! [`DomainAdaptation`].
 //!
 //! dfdx's `nn::Linear` takes its sizes as const generics, but gene counts are known only at run
-//! time, so layers here are plain runtime-shaped weight tensors ([`dense`]); gradients come from a
-//! tape on the input and an Adam of our own ([`adam`]) steps the weights. dfdx stays inside this
+//! time, so layers here are plain runtime-shaped weight tensors (`dense.rs`); gradients come from a
+//! tape on the input and an Adam of our own (`adam.rs`) steps the weights. dfdx stays inside this
 //! module: nothing public mentions it.
 //!
 //! Same seed, same model: initialisation and shuffling draw from a ChaCha stream, dropout masks
