@@ -118,6 +118,19 @@ pub struct Args {
     /// Trees of the random forest (default: the library's).
     #[arg(long)]
     pub trees: Option<usize>,
+    /// One-vs-all: learn CLASS against everything else, labelled "other" (the paper's biopsy vs
+    /// rest sample-source model).
+    #[arg(
+        long = "one-vs-all",
+        value_name = "CLASS",
+        conflicts_with = "catch_all"
+    )]
+    pub one_vs_all: Option<String>,
+    /// Catch-all class: keep the N largest classes (or the comma-separated CLASSES) and label every
+    /// other sample "other" (the paper's 17 tissues plus a catch-all class), so that samples of
+    /// tissues outside the model land in "other" instead of a wrong tissue.
+    #[arg(long = "catch-all", value_name = "N|CLASSES")]
+    pub catch_all: Option<String>,
     /// Output bundle directory (manifest.json + model.safetensors), created if missing.
     #[arg(short = 'o', long = "out", value_name = "MODEL_DIR")]
     pub out: PathBuf,
@@ -175,11 +188,13 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let n_bias = data.n_samples() - n_source;
 
+    let grouping = Grouping::from_args(args.one_vs_all.as_deref(), args.catch_all.as_deref())?;
     let labels = training_labels(
         task,
         &data,
         n_source,
         args.model == ModelArg::Da,
+        &grouping,
         &mut notes,
     )?;
     if args.model == ModelArg::Da {
@@ -294,9 +309,11 @@ fn training_labels(
     data: &Dataset,
     n_source: usize,
     is_da: bool,
+    grouping: &Grouping,
     notes: &mut Vec<String>,
 ) -> Result<Labels> {
-    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+    let mut names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+    grouping.apply(&mut names, notes)?;
     if names.iter().all(Option::is_none) {
         bail!(
             "no sample has a {task} label; give the labels with --labels TABLE (sample id and a \
@@ -341,6 +358,89 @@ fn training_labels(
         );
     }
     Ok(labels)
+}
+
+/// The class name every grouped-away sample gets.
+const OTHER: &str = "other";
+
+/// How labels are grouped before training: as they are, one class against the rest, or the
+/// largest / listed classes plus a catch-all class.
+#[derive(Debug, Clone, PartialEq)]
+enum Grouping {
+    Plain,
+    OneVsAll(String),
+    CatchAllLargest(usize),
+    CatchAllListed(Vec<String>),
+}
+
+/// Lower case, letters and digits only: how class names are compared (as `Labels::within_classes`).
+fn loose(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Grouping {
+    fn from_args(one_vs_all: Option<&str>, catch_all: Option<&str>) -> Result<Self> {
+        Ok(match (one_vs_all, catch_all) {
+            (Some(class), _) => Self::OneVsAll(class.to_owned()),
+            (None, Some(spec)) => match spec.parse::<usize>() {
+                Ok(0 | 1) => bail!("--catch-all {spec}: keep at least 2 classes"),
+                Ok(n) => Self::CatchAllLargest(n),
+                Err(_) => Self::CatchAllListed(
+                    spec.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+            },
+            (None, None) => Self::Plain,
+        })
+    }
+
+    /// Rewrites the label names in place.
+    fn apply(&self, names: &mut [Option<String>], notes: &mut Vec<String>) -> Result<()> {
+        let kept: Vec<String> = match self {
+            Self::Plain => return Ok(()),
+            Self::OneVsAll(class) => vec![class.clone()],
+            Self::CatchAllListed(list) => list.clone(),
+            Self::CatchAllLargest(n) => {
+                let mut counts: std::collections::BTreeMap<String, (usize, String)> =
+                    std::collections::BTreeMap::new();
+                for name in names.iter().flatten() {
+                    counts.entry(loose(name)).or_insert((0, name.clone())).0 += 1;
+                }
+                let mut by_size: Vec<(usize, String)> = counts.into_values().collect();
+                by_size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                by_size.into_iter().take(*n).map(|(_, name)| name).collect()
+            }
+        };
+        let keys: Vec<String> = kept.iter().map(|c| loose(c)).collect();
+        let mut grouped = 0usize;
+        let mut found = vec![false; kept.len()];
+        for name in names.iter_mut().flatten() {
+            match keys.iter().position(|k| *k == loose(name)) {
+                Some(i) => {
+                    found[i] = true;
+                    *name = kept[i].clone();
+                }
+                None => {
+                    grouped += 1;
+                    *name = OTHER.to_owned();
+                }
+            }
+        }
+        if let Some(i) = found.iter().position(|f| !f) {
+            bail!("class {:?} has no labelled sample to keep", kept[i]);
+        }
+        notes.push(format!(
+            "{} kept, {grouped} labelled samples of other classes labelled {OTHER:?}",
+            kept.join(", ")
+        ));
+        Ok(())
+    }
 }
 
 /// The pipeline to fit, and its name for the output.

@@ -321,3 +321,91 @@ fn help_of_every_command_names_its_flags() {
         }
     }
 }
+
+#[test]
+fn catch_all_and_one_vs_all_group_the_labels() {
+    let out = tempfile::tempdir().unwrap();
+    // The 3 largest tissues plus "other" (the paper's catch-all class).
+    let bundle = out.path().join("catch_all");
+    let summary = rnameta()
+        .args([
+            "train",
+            "--task",
+            "tissue",
+            "--model",
+            "lin",
+            "--catch-all",
+            "3",
+            "--json",
+        ])
+        .arg("--source-domain")
+        .arg(source_dir("gtex"))
+        .arg("-o")
+        .arg(&bundle)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let classes: Vec<String> = json_of(&summary)["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(classes.len(), 4, "{classes:?}");
+    assert!(classes.contains(&"other".to_owned()), "{classes:?}");
+
+    // Biopsy against the rest, trained on GTEx + SRA (GTEx has no cell line).
+    let bundle = out.path().join("one_vs_all");
+    let summary = rnameta()
+        .args([
+            "train",
+            "--task",
+            "source",
+            "--model",
+            "lin",
+            "--one-vs-all",
+            "biopsy",
+            "--json",
+        ])
+        .arg("--labels")
+        .arg(cohort().join("truth.tsv.gz"))
+        .arg("--source-domain")
+        .arg(source_dir("gtex"))
+        .arg("--bias-domain")
+        .arg(source_dir("sra"))
+        .arg("-o")
+        .arg(&bundle)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let classes: Vec<String> = json_of(&summary)["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(classes, ["biopsy", "other"]);
+
+    // A class to keep that no sample has is refused by name.
+    rnameta()
+        .args([
+            "train",
+            "--task",
+            "tissue",
+            "--model",
+            "lin",
+            "--one-vs-all",
+            "Gills",
+        ])
+        .arg("--source-domain")
+        .arg(source_dir("gtex"))
+        .arg("-o")
+        .arg(out.path().join("gills"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("Gills"));
+}
