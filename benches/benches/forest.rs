@@ -2,7 +2,10 @@
 //! scikit-learn's `RandomForestClassifier(n_jobs=2)` is the reference. Data from
 //! `rnameta_models::synthetic::Synthetic { 20_000, 500, 16, 50, 0.5, seed 1 }` (first half train, second
 //! half test), which `benches/peers/random_forest.py` regenerates bit for bit. The test accuracy is
-//! printed once so the speed comparison is made at equal accuracy.
+//! printed once so the speed comparison is made at equal accuracy: 0.7681 here (forest seed 0;
+//! seeds 0-9: 0.7669 +- 0.0034), scikit-learn 0.7719 (random_state 0; 0-9: 0.7679 +- 0.0035). Both
+//! search the same exact splits, so the accuracies agree within the seed-to-seed noise; timings and
+//! the commands are in the `rnameta_models` crate docs.
 
 use std::hint::black_box;
 use std::time::Duration;

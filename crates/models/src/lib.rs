@@ -18,24 +18,40 @@
 //! # Random forest: what differs from scikit-learn, and how fast it is
 //!
 //! Defaults are scikit-learn's (100 trees, no depth limit, `min_samples_leaf` 1, `max_features`
-//! sqrt, bootstrap n of n, Gini, leaf class frequencies averaged over trees). The one difference is
-//! binning: each gene is cut into at most 256 quantile bins fitted on the training data (see
-//! [`binning`]), so split thresholds are bin edges rather than midpoints between any two sorted values.
+//! sqrt, bootstrap n of n, Gini, leaf class frequencies averaged over trees), and so are the splits:
+//! each gene is coded by the rank of its value among its distinct training values (see [`binning`];
+//! a gene with more than 65,536 distinct values is cut at quantiles first), a node sorts its samples
+//! by code (radix sort), every boundary between two codes is a candidate, and the threshold is
+//! halfway between the raw values on either side. What differs is only how fast that runs.
 //!
 //! Measured on 10,000 x 500, 16 classes (`benches/benches/forest.rs`, data
-//! `Synthetic { 20_000, 500, 16, 50, 0.5, seed 1 }`, first half train, second half test), 2 cores:
+//! `Synthetic { 20_000, 500, 16, 50, 0.5, seed 1 }`, first half train, second half test), 2 cores
+//! shared with other people's work (`uptime` load in brackets):
 //!
-//! | | fit, load ~1.5 | fit, load ~4 (criterion median) | test accuracy |
-//! |---|---|---|---|
-//! | rnameta `RandomForest` | 2.2-2.5 s (seeds 0-2, OOB on) | 7.9 s | 0.7646 (seeds 1-3: 0.7575, 0.7612, 0.7591) |
-//! | scikit-learn 1.9.1 `RandomForestClassifier(n_jobs=2)` | 7.9 s | 13.4-15.5 s | 0.7719 (random_state 1, 2: 0.7694, 0.7733) |
-//! | scikit-learn on data pre-binned like ours | | | 0.7659, 0.7657 |
+//! | | fit, OOB off | test accuracy, mean +- sd over 10 seeds |
+//! |---|---|---|
+//! | rnameta `RandomForest` | 2.10 s criterion median (load 1.8-2); 4.6 s (load ~4) | 0.7669 +- 0.0034 (seeds 0-9; seed 0: 0.7681) |
+//! | scikit-learn 1.9.1 `RandomForestClassifier(n_jobs=2)` | 8.1-8.8 s, run just before (load 1.6-1.8); 15.6-16.2 s (load ~3) | 0.7679 +- 0.0035 (random_state 0-9; 0: 0.7719) |
+//! | rnameta with 256 quantile bins and histogram splits (before) | 2.7 s against 2.0 s for the exact forest, OOB on, alternating runs (load ~1.8) | 0.7597 +- 0.0032 |
+//! | scikit-learn on data pre-binned to those 256 bins | | 0.7627 +- 0.0045 |
 //!
-//! Binning accounts for about half a point of the ~1 point accuracy gap on this problem; on the
-//! test problem of `tests/forest.rs` the two agree within 0.2 points (0.7035 vs 0.7053).
-//! At scale, a multi-label forest (30 tissues + cell line, 100 trees) on 120,000 x 2,000 took 441 s
-//! wall (314 s CPU for generation + fit + predict of 120,000 more; the machine was shared, load 5-8)
-//! with a peak RSS of 2.94 GB, of which 1.92 GB is the 240,000 x 2,000 `f32` input itself.
+//! Commands: `cargo bench -p rnameta-benches --bench forest`, `python benches/peers/random_forest.py`
+//! (numpy + scikit-learn), and per seed
+//! `cargo run --release -p rnameta-models --example forest_accuracy -- 20000 500 16 50 0.5 1 100 SEED`.
+//! The 0.1-point difference to scikit-learn is a third of the seed-to-seed sd; the 256-bin forest
+//! was 0.8 points below (why: [`binning`]). One tree grown without randomness (all features, no
+//! bootstrap) is scikit-learn's tree, leaf for leaf (`tests/forest.rs`). Against the 256-bin forest
+//! the exact search is faster with many classes (a histogram scan costs bins x classes) and slower
+//! with two: `Synthetic` as above but with 2 classes fits in 1.35-1.41 s against 1.05-1.14 s (OOB
+//! on, load ~1.8; 4 classes: 1.4 s both), at 0.9856 against 0.9853 test accuracy (seed 0).
+//!
+//! At scale, a multi-label forest (30 tissues + cell line, 100 trees) on 120,000 x 2,000
+//! (`cargo run --release -p rnameta-models --example multilabel_forest -- joint 240000 2000 30`)
+//! took 275 s wall under `nice -n 19` at load 2-4 (282 s CPU for generation + fit + predict of
+//! 120,000 more) with a peak RSS of 2.93 GB, of which 1.92 GB is the 240,000 x 2,000 `f32` input
+//! itself; the training codes are `u16`, 0.48 GB here. (The 256-bin forest: 441 s wall, 314 s CPU,
+//! 2.94 GB, load 5-8.) With more than 65,536 training samples genes are cut into 65,536 quantile
+//! levels, about two samples each here.
 
 #![warn(missing_docs)]
 

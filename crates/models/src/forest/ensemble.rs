@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::params::ForestParams;
 use super::targets::Targets;
 use super::tree::{grow, GrowInput, GrowParams, Tree};
-use crate::binning::BinEdges;
+use crate::binning::BinnedMatrix;
 
 /// Rows predicted per parallel task.
 const PREDICT_CHUNK: usize = 64;
@@ -38,8 +38,7 @@ pub(crate) fn fit<T: Targets>(
     targets: &T,
     params: &ForestParams,
 ) -> FitOutput {
-    let edges = BinEdges::fit(x, rows, params.max_bins);
-    let binned = edges.transform(x, rows);
+    let binned = BinnedMatrix::fit(x, rows, params.max_bins);
     let n = rows.len();
     let p = x.ncols();
     let grow_params = GrowParams {
@@ -64,7 +63,8 @@ pub(crate) fn fit<T: Targets>(
             };
             let input = GrowInput {
                 binned: &binned,
-                edges: &edges,
+                x: x.view(),
+                rows,
                 targets,
                 weights: &weights,
             };

@@ -1,5 +1,7 @@
-//! Random forests over binned features: [`RandomForest`] (one class per sample, a [`Classifier`])
-//! and [`MultiLabelForest`] (a set of labels per sample, e.g. a tissue and "cell line" at once).
+//! Random forests with scikit-learn's exact splits over rank-coded features: [`RandomForest`] (one
+//! class per sample, a [`Classifier`]) and [`MultiLabelForest`] (a set of labels per sample, e.g. a
+//! tissue and "cell line" at once). How a tree searches its splits: `tree.rs`; why exact splits
+//! rather than 256 histogram bins: [`crate::binning`] and the crate docs.
 //!
 //! # Multi-label: one joint forest, measured against one forest per label
 //!
@@ -8,15 +10,19 @@
 //! leaves hold each label's frequency. The alternative, one binary forest per label, was measured with
 //! `cargo run --release -p rnameta-models --example multilabel_forest -- {joint|per-label} 16000 300 12`
 //! (8,000 train / 8,000 test samples, 300 genes, 12 tissue labels + a cell-line label on every fifth
-//! sample, 100 trees, 2 cores, load about 4 from other builds):
+//! sample, 100 trees, 2 cores, load about 2 from other builds):
 //!
 //! | strategy | fit + predict | macro AUROC | micro F1 at 0.5 | macro F1 at 0.5 | cell-line F1 at 0.5 |
 //! |---|---|---|---|---|---|
-//! | one joint forest | 5.8 s | 0.965 | 0.218 | 0.111 | 0.721 |
-//! | one forest per label | 19.4 s | 0.956 | 0.369 | 0.243 | 0.853 |
+//! | one joint forest | 1.9-2.0 s | 0.967 | 0.227 | 0.124 | 0.714 |
+//! | one forest per label | 14.8 s | 0.956 | 0.399 | 0.269 | 0.881 |
+//!
+//! (With the former 256-bin histogram splits: joint 2.05 s, 0.965 / 0.218 / 0.111 / 0.721; per
+//! label 8.9 s, 0.956 / 0.369 / 0.243 / 0.853. Exact splits cost more per node for two-class
+//! forests, whose histograms were cheap, and less for many classes.)
 //!
 //! The joint forest is the one built: it ranks samples better (AUROC), costs one forest instead of
-//! L (3.3x faster here, and at ARCHS4 scale with ~50 labels the per-label set-up would be ~50
+//! L (7x faster here, and at ARCHS4 scale with ~50 labels the per-label set-up would be ~50
 //! forests to fit, store and apply). Its probabilities for rare labels are shrunk toward the base
 //! rate, so a fixed 0.5 threshold recalls less than per-label forests do: choose thresholds per label
 //! (the out-of-bag probabilities, [`MultiLabelForest::oob_proba`], are there for that) or rank.
@@ -128,8 +134,9 @@ impl Fitted {
     }
 }
 
-/// A random forest classifier (one class per sample) with scikit-learn's defaults, histogram splits
-/// over features binned to 256 levels, and trees grown in parallel.
+/// A random forest classifier (one class per sample) with scikit-learn's defaults and its exact
+/// splits (any boundary between two distinct training values, threshold halfway between them), trees
+/// grown in parallel.
 ///
 /// ```
 /// use ndarray::Array2;

@@ -35,7 +35,7 @@ impl MaxFeatures {
 
 /// Random forest hyperparameters. The defaults are scikit-learn's `RandomForestClassifier` ones
 /// (100 trees, no depth limit, `min_samples_split` 2, `min_samples_leaf` 1, `max_features` sqrt,
-/// bootstrap) plus the one thing that differs: features are binned to at most `max_bins` levels.
+/// bootstrap), and with the default `max_bins` the splits searched are scikit-learn's too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForestParams {
     /// Number of trees.
@@ -50,7 +50,12 @@ pub struct ForestParams {
     pub max_features: MaxFeatures,
     /// Draw each tree's samples with replacement (n out of n); otherwise every tree sees all samples.
     pub bootstrap: bool,
-    /// Most bin levels per feature (2..=256).
+    /// Most levels per feature (2..=65,536). A feature with at most this many distinct training
+    /// values is searched exactly (a split between any two of them, as scikit-learn does); one with
+    /// more is cut at quantiles into this many levels first (see [`crate::binning`]). The default,
+    /// 65,536, is exact for up to 65,536 training samples. Fewer levels mean fewer candidate
+    /// splits, hardly a faster fit (the former forest, on 256 bins, was 0.8 points less accurate on
+    /// the benchmark problem).
     pub max_bins: usize,
     /// Compute out-of-bag predictions after fitting (needs `bootstrap`).
     pub oob: bool,
@@ -67,7 +72,7 @@ impl Default for ForestParams {
             min_samples_leaf: 1,
             max_features: MaxFeatures::Sqrt,
             bootstrap: true,
-            max_bins: 256,
+            max_bins: crate::binning::MAX_BINS,
             oob: true,
             seed: 0,
         }
@@ -92,8 +97,8 @@ impl ForestParams {
         if self.min_samples_leaf < 1 {
             return bad("min_samples_leaf", "must be at least 1");
         }
-        if !(2..=256).contains(&self.max_bins) {
-            return bad("max_bins", "must be between 2 and 256");
+        if !(2..=crate::binning::MAX_BINS).contains(&self.max_bins) {
+            return bad("max_bins", "must be between 2 and 65536");
         }
         match self.max_features {
             MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
