@@ -5,8 +5,7 @@
 //! published implementation does; see DESIGN.md). The statistics come from the rows a model is
 //! told to fit them on (the source domain for DA), never from test data.
 
-use ndarray::{ArrayView2, Axis};
-use rayon::prelude::*;
+use ndarray::ArrayView2;
 
 /// Mean and standard deviation of each input column.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,25 +16,40 @@ pub(crate) struct Standardiser {
 }
 
 impl Standardiser {
-    /// Fits on the rows `rows` of `x` (population standard deviation, in f64).
+    /// Fits on the rows `rows` of `x` (population standard deviation, two passes in f64). Rows
+    /// are walked in order, each one contiguous, rather than gene by gene down strided columns.
     pub(crate) fn fit(x: ArrayView2<'_, f32>, rows: &[usize]) -> Self {
+        let g = x.ncols();
         let n = rows.len().max(1) as f64;
-        let (mean, scale): (Vec<f32>, Vec<f32>) = x
-            .axis_iter(Axis(1))
-            .into_par_iter()
-            .map(|col| {
-                let mean = rows.iter().map(|&r| col[r] as f64).sum::<f64>() / n;
-                let var = rows
-                    .iter()
-                    .map(|&r| (col[r] as f64 - mean).powi(2))
-                    .sum::<f64>()
-                    / n;
-                let sd = var.sqrt();
-                let scale = if sd > 1e-12 { sd as f32 } else { 1.0 };
-                (mean as f32, scale)
+        let mut sum = vec![0f64; g];
+        for &r in rows {
+            for (s, &v) in sum.iter_mut().zip(x.row(r).iter()) {
+                *s += f64::from(v);
+            }
+        }
+        let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
+        let mut squares = vec![0f64; g];
+        for &r in rows {
+            for ((q, &v), &m) in squares.iter_mut().zip(x.row(r).iter()).zip(&mean) {
+                let d = f64::from(v) - m;
+                *q += d * d;
+            }
+        }
+        let scale = squares
+            .iter()
+            .map(|q| {
+                let sd = (q / n).sqrt();
+                if sd > 1e-12 {
+                    sd as f32
+                } else {
+                    1.0
+                }
             })
-            .unzip();
-        Self { mean, scale }
+            .collect();
+        Self {
+            mean: mean.iter().map(|&m| m as f32).collect(),
+            scale,
+        }
     }
 
     /// The standardised rows `rows` of `x`, row-major, appended to `out` (cleared first).
