@@ -111,11 +111,10 @@ impl Manifest {
             task: header.task,
             classes: classes.to_vec(),
             gene_ids: header.gene_ids.clone(),
-            // Plain data structs of this crate: serialising them to a JSON value cannot fail.
-            hyperparameters: serde_json::to_value(hyperparameters).expect("params serialise"),
+            hyperparameters: crate::classifier::to_json(hyperparameters),
             seed,
             training: training.clone(),
-            fit_report: serde_json::to_value(fit_report).expect("report serialises"),
+            fit_report: crate::classifier::to_json(fit_report),
             preprocessing: header.preprocessing.clone(),
         })
     }

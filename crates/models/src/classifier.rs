@@ -143,6 +143,18 @@ pub(crate) fn labelled_rows(
     Ok((rows, y))
 }
 
+/// Checks data given to a fitted model: as many columns as it was trained on, every value finite.
+pub(crate) fn check_input(n_features: usize, x: ArrayView2<'_, f32>) -> Result<()> {
+    check_rows(n_features, x.ncols(), "genes (columns)")?;
+    check_finite(x)
+}
+
+/// A model's report or hyperparameters as JSON. They are plain data structs of this crate, so
+/// serialising cannot fail.
+pub(crate) fn to_json(value: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(value).expect("model parameters and reports serialise")
+}
+
 /// Refuses a row count that differs from the matrix's.
 pub(crate) fn check_rows(expected: usize, got: usize, what: &'static str) -> Result<()> {
     if expected != got {

@@ -399,7 +399,7 @@ impl Classifier for LogisticRegression {
 
     fn fit_report(&self) -> Option<serde_json::Value> {
         let f = self.fitted.as_ref()?;
-        Some(serde_json::to_value(&f.report).expect("report serialises"))
+        Some(crate::classifier::to_json(&f.report))
     }
 
     fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {

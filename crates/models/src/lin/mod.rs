@@ -422,7 +422,7 @@ impl Classifier for Lin {
 
     fn fit_report(&self) -> Option<serde_json::Value> {
         let f = self.fitted.as_ref()?;
-        Some(serde_json::to_value(&f.report).expect("report serialises"))
+        Some(crate::classifier::to_json(&f.report))
     }
 
     fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {

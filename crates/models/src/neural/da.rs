@@ -40,7 +40,7 @@ use super::saved::{
 use super::standardise::Standardiser;
 use super::{check_common, device};
 use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind, TensorFile};
-use crate::classifier::{check_finite, labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{check_input, labelled_rows, BundleHeader, Classifier, TrainingSummary};
 use crate::{Error, Result};
 
 /// Hyperparameters of [`DomainAdaptation`].
@@ -163,8 +163,7 @@ impl DomainAdaptation {
     /// adaptation); for comparisons.
     pub fn predict_proba_source_mapper(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        crate::classifier::check_rows(f.summary.n_features, x.ncols(), "genes (columns)")?;
-        check_finite(x)?;
+        check_input(f.summary.n_features, x)?;
         Ok(f.source
             .predict_proba(&device(self.params.seed), x, &f.scaler, None))
     }
@@ -389,10 +388,7 @@ impl Classifier for DomainAdaptation {
                 &mut rng,
             )
         };
-        let mut counts = vec![0usize; k];
-        for &c in &y {
-            counts[c] += 1;
-        }
+        let counts = labels.class_counts();
         self.fitted = Some(Fitted {
             classes: labels.classes().to_vec(),
             scaler,
@@ -411,8 +407,7 @@ impl Classifier for DomainAdaptation {
 
     fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        crate::classifier::check_rows(f.summary.n_features, x.ncols(), "genes (columns)")?;
-        check_finite(x)?;
+        check_input(f.summary.n_features, x)?;
         Ok(f.source.predict_proba(
             &device(self.params.seed),
             x,
@@ -423,7 +418,7 @@ impl Classifier for DomainAdaptation {
 
     fn fit_report(&self) -> Option<serde_json::Value> {
         let f = self.fitted.as_ref()?;
-        Some(serde_json::to_value(&f.report).expect("report serialises"))
+        Some(crate::classifier::to_json(&f.report))
     }
 
     fn classes(&self) -> &[String] {

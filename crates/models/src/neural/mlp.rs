@@ -15,7 +15,7 @@ use super::saved::{load_standardiser, load_two_layer, standardiser_tensors, two_
 use super::standardise::Standardiser;
 use super::{check_common, device};
 use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind, TensorFile};
-use crate::classifier::{check_finite, labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{check_input, labelled_rows, BundleHeader, Classifier, TrainingSummary};
 use crate::{Error, Result};
 
 /// Hyperparameters of [`Mlp`]. Defaults are the paper's tissue model; [`MlpParams::for_task`]
@@ -155,10 +155,7 @@ impl Classifier for Mlp {
         check_common(p.hidden, p.dropout, p.learning_rate, p.epochs, p.batch_size)?;
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let k = labels.classes().len();
-        let mut counts = vec![0usize; k];
-        for &c in &y {
-            counts[c] += 1;
-        }
+        let counts = labels.class_counts();
         let class_weights = if p.class_balanced {
             balanced_class_weights(&counts)
         } else {
@@ -204,15 +201,14 @@ impl Classifier for Mlp {
 
     fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        crate::classifier::check_rows(f.summary.n_features, x.ncols(), "genes (columns)")?;
-        check_finite(x)?;
+        check_input(f.summary.n_features, x)?;
         Ok(f.network
             .predict_proba(&device(self.params.seed), x, &f.scaler, None))
     }
 
     fn fit_report(&self) -> Option<serde_json::Value> {
         let f = self.fitted.as_ref()?;
-        Some(serde_json::to_value(&f.report).expect("report serialises"))
+        Some(crate::classifier::to_json(&f.report))
     }
 
     fn classes(&self) -> &[String] {
