@@ -14,7 +14,7 @@ struct Moments {
 
 /// Adam state for an ordered list of layers (the order must stay the same between steps).
 #[derive(Clone, Debug)]
-pub(crate) struct Adam {
+pub struct Adam {
     learning_rate: f32,
     beta1: f32,
     beta2: f32,
@@ -28,7 +28,7 @@ pub(crate) struct Adam {
 
 impl Adam {
     /// Adam with learning rate `learning_rate` and Keras's other defaults.
-    pub(crate) fn new(learning_rate: f32) -> Self {
+    pub fn new(learning_rate: f32) -> Self {
         Self {
             learning_rate,
             beta1: 0.9,
@@ -42,7 +42,7 @@ impl Adam {
     }
 
     /// One update of every weight and bias of `layers` from the gradients `grads`.
-    pub(crate) fn step(&mut self, layers: &mut [&mut Dense], grads: &Gradients<f32, Cpu>) {
+    pub fn step(&mut self, layers: &mut [&mut Dense], grads: &Gradients<f32, Cpu>) {
         self.steps += 1;
         let t = self.steps;
         let correction1 = 1.0 - self.beta1.powi(t);

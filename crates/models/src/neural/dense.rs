@@ -6,19 +6,21 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// A runtime-sized 2-D tensor on the CPU.
-pub(crate) type Matrix<T = NoneTape> = Tensor<(usize, usize), f32, Cpu, T>;
+pub type Matrix<T = NoneTape> = Tensor<(usize, usize), f32, Cpu, T>;
 
 /// `y = x w + b`: weights `inputs x outputs`, bias `outputs`.
 #[derive(Clone, Debug)]
-pub(crate) struct Dense {
-    pub(crate) weight: Matrix,
-    pub(crate) bias: Tensor<(usize,), f32, Cpu>,
+pub struct Dense {
+    /// Weights, `inputs x outputs`.
+    pub weight: Matrix,
+    /// Bias, `outputs`.
+    pub bias: Tensor<(usize,), f32, Cpu>,
 }
 
 impl Dense {
     /// Glorot-uniform weights and zero bias, as Keras initialises a `Dense` layer (the paper's
     /// models are Keras models).
-    pub(crate) fn glorot(dev: &Cpu, inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
+    pub fn glorot(dev: &Cpu, inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
         let limit = (6.0 / (inputs + outputs) as f64).sqrt() as f32;
         let w: Vec<f32> = (0..inputs * outputs)
             .map(|_| rng.random_range(-limit..limit))
@@ -30,7 +32,7 @@ impl Dense {
     }
 
     /// A layer from saved values (`weight` row-major `inputs x outputs`).
-    pub(crate) fn from_values(
+    pub fn from_values(
         dev: &Cpu,
         inputs: usize,
         outputs: usize,
@@ -44,24 +46,24 @@ impl Dense {
     }
 
     /// Input size.
-    pub(crate) fn inputs(&self) -> usize {
+    pub fn inputs(&self) -> usize {
         self.weight.shape().0
     }
 
     /// Output size.
-    pub(crate) fn outputs(&self) -> usize {
+    pub fn outputs(&self) -> usize {
         self.weight.shape().1
     }
 
     /// Applies the layer; the tape of `x` (if any) records the weights' gradients.
-    pub(crate) fn forward<T: Tape<f32, Cpu>>(&self, x: Matrix<T>) -> Matrix<T> {
+    pub fn forward<T: Tape<f32, Cpu>>(&self, x: Matrix<T>) -> Matrix<T> {
         let rows = x.shape().0;
         let out = self.outputs();
         x.matmul(self.weight.clone()) + self.bias.clone().broadcast_like::<_, Axis<0>>(&(rows, out))
     }
 
     /// The weights and bias as flat vectors (for saving and for the optimiser).
-    pub(crate) fn values(&self) -> (Vec<f32>, Vec<f32>) {
+    pub fn values(&self) -> (Vec<f32>, Vec<f32>) {
         (self.weight.as_vec(), self.bias.as_vec())
     }
 }

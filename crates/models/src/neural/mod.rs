@@ -19,6 +19,15 @@ mod network;
 mod saved;
 mod standardise;
 
+/// The dfdx building blocks of these networks, shared with `rnameta-augment` (its GAN is built
+/// from the same runtime-sized layers and optimiser). Not a stable API: it exposes dfdx types, and
+/// only the two crates that may see dfdx (models and augment) should use it.
+pub mod kit {
+    pub use super::adam::Adam;
+    pub use super::dense::{Dense, Matrix};
+    pub use super::device;
+}
+
 use dfdx::prelude::Cpu;
 
 use crate::{Error, Result};
@@ -27,7 +36,7 @@ pub use da::{DaParams, DaReport, DomainAdaptation};
 pub use mlp::{Mlp, MlpParams, MlpReport};
 
 /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
-fn device(seed: u64) -> Cpu {
+pub fn device(seed: u64) -> Cpu {
     Cpu::seed_from_u64(seed)
 }
 
