@@ -14,22 +14,37 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
         results_dir: dir.path().to_owned(),
     };
     let cohort = cohort::load(&options.data).unwrap();
+    // In the order of EXPERIMENTS: `tune` first, as `reproduce` runs it, so that the others read
+    // its choice from the same results folder.
     let expected_rows = [
+        // 4 (task, model) pairs x 2 trials in quick mode.
+        ("tune", 8),
         ("tissue-sra", 7),
         ("tissue-tcga", 7),
         ("sex-sra", 8),
         ("sex-tcga", 8),
         ("source", 6),
+        // Quick: up to 3 studies per class, both kinds; the tiny preset's studies allow 2.
+        ("bias-diversity", 4),
         // Quick sweeps: 2 GTEx fractions; 2 class counts x (MLP, DA).
         ("train-size", 2),
         ("class-count", 4),
+        // 3 set-ups, each with and without the feedback loop.
+        ("annotate", 6),
+        // Gini windows, then top-K signal and K random genes at K = 50, 200.
+        ("rank-genes", 5),
+        // Multi-label forest and one forest per task, for tissue and sample source.
+        ("rf-multilabel", 4),
     ];
     assert_eq!(expected_rows.len(), EXPERIMENTS.len());
-    for (id, rows) in expected_rows {
+    for (i, (id, rows)) in expected_rows.into_iter().enumerate() {
+        assert_eq!(EXPERIMENTS[i].0, id);
         let outcome = run_on(id, &cohort, &options).unwrap();
         assert_eq!(outcome.arms.len(), rows, "{id}");
+        // One score per seed; bias-diversity scores every seed on each of 2 quick subsamplings.
+        let scores = if id == "bias-diversity" { 4 } else { 2 };
         for arm in &outcome.arms {
-            assert_eq!(arm.mca.len(), 2, "{id} {}", arm.name);
+            assert_eq!(arm.mca.len(), scores, "{id} {}", arm.name);
             assert!(
                 arm.mca.iter().all(|v| (0.0..=1.0).contains(v)),
                 "{id} {}",
@@ -62,6 +77,46 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
             serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
         assert_eq!(run["seeds"], serde_json::json!([0, 1]));
         assert_eq!(run["arms"].as_array().unwrap().len(), rows);
+        // Every experiment after `tune` trains with the settings it chose.
+        let settings = run["settings"].as_str().unwrap();
+        if id == "tune" {
+            assert_eq!(settings, "the paper's defaults");
+        } else {
+            assert!(settings.contains("tune/chosen.json"), "{id}: {settings}");
+        }
+        let own_files: &[&str] = match id {
+            "tune" => &["chosen.md", "chosen.csv"],
+            "bias-diversity" => &["diversity.md", "lines.png", "lines.svg"],
+            "train-size" | "class-count" => &["lines.png", "lines.svg"],
+            "annotate" => &[
+                "feedback.md",
+                "tpr_tissue_catch_all.md",
+                "tpr_sex.csv",
+                "tpr_biopsy_vs_rest.png",
+                "predictions_sex.csv",
+                "predictions_biopsy_vs_rest.csv",
+            ],
+            "rank-genes" => &["ranking.csv", "markers.md", "top_genes.md", "lines.svg"],
+            "rf-multilabel" => &["multilabel.md", "multilabel.csv"],
+            _ => &[],
+        };
+        for file in own_files {
+            let meta = std::fs::metadata(outcome.dir.join(file))
+                .unwrap_or_else(|e| panic!("{id}/{file}: {e}"));
+            assert!(meta.len() > 50, "{id}/{file} is {} bytes", meta.len());
+        }
+    }
+    // What `tune` chose is what the later experiments read.
+    let chosen: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("tune/chosen.json")).unwrap())
+            .unwrap();
+    for (task, model) in [
+        ("tissue", "mlp"),
+        ("tissue", "da"),
+        ("sex", "mlp"),
+        ("source", "mlp"),
+    ] {
+        assert_eq!(chosen["chosen"][task][model]["model"], model, "{chosen}");
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
-use rnameta_core::{DataSource, Dataset, GeneInfo, Labels, Task};
+use rnameta_core::{DataSource, Dataset, GeneInfo, Grouping, Labels, Task};
 use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};
 use rnameta_preprocess::selection::GiniWindow;
 use rnameta_preprocess::Pipeline;
@@ -188,7 +188,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let n_bias = data.n_samples() - n_source;
 
-    let grouping = Grouping::from_args(args.one_vs_all.as_deref(), args.catch_all.as_deref())?;
+    let grouping = grouping_from_args(args.one_vs_all.as_deref(), args.catch_all.as_deref())?;
     let labels = training_labels(
         task,
         &data,
@@ -313,7 +313,7 @@ fn training_labels(
     notes: &mut Vec<String>,
 ) -> Result<Labels> {
     let mut names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
-    grouping.apply(&mut names, notes)?;
+    notes.extend(grouping.apply(&mut names)?);
     if names.iter().all(Option::is_none) {
         bail!(
             "no sample has a {task} label; give the labels with --labels TABLE (sample id and a \
@@ -360,87 +360,23 @@ fn training_labels(
     Ok(labels)
 }
 
-/// The class name every grouped-away sample gets.
-const OTHER: &str = "other";
-
-/// How labels are grouped before training: as they are, one class against the rest, or the
-/// largest / listed classes plus a catch-all class.
-#[derive(Debug, Clone, PartialEq)]
-enum Grouping {
-    Plain,
-    OneVsAll(String),
-    CatchAllLargest(usize),
-    CatchAllListed(Vec<String>),
-}
-
-/// Lower case, letters and digits only: how class names are compared (as `Labels::within_classes`).
-fn loose(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-impl Grouping {
-    fn from_args(one_vs_all: Option<&str>, catch_all: Option<&str>) -> Result<Self> {
-        Ok(match (one_vs_all, catch_all) {
-            (Some(class), _) => Self::OneVsAll(class.to_owned()),
-            (None, Some(spec)) => match spec.parse::<usize>() {
-                Ok(0 | 1) => bail!("--catch-all {spec}: keep at least 2 classes"),
-                Ok(n) => Self::CatchAllLargest(n),
-                Err(_) => Self::CatchAllListed(
-                    spec.split(',')
-                        .map(str::trim)
-                        .filter(|c| !c.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                ),
-            },
-            (None, None) => Self::Plain,
-        })
-    }
-
-    /// Rewrites the label names in place.
-    fn apply(&self, names: &mut [Option<String>], notes: &mut Vec<String>) -> Result<()> {
-        let kept: Vec<String> = match self {
-            Self::Plain => return Ok(()),
-            Self::OneVsAll(class) => vec![class.clone()],
-            Self::CatchAllListed(list) => list.clone(),
-            Self::CatchAllLargest(n) => {
-                let mut counts: std::collections::BTreeMap<String, (usize, String)> =
-                    std::collections::BTreeMap::new();
-                for name in names.iter().flatten() {
-                    counts.entry(loose(name)).or_insert((0, name.clone())).0 += 1;
-                }
-                let mut by_size: Vec<(usize, String)> = counts.into_values().collect();
-                by_size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                by_size.into_iter().take(*n).map(|(_, name)| name).collect()
-            }
-        };
-        let keys: Vec<String> = kept.iter().map(|c| loose(c)).collect();
-        let mut grouped = 0usize;
-        let mut found = vec![false; kept.len()];
-        for name in names.iter_mut().flatten() {
-            match keys.iter().position(|k| *k == loose(name)) {
-                Some(i) => {
-                    found[i] = true;
-                    *name = kept[i].clone();
-                }
-                None => {
-                    grouped += 1;
-                    *name = OTHER.to_owned();
-                }
-            }
-        }
-        if let Some(i) = found.iter().position(|f| !f) {
-            bail!("class {:?} has no labelled sample to keep", kept[i]);
-        }
-        notes.push(format!(
-            "{} kept, {grouped} labelled samples of other classes labelled {OTHER:?}",
-            kept.join(", ")
-        ));
-        Ok(())
-    }
+/// The grouping asked for by `--one-vs-all CLASS` or `--catch-all N|CLASSES`.
+fn grouping_from_args(one_vs_all: Option<&str>, catch_all: Option<&str>) -> Result<Grouping> {
+    Ok(match (one_vs_all, catch_all) {
+        (Some(class), _) => Grouping::OneVsAll(class.to_owned()),
+        (None, Some(spec)) => match spec.parse::<usize>() {
+            Ok(0 | 1) => bail!("--catch-all {spec}: keep at least 2 classes"),
+            Ok(n) => Grouping::CatchAllLargest(n),
+            Err(_) => Grouping::CatchAllListed(
+                spec.split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+        },
+        (None, None) => Grouping::Plain,
+    })
 }
 
 /// The pipeline to fit, and its name for the output.

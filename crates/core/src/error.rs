@@ -55,6 +55,12 @@ pub enum Error {
         /// The known classes, comma separated.
         known: String,
     },
+    /// A class that must be learnt has no labelled sample.
+    #[error("class {name:?} has no labelled sample to keep")]
+    EmptyClass {
+        /// The class.
+        name: String,
+    },
     /// A value could not be interpreted (for example a sex written as "unknown-ish").
     #[error("cannot interpret {value:?} as {what}")]
     Unparsable {

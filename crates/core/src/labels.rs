@@ -71,7 +71,7 @@ pub struct Labels {
 }
 
 /// A class name reduced for loose comparison: lower case, letters and digits only.
-fn loose_key(name: &str) -> String {
+pub(crate) fn loose_key(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -10,6 +10,7 @@
 mod dataset;
 mod error;
 mod gene;
+mod grouping;
 mod labels;
 mod sample;
 mod value_kind;
@@ -17,6 +18,7 @@ mod value_kind;
 pub use dataset::{Dataset, ExprMatrix};
 pub use error::{Error, Result};
 pub use gene::{strip_version, GeneAnnotation, GeneIdKind, GeneInfo};
+pub use grouping::{Grouping, OTHER_CLASS};
 pub use labels::{Labels, Task};
 pub use sample::{DataSource, SampleMeta, SampleSource, Sex};
 pub use value_kind::ValueKind;

@@ -48,6 +48,19 @@ impl ModelSpec {
         })
     }
 
+    /// The same settings with another seed (initialisation, shuffling, dropout, bootstrap):
+    /// how one chosen configuration is rerun over several seeds. LIN and logistic regression
+    /// draw nothing at random and stay as they are.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        match &mut self {
+            Self::Mlp(p) => p.seed = seed,
+            Self::Da(p) => p.seed = seed,
+            Self::RandomForest(p) => p.seed = seed,
+            Self::Lin(_) | Self::Logistic(_) => {}
+        }
+        self
+    }
+
     /// The names [`ModelSpec::default_for`] knows.
     pub const NAMES: [&'static str; 5] = ["lin", "mlp", "da", "rf", "logistic"];
 

@@ -6,13 +6,22 @@
 //! Model seeds vary per run (`--seeds N` uses seeds 0..N); the cohort and the study splits are
 //! fixed by the preset, so the spread is the models' own.
 //!
-//! Implemented: `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D),
-//! `train-size` (Supplementary Figure 9), `class-count` (Supplementary Figure 11).
+//! Experiments: `tune` (random search; later experiments of the same results folder read its
+//! choice), `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D),
+//! `bias-diversity` (Figure 4), `train-size` (Supplementary Figure 9), `class-count`
+//! (Supplementary Figure 11), `annotate` (the paper's new metadata, Supplementary Figure 10),
+//! `rank-genes` and `rf-multilabel` (the ARCHS4 pipeline's steps). Each module below holds one
+//! kind; this one lists them, runs them and writes what they produced.
 
+pub mod annotate;
+pub mod archs4;
 pub mod cohort;
+pub mod diversity;
 pub mod report;
 pub mod runner;
+pub mod settings;
 pub mod sweeps;
+pub mod tune;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,10 +31,18 @@ use rnameta_core::{Dataset, Labels, Task};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 
 use cohort::{Cohort, DataSpec};
+use rnameta_eval::plot::LineSeries;
+use rnameta_eval::Table;
 use runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
+use settings::Settings;
 
-/// The experiments this build can run, with what each reproduces.
-pub const EXPERIMENTS: [(&str, &str); 7] = [
+/// The experiments this build can run, with what each reproduces, in the order `reproduce` runs
+/// them (`tune` first: the others read its choice).
+pub const EXPERIMENTS: [(&str, &str); 12] = [
+    (
+        "tune",
+        "Methods: random search of MLP / DA settings on a study-grouped validation split",
+    ),
     ("tissue-sra", "Figure 3A: tissue, tested on SRA studies"),
     ("tissue-tcga", "Figure 3B: tissue, tested on TCGA"),
     ("sex-sra", "Figure 3C: sex, tested on SRA studies"),
@@ -35,6 +52,10 @@ pub const EXPERIMENTS: [(&str, &str); 7] = [
         "Figure 3D: sample source (biopsy / cell line), trained on SRA",
     ),
     (
+        "bias-diversity",
+        "Figure 4: MLP S-S sample source, many studies vs one large study",
+    ),
+    (
         "train-size",
         "Supplementary Figure 9: MLP G-S tissue on growing fractions of GTEx",
     ),
@@ -42,7 +63,32 @@ pub const EXPERIMENTS: [(&str, &str); 7] = [
         "class-count",
         "Supplementary Figure 11: DA vs MLP (G+S-S tissue) as classes grow",
     ),
+    (
+        "annotate",
+        "New metadata: catch-all tissue, biopsy vs rest, sex; TPR over cutoffs (Supp. Figure 10); feedback loop",
+    ),
+    (
+        "rank-genes",
+        "ARCHS4: per-gene signal ranking, forest on the top genes vs the paper's Gini windows",
+    ),
+    (
+        "rf-multilabel",
+        "ARCHS4: one random forest over multi-hot tissue + sample-source labels vs one per task",
+    ),
 ];
+
+/// What an experiment's body produced, before it is written.
+#[derive(Default)]
+pub struct Produced {
+    /// One row of the main table per arm, with per-seed scores.
+    pub results: Vec<ArmResult>,
+    /// Optional line plot: series, x-axis label.
+    pub lines: Option<(Vec<LineSeries>, &'static str)>,
+    /// Further tables, written as `<stem>.md` and `<stem>.csv`.
+    pub tables: Vec<(String, Table)>,
+    /// Anything else worth keeping in `run.json`.
+    pub extra: serde_json::Value,
+}
 
 /// How to run an experiment.
 #[derive(Debug, Clone)]
@@ -125,8 +171,12 @@ fn arms_of(id: &str) -> Result<(Task, Vec<Arm>)> {
                 .flat_map(|test| [arm("lin", Tr::S, test), arm("mlp", Tr::S, test)])
                 .collect(),
         ),
-        // Sweeps: their arms are built per sweep value (see `sweeps`).
-        "train-size" | "class-count" => (Task::Tissue, Vec::new()),
+        // Experiments that build their own arms (see their modules); the task decides how the
+        // SRA studies are split into training and test studies.
+        "train-size" | "class-count" | "annotate" | "tune" | "rank-genes" | "rf-multilabel" => {
+            (Task::Tissue, Vec::new())
+        }
+        "bias-diversity" => (Task::SampleSource, Vec::new()),
         other => bail!(
             "unknown experiment {other:?}; known: {}",
             EXPERIMENTS.map(|(id, _)| id).join(", ")
@@ -172,43 +222,45 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         .find(|(e, _)| *e == id)
         .map(|(_, t)| *t)
         .expect("arms_of knows only listed experiments");
+    let settings = Settings::load(&options.results_dir)?;
     let (sra_train, sra_test) = sra_sides(id, task, &cohort.sra)?;
     let sets = Sets {
         gtex: &cohort.gtex,
         sra_train: &sra_train,
         sra_test: &sra_test,
         tcga: &cohort.tcga,
+        settings: &settings,
     };
     let universe = class_universe(task, cohort);
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
-    let mut results = Vec::with_capacity(arms.len());
-    let sweep = match id {
-        "train-size" => Some(sweeps::train_size(&sets, &universe, &seeds, options.quick)?),
-        "class-count" => Some(sweeps::class_count(
-            &sets,
-            &universe,
-            &seeds,
-            options.quick,
-        )?),
-        _ => None,
-    };
-    for a in arms {
-        eprintln!("[{id}] {} ...", a.name());
-        let r = run_arm(a, task, &universe, &sets, &seeds)
-            .with_context(|| format!("experiment {id}, {}", a.name()))?;
-        eprintln!(
-            "[{id}] {}: mca {:?}",
-            r.name,
-            r.mca.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>()
-        );
-        results.push(r);
-    }
     let dir = options.results_dir.join(id);
-    let mut lines = None;
-    if let Some(s) = sweep {
-        results = s.results;
-        lines = Some((s.lines, s.x_label));
-    }
+    let produced = match id {
+        "train-size" => sweeps::train_size(&sets, &universe, &seeds, options.quick)?.into(),
+        "class-count" => sweeps::class_count(&sets, &universe, &seeds, options.quick)?.into(),
+        "bias-diversity" => diversity::run(&sets, &universe, &seeds, options.quick)?,
+        "annotate" => annotate::run(cohort, &settings, &seeds, options.quick, &dir)?,
+        "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir)?,
+        "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
+        "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
+        _ => {
+            let mut results = Vec::with_capacity(arms.len());
+            for a in arms {
+                eprintln!("[{id}] {} ...", a.name());
+                let r = run_arm(a, task, &universe, &sets, &seeds)
+                    .with_context(|| format!("experiment {id}, {}", a.name()))?;
+                eprintln!(
+                    "[{id}] {}: mca {:?}",
+                    r.name,
+                    r.mca.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>()
+                );
+                results.push(r);
+            }
+            Produced {
+                results,
+                ..Produced::default()
+            }
+        }
+    };
     let seconds = start.elapsed().as_secs_f64();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
@@ -227,15 +279,20 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         quick: options.quick,
         version: env!("CARGO_PKG_VERSION"),
         seconds,
+        settings: settings.describe(),
         data_summary,
-        arms: &results,
+        arms: &produced.results,
+        extra: &produced.extra,
     };
     let full_title = format!("{title} [{}]", options.data.label());
-    let table_markdown = report::write(&dir, &full_title, &results, &run)?;
-    if let Some((series, x_label)) = lines {
+    let table_markdown = report::write(&dir, &full_title, &produced.results, &run)?;
+    for (stem, table) in &produced.tables {
+        table.write(&dir.join(stem))?;
+    }
+    if let Some((series, x_label)) = &produced.lines {
         rnameta_eval::plot::line_plot(
-            &series,
-            &rnameta_eval::plot::Axes::new(full_title, x_label, "mca (mean ± std over seeds)"),
+            series,
+            &rnameta_eval::plot::Axes::new(full_title, *x_label, "mca (mean ± std over seeds)"),
             &dir.join("lines"),
         )?;
     }
@@ -243,7 +300,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         id: id.to_owned(),
         dir,
         table_markdown,
-        arms: results,
+        arms: produced.results,
         seconds,
     })
 }

@@ -29,10 +29,15 @@ pub struct RunRecord<'a> {
     pub version: &'static str,
     /// Wall time of the whole experiment, seconds.
     pub seconds: f64,
+    /// The hyperparameters: the paper's defaults or tuned (from where).
+    pub settings: String,
     /// Sample QC counts and split sizes.
     pub data_summary: serde_json::Value,
     /// Every arm with its per-seed scores.
     pub arms: &'a [ArmResult],
+    /// What the experiment records besides (settings it derived, quality measures...).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub extra: &'a serde_json::Value,
 }
 
 /// Writes every output of an experiment into `dir` and returns the Markdown of the main table.

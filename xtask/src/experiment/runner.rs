@@ -9,6 +9,8 @@ use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::Serialize;
 
+use super::settings::Settings;
+
 /// Which samples a model learns from, in the paper's notation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TrainSet {
@@ -69,6 +71,8 @@ pub struct Sets<'a> {
     pub sra_test: &'a Dataset,
     /// TCGA.
     pub tcga: &'a Dataset,
+    /// The hyperparameters to train with.
+    pub settings: &'a Settings,
 }
 
 /// What one arm measured over the seeds.
@@ -76,8 +80,9 @@ pub struct Sets<'a> {
 pub struct ArmResult {
     /// The arm's name.
     pub name: String,
-    /// The arm.
-    pub arm: Arm,
+    /// The arm, for experiments made of the paper's train / test arms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arm: Option<Arm>,
     /// Mean sample accuracy per seed.
     pub msa: Vec<f64>,
     /// Mean class accuracy per seed.
@@ -116,6 +121,77 @@ pub fn training_labels(task: Task, data: &Dataset, universe: &[String]) -> Label
     Labels::with_classes(present, &mapped).expect("names come from the class list")
 }
 
+impl ArmResult {
+    /// An empty result named `name` for a model learning `n_classes` classes from `n_train`
+    /// labelled samples; scores are pushed per seed.
+    pub fn new(name: String, arm: Option<Arm>, n_train: usize, n_classes: usize) -> Self {
+        Self {
+            name,
+            arm,
+            msa: Vec::new(),
+            mca: Vec::new(),
+            seconds: Vec::new(),
+            n_train,
+            n_classes,
+            n_test: 0,
+            unscored_test_classes: Vec::new(),
+            n_genes: 0,
+        }
+    }
+
+    /// Adds the scores of one seed.
+    pub fn push(&mut self, scores: &Scores) {
+        self.msa.push(scores.msa);
+        self.mca.push(scores.mca);
+        self.seconds.push(scores.seconds);
+        self.n_test = scores.n_test;
+        self.n_genes = scores.n_genes;
+        self.unscored_test_classes = scores.unscored.clone();
+    }
+}
+
+/// What one trained model scored on one test set.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// Mean sample accuracy.
+    pub msa: f64,
+    /// Mean class accuracy.
+    pub mca: f64,
+    /// Fit + predict wall time, seconds.
+    pub seconds: f64,
+    /// Scored test samples.
+    pub n_test: usize,
+    /// Genes the model read.
+    pub n_genes: usize,
+    /// Test classes the model does not know, with their sample counts (not scored).
+    pub unscored: Vec<(String, usize)>,
+}
+
+/// Trains `spec` for `task` on `train` with `labels` (the paper's pipeline, log2(TPM + 1), and the
+/// genes of `genes`) and scores it on `test`.
+pub fn fit_and_score(
+    spec: &ModelSpec,
+    task: Task,
+    genes: &GeneChoice,
+    train: &Dataset,
+    labels: &Labels,
+    test: &Dataset,
+) -> Result<(TrainedModel, Scores)> {
+    let start = Instant::now();
+    let model = TrainedModel::fit(spec, task, &Pipeline::tpm_log2(), genes, train, labels)?;
+    let (truth, predicted, unscored) = score_input(task, &model, test)?;
+    let k = model.classes().len();
+    let scores = Scores {
+        msa: rnameta_eval::metrics::msa(&truth, &predicted, k)?,
+        mca: rnameta_eval::metrics::mca(&truth, &predicted, k)?,
+        seconds: start.elapsed().as_secs_f64(),
+        n_test: truth.len(),
+        n_genes: model.gene_ids().len(),
+        unscored,
+    };
+    Ok((model, scores))
+}
+
 /// Trains and tests `arm` once per seed.
 pub fn run_arm(
     arm: Arm,
@@ -146,52 +222,25 @@ pub fn run_arm(
             labels.classes().len()
         );
     }
-    let mut result = ArmResult {
-        name: arm.name(),
-        arm,
-        msa: Vec::new(),
-        mca: Vec::new(),
-        seconds: Vec::new(),
-        n_train: labels.n_labelled(),
-        n_classes: labels.classes().len(),
-        n_test: 0,
-        unscored_test_classes: Vec::new(),
-        n_genes: 0,
-    };
+    let mut result = ArmResult::new(
+        arm.name(),
+        Some(arm),
+        labels.n_labelled(),
+        labels.classes().len(),
+    );
     // LIN draws nothing at random: one fit serves every seed.
-    let mut lin_scores: Option<(f64, f64, f64)> = None;
+    let mut lin_scores: Option<Scores> = None;
     for &seed in seeds {
-        if let Some((msa, mca, secs)) = lin_scores {
-            result.msa.push(msa);
-            result.mca.push(mca);
-            result.seconds.push(secs);
+        if let Some(scores) = &lin_scores {
+            result.push(scores);
             continue;
         }
-        let spec = ModelSpec::default_for(arm.model, task, seed)
-            .with_context(|| format!("unknown model {}", arm.model))?;
-        let start = Instant::now();
-        let model = TrainedModel::fit(
-            &spec,
-            task,
-            &Pipeline::tpm_log2(),
-            &GeneChoice::Paper,
-            train,
-            &labels,
-        )
-        .with_context(|| format!("training {} (seed {seed})", arm.name()))?;
-        let (truth, predicted, unscored) = score_input(task, &model, test)?;
-        let secs = start.elapsed().as_secs_f64();
-        let k = model.classes().len();
-        let msa = rnameta_eval::metrics::msa(&truth, &predicted, k)?;
-        let mca = rnameta_eval::metrics::mca(&truth, &predicted, k)?;
-        result.msa.push(msa);
-        result.mca.push(mca);
-        result.seconds.push(secs);
-        result.n_test = truth.len();
-        result.unscored_test_classes = unscored;
-        result.n_genes = model.gene_ids().len();
+        let spec = sets.settings.spec(arm.model, task, seed)?;
+        let (_, scores) = fit_and_score(&spec, task, &GeneChoice::Paper, train, &labels, test)
+            .with_context(|| format!("training {} (seed {seed})", arm.name()))?;
+        result.push(&scores);
         if arm.model == "lin" {
-            lin_scores = Some((msa, mca, secs));
+            lin_scores = Some(scores);
         }
     }
     Ok(result)
@@ -202,7 +251,7 @@ pub fn run_arm(
 type Scored = (Vec<usize>, Vec<usize>, Vec<(String, usize)>);
 
 /// Scores every test sample whose class the model knows.
-fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
+pub fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
     let names: Vec<Option<String>> = test.samples().iter().map(|s| task.label_of(s)).collect();
     let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), &names);
     let annotation = model.annotate(test)?;

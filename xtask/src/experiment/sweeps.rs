@@ -82,6 +82,7 @@ pub fn train_size(
             sra_train: sets.sra_train,
             sra_test: sets.sra_test,
             tcga: sets.tcga,
+            settings: sets.settings,
         };
         let mut r = run_arm(arm, Task::Tissue, universe, &sub, seeds)?;
         r.name = format!("{}, {:.0}% of GTEx", r.name, f * 100.0);
@@ -163,6 +164,16 @@ pub fn class_count(
             .collect(),
         x_label: "tissue classes",
     })
+}
+
+impl From<Sweep> for super::Produced {
+    fn from(sweep: Sweep) -> Self {
+        Self {
+            results: sweep.results,
+            lines: Some((sweep.lines, sweep.x_label)),
+            ..Self::default()
+        }
+    }
 }
 
 fn mean(v: &[f64]) -> f64 {

@@ -1,0 +1,499 @@
+//! `annotate`: the paper's new metadata. Three set-ups, each trained on GTEx and / or the SRA
+//! training studies and tested on the SRA test studies:
+//!
+//! - tissue with a catch-all class (the 16 largest tissues kept, every other tissue "other":
+//!   17 classes), DA G+S;
+//! - sample source, biopsy against the rest (one-vs-all), MLP S;
+//! - sex, MLP G+S.
+//!
+//! For each: msa / mca over seeds, the TPR of every class over probability cutoffs (Supplementary
+//! Figure 10), predictions for the SRA samples that carry no label of the task (written with their
+//! probabilities), and the feedback loop: unlabelled samples outside the test studies whose top
+//! probability reaches [`FEEDBACK_CUTOFF`] join the training set with the predicted label, the model
+//! is retrained with the same seed, and the change in test scores is reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use ndarray::Array2;
+use rnameta_core::{Dataset, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
+use rnameta_eval::metrics::{mca, msa, tpr_at_cutoffs};
+use rnameta_eval::plot::{line_plot, Axes, LinePoint, LineSeries};
+use rnameta_eval::{Cell, Table};
+use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
+use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
+use rnameta_preprocess::Pipeline;
+
+use super::cohort::Cohort;
+use super::runner::{ArmResult, Scores};
+use super::settings::Settings;
+use super::Produced;
+
+/// Top probability a prediction needs to join the training set in the feedback loop.
+pub const FEEDBACK_CUTOFF: f32 = 0.9;
+
+/// The probability cutoffs of the TPR table.
+const CUTOFFS: [f32; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/// Tissues kept beside the catch-all class.
+const KEPT_TISSUES: usize = 16;
+
+/// One set-up of the experiment.
+struct Setup {
+    /// Short name, used for file names.
+    key: &'static str,
+    /// Row name.
+    name: &'static str,
+    task: Task,
+    model: &'static str,
+    /// Whether GTEx joins the SRA training studies.
+    with_gtex: bool,
+    grouping: Grouping,
+}
+
+fn setups(quick: bool) -> Vec<Setup> {
+    vec![
+        Setup {
+            key: "tissue_catch_all",
+            name: "DA G+S-S, tissue, catch-all",
+            task: Task::Tissue,
+            model: "da",
+            with_gtex: true,
+            grouping: Grouping::CatchAllLargest(if quick { 6 } else { KEPT_TISSUES }),
+        },
+        Setup {
+            key: "biopsy_vs_rest",
+            name: "MLP S-S, biopsy vs rest",
+            task: Task::SampleSource,
+            model: "mlp",
+            with_gtex: false,
+            grouping: Grouping::OneVsAll("biopsy".into()),
+        },
+        Setup {
+            key: "sex",
+            name: "MLP G+S-S, sex",
+            task: Task::Sex,
+            model: "mlp",
+            with_gtex: true,
+            grouping: Grouping::Plain,
+        },
+    ]
+}
+
+/// The data of one set-up: training samples with grouped labels, test samples with grouped truth,
+/// the unlabelled SRA samples (and which of them lie outside the test studies).
+struct Prepared {
+    train: Dataset,
+    train_names: Vec<Option<String>>,
+    test: Dataset,
+    test_names: Vec<Option<String>>,
+    unlabelled: Dataset,
+    /// Rows of `unlabelled` outside the test studies (the feedback loop may use them).
+    feedback_pool: Vec<usize>,
+}
+
+/// `names` with every name outside `kept` (compared loosely) renamed to the catch-all class.
+fn group_like(names: &[Option<String>], kept: &[String]) -> Vec<Option<String>> {
+    let (matched, _) = Labels::within_classes(kept.to_vec(), names);
+    names
+        .iter()
+        .zip(matched.assigned())
+        .map(|(name, class)| match (name, class) {
+            (None, _) => None,
+            (Some(_), Some(c)) => Some(kept[*c].clone()),
+            (Some(_), None) => Some(OTHER_CLASS.to_owned()),
+        })
+        .collect()
+}
+
+fn names_of(task: Task, samples: &[SampleMeta]) -> Vec<Option<String>> {
+    samples.iter().map(|s| task.label_of(s)).collect()
+}
+
+fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
+    let task = setup.task;
+    let sra = &cohort.sra;
+    let labels = Labels::for_task(task, sra.samples());
+    let split = match task {
+        Task::Tissue => tissue_split(sra.samples(), &labels)?,
+        Task::Sex => sex_split(sra.samples(), &labels, 0)?,
+        Task::SampleSource => source_split(sra.samples(), &labels)?,
+    };
+    let sra_train = sra.select_samples(&split.train)?;
+    let test = sra.select_samples(&split.test)?;
+    let train = if setup.with_gtex {
+        Dataset::concat(&[&cohort.gtex, &sra_train])?
+    } else {
+        sra_train
+    };
+    let mut train_names = names_of(task, train.samples());
+    let kept: Vec<String> = if setup.grouping == Grouping::Plain {
+        Vec::new()
+    } else {
+        setup.grouping.apply(&mut train_names)?;
+        let set: BTreeSet<&String> = train_names
+            .iter()
+            .flatten()
+            .filter(|n| *n != OTHER_CLASS)
+            .collect();
+        set.into_iter().cloned().collect()
+    };
+    let raw_test = names_of(task, test.samples());
+    let test_names = if kept.is_empty() {
+        raw_test
+    } else {
+        group_like(&raw_test, &kept)
+    };
+    let unlabelled_rows: Vec<usize> = (0..sra.n_samples())
+        .filter(|&i| labels.assigned()[i].is_none())
+        .collect();
+    let unlabelled = sra.select_samples(&unlabelled_rows)?;
+    let test_studies: BTreeSet<&str> = test
+        .samples()
+        .iter()
+        .filter_map(|s| s.study.as_deref())
+        .collect();
+    let feedback_pool = unlabelled
+        .samples()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.study
+                .as_deref()
+                .is_none_or(|study| !test_studies.contains(study))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    Ok(Prepared {
+        train,
+        train_names,
+        test,
+        test_names,
+        unlabelled,
+        feedback_pool,
+    })
+}
+
+/// Trains on `train` with `names` (every name a class of its own, in sorted order).
+fn fit(
+    settings: &Settings,
+    setup: &Setup,
+    seed: u64,
+    train: &Dataset,
+    names: &[Option<String>],
+) -> Result<TrainedModel> {
+    let labels = Labels::from_names(names);
+    if labels.classes().len() < 2 {
+        bail!("{}: fewer than two classes to train", setup.name);
+    }
+    let spec = settings.spec(setup.model, setup.task, seed)?;
+    Ok(TrainedModel::fit(
+        &spec,
+        setup.task,
+        &Pipeline::tpm_log2(),
+        &GeneChoice::Paper,
+        train,
+        &labels,
+    )?)
+}
+
+/// Scores on the labelled test samples; also returns their probabilities and true classes.
+fn score(
+    model: &TrainedModel,
+    test: &Dataset,
+    names: &[Option<String>],
+    seconds: f64,
+) -> Result<(Scores, Array2<f32>, Vec<usize>)> {
+    let (labels, _) = Labels::within_classes(model.classes().to_vec(), names);
+    let rows: Vec<usize> = (0..names.len())
+        .filter(|&i| labels.assigned()[i].is_some())
+        .collect();
+    if rows.is_empty() {
+        bail!("no test sample has a class the model knows");
+    }
+    let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
+    let truth: Vec<usize> = rows
+        .iter()
+        .map(|&i| labels.assigned()[i].expect("kept rows are labelled"))
+        .collect();
+    let predicted = argmax_rows(&proba);
+    let k = model.classes().len();
+    let scores = Scores {
+        msa: msa(&truth, &predicted, k)?,
+        mca: mca(&truth, &predicted, k)?,
+        seconds,
+        n_test: truth.len(),
+        n_genes: model.gene_ids().len(),
+        unscored: Vec::new(),
+    };
+    Ok((scores, proba, truth))
+}
+
+/// Predicted class and top probability of every row.
+fn predictions(model: &TrainedModel, data: &Dataset) -> Result<Vec<(String, f32)>> {
+    if data.n_samples() == 0 {
+        return Ok(Vec::new());
+    }
+    let proba = model.annotate(data)?.proba;
+    Ok(proba
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let (best, p) =
+                row.iter().enumerate().fold(
+                    (0, f32::MIN),
+                    |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc },
+                );
+            (model.classes()[best].clone(), p)
+        })
+        .collect())
+}
+
+/// What one set-up produced.
+struct SetupOutcome {
+    plain: ArmResult,
+    feedback: ArmResult,
+    /// Mean TPR over seeds: class -> per cutoff (`None` where a seed had no sample of it).
+    tpr: BTreeMap<String, Vec<f64>>,
+    support: BTreeMap<String, usize>,
+    /// Per seed: unlabelled samples predicted, how many reached the cutoff, how many joined.
+    unlabelled: usize,
+    confident: Vec<usize>,
+    added: Vec<usize>,
+    confident_classes: BTreeMap<String, usize>,
+}
+
+fn run_setup(
+    setup: &Setup,
+    cohort: &Cohort,
+    settings: &Settings,
+    seeds: &[u64],
+    dir: &Path,
+) -> Result<SetupOutcome> {
+    let data = prepare(setup, cohort)?;
+    let n_train = data.train_names.iter().flatten().count();
+    let mut plain = ArmResult::new(setup.name.into(), None, n_train, 0);
+    let mut feedback = ArmResult::new(format!("{} + feedback", setup.name), None, n_train, 0);
+    let mut tpr_sum: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
+    let mut support = BTreeMap::new();
+    let mut confident = Vec::new();
+    let mut added = Vec::new();
+    let mut confident_classes = BTreeMap::new();
+    for &seed in seeds {
+        let start = std::time::Instant::now();
+        let model = fit(settings, setup, seed, &data.train, &data.train_names)
+            .with_context(|| format!("{} (seed {seed})", setup.name))?;
+        let (scores, proba, truth) = score(
+            &model,
+            &data.test,
+            &data.test_names,
+            start.elapsed().as_secs_f64(),
+        )?;
+        plain.n_classes = model.classes().len();
+        plain.push(&scores);
+        let report = tpr_at_cutoffs(proba.view(), &truth, &CUTOFFS)?;
+        for (c, class) in model.classes().iter().enumerate() {
+            support.insert(class.clone(), report.support[c]);
+            if let Some(values) = report.tpr[c].iter().copied().collect::<Option<Vec<f64>>>() {
+                let entry = tpr_sum
+                    .entry(class.clone())
+                    .or_insert((vec![0.0; CUTOFFS.len()], 0));
+                for (sum, v) in entry.0.iter_mut().zip(values) {
+                    *sum += v;
+                }
+                entry.1 += 1;
+            }
+        }
+        // Unlabelled SRA samples: predictions, and the feedback loop.
+        let predicted = predictions(&model, &data.unlabelled)?;
+        confident.push(
+            predicted
+                .iter()
+                .filter(|(_, p)| *p >= FEEDBACK_CUTOFF)
+                .count(),
+        );
+        if seed == seeds[0] {
+            write_predictions(dir, setup, &data.unlabelled, &predicted)?;
+            for (class, p) in &predicted {
+                if *p >= FEEDBACK_CUTOFF {
+                    *confident_classes.entry(class.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        let joining: Vec<usize> = data
+            .feedback_pool
+            .iter()
+            .copied()
+            .filter(|&i| predicted[i].1 >= FEEDBACK_CUTOFF)
+            .collect();
+        added.push(joining.len());
+        let start = std::time::Instant::now();
+        let extra = data.unlabelled.select_samples(&joining)?;
+        let train = Dataset::concat(&[&data.train, &extra])?;
+        let mut names = data.train_names.clone();
+        names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
+        let retrained = fit(settings, setup, seed, &train, &names)?;
+        let (scores, _, _) = score(
+            &retrained,
+            &data.test,
+            &data.test_names,
+            start.elapsed().as_secs_f64(),
+        )?;
+        feedback.n_classes = retrained.classes().len();
+        feedback.n_train = names.iter().flatten().count();
+        feedback.push(&scores);
+        eprintln!(
+            "[annotate] {} seed {seed}: mca {:.3}, with {} fed back {:.3}",
+            setup.name,
+            plain.mca.last().copied().unwrap_or(f64::NAN),
+            joining.len(),
+            scores.mca
+        );
+    }
+    let tpr = tpr_sum
+        .into_iter()
+        .map(|(class, (sums, n))| (class, sums.into_iter().map(|s| s / n as f64).collect()))
+        .collect();
+    Ok(SetupOutcome {
+        plain,
+        feedback,
+        tpr,
+        support,
+        unlabelled: data.unlabelled.n_samples(),
+        confident,
+        added,
+        confident_classes,
+    })
+}
+
+/// `predictions_<key>.csv`: every unlabelled SRA sample with its study, predicted class and top
+/// probability (first seed's model), and whether it reaches the feedback cutoff.
+fn write_predictions(
+    dir: &Path,
+    setup: &Setup,
+    data: &Dataset,
+    predicted: &[(String, f32)],
+) -> Result<()> {
+    let mut t = Table::new(
+        format!("{}: predictions for unlabelled SRA samples", setup.name),
+        ["sample", "study", "predicted", "probability", "confident"],
+    );
+    for (s, (class, p)) in data.samples().iter().zip(predicted) {
+        t.push_row(vec![
+            Cell::text(&s.sample_id),
+            Cell::text(s.study.clone().unwrap_or_default()),
+            Cell::text(class),
+            Cell::float(f64::from(*p), 4),
+            Cell::text(if *p >= FEEDBACK_CUTOFF { "yes" } else { "no" }),
+        ])?;
+    }
+    std::fs::create_dir_all(dir)?;
+    t.write_csv(&dir.join(format!("predictions_{}.csv", setup.key)))?;
+    Ok(())
+}
+
+fn mean_usize(v: &[usize]) -> f64 {
+    v.iter().sum::<usize>() as f64 / v.len().max(1) as f64
+}
+
+/// Runs the experiment; the TPR plots and prediction files go into `dir`.
+pub fn run(
+    cohort: &Cohort,
+    settings: &Settings,
+    seeds: &[u64],
+    quick: bool,
+    dir: &Path,
+) -> Result<Produced> {
+    std::fs::create_dir_all(dir)?;
+    let mut results = Vec::new();
+    let mut tables = Vec::new();
+    let mut summary = Table::new(
+        format!(
+            "Unlabelled SRA samples: predictions at top probability >= {FEEDBACK_CUTOFF} and the feedback loop (mean over seeds)"
+        ),
+        [
+            "set-up",
+            "unlabelled",
+            "confident",
+            "fed back (outside test studies)",
+            "mca",
+            "mca after feedback",
+            "change",
+        ],
+    );
+    let mut extra = serde_json::Map::new();
+    for setup in setups(quick) {
+        let out = run_setup(&setup, cohort, settings, seeds, dir)?;
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        summary.push_row(vec![
+            Cell::text(setup.name),
+            Cell::count(out.unlabelled as u64),
+            Cell::float(mean_usize(&out.confident), 1),
+            Cell::float(mean_usize(&out.added), 1),
+            Cell::float(mean(&out.plain.mca), 3),
+            Cell::float(mean(&out.feedback.mca), 3),
+            Cell::float(mean(&out.feedback.mca) - mean(&out.plain.mca), 3),
+        ])?;
+        let mut columns = vec!["class".to_owned(), "test n".to_owned()];
+        columns.extend(CUTOFFS.iter().map(|c| format!("TPR at {c}")));
+        let mut tpr = Table::new(
+            format!(
+                "{}: TPR per class over probability cutoffs (mean over seeds)",
+                setup.name
+            ),
+            columns,
+        );
+        let mut series = Vec::new();
+        for (class, values) in &out.tpr {
+            let mut row = vec![
+                Cell::text(class),
+                Cell::count(out.support.get(class).copied().unwrap_or(0) as u64),
+            ];
+            row.extend(values.iter().map(|v| Cell::float(*v, 3)));
+            tpr.push_row(row)?;
+            series.push(LineSeries {
+                label: class.clone(),
+                points: CUTOFFS
+                    .iter()
+                    .zip(values)
+                    .map(|(&x, &mean)| LinePoint {
+                        x: f64::from(x),
+                        mean,
+                        std: 0.0,
+                    })
+                    .collect(),
+            });
+        }
+        if !series.is_empty() {
+            line_plot(
+                &series,
+                &Axes::new(
+                    format!("{} (simulated data)", setup.name),
+                    "probability cutoff",
+                    "TPR",
+                ),
+                &dir.join(format!("tpr_{}", setup.key)),
+            )?;
+        }
+        tables.push((format!("tpr_{}", setup.key), tpr));
+        extra.insert(
+            setup.key.to_owned(),
+            serde_json::json!({
+                "unlabelled": out.unlabelled,
+                "confident_per_seed": out.confident,
+                "fed_back_per_seed": out.added,
+                "confident_classes_first_seed": out.confident_classes,
+            }),
+        );
+        results.push(out.plain);
+        results.push(out.feedback);
+    }
+    tables.push(("feedback".into(), summary));
+    Ok(Produced {
+        results,
+        lines: None,
+        tables,
+        extra: serde_json::Value::Object(extra),
+    })
+}

@@ -1,0 +1,462 @@
+//! The ARCHS4 pipeline's steps as experiments, on tissue (trained on GTEx + the SRA training
+//! studies, tested on the SRA test studies):
+//!
+//! - `rank-genes`: the per-gene signal ranking (95th-percentile neighbourhood cosine) on the
+//!   training data; a random forest on the top K ranked genes against K random genes and against
+//!   the paper's Gini windows; how many of the simulator's tissue marker genes the top K hold
+//!   (the ground truth a real dataset lacks).
+//! - `rf-multilabel`: one random forest over multi-hot labels (tissue and sample source of each
+//!   sample) against one forest per task on the same genes: accuracy of each task read from the
+//!   multi-label probabilities, micro / macro F1 and macro AUROC, and fit time.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use ndarray::Array2;
+use rand::seq::IndexedRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rnameta_core::{Dataset, Labels, Task};
+use rnameta_eval::metrics::{mca, msa};
+use rnameta_eval::plot::{LinePoint, LineSeries};
+use rnameta_eval::{Cell, SeedSummary, Table};
+use rnameta_models::{
+    metrics::multilabel_report, GeneChoice, LabelSets, MultiLabelForest, TrainedModel,
+};
+use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
+use rnameta_preprocess::Pipeline;
+
+use super::runner::{fit_and_score, score_input, training_labels, ArmResult, Scores, Sets};
+use super::Produced;
+
+/// GTEx + the SRA training studies: the training set of both experiments.
+fn training_set(sets: &Sets<'_>) -> Result<Dataset> {
+    Ok(Dataset::concat(&[sets.gtex, sets.sra_train])?)
+}
+
+/// The simulator's tissue marker symbols (ground truth for the ranking).
+fn marker_symbols() -> BTreeSet<&'static str> {
+    rnameta_sim::genesets::TISSUES
+        .iter()
+        .flat_map(|t| t.markers.iter().copied())
+        .collect()
+}
+
+/// `rank-genes`: forests on the top K signal-ranked genes, K random genes and the paper's Gini
+/// windows; the ranking's head and its marker recall are written beside.
+pub fn rank_genes(
+    sets: &Sets<'_>,
+    universe: &[String],
+    seeds: &[u64],
+    quick: bool,
+    dir: &Path,
+) -> Result<Produced> {
+    let task = Task::Tissue;
+    let train = training_set(sets)?;
+    let labels = training_labels(task, &train, universe);
+    // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples.
+    let normalised = Pipeline::tpm_log2()
+        .fit(&train)?
+        .transform(&train)
+        .context("normalising the training samples for the ranking")?;
+    let start = Instant::now();
+    let options = SignalOptions {
+        neighbours: SignalOptions::default()
+            .neighbours
+            .min(train.n_samples() / 4),
+        ..SignalOptions::default()
+    };
+    let ranking = signal_ranking(&normalised, options)?;
+    let ranking_seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "[rank-genes] ranked {} genes in {ranking_seconds:.1} s",
+        ranking.len()
+    );
+    let markers = marker_symbols();
+    let is_marker =
+        |symbol: &Option<String>| symbol.as_deref().is_some_and(|s| markers.contains(s));
+    let markers_present = ranking.iter().filter(|r| is_marker(&r.symbol)).count();
+    let ks: Vec<usize> = if quick {
+        vec![50, 200]
+    } else {
+        vec![100, 250, 500, 1000, 2000]
+    }
+    .into_iter()
+    .filter(|&k| k <= ranking.len())
+    .collect();
+    if ks.is_empty() {
+        bail!("only {} genes to rank", ranking.len());
+    }
+    let all_ids: Vec<String> = train.genes().ids().map(str::to_owned).collect();
+    let run = |name: String, genes: &GeneChoice| -> Result<ArmResult> {
+        let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+        for &seed in seeds {
+            let spec = sets.settings.spec("rf", task, seed)?;
+            let (_, scores) = fit_and_score(&spec, task, genes, &train, &labels, sets.sra_test)?;
+            result.push(&scores);
+        }
+        eprintln!(
+            "[rank-genes] {}: mca {:.3}",
+            result.name,
+            SeedSummary::new(result.mca.clone())?.mean
+        );
+        Ok(result)
+    };
+    let mut results = vec![run("RF, paper's Gini windows".into(), &GeneChoice::Paper)?];
+    let mut recall = Table::new(
+        format!(
+            "Simulated tissue marker genes among the top K signal-ranked genes ({markers_present} markers in the data)"
+        ),
+        ["K", "markers in top K", "share of all markers", "expected at random"],
+    );
+    let mut signal_line = Vec::new();
+    let mut random_line = Vec::new();
+    for &k in &ks {
+        let top: Vec<String> = ranking[..k].iter().map(|r| r.gene_id.clone()).collect();
+        let found = ranking[..k].iter().filter(|r| is_marker(&r.symbol)).count();
+        recall.push_row(vec![
+            Cell::count(k as u64),
+            Cell::count(found as u64),
+            Cell::float(found as f64 / markers_present.max(1) as f64, 3),
+            Cell::float(markers_present as f64 * k as f64 / ranking.len() as f64, 1),
+        ])?;
+        let signal = run(format!("RF, top {k} signal genes"), &GeneChoice::Ids(top))?;
+        let mut rng = ChaCha8Rng::seed_from_u64(k as u64);
+        let random: Vec<String> = all_ids.sample(&mut rng, k).cloned().collect();
+        let random = run(format!("RF, {k} random genes"), &GeneChoice::Ids(random))?;
+        signal_line.push(LinePoint::from_summary(
+            k as f64,
+            &SeedSummary::new(signal.mca.clone())?,
+        ));
+        random_line.push(LinePoint::from_summary(
+            k as f64,
+            &SeedSummary::new(random.mca.clone())?,
+        ));
+        results.push(signal);
+        results.push(random);
+    }
+    let mut head = Table::new(
+        "Top 30 genes of the signal ranking (training samples, log2(TPM + 1))",
+        [
+            "rank",
+            "gene",
+            "symbol",
+            "percentile value",
+            "mean cosine",
+            "simulated marker",
+        ],
+    );
+    for r in ranking.iter().take(30) {
+        head.push_row(vec![
+            Cell::count(r.rank as u64),
+            Cell::text(&r.gene_id),
+            Cell::text(r.symbol.clone().unwrap_or_default()),
+            Cell::float(f64::from(r.percentile_value), 3),
+            Cell::float(r.mean_cosine, 4),
+            Cell::text(if is_marker(&r.symbol) { "yes" } else { "no" }),
+        ])?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut full = Table::new(
+        "Signal ranking of every gene",
+        ["rank", "gene", "symbol", "percentile value", "mean cosine"],
+    );
+    for r in &ranking {
+        full.push_row(vec![
+            Cell::count(r.rank as u64),
+            Cell::text(&r.gene_id),
+            Cell::text(r.symbol.clone().unwrap_or_default()),
+            Cell::float(f64::from(r.percentile_value), 3),
+            Cell::float(r.mean_cosine, 5),
+        ])?;
+    }
+    full.write_csv(&dir.join("ranking.csv"))?;
+    Ok(Produced {
+        results,
+        lines: Some((
+            vec![
+                LineSeries {
+                    label: "top K signal genes".into(),
+                    points: signal_line,
+                },
+                LineSeries {
+                    label: "K random genes".into(),
+                    points: random_line,
+                },
+            ],
+            "genes (K)",
+        )),
+        tables: vec![("markers".into(), recall), ("top_genes".into(), head)],
+        extra: serde_json::json!({
+            "ranking_seconds": ranking_seconds,
+            "neighbours": options.neighbours,
+            "percentile": options.percentile,
+            "genes_ranked": ranking.len(),
+        }),
+    })
+}
+
+/// Each sample's label set: its tissue (GTEx's spelling) and its sample source, where known.
+fn label_sets(data: &Dataset, tissues: &[String], sources: &[String]) -> Vec<Vec<String>> {
+    let tissue = Labels::within_classes(
+        tissues.to_vec(),
+        &data
+            .samples()
+            .iter()
+            .map(|s| Task::Tissue.label_of(s))
+            .collect::<Vec<_>>(),
+    )
+    .0;
+    let source = Labels::within_classes(
+        sources.to_vec(),
+        &data
+            .samples()
+            .iter()
+            .map(|s| Task::SampleSource.label_of(s))
+            .collect::<Vec<_>>(),
+    )
+    .0;
+    (0..data.n_samples())
+        .map(|i| {
+            let mut set = Vec::new();
+            if let Some(t) = tissue.assigned()[i] {
+                set.push(tissues[t].clone());
+            }
+            if let Some(s) = source.assigned()[i] {
+                set.push(sources[s].clone());
+            }
+            set
+        })
+        .collect()
+}
+
+/// Scores of one task read from multi-label probabilities: the most probable of the task's labels.
+fn task_scores(
+    proba: &Array2<f32>,
+    model_labels: &[String],
+    task_labels: &[String],
+    truth: &[Option<usize>],
+    seconds: f64,
+    genes: usize,
+) -> Result<Scores> {
+    let columns: Vec<usize> = task_labels
+        .iter()
+        .map(|l| {
+            model_labels
+                .iter()
+                .position(|m| m == l)
+                .with_context(|| format!("label {l} missing from the forest"))
+        })
+        .collect::<Result<_>>()?;
+    let (mut t, mut p) = (Vec::new(), Vec::new());
+    for (row, class) in truth.iter().enumerate() {
+        let Some(class) = class else { continue };
+        let best = (0..columns.len())
+            .max_by(|&a, &b| {
+                proba[[row, columns[a]]]
+                    .total_cmp(&proba[[row, columns[b]]])
+                    .then(b.cmp(&a))
+            })
+            .expect("a task has labels");
+        t.push(*class);
+        p.push(best);
+    }
+    if t.is_empty() {
+        bail!("no test sample has a label of the task");
+    }
+    let k = task_labels.len();
+    Ok(Scores {
+        msa: msa(&t, &p, k)?,
+        mca: mca(&t, &p, k)?,
+        seconds,
+        n_test: t.len(),
+        n_genes: genes,
+        unscored: Vec::new(),
+    })
+}
+
+/// `rf-multilabel`: one forest over tissue + sample-source labels against one forest per task.
+/// Tested on every SRA sample outside the training studies (tissue or sample source known).
+pub fn rf_multilabel(
+    sets: &Sets<'_>,
+    sra: &Dataset,
+    universe: &[String],
+    seeds: &[u64],
+) -> Result<Produced> {
+    let train = training_set(sets)?;
+    let training_studies: BTreeSet<&str> = sets
+        .sra_train
+        .samples()
+        .iter()
+        .filter_map(|s| s.study.as_deref())
+        .collect();
+    let test_rows: Vec<usize> = (0..sra.n_samples())
+        .filter(|&i| {
+            let s = &sra.samples()[i];
+            s.study
+                .as_deref()
+                .is_none_or(|study| !training_studies.contains(study))
+                && (s.tissue.is_some() || s.sample_source.is_some())
+        })
+        .collect();
+    let test_set = sra.select_samples(&test_rows)?;
+    let test = &test_set;
+    let tissue_labels = training_labels(Task::Tissue, &train, universe);
+    let tissues = tissue_labels.classes().to_vec();
+    let source_labels = Labels::for_task(Task::SampleSource, train.samples());
+    let sources = source_labels.classes().to_vec();
+    if sources.len() < 2 {
+        bail!("the training set has sample-source classes {sources:?}: two are needed");
+    }
+    let train_sets = label_sets(&train, &tissues, &sources);
+    let test_sets = label_sets(test, &tissues, &sources);
+    let truth_of = |task: Task, classes: &[String]| -> Vec<Option<usize>> {
+        Labels::within_classes(
+            classes.to_vec(),
+            &test
+                .samples()
+                .iter()
+                .map(|s| task.label_of(s))
+                .collect::<Vec<_>>(),
+        )
+        .0
+        .assigned()
+        .to_vec()
+    };
+    let tissue_truth = truth_of(Task::Tissue, &tissues);
+    let source_truth = truth_of(Task::SampleSource, &sources);
+    let n_multi = train_sets.iter().filter(|s| !s.is_empty()).count();
+    let arm = |name: &str, n: usize, k: usize| ArmResult::new(name.into(), None, n, k);
+    let mut multi_tissue = arm("multi-label RF: tissue", n_multi, tissues.len());
+    let mut multi_source = arm("multi-label RF: sample source", n_multi, sources.len());
+    let mut per_tissue = arm(
+        "RF per task: tissue",
+        tissue_labels.n_labelled(),
+        tissues.len(),
+    );
+    let mut per_source = arm(
+        "RF per task: sample source",
+        source_labels.n_labelled(),
+        sources.len(),
+    );
+    let mut label_table = Table::new(
+        "Multi-label forest on the SRA test studies, threshold 0.5 (per seed)",
+        ["seed", "micro F1", "macro F1", "macro AUROC", "fit seconds"],
+    );
+    for &seed in seeds {
+        // The tissue forest fixes the genes (the paper's tissue window) and the pipeline; the
+        // other forests read the same columns.
+        let spec = sets.settings.spec("rf", Task::Tissue, seed)?;
+        let start = Instant::now();
+        let tissue_model = TrainedModel::fit(
+            &spec,
+            Task::Tissue,
+            &Pipeline::tpm_log2(),
+            &GeneChoice::Paper,
+            &train,
+            &tissue_labels,
+        )?;
+        let (truth, predicted, unscored) = score_input(Task::Tissue, &tissue_model, test)?;
+        let k = tissue_model.classes().len();
+        let genes = tissue_model.gene_ids().to_vec();
+        per_tissue.push(&Scores {
+            msa: msa(&truth, &predicted, k)?,
+            mca: mca(&truth, &predicted, k)?,
+            seconds: start.elapsed().as_secs_f64(),
+            n_test: truth.len(),
+            n_genes: genes.len(),
+            unscored,
+        });
+        let source_spec = sets.settings.spec("rf", Task::SampleSource, seed)?;
+        let (_, scores) = fit_and_score(
+            &source_spec,
+            Task::SampleSource,
+            &GeneChoice::Ids(genes.clone()),
+            &train,
+            &source_labels,
+            test,
+        )?;
+        per_source.push(&scores);
+
+        let start = Instant::now();
+        let (x_train, _) = tissue_model.model_input(&train)?;
+        let (x_test, _) = tissue_model.model_input(test)?;
+        let targets = LabelSets::from_names(&train_sets);
+        let rows: Vec<usize> = (0..train_sets.len())
+            .filter(|&i| !train_sets[i].is_empty())
+            .collect();
+        let x_fit = x_train.select(ndarray::Axis(0), &rows);
+        let fit_sets: Vec<Vec<String>> = rows.iter().map(|&i| train_sets[i].clone()).collect();
+        let targets_fit = LabelSets::with_labels(targets.labels().to_vec(), &fit_sets)?;
+        let meta: Vec<_> = rows.iter().map(|&i| train.samples()[i].clone()).collect();
+        let mut forest = MultiLabelForest::new(match spec {
+            rnameta_models::ModelSpec::RandomForest(p) => p,
+            _ => bail!("rf settings are not a forest's"),
+        });
+        forest.fit(x_fit.view(), &targets_fit, &meta)?;
+        let fit_seconds = start.elapsed().as_secs_f64();
+        let proba = forest.predict_proba(x_test.view())?;
+        let seconds = start.elapsed().as_secs_f64();
+        multi_tissue.push(&task_scores(
+            &proba,
+            forest.labels(),
+            &tissues,
+            &tissue_truth,
+            seconds,
+            genes.len(),
+        )?);
+        multi_source.push(&task_scores(
+            &proba,
+            forest.labels(),
+            &sources,
+            &source_truth,
+            seconds,
+            genes.len(),
+        )?);
+        let test_rows: Vec<usize> = (0..test_sets.len())
+            .filter(|&i| !test_sets[i].is_empty())
+            .collect();
+        let test_truth = LabelSets::with_labels(
+            forest.labels().to_vec(),
+            &test_rows
+                .iter()
+                .map(|&i| test_sets[i].clone())
+                .collect::<Vec<_>>(),
+        )?;
+        let without = forest
+            .report()
+            .map(|r| r.labels_without_positives.clone())
+            .unwrap_or_default();
+        let report = multilabel_report(
+            &test_truth,
+            proba.select(ndarray::Axis(0), &test_rows).view(),
+            forest.labels(),
+            0.5,
+            &without,
+        )?;
+        label_table.push_row(vec![
+            Cell::count(seed),
+            Cell::float(report.micro_f1, 3),
+            Cell::float(report.macro_f1, 3),
+            report
+                .macro_auroc
+                .map_or_else(|| Cell::text("n/a"), |a| Cell::float(a, 3)),
+            Cell::float(fit_seconds, 2),
+        ])?;
+        eprintln!(
+            "[rf-multilabel] seed {seed}: tissue mca multi {:.3} / per task {:.3}; source mca multi {:.3} / per task {:.3}",
+            multi_tissue.mca.last().unwrap_or(&f64::NAN),
+            per_tissue.mca.last().unwrap_or(&f64::NAN),
+            multi_source.mca.last().unwrap_or(&f64::NAN),
+            per_source.mca.last().unwrap_or(&f64::NAN),
+        );
+    }
+    Ok(Produced {
+        results: vec![multi_tissue, per_tissue, multi_source, per_source],
+        lines: None,
+        tables: vec![("multilabel".into(), label_table)],
+        extra: serde_json::json!({ "tissue_labels": tissues, "source_labels": sources }),
+    })
+}

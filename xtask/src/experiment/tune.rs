@@ -1,0 +1,306 @@
+//! `tune`: the paper chose its hyperparameters by random search (keras tuner) and took the least
+//! complex model within noise of the best. This does the same for the MLP (hidden units, dropout,
+//! learning rate) and DA (embedding size, classifier hidden units, dropout, both learning rates,
+//! triplet margin), per task, on a study-grouped validation split that never touches the test
+//! studies:
+//!
+//! - the SRA studies are split with the task's recipe (as every experiment does); the training
+//!   studies are dealt, per class and largest first, to *fit* and *validation* in turn (sample
+//!   source uses its recipe's own validation side);
+//! - tissue and sex train on GTEx + the fit studies, sample source on the fit studies alone;
+//! - every trial (trial 0 is the paper's setting) runs over up to three seeds and is scored by mca
+//!   on the validation studies;
+//! - the choice is the trial with the fewest weights among those whose mean mca is within noise
+//!   of the best mean: one standard deviation over seeds, the best trial's or the mean over
+//!   trials, whichever is larger.
+//!
+//! The choice goes to `<results>/tune/chosen.json`, which every later experiment writing to the
+//! same results folder reads ([`Settings::load`]).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rnameta_core::{Dataset, Labels, Task};
+use rnameta_eval::{Cell, SeedSummary, Table};
+use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelSpec};
+use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
+
+use super::cohort::Cohort;
+use super::runner::{fit_and_score, training_labels, ArmResult};
+use super::settings::{chosen_path, Settings};
+use super::Produced;
+
+/// Seed of the random search itself (the trials drawn), fixed so reruns try the same settings.
+const SEARCH_SEED: u64 = 20_200_101;
+
+/// The (task, model) pairs tuned.
+const TUNED: [(Task, &str); 4] = [
+    (Task::Tissue, "mlp"),
+    (Task::Tissue, "da"),
+    (Task::Sex, "mlp"),
+    (Task::SampleSource, "mlp"),
+];
+
+/// Fit and validation data of one task.
+struct Split3 {
+    fit: Dataset,
+    validation: Dataset,
+}
+
+fn split_for(task: Task, cohort: &Cohort) -> Result<Split3> {
+    let sra = &cohort.sra;
+    let labels = Labels::for_task(task, sra.samples());
+    let (fit_sra, validation) = match task {
+        Task::SampleSource => {
+            let split = source_split(sra.samples(), &labels)?;
+            (
+                sra.select_samples(&split.train)?,
+                sra.select_samples(&split.validation)?,
+            )
+        }
+        Task::Tissue | Task::Sex => {
+            let outer = match task {
+                Task::Tissue => tissue_split(sra.samples(), &labels)?,
+                _ => sex_split(sra.samples(), &labels, 0)?,
+            };
+            let train = sra.select_samples(&outer.train)?;
+            let (fit_rows, validation_rows) = deal_studies(task, &train);
+            (
+                train.select_samples(&fit_rows)?,
+                train.select_samples(&validation_rows)?,
+            )
+        }
+    };
+    if validation.n_samples() == 0 {
+        bail!("tune: no SRA study is left for validating {task} models");
+    }
+    let fit = if task == Task::SampleSource {
+        fit_sra
+    } else {
+        Dataset::concat(&[&cohort.gtex, &fit_sra])?
+    };
+    Ok(Split3 { fit, validation })
+}
+
+/// Labelled rows of `data` split by study into fit and validation: per class, its studies largest
+/// first go to fit, validation, fit... in turn (a study placed by an earlier class keeps its
+/// side), so both sides see most classes and no study is on both.
+fn deal_studies(task: Task, data: &Dataset) -> (Vec<usize>, Vec<usize>) {
+    let labels = Labels::for_task(task, data.samples());
+    let mut sizes: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for (row, class) in labels.assigned().iter().enumerate() {
+        if let (Some(c), Some(study)) = (class, &data.samples()[row].study) {
+            *sizes.entry((*c, study.clone())).or_insert(0) += 1;
+        }
+    }
+    let mut side_of: BTreeMap<String, bool> = BTreeMap::new();
+    for class in 0..labels.classes().len() {
+        let mut studies: Vec<(&String, usize)> = sizes
+            .iter()
+            .filter(|((c, _), _)| *c == class)
+            .map(|((_, s), &n)| (s, n))
+            .collect();
+        studies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut turn = 0;
+        for (study, _) in studies {
+            if !side_of.contains_key(study) {
+                side_of.insert(study.clone(), turn % 2 == 1);
+                turn += 1;
+            }
+        }
+    }
+    let (mut fit, mut validation) = (Vec::new(), Vec::new());
+    for (row, class) in labels.assigned().iter().enumerate() {
+        let study = data.samples()[row].study.as_ref();
+        match (class, study.and_then(|s| side_of.get(s))) {
+            (Some(_), Some(true)) => validation.push(row),
+            (Some(_), Some(false)) => fit.push(row),
+            _ => {}
+        }
+    }
+    (fit, validation)
+}
+
+/// A random setting of `model` for `task` (trial 0: the paper's).
+fn draw(model: &str, task: Task, trial: usize, rng: &mut ChaCha8Rng) -> ModelSpec {
+    let log_uniform =
+        |rng: &mut ChaCha8Rng, lo: f64, hi: f64| 10f64.powf(rng.random_range(lo..hi)) as f32;
+    let pick =
+        |rng: &mut ChaCha8Rng, options: &[usize]| options[rng.random_range(0..options.len())];
+    let dropout = |rng: &mut ChaCha8Rng| rng.random_range(0..6) as f32 / 10.0;
+    match model {
+        "da" => {
+            let mut p = DaParams::default();
+            if trial > 0 {
+                p.embedding = pick(rng, &[64, 128, 256, 512]);
+                p.classifier_hidden = pick(rng, &[32, 64, 128, 256]);
+                p.dropout = dropout(rng);
+                p.learning_rate = log_uniform(rng, -4.0, -2.5);
+                p.triplet_learning_rate = log_uniform(rng, -4.5, -3.0);
+                p.margin = [1.0, 2.0, 5.0, 11.0][rng.random_range(0..4)];
+            }
+            ModelSpec::Da(p)
+        }
+        _ => {
+            let mut p = MlpParams::for_task(task);
+            if trial > 0 {
+                p.hidden = pick(rng, &[16, 32, 64, 128, 256, 512]);
+                p.dropout = dropout(rng);
+                p.learning_rate = log_uniform(rng, -4.0, -2.0);
+            }
+            ModelSpec::Mlp(p)
+        }
+    }
+}
+
+/// Trainable weights of `spec` on `genes` inputs and `classes` outputs: the complexity the choice
+/// keeps low.
+fn weights(spec: &ModelSpec, genes: usize, classes: usize) -> usize {
+    match spec {
+        ModelSpec::Mlp(p) => genes * p.hidden + p.hidden * classes,
+        ModelSpec::Da(p) => {
+            genes * p.embedding + p.embedding * p.classifier_hidden + p.classifier_hidden * classes
+        }
+        _ => 0,
+    }
+}
+
+/// A short description of a setting for the table.
+fn describe(spec: &ModelSpec) -> String {
+    match spec {
+        ModelSpec::Mlp(p) => format!(
+            "hidden {}, dropout {:.1}, lr {:.1e}",
+            p.hidden, p.dropout, p.learning_rate
+        ),
+        ModelSpec::Da(p) => format!(
+            "embedding {}, hidden {}, dropout {:.1}, lr {:.1e} / {:.1e}, margin {}",
+            p.embedding,
+            p.classifier_hidden,
+            p.dropout,
+            p.learning_rate,
+            p.triplet_learning_rate,
+            p.margin
+        ),
+        other => other.name().to_owned(),
+    }
+}
+
+/// One trial's outcome.
+struct Trial {
+    spec: ModelSpec,
+    result: ArmResult,
+    weights: usize,
+}
+
+/// Runs the search and writes `<results_dir>/tune/chosen.json`.
+pub fn run(cohort: &Cohort, seeds: &[u64], quick: bool, results_dir: &Path) -> Result<Produced> {
+    let trials = if quick { 2 } else { 12 };
+    let seeds = &seeds[..seeds.len().min(3)];
+    let mut rng = ChaCha8Rng::seed_from_u64(SEARCH_SEED);
+    let mut settings = Settings::default();
+    let mut results = Vec::new();
+    let mut chosen_table = Table::new(
+        "Chosen settings: fewest weights within noise (one std over seeds) of the best validation mca",
+        [
+            "task",
+            "model",
+            "chosen",
+            "validation mca",
+            "best trial",
+            "best mca",
+            "paper's mca",
+        ],
+    );
+    for (task, model) in TUNED {
+        let data = split_for(task, cohort)?;
+        let universe = Labels::for_task(task, data.fit.samples())
+            .classes()
+            .to_vec();
+        let labels = training_labels(task, &data.fit, &universe);
+        let mut done: Vec<Trial> = Vec::new();
+        for trial in 0..trials {
+            let spec = draw(model, task, trial, &mut rng);
+            let name = format!(
+                "{} {task} #{trial}: {}",
+                model.to_uppercase(),
+                describe(&spec)
+            );
+            let mut result =
+                ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+            for &seed in seeds {
+                let seeded = spec.clone().with_seed(seed);
+                let (_, scores) = fit_and_score(
+                    &seeded,
+                    task,
+                    &GeneChoice::Paper,
+                    &data.fit,
+                    &labels,
+                    &data.validation,
+                )
+                .with_context(|| format!("tune: {} (seed {seed})", result.name))?;
+                result.push(&scores);
+            }
+            eprintln!(
+                "[tune] {}: validation mca {:.3}",
+                result.name,
+                SeedSummary::new(result.mca.clone())?.mean
+            );
+            let weights = weights(&spec, result.n_genes, result.n_classes);
+            done.push(Trial {
+                spec,
+                result,
+                weights,
+            });
+        }
+        let summary = |t: &Trial| SeedSummary::new(t.result.mca.clone());
+        let mut best = 0;
+        for (i, t) in done.iter().enumerate() {
+            if summary(t)?.mean > summary(&done[best])?.mean {
+                best = i;
+            }
+        }
+        let best_summary = summary(&done[best])?;
+        // Noise: the seed-to-seed std of the best trial, or the mean std of all trials where that
+        // is larger (two or three seeds estimate one std poorly).
+        let mut stds = Vec::new();
+        for t in &done {
+            stds.push(summary(t)?.std.unwrap_or(0.0));
+        }
+        let pooled = stds.iter().sum::<f64>() / stds.len() as f64;
+        let floor = best_summary.mean - best_summary.std.unwrap_or(0.0).max(pooled);
+        let mut chosen = best;
+        for (i, t) in done.iter().enumerate() {
+            let s = summary(t)?;
+            let c = &done[chosen];
+            if s.mean >= floor
+                && (t.weights < c.weights || (t.weights == c.weights && s.mean > summary(c)?.mean))
+            {
+                chosen = i;
+            }
+        }
+        chosen_table.push_row(vec![
+            Cell::text(task.as_str()),
+            Cell::text(model),
+            Cell::text(format!("#{chosen}: {}", describe(&done[chosen].spec))),
+            Cell::mean_std(&summary(&done[chosen])?, 3),
+            Cell::text(format!("#{best}")),
+            Cell::mean_std(&best_summary, 3),
+            Cell::mean_std(&summary(&done[0])?, 3),
+        ])?;
+        settings.set(task, model, done[chosen].spec.clone());
+        results.extend(done.into_iter().map(|t| t.result));
+    }
+    let path = chosen_path(results_dir);
+    std::fs::create_dir_all(path.parent().expect("chosen.json sits in tune/"))?;
+    let json = serde_json::to_vec_pretty(&settings)?;
+    rnameta_io::write::write_atomically(&path, |w| w.write_all(&json))?;
+    Ok(Produced {
+        results,
+        lines: None,
+        tables: vec![("chosen".into(), chosen_table)],
+        extra: serde_json::json!({ "chosen": settings, "trials_per_model": trials, "seeds_per_trial": seeds }),
+    })
+}
