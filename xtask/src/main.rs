@@ -6,13 +6,15 @@
 //! - `cargo xtask bench [FILTER]`: runs the Python peers of `benches/peers/` (in a virtual
 //!   environment under `target/`, results in `target/peers.jsonl`), then the criterion benchmarks.
 //!
-//! - `cargo xtask experiment <id> [--data sim:PRESET] [--seeds N] [--quick] [--out DIR]`: one of
-//!   the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
-//! - `cargo xtask reproduce [--quick] [--data sim:PRESET] [--seeds N]`: every experiment on one
+//! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]`:
+//!   one of the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
+//! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N]`: every experiment on one
 //!   cohort, and `results/README.md` indexing their tables.
 //!
-//! `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers mean little), written to
-//! `results/quick/`; the default is the paper preset and 10 seeds, written to `results/`.
+//! `--data DIR` reads a cohort in the recount3 layout (what `rnameta simulate --out DIR` writes,
+//! or a recount3 mirror). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
+//! mean little), written to `results/quick/`; the default is the paper preset and 10 seeds,
+//! written to `results/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,9 +40,9 @@ fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\
      \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
      \n  bench [FILTER]               run the criterion benchmarks\
-     \n  experiment <id> [--data sim:PRESET] [--seeds N] [--quick] [--out DIR]\
+     \n  experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]\
      \n                               run one of the paper's experiments (list: experiment --list)\
-     \n  reproduce [--quick] [--data sim:PRESET] [--seeds N] [--out DIR]\
+     \n  reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]\
      \n                               run every experiment and index them in results/README.md"
 }
 

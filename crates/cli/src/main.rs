@@ -6,7 +6,7 @@
 mod annotate;
 mod evaluate;
 mod fetch;
-mod input;
+use rnameta_cli::input;
 mod inspect;
 mod rank_genes;
 mod simulate;

@@ -1,8 +1,12 @@
-//! The data an experiment runs on: a simulated cohort (GTEx, TCGA, SRA) after the paper's sample
-//! QC (small-RNA libraries, single-cell studies, technical replicates removed from SRA).
+//! The data an experiment runs on: a simulated cohort (GTEx, TCGA, SRA) or one read from files in
+//! the recount3 layout, after the paper's sample QC (small-RNA libraries, single-cell studies,
+//! technical replicates removed from SRA).
+
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rnameta_core::{Dataset, SampleSource};
+use rnameta_cli::input;
+use rnameta_core::{DataSource, Dataset, SampleSource};
 use rnameta_preprocess::qc::{
     remove_single_cell, single_cell_studies, small_rna_libraries, technical_replicates, StudyText,
 };
@@ -17,29 +21,105 @@ pub enum DataSpec {
         /// The preset's name.
         preset: String,
     },
+    /// A cohort read from files in the recount3 layout: `data_sources/{gtex,tcga,sra}/gene_sums`
+    /// with their `metadata` (labels, studies, `recount_qc`) and, when present, the annotation
+    /// GTF. What `rnameta simulate --out DIR` writes (under `DIR/recount3/human`) and what a
+    /// recount3 mirror holds.
+    Directory {
+        /// The folder given (`DIR`, `DIR/recount3/human` or the `data_sources` folder itself).
+        path: PathBuf,
+    },
 }
 
 impl DataSpec {
-    /// Parses `sim:PRESET`; a directory of files is not supported yet and says so.
+    /// Parses `sim:PRESET` or a directory holding a recount3 layout.
     pub fn parse(text: &str) -> Result<Self> {
         match text.strip_prefix("sim:") {
             Some(p) if Preset::parse(p).is_some() => Ok(Self::Simulated {
                 preset: p.to_owned(),
             }),
             Some(p) => bail!("unknown preset {p:?} (tiny, small, paper, archs4)"),
-            None => bail!(
-                "--data {text}: experiments read simulated cohorts (sim:tiny, sim:small, sim:paper); \
-                 reading a cohort from a directory of files is not implemented yet"
-            ),
+            None => {
+                let path = PathBuf::from(text);
+                data_sources_dir(&path)?;
+                Ok(Self::Directory { path })
+            }
         }
     }
 
-    /// How it is written in `run.json` and the tables.
+    /// How it is written in `run.json` and the tables. A directory is not known to be real or
+    /// simulated: its label says which files, and the caller says what they are.
     pub fn label(&self) -> String {
         match self {
             Self::Simulated { preset } => format!("sim:{preset} (simulated data)"),
+            Self::Directory { path } => format!("files in {}", path.display()),
         }
     }
+}
+
+/// The `data_sources` folder of a recount3 layout at or below `path`.
+fn data_sources_dir(path: &Path) -> Result<PathBuf> {
+    if !path.is_dir() {
+        bail!(
+            "--data {}: not a directory (give sim:PRESET or a folder in the recount3 layout)",
+            path.display()
+        );
+    }
+    for candidate in [
+        path.to_path_buf(),
+        path.join("data_sources"),
+        path.join("human/data_sources"),
+        path.join("recount3/human/data_sources"),
+    ] {
+        if candidate.join("gtex").is_dir() && candidate.join("sra").is_dir() {
+            return Ok(candidate);
+        }
+    }
+    bail!(
+        "--data {}: no recount3 layout found: expected data_sources/gtex and data_sources/sra \
+         (and data_sources/tcga) here, under human/ or under recount3/human/ (as `rnameta \
+         simulate --out DIR` writes)",
+        path.display()
+    )
+}
+
+/// Reads GTEx, TCGA and SRA from a recount3 layout on the genes all three share.
+fn read_directory(path: &Path) -> Result<(Dataset, Dataset, Dataset)> {
+    let sources = data_sources_dir(path)?;
+    let mut inputs = vec![sources.join("gtex"), sources.join("sra")];
+    let has_tcga = sources.join("tcga").is_dir();
+    if has_tcga {
+        inputs.push(sources.join("tcga"));
+    }
+    let mut notes = Vec::new();
+    let all = input::read_all(&inputs, &input::Extras::default(), &mut notes)
+        .with_context(|| format!("reading the cohort in {}", sources.display()))?;
+    for n in &notes {
+        eprintln!("[data] {n}");
+    }
+    let rows_of = |source: DataSource| -> Vec<usize> {
+        (0..all.n_samples())
+            .filter(|&i| all.samples()[i].data_source == source)
+            .collect()
+    };
+    let (gtex, tcga, sra) = (
+        rows_of(DataSource::Gtex),
+        rows_of(DataSource::Tcga),
+        rows_of(DataSource::Sra),
+    );
+    if gtex.is_empty() || sra.is_empty() {
+        bail!(
+            "{}: the cohort needs GTEx and SRA samples; found {} GTEx, {} SRA",
+            sources.display(),
+            gtex.len(),
+            sra.len()
+        );
+    }
+    Ok((
+        all.select_samples(&gtex)?,
+        all.select_samples(&tcga)?,
+        all.select_samples(&sra)?,
+    ))
 }
 
 /// How many samples the QC removed.
@@ -68,21 +148,15 @@ pub struct Cohort {
     pub qc: QcCounts,
 }
 
-/// Simulates the cohort of `spec` (the preset's own seed, so every experiment sees one cohort).
+/// The cohort of `spec`: simulated (the preset's own seed, so every experiment sees one cohort) or
+/// read from its directory.
 pub fn load(spec: &DataSpec) -> Result<Cohort> {
-    let DataSpec::Simulated { preset } = spec;
-    let preset = Preset::parse(preset).context("preset")?;
-    let config = SimConfig::preset(preset);
-    let universe = GeneUniverse::from_ensembl(
-        &rnameta_sim::universe::default_gene_table(),
-        &config.universe,
-    )
-    .context("building the simulated gene universe")?;
-    let cohort = Simulator::new(config, universe)?
-        .cohort()
-        .context("simulating the cohort")?;
-    let (sra, qc) = sra_qc(cohort.sra.dataset)?;
-    let (mut gtex, mut tcga) = (cohort.gtex.dataset, cohort.tcga.dataset);
+    let (gtex, tcga, sra) = match spec {
+        DataSpec::Simulated { preset } => simulate(preset)?,
+        DataSpec::Directory { path } => read_directory(path)?,
+    };
+    let (sra, qc) = sra_qc(sra)?;
+    let (mut gtex, mut tcga) = (gtex, tcga);
     // GTEx and TCGA metadata carry no sample-source field because every sample is a tissue
     // sample (post-mortem or surgical): the paper tests sample source on them as biopsies.
     for s in gtex
@@ -98,6 +172,21 @@ pub fn load(spec: &DataSpec) -> Result<Cohort> {
         sra,
         qc,
     })
+}
+
+/// GTEx, TCGA and SRA simulated from a preset.
+fn simulate(preset: &str) -> Result<(Dataset, Dataset, Dataset)> {
+    let preset = Preset::parse(preset).context("preset")?;
+    let config = SimConfig::preset(preset);
+    let universe = GeneUniverse::from_ensembl(
+        &rnameta_sim::universe::default_gene_table(),
+        &config.universe,
+    )
+    .context("building the simulated gene universe")?;
+    let cohort = Simulator::new(config, universe)?
+        .cohort()
+        .context("simulating the cohort")?;
+    Ok((cohort.gtex.dataset, cohort.tcga.dataset, cohort.sra.dataset))
 }
 
 /// The paper's SRA sample QC, with the study titles and abstracts the metadata carries.
