@@ -35,6 +35,8 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
         ("rank-genes", 5),
         // Multi-label forest and one forest per task, for tissue and sample source.
         ("rf-multilabel", 4),
+        // Quick: brain cut to 10; none, noise, interpolation, GAN; forest and MLP.
+        ("augment", 8),
     ];
     assert_eq!(expected_rows.len(), EXPERIMENTS.len());
     for (i, (id, rows)) in expected_rows.into_iter().enumerate() {
@@ -98,6 +100,7 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
             ],
             "rank-genes" => &["ranking.csv", "markers.md", "top_genes.md", "lines.svg"],
             "rf-multilabel" => &["multilabel.md", "multilabel.csv"],
+            "augment" => &["scarce_recall.md", "quality.md", "quality.csv"],
             _ => &[],
         };
         for file in own_files {

@@ -20,7 +20,8 @@ pub struct Args {
     /// Expression file or directory (counts are normalised first, see --normalised).
     #[arg(value_name = "INPUT")]
     pub input: PathBuf,
-    /// Output TSV (rank, gene_id, symbol, percentile_value, mean_cosine); default: standard output.
+    /// Output TSV (rank, gene_id, symbol, percentile_value, mean_cosine, informative); default:
+    /// standard output.
     #[arg(short = 'o', long = "out", value_name = "OUT.tsv")]
     pub out: Option<PathBuf>,
     /// Only the N best-ranked genes.
@@ -128,16 +129,20 @@ fn normalise(data: Dataset, notes: &mut Vec<String>) -> Result<Dataset> {
 }
 
 fn write_rows(w: &mut dyn Write, rows: &[SignalRow]) -> std::io::Result<()> {
-    writeln!(w, "rank\tgene_id\tsymbol\tpercentile_value\tmean_cosine")?;
+    writeln!(
+        w,
+        "rank\tgene_id\tsymbol\tpercentile_value\tmean_cosine\tinformative"
+    )?;
     for r in rows {
         writeln!(
             w,
-            "{}\t{}\t{}\t{}\t{:.6}",
+            "{}\t{}\t{}\t{}\t{:.6}\t{}",
             r.rank,
             r.gene_id,
             r.symbol.as_deref().unwrap_or(""),
             r.percentile_value,
-            r.mean_cosine
+            r.mean_cosine,
+            if r.informative { "yes" } else { "no" }
         )?;
     }
     Ok(())

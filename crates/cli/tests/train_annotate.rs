@@ -270,7 +270,7 @@ fn rank_genes_ranks_the_archs4_file() {
     assert_eq!(lines.len(), 26);
     assert_eq!(
         lines[0],
-        "rank\tgene_id\tsymbol\tpercentile_value\tmean_cosine"
+        "rank\tgene_id\tsymbol\tpercentile_value\tmean_cosine\tinformative"
     );
     assert!(lines[1].starts_with("1\tENSG"));
 }

@@ -22,6 +22,12 @@ use crate::bundle::{load_classifier, read_manifest, MANIFEST_FILE};
 use crate::classifier::BundleHeader;
 use crate::{Classifier, Error, ModelSpec, Result};
 
+/// What [`TrainedModel::fit_augmented`] calls between preprocessing and the classifier: given the
+/// training matrix (normalised, the chosen genes) and its labels, `None` to train on them as they
+/// are, or a larger matrix and its labels (the original rows first).
+pub type AugmentHook<'a> =
+    dyn FnMut(&Array2<f32>, &Labels) -> Result<Option<(Array2<f32>, Labels)>> + 'a;
+
 /// Default largest fraction of a model's genes that may be missing from data it is applied to.
 pub const DEFAULT_MAX_MISSING_FRACTION: f64 = 0.1;
 
@@ -118,14 +124,68 @@ impl TrainedModel {
         train: &Dataset,
         labels: &Labels,
     ) -> Result<Self> {
+        Self::fit_augmented(spec, task, pipeline, genes, train, labels, &mut |_, _| {
+            Ok(None)
+        })
+    }
+
+    /// [`TrainedModel::fit`] with a hook between preprocessing and the classifier: `augment`
+    /// sees the training matrix as the classifier would (normalised, the chosen genes) with its
+    /// labels, and may return a larger one (the original rows first, then synthetic samples of a
+    /// scarce class, e.g. from `rnameta-augment`) with labels over the same classes. Synthetic
+    /// rows get sample ids `synthetic-<n>` and the data source of the first training sample.
+    /// The fill values for missing genes stay those of the real samples.
+    pub fn fit_augmented(
+        spec: &ModelSpec,
+        task: Task,
+        pipeline: &Pipeline,
+        genes: &GeneChoice,
+        train: &Dataset,
+        labels: &Labels,
+        augment: &mut AugmentHook<'_>,
+    ) -> Result<Self> {
         let (fitted, x) = pipeline.fit_transform(train)?;
         let (gene_ids, gene_selection) = choose_genes(genes, task, train, &x)?;
         let columns = positions(&fitted.genes, &gene_ids)?;
         let x_model = x.select(Axis(1), &columns);
         drop(x);
-        let mut classifier = spec.build();
-        classifier.fit(x_model.view(), labels, train.samples())?;
         let fill_values = training_means(&x_model, labels);
+        let mut classifier = spec.build();
+        match augment(&x_model, labels)? {
+            None => classifier.fit(x_model.view(), labels, train.samples())?,
+            Some((x_more, labels_more)) => {
+                let n = train.n_samples();
+                if x_more.ncols() != x_model.ncols()
+                    || x_more.nrows() < n
+                    || labels_more.assigned().len() != x_more.nrows()
+                    || labels_more.classes() != labels.classes()
+                    || labels_more.assigned()[..n] != labels.assigned()[..]
+                {
+                    return Err(Error::InvalidParameter {
+                        name: "augment",
+                        reason: format!(
+                            "the augmented training set must keep the {n} training rows x {} \
+                             genes first with their labels, over the same classes; got {} rows x \
+                             {} genes and {} labels",
+                            x_model.ncols(),
+                            x_more.nrows(),
+                            x_more.ncols(),
+                            labels_more.assigned().len()
+                        ),
+                    });
+                }
+                let source = train
+                    .samples()
+                    .first()
+                    .map(|s| s.data_source)
+                    .unwrap_or_default();
+                let mut meta = train.samples().to_vec();
+                meta.extend((n..x_more.nrows()).map(|i| {
+                    rnameta_core::SampleMeta::new(format!("synthetic-{}", i - n), source)
+                }));
+                classifier.fit(x_more.view(), &labels_more, &meta)?;
+            }
+        }
         Ok(Self {
             task: Some(task),
             preprocessing: Preprocessing {

@@ -363,3 +363,81 @@ fn bad_input_is_refused_with_a_clear_error() {
         "{err}"
     );
 }
+
+/// The augmentation hook sees the classifier's own input (normalised, chosen genes) and may add
+/// rows: duplicating every sample of one class changes the model (a forest's bootstrap sees other
+/// rows); returning nothing trains the same model as `fit`; a result that drops or relabels the
+/// original rows is refused by name.
+#[test]
+fn the_augmentation_hook_adds_rows_in_the_models_input_space() {
+    let t = tiny();
+    let classes = classes_of(Task::Tissue, &t.gtex);
+    let labels = labels_within(Task::Tissue, &t.gtex, &classes);
+    let spec = ModelSpec::default_for("rf", Task::Tissue, 0).unwrap();
+    let fit_with = |hook: &mut rnameta_models::AugmentHook<'_>| {
+        TrainedModel::fit_augmented(
+            &spec,
+            Task::Tissue,
+            &Pipeline::tpm_log2(),
+            &GeneChoice::Paper,
+            &t.gtex,
+            &labels,
+            hook,
+        )
+    };
+    let plain = fit(&spec, Task::Tissue, &t.gtex, &classes);
+    let mut seen = (0, 0);
+    let same = fit_with(&mut |x, _| {
+        seen = x.dim();
+        Ok(None)
+    })
+    .unwrap();
+    assert_eq!(seen, (t.gtex.n_samples(), plain.gene_ids().len()));
+    let proba = |m: &TrainedModel| m.annotate(&t.sra_test).unwrap().proba;
+    assert_eq!(proba(&plain), proba(&same));
+
+    let class = 0;
+    let grown = fit_with(&mut |x, labels| {
+        let rows: Vec<usize> = (0..x.nrows())
+            .filter(|&i| labels.assigned()[i] == Some(class))
+            .collect();
+        let extra = x.select(ndarray::Axis(0), &rows);
+        let x = ndarray::concatenate![ndarray::Axis(0), x.view(), extra.view()];
+        let mut names: Vec<Option<String>> = labels
+            .assigned()
+            .iter()
+            .map(|c| c.map(|c| labels.classes()[c].clone()))
+            .collect();
+        names.extend(rows.iter().map(|_| Some(labels.classes()[class].clone())));
+        Ok(Some((
+            x,
+            Labels::with_classes(labels.classes().to_vec(), &names).unwrap(),
+        )))
+    })
+    .unwrap();
+    assert_ne!(proba(&plain), proba(&grown));
+    assert_eq!(grown.gene_ids(), plain.gene_ids());
+
+    let err = fit_with(&mut |x, labels| {
+        let half = x.slice(ndarray::s![..x.nrows() / 2, ..]).to_owned();
+        let names: Vec<Option<String>> = labels.assigned()[..half.nrows()]
+            .iter()
+            .map(|c| c.map(|c| labels.classes()[c].clone()))
+            .collect();
+        Ok(Some((
+            half,
+            Labels::with_classes(labels.classes().to_vec(), &names).unwrap(),
+        )))
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidParameter {
+                name: "augment",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

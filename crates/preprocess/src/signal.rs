@@ -4,7 +4,10 @@
 //! statistics, numpy's default), the `k = 100` samples whose value of that gene is closest to it
 //! (ties broken by sample order), and the mean pairwise cosine similarity of those samples'
 //! whole-transcriptome profiles. A gene whose high-expressing samples look alike carries signal.
-//! Genes are ranked by that mean cosine, highest first.
+//! Genes are ranked by that mean cosine, highest first, after setting aside the genes whose
+//! percentile value is their minimum (unexpressed in most samples): their "closest" samples are an
+//! arbitrary pick among ties (on a cohort ordered by tissue, the first 100 samples, which look
+//! alike), so they rank last whatever their cosine.
 //!
 //! Speed: with unit-normalised profiles `u_i`, the mean over the `k(k-1)` ordered pairs is
 //! `(||sum_i u_i||^2 - sum_i ||u_i||^2) / (k(k-1))`, exactly the mean of the off-diagonal of the
@@ -34,6 +37,16 @@ pub struct SignalRow {
     pub percentile_value: f32,
     /// Mean pairwise cosine similarity of the samples closest to that value.
     pub mean_cosine: f64,
+    /// Whether the percentile value lies above the gene's minimum. When it does not (a gene at
+    /// its floor, usually unexpressed, in more than `100 - percentile` % of the samples), the
+    /// "closest" samples are an arbitrary pick among tied ones and their similarity says nothing
+    /// about the gene: such genes rank after every informative one.
+    #[serde(default = "informative_by_default")]
+    pub informative: bool,
+}
+
+fn informative_by_default() -> bool {
+    true
 }
 
 /// Parameters of [`signal_ranking`].
@@ -92,7 +105,7 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
         .map(|r| r.iter().map(|&v| f64::from(v) * f64::from(v)).sum())
         .collect();
     let pairs = (k * (k - 1)) as f64;
-    let scored: Vec<(f32, f64)> = (0..genes)
+    let scored: Vec<(f32, f64, bool)> = (0..genes)
         .into_par_iter()
         .map_init(
             || {
@@ -125,12 +138,18 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
                     }
                 }
                 let total: f64 = acc.iter().map(|a| a * a).sum();
-                (p, (total - diag) / pairs)
+                (p, (total - diag) / pairs, p > sorted[0])
             },
         )
         .collect();
     let mut order: Vec<usize> = (0..genes).collect();
-    order.sort_by(|&a, &b| scored[b].1.total_cmp(&scored[a].1).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        scored[b]
+            .2
+            .cmp(&scored[a].2)
+            .then(scored[b].1.total_cmp(&scored[a].1))
+            .then(a.cmp(&b))
+    });
     Ok(order
         .into_iter()
         .enumerate()
@@ -142,6 +161,7 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
                 symbol: info.symbol.clone(),
                 percentile_value: scored[g].0,
                 mean_cosine: scored[g].1,
+                informative: scored[g].2,
             }
         })
         .collect())
@@ -227,5 +247,46 @@ mod tests {
         assert!(rows
             .windows(2)
             .all(|w| w[0].mean_cosine >= w[1].mean_cosine));
+    }
+
+    /// A gene at its floor in more than 95% of the samples: with 97 of 100 samples at zero, the
+    /// 95th percentile is 0 and the "closest" samples are tied zeros in sample order. Here those
+    /// first samples are identical (cosine 1), so the gene would top the ranking; it must rank
+    /// after the informative gene instead.
+    #[test]
+    fn genes_at_their_floor_rank_last() {
+        let n = 100;
+        let mut x = Array2::<f32>::zeros((n, 3));
+        for i in 0..n {
+            // Gene 0: informative, high in the last 10 samples, which differ from each other.
+            x[[i, 0]] = if i >= 90 { 5.0 + i as f32 } else { 1.0 };
+            // Gene 1: zero except in the last 3 samples.
+            x[[i, 1]] = if i >= 97 { 3.0 } else { 0.0 };
+            // Gene 2: the first 50 samples share one profile.
+            x[[i, 2]] = if i < 50 { 2.0 } else { (i % 7) as f32 };
+        }
+        let genes = GeneAnnotation::new(
+            (0..3)
+                .map(|i| GeneInfo::from_id(&format!("G{i}")))
+                .collect(),
+        )
+        .unwrap();
+        let samples = (0..n)
+            .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
+            .collect();
+        let d = Dataset::new(x, genes, samples).unwrap();
+        let rows = signal_ranking(
+            &d,
+            SignalOptions {
+                percentile: 95.0,
+                neighbours: 5,
+            },
+        )
+        .unwrap();
+        let last = rows.last().unwrap();
+        assert_eq!(last.gene_id, "G1");
+        assert!(!last.informative);
+        assert_eq!(last.percentile_value, 0.0);
+        assert!(rows[..2].iter().all(|r| r.informative));
     }
 }

@@ -145,6 +145,7 @@ pub fn rank_genes(
             "symbol",
             "percentile value",
             "mean cosine",
+            "informative",
             "simulated marker",
         ],
     );
@@ -155,13 +156,21 @@ pub fn rank_genes(
             Cell::text(r.symbol.clone().unwrap_or_default()),
             Cell::float(f64::from(r.percentile_value), 3),
             Cell::float(r.mean_cosine, 4),
+            Cell::text(if r.informative { "yes" } else { "no" }),
             Cell::text(if is_marker(&r.symbol) { "yes" } else { "no" }),
         ])?;
     }
     std::fs::create_dir_all(dir)?;
     let mut full = Table::new(
         "Signal ranking of every gene",
-        ["rank", "gene", "symbol", "percentile value", "mean cosine"],
+        [
+            "rank",
+            "gene",
+            "symbol",
+            "percentile value",
+            "mean cosine",
+            "informative",
+        ],
     );
     for r in &ranking {
         full.push_row(vec![
@@ -170,6 +179,7 @@ pub fn rank_genes(
             Cell::text(r.symbol.clone().unwrap_or_default()),
             Cell::float(f64::from(r.percentile_value), 3),
             Cell::float(r.mean_cosine, 5),
+            Cell::text(if r.informative { "yes" } else { "no" }),
         ])?;
     }
     full.write_csv(&dir.join("ranking.csv"))?;
@@ -194,6 +204,7 @@ pub fn rank_genes(
             "neighbours": options.neighbours,
             "percentile": options.percentile,
             "genes_ranked": ranking.len(),
+            "informative_genes": ranking.iter().filter(|r| r.informative).count(),
         }),
     })
 }

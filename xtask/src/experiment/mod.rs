@@ -10,11 +10,12 @@
 //! choice), `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D),
 //! `bias-diversity` (Figure 4), `train-size` (Supplementary Figure 9), `class-count`
 //! (Supplementary Figure 11), `annotate` (the paper's new metadata, Supplementary Figure 10),
-//! `rank-genes` and `rf-multilabel` (the ARCHS4 pipeline's steps). Each module below holds one
+//! `rank-genes`, `rf-multilabel` and `augment` (the ARCHS4 pipeline's steps). Each module below holds one
 //! kind; this one lists them, runs them and writes what they produced.
 
 pub mod annotate;
 pub mod archs4;
+pub mod augment;
 pub mod cohort;
 pub mod diversity;
 pub mod report;
@@ -38,7 +39,7 @@ use settings::Settings;
 
 /// The experiments this build can run, with what each reproduces, in the order `reproduce` runs
 /// them (`tune` first: the others read its choice).
-pub const EXPERIMENTS: [(&str, &str); 12] = [
+pub const EXPERIMENTS: [(&str, &str); 13] = [
     (
         "tune",
         "Methods: random search of MLP / DA settings on a study-grouped validation split",
@@ -74,6 +75,10 @@ pub const EXPERIMENTS: [(&str, &str); 12] = [
     (
         "rf-multilabel",
         "ARCHS4: one random forest over multi-hot tissue + sample-source labels vs one per task",
+    ),
+    (
+        "augment",
+        "ARCHS4: GAN vs noise / interpolation for a scarce class (brain cut to 10-50 GTEx samples)",
     ),
 ];
 
@@ -173,9 +178,8 @@ fn arms_of(id: &str) -> Result<(Task, Vec<Arm>)> {
         ),
         // Experiments that build their own arms (see their modules); the task decides how the
         // SRA studies are split into training and test studies.
-        "train-size" | "class-count" | "annotate" | "tune" | "rank-genes" | "rf-multilabel" => {
-            (Task::Tissue, Vec::new())
-        }
+        "train-size" | "class-count" | "annotate" | "tune" | "rank-genes" | "rf-multilabel"
+        | "augment" => (Task::Tissue, Vec::new()),
         "bias-diversity" => (Task::SampleSource, Vec::new()),
         other => bail!(
             "unknown experiment {other:?}; known: {}",
@@ -242,6 +246,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir)?,
         "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
         "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
+        "augment" => augment::run(&sets, &universe, &seeds, options.quick)?,
         _ => {
             let mut results = Vec::with_capacity(arms.len());
             for a in arms {
