@@ -78,7 +78,7 @@ pub const EXPERIMENTS: [(&str, &str); 13] = [
     ),
     (
         "augment",
-        "ARCHS4: GAN vs noise / interpolation for a scarce class (brain cut to 10-50 GTEx samples)",
+        "ARCHS4: GAN vs noise / interpolation for a scarce class (brain cut to 10-50 training samples)",
     ),
 ];
 
