@@ -1,13 +1,18 @@
-//! Reading the real fixtures: plain gzipped TSV and GTEx GCT (parsing, gzip, transposition).
+//! Reading expression files: the ARCHS4 HDF5 and recount3 gene sums workloads of
+//! `rnameta_benches` (peer: h5py on the same HDF5 file), and the shipped real fixtures (plain
+//! gzipped TSV, GTEx GCT, the GEUVADIS ARCHS4-layout file).
 //!
-//! Run with `cargo xtask bench io`. Inputs are the shipped real files, so numbers are comparable
-//! across machines; the ARCHS4 HDF5 read is benchmarked on the real GEUVADIS layout.
+//! `cargo bench -p rnameta-benches --bench io` (or `cargo xtask bench io`). The workload files are
+//! written to `target/bench-data` the first time.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use rnameta_benches::{archs4_file, data_dir, recount3_file, ARCHS4_SHAPE, RECOUNT3_SHAPE};
 use rnameta_core::DataSource;
 use rnameta_io::archs4::Archs4Reader;
+use rnameta_io::recount3::read_gene_sums;
 use rnameta_io::tsv::{self, MatrixOptions};
 
 fn fixture(name: &str) -> PathBuf {
@@ -16,7 +21,43 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn read_text_matrices(c: &mut Criterion) {
+/// The workloads compared with a peer: one ARCHS4 file read whole and in chunks of 1,024 samples
+/// (what `rnameta annotate` does), and one recount3 gene sums file.
+fn workloads(c: &mut Criterion) {
+    let dir = data_dir();
+    let h5 = archs4_file(&dir);
+    let gz = recount3_file(&dir);
+    let mut g = c.benchmark_group("io");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(10));
+    let (n, genes) = ARCHS4_SHAPE;
+    g.throughput(Throughput::Elements((n * genes) as u64));
+    g.bench_function(format!("archs4_read_all_{n}x{genes}"), |b| {
+        b.iter(|| {
+            Archs4Reader::open(&h5)
+                .and_then(|r| r.read_all())
+                .expect("reads")
+        })
+    });
+    g.bench_function(format!("archs4_stream_1024_{n}x{genes}"), |b| {
+        b.iter(|| {
+            let reader = Archs4Reader::open(&h5).expect("opens");
+            reader
+                .chunks(1024)
+                .map(|chunk| chunk.expect("reads").n_samples())
+                .sum::<usize>()
+        })
+    });
+    let (n, genes) = RECOUNT3_SHAPE;
+    g.throughput(Throughput::Elements((n * genes) as u64));
+    g.bench_function(format!("recount3_gz_read_{n}x{genes}"), |b| {
+        b.iter(|| read_gene_sums(&gz).expect("reads"))
+    });
+    g.finish();
+}
+
+fn fixtures(c: &mut Criterion) {
     let geuvadis = fixture("geuvadis_humanGender_counts.tsv.gz");
     let data = tsv::read_matrix(&geuvadis, MatrixOptions::genes_in_rows()).expect("fixture reads");
     let cells = (data.n_samples() * data.n_genes()) as u64;
@@ -24,7 +65,7 @@ fn read_text_matrices(c: &mut Criterion) {
     let gct_path = dir.path().join("geuvadis.gct.gz");
     rnameta_io::gct::write(&gct_path, &data).expect("GCT writes");
 
-    let mut group = c.benchmark_group("read_text_matrix");
+    let mut group = c.benchmark_group("io_fixtures");
     group.throughput(Throughput::Elements(cells));
     group.bench_function("tsv_gz_geuvadis_85x10101", |b| {
         b.iter(|| tsv::read_matrix(&geuvadis, MatrixOptions::genes_in_rows()).expect("reads"))
@@ -32,31 +73,19 @@ fn read_text_matrices(c: &mut Criterion) {
     group.bench_function("gct_gz_geuvadis_85x10101", |b| {
         b.iter(|| rnameta_io::gct::read(&gct_path, DataSource::Gtex).expect("reads"))
     });
-    group.finish();
-}
-
-fn read_archs4(c: &mut Criterion) {
     let path = fixture("geuvadis_archs4_layout.h5");
     let reader = Archs4Reader::open(&path).expect("fixture opens");
-    let cells = (reader.n_samples() * reader.n_genes()) as u64;
-    let mut group = c.benchmark_group("read_archs4_hdf5");
-    group.throughput(Throughput::Elements(cells));
-    group.bench_function("open_metadata_geuvadis", |b| {
+    group.throughput(Throughput::Elements(
+        (reader.n_samples() * reader.n_genes()) as u64,
+    ));
+    group.bench_function("archs4_open_metadata_geuvadis", |b| {
         b.iter(|| Archs4Reader::open(&path).expect("opens"))
     });
-    group.bench_function("read_all_geuvadis_85x10012", |b| {
+    group.bench_function("archs4_read_all_geuvadis_85x10012", |b| {
         b.iter(|| reader.read_all().expect("reads"))
-    });
-    group.bench_function("stream_chunks_of_16_geuvadis", |b| {
-        b.iter(|| {
-            reader
-                .chunks(16)
-                .map(|chunk| chunk.expect("reads").n_samples())
-                .sum::<usize>()
-        })
     });
     group.finish();
 }
 
-criterion_group!(benches, read_text_matrices, read_archs4);
+criterion_group!(benches, workloads, fixtures);
 criterion_main!(benches);

@@ -1,50 +1,22 @@
-"""Python peers of benches/benches/preprocess.rs: quantile normalisation with the `qnorm` package
-and with plain numpy argsort, and the per-gene Gini coefficient in numpy, on the same data.
+"""Peers of benches/benches/preprocess.rs on the same 10,000 samples x 20,000 genes: quantile
+normalisation with the `qnorm` package and with a plain numpy argsort, the per-gene Gini
+coefficient (BioQC's definition) in numpy, and TPM in numpy.
 
-The data are generated exactly as the Rust bench does (same shapes, seed and counter-based hash):
-10,000 samples x 20,000 genes of ln(1 + count) as float32. Prints one JSON line per measurement:
-{"bench": ..., "impl": ..., "seconds": ...} (the best of --repeat runs).
-
-    python3 benches/peers/qnorm_gini.py [--samples 10000] [--genes 20000] [--ncpus 2] [--repeat 3]
+    python benches/peers/qnorm_gini.py [--runs 3]
 """
 
 import argparse
-import json
-import time
 
-import numpy as np
-import qnorm
+from common import emit, import_or_report, load, median_time, THREADS
 
-SEED = 42
-M1 = np.uint64(0xBF58476D1CE4E5B9)
-M2 = np.uint64(0x94D049BB133111EB)
-
-
-def mix(z):
-    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic), as `mix` in the Rust bench."""
-    z = (z ^ (z >> np.uint64(30))) * M1
-    z = (z ^ (z >> np.uint64(27))) * M2
-    return z ^ (z >> np.uint64(31))
-
-
-def log_counts(samples, genes, seed):
-    with np.errstate(over="ignore"):
-        g = np.arange(genes, dtype=np.uint64)
-        gold_g = np.uint64((0xD1B54A32D192ED03 * (seed + 1)) % 2**64)
-        bits = np.uint64(1) + mix(g + gold_g) % np.uint64(20)
-        offset = np.uint64((seed * 0x9E3779B97F4A7C15) % 2**64)
-        x = np.empty((samples, genes), dtype=np.float32)
-        block = max(1, 2**22 // genes)
-        for s0 in range(0, samples, block):
-            s = np.arange(s0, min(samples, s0 + block), dtype=np.uint64)[:, None]
-            h = mix(s * np.uint64(genes) + g[None, :] + offset)
-            count = (h >> (np.uint64(64) - bits[None, :])) >> (h & np.uint64(15))
-            x[s0:s0 + len(s)] = np.log1p(count.astype(np.float64)).astype(np.float32)
-    return x
+NAMES = ["quantile_fit_transform/qnorm", "quantile_fit_transform/numpy_argsort",
+         "gini_per_gene/numpy", "gini_per_gene/numpy_sort_axis0", "tpm/numpy"]
 
 
 def qn_argsort(x):
     """Textbook numpy quantile normalisation of each row (sample); ties are not averaged."""
+    import numpy as np
+
     order = np.argsort(x, axis=1)
     ref = np.take_along_axis(x, order, axis=1).mean(axis=0)
     out = np.empty_like(x)
@@ -52,8 +24,10 @@ def qn_argsort(x):
     return out
 
 
-def gini(x):
-    """BioQC's Gini of each column (gene) across rows (samples)."""
+def gini_axis0(x):
+    """BioQC's Gini of each column (gene) across rows (samples), sorting down the columns."""
+    import numpy as np
+
     s = np.sort(x, axis=0)
     n = s.shape[0]
     i = np.arange(1, n + 1, dtype=np.float64)
@@ -64,9 +38,11 @@ def gini(x):
     return np.where(total > 0, g, 0.0)
 
 
-def gini_contiguous(x):
-    """The same Gini, sorting a genes x samples copy along its contiguous last axis (numpy's
-    SIMD sort is fastest there); the transpose is timed too."""
+def gini(x):
+    """The same Gini, sorting a genes x samples copy along its contiguous last axis (numpy's SIMD
+    sort is fastest there); the transposed copy is timed too."""
+    import numpy as np
+
     s = np.sort(np.ascontiguousarray(x.T), axis=1)
     n = s.shape[1]
     i = np.arange(1, n + 1, dtype=np.float64)
@@ -77,42 +53,40 @@ def gini_contiguous(x):
     return np.where(total > 0, g, 0.0)
 
 
-def best(f, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def tpm(counts, lengths):
+    """TPM in float64 per sample, stored as float32 (as rnameta's tpm_inplace)."""
+    import numpy as np
+
+    rate = counts / lengths.astype(np.float64)
+    return (rate * (1e6 / rate.sum(axis=1, keepdims=True))).astype(np.float32)
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--samples", type=int, default=10_000)
-    p.add_argument("--genes", type=int, default=20_000)
-    p.add_argument("--ncpus", type=int, default=2)
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--skip-argsort", action="store_true")
-    p.add_argument("--only-gini", action="store_true")
+    p.add_argument("--runs", type=int, default=3)
     a = p.parse_args()
-    x = log_counts(a.samples, a.genes, SEED)
-    shape = f"{a.samples}x{a.genes}"
-    # Both Gini versions agree (a check that the faster layout computes the same thing).
-    small = x[:200]
-    assert np.allclose(gini(small), gini_contiguous(small))
-    if a.only_gini:
-        a.skip_argsort = True
-    # qnorm normalises columns; axis=0 normalises the rows (samples) of a samples x genes array.
-    if not a.only_gini:
-        t = best(lambda: qnorm.quantile_normalize(x, axis=0, ncpus=a.ncpus), a.repeat)
-        print(json.dumps({"bench": f"quantile_fit_transform/{shape}", "impl": f"qnorm {qnorm.__version__} ncpus={a.ncpus}", "seconds": t}))
-    if not a.skip_argsort:
-        t = best(lambda: qn_argsort(x), a.repeat)
-        print(json.dumps({"bench": f"quantile_fit_transform/{shape}", "impl": "numpy argsort", "seconds": t}))
-    t = best(lambda: gini(x), a.repeat)
-    print(json.dumps({"bench": f"gini_per_gene/{shape}", "impl": f"numpy {np.__version__} sort axis 0", "seconds": t}))
-    t = best(lambda: gini_contiguous(x), a.repeat)
-    print(json.dumps({"bench": f"gini_per_gene/{shape}", "impl": f"numpy {np.__version__} transposed copy, sort last axis", "seconds": t}))
+    np = import_or_report("numpy", NAMES, "numpy")
+    x = load("preprocess_log_counts")
+    shape = f"{x.shape[0]}x{x.shape[1]}"
+    assert np.allclose(gini(x[:200]), gini_axis0(x[:200]))
+    try:
+        import qnorm
+
+        t, ts, _ = median_time(lambda: qnorm.quantile_normalize(x, axis=0, ncpus=THREADS), a.runs)
+        emit(NAMES[0], f"qnorm {qnorm.__version__} (ncpus={THREADS})", t, a.runs, shape)
+    except ImportError as e:
+        print('{"name": "%s", "impl": "qnorm", "unavailable": "not installable: %s"}' % (NAMES[0], e))
+    t, _, _ = median_time(lambda: qn_argsort(x), a.runs)
+    emit(NAMES[1], f"numpy {np.__version__} argsort", t, a.runs, shape)
+    t, _, _ = median_time(lambda: gini(x), a.runs)
+    emit(NAMES[2], f"numpy {np.__version__} (transposed copy, sort last axis)", t, a.runs, shape)
+    t, _, _ = median_time(lambda: gini_axis0(x), a.runs)
+    emit(NAMES[3], f"numpy {np.__version__} (sort axis 0)", t, a.runs, shape)
+    del x
+    counts = load("preprocess_counts")
+    lengths = load("preprocess_gene_lengths")[0]
+    t, _, _ = median_time(lambda: tpm(counts, lengths), a.runs)
+    emit(NAMES[4], f"numpy {np.__version__}", t, a.runs, shape)
 
 
 if __name__ == "__main__":

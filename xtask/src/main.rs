@@ -3,8 +3,8 @@
 //! - `cargo xtask fuzz [SECONDS] [TARGET...]`: runs every cargo-fuzz target (or the named ones)
 //!   for SECONDS each (default 60). Needs `cargo install cargo-fuzz`; runs on the stable toolchain
 //!   through `RUSTC_BOOTSTRAP=1`, since libFuzzer's sanitizer flags are nightly-only.
-//! - `cargo xtask bench [FILTER]`: runs the Python peers of `benches/peers/` (in a virtual
-//!   environment under `target/`, results in `target/peers.jsonl`), then the criterion benchmarks.
+//! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
+//!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
 //!
 //! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]`:
 //!   one of the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
@@ -16,6 +16,8 @@
 //! mean little), written to `results/quick/`; the default is the paper preset and 10 seeds,
 //! written to `results/`.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -25,7 +27,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("fuzz") => fuzz(&args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench::run(&project_root(), &args[1..]),
         Some("experiment") => experiment(&args[1..]),
         Some("reproduce") => reproduce(&args[1..]),
         Some("-h" | "--help") | None => {
@@ -39,7 +41,8 @@ fn main() -> Result<()> {
 fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\
      \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
-     \n  bench [FILTER]               run the criterion benchmarks\
+     \n  bench [FILTER] [--no-peers] [--report]\
+     \n                               benchmarks and their Python peers -> docs/performance.md\
      \n  experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]\
      \n                               run one of the paper's experiments (list: experiment --list)\
      \n  reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]\
@@ -172,88 +175,4 @@ fn fuzz(args: &[String]) -> Result<()> {
     } else {
         bail!("fuzz targets found crashes: {failed:?} (see fuzz/artifacts/)")
     }
-}
-
-fn bench(args: &[String]) -> Result<()> {
-    let root = project_root();
-    run_python_peers(&root)?;
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(&root)
-        .args(["bench", "-p", "rnameta-benches"]);
-    if let Some(filter) = args.first() {
-        cmd.args(["--", filter]);
-    }
-    let status = cmd.status().context("running cargo bench")?;
-    if !status.success() {
-        bail!("benchmarks failed");
-    }
-    Ok(())
-}
-
-/// Runs every `benches/peers/*.py` (the Python implementations ours is compared with) in a virtual
-/// environment under `target/peers-venv`, installing `benches/peers/requirements.txt` from PyPI.
-/// Their JSON lines go to `target/peers.jsonl`. When Python or a package cannot be had, says so
-/// and goes on: our own benchmarks still run.
-fn run_python_peers(root: &Path) -> Result<()> {
-    let peers = root.join("benches/peers");
-    let mut scripts: Vec<PathBuf> = match std::fs::read_dir(&peers) {
-        Ok(dir) => dir
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "py"))
-            .collect(),
-        Err(_) => return Ok(()),
-    };
-    scripts.sort();
-    if scripts.is_empty() {
-        return Ok(());
-    }
-    let venv = root.join("target/peers-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let created = Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status();
-        if !created.is_ok_and(|s| s.success()) {
-            eprintln!("python3 -m venv failed: Python peers skipped, ours still measured");
-            return Ok(());
-        }
-    }
-    let requirements = peers.join("requirements.txt");
-    if requirements.exists() {
-        let installed = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "-r"])
-            .arg(&requirements)
-            .status();
-        if !installed.is_ok_and(|s| s.success()) {
-            eprintln!(
-                "pip could not install {}: Python peers skipped",
-                requirements.display()
-            );
-            return Ok(());
-        }
-    }
-    let mut lines = String::new();
-    for script in &scripts {
-        println!("== peer {}", script.display());
-        let out = Command::new(&python)
-            .arg(script)
-            .current_dir(root)
-            .output()
-            .with_context(|| format!("running {}", script.display()))?;
-        if !out.status.success() {
-            eprintln!(
-                "{} failed: {}",
-                script.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            continue;
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
-        print!("{text}");
-        lines.push_str(&text);
-    }
-    std::fs::write(root.join("target/peers.jsonl"), lines).context("writing target/peers.jsonl")?;
-    Ok(())
 }

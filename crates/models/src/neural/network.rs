@@ -110,6 +110,9 @@ impl TwoLayer {
     ) -> Vec<f64> {
         let k = self.output.outputs();
         let g = self.first.inputs();
+        // dfdx reuses freed buffers of the same size while the cache is on (every step allocates
+        // the same tensors); off again at the end, which frees what it holds.
+        dev.enable_cache();
         let mut adam = Adam::new(schedule.learning_rate);
         let mut buffer = Vec::new();
         let mut losses = Vec::with_capacity(schedule.epochs);
@@ -123,7 +126,7 @@ impl TwoLayer {
                 let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (n, g));
                 let targets =
                     dev.tensor_from_vec(weighted_one_hot(&batch_y, k, class_weights), (n, k));
-                let h = self.first.forward(input.leaky_trace());
+                let h = self.first.forward_input(input);
                 let logits = self.head(h, true);
                 // Per-sample weighted cross-entropy, averaged over the batch (Keras's
                 // sample_weight convention).
@@ -132,14 +135,15 @@ impl TwoLayer {
                     .negate()
                     / n as f32;
                 total += loss.array() as f64 * n as f64;
-                let grads = loss.backward();
+                let mut grads = loss.backward();
                 let mut layers: Vec<&mut Dense> = vec![&mut self.first];
                 layers.extend(self.hidden.as_mut());
                 layers.push(&mut self.output);
-                adam.step(&mut layers, &grads);
+                adam.step_mut(&mut layers, &mut grads);
             }
             losses.push(total / rows.len().max(1) as f64);
         }
+        dev.disable_cache();
         losses
     }
 

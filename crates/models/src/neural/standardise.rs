@@ -54,15 +54,32 @@ impl Standardiser {
 
     /// The standardised rows `rows` of `x`, row-major, appended to `out` (cleared first).
     pub(crate) fn rows_into(&self, x: ArrayView2<'_, f32>, rows: &[usize], out: &mut Vec<f32>) {
+        let g = self.mean.len();
         out.clear();
-        out.reserve(rows.len() * self.mean.len());
-        for &r in rows {
+        if g == 0 {
+            return;
+        }
+        out.resize(rows.len() * g, 0.0);
+        // Writing into a sized buffer (not `extend`, which pushes one value at a time) lets the
+        // loop vectorise; the values are the same.
+        for (&r, dst) in rows.iter().zip(out.chunks_exact_mut(g)) {
             let row = x.row(r);
-            out.extend(
-                row.iter()
-                    .zip(self.mean.iter().zip(&self.scale))
-                    .map(|(&v, (&m, &s))| (v - m) / s),
-            );
+            match row.as_slice() {
+                Some(src) => {
+                    for (((d, &v), &m), &s) in
+                        dst.iter_mut().zip(src).zip(&self.mean).zip(&self.scale)
+                    {
+                        *d = (v - m) / s;
+                    }
+                }
+                None => {
+                    for (((d, &v), &m), &s) in
+                        dst.iter_mut().zip(row).zip(&self.mean).zip(&self.scale)
+                    {
+                        *d = (v - m) / s;
+                    }
+                }
+            }
         }
     }
 }
