@@ -9,6 +9,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
@@ -74,6 +75,9 @@ pub struct Annotator {
     expects_counts: bool,
     /// Minimum probability for a class to be assigned.
     min_prob: f32,
+    /// Files whose values were judged counts (on their first chunk): the check scans every
+    /// value, so it is made once per file, not once per chunk.
+    judged_counts: Mutex<Vec<PathBuf>>,
 }
 
 impl Annotator {
@@ -101,6 +105,7 @@ impl Annotator {
             model,
             expects_counts,
             min_prob,
+            judged_counts: Mutex::new(Vec::new()),
         })
     }
 
@@ -110,15 +115,23 @@ impl Annotator {
     }
 
     /// Predictions for every sample of `data` (read from `file`), after checking the value kind.
+    ///
+    /// The value kind is judged on the first data of each file (the whole file, or the first
+    /// chunk of an ARCHS4 file, whose `uint32` counts are counts in every chunk).
     pub fn predict(&self, data: &Dataset, file: &Path) -> Result<(Vec<Prediction>, GeneMatch)> {
         if self.expects_counts {
-            let kind = data.value_kind();
-            if let Some(reason) = input::counts_refusal(kind) {
-                bail!(
-                    "{}: {reason}; the model expects raw counts (its preprocessing starts from \
-                     counts), and these values cannot be turned back into counts",
-                    file.display()
-                );
+            // A poisoned lock only means a panic elsewhere; the list itself stays valid.
+            let mut judged = self.judged_counts.lock().unwrap_or_else(|e| e.into_inner());
+            if !judged.iter().any(|p| p == file) {
+                let kind = data.value_kind();
+                if let Some(reason) = input::counts_refusal(kind) {
+                    bail!(
+                        "{}: {reason}; the model expects raw counts (its preprocessing starts \
+                         from counts), and these values cannot be turned back into counts",
+                        file.display()
+                    );
+                }
+                judged.push(file.to_path_buf());
             }
         }
         let annotation = self
@@ -185,9 +198,16 @@ pub fn for_each_chunk(
         if file.format == Format::Archs4Hdf5 {
             let reader = Archs4Reader::open(&file.path)?;
             bar.inc_length(reader.n_samples() as u64);
+            // The companions and extras are read once per file (on its first chunk, as before),
+            // and applied to every chunk.
+            let mut labelling: Option<input::Labelling> = None;
             for chunk in reader.chunks(ARCHS4_CHUNK) {
                 let mut chunk = chunk?;
-                input::label_and_annotate(&mut chunk, &file.companions, extras, notes)?;
+                let labelling = match labelling {
+                    Some(ref l) => l,
+                    None => labelling.insert(input::Labelling::load(&file.companions, extras)?),
+                };
+                labelling.apply(&mut chunk, notes)?;
                 each(&chunk, &file.path, notes)?;
                 bar.inc(chunk.n_samples() as u64);
             }

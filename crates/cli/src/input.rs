@@ -192,75 +192,167 @@ pub fn read_file(
 }
 
 /// Applies companions and extras to a dataset read from a file (or a chunk of one).
+///
+/// Reads and parses the companions and extras on every call: for the chunks of one file, load a
+/// [`Labelling`] once and [`apply`](Labelling::apply) it to each chunk.
 pub fn label_and_annotate(
     data: &mut Dataset,
     companions: &[(PathBuf, Format)],
     extras: &Extras,
     notes: &mut Vec<String>,
 ) -> Result<()> {
-    let attributes = companions
-        .iter()
-        .find(|(_, f)| *f == Format::GtexSampleAttributes);
-    let phenotypes = companions
-        .iter()
-        .find(|(_, f)| *f == Format::GtexSubjectPhenotypes);
-    if let (Some((a, _)), Some((p, _))) = (attributes, phenotypes) {
-        let attributes = gtex::read_sample_attributes(a)?;
-        let phenotypes = gtex::read_subject_phenotypes(p)?;
-        let report = gtex::fill_sample_meta(data.samples_mut(), &attributes, &phenotypes)?;
-        if report.filled > 0 {
-            note(
-                notes,
-                format!(
-                    "labels of {} samples from {} and {}",
-                    report.filled,
-                    a.display(),
-                    p.display()
-                ),
-            );
+    Labelling::load(companions, extras)?.apply(data, notes)
+}
+
+/// The companions and extras of one expression file, read and parsed once, applied to the file
+/// or to each chunk of it in the order [`label_and_annotate`] applies them: GTEx sample
+/// attributes and subject phenotypes, then each companion in turn, then `--gene-annotation`,
+/// then `--labels`.
+#[derive(Debug)]
+pub struct Labelling {
+    steps: Vec<LabelStep>,
+}
+
+/// One parsed labelling or annotation source, with the file it came from (for the notes).
+#[derive(Debug)]
+enum LabelStep {
+    Gtex {
+        attributes_path: PathBuf,
+        phenotypes_path: PathBuf,
+        attributes: Box<rnameta_io::recount3::MetadataTable>,
+        phenotypes: Box<rnameta_io::recount3::MetadataTable>,
+    },
+    LabelTable {
+        path: PathBuf,
+        table: tsv::LabelTable,
+    },
+    MetaSra {
+        path: PathBuf,
+        metasra: metasra::MetaSra,
+        tissue_terms: std::collections::BTreeMap<String, String>,
+    },
+    Genes {
+        path: PathBuf,
+        genes: GeneAnnotation,
+    },
+}
+
+impl Labelling {
+    /// Reads and parses the companions and extras (the same files, in the same order, with the
+    /// same errors as [`label_and_annotate`]).
+    pub fn load(companions: &[(PathBuf, Format)], extras: &Extras) -> Result<Self> {
+        let mut steps = Vec::new();
+        let attributes = companions
+            .iter()
+            .find(|(_, f)| *f == Format::GtexSampleAttributes);
+        let phenotypes = companions
+            .iter()
+            .find(|(_, f)| *f == Format::GtexSubjectPhenotypes);
+        if let (Some((a, _)), Some((p, _))) = (attributes, phenotypes) {
+            steps.push(LabelStep::Gtex {
+                attributes: Box::new(gtex::read_sample_attributes(a)?),
+                phenotypes: Box::new(gtex::read_subject_phenotypes(p)?),
+                attributes_path: a.clone(),
+                phenotypes_path: p.clone(),
+            });
         }
-    }
-    for (path, format) in companions {
-        match format {
-            Format::LabelTable => apply_label_table(data, path, notes)?,
-            Format::MetaSraJson => {
-                let m = metasra::read_metasra(path)?;
-                let report = metasra::fill_sample_metas(
-                    data.samples_mut(),
-                    &m,
-                    &rnameta_sim::genesets::tissue_terms(),
-                );
-                if report.matched > 0 {
-                    note(
-                        notes,
-                        format!(
-                            "MetaSRA labels of {} samples from {}",
-                            report.matched,
-                            path.display()
-                        ),
-                    );
+        let mut tissue_terms = None;
+        for (path, format) in companions {
+            match format {
+                Format::LabelTable => steps.push(LabelStep::LabelTable {
+                    table: tsv::read_label_table(path)?,
+                    path: path.clone(),
+                }),
+                Format::MetaSraJson => {
+                    let metasra = metasra::read_metasra(path)?;
+                    let tissue_terms = tissue_terms
+                        .get_or_insert_with(rnameta_sim::genesets::tissue_terms)
+                        .clone();
+                    steps.push(LabelStep::MetaSra {
+                        path: path.clone(),
+                        metasra,
+                        tissue_terms,
+                    });
                 }
+                Format::Gtf | Format::GeneAnnotationTable => steps.push(LabelStep::Genes {
+                    genes: read_annotation(path, *format)?,
+                    path: path.clone(),
+                }),
+                _ => {}
             }
-            Format::Gtf | Format::GeneAnnotationTable => {
-                annotate_genes(data, path, *format, notes)?;
+        }
+        if let Some(path) = &extras.gene_annotation {
+            let format = detect::detect(path)?;
+            if !matches!(format, Format::Gtf | Format::GeneAnnotationTable) {
+                bail!(
+                    "{}: --gene-annotation needs a GTF or a gene annotation table, this is a {format}",
+                    path.display()
+                );
             }
-            _ => {}
+            steps.push(LabelStep::Genes {
+                genes: read_annotation(path, format)?,
+                path: path.clone(),
+            });
         }
-    }
-    if let Some(path) = &extras.gene_annotation {
-        let format = detect::detect(path)?;
-        if !matches!(format, Format::Gtf | Format::GeneAnnotationTable) {
-            bail!(
-                "{}: --gene-annotation needs a GTF or a gene annotation table, this is a {format}",
-                path.display()
-            );
+        if let Some(path) = &extras.labels {
+            steps.push(LabelStep::LabelTable {
+                table: tsv::read_label_table(path)?,
+                path: path.clone(),
+            });
         }
-        annotate_genes(data, path, format, notes)?;
+        Ok(Self { steps })
     }
-    if let Some(path) = &extras.labels {
-        apply_label_table(data, path, notes)?;
+
+    /// Labels and annotates `data` (a whole file or one chunk of it), noting what was applied.
+    pub fn apply(&self, data: &mut Dataset, notes: &mut Vec<String>) -> Result<()> {
+        for step in &self.steps {
+            match step {
+                LabelStep::Gtex {
+                    attributes_path,
+                    phenotypes_path,
+                    attributes,
+                    phenotypes,
+                } => {
+                    let report =
+                        gtex::fill_sample_meta(data.samples_mut(), attributes, phenotypes)?;
+                    if report.filled > 0 {
+                        note(
+                            notes,
+                            format!(
+                                "labels of {} samples from {} and {}",
+                                report.filled,
+                                attributes_path.display(),
+                                phenotypes_path.display()
+                            ),
+                        );
+                    }
+                }
+                LabelStep::LabelTable { path, table } => {
+                    apply_label_table(data, path, table, notes);
+                }
+                LabelStep::MetaSra {
+                    path,
+                    metasra,
+                    tissue_terms,
+                } => {
+                    let report =
+                        metasra::fill_sample_metas(data.samples_mut(), metasra, tissue_terms);
+                    if report.matched > 0 {
+                        note(
+                            notes,
+                            format!(
+                                "MetaSRA labels of {} samples from {}",
+                                report.matched,
+                                path.display()
+                            ),
+                        );
+                    }
+                }
+                LabelStep::Genes { path, genes } => annotate_genes(data, path, genes, notes),
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn note(notes: &mut Vec<String>, text: String) {
@@ -280,11 +372,10 @@ pub fn read_annotation(path: &Path, format: Format) -> Result<GeneAnnotation> {
 fn annotate_genes(
     data: &mut Dataset,
     path: &Path,
-    format: Format,
+    genes: &GeneAnnotation,
     notes: &mut Vec<String>,
-) -> Result<()> {
-    let genes = read_annotation(path, format)?;
-    let filled = data.genes_mut().fill_from(&genes);
+) {
+    let filled = data.genes_mut().fill_from(genes);
     note(
         notes,
         format!(
@@ -292,12 +383,15 @@ fn annotate_genes(
             path.display()
         ),
     );
-    Ok(())
 }
 
-fn apply_label_table(data: &mut Dataset, path: &Path, notes: &mut Vec<String>) -> Result<()> {
-    let table = tsv::read_label_table(path)?;
-    let report = tsv::apply_labels(data.samples_mut(), &table);
+fn apply_label_table(
+    data: &mut Dataset,
+    path: &Path,
+    table: &tsv::LabelTable,
+    notes: &mut Vec<String>,
+) {
+    let report = tsv::apply_labels(data.samples_mut(), table);
     let matched = data.n_samples() - report.missing_samples.len();
     let columns: Vec<String> = report
         .columns_used
@@ -323,7 +417,6 @@ fn apply_label_table(data: &mut Dataset, path: &Path, notes: &mut Vec<String>) -
             ),
         );
     }
-    Ok(())
 }
 
 /// A plain matrix: counts first; a matrix with negative values (standardised) is read as any

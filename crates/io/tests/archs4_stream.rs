@@ -73,6 +73,19 @@ fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, PEAK.load(Ordering::SeqCst).saturating_sub(base))
 }
 
+/// Peak and retained live bytes (above what was live when `f` started) of `f` and what it returns.
+fn peak_and_retained<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    let base = LIVE.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let out = f();
+    let retained = LIVE.load(Ordering::SeqCst).saturating_sub(base);
+    (
+        out,
+        PEAK.load(Ordering::SeqCst).saturating_sub(base),
+        retained,
+    )
+}
+
 /// Streams `reader` in chunks of `chunk_size`, keeping only column sums; returns them.
 fn stream_sums(reader: &Archs4Reader, chunk_size: usize) -> Vec<f64> {
     let mut sums = Vec::with_capacity(reader.n_samples());
@@ -212,4 +225,32 @@ fn streaming_memory_is_bounded_by_the_chunk_not_the_file() {
         growth < 1.25,
         "8x the samples grew the stream peak {growth:.2}x"
     );
+
+    drop(large);
+
+    // Opening holds the metadata text compactly (one string and one offset per sample and
+    // field), not one `SampleMeta` per sample (about 2 KiB each, with its attribute map): what
+    // `open` keeps grows by the text's size per sample (190 B here), its peak by no more.
+    // rust-hdf5 reads a variable-length string dataset only whole, so this text still grows with
+    // the file; the per-sample `SampleMeta`s no longer do.
+    let (reader_85, open_peak_85, open_kept_85) =
+        peak_and_retained(|| Archs4Reader::open(FIXTURE).expect("fixture"));
+    let (reader_680, open_peak_680, open_kept_680) =
+        peak_and_retained(|| Archs4Reader::open(&path).expect("replicated file"));
+    let kept_per_sample = open_kept_680.saturating_sub(open_kept_85) as f64 / 595.0;
+    let peak_per_sample = open_peak_680.saturating_sub(open_peak_85) as f64 / 595.0;
+    eprintln!(
+        "open: 85 samples keeps {open_kept_85} B (peak {open_peak_85} B), 680 samples keeps \
+         {open_kept_680} B (peak {open_peak_680} B): {kept_per_sample:.0} B kept and \
+         {peak_per_sample:.0} B peak per added sample"
+    );
+    assert!(
+        kept_per_sample < 512.0,
+        "open keeps {kept_per_sample:.0} B per sample"
+    );
+    assert!(
+        peak_per_sample < 2048.0,
+        "open peaks {peak_per_sample:.0} B higher per sample"
+    );
+    drop((reader_85, reader_680));
 }

@@ -1,8 +1,13 @@
 //! Reading an ARCHS4 file: the gene and sample metadata when opened, the counts only for the
 //! samples asked for, a chunk of HDF5 column blocks at a time.
+//!
+//! The sample metadata is kept as compact text columns (one string and one offset per sample and
+//! field) and turned into [`SampleMeta`] only for the samples read, so that what `open` holds is
+//! the metadata's text, not a map of owned strings per sample.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use ndarray::Array2;
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
@@ -50,7 +55,11 @@ pub struct Archs4Reader {
     genes: GeneAnnotation,
     gene_rows: Vec<usize>,
     dropped_genes: Vec<DroppedGene>,
-    samples: Vec<SampleMeta>,
+    columns: SampleColumns,
+    /// Every sample's [`SampleMeta`], built on the first call of [`Archs4Reader::samples`].
+    all_samples: OnceLock<Vec<SampleMeta>>,
+    /// The HDF5 column block being scattered, reused from block to block.
+    block: Mutex<Vec<u32>>,
     probes: Vec<FieldProbe>,
     version: Option<String>,
     creation_date: Option<String>,
@@ -61,7 +70,7 @@ impl std::fmt::Debug for Archs4Reader {
         f.debug_struct("Archs4Reader")
             .field("path", &self.path)
             .field("n_genes", &self.genes.len())
-            .field("n_samples", &self.samples.len())
+            .field("n_samples", &self.n_samples())
             .field("version", &self.version)
             .finish_non_exhaustive()
     }
@@ -94,7 +103,7 @@ impl Archs4Reader {
             shape,
         };
         let (genes, gene_rows, dropped_genes) = meta.genes()?;
-        let samples = meta.samples()?;
+        let columns = meta.samples()?;
         let version = meta.scalar(&fields::VERSION)?;
         let creation_date = meta.scalar(&fields::CREATION_DATE)?;
 
@@ -107,7 +116,9 @@ impl Archs4Reader {
             genes,
             gene_rows,
             dropped_genes,
-            samples,
+            columns,
+            all_samples: OnceLock::new(),
+            block: Mutex::new(Vec::new()),
             probes,
             version,
             creation_date,
@@ -121,7 +132,7 @@ impl Archs4Reader {
 
     /// Number of samples (columns of `data/expression`).
     pub fn n_samples(&self) -> usize {
-        self.samples.len()
+        self.columns.len()
     }
 
     /// Number of genes kept (rows of `data/expression` less the [`dropped_genes`](Self::dropped_genes)).
@@ -142,8 +153,27 @@ impl Archs4Reader {
 
     /// The samples, in file order: GSM as id, GEO series as study, tissue / sex / sample source
     /// from the characteristics, every characteristic and text field in `attributes`.
+    ///
+    /// Built on the first call and kept (about 2 KiB a sample): a caller that streams a large
+    /// file should use [`sample_id`](Self::sample_id), [`sample_meta`](Self::sample_meta) or the
+    /// samples of each chunk instead.
     pub fn samples(&self) -> &[SampleMeta] {
-        &self.samples
+        self.all_samples.get_or_init(|| {
+            (0..self.n_samples())
+                .map(|i| self.columns.meta(i))
+                .collect()
+        })
+    }
+
+    /// The GSM accession of the sample at `index` (file order), `None` past the last sample.
+    pub fn sample_id(&self, index: usize) -> Option<&str> {
+        (index < self.n_samples()).then(|| self.columns.gsm.get(index))
+    }
+
+    /// The metadata of the sample at `index` (file order), as [`samples`](Self::samples) gives
+    /// it, built afresh; `None` past the last sample.
+    pub fn sample_meta(&self, index: usize) -> Option<SampleMeta> {
+        (index < self.n_samples()).then(|| self.columns.meta(index))
     }
 
     /// Every metadata field probed and the dataset found for it (for `rnameta inspect`).
@@ -171,10 +201,14 @@ impl Archs4Reader {
             ))));
         }
         let mut counts = Array2::<f32>::zeros((indices.len(), self.n_genes()));
-        for group in column_groups(indices, self.block_width) {
-            self.read_group(indices, &group, &mut counts)?;
+        {
+            // A poisoned lock only means a panic while the buffer was filled; it is refilled.
+            let mut block = self.block.lock().unwrap_or_else(|e| e.into_inner());
+            for group in column_groups(indices, self.block_width) {
+                self.read_group(indices, &group, &mut counts, &mut block)?;
+            }
         }
-        let samples = indices.iter().map(|&i| self.samples[i].clone()).collect();
+        let samples = indices.iter().map(|&i| self.columns.meta(i)).collect();
         Dataset::new(counts, self.genes.clone(), samples)
             .map_err(|e| Error::new(&self.path, object(EXPRESSION), ErrorKind::Dataset(e)))
     }
@@ -198,29 +232,30 @@ impl Archs4Reader {
         }
     }
 
-    /// Reads one column block (samples of one HDF5 chunk column) and scatters it into `counts`.
+    /// Reads one column block (samples of one HDF5 chunk column) into `block` (reused from call
+    /// to call, so that its pages are not faulted in afresh) and scatters it into `counts`.
     fn read_group(
         &self,
         indices: &[usize],
         group: &[usize],
         counts: &mut Array2<f32>,
+        block: &mut Vec<u32>,
     ) -> Result<()> {
         let (Some(&first), Some(&last)) = (group.first(), group.last()) else {
             return Ok(());
         };
         let lo = indices[first];
         let width = indices[last] - lo + 1;
-        let block = self
-            .expression
-            .read_slice::<u32>(&[0, lo], &[self.matrix_genes, width])
-            .map_err(|e| hdf5_error(&self.path, object(EXPRESSION), e))?;
-        if block.len() != self.matrix_genes * width {
-            return Err(self.matrix_error(ErrorKind::Hdf5(format!(
-                "read {} values for a {} x {width} block",
-                block.len(),
+        let len = self.matrix_genes.checked_mul(width).ok_or_else(|| {
+            self.matrix_error(ErrorKind::Malformed(format!(
+                "a {} x {width} block does not fit in memory",
                 self.matrix_genes
-            ))));
-        }
+            )))
+        })?;
+        block.resize(len, 0);
+        self.expression
+            .read_slice_into::<u32>(block, &[0, lo], &[self.matrix_genes, width])
+            .map_err(|e| hdf5_error(&self.path, object(EXPRESSION), e))?;
         for &position in group {
             let column = indices[position] - lo;
             let mut row = counts.row_mut(position);
@@ -468,9 +503,19 @@ impl MetaReader<'_> {
         )
     }
 
-    /// One [`SampleMeta`] per column, GSM ids checked for presence and uniqueness.
-    fn samples(&self) -> Result<Vec<SampleMeta>> {
-        let Some((gsm_name, accessions)) = self.field(&fields::GEO_ACCESSION)? else {
+    /// A per-sample field as a compact column of trimmed text, `None` when the file does not
+    /// have it. The field is read whole and packed at once, so only one field's strings are held
+    /// at a time.
+    fn column(&self, spec: &FieldSpec) -> Result<Option<(String, TextColumn)>> {
+        Ok(self
+            .field(spec)?
+            .map(|(name, values)| (name, TextColumn::new(&values))))
+    }
+
+    /// The sample metadata, one entry per column in compact columns, GSM ids checked for
+    /// presence and uniqueness.
+    fn samples(&self) -> Result<SampleColumns> {
+        let Some((gsm_name, gsm)) = self.column(&fields::GEO_ACCESSION)? else {
             return Err(Error::new(
                 self.path,
                 object("meta/samples/geo_accession"),
@@ -480,60 +525,117 @@ impl MetaReader<'_> {
                 )),
             ));
         };
-        let series = self.field(&fields::SERIES_ID)?;
-        let characteristics = self.field(&fields::CHARACTERISTICS)?;
-        let source_names = self.field(&fields::SOURCE_NAME)?;
+        let series = self.column(&fields::SERIES_ID)?.map(|(_, c)| c);
+        let characteristics = self.column(&fields::CHARACTERISTICS)?.map(|(_, c)| c);
+        let source_names = self.column(&fields::SOURCE_NAME)?.map(|(_, c)| c);
         let text_fields = fields::SAMPLE_TEXT_FIELDS
             .iter()
-            .map(|spec| Ok(self.field(spec)?.map(|(_, v)| (spec.role, v))))
-            .collect::<Result<Vec<_>>>()?;
-
-        let mut seen: HashSet<&str> = HashSet::with_capacity(accessions.len());
-        let mut samples = Vec::with_capacity(accessions.len());
-        for (column, gsm) in accessions.iter().enumerate() {
-            let gsm = gsm.trim();
-            if gsm.is_empty() {
+            .map(|spec| Ok(self.column(spec)?.map(|(_, c)| (spec.role, c))))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut seen: HashSet<&str> = HashSet::with_capacity(gsm.len());
+        for column in 0..gsm.len() {
+            let id = gsm.get(column);
+            if id.is_empty() {
                 return Err(Error::new(
                     self.path,
                     object(&gsm_name),
                     ErrorKind::Malformed(format!("sample column {column} has an empty accession")),
                 ));
             }
-            if !seen.insert(gsm) {
+            if !seen.insert(id) {
                 return Err(Error::new(
                     self.path,
-                    Location::Sample(gsm.to_owned()),
-                    ErrorKind::DuplicateSample { id: gsm.to_owned() },
+                    Location::Sample(id.to_owned()),
+                    ErrorKind::DuplicateSample { id: id.to_owned() },
                 ));
             }
-            let mut meta = SampleMeta::new(gsm, DataSource::Archs4);
-            meta.study = field_value(&series, column).map(str::to_owned);
-            for (role, values) in text_fields.iter().flatten() {
-                if let Some(v) = values
-                    .get(column)
-                    .map(|s| s.trim())
-                    .filter(|s| !s.is_empty())
-                {
-                    meta.attributes.insert((*role).to_owned(), v.to_owned());
-                }
-            }
-            let pairs = field_value(&characteristics, column)
-                .map(characteristics::parse_pairs)
-                .unwrap_or_default();
-            characteristics::apply(&mut meta, &pairs, field_value(&source_names, column));
-            samples.push(meta);
         }
-        Ok(samples)
+        drop(seen);
+        Ok(SampleColumns {
+            gsm,
+            series,
+            characteristics,
+            source_names,
+            text_fields,
+        })
     }
 }
 
-/// The trimmed, non-empty entry of an optional field at a column.
-fn field_value(field: &Option<(String, Vec<String>)>, column: usize) -> Option<&str> {
-    field
-        .as_ref()
-        .and_then(|(_, v)| v.get(column))
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
+/// One per-sample text field, trimmed, held as one string and the end offset of each entry.
+#[derive(Debug, Default)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn new(values: &[String]) -> Self {
+        let mut text = String::with_capacity(values.iter().map(|v| v.trim().len()).sum());
+        let mut ends = Vec::with_capacity(values.len());
+        for value in values {
+            text.push_str(value.trim());
+            ends.push(text.len());
+        }
+        Self { text, ends }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The trimmed entry at `index` (empty past the end).
+    fn get(&self, index: usize) -> &str {
+        let start = match index.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(self.text.len()),
+            None => 0,
+        };
+        let end = self.ends.get(index).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The entry at `index`, `None` when empty.
+    fn value(&self, index: usize) -> Option<&str> {
+        Some(self.get(index)).filter(|s| !s.is_empty())
+    }
+}
+
+/// The sample metadata of a file, one entry per sample in every column, checked at open.
+#[derive(Debug)]
+struct SampleColumns {
+    gsm: TextColumn,
+    series: Option<TextColumn>,
+    characteristics: Option<TextColumn>,
+    source_names: Option<TextColumn>,
+    text_fields: Vec<(&'static str, TextColumn)>,
+}
+
+impl SampleColumns {
+    fn len(&self) -> usize {
+        self.gsm.len()
+    }
+
+    /// The [`SampleMeta`] of the sample in `column`: GSM as id, series as study, every text
+    /// field in `attributes`, then the characteristics and source name applied.
+    fn meta(&self, column: usize) -> SampleMeta {
+        fn value(field: &Option<TextColumn>, column: usize) -> Option<&str> {
+            field.as_ref().and_then(|c| c.value(column))
+        }
+        let mut meta = SampleMeta::new(self.gsm.get(column), DataSource::Archs4);
+        meta.study = value(&self.series, column).map(str::to_owned);
+        for (role, values) in &self.text_fields {
+            if let Some(v) = values.value(column) {
+                meta.attributes.insert((*role).to_owned(), v.to_owned());
+            }
+        }
+        let pairs = value(&self.characteristics, column)
+            .map(characteristics::parse_pairs)
+            .unwrap_or_default();
+        characteristics::apply(&mut meta, &pairs, value(&self.source_names, column));
+        meta
+    }
 }
 
 #[cfg(test)]
