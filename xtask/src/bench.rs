@@ -229,9 +229,12 @@ const ROWS: &[Row] = &[
         ours: Ours::Criterion("forest/predict_proba_10000x500_16"),
         peer: Some("forest_predict/sklearn"),
         samples: Some(10_000),
-        slower: "scikit-learn walks each tree over all samples in compiled Cython with the \
-                 samples in one contiguous block per tree; ours walks per sample over trees; \
-                 plan: tree-major traversal over sample blocks",
+        slower: "measured at load 6.6, where our two rayon threads lost most to the other \
+                 jobs; alternating runs at load 4 gave ours 266-293 ms (median of 20 each). \
+                 Tried: a tree-major walk over blocks of 64 samples (scikit-learn's order), \
+                 bit-identical but no faster (271-403 ms), so not kept. Plan: rerun both on an \
+                 idle machine; if the gap stays, profile the leaf lookup (one bounds-checked \
+                 node access per level) before changing the layout",
     },
 ];
 
