@@ -209,33 +209,26 @@ pub fn rank_genes(
     })
 }
 
+/// The class of each sample of `data` for `task` among `classes` (names matched loosely).
+fn classes_of(task: Task, data: &Dataset, classes: &[String]) -> Vec<Option<usize>> {
+    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+    Labels::within_classes(classes.to_vec(), &names)
+        .0
+        .assigned()
+        .to_vec()
+}
+
 /// Each sample's label set: its tissue (GTEx's spelling) and its sample source, where known.
 fn label_sets(data: &Dataset, tissues: &[String], sources: &[String]) -> Vec<Vec<String>> {
-    let tissue = Labels::within_classes(
-        tissues.to_vec(),
-        &data
-            .samples()
-            .iter()
-            .map(|s| Task::Tissue.label_of(s))
-            .collect::<Vec<_>>(),
-    )
-    .0;
-    let source = Labels::within_classes(
-        sources.to_vec(),
-        &data
-            .samples()
-            .iter()
-            .map(|s| Task::SampleSource.label_of(s))
-            .collect::<Vec<_>>(),
-    )
-    .0;
+    let tissue = classes_of(Task::Tissue, data, tissues);
+    let source = classes_of(Task::SampleSource, data, sources);
     (0..data.n_samples())
         .map(|i| {
             let mut set = Vec::new();
-            if let Some(t) = tissue.assigned()[i] {
+            if let Some(t) = tissue[i] {
                 set.push(tissues[t].clone());
             }
-            if let Some(s) = source.assigned()[i] {
+            if let Some(s) = source[i] {
                 set.push(sources[s].clone());
             }
             set
@@ -323,21 +316,8 @@ pub fn rf_multilabel(
     }
     let train_sets = label_sets(&train, &tissues, &sources);
     let test_sets = label_sets(test, &tissues, &sources);
-    let truth_of = |task: Task, classes: &[String]| -> Vec<Option<usize>> {
-        Labels::within_classes(
-            classes.to_vec(),
-            &test
-                .samples()
-                .iter()
-                .map(|s| task.label_of(s))
-                .collect::<Vec<_>>(),
-        )
-        .0
-        .assigned()
-        .to_vec()
-    };
-    let tissue_truth = truth_of(Task::Tissue, &tissues);
-    let source_truth = truth_of(Task::SampleSource, &sources);
+    let tissue_truth = classes_of(Task::Tissue, test, &tissues);
+    let source_truth = classes_of(Task::SampleSource, test, &sources);
     let n_multi = train_sets.iter().filter(|s| !s.is_empty()).count();
     let arm = |name: &str, n: usize, k: usize| ArmResult::new(name.into(), None, n, k);
     let mut multi_tissue = arm("multi-label RF: tissue", n_multi, tissues.len());
