@@ -280,7 +280,7 @@ fn train_bias_mapper(
             let negative = dev.tensor_from_vec(gather(&|t| t.negative), (n, e));
             scaler.rows_into(x, &rows, &mut buffer);
             let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (n, g));
-            let anchor = mapper.forward(input.leaky_trace()).sigmoid();
+            let anchor = mapper.forward_input(input).sigmoid();
             let anchor_again = anchor.retaped::<OwnedTape<f32, Cpu>>();
             let d_ap = ((anchor - positive).square().sum::<(usize,), Axis<1>>() + 1e-12).sqrt();
             let d_an = ((anchor_again - negative)
