@@ -18,7 +18,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rnameta_core::{Dataset, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
-use rnameta_eval::metrics::{mca, msa, tpr_at_cutoffs};
+use rnameta_eval::metrics::tpr_at_cutoffs;
 use rnameta_eval::plot::{line_plot, Axes, LinePoint, LineSeries};
 use rnameta_eval::{Cell, Table};
 use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
@@ -26,7 +26,7 @@ use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
 
 use super::cohort::Cohort;
-use super::runner::{ArmResult, Scores};
+use super::runner::{score_named, ArmResult, Scores};
 use super::settings::Settings;
 use super::Produced;
 
@@ -205,29 +205,9 @@ fn score(
     names: &[Option<String>],
     seconds: f64,
 ) -> Result<(Scores, Array2<f32>, Vec<usize>)> {
-    let (labels, _) = Labels::within_classes(model.classes().to_vec(), names);
-    let rows: Vec<usize> = (0..names.len())
-        .filter(|&i| labels.assigned()[i].is_some())
-        .collect();
-    if rows.is_empty() {
-        bail!("no test sample has a class the model knows");
-    }
-    let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
-    let truth: Vec<usize> = rows
-        .iter()
-        .map(|&i| labels.assigned()[i].expect("kept rows are labelled"))
-        .collect();
-    let predicted = argmax_rows(&proba);
-    let k = model.classes().len();
-    let scores = Scores {
-        msa: msa(&truth, &predicted, k)?,
-        mca: mca(&truth, &predicted, k)?,
-        seconds,
-        n_test: truth.len(),
-        n_genes: model.gene_ids().len(),
-        unscored: Vec::new(),
-    };
-    Ok((scores, proba, truth))
+    let scored = score_named(model, test, names)?;
+    let (proba, truth) = (scored.proba.clone(), scored.truth.clone());
+    Ok((Scores::of(model, scored, seconds)?, proba, truth))
 }
 
 /// Predicted class and top probability of every row.
@@ -236,17 +216,10 @@ fn predictions(model: &TrainedModel, data: &Dataset) -> Result<Vec<(String, f32)
         return Ok(Vec::new());
     }
     let proba = model.annotate(data)?.proba;
-    Ok(proba
-        .rows()
+    Ok(argmax_rows(&proba)
         .into_iter()
-        .map(|row| {
-            let (best, p) =
-                row.iter().enumerate().fold(
-                    (0, f32::MIN),
-                    |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc },
-                );
-            (model.classes()[best].clone(), p)
-        })
+        .enumerate()
+        .map(|(row, best)| (model.classes()[best].clone(), proba[[row, best]]))
         .collect())
 }
 

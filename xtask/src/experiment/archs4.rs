@@ -349,17 +349,13 @@ pub fn rf_multilabel(
             &train,
             &tissue_labels,
         )?;
-        let (truth, predicted, unscored) = score_input(Task::Tissue, &tissue_model, test)?;
-        let k = tissue_model.classes().len();
+        let scored = score_input(Task::Tissue, &tissue_model, test)?;
         let genes = tissue_model.gene_ids().to_vec();
-        per_tissue.push(&Scores {
-            msa: msa(&truth, &predicted, k)?,
-            mca: mca(&truth, &predicted, k)?,
-            seconds: start.elapsed().as_secs_f64(),
-            n_test: truth.len(),
-            n_genes: genes.len(),
-            unscored,
-        });
+        per_tissue.push(&Scores::of(
+            &tissue_model,
+            scored,
+            start.elapsed().as_secs_f64(),
+        )?);
         let source_spec = sets.settings.spec("rf", Task::SampleSource, seed)?;
         let (_, scores) = fit_and_score(
             &source_spec,

@@ -27,12 +27,12 @@ use rnameta_augment::{
     augment_class, quality, GanParams, InterpolationParams, Method, NoiseParams, QualityReport,
 };
 use rnameta_core::{Dataset, Labels, Task};
-use rnameta_eval::metrics::{mca, msa, per_class_accuracy};
+use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
+use rnameta_models::{GeneChoice, TrainedModel};
 use rnameta_preprocess::Pipeline;
 
-use super::runner::{training_labels, ArmResult, Scores, Sets};
+use super::runner::{score_input, training_labels, ArmResult, Scores, Sets};
 use super::Produced;
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -259,37 +259,19 @@ fn median_class_size(labels: &Labels) -> usize {
     counts[counts.len() / 2]
 }
 
-/// msa / mca on the held-out donors and the recall of `class`.
+/// msa / mca on the test samples and the recall of `class`.
 fn score(
     model: &TrainedModel,
     test: &Dataset,
     class: usize,
     start: Instant,
 ) -> Result<(Scores, f64)> {
-    let names: Vec<Option<String>> = test
-        .samples()
-        .iter()
-        .map(|s| Task::Tissue.label_of(s))
-        .collect();
-    let (labels, _) = Labels::within_classes(model.classes().to_vec(), &names);
-    let rows: Vec<usize> = (0..names.len())
-        .filter(|&i| labels.assigned()[i].is_some())
-        .collect();
-    let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
-    let truth: Vec<usize> = rows.iter().filter_map(|&i| labels.assigned()[i]).collect();
-    let predicted = argmax_rows(&proba);
-    let k = model.classes().len();
-    let recall = per_class_accuracy(&truth, &predicted, k)?[class]
-        .context("no held-out sample of the scarce class")?;
+    let scored = score_input(Task::Tissue, model, test)?;
+    let recall = per_class_accuracy(&scored.truth, &scored.predicted, model.classes().len())?
+        [class]
+        .context("no test sample of the scarce class")?;
     Ok((
-        Scores {
-            msa: msa(&truth, &predicted, k)?,
-            mca: mca(&truth, &predicted, k)?,
-            seconds: start.elapsed().as_secs_f64(),
-            n_test: truth.len(),
-            n_genes: model.gene_ids().len(),
-            unscored: Vec::new(),
-        },
+        Scores::of(model, scored, start.elapsed().as_secs_f64())?,
         recall,
     ))
 }

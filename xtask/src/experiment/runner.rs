@@ -167,6 +167,21 @@ pub struct Scores {
     pub unscored: Vec<(String, usize)>,
 }
 
+impl Scores {
+    /// msa and mca of `scored` for `model`, with the time it took.
+    pub fn of(model: &TrainedModel, scored: Scored, seconds: f64) -> Result<Self> {
+        let k = model.classes().len();
+        Ok(Self {
+            msa: rnameta_eval::metrics::msa(&scored.truth, &scored.predicted, k)?,
+            mca: rnameta_eval::metrics::mca(&scored.truth, &scored.predicted, k)?,
+            seconds,
+            n_test: scored.truth.len(),
+            n_genes: model.gene_ids().len(),
+            unscored: scored.unscored,
+        })
+    }
+}
+
 /// Trains `spec` for `task` on `train` with `labels` (the paper's pipeline, log2(TPM + 1), and the
 /// genes of `genes`) and scores it on `test`.
 pub fn fit_and_score(
@@ -179,16 +194,8 @@ pub fn fit_and_score(
 ) -> Result<(TrainedModel, Scores)> {
     let start = Instant::now();
     let model = TrainedModel::fit(spec, task, &Pipeline::tpm_log2(), genes, train, labels)?;
-    let (truth, predicted, unscored) = score_input(task, &model, test)?;
-    let k = model.classes().len();
-    let scores = Scores {
-        msa: rnameta_eval::metrics::msa(&truth, &predicted, k)?,
-        mca: rnameta_eval::metrics::mca(&truth, &predicted, k)?,
-        seconds: start.elapsed().as_secs_f64(),
-        n_test: truth.len(),
-        n_genes: model.gene_ids().len(),
-        unscored,
-    };
+    let scored = score_input(task, &model, test)?;
+    let scores = Scores::of(&model, scored, start.elapsed().as_secs_f64())?;
     Ok((model, scores))
 }
 
@@ -246,24 +253,45 @@ pub fn run_arm(
     Ok(result)
 }
 
-/// True and predicted classes of the scored test samples, and the test classes the model does not
-/// know with their sample counts.
-type Scored = (Vec<usize>, Vec<usize>, Vec<(String, usize)>);
+/// The test samples a model was scored on: their true and predicted classes (the model's class
+/// indices), their probabilities, and the test classes the model does not know with their sample
+/// counts (not scored).
+pub struct Scored {
+    /// True class of each scored sample.
+    pub truth: Vec<usize>,
+    /// Most probable class of each scored sample.
+    pub predicted: Vec<usize>,
+    /// Probabilities of the scored samples (rows in `truth` order).
+    pub proba: ndarray::Array2<f32>,
+    /// Test classes the model does not know, with their sample counts.
+    pub unscored: Vec<(String, usize)>,
+}
 
-/// Scores every test sample whose class the model knows.
+/// Scores every test sample whose class, for `task`, the model knows.
 pub fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
     let names: Vec<Option<String>> = test.samples().iter().map(|s| task.label_of(s)).collect();
-    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), &names);
-    let annotation = model.annotate(test)?;
-    let predicted = argmax_rows(&annotation.proba);
-    let (truth, pred): (Vec<usize>, Vec<usize>) = labels
-        .assigned()
-        .iter()
-        .zip(&predicted)
-        .filter_map(|(t, &p)| t.map(|t| (t, p)))
-        .unzip();
-    if truth.is_empty() {
+    score_named(model, test, &names)
+}
+
+/// Scores every test sample whose class name in `names` (parallel to the samples, matched
+/// loosely) the model knows.
+pub fn score_named(
+    model: &TrainedModel,
+    test: &Dataset,
+    names: &[Option<String>],
+) -> Result<Scored> {
+    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), names);
+    let rows: Vec<usize> = (0..names.len())
+        .filter(|&i| labels.assigned()[i].is_some())
+        .collect();
+    if rows.is_empty() {
         bail!("no test sample has a class the model knows");
     }
-    Ok((truth, pred, unmatched.into_iter().collect()))
+    let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
+    Ok(Scored {
+        truth: rows.iter().filter_map(|&i| labels.assigned()[i]).collect(),
+        predicted: argmax_rows(&proba),
+        proba,
+        unscored: unmatched.into_iter().collect(),
+    })
 }
