@@ -8,10 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::font::FAMILY;
 use super::legend::{self, Entry};
 use super::render::{err, render, DrawResult, Figure};
-use super::{min_max, padded_range, palette, Axes, PlotFiles};
+use super::{min_max, palette, xy_chart, Axes, PlotFiles};
 use crate::error::check_finite;
 use crate::{Error, Result, SeedSummary};
 
@@ -119,24 +118,7 @@ impl Figure for LineFigure<'_> {
         let (x_lo, x_hi) = min_max(points().map(|p| p.x)).unwrap_or((0.0, 1.0));
         let (y_lo, y_hi) =
             min_max(points().flat_map(|p| [p.mean - p.std, p.mean + p.std])).unwrap_or((0.0, 1.0));
-        let (x0, x1) = padded_range(x_lo, x_hi);
-        let (y0, y1) = padded_range(y_lo, y_hi);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(&self.axes.title, (FAMILY, 26))
-            .margin(16)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.axes.x_label.as_str())
-            .y_desc(self.axes.y_label.as_str())
-            .label_style((FAMILY, 16))
-            .axis_desc_style((FAMILY, 18))
-            .light_line_style(BLACK.mix(0.05))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(&plot, self.axes, (x_lo, x_hi), (y_lo, y_hi), 75)?;
         for (points, entry) in self.series.iter().zip(&self.entries) {
             let color = entry.color;
             chart

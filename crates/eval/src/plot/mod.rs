@@ -26,6 +26,10 @@ pub use scatter::{scatter_plot, ScatterGroup};
 
 use std::path::PathBuf;
 
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
 /// The two files every plot function writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlotFiles {
@@ -59,6 +63,37 @@ impl Axes {
             y_label: y_label.into(),
         }
     }
+}
+
+/// The x-y chart of line and scatter plots over the data ranges `x` and `y` (padded by
+/// [`padded_range`]): the caption and axis labels of `axes`, the embedded font, a faint grid.
+fn xy_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    axes: &Axes,
+    x: (f64, f64),
+    y: (f64, f64),
+    y_label_area: u32,
+) -> std::result::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String>
+{
+    let (x0, x1) = padded_range(x.0, x.1);
+    let (y0, y1) = padded_range(y.0, y.1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&axes.title, (font::FAMILY, 26))
+        .margin(16)
+        .x_label_area_size(55)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(render::err)?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.x_label.as_str())
+        .y_desc(axes.y_label.as_str())
+        .label_style((font::FAMILY, 16))
+        .axis_desc_style((font::FAMILY, 18))
+        .light_line_style(BLACK.mix(0.05))
+        .draw()
+        .map_err(render::err)?;
+    Ok(chart)
 }
 
 /// A data range padded by 5 % on each side (or by 0.5 when all values are equal), so that points

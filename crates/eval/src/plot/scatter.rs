@@ -9,10 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::font::FAMILY;
 use super::legend::{self, Entry};
 use super::render::{err, render, DrawResult, Figure};
-use super::{min_max, padded_range, palette, Axes, PlotFiles};
+use super::{min_max, palette, xy_chart, Axes, PlotFiles};
 use crate::error::check_finite;
 use crate::{Error, Result};
 
@@ -116,24 +115,7 @@ impl Figure for ScatterFigure<'_> {
         let points = || self.groups.iter().flat_map(|g| g.points.iter());
         let (x_lo, x_hi) = min_max(points().map(|p| p.0)).unwrap_or((0.0, 1.0));
         let (y_lo, y_hi) = min_max(points().map(|p| p.1)).unwrap_or((0.0, 1.0));
-        let (x0, x1) = padded_range(x_lo, x_hi);
-        let (y0, y1) = padded_range(y_lo, y_hi);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(&self.axes.title, (FAMILY, 26))
-            .margin(16)
-            .x_label_area_size(55)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.axes.x_label.as_str())
-            .y_desc(self.axes.y_label.as_str())
-            .label_style((FAMILY, 16))
-            .axis_desc_style((FAMILY, 18))
-            .light_line_style(BLACK.mix(0.05))
-            .draw()
-            .map_err(err)?;
+        let mut chart = xy_chart(&plot, self.axes, (x_lo, x_hi), (y_lo, y_hi), 80)?;
         for (group, entry) in self.groups.iter().zip(&self.entries) {
             let style = entry.color.mix(0.75).filled();
             chart
