@@ -6,10 +6,15 @@
 //! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
 //!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
 //!
-//! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]`:
+//! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]
+//!   [--resume]`:
 //!   one of the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
-//! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N]`: every experiment on one
+//! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--resume]`: every
+//!   experiment on one
 //!   cohort, and `results/README.md` indexing their tables.
+//!
+//! `--resume` records every finished model fit under `<out>/.fits` and reuses the ones an
+//! earlier, interrupted run recorded there (`xtask::experiment::memo`).
 //!
 //! `--data DIR` reads a cohort in the recount3 layout (what `rnameta simulate --out DIR` writes,
 //! or a recount3 mirror). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
@@ -43,10 +48,11 @@ fn usage() -> &'static str {
      \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
      \n  bench [FILTER] [--no-peers] [--report]\
      \n                               benchmarks and their Python peers -> docs/performance.md\
-     \n  experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]\
+     \n  experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR] [--resume]\
      \n                               run one of the paper's experiments (list: experiment --list)\
-     \n  reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]\
-     \n                               run every experiment and index them in results/README.md"
+     \n  reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR] [--resume]\
+     \n                               run every experiment and index them in results/README.md\
+     \n  --resume records each finished fit in <out>/.fits and reuses those of an earlier run"
 }
 
 /// Options shared by `experiment` and `reproduce`, and the positional arguments left over.
@@ -65,7 +71,7 @@ fn experiment_options(args: &[String]) -> Result<(xtask::experiment::Options, Ve
                 .with_context(|| format!("{name} needs a value"))
         };
         match a.as_str() {
-            "--quick" => {}
+            "--quick" | "--resume" => {}
             "--data" => data = value("--data")?,
             "--seeds" => {
                 seeds = value("--seeds")?
@@ -85,6 +91,7 @@ fn experiment_options(args: &[String]) -> Result<(xtask::experiment::Options, Ve
         seeds,
         quick,
         results_dir: out,
+        resume: args.iter().any(|a| a == "--resume"),
     };
     Ok((options, rest))
 }

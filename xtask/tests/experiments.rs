@@ -12,6 +12,7 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
         seeds: 2,
         quick: true,
         results_dir: dir.path().to_owned(),
+        resume: false,
     };
     let cohort = cohort::load(&options.data).unwrap();
     // In the order of EXPERIMENTS: `tune` first, as `reproduce` runs it, so that the others read
@@ -164,6 +165,7 @@ fn a_cohort_read_from_a_recount3_directory_matches_the_simulated_one() {
         } else {
             "dir"
         }),
+        resume: false,
     };
     let lin = |cohort: &cohort::Cohort, data: &str| {
         let outcome = run_on("tissue-tcga", cohort, &options(data)).unwrap();
@@ -194,9 +196,55 @@ fn unknown_experiments_and_data_are_refused() {
         seeds: 2,
         quick: true,
         results_dir: std::env::temp_dir(),
+        resume: false,
     };
     let err = xtask::experiment::run("tissue-mars", &options)
         .unwrap_err()
         .to_string();
     assert!(err.contains("unknown experiment"), "{err}");
+}
+
+#[test]
+fn resume_reuses_the_fits_an_earlier_run_recorded() {
+    let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = |resume: bool, out: &str| Options {
+        data: DataSpec::parse("sim:tiny").unwrap(),
+        seeds: 2,
+        quick: true,
+        results_dir: dir.path().join(out),
+        resume,
+    };
+    let first = run_on("source", &cohort, &options(true, "resumed")).unwrap();
+    // 3 LIN arms fitted once (LIN draws nothing at random), 3 MLP arms once per seed.
+    let fits = dir.path().join("resumed/.fits");
+    let records: Vec<_> = std::fs::read_dir(&fits)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(records.len(), 3 + 3 * 2, "{records:?}");
+    // Mark every record: a resumed run must report the marks, not fit again.
+    for path in &records {
+        let mut record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert!(record["what"].as_str().unwrap().contains(" seed "));
+        record["scores"]["mca"] = serde_json::json!(0.123);
+        std::fs::write(path, serde_json::to_vec(&record).unwrap()).unwrap();
+    }
+    let resumed = run_on("source", &cohort, &options(true, "resumed")).unwrap();
+    for arm in &resumed.arms {
+        assert_eq!(arm.mca, vec![0.123, 0.123], "{}", arm.name);
+    }
+    // Without --resume nothing is read back: the scores are the first run's, recomputed.
+    let fresh = run_on("source", &cohort, &options(false, "fresh")).unwrap();
+    for (a, b) in fresh.arms.iter().zip(&first.arms) {
+        assert_eq!(a.mca, b.mca, "{}", a.name);
+    }
+    assert!(!dir.path().join("fresh/.fits").exists());
+    // A damaged record is fitted again and rewritten.
+    std::fs::write(&records[0], b"{ truncated").unwrap();
+    run_on("source", &cohort, &options(true, "resumed")).unwrap();
+    let rewritten: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&records[0]).unwrap()).unwrap();
+    assert_ne!(rewritten["scores"]["mca"], serde_json::json!(0.123));
 }

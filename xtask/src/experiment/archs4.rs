@@ -28,7 +28,7 @@ use rnameta_models::{
 use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
 use rnameta_preprocess::Pipeline;
 
-use super::runner::{fit_and_score, score_input, training_labels, ArmResult, Scores, Sets};
+use super::runner::{score_input, training_labels, ArmResult, Scores, Sets};
 use super::Produced;
 
 /// GTEx + the SRA training studies: the training set of both experiments.
@@ -94,7 +94,10 @@ pub fn rank_genes(
         let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
         for &seed in seeds {
             let spec = sets.settings.spec("rf", task, seed)?;
-            let (_, scores) = fit_and_score(&spec, task, genes, &train, &labels, sets.sra_test)?;
+            let what = format!("rank-genes {} seed {seed}", result.name);
+            let scores =
+                sets.memo
+                    .scores(&what, &spec, task, genes, &train, &labels, sets.sra_test)?;
             result.push(&scores);
         }
         eprintln!(
@@ -357,7 +360,8 @@ pub fn rf_multilabel(
             start.elapsed().as_secs_f64(),
         )?);
         let source_spec = sets.settings.spec("rf", Task::SampleSource, seed)?;
-        let (_, scores) = fit_and_score(
+        let scores = sets.memo.scores(
+            &format!("rf-multilabel source seed {seed}"),
             &source_spec,
             Task::SampleSource,
             &GeneChoice::Ids(genes.clone()),

@@ -22,7 +22,7 @@ use rnameta_eval::stats::welch_t_test;
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::GeneChoice;
 
-use super::runner::{fit_and_score, training_labels, ArmResult, Sets};
+use super::runner::{training_labels, ArmResult, Sets};
 use super::Produced;
 
 /// The paper's samples per study.
@@ -185,7 +185,8 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                 let labels = training_labels(task, &train, universe);
                 for &seed in seeds {
                     let spec = sets.settings.spec("mlp", task, seed)?;
-                    let (_, scores) = fit_and_score(
+                    let scores = sets.memo.scores(
+                        &format!("bias-diversity {} seed {seed}", result.name),
                         &spec,
                         task,
                         &GeneChoice::Paper,

@@ -18,6 +18,7 @@ pub mod archs4;
 pub mod augment;
 pub mod cohort;
 pub mod diversity;
+pub mod memo;
 pub mod report;
 pub mod runner;
 pub mod settings;
@@ -106,6 +107,9 @@ pub struct Options {
     pub quick: bool,
     /// Parent of `results/<id>`.
     pub results_dir: PathBuf,
+    /// Record every finished fit under `<results_dir>/.fits` and reuse the ones an earlier run
+    /// recorded there ([`memo`]): an interrupted long run picks up where it stopped.
+    pub resume: bool,
 }
 
 /// What one experiment produced.
@@ -227,6 +231,11 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         .map(|(_, t)| *t)
         .expect("arms_of knows only listed experiments");
     let settings = Settings::load(&options.results_dir)?;
+    let memo = if options.resume {
+        memo::Memo::in_results(&options.results_dir)
+    } else {
+        memo::Memo::off()
+    };
     let (sra_train, sra_test) = sra_sides(id, task, &cohort.sra)?;
     let sets = Sets {
         gtex: &cohort.gtex,
@@ -234,6 +243,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         sra_test: &sra_test,
         tcga: &cohort.tcga,
         settings: &settings,
+        memo: &memo,
     };
     let universe = class_universe(task, cohort);
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
@@ -243,7 +253,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         "class-count" => sweeps::class_count(&sets, &universe, &seeds, options.quick)?.into(),
         "bias-diversity" => diversity::run(&sets, &universe, &seeds, options.quick)?,
         "annotate" => annotate::run(cohort, &settings, &seeds, options.quick, &dir)?,
-        "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir)?,
+        "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir, &memo)?,
         "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
         "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
         "augment" => augment::run(&sets, &universe, &seeds, options.quick)?,

@@ -7,8 +7,9 @@ use anyhow::{bail, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
 use rnameta_preprocess::Pipeline;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::memo::Memo;
 use super::settings::Settings;
 
 /// Which samples a model learns from, in the paper's notation.
@@ -73,6 +74,8 @@ pub struct Sets<'a> {
     pub tcga: &'a Dataset,
     /// The hyperparameters to train with.
     pub settings: &'a Settings,
+    /// Where finished fits are recorded and found again (`--resume`).
+    pub memo: &'a Memo,
 }
 
 /// What one arm measured over the seeds.
@@ -151,7 +154,7 @@ impl ArmResult {
 }
 
 /// What one trained model scored on one test set.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scores {
     /// Mean sample accuracy.
     pub msa: f64,
@@ -243,8 +246,11 @@ pub fn run_arm(
             continue;
         }
         let spec = sets.settings.spec(arm.model, task, seed)?;
-        let (_, scores) = fit_and_score(&spec, task, &GeneChoice::Paper, train, &labels, test)
-            .with_context(|| format!("training {} (seed {seed})", arm.name()))?;
+        let what = format!("{} seed {seed}", arm.name());
+        let scores = sets
+            .memo
+            .scores(&what, &spec, task, &GeneChoice::Paper, train, &labels, test)
+            .with_context(|| format!("training {what}"))?;
         result.push(&scores);
         if arm.model == "lin" {
             lin_scores = Some(scores);

@@ -83,6 +83,7 @@ pub fn train_size(
             sra_test: sets.sra_test,
             tcga: sets.tcga,
             settings: sets.settings,
+            memo: sets.memo,
         };
         let mut r = run_arm(arm, Task::Tissue, universe, &sub, seeds)?;
         r.name = format!("{}, {:.0}% of GTEx", r.name, f * 100.0);

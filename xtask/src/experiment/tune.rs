@@ -29,7 +29,8 @@ use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelSpec};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 
 use super::cohort::Cohort;
-use super::runner::{fit_and_score, training_labels, ArmResult};
+use super::memo::Memo;
+use super::runner::{training_labels, ArmResult};
 use super::settings::{chosen_path, Settings};
 use super::Produced;
 
@@ -196,7 +197,13 @@ struct Trial {
 }
 
 /// Runs the search and writes `<results_dir>/tune/chosen.json`.
-pub fn run(cohort: &Cohort, seeds: &[u64], quick: bool, results_dir: &Path) -> Result<Produced> {
+pub fn run(
+    cohort: &Cohort,
+    seeds: &[u64],
+    quick: bool,
+    results_dir: &Path,
+    memo: &Memo,
+) -> Result<Produced> {
     let trials = if quick { 2 } else { 12 };
     let seeds = &seeds[..seeds.len().min(3)];
     let mut rng = ChaCha8Rng::seed_from_u64(SEARCH_SEED);
@@ -232,15 +239,17 @@ pub fn run(cohort: &Cohort, seeds: &[u64], quick: bool, results_dir: &Path) -> R
                 ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
             for &seed in seeds {
                 let seeded = spec.clone().with_seed(seed);
-                let (_, scores) = fit_and_score(
-                    &seeded,
-                    task,
-                    &GeneChoice::Paper,
-                    &data.fit,
-                    &labels,
-                    &data.validation,
-                )
-                .with_context(|| format!("tune: {} (seed {seed})", result.name))?;
+                let scores = memo
+                    .scores(
+                        &format!("tune {} seed {seed}", result.name),
+                        &seeded,
+                        task,
+                        &GeneChoice::Paper,
+                        &data.fit,
+                        &labels,
+                        &data.validation,
+                    )
+                    .with_context(|| format!("tune: {} (seed {seed})", result.name))?;
                 result.push(&scores);
             }
             eprintln!(
