@@ -9,7 +9,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
@@ -19,7 +19,7 @@ use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
 use rnameta_io::parquet::{self, Prediction, PredictionTable, UNASSIGNED};
 use rnameta_io::write::write_atomically;
-use rnameta_models::{GeneMatch, TrainedModel};
+use rnameta_models::{GeneMatch, InputPlan, TrainedModel};
 use rnameta_preprocess::pipeline::FittedStep;
 
 use crate::input::{self, ExpressionFile, Extras};
@@ -78,6 +78,9 @@ pub struct Annotator {
     /// Files whose values were judged counts (on their first chunk): the check scans every
     /// value, so it is made once per file, not once per chunk.
     judged_counts: Mutex<Vec<PathBuf>>,
+    /// How the last genes seen map onto the model: the chunks of a file share its genes, so
+    /// the map is made once per file, not once per chunk.
+    last_plan: Mutex<Option<Arc<InputPlan>>>,
 }
 
 impl Annotator {
@@ -106,6 +109,7 @@ impl Annotator {
             expects_counts,
             min_prob,
             judged_counts: Mutex::new(Vec::new()),
+            last_plan: Mutex::new(None),
         })
     }
 
@@ -135,8 +139,8 @@ impl Annotator {
             }
         }
         let annotation = self
-            .model
-            .annotate(data)
+            .plan_for(data)
+            .and_then(|plan| Ok(self.model.annotate_with(&plan, data)?))
             .with_context(|| format!("annotating {}", file.display()))?;
         let rows = data
             .samples()
@@ -171,6 +175,20 @@ impl Annotator {
     }
 }
 
+impl Annotator {
+    /// The input plan for `data`'s genes: the last one when it fits them, else a new one.
+    fn plan_for(&self, data: &Dataset) -> Result<Arc<InputPlan>> {
+        // A poisoned lock only means a panic elsewhere; the plan itself stays valid.
+        let mut last = self.last_plan.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(plan) = last.as_ref().filter(|p| p.fits(data.genes())) {
+            return Ok(Arc::clone(plan));
+        }
+        let plan = Arc::new(self.model.input_plan(data.genes())?);
+        *last = Some(Arc::clone(&plan));
+        Ok(plan)
+    }
+}
+
 /// A progress bar over samples, hidden when `quiet` or standard error is not a terminal.
 pub fn progress(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
@@ -196,13 +214,10 @@ pub fn for_each_chunk(
 ) -> Result<()> {
     for file in files {
         if file.format == Format::Archs4Hdf5 {
-            let reader = Archs4Reader::open(&file.path)?;
-            bar.inc_length(reader.n_samples() as u64);
             // The companions and extras are read once per file (on its first chunk, as before),
             // and applied to every chunk.
             let mut labelling: Option<input::Labelling> = None;
-            for chunk in reader.chunks(ARCHS4_CHUNK) {
-                let mut chunk = chunk?;
+            let mut on_chunk = |mut chunk: Dataset| -> Result<()> {
                 let labelling = match labelling {
                     Some(ref l) => l,
                     None => labelling.insert(input::Labelling::load(&file.companions, extras)?),
@@ -210,7 +225,9 @@ pub fn for_each_chunk(
                 labelling.apply(&mut chunk, notes)?;
                 each(&chunk, &file.path, notes)?;
                 bar.inc(chunk.n_samples() as u64);
-            }
+                Ok(())
+            };
+            read_ahead(&file.path, bar, &mut on_chunk)?;
         } else {
             let data = input::read_file(file, extras, notes)
                 .with_context(|| format!("reading {}", file.path.display()))?;
@@ -220,6 +237,60 @@ pub fn for_each_chunk(
         }
     }
     Ok(())
+}
+
+/// Opens the ARCHS4 file `path` and calls `on_chunk` on every chunk in file order while a second
+/// thread reads and inflates the next one, so that decompression and the model's work overlap.
+/// At most two chunks wait beside the one being worked on, so memory stays bounded whatever the
+/// file's size. The first error, from either side, ends the stream. (The HDF5 file handle cannot
+/// move between threads: the reading thread opens it and keeps it.)
+fn read_ahead(
+    path: &Path,
+    bar: &ProgressBar,
+    on_chunk: &mut dyn FnMut(Dataset) -> Result<()>,
+) -> Result<()> {
+    /// What the reading thread sends: the file's size once opened, then its chunks.
+    enum Read {
+        Opened { samples: usize },
+        Chunk(Dataset),
+    }
+    std::thread::scope(|scope| {
+        let (ready, received) = std::sync::mpsc::sync_channel::<Result<Read>>(1);
+        scope.spawn(move || {
+            let reader = match Archs4Reader::open(path) {
+                Ok(reader) => reader,
+                Err(e) => {
+                    // The consumer is waiting for this message; nothing else can fail here.
+                    let _ = ready.send(Err(e.into()));
+                    return;
+                }
+            };
+            let opened = Read::Opened {
+                samples: reader.n_samples(),
+            };
+            if ready.send(Ok(opened)).is_err() {
+                return;
+            }
+            for chunk in reader.chunks(ARCHS4_CHUNK) {
+                let failed = chunk.is_err();
+                // A closed channel means the consumer stopped (on an error of its own).
+                if ready
+                    .send(chunk.map(Read::Chunk).map_err(Into::into))
+                    .is_err()
+                    || failed
+                {
+                    break;
+                }
+            }
+        });
+        for message in received {
+            match message? {
+                Read::Opened { samples } => bar.inc_length(samples as u64),
+                Read::Chunk(chunk) => on_chunk(chunk)?,
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Tells how the genes of one file matched the model's (once per file).

@@ -77,4 +77,6 @@ pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};
 pub use multilabel::LabelSets;
 pub use neural::{DaParams, DaReport, DomainAdaptation, Mlp, MlpParams, MlpReport};
 pub use spec::ModelSpec;
-pub use trained::{Annotation, AugmentHook, GeneChoice, GeneMatch, Preprocessing, TrainedModel};
+pub use trained::{
+    Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, Preprocessing, TrainedModel,
+};

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::{Array2, Axis};
-use rnameta_core::{Dataset, GeneInfo, Labels, Task};
+use rayon::prelude::*;
+use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, Labels, Task};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
-use rnameta_preprocess::harmonise::{reorder_to, ReorderOptions};
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
 use rnameta_preprocess::{FittedPipeline, Pipeline};
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,34 @@ pub struct Annotation {
     pub proba: Array2<f32>,
     /// Gene matching.
     pub genes: GeneMatch,
+}
+
+/// How one list of genes (a file's) maps onto a model's: where each of the pipeline's genes is in
+/// the data, which of the classifier's genes are missing, and the report of both. Made by
+/// [`TrainedModel::input_plan`].
+#[derive(Debug, Clone)]
+pub struct InputPlan {
+    /// The data's gene ids, to recognise the list again.
+    data_genes: Vec<String>,
+    /// For each of the pipeline's genes, its column in the data.
+    source: Vec<Option<usize>>,
+    /// Classifier input columns whose gene the data lacks.
+    missing_model_columns: Vec<usize>,
+    /// How the genes matched.
+    report: GeneMatch,
+}
+
+impl InputPlan {
+    /// Whether data with `genes` (same ids, same order) can use this plan.
+    pub fn fits(&self, genes: &GeneAnnotation) -> bool {
+        genes.len() == self.data_genes.len()
+            && genes.ids().zip(&self.data_genes).all(|(a, b)| a == b)
+    }
+
+    /// How the genes matched.
+    pub fn report(&self) -> &GeneMatch {
+        &self.report
+    }
 }
 
 /// A classifier with its preprocessing, ready to annotate raw data (see the module docs).
@@ -240,35 +268,41 @@ impl TrainedModel {
     /// Class probabilities of every sample of `data`, whose genes may be in any order and may
     /// lack some of the model's (see the module docs).
     pub fn annotate(&self, data: &Dataset) -> Result<Annotation> {
-        let (x, genes) = self.model_input(data)?;
-        let proba = self.classifier.predict_proba(x.view())?;
-        Ok(Annotation {
-            classes: self.classifier.classes().to_vec(),
-            proba,
-            genes,
-        })
+        self.annotate_with(&self.input_plan(data.genes())?, data)
     }
 
     /// The classifier's input for `data`: preprocessed, the model's genes in order, missing
     /// genes filled.
     pub fn model_input(&self, data: &Dataset) -> Result<(Array2<f32>, GeneMatch)> {
+        let plan = self.input_plan(data.genes())?;
+        let x = self.planned_input(&plan, data)?;
+        Ok((x, plan.report))
+    }
+
+    /// How data with these genes maps onto the model, refused when too many of the model's
+    /// genes (or of the pipeline's) are missing. Made once and reused for every chunk of a file,
+    /// whose chunks share the file's genes ([`TrainedModel::annotate_with`]).
+    pub fn input_plan(&self, genes: &GeneAnnotation) -> Result<InputPlan> {
         let pipeline = &self.preprocessing.pipeline;
         let max = self.preprocessing.max_missing_fraction;
-        let (aligned, report) = reorder_to(
-            data,
-            &pipeline.genes,
-            ReorderOptions {
-                max_missing_fraction: 1.0,
-                fill_value: 0.0,
-            },
-        )?;
-        let missing: std::collections::HashSet<&str> =
-            report.missing.iter().map(String::as_str).collect();
-        let missing_model_genes: Vec<String> = self
-            .gene_ids
+        let source: Vec<Option<usize>> = pipeline.genes.iter().map(|g| genes.position(g)).collect();
+        let missing_pipeline_genes: Vec<String> = pipeline
+            .genes
             .iter()
-            .filter(|g| missing.contains(g.as_str()))
-            .cloned()
+            .zip(&source)
+            .filter(|(_, column)| column.is_none())
+            .map(|(g, _)| g.clone())
+            .collect();
+        let missing_model_columns: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| source[c].is_none())
+            .map(|(j, _)| j)
+            .collect();
+        let missing_model_genes: Vec<String> = missing_model_columns
+            .iter()
+            .map(|&j| self.gene_ids[j].clone())
             .collect();
         refuse_too_many(
             "genes of the model",
@@ -279,27 +313,72 @@ impl TrainedModel {
         )?;
         refuse_too_many(
             "genes of the preprocessing (all training genes)",
-            report.missing.len(),
+            missing_pipeline_genes.len(),
             pipeline.genes.len(),
             max,
-            &report.missing,
+            &missing_pipeline_genes,
         )?;
-        let transformed = pipeline.transform_values(&aligned)?;
-        let mut x = transformed.select(Axis(1), &self.columns);
-        for (j, g) in self.gene_ids.iter().enumerate() {
-            if missing.contains(g.as_str()) {
-                x.column_mut(j).fill(self.preprocessing.fill_values[j]);
-            }
-        }
-        Ok((
-            x,
-            GeneMatch {
+        Ok(InputPlan {
+            data_genes: genes.ids().map(str::to_owned).collect(),
+            source,
+            missing_model_columns,
+            report: GeneMatch {
                 model_genes: self.gene_ids.len(),
                 missing_model_genes,
                 pipeline_genes: pipeline.genes.len(),
-                missing_pipeline_genes: report.missing.len(),
+                missing_pipeline_genes: missing_pipeline_genes.len(),
             },
-        ))
+        })
+    }
+
+    /// [`TrainedModel::annotate`] with a plan made by [`TrainedModel::input_plan`] for `data`'s
+    /// genes; refused when `data` has other genes than the plan was made for.
+    pub fn annotate_with(&self, plan: &InputPlan, data: &Dataset) -> Result<Annotation> {
+        let x = self.planned_input(plan, data)?;
+        let proba = self.classifier.predict_proba(x.view())?;
+        Ok(Annotation {
+            classes: self.classifier.classes().to_vec(),
+            proba,
+            genes: plan.report.clone(),
+        })
+    }
+
+    /// The classifier's input for `data` through `plan`: the pipeline's genes gathered straight
+    /// from `data` (absent ones as 0), preprocessed with the element-wise steps on the model's
+    /// genes only, and missing model genes filled.
+    fn planned_input(&self, plan: &InputPlan, data: &Dataset) -> Result<Array2<f32>> {
+        if !plan.fits(data.genes()) {
+            return Err(Error::InvalidParameter {
+                name: "plan",
+                reason: format!(
+                    "the input plan was made for {} other genes than these {}",
+                    plan.data_genes.len(),
+                    data.n_genes()
+                ),
+            });
+        }
+        let counts = data.counts();
+        let mut aligned = Array2::<f32>::zeros((data.n_samples(), plan.source.len()));
+        aligned
+            .axis_iter_mut(Axis(0))
+            .into_par_iter()
+            .zip(counts.axis_iter(Axis(0)).into_par_iter())
+            .for_each(|(mut out, row)| {
+                for (o, column) in out.iter_mut().zip(&plan.source) {
+                    if let Some(c) = column {
+                        *o = row[*c];
+                    }
+                }
+            });
+        let mut x = self.preprocessing.pipeline.transform_columns(
+            aligned,
+            &self.columns,
+            data.samples(),
+        )?;
+        for &j in &plan.missing_model_columns {
+            x.column_mut(j).fill(self.preprocessing.fill_values[j]);
+        }
+        Ok(x)
     }
 
     /// Writes the bundle (manifest with the preprocessing, and the classifier's parameters) into

@@ -441,3 +441,73 @@ fn the_augmentation_hook_adds_rows_in_the_models_input_space() {
         "{err}"
     );
 }
+
+/// What `model_input` computed before it transformed only the model's genes: every pipeline
+/// gene re-ordered into a new dataset, the whole pipeline applied, then the model's columns
+/// selected and missing ones filled with their training means.
+fn reference_input(model: &TrainedModel, data: &Dataset) -> ndarray::Array2<f32> {
+    use rnameta_preprocess::harmonise::{reorder_to, ReorderOptions};
+    let pipeline = &model.preprocessing().pipeline;
+    let options = ReorderOptions {
+        max_missing_fraction: 1.0,
+        fill_value: 0.0,
+    };
+    let (aligned, report) = reorder_to(data, &pipeline.genes, options).unwrap();
+    let all = pipeline.transform_values(&aligned).unwrap();
+    let columns: Vec<usize> = model
+        .gene_ids()
+        .iter()
+        .map(|g| pipeline.genes.iter().position(|p| p == g).unwrap())
+        .collect();
+    let mut x = all.select(ndarray::Axis(1), &columns);
+    for (j, g) in model.gene_ids().iter().enumerate() {
+        if report.missing.contains(g) {
+            x.column_mut(j).fill(model.preprocessing().fill_values[j]);
+        }
+    }
+    x
+}
+
+#[test]
+fn model_input_equals_the_whole_pipeline_then_selection_and_plans_are_reused_safely() {
+    let t = tiny();
+    let classes = classes_of(Task::Tissue, &t.gtex);
+    let model = fit(
+        &ModelSpec::Lin(LinParams::fixed(20)),
+        Task::Tissue,
+        &t.gtex,
+        &classes,
+    );
+    // Reordered genes, three model genes and every 50th gene missing.
+    let mut dropped: Vec<String> = model.gene_ids().iter().take(3).cloned().collect();
+    dropped.extend(t.sra_test.genes().ids().step_by(50).map(str::to_owned));
+    let data = without_genes(&genes_reversed(&t.sra_test), &dropped);
+    let (x, report) = model.model_input(&data).unwrap();
+    let reference = reference_input(&model, &data);
+    assert_eq!(x.dim(), reference.dim());
+    assert!(x
+        .iter()
+        .zip(reference.iter())
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    let expected: Vec<String> = model
+        .gene_ids()
+        .iter()
+        .filter(|g| dropped.contains(g))
+        .cloned()
+        .collect();
+    assert!(expected.len() >= 3);
+    assert_eq!(report.missing_model_genes, expected);
+
+    // One plan serves every chunk with the same genes, and gives what annotate gives.
+    let plan = model.input_plan(data.genes()).unwrap();
+    assert_eq!(plan.report(), &report);
+    let chunk = data.select_samples(&[4, 0, 9]).unwrap();
+    assert!(plan.fits(chunk.genes()));
+    assert_eq!(
+        model.annotate_with(&plan, &chunk).unwrap().proba,
+        model.annotate(&chunk).unwrap().proba
+    );
+    // Data with other genes is refused, not silently misread.
+    let err = model.annotate_with(&plan, &t.sra_test).unwrap_err();
+    assert!(err.to_string().contains("other genes"), "{err}");
+}

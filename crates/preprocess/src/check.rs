@@ -2,7 +2,7 @@
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;
-use rnameta_core::Dataset;
+use rnameta_core::{Dataset, SampleMeta};
 
 use crate::{Error, Result};
 
@@ -11,6 +11,14 @@ use crate::{Error, Result};
 pub enum Names<'a> {
     /// Use the dataset's sample and gene ids.
     Dataset(&'a Dataset),
+    /// Name rows by these samples' ids and columns by these gene ids (a matrix built in another
+    /// gene order than a dataset's).
+    Ids {
+        /// One per row.
+        samples: &'a [SampleMeta],
+        /// One per column.
+        genes: &'a [String],
+    },
     /// Name rows `row i` and columns `column j`.
     Positions,
 }
@@ -21,6 +29,9 @@ impl Names<'_> {
         match self {
             Names::Dataset(d) => d
                 .samples()
+                .get(row)
+                .map_or_else(|| format!("row {row}"), |s| s.sample_id.clone()),
+            Names::Ids { samples, .. } => samples
                 .get(row)
                 .map_or_else(|| format!("row {row}"), |s| s.sample_id.clone()),
             Names::Positions => format!("row {row}"),
@@ -34,6 +45,9 @@ impl Names<'_> {
                 .genes()
                 .get(column)
                 .map_or_else(|| format!("column {column}"), |g| g.id.clone()),
+            Names::Ids { genes, .. } => genes
+                .get(column)
+                .map_or_else(|| format!("column {column}"), Clone::clone),
             Names::Positions => format!("column {column}"),
         }
     }

@@ -71,3 +71,61 @@ fn refuses_other_genes_and_names_them() {
         fitted.transform(&train).unwrap()
     );
 }
+
+#[test]
+fn transforming_kept_columns_equals_transforming_all_then_selecting() {
+    let train = common::counts(90, 60, 5);
+    let new = common::counts(11, 60, 77);
+    let keep = [41, 3, 3, 59, 0, 17];
+    for pipeline in [
+        Pipeline::tpm_log2(),
+        Pipeline::cpm_log2(),
+        Pipeline::archs4(),
+        Pipeline::new(vec![Step::Tpm, Step::Log2p1, Step::ZScore]),
+        Pipeline::new(vec![Step::Log2p1, Step::ZScore]),
+        Pipeline::new(vec![Step::Ln1p, Step::DivideByLongestTranscript]),
+    ] {
+        let fitted = pipeline.fit(&train).unwrap();
+        let all = fitted.transform_values(&new).unwrap();
+        let kept = fitted
+            .transform_columns(new.counts().clone(), &keep, new.samples())
+            .unwrap();
+        assert_eq!(kept.dim(), (11, keep.len()), "{pipeline:?}");
+        for (j, &c) in keep.iter().enumerate() {
+            for r in 0..11 {
+                assert_eq!(
+                    kept[[r, j]].to_bits(),
+                    all[[r, c]].to_bits(),
+                    "{pipeline:?} row {r} column {c}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn transforming_kept_columns_still_checks_every_gene() {
+    let train = common::counts(30, 20, 8);
+    let mut new = common::counts(4, 20, 9);
+    new.counts_mut()[[2, 13]] = -1.0;
+    let sample = new.samples()[2].sample_id.clone();
+    let gene = new.genes().ids().nth(13).unwrap().to_owned();
+    // Gene 13 is not kept; a negative count there is still refused, naming sample and gene,
+    // whether the refusal comes from a whole-row step (TPM) or from the check made up front.
+    for pipeline in [
+        Pipeline::tpm_log2(),
+        Pipeline::new(vec![Step::Log2p1, Step::ZScore]),
+    ] {
+        let fitted = pipeline.fit(&train).unwrap();
+        let err = fitted
+            .transform_columns(new.counts().clone(), &[0, 1], new.samples())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&sample) && err.contains(&gene), "{err}");
+    }
+    let fitted = Pipeline::tpm_log2().fit(&train).unwrap();
+    let err = fitted
+        .transform_columns(new.counts().clone(), &[20], new.samples())
+        .unwrap_err();
+    assert!(err.to_string().contains("column 20"), "{err}");
+}
