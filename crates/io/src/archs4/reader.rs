@@ -1,9 +1,13 @@
-//! Reading an ARCHS4 file: the gene and sample metadata when opened, the counts only for the
-//! samples asked for, a chunk of HDF5 column blocks at a time.
+//! Reading an ARCHS4 file: the gene metadata and the sample ids when opened, the counts and the
+//! rest of the sample metadata only for the samples asked for, a chunk of HDF5 column blocks at a
+//! time.
 //!
-//! The sample metadata is kept as compact text columns (one string and one offset per sample and
-//! field) and turned into [`SampleMeta`] only for the samples read, so that what `open` holds is
-//! the metadata's text, not a map of owned strings per sample.
+//! Of the per-sample metadata, `open` keeps only the GSM accessions (one string and one offset
+//! per sample). Every other field is read for the samples of each [`Archs4Reader::read_samples`]
+//! call: a slice of its dataset (for variable-length strings, the slice's global heap references,
+//! then the strings they point at) and turned into [`SampleMeta`]s, so that what the reader holds
+//! does not grow with the file beyond the ids. `open` still reads every field once, a block at a
+//! time and keeping nothing, so that a damaged field is refused when the file is opened, as before.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -14,7 +18,10 @@ use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
 use rust_hdf5::{DatatypeMessage, H5Dataset, H5File};
 
 use super::characteristics;
-use super::container::{self, hdf5_error, object, open_checked, read_as_text, read_strings};
+use super::container::{
+    self, format_number, hdf5_error, object, open_checked, read_as_text, read_strings, Addressing,
+    GlobalHeap,
+};
 use super::fields::{self, FieldProbe, FieldSpec, EXPRESSION};
 use crate::error::{Error, ErrorKind, Location, Result};
 
@@ -25,6 +32,14 @@ const CONTIGUOUS_BLOCK: usize = 64;
 /// Most bytes of `uint32` counts one hyperslab may hold. A file chunked by gene rows (chunks as
 /// wide as the whole sample axis) would otherwise make one column block the whole matrix.
 const MAX_BLOCK_BYTES: usize = 64 << 20;
+
+/// Samples of a metadata field read at once when `open` reads the ids and checks the other
+/// fields, and when [`Archs4Reader::samples`] builds every sample's metadata.
+const META_BLOCK: usize = 4096;
+
+/// Samples between two samples asked for that one slice of a metadata field still spans (rather
+/// than two slices).
+const SLICE_GAP: usize = 64;
 
 /// A gene row of the file left out because its canonical id repeats an earlier row's.
 ///
@@ -40,12 +55,14 @@ pub struct DroppedGene {
     pub kept_row: usize,
 }
 
-/// An open ARCHS4 file: gene and sample metadata in memory, counts read on demand.
+/// An open ARCHS4 file: gene metadata and sample ids in memory, counts and the rest of the sample
+/// metadata read on demand.
 ///
-/// Opening reads only the metadata (a few hundred bytes per sample); [`read_samples`](Self::read_samples)
-/// and [`chunks`](Self::chunks) read column blocks of `data/expression`, so a file larger than
-/// memory can be streamed. Counts are `uint32` in the file and `f32` in the [`Dataset`]: exact up
-/// to 16,777,216 reads of one gene in one sample.
+/// Opening keeps the gene metadata and the GSM accessions (about 20 bytes a sample);
+/// [`read_samples`](Self::read_samples) and [`chunks`](Self::chunks) read column blocks of
+/// `data/expression` and slices of the sample metadata, so a file larger than memory can be
+/// streamed. Counts are `uint32` in the file and `f32` in the [`Dataset`]: exact up to
+/// 16,777,216 reads of one gene in one sample.
 pub struct Archs4Reader {
     path: PathBuf,
     _file: H5File,
@@ -60,6 +77,9 @@ pub struct Archs4Reader {
     all_samples: OnceLock<Vec<SampleMeta>>,
     /// The HDF5 column block being scattered, reused from block to block.
     block: Mutex<Vec<u32>>,
+    /// Resolves the global heap references of the variable-length string fields.
+    heap: Mutex<GlobalHeap>,
+    addressing: Addressing,
     probes: Vec<FieldProbe>,
     version: Option<String>,
     creation_date: Option<String>,
@@ -81,10 +101,12 @@ impl Archs4Reader {
     ///
     /// Refuses, with the file and the object or sample named: an empty, non-HDF5 or truncated
     /// file; a missing `data/expression` or a matrix that is not 2-D `uint32`; metadata whose
-    /// length disagrees with the matrix; a missing, empty or repeated GSM accession.
+    /// length disagrees with the matrix or that cannot be read (a damaged global heap collection
+    /// or reference); a missing, empty or repeated GSM accession.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let file = open_checked(&path)?;
+        let (file, addressing) = open_checked(&path)?;
+        let mut heap = GlobalHeap::open(&path, addressing)?;
         let probes = fields::probe_all(&file, &path)?;
         let (expression, shape) = open_expression(&file, &path)?;
         let matrix_genes = shape[0];
@@ -101,9 +123,12 @@ impl Archs4Reader {
             path: &path,
             probes: &probes,
             shape,
+            addressing,
         };
         let (genes, gene_rows, dropped_genes) = meta.genes()?;
-        let columns = meta.samples()?;
+        let columns = meta.samples(&mut heap)?;
+        // What the check of the fields walked is not needed again until the first chunk.
+        heap.clear();
         let version = meta.scalar(&fields::VERSION)?;
         let creation_date = meta.scalar(&fields::CREATION_DATE)?;
 
@@ -119,6 +144,8 @@ impl Archs4Reader {
             columns,
             all_samples: OnceLock::new(),
             block: Mutex::new(Vec::new()),
+            heap: Mutex::new(heap),
+            addressing,
             probes,
             version,
             creation_date,
@@ -154,14 +181,24 @@ impl Archs4Reader {
     /// The samples, in file order: GSM as id, GEO series as study, tissue / sex / sample source
     /// from the characteristics, every characteristic and text field in `attributes`.
     ///
-    /// Built on the first call and kept (about 2 KiB a sample): a caller that streams a large
-    /// file should use [`sample_id`](Self::sample_id), [`sample_meta`](Self::sample_meta) or the
-    /// samples of each chunk instead.
+    /// Built on the first call (reading the metadata fields a block of samples at a time) and
+    /// kept (about 2 KiB a sample): a caller that streams a large file should use
+    /// [`sample_id`](Self::sample_id), [`sample_meta`](Self::sample_meta) or the samples of each
+    /// chunk instead. `open` has read every field once, so a read fails here only if the file
+    /// changed or became unreadable since; the samples of a block that cannot be read then have
+    /// their id and nothing else ([`read_samples`](Self::read_samples) reports such an error).
     pub fn samples(&self) -> &[SampleMeta] {
         self.all_samples.get_or_init(|| {
-            (0..self.n_samples())
-                .map(|i| self.columns.meta(i))
-                .collect()
+            let n = self.n_samples();
+            let mut samples = Vec::with_capacity(n);
+            for start in (0..n).step_by(META_BLOCK) {
+                let block: Vec<usize> = (start..n.min(start + META_BLOCK)).collect();
+                match self.sample_metas(&block) {
+                    Ok(metas) => samples.extend(metas),
+                    Err(_) => samples.extend(block.iter().map(|&i| self.id_only(i))),
+                }
+            }
+            samples
         })
     }
 
@@ -171,9 +208,15 @@ impl Archs4Reader {
     }
 
     /// The metadata of the sample at `index` (file order), as [`samples`](Self::samples) gives
-    /// it, built afresh; `None` past the last sample.
+    /// it, read afresh; `None` past the last sample. Should the read fail (see
+    /// [`samples`](Self::samples)), the sample has its id and nothing else.
     pub fn sample_meta(&self, index: usize) -> Option<SampleMeta> {
-        (index < self.n_samples()).then(|| self.columns.meta(index))
+        (index < self.n_samples()).then(|| {
+            self.sample_metas(&[index])
+                .ok()
+                .and_then(|mut metas| metas.pop())
+                .unwrap_or_else(|| self.id_only(index))
+        })
     }
 
     /// Every metadata field probed and the dataset found for it (for `rnameta inspect`).
@@ -208,7 +251,7 @@ impl Archs4Reader {
                 self.read_group(indices, &group, &mut counts, &mut block)?;
             }
         }
-        let samples = indices.iter().map(|&i| self.columns.meta(i)).collect();
+        let samples = self.sample_metas(indices)?;
         Dataset::new(counts, self.genes.clone(), samples)
             .map_err(|e| Error::new(&self.path, object(EXPRESSION), ErrorKind::Dataset(e)))
     }
@@ -269,6 +312,52 @@ impl Archs4Reader {
     fn matrix_error(&self, kind: ErrorKind) -> Error {
         Error::new(&self.path, object(EXPRESSION), kind)
     }
+
+    /// The [`SampleMeta`]s of the samples at `indices` (in range, any order, repeats allowed),
+    /// from one read of each metadata field over the slices covering them.
+    fn sample_metas(&self, indices: &[usize]) -> Result<Vec<SampleMeta>> {
+        let mut wanted = indices.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let values = {
+            // A poisoned lock only means a panic during a read; the heap's state is still valid.
+            let mut heap = self.heap.lock().unwrap_or_else(|e| e.into_inner());
+            heap.begin_read();
+            let mut read = FieldRead {
+                path: &self.path,
+                addressing: self.addressing,
+                heap: &mut heap,
+                wanted: &wanted,
+                slices: slices(&wanted),
+            };
+            self.columns.read(&mut read)?
+        };
+        Ok(indices
+            .iter()
+            .map(|i| {
+                let at = wanted.binary_search(i).unwrap_or_default();
+                values.meta(self.columns.gsm.get(*i), at)
+            })
+            .collect())
+    }
+
+    /// A sample with its id and nothing else.
+    fn id_only(&self, index: usize) -> SampleMeta {
+        SampleMeta::new(self.columns.gsm.get(index), DataSource::Archs4)
+    }
+}
+
+/// The slices (`start..end`) of a metadata field that cover the samples `wanted` (sorted,
+/// distinct): consecutive samples in one slice, and samples at most [`SLICE_GAP`] apart too.
+fn slices(wanted: &[usize]) -> Vec<(usize, usize)> {
+    let mut slices: Vec<(usize, usize)> = Vec::new();
+    for &i in wanted {
+        match slices.last_mut() {
+            Some((_, end)) if i <= *end + SLICE_GAP => *end = i + 1,
+            _ => slices.push((i, i + 1)),
+        }
+    }
+    slices
 }
 
 /// Positions of `indices` grouped by the HDF5 chunk column (of `width` samples) their sample lies
@@ -389,6 +478,7 @@ struct MetaReader<'a> {
     path: &'a Path,
     probes: &'a [FieldProbe],
     shape: [usize; 2],
+    addressing: Addressing,
 }
 
 impl MetaReader<'_> {
@@ -398,24 +488,29 @@ impl MetaReader<'_> {
             return Ok(None);
         };
         let values = read_as_text(self.file, self.path, name)?;
+        self.check_length(spec, name, values.len())?;
+        Ok(Some((name.to_owned(), values)))
+    }
+
+    /// Refuses a field of `entries` entries where the matrix has another number of genes or
+    /// samples.
+    fn check_length(&self, spec: &FieldSpec, name: &str, entries: usize) -> Result<()> {
         let (expected, what) = if spec.per_gene {
             (self.shape[0], "genes (rows)")
         } else {
             (self.shape[1], "samples (columns)")
         };
-        if values.len() != expected {
-            return Err(Error::new(
-                self.path,
-                object(name),
-                ErrorKind::Malformed(format!(
-                    "{} entries, but /data/expression has {expected} {what} (shape {} x {})",
-                    values.len(),
-                    self.shape[0],
-                    self.shape[1]
-                )),
-            ));
+        if entries == expected {
+            return Ok(());
         }
-        Ok(Some((name.to_owned(), values)))
+        Err(Error::new(
+            self.path,
+            object(name),
+            ErrorKind::Malformed(format!(
+                "{entries} entries, but /data/expression has {expected} {what} (shape {} x {})",
+                self.shape[0], self.shape[1]
+            )),
+        ))
     }
 
     /// The first string of a file-level field (scalar or one-element), `None` when absent.
@@ -503,19 +598,63 @@ impl MetaReader<'_> {
         )
     }
 
-    /// A per-sample field as a compact column of trimmed text, `None` when the file does not
-    /// have it. The field is read whole and packed at once, so only one field's strings are held
-    /// at a time.
-    fn column(&self, spec: &FieldSpec) -> Result<Option<(String, TextColumn)>> {
-        Ok(self
-            .field(spec)?
-            .map(|(name, values)| (name, TextColumn::new(&values))))
+    /// A per-sample field ready to be read by slices (or read whole where it cannot be), its
+    /// length checked against the matrix; `None` when the file does not have it.
+    fn sample_field(&self, spec: &FieldSpec) -> Result<Option<SampleField>> {
+        let Some(name) = fields::found(self.probes, spec) else {
+            return Ok(None);
+        };
+        let dataset = container::open_dataset(self.file, self.path, name)?;
+        let datatype = dataset
+            .datatype()
+            .map_err(|e| hdf5_error(self.path, object(name), e))?;
+        let shape = dataset.shape();
+        let source = match (&shape[..], datatype) {
+            ([_], DatatypeMessage::VarLenString { .. })
+                if container::slices_references(self.addressing)
+                    && dataset.element_size() == self.addressing.reference_size() =>
+            {
+                Source::Strings(dataset)
+            }
+            ([_], DatatypeMessage::FixedPoint { .. } | DatatypeMessage::FloatingPoint { .. }) => {
+                Source::Numbers(dataset)
+            }
+            // rust-hdf5 0.7.9 reads a slice only as a Rust type of the dataset's element size
+            // (`H5Type::element_size` is fixed per type), and a fixed-length string's width is
+            // known only from the file: such a field, and one that is not 1-D, is read whole
+            // and kept, as every field was before.
+            _ => {
+                return Ok(self.field(spec)?.map(|(name, values)| SampleField {
+                    name,
+                    source: Source::Whole(TextColumn::new(&values)),
+                }))
+            }
+        };
+        self.check_length(spec, name, shape[0])?;
+        Ok(Some(SampleField {
+            name: name.to_owned(),
+            source,
+        }))
     }
 
-    /// The sample metadata, one entry per column in compact columns, GSM ids checked for
-    /// presence and uniqueness.
-    fn samples(&self) -> Result<SampleColumns> {
-        let Some((gsm_name, gsm)) = self.column(&fields::GEO_ACCESSION)? else {
+    /// A per-sample field other than the ids, checked by reading it once (see
+    /// [`SampleField::check`]); `None` when the file does not have it.
+    fn checked_field(
+        &self,
+        spec: &FieldSpec,
+        heap: &mut GlobalHeap,
+    ) -> Result<Option<SampleField>> {
+        let field = self.sample_field(spec)?;
+        if let Some(field) = &field {
+            field.check(self.path, self.addressing, heap, self.shape[1])?;
+        }
+        Ok(field)
+    }
+
+    /// The sample metadata: the GSM ids read into a compact column and checked for presence
+    /// and uniqueness, every other field checked and left in the file.
+    fn samples(&self, heap: &mut GlobalHeap) -> Result<SampleColumns> {
+        let Some(gsm_field) = self.sample_field(&fields::GEO_ACCESSION)? else {
             return Err(Error::new(
                 self.path,
                 object("meta/samples/geo_accession"),
@@ -525,12 +664,14 @@ impl MetaReader<'_> {
                 )),
             ));
         };
-        let series = self.column(&fields::SERIES_ID)?.map(|(_, c)| c);
-        let characteristics = self.column(&fields::CHARACTERISTICS)?.map(|(_, c)| c);
-        let source_names = self.column(&fields::SOURCE_NAME)?.map(|(_, c)| c);
+        let gsm_name = gsm_field.name.clone();
+        let gsm = gsm_field.into_column(self.path, self.addressing, heap, self.shape[1])?;
+        let series = self.checked_field(&fields::SERIES_ID, heap)?;
+        let characteristics = self.checked_field(&fields::CHARACTERISTICS, heap)?;
+        let source_names = self.checked_field(&fields::SOURCE_NAME, heap)?;
         let text_fields = fields::SAMPLE_TEXT_FIELDS
             .iter()
-            .map(|spec| Ok(self.column(spec)?.map(|(_, c)| (spec.role, c))))
+            .map(|spec| Ok(self.checked_field(spec, heap)?.map(|f| (spec.role, f))))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .flatten()
@@ -573,13 +714,20 @@ struct TextColumn {
 
 impl TextColumn {
     fn new(values: &[String]) -> Self {
-        let mut text = String::with_capacity(values.iter().map(|v| v.trim().len()).sum());
-        let mut ends = Vec::with_capacity(values.len());
+        let mut column = Self {
+            text: String::with_capacity(values.iter().map(|v| v.trim().len()).sum()),
+            ends: Vec::with_capacity(values.len()),
+        };
         for value in values {
-            text.push_str(value.trim());
-            ends.push(text.len());
+            column.push(value);
         }
-        Self { text, ends }
+        column
+    }
+
+    /// Appends `value`, trimmed.
+    fn push(&mut self, value: &str) {
+        self.text.push_str(value.trim());
+        self.ends.push(self.text.len());
     }
 
     fn len(&self) -> usize {
@@ -595,21 +743,190 @@ impl TextColumn {
         let end = self.ends.get(index).copied().unwrap_or(start);
         self.text.get(start..end).unwrap_or("")
     }
+}
 
-    /// The entry at `index`, `None` when empty.
-    fn value(&self, index: usize) -> Option<&str> {
-        Some(self.get(index)).filter(|s| !s.is_empty())
+/// A per-sample metadata field of the file and how its values are read.
+struct SampleField {
+    /// The dataset (`/meta/samples/series_id`).
+    name: String,
+    source: Source,
+}
+
+/// Where a [`SampleField`]'s values come from.
+enum Source {
+    /// Variable-length strings, read a slice at a time: the slice's global heap references
+    /// ([`container::read_references`]), then the strings they point at ([`GlobalHeap`]).
+    Strings(H5Dataset),
+    /// Numbers, read a slice at a time and written as text ([`format_number`], as
+    /// [`read_as_text`] writes them).
+    Numbers(H5Dataset),
+    /// Read whole when the file was opened and kept (see [`MetaReader::sample_field`]).
+    Whole(TextColumn),
+}
+
+impl std::fmt::Debug for SampleField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = match &self.source {
+            Source::Strings(_) => "strings by slice",
+            Source::Numbers(_) => "numbers by slice",
+            Source::Whole(_) => "read whole",
+        };
+        f.debug_struct("SampleField")
+            .field("name", &self.name)
+            .field("source", &source)
+            .finish()
     }
 }
 
-/// The sample metadata of a file, one entry per sample in every column, checked at open.
+/// One read of the metadata fields: the samples wanted and the slices of each field covering
+/// them.
+struct FieldRead<'a> {
+    path: &'a Path,
+    addressing: Addressing,
+    heap: &'a mut GlobalHeap,
+    /// Sample indices, sorted and distinct.
+    wanted: &'a [usize],
+    /// See [`slices`].
+    slices: Vec<(usize, usize)>,
+}
+
+impl SampleField {
+    /// The trimmed values of the samples `read.wanted`, in that order.
+    fn values(&self, read: &mut FieldRead<'_>) -> Result<Vec<String>> {
+        let short = || {
+            Error::new(
+                read.path,
+                object(&self.name),
+                ErrorKind::Malformed("a slice read returned fewer elements than asked".into()),
+            )
+        };
+        let mut values = Vec::with_capacity(read.wanted.len());
+        match &self.source {
+            Source::Strings(dataset) => {
+                let size = read.addressing.reference_size();
+                let mut references = Vec::with_capacity(read.wanted.len() * size);
+                let mut wanted = read.wanted.iter().peekable();
+                for &(start, end) in &read.slices {
+                    let slice = container::read_references(
+                        dataset,
+                        read.path,
+                        &self.name,
+                        read.addressing,
+                        start,
+                        end - start,
+                    )?;
+                    while let Some(i) = wanted.next_if(|&&i| i < end) {
+                        let at = (i - start) * size;
+                        references.extend_from_slice(slice.get(at..at + size).ok_or_else(short)?);
+                    }
+                }
+                for value in read.heap.strings(&self.name, &references)? {
+                    values.push(trimmed(value));
+                }
+            }
+            Source::Numbers(dataset) => {
+                let mut wanted = read.wanted.iter().peekable();
+                for &(start, end) in &read.slices {
+                    let numbers = dataset
+                        .read_numeric_slice_as::<f64>(&[start], &[end - start])
+                        .map_err(|e| hdf5_error(read.path, object(&self.name), e))?;
+                    while let Some(i) = wanted.next_if(|&&i| i < end) {
+                        let value = numbers.get(i - start).ok_or_else(short)?;
+                        values.push(trimmed(format_number(*value)));
+                    }
+                }
+            }
+            Source::Whole(column) => {
+                values.extend(read.wanted.iter().map(|&i| column.get(i).to_owned()));
+            }
+        }
+        Ok(values)
+    }
+
+    /// Reads every one of the `n` samples' values once, a block at a time, keeping nothing: for
+    /// strings, only their references and the object headers of the heap collections they
+    /// point at (every failure to resolve one shows there), for numbers their slices.
+    fn check(
+        &self,
+        path: &Path,
+        addressing: Addressing,
+        heap: &mut GlobalHeap,
+        n: usize,
+    ) -> Result<()> {
+        for start in (0..n).step_by(META_BLOCK) {
+            let count = META_BLOCK.min(n - start);
+            match &self.source {
+                Source::Strings(dataset) => {
+                    let references = container::read_references(
+                        dataset, path, &self.name, addressing, start, count,
+                    )?;
+                    heap.begin_read();
+                    heap.check(&self.name, &references)?;
+                }
+                Source::Numbers(dataset) => {
+                    dataset
+                        .read_numeric_slice_as::<f64>(&[start], &[count])
+                        .map_err(|e| hdf5_error(path, object(&self.name), e))?;
+                }
+                Source::Whole(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// All `n` values in a compact column, read a block at a time.
+    fn into_column(
+        self,
+        path: &Path,
+        addressing: Addressing,
+        heap: &mut GlobalHeap,
+        n: usize,
+    ) -> Result<TextColumn> {
+        if let Source::Whole(column) = self.source {
+            return Ok(column);
+        }
+        let mut column = TextColumn {
+            text: String::new(),
+            ends: Vec::with_capacity(n),
+        };
+        for start in (0..n).step_by(META_BLOCK) {
+            let end = n.min(start + META_BLOCK);
+            let wanted: Vec<usize> = (start..end).collect();
+            heap.begin_read();
+            let mut read = FieldRead {
+                path,
+                addressing,
+                heap,
+                wanted: &wanted,
+                slices: vec![(start, end)],
+            };
+            for value in self.values(&mut read)? {
+                column.push(&value);
+            }
+        }
+        column.text.shrink_to_fit();
+        Ok(column)
+    }
+}
+
+/// `value` without leading and trailing white space, reusing its allocation when it has none.
+fn trimmed(value: String) -> String {
+    let trim = value.trim();
+    if trim.len() == value.len() {
+        value
+    } else {
+        trim.to_owned()
+    }
+}
+
+/// The sample metadata of a file: the ids in memory, the other fields read on demand.
 #[derive(Debug)]
 struct SampleColumns {
     gsm: TextColumn,
-    series: Option<TextColumn>,
-    characteristics: Option<TextColumn>,
-    source_names: Option<TextColumn>,
-    text_fields: Vec<(&'static str, TextColumn)>,
+    series: Option<SampleField>,
+    characteristics: Option<SampleField>,
+    source_names: Option<SampleField>,
+    text_fields: Vec<(&'static str, SampleField)>,
 }
 
 impl SampleColumns {
@@ -617,23 +934,56 @@ impl SampleColumns {
         self.gsm.len()
     }
 
-    /// The [`SampleMeta`] of the sample in `column`: GSM as id, series as study, every text
-    /// field in `attributes`, then the characteristics and source name applied.
-    fn meta(&self, column: usize) -> SampleMeta {
-        fn value(field: &Option<TextColumn>, column: usize) -> Option<&str> {
-            field.as_ref().and_then(|c| c.value(column))
+    /// The values of every field but the ids for the samples `read.wanted`.
+    fn read(&self, read: &mut FieldRead<'_>) -> Result<SampleValues> {
+        let mut field = |f: &Option<SampleField>| f.as_ref().map(|f| f.values(read)).transpose();
+        let series = field(&self.series)?;
+        let characteristics = field(&self.characteristics)?;
+        let source_names = field(&self.source_names)?;
+        let text_fields = self
+            .text_fields
+            .iter()
+            .map(|(role, f)| Ok((*role, f.values(read)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SampleValues {
+            series,
+            characteristics,
+            source_names,
+            text_fields,
+        })
+    }
+}
+
+/// The metadata fields' trimmed values for the samples of one [`FieldRead`], in its `wanted`
+/// order.
+struct SampleValues {
+    series: Option<Vec<String>>,
+    characteristics: Option<Vec<String>>,
+    source_names: Option<Vec<String>>,
+    text_fields: Vec<(&'static str, Vec<String>)>,
+}
+
+impl SampleValues {
+    /// The [`SampleMeta`] of the sample `id` whose values are at `at`: GSM as id, series as
+    /// study, every text field in `attributes`, then the characteristics and source name applied.
+    fn meta(&self, id: &str, at: usize) -> SampleMeta {
+        fn value(values: Option<&Vec<String>>, at: usize) -> Option<&str> {
+            values
+                .and_then(|v| v.get(at))
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
         }
-        let mut meta = SampleMeta::new(self.gsm.get(column), DataSource::Archs4);
-        meta.study = value(&self.series, column).map(str::to_owned);
+        let mut meta = SampleMeta::new(id, DataSource::Archs4);
+        meta.study = value(self.series.as_ref(), at).map(str::to_owned);
         for (role, values) in &self.text_fields {
-            if let Some(v) = values.value(column) {
+            if let Some(v) = value(Some(values), at) {
                 meta.attributes.insert((*role).to_owned(), v.to_owned());
             }
         }
-        let pairs = value(&self.characteristics, column)
+        let pairs = value(self.characteristics.as_ref(), at)
             .map(characteristics::parse_pairs)
             .unwrap_or_default();
-        characteristics::apply(&mut meta, &pairs, value(&self.source_names, column));
+        characteristics::apply(&mut meta, &pairs, value(self.source_names.as_ref(), at));
         meta
     }
 }
@@ -641,6 +991,18 @@ impl SampleColumns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn covers_wanted_samples_with_few_slices() {
+        assert_eq!(slices(&[]), vec![]);
+        assert_eq!(slices(&[3, 4, 5]), vec![(3, 6)]);
+        // a gap of SLICE_GAP samples is spanned, a wider one is not
+        assert_eq!(slices(&[0, 1 + SLICE_GAP]), vec![(0, 2 + SLICE_GAP)]);
+        assert_eq!(
+            slices(&[0, 2 + SLICE_GAP, 900]),
+            vec![(0, 1), (2 + SLICE_GAP, 3 + SLICE_GAP), (900, 901)]
+        );
+    }
 
     #[test]
     fn groups_indices_by_chunk_column() {
