@@ -7,7 +7,7 @@
 //! data (sample ids, label assignments, gene ids and every row's sum of values enter its key), by
 //! the same rnameta version. Records from code whose models changed since must be deleted by
 //! hand (`rm -r <results>/.fits`): the key cannot see a change in the code itself. Each record
-//! names the commit that wrote it.
+//! names the commit checked out when it was written.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ pub struct Memo {
 struct Record {
     /// What was fitted, for a reader of the file.
     what: String,
-    /// The commit of the code that fitted it (`unknown` outside a git checkout).
+    /// The commit checked out when the fit ran (`unknown` outside a git checkout).
     commit: String,
     scores: Scores,
 }
@@ -131,7 +131,8 @@ fn data_fingerprint(hash: &mut Sha256, data: &Dataset) {
     }
 }
 
-/// The commit checked out where xtask was built, or `unknown`.
+/// The commit checked out in xtask's source folder when the run started, or `unknown` (a run of
+/// a copied binary while the checkout moves on records the checkout's commit, not the binary's).
 fn current_commit() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::process::Command::new("git")
