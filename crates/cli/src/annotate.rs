@@ -173,9 +173,7 @@ impl Annotator {
             .collect();
         Ok((rows, annotation.genes))
     }
-}
 
-impl Annotator {
     /// The input plan for `data`'s genes: the last one when it fits them, else a new one.
     fn plan_for(&self, data: &Dataset) -> Result<Arc<InputPlan>> {
         // A poisoned lock only means a panic elsewhere; the plan itself stays valid.

@@ -235,6 +235,23 @@ fn geuvadis_sex_from_the_tsv_to_the_archs4_file() {
     assert_eq!(rows.lines().count(), 86, "header + 85 GEUVADIS samples");
     assert!(rows.lines().nth(1).unwrap().starts_with("GSM"));
 
+    // A cut-off download: refused with the file named, and no prediction file left behind
+    // (the reading thread's error reaches the command).
+    let cut = work.path().join("cut.h5");
+    let bytes = std::fs::read(&h5).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let cut_pred = work.path().join("cut.tsv");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&bundle)
+        .arg(&cut)
+        .arg("-o")
+        .arg(&cut_pred)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cut.h5").and(predicate::str::contains("truncated")));
+    assert!(!cut_pred.exists());
+
     // Sex comes from the file's characteristics_ch1: no --labels.
     let out = rnameta()
         .args(["evaluate", "--quiet", "--json", "--model"])
