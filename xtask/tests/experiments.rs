@@ -248,3 +248,50 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
         serde_json::from_slice(&std::fs::read(&records[0]).unwrap()).unwrap();
     assert_ne!(rewritten["scores"]["mca"], serde_json::json!(0.123));
 }
+
+#[test]
+fn fits_side_by_side_give_what_each_gives_alone() {
+    use rnameta_core::{Labels, Task};
+    use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};
+    use rnameta_preprocess::Pipeline;
+    use xtask::experiment::runner::{per_seed, training_labels};
+
+    let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
+    // G+S: DA learns its bias from the SRA studies.
+    let train = rnameta_core::Dataset::concat(&[&cohort.gtex, &cohort.sra]).unwrap();
+    let universe = Labels::for_task(Task::Tissue, cohort.gtex.samples())
+        .classes()
+        .to_vec();
+    let labels = training_labels(Task::Tissue, &train, &universe);
+    let probabilities = |model: &str, seed: u64| -> anyhow::Result<Vec<u32>> {
+        let spec = ModelSpec::default_for(model, Task::Tissue, seed).unwrap();
+        let fitted = TrainedModel::fit(
+            &spec,
+            Task::Tissue,
+            &Pipeline::tpm_log2(),
+            &GeneChoice::Paper,
+            &train,
+            &labels,
+        )?;
+        let proba = fitted.annotate(&cohort.tcga)?.proba;
+        Ok(proba.iter().map(|p| p.to_bits()).collect())
+    };
+    let seeds = [3, 1, 4];
+    for model in ["mlp", "da"] {
+        let together = per_seed(&seeds, |seed| probabilities(model, seed)).unwrap();
+        for (seed, side_by_side) in seeds.iter().zip(&together) {
+            let alone = probabilities(model, *seed).unwrap();
+            assert_eq!(&alone, side_by_side, "{model} seed {seed}");
+        }
+        assert_ne!(together[0], together[1], "{model}: seeds differ");
+    }
+    // An error stops the run and is the one reported.
+    let err = per_seed(&[0, 1, 2, 3], |seed| {
+        if seed == 1 {
+            anyhow::bail!("seed one fails")
+        }
+        Ok(seed)
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("seed one fails"), "{err}");
+}

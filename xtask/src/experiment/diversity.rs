@@ -22,7 +22,7 @@ use rnameta_eval::stats::welch_t_test;
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::GeneChoice;
 
-use super::runner::{training_labels, ArmResult, Sets};
+use super::runner::{per_seed, training_labels, ArmResult, Sets};
 use super::Produced;
 
 /// The paper's samples per study.
@@ -183,18 +183,20 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                 let rows = draw(&by_class, &design, k, diverse, &mut rng);
                 let train = sets.sra_train.select_samples(&rows)?;
                 let labels = training_labels(task, &train, universe);
-                for &seed in seeds {
-                    let spec = sets.settings.spec("mlp", task, seed)?;
-                    let scores = sets.memo.scores(
-                        &format!("bias-diversity {} seed {seed}", result.name),
-                        &spec,
+                let name = &result.name;
+                let scores = per_seed(seeds, |seed| {
+                    sets.memo.scores(
+                        &format!("bias-diversity {name} seed {seed}"),
+                        &sets.settings.spec("mlp", task, seed)?,
                         task,
                         &GeneChoice::Paper,
                         &train,
                         &labels,
                         sets.sra_test,
-                    )?;
-                    result.push(&scores);
+                    )
+                })?;
+                for s in &scores {
+                    result.push(s);
                 }
             }
             eprintln!(

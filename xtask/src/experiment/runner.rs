@@ -1,9 +1,11 @@
 //! Training and testing one "arm" of an experiment (a model, a training set, a test set) over
 //! several seeds, and the labels both sides need.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
 use rnameta_preprocess::Pipeline;
@@ -238,25 +240,70 @@ pub fn run_arm(
         labels.n_labelled(),
         labels.classes().len(),
     );
-    // LIN draws nothing at random: one fit serves every seed.
-    let mut lin_scores: Option<Scores> = None;
-    for &seed in seeds {
-        if let Some(scores) = &lin_scores {
-            result.push(scores);
-            continue;
-        }
+    let fit = |seed: u64| -> Result<Scores> {
         let spec = sets.settings.spec(arm.model, task, seed)?;
         let what = format!("{} seed {seed}", arm.name());
-        let scores = sets
-            .memo
+        sets.memo
             .scores(&what, &spec, task, &GeneChoice::Paper, train, &labels, test)
-            .with_context(|| format!("training {what}"))?;
-        result.push(&scores);
-        if arm.model == "lin" {
-            lin_scores = Some(scores);
+            .with_context(|| format!("training {what}"))
+    };
+    let scores = if arm.model == "lin" {
+        // LIN draws nothing at random: one fit serves every seed.
+        match seeds.first() {
+            Some(&first) => vec![fit(first)?; seeds.len()],
+            None => Vec::new(),
         }
+    } else {
+        per_seed(seeds, fit)?
+    };
+    for s in &scores {
+        result.push(s);
     }
     Ok(result)
+}
+
+/// How many fits [`per_seed`] runs side by side.
+const FITS_AT_ONCE: usize = 2;
+
+/// Runs `fit` once per seed, [`FITS_AT_ONCE`] seeds at a time on their own threads, and returns
+/// the results in seed order (the first error in seed order, and no further seed started after
+/// an error).
+///
+/// An MLP or DA fit spends much of its time in single-threaded work (batches of 64, the
+/// optimiser's step, shuffling) between the multi-threaded matrix products, so one fit keeps
+/// about one core busy; two side by side keep two. Every fit draws only from its own seed and
+/// device, so its result does not depend on what runs beside it (tested).
+pub fn per_seed<T: Send>(seeds: &[u64], fit: impl Fn(u64) -> Result<T> + Sync) -> Result<Vec<T>> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<T>>>> = seeds.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..FITS_AT_ONCE.min(seeds.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&seed) = seeds.get(i) else {
+                        break;
+                    };
+                    let result = fit(seed);
+                    let failed = result.is_err();
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                    if failed {
+                        // Start no further seed.
+                        next.store(seeds.len(), Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .zip(seeds)
+        .map(|(slot, seed)| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(anyhow!("seed {seed} was not run: an earlier seed failed")))
+        })
+        .collect()
 }
 
 /// The test samples a model was scored on: their true and predicted classes (the model's class

@@ -30,7 +30,7 @@ use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 
 use super::cohort::Cohort;
 use super::memo::Memo;
-use super::runner::{training_labels, ArmResult};
+use super::runner::{per_seed, training_labels, ArmResult};
 use super::settings::{chosen_path, Settings};
 use super::Produced;
 
@@ -237,20 +237,21 @@ pub fn run(
             );
             let mut result =
                 ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
-            for &seed in seeds {
-                let seeded = spec.clone().with_seed(seed);
-                let scores = memo
-                    .scores(
-                        &format!("tune {} seed {seed}", result.name),
-                        &seeded,
-                        task,
-                        &GeneChoice::Paper,
-                        &data.fit,
-                        &labels,
-                        &data.validation,
-                    )
-                    .with_context(|| format!("tune: {} (seed {seed})", result.name))?;
-                result.push(&scores);
+            let name = &result.name;
+            let scores = per_seed(seeds, |seed| {
+                memo.scores(
+                    &format!("tune {name} seed {seed}"),
+                    &spec.clone().with_seed(seed),
+                    task,
+                    &GeneChoice::Paper,
+                    &data.fit,
+                    &labels,
+                    &data.validation,
+                )
+                .with_context(|| format!("tune: {name} (seed {seed})"))
+            })?;
+            for s in &scores {
+                result.push(s);
             }
             eprintln!(
                 "[tune] {}: validation mca {:.3}",
