@@ -265,7 +265,7 @@ pub fn run_arm(
 /// How many fits [`per_seed`] runs side by side.
 const FITS_AT_ONCE: usize = 2;
 
-/// Runs `fit` once per seed, [`FITS_AT_ONCE`] seeds at a time on their own threads, and returns
+/// Runs `fit` once per seed, two seeds at a time on their own threads, and returns
 /// the results in seed order (the first error in seed order, and no further seed started after
 /// an error).
 ///
