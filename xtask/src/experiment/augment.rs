@@ -38,8 +38,36 @@ use super::Produced;
 /// The scarce class (GTEx's spelling; matched loosely).
 const SCARCE_CLASS: &str = "Brain";
 
-/// GAN epochs in a full run.
+/// GAN epochs in a full run, at most.
 const GAN_EPOCHS: usize = 100;
+
+/// Training samples a full run's GAN sees in all (epochs x labelled training samples), at most:
+/// 100 epochs of the small preset's training set (2,054-2,094 samples). WGAN-GP is specified by
+/// its number of updates, not epochs; a fixed budget gives the GAN about the same number of
+/// updates on any preset (with batches of 64 and 5 critic steps per generator step, about 660
+/// generator and 3,300 critic updates), where 100 epochs over the paper preset's
+/// ~14,000 training samples would cost about an hour per GAN fit on 2 cores, and the experiment
+/// fits 30 of them.
+const GAN_SAMPLES_SEEN: usize = 210_000;
+
+/// The GAN's epochs for a training set of `n_train` labelled samples (see [`GAN_SAMPLES_SEEN`]).
+fn gan_epochs(n_train: usize) -> usize {
+    GAN_SAMPLES_SEEN
+        .div_ceil(n_train.max(1))
+        .clamp(1, GAN_EPOCHS)
+}
+
+/// `method` sized for a training set of `n_train` labelled samples: a full run's GAN gets
+/// [`gan_epochs`]; everything else is as given.
+fn sized(method: &Method, n_train: usize, quick: bool) -> Method {
+    match method {
+        Method::Gan(params) if !quick => Method::Gan(GanParams {
+            epochs: gan_epochs(n_train),
+            ..params.clone()
+        }),
+        other => other.clone(),
+    }
+}
 
 /// The augmentation methods compared, `None` being no augmentation.
 fn methods(quick: bool) -> Vec<Option<Method>> {
@@ -137,6 +165,7 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
     let mut rows: Vec<Row> = Vec::new();
     let mut cache: BTreeMap<(usize, &'static str, u64), Generated> = BTreeMap::new();
     let mut quality_runs: BTreeMap<(usize, &'static str), Vec<QualityReport>> = BTreeMap::new();
+    let mut gan_epochs_used: BTreeMap<usize, usize> = BTreeMap::new();
     for &n in &cuts {
         for method in methods(quick) {
             let name = method_name(&method);
@@ -161,6 +190,12 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                         .class_index(&scarce_name)
                         .context("the scarce class after the cut")?;
                     let target = median_class_size(&labels);
+                    if let Some(Method::Gan(params)) = method
+                        .as_ref()
+                        .map(|m| sized(m, labels.n_labelled(), quick))
+                    {
+                        gan_epochs_used.insert(n, params.epochs);
+                    }
                     let spec = sets.settings.spec(model, task, seed)?;
                     let start = Instant::now();
                     let mut augment_seconds = 0.0;
@@ -181,7 +216,7 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                                     std::collections::btree_map::Entry::Vacant(e) => {
                                         let started = Instant::now();
                                         let out = augment_class(
-                                            method,
+                                            &sized(method, labels.n_labelled(), quick),
                                             x.view(),
                                             labels,
                                             class,
@@ -242,6 +277,7 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
         extra: serde_json::json!({
             "scarce_class": scarce_name,
             "cuts": cuts,
+            "gan_epochs_by_cut": gan_epochs_used,
             "methods": methods(quick).iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect::<Vec<_>>(),
             "quality": quality_runs.iter().map(|((n, m), q)| serde_json::json!({"n": n, "method": m, "per_seed": q})).collect::<Vec<_>>(),
         }),
@@ -394,4 +430,30 @@ fn quality_table(
         ])?;
     }
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gan_sees_a_fixed_number_of_samples_up_to_100_epochs() {
+        // The small preset's training sets (2,054-2,094 labelled samples) keep 100 epochs.
+        assert_eq!(gan_epochs(2_054), 100);
+        assert_eq!(gan_epochs(2_094), 100);
+        assert_eq!(gan_epochs(50), 100);
+        // The paper preset's (~14,000) get the same number of samples seen.
+        assert_eq!(gan_epochs(14_000), 15);
+        assert_eq!(gan_epochs(1_000_000), 1);
+        assert_eq!(gan_epochs(0), 100);
+        let gan = Method::Gan(GanParams::default());
+        let Method::Gan(full) = sized(&gan, 14_000, false) else {
+            panic!("a GAN stays a GAN")
+        };
+        assert_eq!(full.epochs, 15);
+        let Method::Gan(quick) = sized(&gan, 14_000, true) else {
+            panic!("a GAN stays a GAN")
+        };
+        assert_eq!(quick.epochs, GanParams::default().epochs);
+    }
 }
