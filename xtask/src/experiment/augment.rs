@@ -46,7 +46,8 @@ const GAN_EPOCHS: usize = 100;
 /// its number of updates, not epochs; a fixed budget gives the GAN about the same number of
 /// updates on any preset (with batches of 64 and 5 critic steps per generator step, about 660
 /// generator and 3,300 critic updates), where 100 epochs over the paper preset's
-/// ~14,000 training samples would cost about an hour per GAN fit on 2 cores, and the experiment
+/// ~14,000 training samples would cost an estimated hour per GAN fit on 2 cores (scaled from
+/// the small preset's 0.8 s an epoch by samples x genes), and the experiment
 /// fits 30 of them.
 const GAN_SAMPLES_SEEN: usize = 210_000;
 
