@@ -197,10 +197,10 @@ impl FittedStep {
     /// finite values refuses others, naming the sample and gene).
     fn check_input(&self, x: ArrayView2<'_, f32>, names: Names<'_>) -> Result<()> {
         match self {
-            FittedStep::Log2p1 => check::non_negative(x, names, "log2(x+1)"),
-            FittedStep::Ln1p => check::non_negative(x, names, "ln(1+x)"),
+            FittedStep::Log2p1 => check::non_negative(x, names, scale::LOG2P1_INPUT),
+            FittedStep::Ln1p => check::non_negative(x, names, scale::LN1P_INPUT),
             FittedStep::Tpm { .. } | FittedStep::Cpm => {
-                check::non_negative(x, names, "TPM needs counts")
+                check::non_negative(x, names, scale::TPM_INPUT)
             }
             _ => check::finite(x, names),
         }

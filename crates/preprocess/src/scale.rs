@@ -56,6 +56,14 @@ pub fn gene_lengths(genes: &GeneAnnotation, kind: LengthKind) -> Result<Vec<f32>
         .collect()
 }
 
+/// What a negative value is refused for, by the step that refuses it (also checked up front by
+/// `FittedPipeline::transform_columns`, with the same words).
+pub(crate) const TPM_INPUT: &str = "TPM needs counts";
+/// See [`TPM_INPUT`].
+pub(crate) const LOG2P1_INPUT: &str = "log2(x+1)";
+/// See [`TPM_INPUT`].
+pub(crate) const LN1P_INPUT: &str = "ln(1+x)";
+
 /// Converts counts to TPM in place given gene lengths in bases (one per column).
 pub fn tpm_inplace(mut x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<'_>) -> Result<()> {
     if lengths.len() != x.ncols() {
@@ -65,7 +73,7 @@ pub fn tpm_inplace(mut x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<
             got: lengths.len(),
         });
     }
-    check::non_negative(x.view(), names, "TPM needs counts")?;
+    check::non_negative(x.view(), names, TPM_INPUT)?;
     for (r, row) in x.axis_iter(Axis(0)).enumerate() {
         let total: f64 = row
             .iter()
@@ -111,14 +119,14 @@ pub fn tpm(x: ArrayView2<'_, f32>, genes: &GeneAnnotation) -> Result<ndarray::Ar
 
 /// `log2(x + 1)` in place; values must be non-negative.
 pub fn log2p1_inplace(mut x: ArrayViewMut2<'_, f32>, names: Names<'_>) -> Result<()> {
-    check::non_negative(x.view(), names, "log2(x+1)")?;
+    check::non_negative(x.view(), names, LOG2P1_INPUT)?;
     x.par_mapv_inplace(|v| (f64::from(v).ln_1p() / std::f64::consts::LN_2) as f32);
     Ok(())
 }
 
 /// `ln(1 + x)` in place (the ARCHS4 recipe's log); values must be non-negative.
 pub fn ln1p_inplace(mut x: ArrayViewMut2<'_, f32>, names: Names<'_>) -> Result<()> {
-    check::non_negative(x.view(), names, "ln(1+x)")?;
+    check::non_negative(x.view(), names, LN1P_INPUT)?;
     x.par_mapv_inplace(f32::ln_1p);
     Ok(())
 }
