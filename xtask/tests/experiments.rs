@@ -250,6 +250,56 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
 }
 
 #[test]
+fn resume_reuses_each_augment_seed_whole() {
+    let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = |resume: bool, out: &str| Options {
+        data: DataSpec::parse("sim:tiny").unwrap(),
+        seeds: 2,
+        quick: true,
+        results_dir: dir.path().join(out),
+        resume,
+    };
+    let first = run_on("augment", &cohort, &options(true, "resumed")).unwrap();
+    // One record per (method, seed): 4 methods x 2 seeds at the one quick cut, each holding
+    // both models and, with a method, the generated samples' quality.
+    let fits = dir.path().join("resumed/.fits");
+    let records: Vec<_> = std::fs::read_dir(&fits)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(records.len(), 4 * 2, "{records:?}");
+    let quality_before = std::fs::read_to_string(first.dir.join("quality.csv")).unwrap();
+    for path in &records {
+        let mut record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let what = record["what"].as_str().unwrap().to_owned();
+        assert!(what.starts_with("augment rf + mlp, "), "{what}");
+        assert_eq!(
+            record["scores"]["quality"].is_null(),
+            what.contains(" none seed "),
+            "{what}"
+        );
+        for model in record["scores"]["models"].as_array_mut().unwrap() {
+            model["scores"]["mca"] = serde_json::json!(0.123);
+        }
+        std::fs::write(path, serde_json::to_vec(&record).unwrap()).unwrap();
+    }
+    let resumed = run_on("augment", &cohort, &options(true, "resumed")).unwrap();
+    for arm in &resumed.arms {
+        assert_eq!(arm.mca, vec![0.123, 0.123], "{}", arm.name);
+    }
+    // What was read back besides the marks is what was recorded: the same quality table.
+    let quality_after = std::fs::read_to_string(resumed.dir.join("quality.csv")).unwrap();
+    assert_eq!(quality_after, quality_before);
+    // Without --resume the seeds (two at a time) give the first run's scores again.
+    let fresh = run_on("augment", &cohort, &options(false, "fresh")).unwrap();
+    for (a, b) in fresh.arms.iter().zip(&first.arms) {
+        assert_eq!(a.mca, b.mca, "{}", a.name);
+    }
+}
+
+#[test]
 fn fits_side_by_side_give_what_each_gives_alone() {
     use rnameta_core::{Labels, Task};
     use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};

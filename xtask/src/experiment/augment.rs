@@ -32,7 +32,10 @@ use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{GeneChoice, TrainedModel};
 use rnameta_preprocess::Pipeline;
 
-use super::runner::{score_input, training_labels, ArmResult, Scores, Sets};
+use serde::{Deserialize, Serialize};
+
+use super::memo::Key;
+use super::runner::{per_seed, score_input, training_labels, ArmResult, Scores, Sets};
 use super::Produced;
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -136,6 +139,157 @@ struct Generated {
     seconds: f64,
 }
 
+/// The classifiers trained on every augmented set, in this order (the generated samples' quality
+/// is measured in the first one's input space).
+const MODELS: [&str; 2] = ["rf", "mlp"];
+
+/// What one model trained on one seed's augmented set scored.
+#[derive(Serialize, Deserialize)]
+struct ModelOutcome {
+    scores: Scores,
+    /// The scarce class's recall on the test samples.
+    recall: f64,
+}
+
+/// What one seed of one (cut size, method) produced: the scarce class cut and topped up once,
+/// every model of [`MODELS`] trained on the result. Recorded whole with `--resume`.
+#[derive(Serialize, Deserialize)]
+struct SeedOutcome {
+    /// In [`MODELS`] order.
+    models: Vec<ModelOutcome>,
+    /// Labelled training samples after the cut, before augmentation.
+    n_train: usize,
+    n_classes: usize,
+    /// Time spent generating samples (0 without augmentation).
+    augment_seconds: f64,
+    /// The GAN's epochs, for a GAN.
+    gan_epochs: Option<usize>,
+    /// The generated samples' quality (with a method).
+    quality: Option<QualityReport>,
+}
+
+/// The data and settings every seed of the experiment shares.
+struct Setup<'a> {
+    sets: &'a Sets<'a>,
+    universe: &'a [String],
+    train: Dataset,
+    train_labels: Labels,
+    test: Dataset,
+    scarce: usize,
+    scarce_name: String,
+    quick: bool,
+}
+
+impl Setup<'_> {
+    /// Cuts the scarce class to `n` samples with `seed`, tops it up with `method` and trains and
+    /// scores every model of [`MODELS`] on the result; from the record of an earlier run with
+    /// `--resume`.
+    fn seed(&self, n: usize, method: &Option<Method>, seed: u64) -> Result<SeedOutcome> {
+        let task = Task::Tissue;
+        let (cut_train, left_out) = cut(&self.train, &self.train_labels, self.scarce, n, seed)?;
+        let labels = training_labels(task, &cut_train, self.universe);
+        let class = labels
+            .class_index(&self.scarce_name)
+            .context("the scarce class after the cut")?;
+        let target = median_class_size(&labels);
+        let method = method
+            .as_ref()
+            .map(|m| sized(m, labels.n_labelled(), self.quick));
+        let specs = MODELS
+            .iter()
+            .map(|model| self.sets.settings.spec(model, task, seed))
+            .collect::<Result<Vec<_>>>()?;
+        let what = format!(
+            "augment {}, {} {n}, {} seed {seed}",
+            MODELS.join(" + "),
+            self.scarce_name,
+            method_name(&method)
+        );
+        let key = || {
+            Ok(Key::new()
+                .text("augment")
+                .json(&specs)?
+                .json(&method)?
+                .json(&(n, target, seed))?
+                .labels(&labels)
+                .data(&cut_train)
+                .data(&left_out)
+                .data(&self.test)
+                .finish())
+        };
+        let outcome = self.sets.memo.recorded(&what, key, || {
+            let mut generated: Option<Generated> = None;
+            let mut models = Vec::with_capacity(MODELS.len());
+            let mut quality = None;
+            for (model, spec) in MODELS.iter().zip(&specs) {
+                let start = Instant::now();
+                let fitted = TrainedModel::fit_augmented(
+                    spec,
+                    task,
+                    &Pipeline::tpm_log2(),
+                    &GeneChoice::Paper,
+                    &cut_train,
+                    &labels,
+                    &mut |x, labels| {
+                        let Some(method) = &method else {
+                            return Ok(None);
+                        };
+                        let g = match &mut generated {
+                            Some(g) => g,
+                            None => {
+                                let started = Instant::now();
+                                let out =
+                                    augment_class(method, x.view(), labels, class, target, seed)
+                                        .map_err(|e| rnameta_models::Error::InvalidParameter {
+                                            name: "augment",
+                                            reason: e.to_string(),
+                                        })?;
+                                generated.insert(Generated {
+                                    x: out.x,
+                                    labels: out.labels,
+                                    n_generated: out.n_generated,
+                                    seconds: started.elapsed().as_secs_f64(),
+                                })
+                            }
+                        };
+                        Ok(Some((g.x.clone(), g.labels.clone())))
+                    },
+                )
+                .with_context(|| format!("{what}: {model}"))?;
+                let (scores, recall) = score(&fitted, &self.test, class, start)?;
+                if let (Some(g), None) = (&generated, &quality) {
+                    quality = Some(measure(
+                        &fitted, g, &cut_train, &labels, &left_out, class, seed,
+                    )?);
+                }
+                models.push(ModelOutcome { scores, recall });
+            }
+            Ok(SeedOutcome {
+                models,
+                n_train: labels.n_labelled(),
+                n_classes: labels.classes().len(),
+                augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
+                gan_epochs: match &method {
+                    Some(Method::Gan(params)) => Some(params.epochs),
+                    _ => None,
+                },
+                quality,
+            })
+        })?;
+        let recalls: Vec<String> = MODELS
+            .iter()
+            .zip(&outcome.models)
+            .map(|(model, m)| format!("{} recall {:.3}", model.to_uppercase(), m.recall))
+            .collect();
+        eprintln!(
+            "[augment] {what}: {} (augment {:.1} s)",
+            recalls.join(", "),
+            outcome.augment_seconds
+        );
+        Ok(outcome)
+    }
+}
+
 /// Scores of one (model, cut size, method) over seeds, with the scarce class's recall.
 struct Row {
     model: &'static str,
@@ -148,10 +302,8 @@ struct Row {
 
 /// Runs the experiment.
 pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> Result<Produced> {
-    let task = Task::Tissue;
     let train = Dataset::concat(&[sets.gtex, sets.sra_train])?;
-    let test = &Dataset::concat(&[sets.sra_test, sets.tcga])?;
-    let train_labels = training_labels(task, &train, universe);
+    let train_labels = training_labels(Task::Tissue, &train, universe);
     let scarce = train_labels
         .class_index(SCARCE_CLASS)
         .or_else(|| {
@@ -160,17 +312,26 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                 .assigned()[0]
         })
         .with_context(|| format!("no {SCARCE_CLASS} samples in the training set"))?;
-    let scarce_name = train_labels.classes()[scarce].clone();
+    let setup = Setup {
+        sets,
+        universe,
+        test: Dataset::concat(&[sets.sra_test, sets.tcga])?,
+        scarce_name: train_labels.classes()[scarce].clone(),
+        train,
+        train_labels,
+        scarce,
+        quick,
+    };
+    let scarce_name = &setup.scarce_name;
     let cuts: Vec<usize> = if quick { vec![10] } else { vec![10, 20, 50] };
-    let models: &[&'static str] = &["rf", "mlp"];
     let mut rows: Vec<Row> = Vec::new();
-    let mut cache: BTreeMap<(usize, &'static str, u64), Generated> = BTreeMap::new();
     let mut quality_runs: BTreeMap<(usize, &'static str), Vec<QualityReport>> = BTreeMap::new();
     let mut gan_epochs_used: BTreeMap<usize, usize> = BTreeMap::new();
     for &n in &cuts {
         for method in methods(quick) {
             let name = method_name(&method);
-            for &model in models {
+            let outcomes = per_seed(seeds, |seed| setup.seed(n, &method, seed))?;
+            for (i, model) in MODELS.into_iter().enumerate() {
                 let mut row = Row {
                     model,
                     n,
@@ -184,75 +345,12 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                     recall: Vec::new(),
                     augment_seconds: Vec::new(),
                 };
-                for &seed in seeds {
-                    let (cut_train, left_out) = cut(&train, &train_labels, scarce, n, seed)?;
-                    let labels = training_labels(task, &cut_train, universe);
-                    let class = labels
-                        .class_index(&scarce_name)
-                        .context("the scarce class after the cut")?;
-                    let target = median_class_size(&labels);
-                    if let Some(Method::Gan(params)) = method
-                        .as_ref()
-                        .map(|m| sized(m, labels.n_labelled(), quick))
-                    {
-                        gan_epochs_used.insert(n, params.epochs);
-                    }
-                    let spec = sets.settings.spec(model, task, seed)?;
-                    let start = Instant::now();
-                    let mut augment_seconds = 0.0;
-                    let fitted = TrainedModel::fit_augmented(
-                        &spec,
-                        task,
-                        &Pipeline::tpm_log2(),
-                        &GeneChoice::Paper,
-                        &cut_train,
-                        &labels,
-                        &mut |x, labels| {
-                            let Some(method) = &method else {
-                                return Ok(None);
-                            };
-                            let g =
-                                match cache.entry((n, name, seed)) {
-                                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                                    std::collections::btree_map::Entry::Vacant(e) => {
-                                        let started = Instant::now();
-                                        let out = augment_class(
-                                            &sized(method, labels.n_labelled(), quick),
-                                            x.view(),
-                                            labels,
-                                            class,
-                                            target,
-                                            seed,
-                                        )
-                                        .map_err(|e| rnameta_models::Error::InvalidParameter {
-                                            name: "augment",
-                                            reason: e.to_string(),
-                                        })?;
-                                        e.insert(Generated {
-                                            x: out.x,
-                                            labels: out.labels,
-                                            n_generated: out.n_generated,
-                                            seconds: started.elapsed().as_secs_f64(),
-                                        })
-                                    }
-                                };
-                            augment_seconds = g.seconds;
-                            Ok(Some((g.x.clone(), g.labels.clone())))
-                        },
-                    )
-                    .with_context(|| format!("{} (seed {seed})", row.arm.name))?;
-                    let (scores, recall) = score(&fitted, test, class, start)?;
-                    row.arm.n_train = labels.n_labelled();
-                    row.arm.n_classes = labels.classes().len();
-                    row.arm.push(&scores);
-                    row.recall.push(recall);
-                    row.augment_seconds.push(augment_seconds);
-                    if model == models[0] && method.is_some() {
-                        let g = &cache[&(n, name, seed)];
-                        let report =
-                            measure(&fitted, g, &cut_train, &labels, &left_out, class, seed)?;
-                        quality_runs.entry((n, name)).or_default().push(report);
-                    }
+                for outcome in &outcomes {
+                    row.arm.n_train = outcome.n_train;
+                    row.arm.n_classes = outcome.n_classes;
+                    row.arm.push(&outcome.models[i].scores);
+                    row.recall.push(outcome.models[i].recall);
+                    row.augment_seconds.push(outcome.augment_seconds);
                 }
                 eprintln!(
                     "[augment] {}: {scarce_name} recall {:.3}, mca {:.3}",
@@ -262,12 +360,18 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                 );
                 rows.push(row);
             }
-            // The generated sets of this (cut, method) serve both models; free them.
-            cache.retain(|(cn, cm, _), _| !(*cn == n && *cm == name));
+            for outcome in outcomes {
+                if let Some(epochs) = outcome.gan_epochs {
+                    gan_epochs_used.insert(n, epochs);
+                }
+                if let Some(report) = outcome.quality {
+                    quality_runs.entry((n, name)).or_default().push(report);
+                }
+            }
         }
     }
-    let recall_table = recall_table(&rows, &scarce_name)?;
-    let quality_table = quality_table(&quality_runs, &scarce_name)?;
+    let recall_table = recall_table(&rows, scarce_name)?;
+    let quality_table = quality_table(&quality_runs, scarce_name)?;
     Ok(Produced {
         results: rows.into_iter().map(|r| r.arm).collect(),
         lines: None,
