@@ -30,12 +30,17 @@ use anyhow::{bail, Context, Result};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo xtask <task> --help` is a request for the usage, not an unknown option.
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{}", usage());
+        return Ok(());
+    }
     match args.first().map(String::as_str) {
         Some("fuzz") => fuzz(&args[1..]),
         Some("bench") => bench::run(&project_root(), &args[1..]),
         Some("experiment") => experiment(&args[1..]),
         Some("reproduce") => reproduce(&args[1..]),
-        Some("-h" | "--help") | None => {
+        None => {
             println!("{}", usage());
             Ok(())
         }
