@@ -32,8 +32,9 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
         ("class-count", 4),
         // 3 set-ups, each with and without the feedback loop.
         ("annotate", 6),
-        // Gini windows, then top-K signal and K random genes at K = 50, 200.
-        ("rank-genes", 5),
+        // Gini windows, then top-K signal genes (95th and 99th percentile) and K random genes
+        // at K = 50, 200.
+        ("rank-genes", 7),
         // Multi-label forest and one forest per task, for tissue and sample source.
         ("rf-multilabel", 4),
         // Quick: brain cut to 10; none, noise, interpolation, GAN; forest and MLP.

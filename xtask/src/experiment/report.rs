@@ -68,7 +68,7 @@ pub fn write(
     };
     box_plots(
         &[panel("msa", |r| &r.msa), panel("mca", |r| &r.mca)],
-        &format!("{title} ({})", run.data),
+        title,
         &dir.join("box"),
     )?;
     let json = serde_json::to_vec_pretty(run)?;

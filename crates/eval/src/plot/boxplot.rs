@@ -208,8 +208,9 @@ impl Figure for BoxFigure<'_> {
         let body = if self.title.is_empty() {
             root.clone()
         } else {
+            let size = super::title_size(root, self.title, super::TITLE_SIZE);
             root.margin(10, 0, 0, 0)
-                .titled(self.title, (FAMILY, 26))
+                .titled(self.title, (FAMILY, size))
                 .map_err(err)?
         };
         let (w, _) = body.dim_in_pixel();

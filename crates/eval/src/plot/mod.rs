@@ -78,7 +78,10 @@ fn xy_chart<'a, DB: DrawingBackend>(
     let (x0, x1) = padded_range(x.0, x.1);
     let (y0, y1) = padded_range(y.0, y.1);
     let mut chart = ChartBuilder::on(area)
-        .caption(&axes.title, (font::FAMILY, 26))
+        .caption(
+            &axes.title,
+            (font::FAMILY, title_size(area, &axes.title, TITLE_SIZE)),
+        )
         .margin(16)
         .x_label_area_size(55)
         .y_label_area_size(y_label_area)
@@ -94,6 +97,20 @@ fn xy_chart<'a, DB: DrawingBackend>(
         .draw()
         .map_err(render::err)?;
     Ok(chart)
+}
+
+/// The font size of a figure's title, in pixels, when it fits.
+const TITLE_SIZE: u32 = 26;
+
+/// The largest font size up to `largest` (down to 10) at which `title` fits across `area`: a long
+/// title (the data set's name, the experiment's) is drawn smaller rather than cut off at the edges.
+fn title_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, largest: u32) -> u32 {
+    let (width, _) = area.dim_in_pixel();
+    let fits = |size: u32| {
+        area.estimate_text_size(title, &(font::FAMILY, size).into_text_style(area))
+            .map_or(true, |(w, _)| w + 20 <= width)
+    };
+    (10..=largest).rev().find(|&size| fits(size)).unwrap_or(10)
 }
 
 /// A data range padded by 5 % on each side (or by 0.5 when all values are equal), so that points
@@ -127,5 +144,21 @@ mod tests {
         assert_eq!(padded_range(2.0, 2.0), (1.9, 2.1));
         assert_eq!(min_max([3.0, -1.0, 2.0]), Some((-1.0, 3.0)));
         assert_eq!(min_max([]), None);
+    }
+
+    #[test]
+    fn a_long_title_is_drawn_smaller_to_fit_its_figure() {
+        font::ensure_registered().unwrap();
+        let (width, height) = (500, 100);
+        let mut rgb = vec![0u8; (width * height * 3) as usize];
+        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        assert_eq!(title_size(&area, "mca", TITLE_SIZE), TITLE_SIZE);
+        let long = "Figure 3A: tissue, tested on SRA studies [sim:paper (simulated data)]";
+        let size = title_size(&area, long, TITLE_SIZE);
+        assert!(size < TITLE_SIZE, "{size}");
+        let (drawn, _) = area
+            .estimate_text_size(long, &(font::FAMILY, size).into_text_style(&area))
+            .unwrap();
+        assert!(drawn <= width, "{drawn} px of {width}");
     }
 }
