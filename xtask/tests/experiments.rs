@@ -102,7 +102,12 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
             ],
             "rank-genes" => &["ranking.csv", "markers.md", "top_genes.md", "lines.svg"],
             "rf-multilabel" => &["multilabel.md", "multilabel.csv"],
-            "augment" => &["scarce_recall.md", "quality.md", "quality.csv"],
+            "augment" => &[
+                "scarce_recall.md",
+                "scarce_recall_per_seed.csv",
+                "quality.md",
+                "quality.csv",
+            ],
             _ => &[],
         };
         for file in own_files {

@@ -256,7 +256,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir, &memo)?,
         "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
         "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
-        "augment" => augment::run(&sets, &universe, &seeds, options.quick)?,
+        "augment" => augment::run(&sets, &universe, &seeds, options.quick, &dir)?,
         _ => {
             let mut results = Vec::with_capacity(arms.len());
             for a in arms {
