@@ -306,6 +306,49 @@ fn resume_reuses_each_augment_seed_whole() {
 }
 
 #[test]
+fn resume_reuses_each_annotate_seed_whole() {
+    let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        data: DataSpec::parse("sim:tiny").unwrap(),
+        seeds: 2,
+        quick: true,
+        results_dir: dir.path().to_owned(),
+        resume: true,
+    };
+    let first = run_on("annotate", &cohort, &options).unwrap();
+    let outputs = |name: &str| std::fs::read_to_string(first.dir.join(name)).unwrap();
+    let (tpr, predictions) = (
+        outputs("tpr_sex.csv"),
+        outputs("predictions_tissue_catch_all.csv"),
+    );
+    // One record per (set-up, seed): 3 set-ups x 2 seeds, each holding both fits of the loop.
+    let records: Vec<_> = std::fs::read_dir(dir.path().join(".fits"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(records.len(), 3 * 2, "{records:?}");
+    for path in &records {
+        let mut record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert!(record["what"].as_str().unwrap().starts_with("annotate "));
+        record["scores"]["scores"]["mca"] = serde_json::json!(0.123);
+        std::fs::write(path, serde_json::to_vec(&record).unwrap()).unwrap();
+    }
+    let resumed = run_on("annotate", &cohort, &options).unwrap();
+    for (arm, before) in resumed.arms.iter().zip(&first.arms) {
+        if arm.name.ends_with(" + feedback") {
+            assert_eq!(arm.mca, before.mca, "{}", arm.name);
+        } else {
+            assert_eq!(arm.mca, vec![0.123, 0.123], "{}", arm.name);
+        }
+    }
+    // The rest of each record is read back as written: the same TPR table and predictions.
+    assert_eq!(outputs("tpr_sex.csv"), tpr);
+    assert_eq!(outputs("predictions_tissue_catch_all.csv"), predictions);
+}
+
+#[test]
 fn fits_side_by_side_give_what_each_gives_alone() {
     use rnameta_core::{Labels, Task};
     use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};

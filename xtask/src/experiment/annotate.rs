@@ -25,8 +25,11 @@ use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
 
+use serde::{Deserialize, Serialize};
+
 use super::cohort::Cohort;
-use super::runner::{score_named, ArmResult, Scores};
+use super::memo::{Key, Memo};
+use super::runner::{per_seed, score_named, ArmResult, Scores};
 use super::settings::Settings;
 use super::Produced;
 
@@ -237,10 +240,110 @@ struct SetupOutcome {
     confident_classes: BTreeMap<String, usize>,
 }
 
+/// What one seed of a set-up produced: the model's scores and TPR over cutoffs, its predictions
+/// for the unlabelled samples, and the retrained model's scores. Recorded whole with `--resume`.
+#[derive(Serialize, Deserialize)]
+struct SeedOutcome {
+    scores: Scores,
+    /// The model's classes, in its order.
+    classes: Vec<String>,
+    /// Per class: TPR at each cutoff, `None` where the test set has no sample of the class.
+    tpr: Vec<Option<Vec<f64>>>,
+    /// Per class: test samples.
+    support: Vec<usize>,
+    /// Each unlabelled sample's predicted class and top probability.
+    predicted: Vec<(String, f32)>,
+    /// Unlabelled samples that joined the training set.
+    joined: usize,
+    feedback_scores: Scores,
+    feedback_classes: usize,
+    feedback_n_train: usize,
+}
+
+/// Trains, scores and predicts with one seed, then runs the feedback loop; from the record of an
+/// earlier run with `--resume`.
+fn run_seed(
+    setup: &Setup,
+    data: &Prepared,
+    settings: &Settings,
+    memo: &Memo,
+    seed: u64,
+) -> Result<SeedOutcome> {
+    let spec = settings.spec(setup.model, setup.task, seed)?;
+    let key = || {
+        Ok(Key::new()
+            .text("annotate")
+            .text(setup.name)
+            .json(&spec)?
+            .json(&data.train_names)?
+            .json(&data.test_names)?
+            .json(&data.feedback_pool)?
+            .data(&data.train)
+            .data(&data.test)
+            .data(&data.unlabelled)
+            .finish())
+    };
+    let what = format!("annotate {} seed {seed}", setup.name);
+    let outcome = memo.recorded(&what, key, || {
+        let start = std::time::Instant::now();
+        let model = fit(settings, setup, seed, &data.train, &data.train_names)
+            .with_context(|| format!("{} (seed {seed})", setup.name))?;
+        let (scores, proba, truth) = score(
+            &model,
+            &data.test,
+            &data.test_names,
+            start.elapsed().as_secs_f64(),
+        )?;
+        let report = tpr_at_cutoffs(proba.view(), &truth, &CUTOFFS)?;
+        let tpr = report
+            .tpr
+            .iter()
+            .map(|values| values.iter().copied().collect::<Option<Vec<f64>>>())
+            .collect();
+        // Unlabelled SRA samples: predictions, and the feedback loop.
+        let predicted = predictions(&model, &data.unlabelled)?;
+        let joining: Vec<usize> = data
+            .feedback_pool
+            .iter()
+            .copied()
+            .filter(|&i| predicted[i].1 >= FEEDBACK_CUTOFF)
+            .collect();
+        let start = std::time::Instant::now();
+        let extra = data.unlabelled.select_samples(&joining)?;
+        let train = Dataset::concat(&[&data.train, &extra])?;
+        let mut names = data.train_names.clone();
+        names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
+        let retrained = fit(settings, setup, seed, &train, &names)?;
+        let (feedback_scores, _, _) = score(
+            &retrained,
+            &data.test,
+            &data.test_names,
+            start.elapsed().as_secs_f64(),
+        )?;
+        Ok(SeedOutcome {
+            scores,
+            classes: model.classes().to_vec(),
+            tpr,
+            support: report.support.clone(),
+            predicted,
+            joined: joining.len(),
+            feedback_scores,
+            feedback_classes: retrained.classes().len(),
+            feedback_n_train: names.iter().flatten().count(),
+        })
+    })?;
+    eprintln!(
+        "[annotate] {} seed {seed}: mca {:.3}, with {} fed back {:.3}",
+        setup.name, outcome.scores.mca, outcome.joined, outcome.feedback_scores.mca
+    );
+    Ok(outcome)
+}
+
 fn run_setup(
     setup: &Setup,
     cohort: &Cohort,
     settings: &Settings,
+    memo: &Memo,
     seeds: &[u64],
     dir: &Path,
 ) -> Result<SetupOutcome> {
@@ -253,22 +356,13 @@ fn run_setup(
     let mut confident = Vec::new();
     let mut added = Vec::new();
     let mut confident_classes = BTreeMap::new();
-    for &seed in seeds {
-        let start = std::time::Instant::now();
-        let model = fit(settings, setup, seed, &data.train, &data.train_names)
-            .with_context(|| format!("{} (seed {seed})", setup.name))?;
-        let (scores, proba, truth) = score(
-            &model,
-            &data.test,
-            &data.test_names,
-            start.elapsed().as_secs_f64(),
-        )?;
-        plain.n_classes = model.classes().len();
-        plain.push(&scores);
-        let report = tpr_at_cutoffs(proba.view(), &truth, &CUTOFFS)?;
-        for (c, class) in model.classes().iter().enumerate() {
-            support.insert(class.clone(), report.support[c]);
-            if let Some(values) = report.tpr[c].iter().copied().collect::<Option<Vec<f64>>>() {
+    let outcomes = per_seed(seeds, |seed| run_seed(setup, &data, settings, memo, seed))?;
+    for (i, seed_outcome) in outcomes.iter().enumerate() {
+        plain.n_classes = seed_outcome.classes.len();
+        plain.push(&seed_outcome.scores);
+        for (c, class) in seed_outcome.classes.iter().enumerate() {
+            support.insert(class.clone(), seed_outcome.support[c]);
+            if let Some(values) = &seed_outcome.tpr[c] {
                 let entry = tpr_sum
                     .entry(class.clone())
                     .or_insert((vec![0.0; CUTOFFS.len()], 0));
@@ -278,51 +372,25 @@ fn run_setup(
                 entry.1 += 1;
             }
         }
-        // Unlabelled SRA samples: predictions, and the feedback loop.
-        let predicted = predictions(&model, &data.unlabelled)?;
+        let predicted = &seed_outcome.predicted;
         confident.push(
             predicted
                 .iter()
                 .filter(|(_, p)| *p >= FEEDBACK_CUTOFF)
                 .count(),
         );
-        if seed == seeds[0] {
-            write_predictions(dir, setup, &data.unlabelled, &predicted)?;
-            for (class, p) in &predicted {
+        if i == 0 {
+            write_predictions(dir, setup, &data.unlabelled, predicted)?;
+            for (class, p) in predicted {
                 if *p >= FEEDBACK_CUTOFF {
                     *confident_classes.entry(class.clone()).or_insert(0) += 1;
                 }
             }
         }
-        let joining: Vec<usize> = data
-            .feedback_pool
-            .iter()
-            .copied()
-            .filter(|&i| predicted[i].1 >= FEEDBACK_CUTOFF)
-            .collect();
-        added.push(joining.len());
-        let start = std::time::Instant::now();
-        let extra = data.unlabelled.select_samples(&joining)?;
-        let train = Dataset::concat(&[&data.train, &extra])?;
-        let mut names = data.train_names.clone();
-        names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
-        let retrained = fit(settings, setup, seed, &train, &names)?;
-        let (scores, _, _) = score(
-            &retrained,
-            &data.test,
-            &data.test_names,
-            start.elapsed().as_secs_f64(),
-        )?;
-        feedback.n_classes = retrained.classes().len();
-        feedback.n_train = names.iter().flatten().count();
-        feedback.push(&scores);
-        eprintln!(
-            "[annotate] {} seed {seed}: mca {:.3}, with {} fed back {:.3}",
-            setup.name,
-            plain.mca.last().copied().unwrap_or(f64::NAN),
-            joining.len(),
-            scores.mca
-        );
+        added.push(seed_outcome.joined);
+        feedback.n_classes = seed_outcome.feedback_classes;
+        feedback.n_train = seed_outcome.feedback_n_train;
+        feedback.push(&seed_outcome.feedback_scores);
     }
     let tpr = tpr_sum
         .into_iter()
@@ -374,6 +442,7 @@ fn mean_usize(v: &[usize]) -> f64 {
 pub fn run(
     cohort: &Cohort,
     settings: &Settings,
+    memo: &Memo,
     seeds: &[u64],
     quick: bool,
     dir: &Path,
@@ -397,7 +466,7 @@ pub fn run(
     );
     let mut extra = serde_json::Map::new();
     for setup in setups(quick) {
-        let out = run_setup(&setup, cohort, settings, seeds, dir)?;
+        let out = run_setup(&setup, cohort, settings, memo, seeds, dir)?;
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         summary.push_row(vec![
             Cell::text(setup.name),

@@ -29,6 +29,7 @@ use rnameta_models::{
 use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
 use rnameta_preprocess::Pipeline;
 
+use super::memo::Key;
 use super::runner::{score_input, training_labels, ArmResult, Scores, Sets};
 use super::Produced;
 
@@ -250,6 +251,21 @@ pub fn rank_genes(
     })
 }
 
+/// What one seed of `rf-multilabel` scored: the multi-label forest read as each task, the forest
+/// of each task, and the multi-label forest's own measures. Recorded whole with `--resume`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MultiLabelSeed {
+    multi_tissue: Scores,
+    per_tissue: Scores,
+    multi_source: Scores,
+    per_source: Scores,
+    micro_f1: f64,
+    macro_f1: f64,
+    macro_auroc: Option<f64>,
+    /// The multi-label forest's fit time.
+    fit_seconds: f64,
+}
+
 /// The class of each sample of `data` for `task` among `classes` (names matched loosely).
 fn classes_of(task: Task, data: &Dataset, classes: &[String]) -> Vec<Option<usize>> {
     let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
@@ -378,108 +394,137 @@ pub fn rf_multilabel(
         ["seed", "micro F1", "macro F1", "macro AUROC", "fit seconds"],
     );
     for &seed in seeds {
-        // The tissue forest fixes the genes (the paper's tissue window) and the pipeline; the
-        // other forests read the same columns.
         let spec = sets.settings.spec("rf", Task::Tissue, seed)?;
-        let start = Instant::now();
-        let tissue_model = TrainedModel::fit(
-            &spec,
-            Task::Tissue,
-            &Pipeline::tpm_log2(),
-            &GeneChoice::Paper,
-            &train,
-            &tissue_labels,
-        )?;
-        let scored = score_input(Task::Tissue, &tissue_model, test)?;
-        let genes = tissue_model.gene_ids().to_vec();
-        per_tissue.push(&Scores::of(
-            &tissue_model,
-            scored,
-            start.elapsed().as_secs_f64(),
-        )?);
         let source_spec = sets.settings.spec("rf", Task::SampleSource, seed)?;
-        let scores = sets.memo.scores(
-            &format!("rf-multilabel source seed {seed}"),
-            &source_spec,
-            Task::SampleSource,
-            &GeneChoice::Ids(genes.clone()),
-            &train,
-            &source_labels,
-            test,
-        )?;
-        per_source.push(&scores);
+        let key = || {
+            Ok(Key::new()
+                .text("rf-multilabel")
+                .json(&spec)?
+                .json(&source_spec)?
+                .json(&train_sets)?
+                .json(&test_sets)?
+                .labels(&tissue_labels)
+                .labels(&source_labels)
+                .data(&train)
+                .data(test)
+                .finish())
+        };
+        let outcome = sets.memo.recorded(
+            &format!("rf-multilabel seed {seed}"),
+            key,
+            || -> Result<MultiLabelSeed> {
+                // The tissue forest fixes the genes (the paper's tissue window) and the pipeline;
+                // the other forests read the same columns.
+                let start = Instant::now();
+                let tissue_model = TrainedModel::fit(
+                    &spec,
+                    Task::Tissue,
+                    &Pipeline::tpm_log2(),
+                    &GeneChoice::Paper,
+                    &train,
+                    &tissue_labels,
+                )?;
+                let scored = score_input(Task::Tissue, &tissue_model, test)?;
+                let genes = tissue_model.gene_ids().to_vec();
+                let per_tissue = Scores::of(&tissue_model, scored, start.elapsed().as_secs_f64())?;
+                let per_source = sets.memo.scores(
+                    &format!("rf-multilabel source seed {seed}"),
+                    &source_spec,
+                    Task::SampleSource,
+                    &GeneChoice::Ids(genes.clone()),
+                    &train,
+                    &source_labels,
+                    test,
+                )?;
 
-        let start = Instant::now();
-        let (x_train, _) = tissue_model.model_input(&train)?;
-        let (x_test, _) = tissue_model.model_input(test)?;
-        let targets = LabelSets::from_names(&train_sets);
-        let rows: Vec<usize> = (0..train_sets.len())
-            .filter(|&i| !train_sets[i].is_empty())
-            .collect();
-        let x_fit = x_train.select(ndarray::Axis(0), &rows);
-        let fit_sets: Vec<Vec<String>> = rows.iter().map(|&i| train_sets[i].clone()).collect();
-        let targets_fit = LabelSets::with_labels(targets.labels().to_vec(), &fit_sets)?;
-        let meta: Vec<_> = rows.iter().map(|&i| train.samples()[i].clone()).collect();
-        let mut forest = MultiLabelForest::new(match spec {
-            rnameta_models::ModelSpec::RandomForest(p) => p,
-            _ => bail!("rf settings are not a forest's"),
-        });
-        forest.fit(x_fit.view(), &targets_fit, &meta)?;
-        let fit_seconds = start.elapsed().as_secs_f64();
-        let proba = forest.predict_proba(x_test.view())?;
-        let seconds = start.elapsed().as_secs_f64();
-        multi_tissue.push(&task_scores(
-            &proba,
-            forest.labels(),
-            &tissues,
-            &tissue_truth,
-            seconds,
-            genes.len(),
-        )?);
-        multi_source.push(&task_scores(
-            &proba,
-            forest.labels(),
-            &sources,
-            &source_truth,
-            seconds,
-            genes.len(),
-        )?);
-        let test_rows: Vec<usize> = (0..test_sets.len())
-            .filter(|&i| !test_sets[i].is_empty())
-            .collect();
-        let test_truth = LabelSets::with_labels(
-            forest.labels().to_vec(),
-            &test_rows
-                .iter()
-                .map(|&i| test_sets[i].clone())
-                .collect::<Vec<_>>(),
+                let start = Instant::now();
+                let (x_train, _) = tissue_model.model_input(&train)?;
+                let (x_test, _) = tissue_model.model_input(test)?;
+                let targets = LabelSets::from_names(&train_sets);
+                let rows: Vec<usize> = (0..train_sets.len())
+                    .filter(|&i| !train_sets[i].is_empty())
+                    .collect();
+                let x_fit = x_train.select(ndarray::Axis(0), &rows);
+                let fit_sets: Vec<Vec<String>> =
+                    rows.iter().map(|&i| train_sets[i].clone()).collect();
+                let targets_fit = LabelSets::with_labels(targets.labels().to_vec(), &fit_sets)?;
+                let meta: Vec<_> = rows.iter().map(|&i| train.samples()[i].clone()).collect();
+                let mut forest = MultiLabelForest::new(match &spec {
+                    rnameta_models::ModelSpec::RandomForest(p) => p.clone(),
+                    _ => bail!("rf settings are not a forest's"),
+                });
+                forest.fit(x_fit.view(), &targets_fit, &meta)?;
+                let fit_seconds = start.elapsed().as_secs_f64();
+                let proba = forest.predict_proba(x_test.view())?;
+                let seconds = start.elapsed().as_secs_f64();
+                let multi_tissue = task_scores(
+                    &proba,
+                    forest.labels(),
+                    &tissues,
+                    &tissue_truth,
+                    seconds,
+                    genes.len(),
+                )?;
+                let multi_source = task_scores(
+                    &proba,
+                    forest.labels(),
+                    &sources,
+                    &source_truth,
+                    seconds,
+                    genes.len(),
+                )?;
+                let test_rows: Vec<usize> = (0..test_sets.len())
+                    .filter(|&i| !test_sets[i].is_empty())
+                    .collect();
+                let test_truth = LabelSets::with_labels(
+                    forest.labels().to_vec(),
+                    &test_rows
+                        .iter()
+                        .map(|&i| test_sets[i].clone())
+                        .collect::<Vec<_>>(),
+                )?;
+                let without = forest
+                    .report()
+                    .map(|r| r.labels_without_positives.clone())
+                    .unwrap_or_default();
+                let report = multilabel_report(
+                    &test_truth,
+                    proba.select(ndarray::Axis(0), &test_rows).view(),
+                    forest.labels(),
+                    0.5,
+                    &without,
+                )?;
+                Ok(MultiLabelSeed {
+                    multi_tissue,
+                    per_tissue,
+                    multi_source,
+                    per_source,
+                    micro_f1: report.micro_f1,
+                    macro_f1: report.macro_f1,
+                    macro_auroc: report.macro_auroc,
+                    fit_seconds,
+                })
+            },
         )?;
-        let without = forest
-            .report()
-            .map(|r| r.labels_without_positives.clone())
-            .unwrap_or_default();
-        let report = multilabel_report(
-            &test_truth,
-            proba.select(ndarray::Axis(0), &test_rows).view(),
-            forest.labels(),
-            0.5,
-            &without,
-        )?;
+        multi_tissue.push(&outcome.multi_tissue);
+        per_tissue.push(&outcome.per_tissue);
+        multi_source.push(&outcome.multi_source);
+        per_source.push(&outcome.per_source);
         label_table.push_row(vec![
             Cell::count(seed),
-            Cell::float(report.micro_f1, 3),
-            Cell::float(report.macro_f1, 3),
-            report
+            Cell::float(outcome.micro_f1, 3),
+            Cell::float(outcome.macro_f1, 3),
+            outcome
                 .macro_auroc
                 .map_or_else(|| Cell::text("n/a"), |a| Cell::float(a, 3)),
-            Cell::float(fit_seconds, 2),
+            Cell::float(outcome.fit_seconds, 2),
         ])?;
         eprintln!(
             "[rf-multilabel] seed {seed}: tissue mca multi {:.3} / per task {:.3}; source mca multi {:.3} / per task {:.3}",
-            multi_tissue.mca.last().unwrap_or(&f64::NAN),
-            per_tissue.mca.last().unwrap_or(&f64::NAN),
-            multi_source.mca.last().unwrap_or(&f64::NAN),
-            per_source.mca.last().unwrap_or(&f64::NAN),
+            outcome.multi_tissue.mca,
+            outcome.per_tissue.mca,
+            outcome.multi_source.mca,
+            outcome.per_source.mca,
         );
     }
     Ok(Produced {

@@ -252,7 +252,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         "train-size" => sweeps::train_size(&sets, &universe, &seeds, options.quick)?.into(),
         "class-count" => sweeps::class_count(&sets, &universe, &seeds, options.quick)?.into(),
         "bias-diversity" => diversity::run(&sets, &universe, &seeds, options.quick)?,
-        "annotate" => annotate::run(cohort, &settings, &seeds, options.quick, &dir)?,
+        "annotate" => annotate::run(cohort, &settings, &memo, &seeds, options.quick, &dir)?,
         "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir, &memo)?,
         "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
         "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
