@@ -7,9 +7,9 @@
 //! data (sample ids, label assignments, gene ids and every row's sum of values enter its key), by
 //! the same rnameta version. Records from code whose models changed since must be deleted by
 //! hand (`rm -r <results>/.fits`): the key cannot see a change in the code itself. Each record
-//! names the commit checked out when it was written. Results other than one fit's scores (an
-//! `augment` seed: a generated set and the models trained on it) are recorded the same way,
-//! under a [`Key`] built from what they depend on.
+//! names the commit checked out when it was written. Results other than one fit's scores (a
+//! seed of `annotate`, `rf-multilabel` or `augment`: several fits and what they measured) are
+//! recorded the same way, under a [`Key`] built from what they depend on.
 
 use std::path::{Path, PathBuf};
 
