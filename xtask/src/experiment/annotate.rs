@@ -24,7 +24,6 @@ use rnameta_eval::{Cell, Table};
 use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
-
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;

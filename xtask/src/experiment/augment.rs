@@ -32,7 +32,6 @@ use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{GeneChoice, TrainedModel};
 use rnameta_preprocess::Pipeline;
-
 use serde::{Deserialize, Serialize};
 
 use super::memo::Key;
