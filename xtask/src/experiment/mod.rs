@@ -348,11 +348,17 @@ fn write_index(dir: &Path, options: &Options, outcomes: &[Outcome], seconds: f64
     let mut text = format!(
         "# Results\n\nWritten by `cargo xtask reproduce{}` on {} with {} model seed(s); {:.0} s in all.\n\
          Every number here comes from **simulated** data, not from the paper's real GTEx / TCGA / SRA \
-         data. Per-experiment files (plots, per-seed CSV, statistics, run.json) are in each folder.\n",
+         data. Per-experiment files (plots, per-seed CSV, statistics, run.json) are in each folder.\n{}",
         if options.quick { " --quick" } else { "" },
         options.data.label(),
         options.seeds,
-        seconds
+        seconds,
+        if options.resume {
+            "With `--resume`: results that earlier runs recorded in `.fits` were reused, so the \
+             times here count only what this run computed.\n"
+        } else {
+            ""
+        }
     );
     for o in outcomes {
         text.push_str(&format!(
