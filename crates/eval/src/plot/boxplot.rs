@@ -1,6 +1,10 @@
 //! Box plots of a score over seeds, like the paper's Figure 3: one box per model, models grouped
 //! (e.g. by test set), one panel per score (msa, mca). Every seed's value is drawn over its box.
 //!
+//! Each box is named under the x axis (rotated, as in the paper's figure) as well as in the legend,
+//! and its median is drawn in a darker shade of its colour, so that a box with no spread (a
+//! deterministic model such as LIN) still shows whose it is.
+//!
 //! Boxes follow Tukey (and matplotlib): quartiles by linear interpolation (numpy's default), whiskers
 //! to the most extreme values within 1.5 IQR of the box, values beyond them are outliers.
 
@@ -162,7 +166,8 @@ pub fn box_plots(panels: &[BoxPanel], title: &str, stem: &Path) -> Result<PlotFi
             color: palette::color(i),
         })
         .collect();
-    let height = 620;
+    let label_area = label_area_height(panels);
+    let height = 580 + label_area;
     let panel_width = (110 + 48 * widest_panel).clamp(340, 1100);
     let legend_width = legend::width(&entries, height);
     let figure = BoxFigure {
@@ -171,6 +176,7 @@ pub fn box_plots(panels: &[BoxPanel], title: &str, stem: &Path) -> Result<PlotFi
         entries,
         size: (panel_width * panels.len() as u32 + legend_width, height),
         legend_width,
+        label_area,
     };
     render(&figure, stem)
 }
@@ -191,12 +197,52 @@ fn slots(panel: &BoxPanel) -> (Vec<Vec<f64>>, f64) {
     (positions, x - 0.5)
 }
 
+/// Font size of the box names under the x axis.
+const BOX_LABEL_FONT: u32 = 15;
+/// Font size of the group names under the box names.
+const GROUP_LABEL_FONT: u32 = 17;
+
+/// Width in pixels of `text` in the embedded font at `size` (0.6 em per character should
+/// measuring fail).
+fn text_width(text: &str, size: u32) -> u32 {
+    FontDesc::new(FontFamily::Name(FAMILY), f64::from(size), FontStyle::Normal)
+        .box_size(text)
+        .map(|(w, _)| w)
+        .unwrap_or(text.chars().count() as u32 * size * 3 / 5)
+}
+
+/// Height of the area under the x axis: the longest box name (drawn rotated), then a line for the
+/// group names if any group has one.
+fn label_area_height(panels: &[BoxPanel]) -> u32 {
+    let groups = panels.iter().flat_map(|p| &p.groups);
+    let longest = groups
+        .clone()
+        .flat_map(|g| &g.series)
+        .map(|s| text_width(&s.label, BOX_LABEL_FONT))
+        .max()
+        .unwrap_or(0);
+    let group_line = if groups.clone().any(|g| !g.label.is_empty()) {
+        GROUP_LABEL_FONT + 12
+    } else {
+        0
+    };
+    longest + 16 + group_line
+}
+
+/// A darker shade of `color` (a third darker), for the median line over the box's light fill.
+fn darker(color: RGBColor) -> RGBColor {
+    let shade = |c: u8| (f64::from(c) * 0.65).round() as u8;
+    RGBColor(shade(color.0), shade(color.1), shade(color.2))
+}
+
 struct BoxFigure<'a> {
     panels: &'a [BoxPanel],
     title: &'a str,
     entries: Vec<Entry>,
     size: (u32, u32),
     legend_width: u32,
+    /// Height of the area under each panel's x axis (box names, group names).
+    label_area: u32,
 }
 
 impl Figure for BoxFigure<'_> {
@@ -255,7 +301,7 @@ impl BoxFigure<'_> {
         let mut chart = ChartBuilder::on(area)
             .caption(&panel.title, (FAMILY, 22))
             .margin(12)
-            .x_label_area_size(40)
+            .x_label_area_size(self.label_area)
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..total, y0..y1)
             .map_err(err)?;
@@ -270,21 +316,42 @@ impl BoxFigure<'_> {
             .axis_desc_style((FAMILY, 18))
             .draw()
             .map_err(err)?;
-        // Group names centred under their boxes (plotters' tick labels cannot be placed at
-        // arbitrary positions on an f64 axis), in the label area below the plot.
+        // Box names (rotated, reading upwards, ending just under the axis) and group names centred
+        // under their boxes, in the label area below the plot: plotters' tick labels cannot be
+        // placed at arbitrary positions on an f64 axis.
         let base = area.get_base_pixel();
-        let label_style = (FAMILY, 17)
+        let box_label_style = (FAMILY, BOX_LABEL_FONT)
+            .into_font()
+            .transform(FontTransform::Rotate270)
+            .color(&BLACK);
+        let group_label_style = (FAMILY, GROUP_LABEL_FONT)
             .into_font()
             .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        for (group, centre) in panel.groups.iter().zip(&centres) {
-            let (px, py) = chart.backend_coord(&(*centre, y0));
-            area.draw(&Text::new(
-                group.label.clone(),
-                (px - base.0, py - base.1 + 10),
-                label_style.clone(),
-            ))
-            .map_err(err)?;
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        let label_bottom = area.dim_in_pixel().1 as i32 - 6;
+        for ((group, centre), xs) in panel.groups.iter().zip(&centres).zip(&positions) {
+            for (series, &x) in group.series.iter().zip(xs) {
+                let (px, py) = chart.backend_coord(&(x, y0));
+                let width = text_width(&series.label, BOX_LABEL_FONT) as i32;
+                area.draw(&Text::new(
+                    series.label.clone(),
+                    (
+                        px - base.0 - BOX_LABEL_FONT as i32 / 2,
+                        py - base.1 + 8 + width,
+                    ),
+                    box_label_style.clone(),
+                ))
+                .map_err(err)?;
+            }
+            if !group.label.is_empty() {
+                let (px, _) = chart.backend_coord(&(*centre, y0));
+                area.draw(&Text::new(
+                    group.label.clone(),
+                    (px - base.0, label_bottom),
+                    group_label_style.clone(),
+                ))
+                .map_err(err)?;
+            }
         }
 
         const HALF: f64 = 0.35;
@@ -320,7 +387,7 @@ impl BoxFigure<'_> {
                         ),
                         line(
                             vec![(x - HALF, stats.median), (x + HALF, stats.median)],
-                            BLACK.stroke_width(3),
+                            darker(color).stroke_width(3),
                         ),
                     ])
                     .map_err(err)?;
@@ -391,6 +458,47 @@ mod tests {
         // outer boxes are one slot from either end.
         assert_eq!(positions, vec![vec![1.0, 2.0, 3.0], vec![5.0, 6.0]]);
         assert_eq!(total, 7.0);
+    }
+
+    #[test]
+    fn the_label_area_fits_the_longest_box_name_and_the_group_line() {
+        super::super::font::ensure_registered().unwrap();
+        let panel = |box_label: &str, group_label: &str| BoxPanel {
+            title: "mca".into(),
+            y_label: "mca".into(),
+            groups: vec![BoxGroup {
+                label: group_label.into(),
+                series: vec![
+                    BoxSeries {
+                        label: "LIN".into(),
+                        values: vec![0.5],
+                    },
+                    BoxSeries {
+                        label: box_label.into(),
+                        values: vec![0.5],
+                    },
+                ],
+            }],
+        };
+        let short = label_area_height(&[panel("DA", "")]);
+        let long_name = "DA G+S-S, tissue, catch-all + feedback";
+        let long = label_area_height(&[panel(long_name, "")]);
+        // The rotated names run downwards from the axis: the area grows with the longest one.
+        assert!(long >= text_width(long_name, BOX_LABEL_FONT) + 16, "{long}");
+        assert!(long > short + 100, "{short} {long}");
+        // A group name adds one line under them.
+        let grouped = label_area_height(&[panel(long_name, "SRA")]);
+        assert_eq!(grouped, long + GROUP_LABEL_FONT + 12);
+    }
+
+    #[test]
+    fn medians_are_a_darker_shade_of_the_box_colour() {
+        assert_eq!(
+            darker(RGBColor(0, 114, 178)),
+            RGBColor(0, 74, 116),
+            "blue stays blue"
+        );
+        assert_eq!(darker(RGBColor(0, 0, 0)), RGBColor(0, 0, 0));
     }
 
     #[test]
