@@ -92,6 +92,8 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
             "tune" => &["chosen.md", "chosen.csv"],
             "bias-diversity" => &["diversity.md", "lines.png", "lines.svg"],
             "train-size" | "class-count" => &["lines.png", "lines.svg"],
+            "source" => &["pca.png", "pca.svg"],
+            "sex-sra" | "sex-tcga" => &["chrxy.png", "chrxy.svg"],
             "annotate" => &[
                 "feedback.md",
                 "tpr_tissue_catch_all.md",

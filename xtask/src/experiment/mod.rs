@@ -1,6 +1,7 @@
 //! `cargo xtask experiment <id>`: the paper's experiments on simulated cohorts, each writing
 //! `results/<id>/{table.md, table.csv, results.csv, stats.md, stats.csv, box.png, box.svg,
-//! run.json}`.
+//! run.json}` and what is its own (line plots, further tables; `source` a PCA of the data
+//! sources, `sex-sra` and `sex-tcga` chrX against chrY expression: [`overview`]).
 //!
 //! Every figure comes from simulated data (`sim:PRESET`) and is labelled so; none is the paper's.
 //! Model seeds vary per run (`--seeds N` uses seeds 0..N); the cohort and the study splits are
@@ -19,6 +20,7 @@ pub mod augment;
 pub mod cohort;
 pub mod diversity;
 pub mod memo;
+pub mod overview;
 pub mod report;
 pub mod runner;
 pub mod settings;
@@ -248,7 +250,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
     let universe = class_universe(task, cohort);
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
     let dir = options.results_dir.join(id);
-    let produced = match id {
+    let mut produced = match id {
         "train-size" => sweeps::train_size(&sets, &universe, &seeds, options.quick)?.into(),
         "class-count" => sweeps::class_count(&sets, &universe, &seeds, options.quick)?.into(),
         "bias-diversity" => diversity::run(&sets, &universe, &seeds, options.quick)?,
@@ -276,6 +278,25 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
             }
         }
     };
+    // Figures of the data itself, beside the models' (see `overview`).
+    let data_label = options.data.label();
+    let figure = match id {
+        "source" => Some(overview::source_pca(cohort, &data_label, create(&dir)?)?),
+        "sex-sra" => Some(overview::sex_chromosomes(
+            &[&cohort.gtex, &cohort.sra],
+            &data_label,
+            create(&dir)?,
+        )?),
+        "sex-tcga" => Some(overview::sex_chromosomes(
+            &[&cohort.gtex, &cohort.tcga],
+            &data_label,
+            create(&dir)?,
+        )?),
+        _ => None,
+    };
+    if let Some(figure) = figure {
+        merge_into(&mut produced.extra, figure);
+    }
     let seconds = start.elapsed().as_secs_f64();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
@@ -289,7 +310,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
     let run = report::RunRecord {
         experiment: id,
         reproduces: title,
-        data: options.data.label(),
+        data: data_label.clone(),
         seeds: seeds.clone(),
         quick: options.quick,
         version: env!("CARGO_PKG_VERSION"),
@@ -299,7 +320,7 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         arms: &produced.results,
         extra: &produced.extra,
     };
-    let full_title = format!("{title} [{}]", options.data.label());
+    let full_title = format!("{title} [{data_label}]");
     let table_markdown = report::write(&dir, &full_title, &produced.results, &run)?;
     for (stem, table) in &produced.tables {
         table.write(&dir.join(stem))?;
@@ -318,6 +339,22 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         arms: produced.results,
         seconds,
     })
+}
+
+/// `dir`, created if missing.
+fn create(dir: &Path) -> Result<&Path> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Adds the fields of the JSON object `more` to `extra` (null counts as an empty object).
+fn merge_into(extra: &mut serde_json::Value, more: serde_json::Value) {
+    if extra.is_null() {
+        *extra = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let (Some(target), serde_json::Value::Object(fields)) = (extra.as_object_mut(), more) {
+        target.extend(fields);
+    }
 }
 
 /// Loads the data and runs experiment `id`.
