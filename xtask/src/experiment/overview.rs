@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use rnameta_core::{DataSource, Dataset, GeneInfo, Task};
-use rnameta_eval::plot::{pca, scatter_plot, Axes, ScatterGroup};
+use rnameta_eval::plot::{pca, scatter_plot, Axes, BoxStats, ScatterGroup};
 use rnameta_preprocess::pipeline::{Pipeline, Step};
 use serde_json::json;
 
@@ -119,20 +119,21 @@ pub fn sex_chromosomes(
     let total = |row: ndarray::ArrayView1<'_, f32>, cols: &[usize]| {
         (1.0 + cols.iter().map(|&j| f64::from(row[j])).sum::<f64>()).log2()
     };
-    let mut groups: Vec<ScatterGroup> = Vec::new();
-    for (row, sample) in tpm.rows().into_iter().zip(data.samples()) {
-        let label = Task::Sex
-            .label_of(sample)
-            .unwrap_or_else(|| "unlabelled".to_owned());
-        let point = (total(row, &x_genes), total(row, &y_genes));
-        match groups.iter_mut().find(|g| g.label == label) {
-            Some(g) => g.points.push(point),
-            None => groups.push(ScatterGroup {
-                label,
-                points: vec![point],
-            }),
-        }
+    let mut points = ndarray::Array2::<f32>::zeros((data.n_samples(), 2));
+    for (mut point, row) in points.rows_mut().into_iter().zip(tpm.rows()) {
+        point[0] = total(row, &x_genes) as f32;
+        point[1] = total(row, &y_genes) as f32;
     }
+    let labels: Vec<String> = data
+        .samples()
+        .iter()
+        .map(|s| {
+            Task::Sex
+                .label_of(s)
+                .unwrap_or_else(|| "unlabelled".to_owned())
+        })
+        .collect();
+    let mut groups = ScatterGroup::from_labels(points.view(), &labels)?;
     // Fixed order (unlabelled first, drawn under the labelled samples), whatever the data's order.
     groups.sort_by_key(|g| (g.label != "unlabelled", g.label.clone()));
     let sources: Vec<&str> = parts
@@ -151,16 +152,15 @@ pub fn sex_chromosomes(
         ),
         &dir.join("chrxy"),
     )?;
-    let medians: serde_json::Map<String, serde_json::Value> = groups
-        .iter()
-        .map(|g| {
-            let (x, y): (Vec<f64>, Vec<f64>) = g.points.iter().copied().unzip();
-            (
-                g.label.clone(),
-                json!({"chrx": median(x), "chry": median(y)}),
-            )
-        })
-        .collect();
+    let mut medians = serde_json::Map::new();
+    for g in &groups {
+        let (x, y): (Vec<f64>, Vec<f64>) = g.points.iter().copied().unzip();
+        let median = |v: &[f64]| BoxStats::new(v).map(|b| b.median);
+        medians.insert(
+            g.label.clone(),
+            json!({"chrx": median(&x)?, "chry": median(&y)?}),
+        );
+    }
     Ok(json!({
         "chrxy": {
             "samples": groups.iter().map(|g| (g.label.clone(), g.points.len())).collect::<Vec<_>>(),
@@ -171,26 +171,18 @@ pub fn sex_chromosomes(
     }))
 }
 
-/// The median of non-empty `values` (the mean of the middle two for an even count).
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::cohort::{self, DataSpec};
     use super::*;
+
+    fn tiny_cohort() -> Cohort {
+        cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap()
+    }
 
     #[test]
     fn draws_evenly_spaced_samples_and_all_of_a_small_set() {
-        let cohort =
-            super::super::cohort::load(&super::super::cohort::DataSpec::parse("sim:tiny").unwrap())
-                .unwrap();
+        let cohort = tiny_cohort();
         let gtex = &cohort.gtex;
         let few = evenly_spaced(gtex, 4).unwrap();
         let n = gtex.n_samples();
@@ -205,9 +197,7 @@ mod tests {
 
     #[test]
     fn males_express_chry_and_the_figure_says_so() {
-        let cohort =
-            super::super::cohort::load(&super::super::cohort::DataSpec::parse("sim:tiny").unwrap())
-                .unwrap();
+        let cohort = tiny_cohort();
         let dir = tempfile::tempdir().unwrap();
         let record = sex_chromosomes(&[&cohort.gtex], "sim:tiny", dir.path()).unwrap();
         let medians = &record["chrxy"]["median_log2_tpm_sums"];
@@ -216,15 +206,11 @@ mod tests {
         assert!(chry("male") > chry("female") + 4.0, "{medians}");
         assert!(dir.path().join("chrxy.png").exists());
         assert!(dir.path().join("chrxy.svg").exists());
-        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
     }
 
     #[test]
     fn data_without_sex_chromosomes_is_refused_by_name() {
-        let cohort =
-            super::super::cohort::load(&super::super::cohort::DataSpec::parse("sim:tiny").unwrap())
-                .unwrap();
+        let cohort = tiny_cohort();
         let (counts, genes, samples) = cohort.gtex.clone().into_parts();
         let without_y = genes
             .into_genes()
@@ -246,9 +232,7 @@ mod tests {
 
     #[test]
     fn the_pca_draws_every_source_and_records_its_variance() {
-        let cohort =
-            super::super::cohort::load(&super::super::cohort::DataSpec::parse("sim:tiny").unwrap())
-                .unwrap();
+        let cohort = tiny_cohort();
         let dir = tempfile::tempdir().unwrap();
         let record = source_pca(&cohort, "sim:tiny", dir.path()).unwrap();
         let pca = &record["pca"];

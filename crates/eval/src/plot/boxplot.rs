@@ -15,7 +15,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
-use super::font::FAMILY;
+use super::font::{text_width, FAMILY};
 use super::legend::{self, Entry};
 use super::render::{err, render, DrawResult, Figure};
 use super::{min_max, padded_range, palette, PlotFiles};
@@ -201,15 +201,6 @@ fn slots(panel: &BoxPanel) -> (Vec<Vec<f64>>, f64) {
 const BOX_LABEL_FONT: u32 = 15;
 /// Font size of the group names under the box names.
 const GROUP_LABEL_FONT: u32 = 17;
-
-/// Width in pixels of `text` in the embedded font at `size` (0.6 em per character should
-/// measuring fail).
-fn text_width(text: &str, size: u32) -> u32 {
-    FontDesc::new(FontFamily::Name(FAMILY), f64::from(size), FontStyle::Normal)
-        .box_size(text)
-        .map(|(w, _)| w)
-        .unwrap_or(text.chars().count() as u32 * size * 3 / 5)
-}
 
 /// Height of the area under the x axis: the longest box name (drawn rotated), then a line for the
 /// group names if any group has one.

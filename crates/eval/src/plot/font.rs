@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use plotters::style::{register_font, FontStyle};
+use plotters::style::{register_font, FontDesc, FontFamily, FontStyle};
 
 use crate::{Error, Result};
 
@@ -25,6 +25,15 @@ pub(crate) fn ensure_registered() -> Result<()> {
             message: "the embedded font could not be parsed".into(),
         })
     }
+}
+
+/// Width in pixels of `text` in the embedded font at `size` pixels, to lay out labels before
+/// drawing them; should measuring fail (the font not registered), 0.6 em per character.
+pub(crate) fn text_width(text: &str, size: u32) -> u32 {
+    FontDesc::new(FontFamily::Name(FAMILY), f64::from(size), FontStyle::Normal)
+        .box_size(text)
+        .map(|(w, _)| w)
+        .unwrap_or(text.chars().count() as u32 * size * 3 / 5)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::font::FAMILY;
+use super::font::{text_width, FAMILY};
 use super::render::{err, DrawResult};
 
 /// Font size of legend labels, in pixels.
@@ -33,14 +33,9 @@ pub(crate) fn width(entries: &[Entry], height: u32) -> u32 {
     if entries.is_empty() {
         return 0;
     }
-    let font = FontDesc::new(FontFamily::Name(FAMILY), f64::from(FONT), FontStyle::Normal);
     let widest = entries
         .iter()
-        .map(|e| {
-            font.box_size(&e.label)
-                .map(|(w, _)| w)
-                .unwrap_or(e.label.chars().count() as u32 * FONT * 3 / 5)
-        })
+        .map(|e| text_width(&e.label, FONT))
         .max()
         .unwrap_or(0);
     let columns = entries.len().div_ceil(rows_fitting(height)) as u32;
