@@ -37,11 +37,6 @@ use super::Produced;
 /// gene's top samples (ARCHS4's 95th needs more than 5%).
 const NARROW_PERCENTILE: f64 = 99.0;
 
-/// GTEx + the SRA training studies: the training set of both experiments.
-fn training_set(sets: &Sets<'_>) -> Result<Dataset> {
-    Ok(Dataset::concat(&[sets.gtex, sets.sra_train])?)
-}
-
 /// The simulator's tissue marker symbols (ground truth for the ranking).
 fn marker_symbols() -> BTreeSet<&'static str> {
     rnameta_sim::genesets::TISSUES
@@ -60,7 +55,7 @@ pub fn rank_genes(
     dir: &Path,
 ) -> Result<Produced> {
     let task = Task::Tissue;
-    let train = training_set(sets)?;
+    let train = sets.gtex_and_sra_train()?;
     let labels = training_labels(task, &train, universe);
     // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples.
     let normalised = Pipeline::tpm_log2()
@@ -346,7 +341,7 @@ pub fn rf_multilabel(
     universe: &[String],
     seeds: &[u64],
 ) -> Result<Produced> {
-    let train = training_set(sets)?;
+    let train = sets.gtex_and_sra_train()?;
     let training_studies: BTreeSet<&str> = sets
         .sra_train
         .samples()

@@ -307,7 +307,7 @@ pub fn run(
     quick: bool,
     dir: &Path,
 ) -> Result<Produced> {
-    let train = Dataset::concat(&[sets.gtex, sets.sra_train])?;
+    let train = sets.gtex_and_sra_train()?;
     let train_labels = training_labels(Task::Tissue, &train, universe);
     let scarce = train_labels
         .class_index(SCARCE_CLASS)
