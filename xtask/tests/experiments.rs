@@ -4,16 +4,21 @@
 use xtask::experiment::cohort::{self, DataSpec};
 use xtask::experiment::{run_on, Options, EXPERIMENTS};
 
-#[test]
-fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = Options {
+/// Quick mode on the tiny simulated preset with 2 seeds, writing under `results_dir`.
+fn quick_tiny(results_dir: std::path::PathBuf, resume: bool) -> Options {
+    Options {
         data: DataSpec::parse("sim:tiny").unwrap(),
         seeds: 2,
         quick: true,
-        results_dir: dir.path().to_owned(),
-        resume: false,
-    };
+        results_dir,
+        resume,
+    }
+}
+
+#[test]
+fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = quick_tiny(dir.path().to_owned(), false);
     let cohort = cohort::load(&options.data).unwrap();
     // In the order of EXPERIMENTS: `tune` first, as `reproduce` runs it, so that the others read
     // its choice from the same results folder.
@@ -199,13 +204,7 @@ fn unknown_experiments_and_data_are_refused() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("no recount3 layout"), "{err}");
-    let options = Options {
-        data: DataSpec::parse("sim:tiny").unwrap(),
-        seeds: 2,
-        quick: true,
-        results_dir: std::env::temp_dir(),
-        resume: false,
-    };
+    let options = quick_tiny(std::env::temp_dir(), false);
     let err = xtask::experiment::run("tissue-mars", &options)
         .unwrap_err()
         .to_string();
@@ -216,13 +215,7 @@ fn unknown_experiments_and_data_are_refused() {
 fn resume_reuses_the_fits_an_earlier_run_recorded() {
     let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let options = |resume: bool, out: &str| Options {
-        data: DataSpec::parse("sim:tiny").unwrap(),
-        seeds: 2,
-        quick: true,
-        results_dir: dir.path().join(out),
-        resume,
-    };
+    let options = |resume: bool, out: &str| quick_tiny(dir.path().join(out), resume);
     let first = run_on("source", &cohort, &options(true, "resumed")).unwrap();
     // 3 LIN arms fitted once (LIN draws nothing at random), 3 MLP arms once per seed.
     let fits = dir.path().join("resumed/.fits");
@@ -261,13 +254,7 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
 fn resume_reuses_each_augment_seed_whole() {
     let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let options = |resume: bool, out: &str| Options {
-        data: DataSpec::parse("sim:tiny").unwrap(),
-        seeds: 2,
-        quick: true,
-        results_dir: dir.path().join(out),
-        resume,
-    };
+    let options = |resume: bool, out: &str| quick_tiny(dir.path().join(out), resume);
     let first = run_on("augment", &cohort, &options(true, "resumed")).unwrap();
     // One record per (method, seed): 4 methods x 2 seeds at the one quick cut, each holding
     // both models and, with a method, the generated samples' quality.
@@ -311,13 +298,7 @@ fn resume_reuses_each_augment_seed_whole() {
 fn resume_reuses_each_annotate_seed_whole() {
     let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let options = Options {
-        data: DataSpec::parse("sim:tiny").unwrap(),
-        seeds: 2,
-        quick: true,
-        results_dir: dir.path().to_owned(),
-        resume: true,
-    };
+    let options = quick_tiny(dir.path().to_owned(), true);
     let first = run_on("annotate", &cohort, &options).unwrap();
     let outputs = |name: &str| std::fs::read_to_string(first.dir.join(name)).unwrap();
     let (tpr, predictions) = (
