@@ -59,15 +59,16 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A bundle's manifest is not valid JSON for this format.
-    #[error("{}: invalid manifest: {source}", path.display())]
+    #[error("{}: invalid manifest: {source}; the bundle is damaged or was edited: retrain the model or copy the bundle again", path.display())]
     Manifest {
         /// The manifest file.
         path: PathBuf,
         /// The JSON error.
         source: serde_json::Error,
     },
-    /// A bundle was written by an incompatible format version.
-    #[error("{}: bundle format version {found}, this build reads version {supported}", path.display())]
+    /// A bundle was written by an incompatible format version (version 1 bundles predate the
+    /// checksums of [`crate::bundle::Manifest::files`]).
+    #[error("{}: bundle format version {found}, this build reads version {supported}; retrain the model with this build (or use the rnameta that wrote it)", path.display())]
     FormatVersion {
         /// The manifest file.
         path: PathBuf,
@@ -110,6 +111,32 @@ pub enum Error {
         allowed_percent: f64,
         /// A few missing ids.
         examples: String,
+    },
+    /// A bundle file's SHA-256 differs from the one the bundle's other file records: the file was
+    /// damaged (a bad copy, a disk error) or edited after the model was saved. For the manifest,
+    /// the checksum is that of its content without its own record of checksums
+    /// ([`crate::bundle::manifest_seal`]).
+    #[error("{}: SHA-256 checksum {found} is not the {expected} recorded in {recorded_in}: the bundle is damaged or was edited; retrain the model or copy the bundle again", path.display())]
+    ChecksumMismatch {
+        /// The damaged file.
+        path: PathBuf,
+        /// The bundle file that records its checksum.
+        recorded_in: &'static str,
+        /// Checksum recorded (lowercase hex).
+        expected: String,
+        /// Checksum of the file as read (lowercase hex).
+        found: String,
+    },
+    /// A manifest value is outside its valid range, or disagrees with the rest of the manifest
+    /// (a gene list of the wrong length, say): the manifest was damaged or edited.
+    #[error("{}: {field} {reason}; the bundle is damaged or was edited: retrain the model or copy the bundle again", path.display())]
+    InvalidManifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// The field, as a path into the manifest's JSON (`preprocessing.max_missing_fraction`).
+        field: String,
+        /// What is wrong with its value, with the valid range.
+        reason: String,
     },
     /// The tensors and the manifest disagree, or the trees are malformed (a child index out of range).
     #[error("{}: corrupt model: {reason}", path.display())]

@@ -6,19 +6,20 @@
 //! how many were missing, and refuses past a set fraction: a model that silently read zeros for a
 //! third of its genes would give confident wrong answers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, Labels, Task};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
+use rnameta_preprocess::pipeline::FittedStep;
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
 use rnameta_preprocess::{FittedPipeline, Pipeline};
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{load_classifier, read_manifest, MANIFEST_FILE};
+use crate::bundle::{check_names, load_classifier, read_manifest, Invalid, MANIFEST_FILE};
 use crate::classifier::BundleHeader;
 use crate::{Classifier, Error, ModelSpec, Result};
 
@@ -66,6 +67,114 @@ pub struct Preprocessing {
     pub max_missing_fraction: f64,
 }
 
+impl Preprocessing {
+    /// Checks every value against its valid range and against the classifier's genes
+    /// `model_genes`, as loading a bundle does: a damaged or edited manifest is refused naming
+    /// the field, not blamed on the data it is later applied to.
+    pub(crate) fn check(&self, model_genes: &[String]) -> Result<(), Invalid> {
+        let max = self.max_missing_fraction;
+        if !(0.0..=1.0).contains(&max) {
+            return Err(Invalid::new(
+                "preprocessing.max_missing_fraction",
+                format!(
+                    "is {max}, not in [0, 1] (the largest fraction of the model's genes that \
+                     may be missing from the data)"
+                ),
+            ));
+        }
+        let genes = &self.pipeline.genes;
+        if genes.is_empty() {
+            return Err(Invalid::new(
+                "preprocessing.pipeline.genes",
+                "is empty; the preprocessing reads at least one gene".to_owned(),
+            ));
+        }
+        check_names("preprocessing.pipeline.genes", genes)?;
+        let known: HashSet<&str> = genes.iter().map(String::as_str).collect();
+        if let Some(g) = model_genes.iter().find(|g| !known.contains(g.as_str())) {
+            return Err(Invalid::new(
+                "gene_ids",
+                format!(
+                    "holds {g:?}, which is not among the preprocessing's genes \
+                     (preprocessing.pipeline.genes)"
+                ),
+            ));
+        }
+        one_per_gene(
+            "preprocessing.fill_values",
+            self.fill_values.len(),
+            model_genes.len(),
+            "gene_ids",
+        )?;
+        // JSON holds no NaN or infinity (and serde refuses numbers past f32's range), so every
+        // value read is finite; what remains to check is lengths, signs and order.
+        let n = genes.len();
+        let pipeline_genes = "preprocessing.pipeline.genes";
+        for (i, step) in self.pipeline.steps.iter().enumerate() {
+            let field = |name: &str| format!("preprocessing.pipeline.steps[{i}].{name}");
+            match step {
+                FittedStep::Tpm { lengths } | FittedStep::DivideByLongestTranscript { lengths } => {
+                    one_per_gene(&field("lengths"), lengths.len(), n, pipeline_genes)?;
+                    all_positive(&field("lengths"), lengths, "gene length in bases")?;
+                }
+                FittedStep::Quantile { reference } => {
+                    let values = reference.values();
+                    one_per_gene(&field("reference"), values.len(), n, pipeline_genes)?;
+                    if let Some(r) = values.windows(2).position(|w| w[1] < w[0]) {
+                        return Err(Invalid::new(
+                            field("reference"),
+                            format!(
+                                "is not ascending (rank {} holds {}, rank {} holds {})",
+                                r + 1,
+                                values[r],
+                                r + 2,
+                                values[r + 1]
+                            ),
+                        ));
+                    }
+                }
+                FittedStep::ZScore { stats } => {
+                    one_per_gene(&field("stats.mean"), stats.mean.len(), n, pipeline_genes)?;
+                    one_per_gene(&field("stats.sd"), stats.sd.len(), n, pipeline_genes)?;
+                    all_positive(&field("stats.sd"), &stats.sd, "standard deviation")?;
+                    if let Some(c) = stats.constant_genes.iter().find(|&&c| c >= n) {
+                        return Err(Invalid::new(
+                            field("stats.constant_genes"),
+                            format!("holds column {c}, past the pipeline's {n} genes"),
+                        ));
+                    }
+                }
+                FittedStep::Cpm | FittedStep::Log2p1 | FittedStep::Ln1p => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a per-gene array `field` of `len` values that does not hold one value for each of the
+/// `n` genes of the manifest field `genes`.
+fn one_per_gene(field: &str, len: usize, n: usize, genes: &str) -> Result<(), Invalid> {
+    if len != n {
+        return Err(Invalid::new(
+            field,
+            format!("holds {len} values for the {n} genes of {genes} (one per gene)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a value of `field` that is not positive (each is a `what`). JSON holds no NaN, so
+/// every value read is comparable.
+fn all_positive(field: &str, values: &[f32], what: &str) -> Result<(), Invalid> {
+    if let Some((j, v)) = values.iter().enumerate().find(|(_, &v)| v <= 0.0) {
+        return Err(Invalid::new(
+            field,
+            format!("holds {v} at position {}; a {what} must be positive", j + 1),
+        ));
+    }
+    Ok(())
+}
+
 /// How the genes of data given to [`TrainedModel::annotate`] matched the model's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GeneMatch {
@@ -88,6 +197,52 @@ pub struct Annotation {
     pub proba: Array2<f32>,
     /// Gene matching.
     pub genes: GeneMatch,
+}
+
+impl Annotation {
+    /// The class assigned to each sample, by [`assigned_class`], or `None` (unassigned) for
+    /// every sample when the data had none of the model's genes: each input was then filled with
+    /// its training mean, so every sample looks alike and any class would come from no data.
+    pub fn assigned(&self, min_prob: f32) -> Vec<Option<usize>> {
+        let no_data = self.genes.missing_model_genes.len() >= self.genes.model_genes;
+        self.proba
+            .rows()
+            .into_iter()
+            .map(|row| {
+                if no_data {
+                    None
+                } else {
+                    assigned_class(row, min_prob)
+                }
+            })
+            .collect()
+    }
+}
+
+/// The class a row of class probabilities assigns: the most probable one, or `None`
+/// (unassigned) when that is not a clear answer: two classes tie for the top, a value is NaN or
+/// infinite, the top probability is 0 (LIN's row of zeros for a sample it cannot place) or below
+/// `min_prob`. Never the first class by default, which is what picking the maximum of a tie
+/// would give.
+pub fn assigned_class(row: ArrayView1<'_, f32>, min_prob: f32) -> Option<usize> {
+    if row.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    let mut tied = false;
+    for (j, &v) in row.iter().enumerate() {
+        match best {
+            Some(b) if v < row[b] => {}
+            Some(b) if v == row[b] => tied = true,
+            _ => {
+                best = Some(j);
+                tied = false;
+            }
+        }
+    }
+    let best = best?;
+    let p = row[best];
+    (!tied && p > 0.0 && p >= min_prob).then_some(best)
 }
 
 /// How one list of genes (a file's) maps onto a model's: where each of the pipeline's genes is in
@@ -394,8 +549,10 @@ impl TrainedModel {
         )
     }
 
-    /// Reads a bundle written by [`TrainedModel::save`].
+    /// Reads a bundle written by [`TrainedModel::save`]; refuses one whose files fail their
+    /// checksums or whose manifest holds a value out of range (see [`crate::bundle`]).
     pub fn load(dir: &Path) -> Result<Self> {
+        // Checks every manifest value, the preprocessing's included.
         let manifest = read_manifest(dir)?;
         let preprocessing = manifest
             .preprocessing
@@ -406,19 +563,13 @@ impl TrainedModel {
                          bundle::load_classifier"
                     .into(),
             })?;
-        let corrupt = |reason: String| Error::Corrupt {
-            path: dir.join(MANIFEST_FILE),
-            reason,
-        };
-        if preprocessing.fill_values.len() != manifest.gene_ids.len() {
-            return Err(corrupt(format!(
-                "{} fill values for {} genes",
-                preprocessing.fill_values.len(),
-                manifest.gene_ids.len()
-            )));
-        }
-        let columns = positions(&preprocessing.pipeline.genes, &manifest.gene_ids)
-            .map_err(|e| corrupt(e.to_string()))?;
+        let columns =
+            positions(&preprocessing.pipeline.genes, &manifest.gene_ids).map_err(|e| {
+                Error::Corrupt {
+                    path: dir.join(MANIFEST_FILE),
+                    reason: e.to_string(),
+                }
+            })?;
         let classifier = load_classifier(dir)?;
         Ok(Self {
             task: manifest.task,

@@ -9,13 +9,34 @@
 //! arbitrary pick among ties (on a cohort ordered by tissue, the first 100 samples, which look
 //! alike), so they rank last whatever their cosine.
 //!
+//! # The neighbourhood on small cohorts
+//!
+//! ARCHS4 compares 100 samples out of hundreds of thousands. When `k` reaches the number of
+//! samples, every gene's neighbourhood is every sample and the mean cosine is one number for all
+//! genes: the "ranking" is file order. A neighbourhood therefore holds at most one sample in
+//! [`SAMPLES_PER_NEIGHBOUR`] (a quarter of the samples, so that at least three quarters lie outside
+//! it and different genes pick different samples); `k` is capped there ([`Neighbourhood`] says
+//! whether it was), and a cohort with fewer than [`MIN_SAMPLES`] samples, where even one pair would
+//! be more than a quarter, is refused.
+//!
+//! # Which genes sit at their floor
+//!
+//! "The percentile value is the gene's minimum" is a statement about ties, and it must be judged
+//! on values whose ties are the data's own. Quantile normalisation breaks them: a sample's zeros
+//! all get the mean of the reference over the ranks they occupy, a value that differs with how many
+//! zeros the sample has, so a gene with no read in any sample no longer sits at one minimum (on
+//! GTEx lung chr21 after ln(1+x) and quantile normalisation, every one of the 818 genes would look
+//! expressed, 222 of them with no read at all). [`signal_ranking_against_counts`] therefore judges
+//! the floor on the counts the normalised values came from; [`signal_ranking`] judges it on the
+//! values it ranks (right for values whose zeros stay one value, such as log2(TPM + 1)).
+//!
 //! Speed: with unit-normalised profiles `u_i`, the mean over the `k(k-1)` ordered pairs is
 //! `(||sum_i u_i||^2 - sum_i ||u_i||^2) / (k(k-1))`, exactly the mean of the off-diagonal of the
 //! `k x k` Gram matrix, in `O(k x genes)` instead of the `O(k^2 x genes)` of forming it; genes run
 //! in parallel (rayon), each independent. A sample whose profile is all zero has no direction and
 //! counts as cosine 0 with every other.
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use rnameta_core::Dataset;
 use serde::{Deserialize, Serialize};
@@ -23,6 +44,18 @@ use serde::{Deserialize, Serialize};
 use crate::check::{self, Names};
 use crate::sort::{key_f32, sort_f32_into};
 use crate::{Error, Result};
+
+/// A neighbourhood holds at most one sample in this many: a quarter of the samples. Beyond that,
+/// the neighbourhoods of different genes overlap so much that their mean cosines converge (at all
+/// the samples, they are one number).
+pub const SAMPLES_PER_NEIGHBOUR: usize = 4;
+
+/// The fewest samples a neighbourhood holds: one pair, the least a mean pairwise cosine needs.
+pub const MIN_NEIGHBOURS: usize = 2;
+
+/// The fewest samples a ranking needs: a neighbourhood of [`MIN_NEIGHBOURS`] that is at most one
+/// sample in [`SAMPLES_PER_NEIGHBOUR`].
+pub const MIN_SAMPLES: usize = MIN_NEIGHBOURS * SAMPLES_PER_NEIGHBOUR;
 
 /// One row of the ranking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,8 +70,9 @@ pub struct SignalRow {
     pub percentile_value: f32,
     /// Mean pairwise cosine similarity of the samples closest to that value.
     pub mean_cosine: f64,
-    /// Whether the percentile value lies above the gene's minimum. When it does not (a gene at
-    /// its floor, usually unexpressed, in more than `100 - percentile` % of the samples), the
+    /// Whether the percentile value lies above the gene's floor (its minimum, judged on the
+    /// counts when the ranking had them, see the module docs). When it does not (a gene at its
+    /// floor, usually unexpressed, in more than `100 - percentile` % of the samples), the
     /// "closest" samples are an arbitrary pick among tied ones and their similarity says nothing
     /// about the gene: such genes rank after every informative one.
     #[serde(default = "informative_by_default")]
@@ -54,7 +88,8 @@ fn informative_by_default() -> bool {
 pub struct SignalOptions {
     /// The percentile, in (0, 100]; ARCHS4 uses 95.
     pub percentile: f64,
-    /// How many samples around the percentile value; ARCHS4 uses 100.
+    /// How many samples around the percentile value; ARCHS4 uses 100. Capped at one sample in
+    /// [`SAMPLES_PER_NEIGHBOUR`] (see [`SignalOptions::neighbourhood`]).
     pub neighbours: usize,
 }
 
@@ -64,6 +99,55 @@ impl Default for SignalOptions {
             percentile: 95.0,
             neighbours: 100,
         }
+    }
+}
+
+/// The neighbourhood a ranking of one cohort uses: what was asked for and what the samples allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Neighbourhood {
+    /// The neighbours asked for ([`SignalOptions::neighbours`]).
+    pub requested: usize,
+    /// The neighbours used: `requested`, capped at one sample in [`SAMPLES_PER_NEIGHBOUR`].
+    pub used: usize,
+    /// Samples in the cohort.
+    pub samples: usize,
+}
+
+impl Neighbourhood {
+    /// Whether fewer neighbours are used than were asked for.
+    pub fn is_capped(&self) -> bool {
+        self.used < self.requested
+    }
+}
+
+impl SignalOptions {
+    /// The neighbourhood [`signal_ranking`] uses on `n_samples` samples: the requested number,
+    /// capped at `n_samples / SAMPLES_PER_NEIGHBOUR`. Refuses fewer than [`MIN_NEIGHBOURS`]
+    /// requested, and cohorts of fewer than [`MIN_SAMPLES`] samples.
+    pub fn neighbourhood(&self, n_samples: usize) -> Result<Neighbourhood> {
+        if self.neighbours < MIN_NEIGHBOURS {
+            return Err(Error::InvalidParameter {
+                name: "neighbours",
+                reason: format!(
+                    "{}: a mean pairwise cosine needs at least {MIN_NEIGHBOURS} samples",
+                    self.neighbours
+                ),
+            });
+        }
+        if n_samples < MIN_SAMPLES {
+            return Err(Error::TooFew {
+                what: "the signal ranking (each gene's neighbourhood holds at least 2 samples and \
+                       at most a quarter of them, or every gene compares the same samples)",
+                needed: MIN_SAMPLES,
+                unit: "samples",
+                got: n_samples,
+            });
+        }
+        Ok(Neighbourhood {
+            requested: self.neighbours,
+            used: self.neighbours.min(n_samples / SAMPLES_PER_NEIGHBOUR),
+            samples: n_samples,
+        })
     }
 }
 
@@ -79,8 +163,65 @@ pub fn percentile_sorted(sorted: &[f32], p: f64) -> f32 {
     (f64::from(sorted[lo]) + frac * (f64::from(sorted[hi]) - f64::from(sorted[lo]))) as f32
 }
 
-/// Ranks every gene of `data` (values already normalised, e.g. by the ARCHS4 pipeline).
+/// Ranks every gene of `data` (values already normalised, e.g. log2(TPM + 1)), judging which genes
+/// sit at their floor on these same values. For quantile-normalised values use
+/// [`signal_ranking_against_counts`] (see the module docs).
 pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<SignalRow>> {
+    rank(data, None, options)
+}
+
+/// Ranks every gene of `normalised`, judging which genes sit at their floor on `counts`, the
+/// values `normalised` was computed from (same samples and genes, in the same order): a
+/// normalisation that breaks ties, as quantile normalisation does, would otherwise make
+/// unexpressed genes look informative.
+pub fn signal_ranking_against_counts(
+    normalised: &Dataset,
+    counts: &Dataset,
+    options: SignalOptions,
+) -> Result<Vec<SignalRow>> {
+    if normalised.counts().dim() != counts.counts().dim() {
+        let (n, g) = normalised.counts().dim();
+        let (cn, cg) = counts.counts().dim();
+        return Err(Error::InvalidParameter {
+            name: "counts",
+            reason: format!(
+                "{cn} samples x {cg} genes, but the normalised values are {n} x {g}; give the \
+                 counts they were computed from"
+            ),
+        });
+    }
+    if let Some(g) = (0..normalised.n_genes())
+        .find(|&g| normalised.genes().genes()[g].id != counts.genes().genes()[g].id)
+    {
+        return Err(Error::GeneMismatch {
+            detail: format!(
+                "column {g} is {:?} in the normalised values but {:?} in the counts",
+                normalised.genes().genes()[g].id,
+                counts.genes().genes()[g].id
+            ),
+        });
+    }
+    if let Some(i) = (0..normalised.n_samples())
+        .find(|&i| normalised.samples()[i].sample_id != counts.samples()[i].sample_id)
+    {
+        return Err(Error::InvalidParameter {
+            name: "counts",
+            reason: format!(
+                "row {i} is sample {:?} in the normalised values but {:?} in the counts",
+                normalised.samples()[i].sample_id,
+                counts.samples()[i].sample_id
+            ),
+        });
+    }
+    rank(normalised, Some(counts), options)
+}
+
+/// The ranking of `data`, with the floor judged on `floor_source` (default: `data`).
+fn rank(
+    data: &Dataset,
+    floor_source: Option<&Dataset>,
+    options: SignalOptions,
+) -> Result<Vec<SignalRow>> {
     if !(options.percentile > 0.0 && options.percentile <= 100.0) {
         return Err(Error::InvalidParameter {
             name: "percentile",
@@ -89,16 +230,15 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
     }
     let x = data.counts();
     let (n, genes) = x.dim();
-    let k = options.neighbours.min(n);
-    if k < 2 {
-        return Err(Error::TooFew {
-            what: "the signal ranking",
-            needed: 2,
-            unit: "samples (and neighbours)",
-            got: k,
-        });
-    }
+    let k = options.neighbourhood(n)?.used;
     check::finite(x.view(), Names::Dataset(data))?;
+    let floor_values: Option<ArrayView2<'_, f32>> = match floor_source {
+        Some(source) => {
+            check::finite(source.counts().view(), Names::Dataset(source))?;
+            Some(source.counts().view())
+        }
+        None => None,
+    };
     let unit = unit_rows(x.view());
     let self_dots: Vec<f64> = unit
         .axis_iter(Axis(0))
@@ -123,12 +263,24 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
                 sort_f32_into(col, keys, scratch);
                 let sorted: Vec<f32> = keys.iter().map(|&k| key_f32(k)).collect();
                 let p = percentile_sorted(&sorted, options.percentile);
+                let informative = match floor_values {
+                    None => p > sorted[0],
+                    Some(f) => {
+                        let floor_col: Vec<f32> = f.column(g).to_vec();
+                        sort_f32_into(&floor_col, keys, scratch);
+                        let floor_sorted: Vec<f32> = keys.iter().map(|&k| key_f32(k)).collect();
+                        percentile_sorted(&floor_sorted, options.percentile) > floor_sorted[0]
+                    }
+                };
                 order.clear();
                 order.extend(0..n);
-                let dist = |i: usize| (col[i] - p).abs();
+                let dist = |i: usize| (f64::from(col[i]) - f64::from(p)).abs();
                 order.select_nth_unstable_by(k - 1, |&a, &b| {
                     dist(a).total_cmp(&dist(b)).then(a.cmp(&b))
                 });
+                // In sample order, so that genes with the same neighbourhood get the same
+                // mean cosine to the last bit (and then rank by column, not by rounding).
+                order[..k].sort_unstable();
                 acc.iter_mut().for_each(|a| *a = 0.0);
                 let mut diag = 0.0;
                 for &i in &order[..k] {
@@ -138,7 +290,7 @@ pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<Sign
                     }
                 }
                 let total: f64 = acc.iter().map(|a| a * a).sum();
-                (p, (total - diag) / pairs, p > sorted[0])
+                (p, (total - diag) / pairs, informative)
             },
         )
         .collect();
@@ -247,6 +399,77 @@ mod tests {
         assert!(rows
             .windows(2)
             .all(|w| w[0].mean_cosine >= w[1].mean_cosine));
+    }
+
+    /// The neighbourhood is the request capped at a quarter of the samples: 100 of 400 stays,
+    /// 100 of 30 becomes 7; 8 samples are the fewest (a pair), fewer and a request under 2 are
+    /// refused.
+    #[test]
+    fn neighbourhood_is_at_most_a_quarter_of_the_samples() {
+        let options = SignalOptions::default();
+        let full = options.neighbourhood(400).unwrap();
+        assert_eq!((full.requested, full.used, full.samples), (100, 100, 400));
+        assert!(!full.is_capped());
+        let small = options.neighbourhood(30).unwrap();
+        assert_eq!((small.used, small.is_capped()), (7, true));
+        assert_eq!(options.neighbourhood(MIN_SAMPLES).unwrap().used, 2);
+        let err = options.neighbourhood(MIN_SAMPLES - 1).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooFew {
+                    needed: 8,
+                    got: 7,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let one = SignalOptions {
+            neighbours: 1,
+            ..options
+        };
+        assert!(matches!(
+            one.neighbourhood(1000),
+            Err(Error::InvalidParameter {
+                name: "neighbours",
+                ..
+            })
+        ));
+    }
+
+    /// Values whose zeros differ by sample, as quantile normalisation leaves them: gene 1 has no
+    /// count anywhere but a different value in every sample. Judged on the values it looks
+    /// expressed; judged on the counts it sits at its floor and ranks last.
+    #[test]
+    fn the_floor_is_judged_on_the_counts() {
+        let n = 12;
+        let counts = Array2::from_shape_fn((n, 2), |(i, g)| if g == 0 { i as f32 } else { 0.0 });
+        let values = Array2::from_shape_fn((n, 2), |(i, g)| {
+            if g == 0 {
+                1.0 + i as f32
+            } else {
+                0.1 * (i % 5) as f32
+            }
+        });
+        let dataset = |x: Array2<f32>| {
+            let genes = GeneAnnotation::new(vec![GeneInfo::from_id("G0"), GeneInfo::from_id("G1")])
+                .unwrap();
+            let samples = (0..n)
+                .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
+                .collect();
+            Dataset::new(x, genes, samples).unwrap()
+        };
+        let (counts, values) = (dataset(counts), dataset(values));
+        let on_values = signal_ranking(&values, SignalOptions::default()).unwrap();
+        assert!(on_values.iter().all(|r| r.informative));
+        let on_counts =
+            signal_ranking_against_counts(&values, &counts, SignalOptions::default()).unwrap();
+        assert_eq!(on_counts[1].gene_id, "G1");
+        assert!(!on_counts[1].informative);
+        assert!(on_counts[0].informative);
+        let fewer = counts.select_samples(&[0, 1, 2]).unwrap();
+        assert!(signal_ranking_against_counts(&values, &fewer, SignalOptions::default()).is_err());
     }
 
     /// A gene at its floor in more than 95% of the samples: with 97 of 100 samples at zero, the

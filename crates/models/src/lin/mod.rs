@@ -14,6 +14,15 @@
 //! those same samples; the candidate with the best accuracy wins, ties going to the smaller `N`.
 //! Unassigned training samples count as errors.
 //!
+//! One step of phenopredict's `build_predictor` is left out: it also drops, per class, the genes
+//! whose limma `P.Value` is not below `1e-5`. Here every top-`N` gene is kept, significant or not.
+//!
+//! With two classes the projection needs genes on which each class is high: a class whose mean is
+//! near zero on the selected genes (female on chrY genes, when no female-specific gene is among
+//! them) gets its weight from whatever other gene its mean does load on. On GEUVADIS with the
+//! paper's sex genes that gene is AMOT, which does not differ between the sexes, and the training
+//! data rescore at 0.894 (`docs/results.md`, `tests/lin_paper_sex_genes.rs`).
+//!
 //! # Probabilities
 //!
 //! LIN gives mixture weights, not calibrated probabilities. [`Classifier::predict_proba`] returns
