@@ -1,13 +1,16 @@
 //! `rnameta fetch` end to end against a small HTTP/1.1 server written here (std::net, one thread
 //! per connection) that serves real fixture files under the recount3, GTEx and ARCHS4 layouts,
 //! with range requests, and that can misbehave on demand: drop the connection after K bytes,
-//! ignore ranges, publish a wrong MD5, or not exist at all. No test touches the network.
+//! ignore ranges, publish a wrong MD5, not exist at all, answer 200 with an HTML page or random
+//! bytes, leave out Content-Length, stall after K bytes or never answer. No test touches the
+//! network.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use base64::Engine;
@@ -48,6 +51,8 @@ struct Route {
     body: Arc<Vec<u8>>,
     /// Published as `x-goog-hash: crc32c=...,md5=<base64>` when set (16 raw bytes).
     md5: Option<Vec<u8>>,
+    /// Sent as `Content-Type` when set.
+    content_type: Option<&'static str>,
 }
 
 /// How the server misbehaves.
@@ -57,7 +62,18 @@ struct Behaviour {
     drop_after: Option<usize>,
     /// Answer every GET with 200 and the whole file, whatever the Range header says.
     ignore_range: bool,
+    /// Leave `Content-Length` out of 200 answers (the body ends when the connection closes).
+    no_content_length: bool,
+    /// Send only this many body bytes, then keep the connection open and silent, on the first
+    /// GET of each path.
+    stall_after: Option<usize>,
+    /// Read every request and never answer (the connection stays open and silent).
+    no_answer: bool,
 }
+
+/// How long a stalled or silent connection is held open: far longer than any `--timeout` the
+/// tests give, far shorter than the default one.
+const HOLD: Duration = Duration::from_secs(30);
 
 /// A request as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +154,10 @@ fn serve(
         path: path.clone(),
         range: range.clone(),
     });
+    if behaviour.no_answer {
+        std::thread::sleep(HOLD);
+        return Ok(());
+    }
     let mut out = stream;
     let Some(route) = routes.get(&path) else {
         let body = b"no such file\n";
@@ -157,6 +177,9 @@ fn serve(
             "x-goog-hash: crc32c=AAAAAA==,md5={}\r\n",
             base64::engine::general_purpose::STANDARD.encode(md5)
         ));
+    }
+    if let Some(content_type) = route.content_type {
+        extra.push_str(&format!("Content-Type: {content_type}\r\n"));
     }
     if method == "HEAD" {
         write!(
@@ -189,12 +212,17 @@ fn serve(
             ),
             &body[s..],
         ),
-        None => (
-            format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {total}\r\n{extra}Connection: close\r\n\r\n"
-            ),
-            body,
-        ),
+        None => {
+            let length = if behaviour.no_content_length {
+                String::new()
+            } else {
+                format!("Content-Length: {total}\r\n")
+            };
+            (
+                format!("HTTP/1.1 200 OK\r\n{length}{extra}Connection: close\r\n\r\n"),
+                body,
+            )
+        }
     };
     out.write_all(head.as_bytes())?;
     let first_time = {
@@ -203,32 +231,37 @@ fn serve(
         once.push(path.clone());
         first
     };
-    match behaviour.drop_after {
-        Some(k) if first_time && k < slice.len() => {
+    match (behaviour.drop_after, behaviour.stall_after) {
+        (Some(k), _) if first_time && k < slice.len() => {
             out.write_all(&slice[..k])?;
             out.flush()?;
             out.shutdown(Shutdown::Both)?;
+        }
+        (_, Some(k)) if first_time && k < slice.len() => {
+            out.write_all(&slice[..k])?;
+            out.flush()?;
+            std::thread::sleep(HOLD);
         }
         _ => out.write_all(slice)?,
     }
     Ok(())
 }
 
-/// A route serving a fixture file, with its correct MD5 published when `publish_md5`.
-fn route(name: &str, publish_md5: bool) -> Route {
-    let body = fixture_bytes(name);
+/// A route serving `body`, with its correct MD5 published when `publish_md5`.
+fn route(body: Vec<u8>, publish_md5: bool) -> Route {
     let md5 = publish_md5.then(|| Md5::digest(&body).to_vec());
     Route {
         body: Arc::new(body),
         md5,
+        content_type: None,
     }
 }
 
 /// recount3 files of one project, each served from a real fixture.
-fn recount3_routes(project: &str) -> Vec<(String, &'static str)> {
+fn recount3_routes(project: &str) -> Vec<(String, Vec<u8>)> {
     let shard = &project[project.len() - 2..];
     let meta = format!("human/data_sources/sra/metadata/{shard}/{project}");
-    vec![
+    [
         (
             "human/annotations/gene_sums/human.gene_sums.G026.gtf.gz".to_string(),
             "gencode.v26.annotation.chr21.gtf.gz",
@@ -258,24 +291,39 @@ fn recount3_routes(project: &str) -> Vec<(String, &'static str)> {
             "geuvadis_humanGender_counts.tsv.gz",
         ),
     ]
+    .into_iter()
+    .map(|(path, name)| (path, fixture_bytes(name)))
+    .collect()
 }
 
-fn gtex_routes() -> Vec<(String, &'static str)> {
+/// The start of GTEx v8's SampleAttributesDS.txt as the portal serves it: tab-separated text.
+const GTEX_SAMPLE_ATTRIBUTES: &str = "SAMPID\tSMATSSCR\tSMCENTER\tSMRIN\tSMTS\tSMTSD\n\
+    GTEX-1117F-0226-SM-5GZZ7\t0\tB1\t6.8\tAdipose Tissue\tAdipose - Subcutaneous\n\
+    GTEX-1117F-0526-SM-5EGHJ\t1\tB1\t7.1\tLung\tLung\n";
+
+/// The start of GTEx v8's SubjectPhenotypesDS.txt: tab-separated text.
+const GTEX_SUBJECT_PHENOTYPES: &str = "SUBJID\tSEX\tAGE\tDTHHRDY\n\
+    GTEX-1117F\t2\t60-69\t4\n\
+    GTEX-111CU\t1\t50-59\t0\n";
+
+/// The three GTEx files: the gzip GCT served from a real fixture, the two annotation tables as
+/// tab-separated text.
+fn gtex_routes() -> Vec<(String, Vec<u8>)> {
     vec![
         (
             "bulk-gex/v8/rna-seq/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_reads.gct.gz"
                 .to_string(),
-            "gtex_lung30_chr21_counts.tsv.gz",
+            fixture_bytes("gtex_lung30_chr21_counts.tsv.gz"),
         ),
         (
             "annotations/v8/metadata-files/GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt"
                 .to_string(),
-            "gtex_lung30_samples.tsv.gz",
+            GTEX_SAMPLE_ATTRIBUTES.as_bytes().to_vec(),
         ),
         (
             "annotations/v8/metadata-files/GTEx_Analysis_v8_Annotations_SubjectPhenotypesDS.txt"
                 .to_string(),
-            "marioni_samples.tsv.gz",
+            GTEX_SUBJECT_PHENOTYPES.as_bytes().to_vec(),
         ),
     ]
 }
@@ -283,14 +331,17 @@ fn gtex_routes() -> Vec<(String, &'static str)> {
 const ARCHS4_PATH: &str = "human_gene_v2.latest.h5";
 const ARCHS4_FIXTURE: &str = "geuvadis_archs4_layout.h5";
 
-fn routes(list: &[(String, &'static str)], publish_md5: bool) -> HashMap<String, Route> {
+fn routes(list: &[(String, Vec<u8>)], publish_md5: bool) -> HashMap<String, Route> {
     list.iter()
-        .map(|(path, name)| (format!("{PREFIX}/{path}"), route(name, publish_md5)))
+        .map(|(path, body)| (format!("{PREFIX}/{path}"), route(body.clone(), publish_md5)))
         .collect()
 }
 
 fn archs4_routes() -> HashMap<String, Route> {
-    routes(&[(ARCHS4_PATH.to_string(), ARCHS4_FIXTURE)], false)
+    routes(
+        &[(ARCHS4_PATH.to_string(), fixture_bytes(ARCHS4_FIXTURE))],
+        false,
+    )
 }
 
 /// The binary, with proxies out of the way of 127.0.0.1.
@@ -375,14 +426,13 @@ fn recount3_project_lands_in_the_recount3_layout_byte_identical() {
     let lines = json_lines(&assert.get_output().stdout);
     assert_eq!(lines.len(), 7);
     let mut expected_tree = vec!["fetch-manifest.json".to_string()];
-    for ((remote, name), line) in list.iter().zip(&lines) {
-        let bytes = fixture_bytes(name);
+    for ((remote, bytes), line) in list.iter().zip(&lines) {
         let local = out.join("recount3").join(remote);
-        assert_eq!(std::fs::read(&local).unwrap(), bytes, "{remote}");
+        assert_eq!(&std::fs::read(&local).unwrap(), bytes, "{remote}");
         assert_eq!(line["url"], format!("{}/{remote}", server.base));
         assert_eq!(line["status"], "downloaded");
         assert_eq!(line["bytes"], bytes.len() as u64);
-        assert_eq!(line["sha256"], sha256_hex(&bytes));
+        assert_eq!(line["sha256"], sha256_hex(bytes));
         assert_eq!(line["resumed_from"], 0);
         assert!(line.get("md5").is_none(), "recount3 publishes no md5");
         expected_tree.push(format!("recount3/{remote}"));
@@ -412,11 +462,10 @@ fn gtex_files_are_checked_against_the_published_md5() {
         .stdout(predicate::str::contains("3 files in"));
     assert!(assert.get_output().stderr.is_empty());
     let m = manifest(dir.path());
-    for (remote, name) in &list {
-        let bytes = fixture_bytes(name);
+    for (remote, bytes) in &list {
         let file = remote.rsplit('/').next().unwrap();
         assert_eq!(
-            std::fs::read(dir.path().join("gtex").join(file)).unwrap(),
+            &std::fs::read(dir.path().join("gtex").join(file)).unwrap(),
             bytes
         );
         let entry = m["files"]
@@ -425,8 +474,8 @@ fn gtex_files_are_checked_against_the_published_md5() {
             .iter()
             .find(|e| e["path"] == format!("gtex/{file}"))
             .unwrap();
-        assert_eq!(entry["md5"], md5_hex(&bytes), "md5 checked and recorded");
-        assert_eq!(entry["sha256"], sha256_hex(&bytes));
+        assert_eq!(entry["md5"], md5_hex(bytes), "md5 checked and recorded");
+        assert_eq!(entry["sha256"], sha256_hex(bytes));
     }
 }
 
@@ -554,8 +603,11 @@ fn a_server_that_ignores_ranges_makes_the_download_restart_from_zero() {
         .join("archs4")
         .join(format!("{ARCHS4_PATH}.partial"));
     std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
-    // Bytes that are not the file's: appended to, they would corrupt it.
-    std::fs::write(&partial, vec![0xAB; 5_000]).unwrap();
+    // Bytes that start like an HDF5 file (so they are resumed) but are not the file's: appended
+    // to, they would corrupt it.
+    let mut kept = b"\x89HDF\r\n\x1a\n".to_vec();
+    kept.resize(5_000, 0xAB);
+    std::fs::write(&partial, kept).unwrap();
     let assert = fetch(&["archs4", "--json"], &server, dir.path())
         .assert()
         .success()
@@ -664,7 +716,7 @@ fn checksum_mismatch_is_an_error_and_the_bad_file_is_not_renamed_into_place() {
         .stderr(
             predicate::str::contains("checksum mismatch")
                 .and(predicate::str::contains(hex(&[7; 16])))
-                .and(predicate::str::contains(md5_hex(&fixture_bytes(list[0].1))))
+                .and(predicate::str::contains(md5_hex(&list[0].1)))
                 .and(predicate::str::contains(
                     "1 of 3 files could not be fetched",
                 )),
@@ -731,10 +783,7 @@ fn complete_files_are_skipped_and_a_wrong_size_is_fetched_again() {
         statuses,
         ["already complete", "downloaded", "already complete"]
     );
-    assert_eq!(
-        std::fs::read(&attributes).unwrap(),
-        fixture_bytes(list[1].1)
-    );
+    assert_eq!(std::fs::read(&attributes).unwrap(), list[1].1);
 }
 
 #[test]
@@ -781,7 +830,453 @@ fn bad_values_are_usage_errors() {
             "x",
         ],
         vec!["fetch", "gtex"],
+        vec!["fetch", "gtex", "--timeout", "0", "--out", "x"],
+        vec!["fetch", "gtex", "--timeout", "3601", "--out", "x"],
+        vec!["fetch", "gtex", "--timeout", "1.5", "--out", "x"],
     ] {
         rnameta().args(&args).assert().code(2);
     }
+}
+
+/// 39 bytes: what an access wall in front of a bucket (a CDN, a proxy, a login page) answers with
+/// `200 OK`.
+const ACCESS_DENIED: &[u8] = b"<html><body>Access Denied</body></html>";
+
+/// `n` bytes that are neither gzip, HDF5 nor text (xorshift with a fixed seed).
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    assert_ne!(bytes[..2], [0x1f, 0x8b]);
+    bytes
+}
+
+/// The GTEx routes with the body (and content type) of route `i` replaced.
+fn gtex_with(i: usize, body: &[u8], content_type: Option<&'static str>) -> HashMap<String, Route> {
+    let list = gtex_routes();
+    let mut served = routes(&list, false);
+    let route = served.get_mut(&format!("{PREFIX}/{}", list[i].0)).unwrap();
+    route.body = Arc::new(body.to_vec());
+    route.content_type = content_type;
+    served
+}
+
+/// The `error:` lines of a run's standard error.
+fn error_lines(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Asserts that `line` holds every needle.
+fn assert_holds(line: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(line.contains(needle), "{needle:?} missing from: {line}");
+    }
+}
+
+/// Issue 18, case 4: an "Access Denied" page answered with 200 was saved as the `.gct.gz` and
+/// counted as downloaded.
+#[test]
+fn an_html_page_answered_with_200_is_refused_naming_the_url_and_nothing_is_kept() {
+    let list = gtex_routes();
+    let served = list
+        .iter()
+        .map(|(path, _)| {
+            let route = Route {
+                body: Arc::new(ACCESS_DENIED.to_vec()),
+                md5: None,
+                content_type: Some("text/html; charset=utf-8"),
+            };
+            (format!("{PREFIX}/{path}"), route)
+        })
+        .collect();
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let assert = fetch(&["gtex"], &server, &out).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{}", server.base, list[0].0),
+            "an HTML page of 39 bytes, starting '<html><body>Access Denied</body></html>'",
+            "GTEx v8 gene read counts (a gzip file)",
+            "--base-url",
+        ],
+    );
+    assert!(
+        !out.exists(),
+        "nothing saved, and the folders this run created are removed: {:?}",
+        tree(dir.path())
+    );
+    assert_eq!(
+        gets(&server).len(),
+        1,
+        "every file would be the same page: stop"
+    );
+}
+
+/// Issue 18, case 4: an HTML page without a Content-Type where a text table is expected.
+#[test]
+fn an_html_page_instead_of_a_text_table_is_refused_and_the_good_files_stay() {
+    let server = Server::start(gtex_with(1, ACCESS_DENIED, None), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex", "--quiet"], &server, dir.path())
+        .assert()
+        .code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            "GTEx_Analysis_v8_Annotations_SampleAttributesDS.txt",
+            "an HTML page of 39 bytes",
+            "tab-separated text",
+        ],
+    );
+    let gct = "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_reads.gct.gz";
+    assert_eq!(
+        tree(dir.path()),
+        vec!["fetch-manifest.json".to_string(), gct.to_string()],
+        "the good file fetched before stays, the page is not kept"
+    );
+}
+
+/// Issue 18, case 4: random bytes where a gzip file is expected.
+#[test]
+fn random_bytes_instead_of_a_gzip_file_are_refused() {
+    let server = Server::start(
+        gtex_with(0, &random_bytes(7_000), Some("application/octet-stream")),
+        Behaviour::default(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex", "--quiet"], &server, dir.path())
+        .assert()
+        .code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            "gene_reads.gct.gz",
+            "7000 bytes of binary data",
+            "(a gzip file)",
+        ],
+    );
+    assert_eq!(tree(dir.path()), Vec::<String>::new(), "nothing kept");
+}
+
+/// Issue 18, case 4: 7,000 bytes without Content-Length (the body ends when the connection
+/// closes): nothing tells the size, the content still does.
+#[test]
+fn random_bytes_without_content_length_are_refused() {
+    let server = Server::start(
+        gtex_with(0, &random_bytes(7_000), None),
+        Behaviour {
+            no_content_length: true,
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex"], &server, dir.path()).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{}", server.base, gtex_routes()[0].0),
+            "binary data",
+            "(a gzip file)",
+        ],
+    );
+    assert_eq!(tree(dir.path()), Vec::<String>::new(), "nothing kept");
+}
+
+/// Issue 18, case 4: gzip bytes where ARCHS4's HDF5 file is expected.
+#[test]
+fn a_gzip_file_instead_of_hdf5_is_refused() {
+    let mut served = archs4_routes();
+    served
+        .get_mut(&format!("{PREFIX}/{ARCHS4_PATH}"))
+        .unwrap()
+        .body = Arc::new(fixture_bytes("marioni_samples.tsv.gz"));
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["archs4"], &server, dir.path()).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[ARCHS4_PATH, "a gzip file of", "(an HDF5 file)"],
+    );
+    assert_eq!(tree(dir.path()), Vec::<String>::new(), "nothing kept");
+}
+
+/// Issue 18, case 4: without `x-goog-hash` the GTEx files cannot be checked by checksum, and the
+/// command says so (and, without Content-Length, that not even the size was checked).
+#[test]
+fn a_missing_published_checksum_or_size_is_said() {
+    let server = Server::start(routes(&gtex_routes(), false), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex"], &server, dir.path()).assert().success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert_eq!(
+        stderr
+            .matches("the server published no MD5 (no x-goog-hash header)")
+            .count(),
+        3,
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("size and content checked, no checksum published"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 of 3 checked against a published md5"),
+        "{stdout}"
+    );
+
+    let server = Server::start(
+        routes(&gtex_routes(), false),
+        Behaviour {
+            no_content_length: true,
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex", "--json"], &server, dir.path())
+        .assert()
+        .success();
+    for line in json_lines(&assert.get_output().stdout) {
+        assert_eq!(line["checked"], "content", "{line}");
+        let notes = line["notes"].to_string();
+        assert!(notes.contains("no size (no Content-Length)"), "{notes}");
+    }
+}
+
+/// Issue 18, case 11: a transfer that stalls after 1,000 bytes times out after `--timeout`
+/// seconds with a message naming the URL, the bytes kept and the timeout; the next run resumes.
+#[test]
+fn a_stalled_transfer_times_out_and_the_next_run_resumes() {
+    let k = 1_000;
+    let server = Server::start(
+        archs4_routes(),
+        Behaviour {
+            stall_after: Some(k),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let partial = dir
+        .path()
+        .join("archs4")
+        .join(format!("{ARCHS4_PATH}.partial"));
+    let started = Instant::now();
+    let assert = fetch(
+        &["archs4", "--timeout", "1", "--retries", "0"],
+        &server,
+        dir.path(),
+    )
+    .assert()
+    .code(1);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{ARCHS4_PATH}", server.base),
+            "no data for 1 s (--timeout) after byte 1000",
+            "1000 bytes are kept",
+            "the next run resumes",
+        ],
+    );
+    assert_eq!(
+        std::fs::read(&partial).unwrap(),
+        fixture_bytes(ARCHS4_FIXTURE)[..k]
+    );
+
+    server.clear();
+    let assert = fetch(&["archs4", "--json", "--timeout", "1"], &server, dir.path())
+        .assert()
+        .success();
+    assert_eq!(
+        json_lines(&assert.get_output().stdout)[0]["resumed_from"],
+        k
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("archs4").join(ARCHS4_PATH)).unwrap(),
+        fixture_bytes(ARCHS4_FIXTURE)
+    );
+}
+
+/// Issue 18, case 11: a stall is retried within the run, resuming where it stopped.
+#[test]
+fn a_stalled_transfer_is_retried_from_where_it_stopped() {
+    let k = 1_000;
+    let server = Server::start(
+        archs4_routes(),
+        Behaviour {
+            stall_after: Some(k),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["archs4", "--json", "--timeout", "1"], &server, dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "no data for 1 s (--timeout) after byte 1000; retrying from byte 1000",
+        ));
+    let line = &json_lines(&assert.get_output().stdout)[0];
+    assert_eq!(line["attempts"], 2);
+    assert_eq!(line["resumed_from"], k);
+}
+
+/// Issue 18, case 11: a server that accepts the connection and never answers: the command stops
+/// after `--timeout` per attempt, with one line, and tries no other file on it.
+#[test]
+fn a_server_that_never_answers_times_out_with_one_line() {
+    let server = Server::start(
+        routes(&gtex_routes(), false),
+        Behaviour {
+            no_answer: true,
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let started = Instant::now();
+    let assert = fetch(&["gtex", "--timeout", "1", "--retries", "1"], &server, &out)
+        .assert()
+        .code(1);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{}", server.base, gtex_routes()[0].0),
+            "no answer",
+            "2 attempts",
+            "within 1 s (--timeout)",
+        ],
+    );
+    assert_eq!(gets(&server).len(), 2, "one file, tried twice, then stop");
+    assert!(!out.exists(), "nothing left: {:?}", tree(dir.path()));
+}
+
+/// Issue 18, case 4: a partial file proven not to be the file (an HTML page saved by an older
+/// version) is not resumed but fetched again from byte 0.
+#[test]
+fn a_partial_file_that_is_not_the_file_is_not_resumed() {
+    let list = gtex_routes();
+    let server = Server::start(routes(&list, true), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let gct = dir
+        .path()
+        .join("gtex")
+        .join(list[0].0.rsplit('/').next().unwrap());
+    let partial = PathBuf::from(format!("{}.partial", gct.display()));
+    std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
+    std::fs::write(&partial, ACCESS_DENIED).unwrap();
+    let assert = fetch(&["gtex", "--json"], &server, dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "by an earlier run are an HTML page of 39 bytes, starting '<html><body>Access Denied\
+             </body></html>' instead of a gzip file; starting again from byte 0",
+        ));
+    assert_eq!(
+        json_lines(&assert.get_output().stdout)[0]["resumed_from"],
+        0
+    );
+    assert_eq!(std::fs::read(&gct).unwrap(), list[0].1);
+    assert_eq!(
+        gets(&server)[0].range,
+        None,
+        "the page was not resumed from byte 39"
+    );
+}
+
+/// The bytes decide for a binary file: the real HDF5 file labelled `text/html` (a stored object's
+/// label is whatever its uploader set) is the file; a text table labelled so is a web page.
+#[test]
+fn a_binary_file_is_judged_by_its_bytes_not_its_label() {
+    let mut served = archs4_routes();
+    served
+        .get_mut(&format!("{PREFIX}/{ARCHS4_PATH}"))
+        .unwrap()
+        .content_type = Some("text/html");
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    fetch(&["archs4", "--quiet"], &server, dir.path())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("archs4").join(ARCHS4_PATH)).unwrap(),
+        fixture_bytes(ARCHS4_FIXTURE)
+    );
+
+    let list = gtex_routes();
+    let mut served = routes(&list, false);
+    served
+        .get_mut(&format!("{PREFIX}/{}", list[2].0))
+        .unwrap()
+        .content_type = Some("text/html");
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["gtex", "--quiet"], &server, dir.path())
+        .assert()
+        .code(1);
+    assert_holds(
+        &error_lines(&assert.get_output().stderr)[0],
+        &[
+            "SubjectPhenotypesDS.txt",
+            "an HTML page of",
+            "(a tab-separated text file)",
+        ],
+    );
+}
+
+/// Issue 18, case 4: a file already in place that is an error page (saved by an older version)
+/// is reported, not taken as complete.
+#[test]
+fn a_file_in_place_that_is_a_web_page_is_reported() {
+    let mut served = archs4_routes();
+    served
+        .get_mut(&format!("{PREFIX}/{ARCHS4_PATH}"))
+        .unwrap()
+        .body = Arc::new(ACCESS_DENIED.to_vec());
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let h5 = dir.path().join("archs4").join(ARCHS4_PATH);
+    std::fs::create_dir_all(h5.parent().unwrap()).unwrap();
+    std::fs::write(&h5, ACCESS_DENIED).unwrap();
+    let assert = fetch(&["archs4"], &server, dir.path()).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &h5.display().to_string(),
+            "holds an HTML page of 39 bytes",
+            "not an HDF5 file",
+            "delete it and run again",
+        ],
+    );
+    assert_eq!(std::fs::read(&h5).unwrap(), ACCESS_DENIED, "left alone");
 }

@@ -1,5 +1,5 @@
-//! The HTTP transfer of one file: resumable, retried, size- and checksum-checked, and renamed into
-//! place only when complete.
+//! The HTTP transfer of one file: resumable, retried, size-, content- and checksum-checked, and
+//! renamed into place only when complete.
 //!
 //! A download goes to `<file>.partial` next to its final name. A later request (a retry in this
 //! run, or the next run) asks for `Range: bytes=N-` where N is the partial file's length; a
@@ -8,6 +8,16 @@
 //! the total of `Content-Range`; then the file is hashed (SHA-256 always, MD5 too when the server
 //! publishes one in `x-goog-hash`, as Google Cloud Storage does), checked, synced and renamed.
 //! A file whose checksum does not match is removed, never renamed into place.
+//!
+//! Content: every file of the catalogue knows what it holds ([`Content`]: gzip, HDF5,
+//! tab-separated text). An answer whose first bytes are not what the file should start with (an
+//! "Access Denied" page, a login wall, random bytes) is refused as soon as they arrive; nothing
+//! of it is kept, not even for resuming. The whole file's first bytes are judged again before the
+//! rename.
+//!
+//! Timeout: one limit ([`Settings::timeout`], `--timeout`) bounds every wait for the server: to
+//! connect, to answer a request, and between two reads of a response. A transfer quiet for longer
+//! is broken off and retried (resuming), so that the user hears about it within that time.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -21,7 +31,9 @@ use sha2::{Digest, Sha256};
 use ureq::http::HeaderMap;
 use ureq::{Agent, Timeout};
 
+use super::content::{self, Verdict, PROBE};
 use super::error::FetchError;
+use super::resources::Resource;
 
 /// Size of the reads from the network and from disk while hashing.
 const CHUNK: usize = 1 << 18;
@@ -35,10 +47,9 @@ pub struct Settings {
     /// Wait before the first retry of an attempt that received nothing; doubled for each further
     /// one. An attempt that received data is retried at once (the server was fine a moment ago).
     pub retry_delay: Duration,
-    /// Longest wait for a connection (DNS, TCP, TLS).
-    pub connect_timeout: Duration,
-    /// Longest wait for any single read from the server.
-    pub read_timeout: Duration,
+    /// Longest wait for the server: to connect (TCP, TLS), to answer a request, and for the next
+    /// bytes of a response.
+    pub timeout: Duration,
     /// Show a progress bar per file on standard error.
     pub progress: bool,
     /// Print notes (resuming, retrying, restarting) on standard error.
@@ -50,8 +61,7 @@ impl Default for Settings {
         Self {
             retries: 4,
             retry_delay: Duration::from_secs(1),
-            connect_timeout: Duration::from_secs(30),
-            read_timeout: Duration::from_secs(120),
+            timeout: Duration::from_secs(60),
             progress: false,
             notes: true,
         }
@@ -90,6 +100,30 @@ impl Status {
     }
 }
 
+/// What a file was checked by, besides its content's first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Its MD5 matches the one the server publishes (which also proves it complete).
+    Md5,
+    /// Its size matches the server's (`Content-Length` / `Content-Range`); no checksum was
+    /// published.
+    Size,
+    /// The server gave neither a size nor a checksum: only the start of the content was checked,
+    /// and a transfer cut short cannot be told from a complete one.
+    ContentOnly,
+}
+
+impl Check {
+    /// `md5`, `size` or `content`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Md5 => "md5",
+            Self::Size => "size",
+            Self::ContentOnly => "content",
+        }
+    }
+}
+
 /// A file fetched (or found complete) and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
@@ -101,6 +135,8 @@ pub struct Fetched {
     pub sha256: String,
     /// Its MD5 (hex) when checked against one the server publishes.
     pub md5: Option<String>,
+    /// What it was checked by.
+    pub checked: Check,
     /// The byte offset of the request that completed the file: 0 for a transfer from the start,
     /// N when the last request resumed a partial file with `Range: bytes=N-`.
     pub resumed_from: u64,
@@ -127,8 +163,13 @@ pub struct Downloader {
 enum Failure {
     /// Retrying will not help.
     Fatal(FetchError),
-    /// Retrying may help; `immediate` when the attempt received data.
-    Retry { reason: String, immediate: bool },
+    /// Retrying may help; `immediate` when the attempt received data, `answered` when the server
+    /// sent an HTTP answer at all.
+    Retry {
+        reason: String,
+        immediate: bool,
+        answered: bool,
+    },
 }
 
 impl From<FetchError> for Failure {
@@ -141,6 +182,10 @@ impl From<FetchError> for Failure {
 struct Done {
     published: Option<Published>,
     resumed_from: u64,
+    /// Whether the server gave the file's size (so that the length was checked).
+    size_known: bool,
+    /// The answer's `Content-Type`, to describe a file that turns out wrong.
+    content_type: Option<String>,
 }
 
 impl Downloader {
@@ -149,8 +194,8 @@ impl Downloader {
     pub fn new(settings: Settings) -> Self {
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(settings.connect_timeout))
-            .timeout_per_read(Some(settings.read_timeout))
+            .timeout_connect(Some(settings.timeout))
+            .timeout_per_read(Some(settings.timeout))
             .user_agent(concat!("rnameta/", env!("CARGO_PKG_VERSION")))
             // The bytes must arrive as stored: no transparent decompression.
             .accept_encoding("identity")
@@ -159,54 +204,74 @@ impl Downloader {
         Self { agent, settings }
     }
 
-    /// Fetches `url` into `dest`: skips it when it is already complete, resumes a `.partial`
-    /// file, retries transient failures, checks size and checksum, renames into place. `known`
-    /// is the manifest's record of `dest` (it spares hashing a complete file again); `hint` is
-    /// added to a "not found" message.
+    /// Fetches `url`, the file `resource` describes, into `dest` (whose folder must exist):
+    /// skips it when it is already complete, resumes a `.partial` file, retries transient
+    /// failures, checks content, size and checksum, renames into place. `known` is the
+    /// manifest's record of `dest` (it spares hashing a complete file again).
     pub fn fetch(
         &self,
         url: &str,
         dest: &Path,
+        resource: &Resource,
         known: Option<&Known>,
-        hint: &str,
     ) -> Result<Fetched, FetchError> {
         let mut notes = Vec::new();
         if dest.is_file() {
-            if let Some(done) = self.check_existing(url, dest, known, &mut notes)? {
+            if let Some(done) = self.check_existing(url, dest, resource, known, &mut notes)? {
                 return Ok(done);
             }
-        }
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| FetchError::io(dir, e))?;
         }
         let partial = partial_path(dest);
         let bar = self.bar(dest);
         let mut transfer = Transfer::open(&partial)?;
         if transfer.len > 0 {
-            self.note(
-                &bar,
-                &mut notes,
-                format!(
-                    "resuming {} from byte {} left by an earlier run",
-                    file_name(dest),
-                    transfer.len
-                ),
-            );
+            if resource.content.judge(&transfer.head, false) == Verdict::Wrong {
+                // Bytes proven not to be the file are never resumed.
+                self.note(
+                    &bar,
+                    &mut notes,
+                    format!(
+                        "the {} bytes left in {} by an earlier run are {} instead of {}; \
+                         starting again from byte 0",
+                        transfer.len,
+                        partial.display(),
+                        content::describe(&transfer.head, Some(transfer.len), None),
+                        resource.content.as_str()
+                    ),
+                );
+                transfer.reset()?;
+            } else {
+                self.note(
+                    &bar,
+                    &mut notes,
+                    format!(
+                        "resuming {} from byte {} left by an earlier run",
+                        file_name(dest),
+                        transfer.len
+                    ),
+                );
+            }
         }
         let mut attempts = 0u32;
         let mut reached = false;
+        let mut answered_once = false;
         let mut delay = self.settings.retry_delay;
         let done = loop {
             attempts += 1;
-            match self.attempt(url, &mut transfer, &bar, hint, reached, &mut notes) {
+            match self.attempt(url, resource, &mut transfer, &bar, reached, &mut notes) {
                 Ok(done) => break done,
                 Err(Failure::Fatal(e)) => {
                     bar.abandon();
                     transfer.discard_if_empty();
                     return Err(e);
                 }
-                Err(Failure::Retry { reason, immediate }) => {
+                Err(Failure::Retry {
+                    reason,
+                    immediate,
+                    answered,
+                }) => {
                     reached = true;
+                    answered_once |= answered;
                     if attempts > self.settings.retries {
                         bar.abandon();
                         let kept = if transfer.len > 0 {
@@ -219,6 +284,15 @@ impl Downloader {
                             String::new()
                         };
                         transfer.discard_if_empty();
+                        if !answered_once {
+                            return Err(FetchError::NoAnswer {
+                                url: url.to_string(),
+                                host: host(url).to_string(),
+                                attempts,
+                                reason,
+                                kept,
+                            });
+                        }
                         return Err(FetchError::GaveUp {
                             url: url.to_string(),
                             attempts,
@@ -250,7 +324,21 @@ impl Downloader {
                 }
             }
         };
-        let bytes = transfer.finish()?;
+        let (bytes, head) = transfer.finish()?;
+        let judged = resource
+            .content
+            .judge_answer(&head, true, done.content_type.as_deref());
+        if judged != Verdict::Fits {
+            // What is not the file must not be resumed or renamed into place.
+            let _ = std::fs::remove_file(&partial);
+            bar.abandon();
+            return Err(FetchError::WrongContent {
+                url: url.to_string(),
+                what: resource.what.clone(),
+                expected: resource.content.as_str(),
+                got: content::describe(&head, Some(bytes), done.content_type.as_deref()),
+            });
+        }
         bar.set_message("verifying");
         let hashes = hash_file(&partial, done.published.is_some(), &bar)?;
         bar.finish_and_clear();
@@ -272,24 +360,43 @@ impl Downloader {
             _ => None,
         };
         std::fs::rename(&partial, dest).map_err(|e| FetchError::io(dest, e))?;
+        let checked = if md5.is_some() {
+            Check::Md5
+        } else if done.size_known {
+            Check::Size
+        } else {
+            self.note_plain(
+                &mut notes,
+                format!(
+                    "{}: the server gave no size (no Content-Length) and no checksum, so a \
+                     transfer cut short cannot be told from a complete one; only the start of \
+                     the content ({}) was checked",
+                    file_name(dest),
+                    resource.content.as_str()
+                ),
+            );
+            Check::ContentOnly
+        };
         Ok(Fetched {
             status: Status::Downloaded,
             bytes,
             sha256: hashes.sha256,
             md5,
+            checked,
             resumed_from: done.resumed_from,
             attempts,
             notes,
         })
     }
 
-    /// One GET: asks for the rest of the partial file and appends what arrives.
+    /// One GET: asks for the rest of the partial file and appends what arrives, refusing a
+    /// web page or bytes that are not what `resource` holds.
     fn attempt(
         &self,
         url: &str,
+        resource: &Resource,
         t: &mut Transfer,
         bar: &ProgressBar,
-        hint: &str,
         reached: bool,
         notes: &mut Vec<String>,
     ) -> Result<Done, Failure> {
@@ -300,11 +407,20 @@ impl Downloader {
         }
         let response = match request.call() {
             Ok(r) => r,
-            Err(e) => return Err(classify(url, e, reached)),
+            Err(e) => return Err(classify(url, e, reached, self.settings.timeout)),
         };
         let status = response.status().as_u16();
         let headers = response.headers();
         let published = published_md5(headers);
+        let content_type = header(headers, "content-type").map(str::to_string);
+        let wrong_content = |head: &[u8], size: Option<u64>| {
+            Failure::Fatal(FetchError::WrongContent {
+                url: url.to_string(),
+                what: resource.what.clone(),
+                expected: resource.content.as_str(),
+                got: content::describe(head, size, content_type.as_deref()),
+            })
+        };
         let (start, end) = match status {
             200 => {
                 if offset > 0 {
@@ -339,6 +455,7 @@ impl Downloader {
                             range.start
                         ),
                         immediate: true,
+                        answered: true,
                     });
                 }
                 let end = range
@@ -353,6 +470,8 @@ impl Downloader {
                     return Ok(Done {
                         published,
                         resumed_from: offset,
+                        size_known: true,
+                        content_type: None,
                     });
                 }
                 t.reset()?;
@@ -362,51 +481,81 @@ impl Downloader {
                          file (HTTP 416); restarting from byte 0"
                     ),
                     immediate: true,
+                    answered: true,
                 });
             }
             404 | 410 => {
                 return Err(Failure::Fatal(FetchError::NotFound {
                     url: url.to_string(),
                     status,
-                    hint: with_separator(hint),
+                    hint: with_separator(&resource.hint()),
                 }))
             }
             408 | 425 | 429 | 500..=599 => {
                 return Err(Failure::Retry {
                     reason: format!("HTTP {status}"),
                     immediate: false,
+                    answered: true,
                 })
             }
             _ => {
                 return Err(Failure::Fatal(FetchError::Status {
                     url: url.to_string(),
                     status,
-                    hint: with_separator(hint),
+                    hint: with_separator(&resource.hint()),
                 }))
             }
         };
+        let mut reader = response.into_body().into_reader();
         match end {
             Some(end) => bar.set_length(end),
             None => bar.set_length(t.len),
         }
         bar.set_position(t.len);
-        let mut reader = response.into_body().into_reader();
         let mut buf = vec![0u8; CHUNK];
         let mut received = 0u64;
+        let judge = |head: &[u8], complete: bool| {
+            resource
+                .content
+                .judge_answer(head, complete, content_type.as_deref())
+        };
+        let mut content_fits = judge(&t.head, false) == Verdict::Fits;
         loop {
             let n = match reader.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
+                    let reason = if is_timeout(&e) {
+                        format!(
+                            "no data for {} s (--timeout) after byte {}",
+                            self.settings.timeout.as_secs_f64(),
+                            t.len
+                        )
+                    } else {
+                        format!("the transfer broke off at byte {} ({e})", t.len)
+                    };
                     return Err(Failure::Retry {
-                        reason: format!("the transfer broke off at byte {} ({e})", t.len),
+                        reason,
                         immediate: received > 0,
-                    })
+                        answered: true,
+                    });
                 }
             };
             t.write(&buf[..n])?;
             received += n as u64;
+            if !content_fits {
+                match judge(&t.head, false) {
+                    Verdict::Fits => content_fits = true,
+                    Verdict::Unsure => {}
+                    Verdict::Wrong => {
+                        let failure = wrong_content(&t.head, end);
+                        // Proven not to be the file: nothing of it is kept for resuming.
+                        t.reset()?;
+                        return Err(failure);
+                    }
+                }
+            }
             if end.is_none() {
                 bar.set_length(t.len);
             }
@@ -430,21 +579,26 @@ impl Downloader {
                 return Err(Failure::Retry {
                     reason: format!("the connection closed after {} of {end} bytes", t.len),
                     immediate: received > 0,
+                    answered: true,
                 });
             }
         }
         Ok(Done {
             published,
             resumed_from: start,
+            size_known: end.is_some(),
+            content_type,
         })
     }
 
     /// `dest` exists: is it complete? Compares its size with the server's (`HEAD`), falling back
-    /// on the manifest when the server cannot tell. `Ok(None)` means download it again.
+    /// on the manifest when the server cannot tell, and its first bytes with what `resource`
+    /// holds. `Ok(None)` means download it again.
     fn check_existing(
         &self,
         url: &str,
         dest: &Path,
+        resource: &Resource,
         known: Option<&Known>,
         notes: &mut Vec<String>,
     ) -> Result<Option<Fetched>, FetchError> {
@@ -461,7 +615,7 @@ impl Downloader {
                 self.note_plain(notes, format!("{url}: HEAD answered HTTP {status}"));
                 (None, None)
             }
-            Err(e) => match classify(url, e, false) {
+            Err(e) => match classify(url, e, false, self.settings.timeout) {
                 Failure::Fatal(err @ FetchError::Unreachable { .. }) => {
                     if known.is_none() {
                         return Err(err);
@@ -516,6 +670,16 @@ impl Downloader {
                 return Ok(None);
             }
         }
+        let head = read_head(dest)?;
+        if resource.content.judge(&head, true) != Verdict::Fits {
+            return Err(FetchError::ExistingWrongContent {
+                path: dest.to_path_buf(),
+                url: url.to_string(),
+                what: resource.what.clone(),
+                expected: resource.content.as_str(),
+                got: content::describe(&head, Some(local), None),
+            });
+        }
         let reusable = known.filter(|k| match &published {
             Some(p) => k.md5.as_deref() == Some(p.md5_hex.as_str()),
             None => true,
@@ -544,6 +708,11 @@ impl Downloader {
             status: Status::AlreadyComplete,
             bytes: local,
             sha256,
+            checked: if md5.is_some() {
+                Check::Md5
+            } else {
+                Check::Size
+            },
             md5,
             resumed_from: 0,
             attempts: 0,
@@ -604,15 +773,23 @@ struct Transfer {
     path: PathBuf,
     file: File,
     len: u64,
+    /// The file's first bytes (up to [`PROBE`]), to judge its content.
+    head: Vec<u8>,
 }
 
 impl Transfer {
     fn open(path: &Path) -> Result<Self, FetchError> {
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .write(true)
             .truncate(false)
             .open(path)
+            .map_err(|e| FetchError::io(path, e))?;
+        let mut head = Vec::new();
+        (&mut file)
+            .take(PROBE as u64)
+            .read_to_end(&mut head)
             .map_err(|e| FetchError::io(path, e))?;
         let len = file
             .seek(SeekFrom::End(0))
@@ -621,6 +798,7 @@ impl Transfer {
             path: path.to_path_buf(),
             file,
             len,
+            head,
         })
     }
 
@@ -629,6 +807,8 @@ impl Transfer {
             .write_all(bytes)
             .map_err(|e| FetchError::io(&self.path, e))?;
         self.len += bytes.len() as u64;
+        let room = PROBE.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&bytes[..bytes.len().min(room)]);
         Ok(())
     }
 
@@ -639,6 +819,7 @@ impl Transfer {
             .and_then(|()| self.file.seek(SeekFrom::Start(0)).map(|_| ()))
             .map_err(|e| FetchError::io(&self.path, e))?;
         self.len = 0;
+        self.head.clear();
         Ok(())
     }
 
@@ -650,13 +831,35 @@ impl Transfer {
         }
     }
 
-    /// Flushes the file to disk; returns its length.
-    fn finish(self) -> Result<u64, FetchError> {
+    /// Flushes the file to disk; returns its length and first bytes.
+    fn finish(self) -> Result<(u64, Vec<u8>), FetchError> {
         self.file
             .sync_all()
             .map_err(|e| FetchError::io(&self.path, e))?;
-        Ok(self.len)
+        Ok((self.len, self.head))
     }
+}
+
+/// The first bytes (up to [`PROBE`]) of a file.
+fn read_head(path: &Path) -> Result<Vec<u8>, FetchError> {
+    let file = File::open(path).map_err(|e| FetchError::io(path, e))?;
+    let mut head = Vec::new();
+    file.take(PROBE as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| FetchError::io(path, e))?;
+    Ok(head)
+}
+
+/// Whether a read failed because the server sent nothing for the timeout (ureq reports it as an
+/// I/O error wrapping its own timeout error).
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    ) || e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+        .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
 }
 
 /// The hashes of a file.
@@ -706,9 +909,10 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Maps a ureq error to a failure: the server cannot be reached (fatal on the first contact,
-/// retried once the server has answered in this run), or a transient error.
-fn classify(url: &str, err: ureq::Error, reached: bool) -> Failure {
+/// Maps a ureq error of a request (before any answer) to a failure: the server cannot be
+/// reached (fatal on the first contact, retried once the server has answered in this run), or a
+/// transient error. `timeout` is the limit in force, for the message.
+fn classify(url: &str, err: ureq::Error, reached: bool, timeout: Duration) -> Failure {
     let unreachable = |reason: String| {
         let e = FetchError::Unreachable {
             host: host(url).to_string(),
@@ -718,17 +922,34 @@ fn classify(url: &str, err: ureq::Error, reached: bool) -> Failure {
             Failure::Retry {
                 reason: e.to_string(),
                 immediate: false,
+                answered: false,
             }
         } else {
             Failure::Fatal(e)
         }
     };
+    let seconds = timeout.as_secs_f64();
     match err {
         ureq::Error::HostNotFound => unreachable("host not found".to_string()),
         ureq::Error::ConnectionFailed => unreachable("the connection failed".to_string()),
         ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => {
-            unreachable("timed out while connecting".to_string())
+            unreachable(format!("no connection within {seconds} s (--timeout)"))
         }
+        ureq::Error::Timeout(_) => Failure::Retry {
+            reason: format!("nothing within {seconds} s (--timeout)"),
+            immediate: false,
+            answered: false,
+        },
+        ureq::Error::Io(e) if is_timeout(&e) => Failure::Retry {
+            reason: format!("nothing within {seconds} s (--timeout)"),
+            immediate: false,
+            answered: false,
+        },
+        e @ ureq::Error::Protocol(_) => Failure::Retry {
+            reason: e.to_string(),
+            immediate: false,
+            answered: true,
+        },
         ureq::Error::Io(e) if !reached && lookup_fails(url) => unreachable(plain_io_message(&e)),
         ureq::Error::Io(e)
             if matches!(
@@ -743,12 +964,10 @@ fn classify(url: &str, err: ureq::Error, reached: bool) -> Failure {
         {
             unreachable(plain_io_message(&e))
         }
-        e @ (ureq::Error::Io(_)
-        | ureq::Error::Timeout(_)
-        | ureq::Error::Protocol(_)
-        | ureq::Error::BodyStalled) => Failure::Retry {
+        e @ (ureq::Error::Io(_) | ureq::Error::BodyStalled) => Failure::Retry {
             reason: e.to_string(),
             immediate: false,
+            answered: false,
         },
         ureq::Error::Tls(e) => Failure::Fatal(FetchError::Protocol {
             url: url.to_string(),

@@ -54,6 +54,63 @@ pub enum FetchError {
         /// What stays for the next run ("; N bytes are kept in F.partial ..."), or empty.
         kept: String,
     },
+    /// The server accepted the connection but answered none of the requests within the timeout
+    /// (or broke them off before any answer). Every other file on the same server would wait the
+    /// same way, so the command stops.
+    #[error(
+        "{url}: no answer from {host} in {attempts} {noun}: {reason}; check that the server is \
+         up (or try again later), or wait longer with --timeout{kept}",
+        noun = if *.attempts == 1 { "attempt" } else { "attempts" }
+    )]
+    NoAnswer {
+        /// The URL asked for.
+        url: String,
+        /// `host[:port]` of the URL.
+        host: String,
+        /// Requests made.
+        attempts: u32,
+        /// The last failure ("nothing within 60 s (--timeout)").
+        reason: String,
+        /// What stays for the next run ("; N bytes are kept in F.partial ..."), or empty.
+        kept: String,
+    },
+    /// The server answered with something other than the file: an HTML page ("Access Denied", a
+    /// login wall), an error document, random bytes. Nothing of it is kept. The command stops:
+    /// whatever sits between rnameta and the data (a proxy, a wrong `--base-url`, an access rule)
+    /// would answer every other file the same way.
+    #[error(
+        "{url}: the server sent {got} instead of the {what} ({expected}); nothing was kept. \
+         Check that the URL gives the file (no access rule, login page or proxy in the way), try \
+         again later, or fetch from another mirror with --base-url"
+    )]
+    WrongContent {
+        /// The URL asked for.
+        url: String,
+        /// What the file is ("GTEx v8 gene read counts").
+        what: String,
+        /// What it should hold ("a gzip file").
+        expected: &'static str,
+        /// What came back ("an HTML page of 39 bytes, starting '<html>Access Denied'").
+        got: String,
+    },
+    /// A file already in place is not what its name says (an HTML page saved by an older
+    /// version, say). Left as it is: it is the user's file; they decide.
+    #[error(
+        "{path}: holds {got}, not {expected}: it is not the {what} from {url}; delete it and run \
+         again to download it"
+    )]
+    ExistingWrongContent {
+        /// The file in place.
+        path: PathBuf,
+        /// Its URL.
+        url: String,
+        /// What the file is ("GTEx v8 gene read counts").
+        what: String,
+        /// What it should hold ("a gzip file").
+        expected: &'static str,
+        /// What it holds.
+        got: String,
+    },
     /// The server broke the protocol in a way that makes the transfer unsafe to continue (a
     /// response larger than it announced, an unparsable `Content-Range`).
     #[error("{url}: {reason}")]
@@ -118,9 +175,16 @@ impl FetchError {
         }
     }
 
-    /// Whether every other file would fail the same way (no network, a full or read-only
-    /// disk), so the command stops instead of trying the rest.
+    /// Whether every other file would fail the same way (no network, a server that does not
+    /// answer or answers with something other than the data, a full or read-only disk), so the
+    /// command stops instead of trying the rest.
     pub fn is_fatal_for_all(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Io { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. }
+                | Self::NoAnswer { .. }
+                | Self::WrongContent { .. }
+                | Self::Io { .. }
+        )
     }
 }

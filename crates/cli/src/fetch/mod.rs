@@ -1,8 +1,10 @@
 //! `rnameta fetch`: downloads the public data rnameta learns from (recount3 SRA projects, GTEx v8,
 //! the ARCHS4 compendium) into a directory, resumably, with every file's SHA-256 recorded in
-//! `fetch-manifest.json`. The URL catalogue is [`resources`], the transfer [`download`];
-//! `docs/fetch.md` is the user's guide.
+//! `fetch-manifest.json`. The URL catalogue is [`resources`], the transfer [`download`], the
+//! check that what arrived is the file and not an error page [`content`]; `docs/fetch.md` is the
+//! user's guide.
 
+pub mod content;
 pub mod download;
 pub mod error;
 pub mod manifest;
@@ -15,7 +17,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Serialize;
 
-use download::{Downloader, Fetched, Settings};
+use download::{Check, Downloader, Fetched, Settings};
 use error::FetchError;
 use manifest::{Entry, Manifest};
 use resources::{Archs4Version, BaseUrl, Organism, Project, Resource};
@@ -29,13 +31,26 @@ an HTTP range request (a server that ignores ranges makes it start again from by
 command says so); transient failures are retried within the run too, resuming each time. Files
 already complete (the server's size) are skipped.
 
-Checksums: GTEx files are checked against the MD5 that Google Cloud Storage publishes (x-goog-hash).
-recount3 and ARCHS4 publish no checksum for their files: those are checked by size
-(Content-Length / Content-Range). In every case the SHA-256 of each file is computed and recorded,
-with its URL and size, in DIR/fetch-manifest.json.
+Content: every file must start as what it is (gzip, HDF5, or tab-separated text for GTEx's
+annotation tables). A web page (an \"Access Denied\" page, a login wall) or other bytes answered
+in its place are refused, nothing of them is kept, and the command stops.
 
-Exit codes: 0 every file fetched or already complete; 1 a file failed (not found, no network,
-checksum mismatch, retries exhausted); 2 bad usage. More in docs/fetch.md.";
+Timeout: a server that sends nothing for --timeout seconds (default 60) while connecting, before
+answering or in the middle of a file is given up on for that attempt, with a note; the attempt is
+retried (--retries), resuming. A server that never answers stops the command.
+
+Checksums: GTEx files are checked against the MD5 that Google Cloud Storage publishes (x-goog-hash);
+when it is absent, the command says so. recount3 and ARCHS4 publish no checksum for their files:
+those are checked by size (Content-Length / Content-Range) and content. In every case the SHA-256
+of each file is computed and recorded, with its URL and size, in DIR/fetch-manifest.json.
+
+Exit codes: 0 every file fetched or already complete; 1 a file failed (not found, no network, no
+answer, not the file, checksum mismatch, retries exhausted); 2 bad usage. More in docs/fetch.md.";
+
+/// The shortest `--timeout`, in seconds.
+pub const MIN_TIMEOUT_S: u64 = 1;
+/// The longest `--timeout`, in seconds.
+pub const MAX_TIMEOUT_S: u64 = 3600;
 
 /// `rnameta fetch` and its one argument: the source.
 #[derive(Debug, clap::Args)]
@@ -114,6 +129,16 @@ pub struct Common {
     /// each resuming where the last stopped; waits 1 s, 2 s, 4 s, ... unless data was arriving.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub retries: u32,
+    /// Longest wait, in whole seconds (1 to 3600), for the server: to connect, to answer a
+    /// request, and for the next bytes of a file. A transfer quiet for longer is broken off and
+    /// retried, resuming; a server that never answers stops the command.
+    #[arg(
+        long,
+        default_value_t = 60,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(MIN_TIMEOUT_S..=MAX_TIMEOUT_S)
+    )]
+    pub timeout: u64,
 }
 
 /// One line of `--json` output.
@@ -129,6 +154,8 @@ struct Report<'a> {
     sha256: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     md5: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checked: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resumed_from: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,6 +199,7 @@ fn dry_run(resources: &[Resource], common: &Common) -> Result<()> {
                 bytes: None,
                 sha256: None,
                 md5: None,
+                checked: None,
                 resumed_from: None,
                 attempts: None,
                 notes: &[],
@@ -185,18 +213,30 @@ fn dry_run(resources: &[Resource], common: &Common) -> Result<()> {
     Ok(())
 }
 
+/// Fetches every resource; the folders it creates are removed again when they end up empty
+/// (a run that fetched nothing leaves nothing behind).
 fn fetch_all(resources: &[Resource], common: &Common) -> Result<()> {
-    std::fs::create_dir_all(&common.out)
+    let mut folders = CreatedFolders::default();
+    let result = fetch_each(resources, common, &mut folders);
+    folders.remove_empty();
+    result
+}
+
+fn fetch_each(resources: &[Resource], common: &Common, folders: &mut CreatedFolders) -> Result<()> {
+    folders
+        .create(&common.out)
         .with_context(|| format!("creating {}", common.out.display()))?;
     let mut manifest = Manifest::load(&common.out)?;
     let downloader = Downloader::new(Settings {
         retries: common.retries,
+        timeout: std::time::Duration::from_secs(common.timeout),
         progress: !common.quiet && !common.json && std::io::stderr().is_terminal(),
         notes: !common.quiet,
         ..Settings::default()
     });
     let mut downloaded = 0usize;
     let mut complete = 0usize;
+    let mut md5_checked = 0usize;
     let mut total_bytes = 0u64;
     let mut failed = 0usize;
     for r in resources {
@@ -204,13 +244,27 @@ fn fetch_all(resources: &[Resource], common: &Common) -> Result<()> {
         let rel = r.local_path();
         let dest = target(&common.out, r);
         let known = manifest.get(&rel).map(Entry::known);
-        let hint = if r.if_missing.is_empty() {
-            r.what.clone()
-        } else {
-            format!("{}; {}", r.what, r.if_missing)
-        };
-        match downloader.fetch(&url, &dest, known.as_ref(), &hint) {
-            Ok(fetched) => {
+        if let Some(dir) = dest.parent() {
+            folders.create(dir)?;
+        }
+        match downloader.fetch(&url, &dest, r, known.as_ref()) {
+            Ok(mut fetched) => {
+                if r.collection.publishes_checksums() && fetched.md5.is_none() {
+                    let note = format!(
+                        "{}: the server published no MD5 (no x-goog-hash header): not checked \
+                         by checksum, only by {}",
+                        dest.display(),
+                        if fetched.checked == Check::Size {
+                            "size and content"
+                        } else {
+                            "content"
+                        }
+                    );
+                    if !common.quiet {
+                        eprintln!("note: {note}");
+                    }
+                    fetched.notes.push(note);
+                }
                 manifest.record(Entry {
                     path: rel,
                     url: url.clone(),
@@ -224,6 +278,9 @@ fn fetch_all(resources: &[Resource], common: &Common) -> Result<()> {
                     download::Status::AlreadyComplete => complete += 1,
                 }
                 total_bytes += fetched.bytes;
+                if fetched.checked == Check::Md5 {
+                    md5_checked += 1;
+                }
                 report_success(common, &url, &dest, &fetched)?;
             }
             Err(err) if err.is_fatal_for_all() || resources.len() == 1 => return Err(err.into()),
@@ -244,11 +301,12 @@ fn fetch_all(resources: &[Resource], common: &Common) -> Result<()> {
     }
     if !common.json {
         println!(
-            "{} in {} ({downloaded} downloaded, {complete} already complete; {}); checksums \
-             in {}",
+            "{} in {} ({downloaded} downloaded, {complete} already complete; {}; {md5_checked} \
+             of {} checked against a published md5); checksums in {}",
             plural(resources.len(), "file"),
             common.out.display(),
             human_bytes(total_bytes),
+            resources.len(),
             Manifest::path_in(&common.out).display()
         );
     }
@@ -265,6 +323,7 @@ fn report_success(common: &Common, url: &str, dest: &Path, f: &Fetched) -> Resul
             bytes: Some(f.bytes),
             sha256: Some(&f.sha256),
             md5: f.md5.as_deref(),
+            checked: Some(f.checked.as_str()),
             resumed_from: Some(f.resumed_from),
             attempts: Some(f.attempts),
             notes: &f.notes,
@@ -276,9 +335,14 @@ fn report_success(common: &Common, url: &str, dest: &Path, f: &Fetched) -> Resul
         if f.resumed_from > 0 && f.status == download::Status::Downloaded {
             details.push(format!("resumed from byte {}", f.resumed_from));
         }
-        if f.md5.is_some() {
-            details.push("md5 checked".to_string());
-        }
+        details.push(
+            match f.checked {
+                Check::Md5 => "md5 checked",
+                Check::Size => "size and content checked, no checksum published",
+                Check::ContentOnly => "only the content's start checked: no size or checksum given",
+            }
+            .to_string(),
+        );
         writeln!(
             out,
             "{}: {} ({})",
@@ -300,6 +364,7 @@ fn report_failure(common: &Common, url: &str, dest: &Path, err: &FetchError) -> 
             bytes: None,
             sha256: None,
             md5: None,
+            checked: None,
             resumed_from: None,
             attempts: None,
             notes: &[],
@@ -312,6 +377,37 @@ fn report_failure(common: &Common, url: &str, dest: &Path, err: &FetchError) -> 
         )?;
     }
     Ok(())
+}
+
+/// The folders a run created, so that those left empty (by a failure) can be removed again.
+#[derive(Debug, Default)]
+struct CreatedFolders(Vec<PathBuf>);
+
+impl CreatedFolders {
+    /// Creates `dir` and its missing parents, remembering the ones it created.
+    fn create(&mut self, dir: &Path) -> Result<(), FetchError> {
+        let mut missing = Vec::new();
+        let mut next = Some(dir);
+        while let Some(d) = next {
+            if d.as_os_str().is_empty() || d.exists() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            next = d.parent();
+        }
+        std::fs::create_dir_all(dir).map_err(|e| FetchError::io(dir, e))?;
+        // Parents before children, so that removing in reverse empties children first.
+        self.0.extend(missing.into_iter().rev());
+        Ok(())
+    }
+
+    /// Removes the created folders that are empty, children first (a folder holding anything is
+    /// left alone: `remove_dir` refuses it).
+    fn remove_empty(&self) {
+        for dir in self.0.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// Where a resource lands under the output directory.

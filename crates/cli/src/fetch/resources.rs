@@ -28,6 +28,8 @@ use std::str::FromStr;
 
 use clap::ValueEnum;
 
+use super::content::Content;
+
 /// recount3's home (see the module documentation for the layout under it).
 pub const RECOUNT3_BASE: &str = "https://duffel.rail.bio/recount3";
 
@@ -78,6 +80,12 @@ impl Collection {
             Self::Gtex => GTEX_BASE,
             Self::Archs4 => ARCHS4_BASE,
         }
+    }
+
+    /// Whether the collection's host publishes a checksum of every file (Google Cloud Storage's
+    /// `x-goog-hash` for GTEx), so that a file served without one deserves a note.
+    pub fn publishes_checksums(self) -> bool {
+        matches!(self, Self::Gtex)
     }
 
     /// The folder under the output directory (the layout `rnameta simulate` writes too).
@@ -242,6 +250,8 @@ pub struct Resource {
     pub what: String,
     /// What to check when the server says the file does not exist.
     pub if_missing: String,
+    /// What the file holds, checked on its first bytes before it is renamed into place.
+    pub content: Content,
 }
 
 impl Resource {
@@ -266,6 +276,16 @@ impl Resource {
         };
         format!("{}/{tail}", self.collection.folder())
     }
+
+    /// What the file is, then what to check when the server says it does not exist: the hint
+    /// of a "not found" message.
+    pub fn hint(&self) -> String {
+        if self.if_missing.is_empty() {
+            self.what.clone()
+        } else {
+            format!("{}; {}", self.what, self.if_missing)
+        }
+    }
 }
 
 /// The recount3 files of SRA projects: the organism's gene annotation GTF once, then for each
@@ -278,6 +298,7 @@ pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
         remote_path: format!("{org}/annotations/gene_sums/{org}.gene_sums.{ann}.gtf.gz"),
         what: format!("recount3 {org} gene annotation {ann}"),
         if_missing: String::new(),
+        content: Content::Gzip,
     }];
     let mut seen: Vec<&Project> = Vec::new();
     for project in projects {
@@ -299,6 +320,7 @@ pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
                 ),
                 what: format!("recount3 {table} table of {p} ({org})"),
                 if_missing: if_missing.clone(),
+                content: Content::Gzip,
             });
         }
         out.push(Resource {
@@ -308,24 +330,35 @@ pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
             ),
             what: format!("recount3 gene sums of {p} ({org}, {ann})"),
             if_missing,
+            content: Content::Gzip,
         });
     }
     out
 }
 
-/// The three GTEx v8 files: gene read counts (GCT), sample attributes and subject phenotypes.
+/// The three GTEx v8 files: gene read counts (GCT, gzip), sample attributes and subject
+/// phenotypes (tab-separated text).
 pub fn gtex() -> Vec<Resource> {
     [
-        (GTEX_GENE_READS, "GTEx v8 gene read counts"),
-        (GTEX_SAMPLE_ATTRIBUTES, "GTEx v8 sample attributes"),
-        (GTEX_SUBJECT_PHENOTYPES, "GTEx v8 subject phenotypes"),
+        (GTEX_GENE_READS, "GTEx v8 gene read counts", Content::Gzip),
+        (
+            GTEX_SAMPLE_ATTRIBUTES,
+            "GTEx v8 sample attributes",
+            Content::Tsv,
+        ),
+        (
+            GTEX_SUBJECT_PHENOTYPES,
+            "GTEx v8 subject phenotypes",
+            Content::Tsv,
+        ),
     ]
     .into_iter()
-    .map(|(path, what)| Resource {
+    .map(|(path, what, content)| Resource {
         collection: Collection::Gtex,
         remote_path: path.to_string(),
         what: what.to_string(),
         if_missing: String::new(),
+        content,
     })
     .collect()
 }
@@ -340,6 +373,7 @@ pub fn archs4(version: &Archs4Version, organism: Organism) -> Vec<Resource> {
         if_missing: format!(
             "is {version} an ARCHS4 release? (see maayanlab.cloud/archs4/download.html)"
         ),
+        content: Content::Hdf5,
     }]
 }
 
@@ -436,6 +470,23 @@ mod tests {
             "https://s3.dev.maayanlab.cloud/archs4/files/human_gene_v2.latest.h5"
         );
         assert_eq!(a[0].local_path(), "archs4/human_gene_v2.latest.h5");
+    }
+
+    /// What each file must hold follows from its name: `.gz` gzip, `.h5` HDF5, `.txt` text.
+    #[test]
+    fn every_file_knows_its_content_from_its_name() {
+        let mut all = recount3(&[project("SRP012682")], Organism::Mouse);
+        all.extend(gtex());
+        all.extend(archs4(&"v2.5".parse().unwrap(), Organism::Human));
+        for r in &all {
+            let expected = match r.remote_path.rsplit('.').next() {
+                Some("gz") => Content::Gzip,
+                Some("h5") => Content::Hdf5,
+                Some("txt") => Content::Tsv,
+                other => panic!("{}: unexpected extension {other:?}", r.remote_path),
+            };
+            assert_eq!(r.content, expected, "{}", r.remote_path);
+        }
     }
 
     #[test]
