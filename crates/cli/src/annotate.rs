@@ -18,12 +18,12 @@ use rnameta_core::{Dataset, Task};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
 use rnameta_io::parquet::{self, Prediction, PredictionTable, UNASSIGNED};
-use rnameta_io::write::write_atomically;
+use rnameta_io::write::{commit_all, stage, Staged};
 use rnameta_models::{GeneMatch, InputPlan, TrainedModel};
 use rnameta_preprocess::pipeline::FittedStep;
 
 use crate::input::{self, ExpressionFile, Extras};
-use crate::train::check_output_dir;
+use crate::outputs::check_output_file;
 
 /// Samples per ARCHS4 chunk: bounded memory whatever the file's size.
 pub const ARCHS4_CHUNK: usize = 1024;
@@ -41,16 +41,26 @@ pub struct Args {
     /// Output table: `.parquet` writes Parquet, anything else TSV. Default: TSV on standard output.
     #[arg(short = 'o', long = "out", value_name = "OUT")]
     pub out: Option<PathBuf>,
-    /// Samples whose highest class probability is below this are `unassigned`.
-    #[arg(long = "min-prob", default_value_t = 0.0, value_name = "P")]
+    /// Samples whose highest class probability is below this are `unassigned` (0 to 1).
+    #[arg(
+        long = "min-prob",
+        default_value_t = 0.0,
+        value_name = "P",
+        allow_negative_numbers = true
+    )]
     pub min_prob: f32,
-    /// Largest fraction of the model's genes that may be missing from an input (default: the
-    /// bundle's, 0.1).
-    #[arg(long = "max-missing", value_name = "F")]
+    /// Largest fraction of the model's genes that may be missing from an input (0 to 1; default:
+    /// the bundle's, 0.1).
+    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
     pub max_missing: Option<f64>,
-    /// Also write the samples predicted with probability >= P as a label table (sample_id, the
-    /// task's column, probability, study) that `train --labels` reads: new training labels.
-    #[arg(long = "emit-training-labels", value_name = "P")]
+    /// Also write the samples predicted with probability >= P (0 to 1) as a label table
+    /// (sample_id, the task's column, probability, study) that `train --labels` reads: new
+    /// training labels.
+    #[arg(
+        long = "emit-training-labels",
+        value_name = "P",
+        allow_negative_numbers = true
+    )]
     pub emit_training_labels: Option<f32>,
     /// Where the training labels go (default: OUT with `.training-labels.tsv` in place of its
     /// extension).
@@ -92,13 +102,18 @@ impl Annotator {
                 dir.display()
             );
         }
+        if !(0.0..=1.0).contains(&min_prob) {
+            bail!(
+                "--min-prob {min_prob} is not in [0, 1]: give a probability, e.g. --min-prob 0.5"
+            );
+        }
+        if let Some(f) = max_missing.filter(|f| !(0.0..=1.0).contains(f)) {
+            bail!("--max-missing {f} is not in [0, 1]: give a fraction, e.g. --max-missing 0.1");
+        }
         let mut model = TrainedModel::load(dir)
             .with_context(|| format!("loading the model bundle {}", dir.display()))?;
         if let Some(f) = max_missing {
             model.set_max_missing_fraction(f).context("--max-missing")?;
-        }
-        if !(0.0..=1.0).contains(&min_prob) {
-            bail!("--min-prob {min_prob} is not in [0, 1]");
         }
         let expects_counts = matches!(
             model.preprocessing().pipeline.steps.first(),
@@ -130,9 +145,10 @@ impl Annotator {
                 let kind = data.value_kind();
                 if let Some(reason) = input::counts_refusal(kind) {
                     bail!(
-                        "{}: {reason}; the model expects raw counts (its preprocessing starts \
+                        "{}: {reason}{}; the model expects raw counts (its preprocessing starts \
                          from counts), and these values cannot be turned back into counts",
-                        file.display()
+                        file.display(),
+                        input::negative_values(data).unwrap_or_default()
                     );
                 }
                 judged.push(file.to_path_buf());
@@ -141,34 +157,31 @@ impl Annotator {
         let annotation = self
             .plan_for(data)
             .and_then(|plan| Ok(self.model.annotate_with(&plan, data)?))
+            .map_err(
+                |err| match input::gene_id_mismatch(data.genes(), self.model.gene_ids()) {
+                    Some(hint) => err.context(hint),
+                    None => err,
+                },
+            )
             .with_context(|| format!("annotating {}", file.display()))?;
+        // Unassigned: a tie, NaN, LIN's row of zeros, below --min-prob, or none of the model's
+        // genes in the data (the library's rule, so that every caller applies the same).
+        let assigned = annotation.assigned(self.min_prob);
         let rows = data
             .samples()
             .iter()
             .zip(annotation.proba.rows())
-            .map(|(s, p)| {
-                let (best, max) =
-                    p.iter()
-                        .enumerate()
-                        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                            if v > bv {
-                                (i, v)
-                            } else {
-                                (bi, bv)
-                            }
-                        });
-                // LIN leaves a sample it cannot place at all zeros.
-                let assigned = max > 0.0 && max >= self.min_prob;
-                Prediction {
-                    sample_id: s.sample_id.clone(),
-                    predicted: if assigned {
-                        annotation.classes[best].clone()
-                    } else {
-                        UNASSIGNED.to_owned()
-                    },
-                    max_probability: max.max(0.0),
-                    probabilities: p.to_vec(),
-                }
+            .zip(assigned)
+            .map(|((s, p), class)| Prediction {
+                sample_id: s.sample_id.clone(),
+                predicted: class
+                    .map_or_else(|| UNASSIGNED.to_owned(), |c| annotation.classes[c].clone()),
+                max_probability: p
+                    .iter()
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .fold(0.0, f32::max),
+                probabilities: p.to_vec(),
             })
             .collect();
         Ok((rows, annotation.genes))
@@ -210,6 +223,7 @@ pub fn for_each_chunk(
     bar: &ProgressBar,
     mut each: impl FnMut(&Dataset, &Path, &mut Vec<String>) -> Result<()>,
 ) -> Result<()> {
+    let mut seen = input::SeenSamples::default();
     for file in files {
         if file.format == Format::Archs4Hdf5 {
             // The companions and extras are read once per file (on its first chunk, as before),
@@ -221,6 +235,7 @@ pub fn for_each_chunk(
                     None => labelling.insert(input::Labelling::load(&file.companions, extras)?),
                 };
                 labelling.apply(&mut chunk, notes)?;
+                seen.add(&chunk, &file.path)?;
                 each(&chunk, &file.path, notes)?;
                 bar.inc(chunk.n_samples() as u64);
                 Ok(())
@@ -229,6 +244,7 @@ pub fn for_each_chunk(
         } else {
             let data = input::read_file(file, extras, notes)
                 .with_context(|| format!("reading {}", file.path.display()))?;
+            seen.add(&data, &file.path)?;
             bar.inc_length(data.n_samples() as u64);
             each(&data, &file.path, notes)?;
             bar.inc(data.n_samples() as u64);
@@ -299,7 +315,7 @@ pub fn report_genes(genes: &GeneMatch, file: &Path, reported: &mut Vec<PathBuf>)
     reported.push(file.to_path_buf());
     let missing = genes.missing_model_genes.len();
     eprintln!(
-        "{}: {} of {} model genes found ({missing} missing, filled with their training mean)",
+        "note: {}: {} of {} model genes found ({missing} missing, filled with their training mean)",
         file.display(),
         genes.model_genes - missing,
         genes.model_genes
@@ -319,7 +335,7 @@ pub fn run(args: &Args) -> Result<()> {
     let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing)?;
     let task = annotator.task();
     if let Some(out) = &args.out {
-        check_output_dir(out)?;
+        check_output_file(out, "-o")?;
     }
     let labels_out = match args.emit_training_labels {
         None => None,
@@ -335,7 +351,13 @@ pub fn run(args: &Args) -> Result<()> {
                      where the labels go"
                 ),
             };
-            check_output_dir(&path)?;
+            check_output_file(&path, "--training-labels-out")?;
+            if args.out.as_ref() == Some(&path) {
+                bail!(
+                    "--training-labels-out {} is also the -o output; give two different files",
+                    path.display()
+                );
+            }
             Some((p, path))
         }
     };
@@ -369,6 +391,9 @@ pub fn run(args: &Args) -> Result<()> {
         }
     };
 
+    // Every output is staged (complete, beside its target) and all are renamed into place at
+    // the end: a failure anywhere leaves none of them.
+    let mut staged: Vec<Staged> = Vec::new();
     let parquet_out = args
         .out
         .as_ref()
@@ -385,8 +410,10 @@ pub fn run(args: &Args) -> Result<()> {
             table.rows.extend(rows);
             Ok(())
         })?;
-        parquet::write_predictions(out, &table)
-            .with_context(|| format!("writing {}", out.display()))?;
+        staged.push(
+            parquet::stage_predictions(out, &table)
+                .with_context(|| format!("writing {}", out.display()))?,
+        );
     } else {
         let mut failure: Option<anyhow::Error> = None;
         let mut stream = |w: &mut dyn Write| -> std::io::Result<()> {
@@ -411,11 +438,11 @@ pub fn run(args: &Args) -> Result<()> {
         };
         match &args.out {
             Some(out) => {
-                let written = write_atomically(out, &mut stream);
+                let written = stage(out, &mut stream);
                 if let Some(err) = failure {
                     return Err(err);
                 }
-                written.with_context(|| format!("writing {}", out.display()))?;
+                staged.push(written.with_context(|| format!("writing {}", out.display()))?);
             }
             None => {
                 let stdout = std::io::stdout();
@@ -430,30 +457,35 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     bar.finish_and_clear();
-    for n in &notes {
-        eprintln!("note: {n}");
-    }
-    if let Some((p, path)) = &labels_out {
+    if let Some((_, path)) = &labels_out {
         let column = task.map_or("label", |t| match t {
             Task::Tissue => "tissue",
             Task::Sex => "sex",
             Task::SampleSource => "sample_source",
         });
-        write_atomically(path, |w| {
-            writeln!(w, "sample_id\t{column}\tprobability\tstudy")?;
-            for l in &confident {
-                writeln!(
-                    w,
-                    "{}\t{}\t{}\t{}",
-                    l.sample_id,
-                    l.class,
-                    l.probability,
-                    l.study.as_deref().unwrap_or("")
-                )?;
-            }
-            Ok(())
-        })
-        .with_context(|| format!("writing {}", path.display()))?;
+        staged.push(
+            stage(path, |w| {
+                writeln!(w, "sample_id\t{column}\tprobability\tstudy")?;
+                for l in &confident {
+                    writeln!(
+                        w,
+                        "{}\t{}\t{}\t{}",
+                        l.sample_id,
+                        l.class,
+                        l.probability,
+                        l.study.as_deref().unwrap_or("")
+                    )?;
+                }
+                Ok(())
+            })
+            .with_context(|| format!("writing {}", path.display()))?,
+        );
+    }
+    commit_all(staged)?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    if let Some((p, path)) = &labels_out {
         eprintln!(
             "{} of {n_samples} samples predicted with probability >= {p}: training labels in {}",
             confident.len(),

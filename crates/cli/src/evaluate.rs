@@ -31,11 +31,16 @@ pub struct Args {
     /// A GTF or gene annotation table for the inputs' genes.
     #[arg(long = "gene-annotation", value_name = "FILE")]
     pub gene_annotation: Option<PathBuf>,
-    /// Samples whose highest class probability is below this are unassigned (and wrong).
-    #[arg(long = "min-prob", default_value_t = 0.0, value_name = "P")]
+    /// Samples whose highest class probability is below this are unassigned (and wrong); 0 to 1.
+    #[arg(
+        long = "min-prob",
+        default_value_t = 0.0,
+        value_name = "P",
+        allow_negative_numbers = true
+    )]
     pub min_prob: f32,
-    /// Largest fraction of the model's genes that may be missing from an input.
-    #[arg(long = "max-missing", value_name = "F")]
+    /// Largest fraction of the model's genes that may be missing from an input (0 to 1).
+    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
     pub max_missing: Option<f64>,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -92,10 +97,12 @@ pub fn run(args: &Args) -> Result<()> {
     let mut predicted: Vec<Option<usize>> = Vec::new();
     let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
     let mut samples = 0usize;
+    let mut sample_ids: Vec<String> = Vec::new();
     for_each_chunk(&files, &extras, &mut notes, &bar, |data, file, _| {
         let (rows, genes) = annotator.predict(data, file)?;
         report_genes(&genes, file, &mut reported);
         samples += rows.len();
+        sample_ids.extend(rows.iter().map(|r| r.sample_id.clone()));
         let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
         let (labels, unmatched) = Labels::within_classes(classes.clone(), &names);
         for (name, n) in unmatched {
@@ -116,6 +123,15 @@ pub fn run(args: &Args) -> Result<()> {
     bar.finish_and_clear();
     for n in &notes {
         eprintln!("note: {n}");
+    }
+    if truth.is_empty() && unknown.is_empty() {
+        if let Some(table) = &args.labels {
+            let ids: Vec<&str> = sample_ids.iter().map(String::as_str).collect();
+            bail!(
+                "no sample of the inputs has a {task} label: {}",
+                input::label_table_coverage(table, &ids)
+            );
+        }
     }
     if truth.is_empty() {
         bail!(

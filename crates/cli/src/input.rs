@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rnameta_core::{DataSource, Dataset, GeneAnnotation, ValueKind};
+use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneIdKind, ValueKind};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::{self, Format};
 use rnameta_io::recount3::{self, FileName, Recount3Table};
@@ -551,16 +551,59 @@ fn find_recount3_gtf(gene_sums: &Path, annotation: &str) -> Option<PathBuf> {
 }
 
 /// Reads every file of `inputs` and stacks them on the genes all of them hold (in the first
-/// file's order), noting how many genes were left out.
+/// file's order), noting how many genes were left out. A sample in two files is refused.
 pub fn read_all(inputs: &[PathBuf], extras: &Extras, notes: &mut Vec<String>) -> Result<Dataset> {
+    read_all_once(inputs, extras, notes, &mut SeenSamples::default())
+}
+
+/// [`read_all`], refusing also samples already in `seen` (read from other inputs of the same
+/// command, such as the source domain of `train` when its bias domain is read).
+pub fn read_all_once(
+    inputs: &[PathBuf],
+    extras: &Extras,
+    notes: &mut Vec<String>,
+    seen: &mut SeenSamples,
+) -> Result<Dataset> {
     let files = expression_files(inputs)?;
     let mut parts = Vec::with_capacity(files.len());
     for file in &files {
         let data = read_file(file, extras, notes)
             .with_context(|| format!("reading {}", file.path.display()))?;
+        seen.add(&data, &file.path)?;
         parts.push(data);
     }
     stack(parts, notes)
+}
+
+/// The sample ids read so far by one command, with the file each came from: the same sample in
+/// two inputs would be trained on, predicted or scored twice, so it is refused naming both files.
+#[derive(Debug, Default)]
+pub struct SeenSamples {
+    first_file: std::collections::HashMap<String, PathBuf>,
+}
+
+impl SeenSamples {
+    /// Records the samples of `data` (read from `file`, whole or one chunk of it); refuses one
+    /// already read from another file.
+    pub fn add(&mut self, data: &Dataset, file: &Path) -> Result<()> {
+        for s in data.samples() {
+            match self.first_file.get(&s.sample_id) {
+                Some(first) if first != file => bail!(
+                    "sample {} is in both {} and {}; give each sample once (drop one of the \
+                     files, or the sample from one of them)",
+                    s.sample_id,
+                    first.display(),
+                    file.display()
+                ),
+                Some(_) => {}
+                None => {
+                    self.first_file
+                        .insert(s.sample_id.clone(), file.to_path_buf());
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Stacks datasets on the genes they share.
@@ -612,6 +655,82 @@ pub fn counts_refusal(kind: ValueKind) -> Option<&'static str> {
         ValueKind::TpmLike => Some("looks like TPM (samples sum to ~1e6, fractional)"),
         ValueKind::LogLike => Some("looks log-transformed (fractional values, maximum below 32)"),
         ValueKind::Standardised => Some("looks standardised (has negative values)"),
+        ValueKind::AllZero => Some(
+            "holds only zeros (no expression measured in any sample: is it the right file, or \
+             did an export lose its values?)",
+        ),
         ValueKind::Empty => Some("holds no finite value"),
+    }
+}
+
+/// Where the negative values of `data` are, for a refusal: how many, and the first one's gene,
+/// sample and value. `None` when there is none. A few negatives in a counts file are damaged
+/// cells to fix; half the values negative are z-scores.
+pub fn negative_values(data: &Dataset) -> Option<String> {
+    let counts = data.counts();
+    let negatives = counts.iter().filter(|v| **v < 0.0).count();
+    let ((sample, gene), value) = counts.indexed_iter().find(|(_, v)| **v < 0.0)?;
+    Some(format!(
+        " ({negatives} negative of {} values; first: gene {}, sample {}, value {value})",
+        counts.len(),
+        data.genes().genes()[gene]
+            .source_id
+            .as_deref()
+            .unwrap_or(&data.genes().genes()[gene].id),
+        data.samples()[sample].sample_id
+    ))
+}
+
+/// When the gene ids of an input are of another kind than the model's (symbols against Ensembl
+/// ids, say), a sentence saying so and what to do; `None` when the kinds match.
+pub fn gene_id_mismatch(genes: &GeneAnnotation, model_gene_ids: &[String]) -> Option<String> {
+    let input_kind = GeneIdKind::detect(
+        genes
+            .genes()
+            .iter()
+            .map(|g| g.source_id.as_deref().unwrap_or(&g.id)),
+    )?;
+    let model_kind = GeneIdKind::detect(model_gene_ids.iter().map(String::as_str))?;
+    (!input_kind.matches(model_kind)).then(|| {
+        format!(
+            "the input's genes are {}, the model's are {}; rename the input's genes to the \
+             model's kind of id first (the Ensembl gene table of the rnameta sources, \
+             fixtures/real/ensembl100_grch38_genes.tsv.gz, lists each Ensembl id with its \
+             symbol)",
+            input_kind.describe(),
+            model_kind.describe()
+        )
+    })
+}
+
+/// How far the label table `table` covers the samples `sample_ids` of the inputs, for a command
+/// that found no label: "0 of 40 samples of the inputs are in T (its first ids: ...; the inputs'
+/// first ids: ...)", so that a table of other ids (runs instead of samples, say) shows at once.
+pub fn label_table_coverage(table: &Path, sample_ids: &[&str]) -> String {
+    let Ok(labels) = tsv::read_label_table(table) else {
+        return format!(
+            "no sample of the inputs got a label from {}",
+            table.display()
+        );
+    };
+    let known: HashSet<&str> = labels.sample_ids().collect();
+    let found = sample_ids.iter().filter(|s| known.contains(**s)).count();
+    let first = |ids: &mut dyn Iterator<Item = &str>| ids.take(3).collect::<Vec<_>>().join(", ");
+    if found == 0 {
+        format!(
+            "0 of {} samples of the inputs are in {} (its first ids: {}; the inputs' first ids: {})",
+            sample_ids.len(),
+            table.display(),
+            first(&mut labels.sample_ids()),
+            first(&mut sample_ids.iter().copied())
+        )
+    } else {
+        format!(
+            "{found} of {} samples of the inputs are in {}, but none has a usable value in its \
+             columns ({})",
+            sample_ids.len(),
+            table.display(),
+            labels.columns().join(", ")
+        )
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneIdKind, ValueKind};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::{self, Format};
@@ -40,28 +40,56 @@ pub struct Inspection {
     pub notes: Vec<String>,
 }
 
-/// Inspects every path (directories file by file) and prints the result.
+/// Inspects every path (directories file by file) and prints the result. Files that are not a
+/// recognised format (a README beside the data, say) are skipped with a line saying so, whether
+/// named or met in a directory; the command fails only when nothing could be inspected or a
+/// recognised file is damaged.
 pub fn run(paths: &[PathBuf], json: bool) -> Result<()> {
+    let mut inspected = 0usize;
+    let mut skipped = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            for file in directory_files(path)? {
-                match inspect_file(&file) {
-                    Ok(found) => print(&found, json)?,
-                    Err(err) if is_unrecognised(&err) => {
-                        if !json {
-                            let note = format!(
-                                "{}: skipped (not a recognised format)\n\n",
-                                file.display()
-                            );
-                            write_stdout(&note)?;
-                        }
-                    }
-                    Err(err) => return Err(err),
-                }
-            }
+        let files = if path.is_dir() {
+            directory_files(path)?
         } else {
-            print(&inspect_file(path)?, json)?;
+            vec![path.clone()]
+        };
+        for file in files {
+            match inspect_file(&file) {
+                Ok(found) => {
+                    print(&found, json)?;
+                    inspected += 1;
+                }
+                Err(err) if is_unrecognised(&err) => {
+                    let why = err
+                        .downcast_ref::<rnameta_io::Error>()
+                        .map_or_else(String::new, |e| e.kind.to_string());
+                    let line = format!(
+                        "{}: skipped (not a recognised format: {why})",
+                        file.display()
+                    );
+                    if json {
+                        eprintln!("note: {line}");
+                    } else {
+                        write_stdout(&format!("{line}\n\n"))?;
+                    }
+                    skipped.push(format!("{}: {why}", file.display()));
+                }
+                Err(err) => return Err(err),
+            }
         }
+    }
+    if inspected == 0 {
+        bail!(
+            "no file to inspect: {} not a recognised format (expression matrices, GCT, recount3 / \
+             recount2 tables, ARCHS4 HDF5, Parquet, GTF, label and annotation tables, MetaSRA \
+             JSON); first: {}",
+            if skipped.len() == 1 {
+                "the file is".to_owned()
+            } else {
+                format!("the {} files are", skipped.len())
+            },
+            skipped.first().map_or("none given", String::as_str)
+        );
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod evaluate;
 mod fetch;
 use rnameta_cli::input;
 mod inspect;
+mod outputs;
 mod rank_genes;
 mod simulate;
 mod train;
@@ -30,8 +31,9 @@ enum Command {
     /// Show what rnameta sees in files before you train on them: format, samples, genes, gene id
     /// kind, label fields and value kind (counts, TPM-like, log-like).
     ///
-    /// Directories are inspected file by file; files in them that are not a recognised format are
-    /// listed as skipped. A file named explicitly must be readable, or the command fails.
+    /// Directories are inspected file by file. Files that are not a recognised format, named or
+    /// in a directory, are listed as skipped; a recognised file that is damaged fails the
+    /// command, as does finding nothing to inspect.
     Inspect {
         /// Files or directories to inspect.
         #[arg(required = true)]
@@ -44,17 +46,19 @@ enum Command {
     /// GTEx GCT, ARCHS4 HDF5, MetaSRA), with a truth table of every sample's real labels and QC
     /// flags. Same seed, same bytes. Layout and model: docs/simulation.md.
     Simulate {
-        /// Preset: tiny (tests, seconds), small (model tests, quick experiments), paper (the paper's sizes), archs4 (200,000 samples,
-        /// streamed into one HDF5 file).
-        #[arg(long, default_value = "tiny")]
-        preset: String,
-        /// A JSON config replacing the preset (see fixtures/sim/*.json).
+        /// Preset: tiny (tests, seconds), small (model tests, quick experiments), paper (the
+        /// paper's sizes), archs4 (200,000 samples, streamed into one HDF5 file).
+        #[arg(long, default_value = "tiny", value_parser = simulate::preset_parser(), conflicts_with = "config")]
+        preset: rnameta_sim::Preset,
+        /// A JSON config instead of a preset (see fixtures/sim/*.json; limits in
+        /// docs/simulation.md).
         #[arg(long)]
         config: Option<PathBuf>,
         /// Seed replacing the config's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Output directory (created if missing).
+        /// Output directory (created if missing). It must be missing, empty, or an earlier
+        /// cohort of rnameta simulate (replaced whole); the cohort appears only when complete.
         #[arg(long)]
         out: PathBuf,
         /// Ensembl 100 gene table (default: the workspace's fixtures/real copy).
@@ -93,6 +97,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    remove_temporaries_on_signals();
     let result = match cli.command {
         Command::Inspect { paths, json } => inspect::run(&paths, json),
         Command::Simulate {
@@ -121,10 +126,53 @@ fn main() -> ExitCode {
         // The reader of our output went away (`rnameta inspect DIR | head`): not a failure.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_line(&err));
             ExitCode::from(1)
         }
     }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes the temporary files and folders being written (outputs
+/// appear only when complete, so nothing else is half-written), says so, and exits with 128 + the
+/// signal's number, as a shell reports a process ended by that signal.
+fn remove_temporaries_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        // Without a handler the default action (exit) applies; the next run sweeps what is left.
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let removed = rnameta_io::write::remove_in_flight();
+            let name = match signal {
+                SIGINT => "SIGINT",
+                SIGTERM => "SIGTERM",
+                _ => "SIGHUP",
+            };
+            eprintln!(
+                "error: interrupted by {name}; no output was written ({removed} unfinished \
+                 temporary files removed)"
+            );
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+/// The error and its causes on one line, each cause said once: a cause whose text an outer
+/// message already holds (an OS error both printed and kept as the source) is not repeated.
+fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -1,5 +1,10 @@
 //! `rnameta rank-genes`: the ARCHS4 per-gene signal ranking (95th-percentile value, and the mean
 //! cosine similarity of the 100 samples whose value is closest to it), on normalised values.
+//!
+//! On cohorts of fewer than 400 samples the neighbourhood is capped at a quarter of the samples (a
+//! note says so): with 100 of 30 samples every gene would compare all of them and get the same
+//! mean cosine. Counts are ranked against their own zeros, which quantile normalisation no longer
+//! ties (see `rnameta_preprocess::signal`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,11 +13,13 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use rnameta_core::{Dataset, ValueKind};
 use rnameta_io::write::write_atomically;
-use rnameta_preprocess::signal::{signal_ranking, SignalOptions, SignalRow};
+use rnameta_preprocess::signal::{
+    signal_ranking, signal_ranking_against_counts, SignalOptions, SignalRow, SAMPLES_PER_NEIGHBOUR,
+};
 use rnameta_preprocess::{Pipeline, Step};
 
 use crate::input::{self, Extras};
-use crate::train::check_output_dir;
+use crate::outputs::check_output_file;
 
 /// `rnameta rank-genes` arguments.
 #[derive(Debug, ClapArgs)]
@@ -30,7 +37,9 @@ pub struct Args {
     /// The percentile of each gene's values (ARCHS4: 95).
     #[arg(long, default_value_t = 95.0)]
     pub percentile: f64,
-    /// How many samples around the percentile value are compared (ARCHS4: 100).
+    /// How many samples around the percentile value are compared (ARCHS4: 100). Capped at a
+    /// quarter of the samples, so that different genes compare different samples; files of fewer
+    /// than 8 samples are refused.
     #[arg(long, default_value_t = 100)]
     pub neighbours: usize,
     /// The values are already normalised: rank them as they are. Without it, counts go through
@@ -46,7 +55,7 @@ pub struct Args {
 /// Runs `rnameta rank-genes`.
 pub fn run(args: &Args) -> Result<()> {
     if let Some(out) = &args.out {
-        check_output_dir(out)?;
+        check_output_file(out, "-o")?;
     }
     if args.top == Some(0) {
         bail!("--top must be at least 1");
@@ -57,16 +66,32 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let mut notes = Vec::new();
     let data = input::read_all(std::slice::from_ref(&args.input), &extras, &mut notes)?;
-    let data = if args.normalised {
-        data
-    } else {
-        normalise(data, &mut notes)?
-    };
     let options = SignalOptions {
         percentile: args.percentile,
         neighbours: args.neighbours,
     };
-    let mut rows = signal_ranking(&data, options).context("ranking genes")?;
+    let ranking_context = || format!("ranking the genes of {}", args.input.display());
+    let neighbourhood = options
+        .neighbourhood(data.n_samples())
+        .with_context(ranking_context)?;
+    if neighbourhood.is_capped() {
+        notes.push(format!(
+            "neighbourhood capped from {} to {} samples: a gene's neighbourhood may hold at most \
+             1 in {} of the {} samples, or every gene compares (nearly) the same samples and the \
+             mean cosines cannot differ",
+            neighbourhood.requested,
+            neighbourhood.used,
+            SAMPLES_PER_NEIGHBOUR,
+            neighbourhood.samples
+        ));
+    }
+    let mut rows = if args.normalised {
+        signal_ranking(&data, options)
+    } else {
+        let normalised = normalise(&data, &mut notes)?;
+        signal_ranking_against_counts(&normalised, &data, options)
+    }
+    .with_context(ranking_context)?;
     if let Some(n) = args.top {
         rows.truncate(n);
     }
@@ -96,10 +121,11 @@ pub fn run(args: &Args) -> Result<()> {
 }
 
 /// The ARCHS4 pipeline on counts (without the length division when lengths are missing).
-fn normalise(data: Dataset, notes: &mut Vec<String>) -> Result<Dataset> {
+fn normalise(data: &Dataset, notes: &mut Vec<String>) -> Result<Dataset> {
     let kind = data.value_kind();
     if let Some(reason) = input::counts_refusal(kind) {
-        if kind != ValueKind::Empty {
+        // Values of another scale can be ranked as they are; no values or only zeros cannot.
+        if !matches!(kind, ValueKind::Empty | ValueKind::AllZero) {
             bail!(
                 "the input {reason}; rank-genes normalises counts itself, so pass \
                  --normalised to rank these values as they are"
@@ -124,8 +150,8 @@ fn normalise(data: Dataset, notes: &mut Vec<String>) -> Result<Dataset> {
         );
         Pipeline::new(vec![Step::Ln1p, Step::Quantile])
     };
-    let fitted = pipeline.fit(&data)?;
-    Ok(fitted.transform(&data)?)
+    let fitted = pipeline.fit(data)?;
+    Ok(fitted.transform(data)?)
 }
 
 fn write_rows(w: &mut dyn Write, rows: &[SignalRow]) -> std::io::Result<()> {

@@ -6,15 +6,23 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use rnameta_sim::output::{progress_bar, write_cohort};
 use rnameta_sim::universe::default_gene_table;
 use rnameta_sim::{GeneUniverse, Preset, SimConfig, Simulator};
 
+/// The parser of `--preset`: one of [`Preset::ALL`] by name, so that clap lists every preset in
+/// the help and refuses another name as bad usage (exit 2) listing them.
+pub fn preset_parser() -> impl TypedValueParser<Value = Preset> {
+    PossibleValuesParser::new(Preset::ALL.map(Preset::name))
+        .try_map(|name| Preset::parse(&name).ok_or_else(|| format!("unknown preset {name:?}")))
+}
+
 /// What the command line asked for.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Preset name (`tiny`, `paper`, `archs4`).
-    pub preset: String,
+    /// The preset (replaced by `config` when given).
+    pub preset: Preset,
     /// A config file replacing the preset.
     pub config: Option<PathBuf>,
     /// A seed replacing the config's.
@@ -27,20 +35,14 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// Runs the command: builds the config, the gene universe and the simulator, writes the cohort
-/// and prints what was written.
+/// Runs the command: builds the config (checked against its limits), the gene universe and the
+/// simulator, writes the cohort (refused before any work when it cannot fit this machine; written
+/// into a staging folder and renamed into place, see [`write_cohort`]) and prints what was
+/// written.
 pub fn run(options: &Options) -> Result<()> {
     let mut config = match &options.config {
         Some(path) => SimConfig::from_json_file(path)?,
-        None => {
-            let preset = Preset::parse(&options.preset).with_context(|| {
-                format!(
-                    "unknown preset {:?} (tiny, paper or archs4)",
-                    options.preset
-                )
-            })?;
-            SimConfig::preset(preset)
-        }
+        None => SimConfig::preset(options.preset),
     };
     if let Some(seed) = options.seed {
         config.seed = seed;
@@ -53,7 +55,14 @@ pub fn run(options: &Options) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let universe = GeneUniverse::from_ensembl(&genes, &config.universe)?;
+    // The gene table bounds universe.n_genes and the biotypes: name the config file in errors.
+    let universe =
+        GeneUniverse::from_ensembl(&genes, &config.universe).map_err(|e| {
+            match &options.config {
+                Some(path) => e.in_config_file(path),
+                None => e,
+            }
+        })?;
     let sim = Simulator::new(config, universe)?;
     let c = sim.config();
     let total = c.gtex.samples + c.tcga.samples + c.archs4.samples;

@@ -16,6 +16,7 @@ use rnameta_preprocess::Pipeline;
 use serde::Serialize;
 
 use crate::input::{self, Extras};
+use crate::outputs::check_output_dir;
 
 /// The task as typed on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,6 +77,14 @@ pub enum PipelineArg {
     Cpm,
 }
 
+/// Most epochs `--epochs` takes: 100 times the paper's 10, beyond any use seen (an epoch of the
+/// paper-size MLP takes about a second, so this bounds a mistyped value to minutes, not years).
+const MAX_EPOCHS: i64 = 1_000;
+
+/// Most trees `--trees` takes: 100 times the default forest, about the most whose nodes fit in
+/// memory for a paper-size training set.
+const MAX_TREES: i64 = 10_000;
+
 /// `rnameta train` arguments.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -112,12 +121,12 @@ pub struct Args {
     /// Seed of the model's randomness (MLP, DA, random forest).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Training epochs (MLP; DA: each of its two phases). Default: the paper's 10.
-    #[arg(long)]
-    pub epochs: Option<usize>,
-    /// Trees of the random forest (default: the library's).
-    #[arg(long)]
-    pub trees: Option<usize>,
+    /// Training epochs (MLP; DA: each of its two phases), 1 to 1,000. Default: the paper's 10.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_EPOCHS))]
+    pub epochs: Option<u32>,
+    /// Trees of the random forest, 1 to 10,000 (default: the library's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_TREES))]
+    pub trees: Option<u32>,
     /// One-vs-all: learn CLASS against everything else, labelled "other" (the paper's biopsy vs
     /// rest sample-source model).
     #[arg(
@@ -172,22 +181,38 @@ pub fn run(args: &Args) -> Result<()> {
         );
     }
     let choice = parse_genes(&args.genes)?;
-    check_output_dir(&args.out)?;
+    check_output_dir(&args.out, "-o")?;
     let extras = Extras {
         labels: args.labels.clone(),
         gene_annotation: args.gene_annotation.clone(),
     };
     let mut notes = Vec::new();
-    let source = input::read_all(&args.source_domain, &extras, &mut notes)?;
+    let mut seen = input::SeenSamples::default();
+    let source = input::read_all_once(&args.source_domain, &extras, &mut notes, &mut seen)?;
     let n_source = source.n_samples();
     let data = if args.bias_domain.is_empty() {
         mark_source(source)
     } else {
-        let bias = input::read_all(&args.bias_domain, &extras, &mut notes)?;
+        let bias = input::read_all_once(&args.bias_domain, &extras, &mut notes, &mut seen)?;
         input::stack(vec![mark_source(source), mark_bias(bias)], &mut notes)?
     };
     let n_bias = data.n_samples() - n_source;
 
+    if let Some(table) = &args.labels {
+        if !data.samples().iter().any(|s| task.label_of(s).is_some()) {
+            bail!(
+                "no sample has a {task} label: {}",
+                input::label_table_coverage(
+                    table,
+                    &data
+                        .samples()
+                        .iter()
+                        .map(|s| s.sample_id.as_str())
+                        .collect::<Vec<_>>()
+                )
+            );
+        }
+    }
     let grouping = grouping_from_args(args.one_vs_all.as_deref(), args.catch_all.as_deref())?;
     let labels = training_labels(
         task,
@@ -211,12 +236,11 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
 
+    check_annotation_for(&choice, &data, args.gene_annotation.is_some())?;
     let (pipeline, pipeline_name) = choose_pipeline(args.pipeline, &data)?;
     let spec = model_spec(args, task)?;
     let model = TrainedModel::fit(&spec, task, &pipeline, &choice, &data, &labels)
         .with_context(|| format!("training {} for {task}", args.model.name()))?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
     model
         .save(&args.out)
         .with_context(|| format!("saving the bundle to {}", args.out.display()))?;
@@ -268,20 +292,6 @@ fn print_summary(s: &Summary) {
     }
     println!("genes: {} ({})", s.genes, s.gene_selection);
     println!("bundle: {}", s.bundle.display());
-}
-
-/// Refuses an output path whose parent folder does not exist (before any training time is spent).
-pub fn check_output_dir(out: &std::path::Path) -> Result<()> {
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.is_dir() {
-            bail!(
-                "output {}: folder {} does not exist",
-                out.display(),
-                parent.display()
-            );
-        }
-    }
-    Ok(())
 }
 
 fn mark_source(mut data: Dataset) -> Dataset {
@@ -351,6 +361,23 @@ fn training_labels(
     {
         bail!("class {class:?} has no training sample");
     }
+    let scarce: Vec<String> = labels
+        .classes()
+        .iter()
+        .zip(labels.class_counts())
+        .filter(|(_, n)| *n < MIN_CLASS_SAMPLES)
+        .map(|(c, n)| format!("{c} ({n})"))
+        .collect();
+    if !scarce.is_empty() {
+        notes.push(format!(
+            "warning: {} of {} classes have fewer than {MIN_CLASS_SAMPLES} training samples: {}; \
+             their predictions rest on too few examples to trust (add samples, or leave the \
+             class out with --catch-all)",
+            scarce.len(),
+            labels.classes().len(),
+            scarce.join(", ")
+        ));
+    }
     if labels.classes().len() < 2 {
         bail!(
             "only one {task} class ({}) among the labelled samples; a classifier needs two",
@@ -358,6 +385,42 @@ fn training_labels(
         );
     }
     Ok(labels)
+}
+
+/// Fewer training samples than this in a class draw a warning: one or two examples cannot show
+/// a class's spread (the paper kept classes of at least 10 samples).
+const MIN_CLASS_SAMPLES: usize = 3;
+
+/// Refuses a gene choice the genes' annotation cannot serve (protein-coding windows without any
+/// biotype, `xy` without any chromosome), saying where the annotation comes from.
+fn check_annotation_for(choice: &GeneChoice, data: &Dataset, given: bool) -> Result<()> {
+    let genes = data.genes().genes();
+    let (needs, missing) = match choice {
+        GeneChoice::Paper
+        | GeneChoice::Gini {
+            protein_coding_only: true,
+            ..
+        } => (
+            "biotypes (it keeps protein-coding genes)",
+            genes.iter().all(|g| g.biotype.is_none()),
+        ),
+        GeneChoice::Chromosomes(_) => ("chromosomes", genes.iter().all(|g| g.chromosome.is_none())),
+        _ => return Ok(()),
+    };
+    if !missing {
+        return Ok(());
+    }
+    let what = if given {
+        "the --gene-annotation given matched none of the input's genes"
+    } else {
+        "give --gene-annotation FILE: a GENCODE / Ensembl GTF, or the Ensembl 100 gene table of the \
+         rnameta sources, fixtures/real/ensembl100_grch38_genes.tsv.gz"
+    };
+    bail!(
+        "the chosen genes need the genes' {needs}, and none of the {} genes has any; {what} (or \
+         choose --genes all)",
+        genes.len()
+    )
 }
 
 /// The grouping asked for by `--one-vs-all CLASS` or `--catch-all N|CLASSES`.
@@ -410,10 +473,7 @@ fn choose_pipeline(arg: PipelineArg, data: &Dataset) -> Result<(Pipeline, &'stat
 fn model_spec(args: &Args, task: Task) -> Result<ModelSpec> {
     let mut spec = ModelSpec::default_for(args.model.name(), task, args.seed)
         .with_context(|| format!("unknown model {}", args.model.name()))?;
-    if let Some(epochs) = args.epochs {
-        if epochs == 0 {
-            bail!("--epochs must be at least 1");
-        }
+    if let Some(epochs) = args.epochs.map(|e| e as usize) {
         match &mut spec {
             ModelSpec::Mlp(p) => p.epochs = epochs,
             ModelSpec::Da(p) => {
@@ -423,10 +483,9 @@ fn model_spec(args: &Args, task: Task) -> Result<ModelSpec> {
             _ => bail!("--epochs applies to mlp and da only"),
         }
     }
-    if let Some(trees) = args.trees {
+    if let Some(trees) = args.trees.map(|t| t as usize) {
         match &mut spec {
-            ModelSpec::RandomForest(p) if trees > 0 => p.n_trees = trees,
-            ModelSpec::RandomForest(_) => bail!("--trees must be at least 1"),
+            ModelSpec::RandomForest(p) => p.n_trees = trees,
             _ => bail!("--trees applies to rf only"),
         }
     }

@@ -114,7 +114,7 @@ fn inspects_a_directory_skipping_unknown_files() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "README.md: skipped (not a recognised format)",
+            "README.md: skipped (not a recognised format:",
         ))
         .stdout(predicate::str::contains(
             "geuvadis_archs4_layout.h5\n  format:        ARCHS4 HDF5",

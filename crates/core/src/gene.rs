@@ -59,6 +59,24 @@ impl GeneIdKind {
         Self::Symbol,
     ];
 
+    /// What ids of this kind are, for messages: "gene symbols (e.g. XIST)".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::EnsemblVersioned => "versioned Ensembl gene ids (e.g. ENSG00000229807.12)",
+            Self::Ensembl => "Ensembl gene ids (e.g. ENSG00000229807)",
+            Self::RefSeq => "RefSeq accessions (e.g. NM_000014)",
+            Self::Entrez => "Entrez gene ids (e.g. 7503)",
+            Self::Symbol => "gene symbols (e.g. XIST)",
+        }
+    }
+
+    /// True when ids of `self` and `other` can be matched directly (Ensembl ids match across
+    /// versions).
+    pub fn matches(self, other: Self) -> bool {
+        let ensembl = |k| matches!(k, Self::Ensembl | Self::EnsemblVersioned);
+        self == other || (ensembl(self) && ensembl(other))
+    }
+
     /// Classifies one id.
     pub fn of(id: &str) -> Self {
         if id.starts_with("ENS") && id.len() > 4 {

@@ -21,6 +21,8 @@ pub enum ValueKind {
     LogLike,
     /// Has negative values: z-scores or other centred data.
     Standardised,
+    /// Every value is zero: nothing was measured, or the file lost its values.
+    AllZero,
     /// No finite value to judge from.
     Empty,
 }
@@ -46,10 +48,13 @@ impl ValueKind {
         if min < 0.0 {
             return Self::Standardised;
         }
+        if max == 0.0 {
+            return Self::AllZero;
+        }
         if all_integer && max >= 32.0 {
             return Self::IntegerCounts;
         }
-        if max < 32.0 && (!all_integer || max == 0.0) {
+        if max < 32.0 && !all_integer {
             return Self::LogLike;
         }
         if all_integer {
@@ -79,6 +84,7 @@ impl ValueKind {
             Self::NonNegativeFractional => "non-negative fractional (FPKM-like)",
             Self::LogLike => "log-like (max < 32)",
             Self::Standardised => "standardised (has negatives)",
+            Self::AllZero => "all zero",
             Self::Empty => "empty",
         }
     }
@@ -120,6 +126,11 @@ mod tests {
         assert_eq!(
             ValueKind::detect(array![[f32::NAN]].view()),
             ValueKind::Empty
+        );
+        // All zero is neither log-scale nor counts to predict from: said as it is.
+        assert_eq!(
+            ValueKind::detect(array![[0.0, 0.0], [0.0, 0.0]].view()),
+            ValueKind::AllZero
         );
     }
 }

@@ -143,6 +143,21 @@ pub fn detect(path: &Path) -> Result<Format> {
     let Some(second) = data_lines.first() else {
         return Err(unknown("a header line and no data"));
     };
+    // An empty last column on every line is a trailing delimiter (some exporters write one): read
+    // as it stands, the empty cells would make a matrix look like a label table.
+    let ends_with_delimiter = |l: &str| l.trim_end_matches(['\r', '\n']).ends_with(delimiter);
+    if ends_with_delimiter(first) && data_lines.iter().all(|l| ends_with_delimiter(l)) {
+        let shown = if delimiter == '\t' { "\\t" } else { "," };
+        return Err(Error::line(
+            path,
+            1,
+            ErrorKind::Malformed(format!(
+                "every line ends with a {} delimiter, leaving an empty last column; remove the \
+                 trailing delimiters (e.g. sed 's/{shown}$//' FILE) and try again",
+                if delimiter == '\t' { "tab" } else { "comma" }
+            )),
+        ));
+    }
     let numeric = crate::tsv::split_fields(second, delimiter)
         .skip(1)
         .all(|f| f.parse::<f64>().is_ok());
@@ -275,5 +290,16 @@ mod tests {
             detect_text("just one column\n").unwrap_err().kind,
             ErrorKind::UnknownFormat(_)
         ));
+    }
+
+    #[test]
+    fn a_trailing_delimiter_on_every_line_is_refused_not_taken_for_a_label_table() {
+        let err = detect_text("gene_id\tA\tB\t\nENSG1\t1\t2\t\nENSG2\t3\t4\t\n").unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Malformed(_)), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains(":1:") && text.contains("ends with a tab"),
+            "{text}"
+        );
     }
 }

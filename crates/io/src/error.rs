@@ -80,6 +80,15 @@ pub enum ErrorKind {
         /// The offending text.
         value: String,
     },
+    /// A number too large for the 32-bit floats every matrix is held in.
+    #[error(
+        "value {value} is beyond the largest 32-bit float (3.4e38), in which rnameta holds \
+         expression values; is the column a value at all? rescale it or remove it"
+    )]
+    BeyondF32 {
+        /// The offending text.
+        value: String,
+    },
     /// A gene id occurs twice.
     #[error("duplicate gene id {id:?} (first seen {first})")]
     DuplicateGene {
@@ -100,6 +109,12 @@ pub enum ErrorKind {
     /// The content breaks the format's rules in another way (the message says how).
     #[error("{0}")]
     Malformed(String),
+    /// Bytes that fail their own checksum: the file changed after it was written.
+    #[error(
+        "the file is damaged ({0}): its bytes changed after it was written; download or copy it \
+         again"
+    )]
+    Damaged(String),
     /// The HDF5 library could not read or write the object.
     #[error("HDF5: {0}")]
     Hdf5(String),

@@ -40,7 +40,9 @@ pub fn parse_value(field: &str, policy: ValuePolicy) -> Result<f32, ErrorKind> {
             );
         }
     };
-    if !value.is_finite() {
+    // `1e400` parses as infinity: a number written out, too large, not a missing value.
+    let written_number = !text.to_ascii_lowercase().contains(['i', 'n']);
+    if !value.is_finite() && !written_number {
         return Err(ErrorKind::NotFinite {
             value: text.to_owned(),
         });
@@ -48,8 +50,8 @@ pub fn parse_value(field: &str, policy: ValuePolicy) -> Result<f32, ErrorKind> {
     if policy == ValuePolicy::NonNegative && value < 0.0 {
         return Err(ErrorKind::NegativeCount { value });
     }
-    if value.abs() > f64::from(f32::MAX) {
-        return Err(ErrorKind::NotFinite {
+    if !value.is_finite() || value.abs() > f64::from(f32::MAX) {
+        return Err(ErrorKind::BeyondF32 {
             value: text.to_owned(),
         });
     }
@@ -178,8 +180,18 @@ mod tests {
             parse_value("NA", ValuePolicy::AnyFinite),
             Err(ErrorKind::NotFinite { .. })
         ));
+        // Too large for the f32 every matrix is held in: said so, not called non-finite.
+        for big in ["1e40", "-1e40", "1e400", "3.5e38"] {
+            assert!(
+                matches!(
+                    parse_value(big, ValuePolicy::AnyFinite),
+                    Err(ErrorKind::BeyondF32 { .. })
+                ),
+                "{big}"
+            );
+        }
         assert!(matches!(
-            parse_value("1e400", ValuePolicy::AnyFinite),
+            parse_value("inf", ValuePolicy::AnyFinite),
             Err(ErrorKind::NotFinite { .. })
         ));
         assert!(matches!(

@@ -30,7 +30,7 @@ use ndarray::{s, Array2};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
 
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::write::write_atomically_with_path;
+use crate::write::{stage_with_path, Staged};
 
 /// Key-value metadata key holding the format name and version.
 pub const FORMAT_KEY: &str = "rnameta.format";
@@ -108,17 +108,17 @@ pub fn write_dataset_with_row_groups(
         }
         RecordBatch::try_new(schema.clone(), columns)
     });
-    write_batches(path, &schema, metadata, group, batches)
+    stage_batches(path, &schema, metadata, group, batches)?.commit()
 }
 
-/// Writes record batches to a snappy-compressed Parquet file atomically.
-fn write_batches(
+/// Writes record batches to a snappy-compressed Parquet file beside `path`, staged for renaming.
+fn stage_batches(
     path: &Path,
     schema: &SchemaRef,
     metadata: Vec<(&str, String)>,
     rows_per_group: usize,
     batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>,
-) -> Result<()> {
+) -> Result<Staged> {
     let key_values = metadata
         .into_iter()
         .map(|(k, v)| KeyValue::new(k.to_owned(), v))
@@ -128,7 +128,7 @@ fn write_batches(
         .set_max_row_group_row_count(Some(rows_per_group))
         .set_key_value_metadata(Some(key_values))
         .build();
-    write_atomically_with_path(path, |tmp| {
+    stage_with_path(path, |tmp| {
         let file = File::create(tmp).map_err(|e| Error::io(path, Location::File, e))?;
         let mut writer =
             ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(parquet_error(path))?;
@@ -338,6 +338,21 @@ fn check_unique_samples(path: &Path, ids: &[String]) -> Result<()> {
 /// `sample_id` column and Float32 gene columns).
 pub fn read_dataset(path: &Path) -> Result<Dataset> {
     let opened = open_parquet(path)?;
+    let is_predictions = opened
+        .key_values
+        .get(FORMAT_KEY)
+        .is_some_and(|f| f == PREDICTIONS_FORMAT)
+        || opened.schema.column_with_name(PREDICTED).is_some();
+    if is_predictions {
+        return Err(Error::file(
+            path,
+            ErrorKind::Malformed(
+                "a prediction table (written by `rnameta annotate`), not an expression matrix; \
+                 give the expression file the predictions were made from"
+                    .to_owned(),
+            ),
+        ));
+    }
     let schema = opened.schema.clone();
     check_unique_columns(path, &schema)?;
     let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
@@ -533,6 +548,12 @@ impl PredictionTable {
 /// Writes a prediction table atomically (snappy Parquet); refuses a table that
 /// [`PredictionTable::validate`] refuses.
 pub fn write_predictions(path: &Path, table: &PredictionTable) -> Result<()> {
+    stage_predictions(path, table)?.commit()
+}
+
+/// Writes a prediction table beside `path` and returns it staged: it appears under `path` only
+/// when committed (with the other outputs of the same command, `write::commit_all`).
+pub fn stage_predictions(path: &Path, table: &PredictionTable) -> Result<Staged> {
     table
         .validate()
         .map_err(|(location, kind)| Error::new(path, location, kind))?;
@@ -568,7 +589,7 @@ pub fn write_predictions(path: &Path, table: &PredictionTable) -> Result<()> {
     }
     let batch = RecordBatch::try_new(schema.clone(), columns);
     let metadata = vec![(FORMAT_KEY, PREDICTIONS_FORMAT.to_owned())];
-    write_batches(
+    stage_batches(
         path,
         &schema,
         metadata,

@@ -702,3 +702,33 @@ fn a_repeated_gsm_is_refused_naming_the_sample() {
     );
     assert_names(&err, &path, &Location::Sample("GSM7".into()));
 }
+
+#[test]
+fn an_object_failing_its_checksum_is_called_damaged_not_unsupported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("labels.h5");
+    archs4::write(&path, &labelled_dataset(), &WriteOptions::default()).expect("write");
+    let bytes = std::fs::read(&path).expect("written file");
+    // Version-2 object headers ("OHDR") end in a checksum of their bytes: change one byte of
+    // each header but the first (the root group's, which every open needs) and read everything.
+    let headers: Vec<usize> = bytes
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"OHDR")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        headers.len() > 2,
+        "the writer writes version-2 object headers"
+    );
+    let mut damaged = bytes.clone();
+    for &at in &headers[1..] {
+        damaged[at + 7] ^= 0xff;
+    }
+    std::fs::write(&path, &damaged).expect("damaged copy");
+    let err = Archs4Reader::open(&path)
+        .and_then(|r| r.read_all())
+        .expect_err("a damaged file is refused");
+    assert!(matches!(err.kind, ErrorKind::Damaged(_)), "{err}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+}

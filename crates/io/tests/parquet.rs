@@ -347,3 +347,16 @@ fn predictions_with_null_or_duplicate_sample_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_prediction_table_read_as_a_matrix_is_named_as_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pred.parquet");
+    write_predictions(&path, &predictions()).unwrap();
+    let err = read_dataset(&path).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a prediction table") && text.contains("not an expression matrix"),
+        "{text}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Every parameter of a simulation, in one serde struct that is read from and written to JSON.
 //!
-//! The three presets ([`Preset`]) are built here and shipped, byte for byte, as
+//! The four presets ([`Preset`]) are built here and shipped, byte for byte, as
 //! `fixtures/sim/{tiny,small,paper,archs4}.json` (a test checks that the files equal the presets).
 //! `docs/simulation.md` explains each parameter and where its value comes from.
 
@@ -464,7 +464,8 @@ impl SimConfig {
         }
     }
 
-    /// Reads a config from a JSON file and checks it.
+    /// Reads a config from a JSON file and checks it ([`SimConfig::validate`]); errors name the
+    /// file.
     pub fn from_json_file(path: &Path) -> Result<Self> {
         let err = |reason: String| Error::ConfigFile {
             path: path.to_path_buf(),
@@ -472,7 +473,7 @@ impl SimConfig {
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let config: Self = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
-        config.validate()?;
+        config.validate().map_err(|e| e.in_config_file(path))?;
         Ok(config)
     }
 
@@ -483,54 +484,56 @@ impl SimConfig {
         text
     }
 
-    /// Refuses values the simulator cannot use, naming the field.
+    /// Refuses values outside the limits of `docs/simulation.md` ("Limits"), naming the field,
+    /// the value and what is allowed, and a config whose sources are all empty. Every way to a
+    /// simulator ([`SimConfig::from_json_file`], [`crate::Simulator::new`]) calls it before any
+    /// work; the presets pass it. Limits that depend on the gene table (`universe.n_genes`, the
+    /// biotypes) are checked when the table is read ([`crate::GeneUniverse::from_ensembl`]), and
+    /// the cohort's size against this machine by [`crate::footprint`].
     pub fn validate(&self) -> Result<()> {
-        let share = |field: &str, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(Error::config(
-                    field,
-                    format!("{v} is not a share in [0, 1]"),
-                ))
-            }
-        };
-        let positive = |field: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(Error::config(field, format!("{v} must be positive")))
-            }
-        };
-        let non_negative = |field: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(Error::config(field, format!("{v} must be >= 0")))
-            }
-        };
-        if self.universe.n_genes < 200 {
+        use limits::*;
+        let u = &self.universe;
+        if u.n_genes < MIN_GENES {
             return Err(Error::config(
                 "universe.n_genes",
-                "at least 200 genes are needed for the sex and marker genes",
+                u.n_genes,
+                format!("at least {MIN_GENES} (room for the sex, marker and other required genes)"),
             ));
         }
-        if self.universe.biotype_shares.values().sum::<f64>() <= 0.0 {
-            return Err(Error::config("universe.biotype_shares", "shares sum to 0"));
+        for (biotype, &share) in &u.biotype_shares {
+            at_least_zero(&format!("universe.biotype_shares.{biotype}"), share)?;
         }
-        for (k, v) in &self.universe.biotype_shares {
-            non_negative(&format!("universe.biotype_shares.{k}"), *v)?;
+        if u.biotype_shares.values().sum::<f64>() <= 0.0 {
+            return Err(Error::config(
+                "universe.biotype_shares",
+                "shares summing to 0",
+                "shares >= 0 with a positive sum",
+            ));
+        }
+        for chromosome in &u.whole_chromosomes {
+            if !crate::universe::PRIMARY_CHROMOSOMES.contains(&chromosome.as_str()) {
+                return Err(Error::config(
+                    "universe.whole_chromosomes",
+                    format!("{chromosome:?}"),
+                    "chromosome names 1-22, X, Y, MT (no \"chr\" prefix)",
+                ));
+            }
         }
         let e = &self.expression;
+        finite("expression.log_cpm_mean", e.log_cpm_mean)?;
+        positive("expression.log_cpm_sd", e.log_cpm_sd)?;
         share("expression.off_share", e.off_share)?;
         share("expression.noncoding_off_share", e.noncoding_off_share)?;
-        positive("expression.log_cpm_sd", e.log_cpm_sd)?;
-        non_negative("expression.dispersion_a", e.dispersion_a)?;
-        non_negative("expression.dispersion_b", e.dispersion_b)?;
-        non_negative("expression.sample_noise_sd", e.sample_noise_sd)?;
-        non_negative("expression.donor_sd", e.donor_sd)?;
+        for (biotype, &shift) in &e.biotype_shift {
+            finite(&format!("expression.biotype_shift.{biotype}"), shift)?;
+        }
+        finite("expression.other_shift", e.other_shift)?;
+        at_least_zero("expression.dispersion_a", e.dispersion_a)?;
+        at_least_zero("expression.dispersion_b", e.dispersion_b)?;
+        at_least_zero("expression.sample_noise_sd", e.sample_noise_sd)?;
+        at_least_zero("expression.donor_sd", e.donor_sd)?;
         let b = &self.biology;
-        for (f, v) in [
+        for (field, v) in [
             ("biology.program_up_share", b.program_up_share),
             ("biology.program_down_share", b.program_down_share),
             ("biology.group_share", b.group_share),
@@ -539,12 +542,31 @@ impl SimConfig {
             ("biology.cell_line_lost_xist", b.cell_line_lost_xist),
             ("biology.tumour_share", b.tumour_share),
         ] {
-            share(f, v)?;
+            share(field, v)?;
         }
         positive("biology.program_effect", b.program_effect)?;
+        for (field, v) in [
+            ("biology.marker_effect", b.marker_effect),
+            ("biology.xist_effect", b.xist_effect),
+            ("biology.y_effect", b.y_effect),
+            ("biology.x_escape_effect", b.x_escape_effect),
+            ("biology.proliferation_effect", b.proliferation_effect),
+        ] {
+            finite(field, v)?;
+        }
+        at_least_zero("biology.cell_line_tissue_weight", b.cell_line_tissue_weight)?;
+        at_least_zero("biology.tumour_tissue_weight", b.tumour_tissue_weight)?;
         let s = &self.bias;
+        count(
+            "bias.rank",
+            s.rank,
+            0,
+            BIAS_RANK,
+            "each axis holds one value per gene",
+        )?;
         share("bias.total_rna_share", s.total_rna_share)?;
-        for (f, v) in [
+        finite("bias.total_rna_effect", s.total_rna_effect)?;
+        for (field, v) in [
             ("bias.latent_sd", s.latent_sd),
             ("bias.three_prime_max", s.three_prime_max),
             ("bias.gc_sd", s.gc_sd),
@@ -554,24 +576,64 @@ impl SimConfig {
             ("bias.tcga_scale", s.tcga_scale),
             ("bias.sra_scale", s.sra_scale),
         ] {
-            non_negative(f, v)?;
+            at_least_zero(field, v)?;
         }
-        if self.gtex.samples > 0 && self.gtex.donors < 2 {
-            return Err(Error::config(
-                "gtex.donors",
-                "GTEx samples need at least two donors (one of each sex)",
-            ));
-        }
-        positive("gtex.reads_per_gene", self.gtex.reads_per_gene)?;
-        positive("tcga.reads_per_gene", self.tcga.reads_per_gene)?;
-        positive("sra.reads_per_gene", self.sra.reads_per_gene)?;
-        share("tcga.normal_share", self.tcga.normal_share)?;
-        share("tcga.purity_min", self.tcga.purity_min)?;
-        if self.tcga.samples > 0 && self.tcga.centres == 0 {
-            return Err(Error::config("tcga.centres", "TCGA samples need centres"));
-        }
+        let g = &self.gtex;
+        count(
+            "gtex.samples",
+            g.samples,
+            0,
+            GTEX_SAMPLES,
+            "GTEx rail ids are 100,000 + sample and must stay below TCGA's 200,000",
+        )?;
+        let least_donors = if g.samples > 0 { 2 } else { 0 };
+        count(
+            "gtex.donors",
+            g.donors,
+            least_donors,
+            GTEX_DONORS,
+            "GTEx samples need two donors, one of each sex",
+        )?;
+        depth("gtex.reads_per_gene", g.reads_per_gene)?;
+        log_sd("gtex.library_log_sd", g.library_log_sd)?;
+        let t = &self.tcga;
+        count(
+            "tcga.samples",
+            t.samples,
+            0,
+            TCGA_SAMPLES,
+            "TCGA rail ids are 200,000 + sample and must stay below SRA's 1,000,000",
+        )?;
+        count(
+            "tcga.centres",
+            t.centres,
+            usize::from(t.samples > 0),
+            TCGA_CENTRES,
+            "the 23 TCGA projects are dealt to centres, so a 24th centre would sequence nothing; \
+             TCGA samples need one",
+        )?;
+        share("tcga.normal_share", t.normal_share)?;
+        share("tcga.purity_min", t.purity_min)?;
+        depth("tcga.reads_per_gene", t.reads_per_gene)?;
+        log_sd("tcga.library_log_sd", t.library_log_sd)?;
         let r = &self.sra;
-        for (f, v) in [
+        count(
+            "sra.studies",
+            r.studies,
+            0,
+            SRA_STUDIES,
+            "every study's plan is held in memory",
+        )?;
+        finite("sra.size_log_mean", r.size_log_mean)?;
+        at_least_zero("sra.size_log_sd", r.size_log_sd)?;
+        count(
+            "sra.max_study_size",
+            r.max_study_size,
+            1,
+            SRA_MAX_STUDY_SIZE,
+            "a study is written as one recount3 project, whole in memory",
+        )?;
+        for (field, v) in [
             ("sra.cell_line_share", r.cell_line_share),
             ("sra.single_cell_share", r.single_cell_share),
             ("sra.small_rna_share", r.small_rna_share),
@@ -584,24 +646,182 @@ impl SimConfig {
             ("sra.condition_share", r.condition_share),
             ("sra.admixture_max", r.admixture_max),
         ] {
-            share(f, v)?;
+            share(field, v)?;
         }
-        if r.cell_line_share + r.single_cell_share + r.small_rna_share > 1.0 {
+        let kinds = r.cell_line_share + r.single_cell_share + r.small_rna_share;
+        if kinds > 1.0 {
             return Err(Error::config(
-                "sra.cell_line_share",
-                "cell-line, single-cell and small-RNA shares add up to more than 1",
+                "sra.cell_line_share + sra.single_cell_share + sra.small_rna_share",
+                kinds,
+                "at most 1 (the rest of the studies are biopsies)",
             ));
         }
-        if r.max_study_size == 0 {
-            return Err(Error::config("sra.max_study_size", "must be at least 1"));
-        }
-        if r.cell_lines < 8 {
-            return Err(Error::config("sra.cell_lines", "at least 8 cell lines"));
-        }
-        if self.archs4.block_samples == 0 {
-            return Err(Error::config("archs4.block_samples", "must be at least 1"));
+        at_least_zero("sra.condition_sd", r.condition_sd)?;
+        count(
+            "sra.cell_lines",
+            r.cell_lines,
+            SRA_MIN_CELL_LINES,
+            SRA_CELL_LINES,
+            "cell-line studies draw their lines from this pool, which is drawn whole",
+        )?;
+        depth("sra.reads_per_gene", r.reads_per_gene)?;
+        log_sd("sra.study_depth_log_sd", r.study_depth_log_sd)?;
+        log_sd("sra.library_log_sd", r.library_log_sd)?;
+        let a = &self.archs4;
+        count(
+            "archs4.samples",
+            a.samples,
+            0,
+            ARCHS4_SAMPLES,
+            "streamed, but each sample's metadata stays in memory until the file is closed",
+        )?;
+        count(
+            "archs4.block_samples",
+            a.block_samples,
+            1,
+            ARCHS4_BLOCK_SAMPLES,
+            "a block's counts are held in memory twice",
+        )?;
+        if g.samples == 0 && t.samples == 0 && r.studies == 0 && a.samples == 0 {
+            return Err(Error::NothingToSimulate { file: None });
         }
         Ok(())
+    }
+}
+
+/// The limits [`SimConfig::validate`] enforces, listed with their reasons in
+/// `docs/simulation.md` ("Limits"). Sizes within them may still be too large for a machine; that
+/// is estimated before any work by [`crate::footprint`].
+pub mod limits {
+    /// Fewest genes: room for the sex, marker, proliferation and mitochondrial genes.
+    pub const MIN_GENES: usize = 200;
+    /// Most GTEx samples: their rail ids (100,000 + sample) stay below TCGA's.
+    pub const GTEX_SAMPLES: usize = 100_000;
+    /// Most GTEx donors (a sanity ceiling, as many as the samples allowed).
+    pub const GTEX_DONORS: usize = 100_000;
+    /// Most TCGA samples: their rail ids (200,000 + sample) stay below SRA's 1,000,000.
+    pub const TCGA_SAMPLES: usize = 800_000;
+    /// Most TCGA centres: one per TCGA project.
+    pub const TCGA_CENTRES: usize = crate::genesets::TCGA_PROJECTS.len();
+    /// Most SRA studies (a sanity ceiling: every study's plan is held in memory).
+    pub const SRA_STUDIES: usize = 1_000_000;
+    /// Largest SRA study (a sanity ceiling: a study is written whole from memory).
+    pub const SRA_MAX_STUDY_SIZE: usize = 10_000;
+    /// Fewest cell lines in the pool, so that cell-line studies draw from several lines.
+    pub const SRA_MIN_CELL_LINES: usize = 8;
+    /// Most cell lines in the pool (a sanity ceiling).
+    pub const SRA_CELL_LINES: usize = 100_000;
+    /// Most ARCHS4 samples: the writer keeps each sample's metadata (about 1 KB) until the end.
+    pub const ARCHS4_SAMPLES: usize = 10_000_000;
+    /// Largest ARCHS4 block.
+    pub const ARCHS4_BLOCK_SAMPLES: usize = 100_000;
+    /// Most latent protocol axes.
+    pub const BIAS_RANK: usize = 100;
+    /// Highest median depth in reads per gene: 100,000 x 20,000 genes is a library of 2 billion
+    /// reads, beyond any real RNA-seq sample (a single count must also fit ARCHS4's `uint32`).
+    pub const READS_PER_GENE: f64 = 100_000.0;
+    /// Largest standard deviation of a log library size or study depth (a factor e^2 per sd).
+    pub const LOG_SD: f64 = 2.0;
+}
+
+/// `12345678` as `12,345,678`.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count within `[least, most]`.
+fn count(field: &str, v: usize, least: usize, most: usize, why: &str) -> Result<()> {
+    if (least..=most).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            v,
+            format!("{} to {} ({why})", thousands(least), thousands(most)),
+        ))
+    }
+}
+
+/// A share or probability in [0, 1].
+fn share(field: &str, v: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("{v:?}"),
+            "a share from 0 to 1",
+        ))
+    }
+}
+
+/// Any finite number.
+fn finite(field: &str, v: f64) -> Result<()> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::config(field, format!("{v:?}"), "a finite number"))
+    }
+}
+
+/// A finite number above 0.
+fn positive(field: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("{v:?}"),
+            "a finite number above 0",
+        ))
+    }
+}
+
+/// A finite number of at least 0 (standard deviations, scales, weights).
+fn at_least_zero(field: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("{v:?}"),
+            "a finite number >= 0",
+        ))
+    }
+}
+
+/// A median depth in reads per gene: above 0, at most [`limits::READS_PER_GENE`].
+fn depth(field: &str, v: f64) -> Result<()> {
+    if v > 0.0 && v <= limits::READS_PER_GENE {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("{v:?}"),
+            "above 0, at most 100,000 reads per gene (2 billion reads per library at 20,000 genes, \
+             beyond any real RNA-seq sample)",
+        ))
+    }
+}
+
+/// A standard deviation of a log size: 0 to [`limits::LOG_SD`].
+fn log_sd(field: &str, v: f64) -> Result<()> {
+    if (0.0..=limits::LOG_SD).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::config(
+            field,
+            format!("{v:?}"),
+            "0 to 2 (a factor e^2 = 7.4 per standard deviation)",
+        ))
     }
 }
 
@@ -618,6 +838,76 @@ mod tests {
             assert_eq!(back, c);
             assert_eq!(Preset::parse(p.name()), Some(p));
         }
+    }
+
+    /// The tiny preset with every source emptied.
+    fn no_samples() -> SimConfig {
+        let mut c = SimConfig::preset(Preset::Tiny);
+        c.gtex.samples = 0;
+        c.gtex.donors = 0;
+        c.tcga.samples = 0;
+        c.sra.studies = 0;
+        c.archs4.samples = 0;
+        c
+    }
+
+    #[test]
+    fn a_config_without_a_sample_in_any_source_is_refused() {
+        let msg = no_samples().validate().unwrap_err().to_string();
+        assert!(msg.contains("nothing to simulate"), "{msg}");
+        // One source is enough.
+        let mut c = no_samples();
+        c.archs4.samples = 10;
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn values_beyond_their_limits_name_the_field_the_value_and_the_range() {
+        type Set = fn(&mut SimConfig);
+        let cases: [(&str, &str, Set); 8] = [
+            ("gtex.samples", "1000000000", |c| {
+                c.gtex.samples = 1_000_000_000
+            }),
+            ("archs4.samples", "10000000000", |c| {
+                c.archs4.samples = 10_000_000_000
+            }),
+            ("gtex.reads_per_gene", "1e30", |c| {
+                c.gtex.reads_per_gene = 1e30
+            }),
+            ("sra.reads_per_gene", "1e30", |c| {
+                c.sra.reads_per_gene = 1e30
+            }),
+            ("tcga.centres", "1000", |c| c.tcga.centres = 1000),
+            ("sra.cell_lines", "1000000000000", |c| {
+                c.sra.cell_lines = 1_000_000_000_000
+            }),
+            ("bias.rank", "100000", |c| c.bias.rank = 100_000),
+            ("sra.condition_sd", "-1", |c| c.sra.condition_sd = -1.0),
+        ];
+        for (field, value, set) in cases {
+            let mut c = SimConfig::preset(Preset::Tiny);
+            set(&mut c);
+            let msg = c
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| panic!("{field} = {value} was accepted"));
+            assert!(
+                msg.contains(field) && msg.contains(value) && msg.contains("allowed"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_at_their_limits_are_accepted() {
+        let mut c = SimConfig::preset(Preset::Tiny);
+        c.gtex.samples = 100_000;
+        c.tcga.samples = 800_000;
+        c.tcga.centres = 23;
+        c.archs4.samples = 10_000_000;
+        c.gtex.reads_per_gene = 100_000.0;
+        c.validate().unwrap();
     }
 
     #[test]

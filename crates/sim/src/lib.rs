@@ -10,8 +10,9 @@
 //!   [`genesets`]);
 //! - study bias drawn from a low-rank protocol space ([`bias`]);
 //! - GTEx, TCGA and SRA cohorts with the truth of every sample ([`cohort`], [`truth`]);
-//! - output in recount3, GTEx GCT, ARCHS4 HDF5 and MetaSRA layouts ([`output`]), and the
-//!   paper's Figure S1 as an SVG ([`figure`]).
+//! - output in recount3, GTEx GCT, ARCHS4 HDF5 and MetaSRA layouts ([`output`]), written
+//!   atomically after a check that the cohort fits this machine ([`footprint`]), and the paper's
+//!   Figure S1 as an SVG ([`figure`]).
 //!
 //! Same seed, same bytes: every study and sample draws from its own ChaCha8 stream derived from
 //! the seed ([`seed`]).
@@ -23,6 +24,7 @@ pub mod config;
 pub mod counts;
 pub mod error;
 pub mod figure;
+pub mod footprint;
 pub mod genesets;
 pub mod output;
 pub mod programs;

@@ -17,6 +17,15 @@
 //! `<src>` is `gtex`, `tcga` or `sra`; `<xx>` the last two characters of the project, as
 //! recount3's own server lays projects out; `<table>` is the source's own table, then
 //! `recount_project` and `recount_qc`.
+//!
+//! A cohort appears whole or not at all: it is written into a hidden staging folder next to `OUT`
+//! ([`staging_dir`]: `.rnameta-tmp-<pid>-<name>`) and renamed to `OUT` when complete; on an error
+//! the staging folder is removed. The folder is registered with
+//! [`rnameta_io::write::InFlight`], so that the command line's signal handler removes it on
+//! Ctrl-C; a run killed without a chance to clean up leaves it, and the next run into the same
+//! parent folder removes it (its process is gone: [`rnameta_io::write::sweep_stale_temporaries`]).
+//! `OUT` may be missing, an empty folder, or an earlier cohort of this writer (only the names
+//! above in it), which is replaced whole; a folder holding anything else is refused and left alone.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,10 +39,12 @@ use rnameta_io::recount3::{
     table_from_samples, write_gene_sums, write_metadata_table, FileName, GeneSums, GeneSumsHeader,
     MetadataTable, Recount3Table, AUC, AVERAGE_MAPPED_LENGTH,
 };
+use rnameta_io::write::{sweep_stale_temporaries, InFlight, TEMPORARY_PREFIX};
 use rnameta_io::{annotation, gct, gtex, gtf, metasra};
 
 use crate::cohort::{Simulator, SourceCohort};
 use crate::error::{Error, Result};
+use crate::footprint::{existing_ancestor, Footprint, Room};
 use crate::truth::{write_truth, Truth};
 
 /// The recount3 annotation code written in gene sums headers and file names (GENCODE v26).
@@ -162,30 +173,209 @@ pub fn progress_bar(total: u64, visible: bool) -> ProgressBar {
     bar
 }
 
-fn create_dir(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|source| Error::CreateDir {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-fn create_parent(path: &Path) -> Result<()> {
-    match path.parent() {
-        Some(p) => create_dir(p),
-        None => Ok(()),
+impl Layout {
+    /// Creates the folders between the root and `path` (a file of the layout), one level at a
+    /// time below the root and never the root itself: once the root is gone (removed by a signal
+    /// handler while writers still run), creating fails instead of bringing it back as a stray
+    /// half cohort.
+    fn create_parent(&self, path: &Path) -> Result<()> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        let below = parent.strip_prefix(&self.root).unwrap_or(parent);
+        let mut folder = self.root.clone();
+        for part in below.components() {
+            folder.push(part);
+            match std::fs::create_dir(&folder) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => {}
+                Err(e) => return Err(Error::folder("create directory", &folder, e)),
+            }
+        }
+        Ok(())
     }
 }
 
-/// Simulates and writes the whole cohort of `sim` under `out`, one source at a time (a source's
-/// counts are dropped before the next is drawn), with `progress` counting written samples.
+/// The top-level names of a written cohort: a folder holding only these (and `config.json`) is an
+/// earlier cohort that [`write_cohort`] may replace.
+pub const COHORT_ENTRIES: [&str; 7] = [
+    "config.json",
+    "genes.tsv.gz",
+    "truth.tsv.gz",
+    "recount3",
+    "gtex",
+    "metasra",
+    "archs4",
+];
+
+/// The hidden folder the cohort for `out` is written into before it is renamed to `out`: the
+/// sibling `.rnameta-tmp-<pid>-<name>` of `out` (same file system, so the rename is atomic; named
+/// like every rnameta temporary, see [`rnameta_io::write::TEMPORARY_PREFIX`], so that a signal
+/// handler or the next run removes it).
+pub fn staging_dir(out: &Path) -> PathBuf {
+    sibling(out, "")
+}
+
+/// `<parent of out>/.rnameta-tmp-<pid>-<kind><name of out>`.
+fn sibling(out: &Path, kind: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "cohort".into());
+    parent_of(out).join(format!(
+        "{TEMPORARY_PREFIX}{}-{kind}{name}",
+        std::process::id()
+    ))
+}
+
+/// The folder `out` lies in (`.` for a bare name).
+fn parent_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// What is at the output path before writing.
+enum Existing {
+    /// Nothing, or an empty folder.
+    Nothing,
+    /// An earlier cohort of [`write_cohort`], to be replaced.
+    Cohort,
+}
+
+/// Refuses an output path holding anything but an earlier cohort.
+fn inspect_output(out: &Path) -> Result<Existing> {
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
+        Err(_) if out.exists() && !out.is_dir() => {
+            return Err(Error::OutputNotFolder {
+                path: out.to_path_buf(),
+            })
+        }
+        Err(e) => return Err(Error::folder("read", out, e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::folder("read", out, e))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    if names.is_empty() {
+        return Ok(Existing::Nothing);
+    }
+    let foreign = names.iter().find(|n| !COHORT_ENTRIES.contains(&n.as_str()));
+    match foreign {
+        None if names.iter().any(|n| n == "config.json") => Ok(Existing::Cohort),
+        None => Err(Error::OutputNotEmpty {
+            path: out.to_path_buf(),
+            entry: names[0].clone(),
+        }),
+        Some(entry) => Err(Error::OutputNotEmpty {
+            path: out.to_path_buf(),
+            entry: entry.clone(),
+        }),
+    }
+}
+
+/// The folders above `out` that are missing (outermost first), to be created for it and removed
+/// again if writing fails.
+fn missing_parents(out: &Path) -> Vec<PathBuf> {
+    let mut missing = Vec::new();
+    let mut current = out.parent();
+    while let Some(p) = current {
+        if p.as_os_str().is_empty() || p.exists() {
+            break;
+        }
+        missing.push(p.to_path_buf());
+        current = p.parent();
+    }
+    missing.reverse();
+    missing
+}
+
+/// Moves the finished `staging` folder to `out`, replacing an earlier cohort there.
+fn commit(staging: &Path, out: &Path, existing: &Existing) -> Result<()> {
+    let rename = |from: &Path, to: &Path| {
+        std::fs::rename(from, to).map_err(|e| Error::folder("move the finished cohort to", to, e))
+    };
+    match existing {
+        Existing::Nothing => {
+            if out.is_dir() {
+                std::fs::remove_dir(out).map_err(|e| Error::folder("replace", out, e))?;
+            }
+            rename(staging, out)
+        }
+        Existing::Cohort => {
+            // Set aside as a temporary: if the run dies between the two renames, the next run
+            // removes it (the user asked for it to be replaced).
+            let old = sibling(out, "old-");
+            let _guard = InFlight::register(&old);
+            std::fs::rename(out, &old)
+                .map_err(|e| Error::folder("set aside the earlier cohort", out, e))?;
+            if let Err(e) = rename(staging, out) {
+                let _ = std::fs::rename(&old, out);
+                return Err(e);
+            }
+            std::fs::remove_dir_all(&old).map_err(|e| Error::folder("remove", &old, e))
+        }
+    }
+}
+
+/// Simulates and writes the whole cohort of `sim` to `out`, atomically (see the module
+/// documentation), with `progress` counting written samples.
+///
+/// Before any work it refuses an `out` holding anything but an earlier cohort, and a cohort whose
+/// estimated peak memory or size exceeds what this machine has ([`Footprint`], [`Room`]); it
+/// removes what earlier runs into `out` that were killed left behind. On an error it removes its
+/// staging folder and the parent folders it created.
 pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Result<WriteSummary> {
-    let layout = Layout::new(out);
-    create_dir(out)?;
+    let resolved;
+    let out = if out.file_name().is_some() {
+        out
+    } else {
+        // `.` or `..`: name the folder, so that its staging sibling lies next to it.
+        resolved = out
+            .canonicalize()
+            .map_err(|e| Error::folder("find the output folder", out, e))?;
+        resolved.as_path()
+    };
+    sweep_stale_temporaries(&parent_of(out));
+    let existing = inspect_output(out)?;
+    let footprint = Footprint::estimate(
+        sim.config(),
+        sim.universe().len(),
+        rayon::current_num_threads(),
+    );
+    let measured = existing_ancestor(out);
+    footprint.check(&Room::probe(&measured), &measured)?;
+    let created = missing_parents(out);
+    let staging = staging_dir(out);
+    let _staging_guard = InFlight::register(&staging);
+    let written = std::fs::create_dir_all(parent_of(&staging))
+        .and_then(|()| std::fs::create_dir(&staging))
+        .map_err(|e| Error::folder("create directory", &staging, e))
+        .and_then(|()| write_tree(sim, &staging, progress));
+    let result = written.and_then(|summary| commit(&staging, out, &existing).map(|()| summary));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+        for folder in created.iter().rev() {
+            let _ = std::fs::remove_dir(folder);
+        }
+    }
+    result
+}
+
+/// Simulates and writes the cohort of `sim` under `root`, one source at a time (a source's counts
+/// are dropped before the next is drawn).
+fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<WriteSummary> {
+    let layout = Layout::new(root);
     let config = sim.config();
     std::fs::write(layout.config(), config.to_json())
         .map_err(|e| rnameta_io::Error::io(layout.config(), rnameta_io::Location::File, e))?;
     annotation::write_gene_table(&layout.genes(), sim.universe().annotation())?;
-    create_parent(&layout.gtf())?;
+    layout.create_parent(&layout.gtf())?;
     let models = sim.universe().gene_models();
     gtf::write_gene_models(&layout.gtf(), &models)?;
     let mut summary = WriteSummary::default();
@@ -215,10 +405,10 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
         let sra = sim.sra()?;
         progress.inc_length(sra.dataset.n_samples() as u64);
         summary.projects += write_recount3(&layout, &sra, progress)?;
-        create_parent(&layout.metasra())?;
+        layout.create_parent(&layout.metasra())?;
         metasra::write_metasra(&layout.metasra(), &sra.metasra)?;
         if config.archs4.samples == 0 {
-            create_parent(&layout.archs4())?;
+            layout.create_parent(&layout.archs4())?;
             write_archs4_from(&layout, &sra.dataset, config.archs4.block_samples, &options)?;
         }
         summary
@@ -228,7 +418,7 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
     }
     if config.archs4.samples > 0 {
         progress.set_message("ARCHS4");
-        create_parent(&layout.archs4())?;
+        layout.create_parent(&layout.archs4())?;
         let mut written = 0;
         write_with(
             layout.archs4(),
@@ -389,7 +579,7 @@ fn write_project(
         date_generated: DATE_GENERATED.into(),
     };
     let path = layout.gene_sums(source, project);
-    create_parent(&path)?;
+    layout.create_parent(&path)?;
     let gene_sums = GeneSums::new(header, genes.clone(), samples.to_vec(), sums)
         .map_err(|kind| rnameta_io::Error::file(&path, kind))?;
     write_gene_sums(&path, &gene_sums)?;
@@ -400,7 +590,7 @@ fn write_project(
     };
     for table in [own, Recount3Table::RecountProject] {
         let path = layout.metadata(source, table, project);
-        create_parent(&path)?;
+        layout.create_parent(&path)?;
         let t = table_from_samples(table, samples).map_err(|e| Error::table(table.as_str(), e))?;
         write_metadata_table(&path, &t)?;
     }
@@ -431,7 +621,7 @@ fn write_project(
 
 /// The GTEx GCT and the two attribute tables.
 fn write_gtex_files(layout: &Layout, gtex: &Dataset) -> Result<()> {
-    create_parent(&layout.gtex_gct())?;
+    layout.create_parent(&layout.gtex_gct())?;
     gct::write(&layout.gtex_gct(), gtex)?;
     let attrs = gtex::sample_attributes_table(gtex.samples())
         .map_err(|e| Error::table("SampleAttributesDS", e))?;

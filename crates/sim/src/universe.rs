@@ -48,6 +48,50 @@ pub struct GeneUniverse {
     by_symbol: HashMap<String, usize>,
 }
 
+/// Refuses a config the gene table cannot serve instead of silently simulating fewer genes: a
+/// listed biotype without a gene in the table (a misspelt name), or more genes than the required
+/// genes, `whole_chromosomes` and the listed biotypes hold together. (A biotype whose share asks
+/// for more genes than it has gives all of them; that is why the paper preset has 19,924 genes
+/// rather than 20,000, see docs/simulation.md.)
+fn check_against_table(
+    config: &UniverseConfig,
+    table: &Path,
+    table_biotypes: &BTreeSet<&str>,
+    chosen: &BTreeSet<usize>,
+    by_biotype: &BTreeMap<&str, Vec<usize>>,
+) -> Result<()> {
+    for (biotype, share) in &config.biotype_shares {
+        if !table_biotypes.contains(biotype.as_str()) {
+            return Err(Error::Config {
+                file: None,
+                field: format!("universe.biotype_shares.{biotype}"),
+                value: format!("{share:?}"),
+                allowed: format!(
+                    "biotypes of the genes on chromosomes 1-22, X, Y, MT in {} (protein_coding, \
+                     lncRNA, miRNA, ...; names as in the table's biotype column)",
+                    table.display()
+                ),
+            });
+        }
+    }
+    let available = chosen.len() + by_biotype.values().map(Vec::len).sum::<usize>();
+    if config.n_genes > available {
+        return Err(Error::Config {
+            file: None,
+            field: "universe.n_genes".into(),
+            value: config.n_genes.to_string(),
+            allowed: format!(
+                "{} to {} (the required genes and the genes of the listed biotypes on \
+                 chromosomes 1-22, X, Y, MT in {})",
+                crate::config::limits::MIN_GENES,
+                crate::config::thousands(available),
+                table.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// One row of the Ensembl table with the columns the annotation reader does not map.
 #[derive(Debug, Clone)]
 struct Placement {
@@ -119,6 +163,11 @@ impl GeneUniverse {
                 }
             }
         }
+        let table_biotypes: BTreeSet<&str> = candidates
+            .iter()
+            .filter_map(|g| g.biotype.as_deref())
+            .collect();
+        check_against_table(config, path, &table_biotypes, &chosen, &by_biotype)?;
         let mut rng = seed::rng(config.seed, "universe", 0);
         for (biotype, mut pool) in by_biotype {
             let want = (remaining as f64 * shares[biotype] / total_share).round() as usize;
@@ -422,5 +471,32 @@ mod tests {
         let mean = values.iter().sum::<f32>() / values.len() as f32;
         assert!((39.5..42.5).contains(&mean), "{mean}");
         assert!(values.iter().all(|v| (30.0..=65.0).contains(v)));
+    }
+
+    #[test]
+    fn more_genes_than_the_table_holds_are_refused_not_capped() {
+        let mut config = crate::SimConfig::preset(crate::Preset::Tiny).universe;
+        config.n_genes = 1_000_000_000_000;
+        let msg = GeneUniverse::from_ensembl(&default_gene_table(), &config)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("universe.n_genes") && msg.contains("1000000000000"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_biotype_the_table_lacks_is_refused() {
+        let mut config = crate::SimConfig::preset(crate::Preset::Tiny).universe;
+        let share = config.biotype_shares.remove("protein_coding").unwrap();
+        config.biotype_shares.insert("protien_coding".into(), share);
+        let msg = GeneUniverse::from_ensembl(&default_gene_table(), &config)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("universe.biotype_shares.protien_coding"),
+            "{msg}"
+        );
     }
 }

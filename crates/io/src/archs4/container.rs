@@ -171,6 +171,11 @@ fn superblock_sizes(sb: &[u8]) -> Option<(u8, u8)> {
 pub(crate) fn hdf5_error(path: &Path, location: Location, err: Hdf5Error) -> Error {
     match err {
         Hdf5Error::Io(io) => Error::new(path, location, ErrorKind::Io(io)),
+        // A failed checksum means the bytes changed after they were written (a damaged copy
+        // or download), not a feature the reader lacks, whatever layer reports it.
+        other if other.to_string().to_ascii_lowercase().contains("checksum") => {
+            Error::new(path, location, ErrorKind::Damaged(other.to_string()))
+        }
         other => Error::new(path, location, ErrorKind::Hdf5(other.to_string())),
     }
 }

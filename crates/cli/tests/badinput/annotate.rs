@@ -1,0 +1,124 @@
+//! Bad-input cases of `rnameta annotate`: flags out of range, genes of another kind, outputs
+//! that cannot all be written, interruptions.
+
+use std::time::Duration;
+
+use crate::support::{fixture, geuvadis, sex_model, GEUVADIS_COUNTS};
+use crate::{Case, Ctx, Expect, Run};
+
+/// The cases of this area.
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "12-training-labels-into-a-folder-leaves-no-predictions",
+            run: |ctx| {
+                std::fs::create_dir(ctx.path("labels")).expect("a folder");
+                annotate(ctx)
+                    .arg("--emit-training-labels")
+                    .arg("0.5")
+                    .arg("--training-labels-out")
+                    .arg(ctx.path("labels"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["--training-labels-out", "is a folder"],
+            },
+        },
+        Case {
+            name: "13-sigint-during-annotate-leaves-nothing",
+            run: |ctx| {
+                // 3,000 samples x 10,101 genes (60 MB): reading takes seconds, the signal comes
+                // after 0.3 s, while the output is being written.
+                let n = 3000;
+                let mut text = String::from("gene_id");
+                for i in 0..n {
+                    text.push_str(&format!("\tS{i}"));
+                }
+                text.push('\n');
+                let row = "\t5".repeat(n);
+                for g in geuvadis().genes().genes() {
+                    text.push_str(&g.id);
+                    text.push_str(&row);
+                    text.push('\n');
+                }
+                let input = ctx.write("big.tsv", text);
+                Run::new(["annotate", "--quiet", "--model"])
+                    .arg(sex_model())
+                    .arg(input)
+                    .arg("-o")
+                    .arg(ctx.path("pred.tsv"))
+                    .signal_after("INT", Duration::from_millis(300))
+            },
+            expect: Expect::Refused {
+                code: 130,
+                needles: &["interrupted by SIGINT", "no output was written"],
+            },
+        },
+        Case {
+            name: "13-stale-temporary-of-a-killed-run-is-swept",
+            run: |ctx| {
+                // A process id no process has (above the kernel's largest, 4,194,304).
+                ctx.write(".rnameta-tmp-4194305-abc123", "half a table");
+                annotate(ctx)
+            },
+            expect: Expect::Answers {
+                check: |ctx, run| {
+                    if ctx.path(".rnameta-tmp-4194305-abc123").exists() {
+                        return Err("the stale temporary is still there".into());
+                    }
+                    if !ctx.path("pred.tsv").is_file() {
+                        return Err("no predictions written".into());
+                    }
+                    if !run.stderr.contains("removed 1 unfinished temporary") {
+                        return Err("the sweep was not reported".into());
+                    }
+                    Ok(())
+                },
+            },
+        },
+        Case {
+            name: "16-gene-symbols-against-an-ensembl-model",
+            run: |ctx| {
+                let mut text = String::from("gene\tS1\tS2\n");
+                for symbol in ["XIST", "RPS4Y1", "DDX3Y", "KDM5D", "UTY", "EIF1AY", "ZFY"] {
+                    text.push_str(&format!("{symbol}\t10\t20\n"));
+                }
+                let input = ctx.write("symbols.tsv", text);
+                Run::new(["annotate", "--quiet", "--model"])
+                    .arg(sex_model())
+                    .arg(input)
+                    .arg("-o")
+                    .arg(ctx.path("pred.tsv"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["symbols.tsv", "gene symbols", "Ensembl gene ids"],
+            },
+        },
+        Case {
+            name: "18-negative-max-missing-says-the-range",
+            run: |ctx| annotate(ctx).arg("--max-missing").arg("-1"),
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["--max-missing -1 is not in [0, 1]"],
+            },
+        },
+        Case {
+            name: "18-negative-min-prob-says-the-range",
+            run: |ctx| annotate(ctx).arg("--min-prob").arg("-0.5"),
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["--min-prob -0.5 is not in [0, 1]"],
+            },
+        },
+    ]
+}
+
+/// `annotate` with the shared sex model on the GEUVADIS counts into `pred.tsv` of the case folder.
+fn annotate(ctx: &Ctx) -> Run {
+    Run::new(["annotate", "--quiet", "--model"])
+        .arg(sex_model())
+        .arg(fixture(GEUVADIS_COUNTS))
+        .arg("-o")
+        .arg(ctx.path("pred.tsv"))
+}
