@@ -9,7 +9,7 @@
 //! publishes one in `x-goog-hash`, as Google Cloud Storage does), checked, synced and renamed.
 //! A file whose checksum does not match is removed, never renamed into place.
 //!
-//! Content: every file of the catalogue knows what it holds ([`Content`]: gzip, HDF5,
+//! Content: every file of the catalogue knows what it holds (`content::Content`: gzip, HDF5,
 //! tab-separated text). An answer whose first bytes are not what the file should start with (an
 //! "Access Denied" page, a login wall, random bytes) is refused as soon as they arrive; nothing
 //! of it is kept, not even for resuming. The whole file's first bytes are judged again before the

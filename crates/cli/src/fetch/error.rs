@@ -90,7 +90,7 @@ pub enum FetchError {
         what: String,
         /// What it should hold ("a gzip file").
         expected: &'static str,
-        /// What came back ("an HTML page of 39 bytes, starting '<html>Access Denied'").
+        /// What came back (`"an HTML page of 39 bytes, starting '<html>Access Denied'"`).
         got: String,
     },
     /// A file already in place is not what its name says (an HTML page saved by an older
