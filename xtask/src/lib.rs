@@ -1,4 +1,6 @@
 //! The library half of `cargo xtask`: the paper's experiments, so that the test suite can run
-//! them in quick mode. The binary (`src/main.rs`) parses the command line.
+//! them in quick mode, and the tidy checks of the architecture's invariants (`tests/tidy.rs`). The
+//! binary (`src/main.rs`) parses the command line.
 
 pub mod experiment;
+pub mod tidy;

@@ -1,7 +1,8 @@
 //! Classifiers of rnameta behind one [`Classifier`] trait, and their bundles.
 //!
-//! - [`RandomForest`]: histogram random forest (features binned to 256 levels, a fresh random feature
-//!   subset at every split, Gini, trees in parallel and deterministic per seed), out-of-bag accuracy,
+//! - [`RandomForest`]: random forest with scikit-learn's exact splits (each gene rank-coded by its
+//!   distinct training values, at most 65,536 levels, see [`binning`]; a fresh random feature subset
+//!   at every split, Gini, trees in parallel and deterministic per seed), out-of-bag accuracy,
 //!   impurity importances. [`MultiLabelForest`] predicts several labels per sample at once.
 //! - [`LogisticRegression`]: multinomial logistic regression with an L2 penalty, fitted by L-BFGS on
 //!   standardised features.

@@ -11,6 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Chromosomes the simulator takes genes from (no alternative haplotypes or scaffolds).
+pub const PRIMARY_CHROMOSOMES: [&str; 25] = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17",
+    "18", "19", "20", "21", "22", "X", "Y", "MT",
+];
+
 /// A named set of parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -511,7 +517,7 @@ impl SimConfig {
             ));
         }
         for chromosome in &u.whole_chromosomes {
-            if !crate::universe::PRIMARY_CHROMOSOMES.contains(&chromosome.as_str()) {
+            if !PRIMARY_CHROMOSOMES.contains(&chromosome.as_str()) {
                 return Err(Error::config(
                     "universe.whole_chromosomes",
                     format!("{chromosome:?}"),

@@ -244,21 +244,9 @@ pub fn expected_study_size(config: &SraConfig) -> f64 {
     total / weight
 }
 
-/// `1234567890` as `1.2 GB` (decimal units, as `df -H` prints them).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["bytes", "kB", "MB", "GB", "TB", "PB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+/// `1234567890` as `1.2 GB` (decimal units, as `df -H` prints them); defined in `error`, whose
+/// messages print sizes with it.
+pub use crate::error::human_bytes;
 
 /// Available memory: `MemAvailable` of `/proc/meminfo`, lowered to the room under a cgroup v2
 /// limit. `None` where `/proc/meminfo` cannot be read (not Linux).

@@ -39,7 +39,7 @@ use rnameta_io::recount3::{
     table_from_samples, write_gene_sums, write_metadata_table, FileName, GeneSums, GeneSumsHeader,
     MetadataTable, Recount3Table, AUC, AVERAGE_MAPPED_LENGTH,
 };
-use rnameta_io::write::{sweep_stale_temporaries, InFlight, TEMPORARY_PREFIX};
+use rnameta_io::write::{sweep_stale_temporaries, write_atomically, InFlight, TEMPORARY_PREFIX};
 use rnameta_io::{annotation, gct, gtex, gtf, metasra};
 
 use crate::cohort::{Simulator, SourceCohort};
@@ -372,8 +372,8 @@ pub fn write_cohort(sim: &Simulator, out: &Path, progress: &ProgressBar) -> Resu
 fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<WriteSummary> {
     let layout = Layout::new(root);
     let config = sim.config();
-    std::fs::write(layout.config(), config.to_json())
-        .map_err(|e| rnameta_io::Error::io(layout.config(), rnameta_io::Location::File, e))?;
+    let json = config.to_json();
+    write_atomically(&layout.config(), |w| w.write_all(json.as_bytes()))?;
     annotation::write_gene_table(&layout.genes(), sim.universe().annotation())?;
     layout.create_parent(&layout.gtf())?;
     let models = sim.universe().gene_models();

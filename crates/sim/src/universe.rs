@@ -25,11 +25,9 @@ use crate::error::{Error, Result};
 use crate::genesets;
 use crate::seed;
 
-/// Chromosomes the simulator takes genes from (no alternative haplotypes or scaffolds).
-pub const PRIMARY_CHROMOSOMES: [&str; 25] = [
-    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17",
-    "18", "19", "20", "21", "22", "X", "Y", "MT",
-];
+/// Chromosomes the simulator takes genes from (no alternative haplotypes or scaffolds); defined
+/// in `config`, which checks `universe.whole_chromosomes` against them.
+pub use crate::config::PRIMARY_CHROMOSOMES;
 
 /// The Ensembl 100 gene table shipped in the workspace (`fixtures/real/`), found from this
 /// crate's source directory; the command line takes another with `--genes`.

@@ -4,7 +4,8 @@
 //! dfdx's `nn::Linear` takes its sizes as const generics, but gene counts are known only at run
 //! time, so layers here are plain runtime-shaped weight tensors (`dense.rs`); gradients come from a
 //! tape on the input and an Adam of our own (`adam.rs`) steps the weights. dfdx stays inside this
-//! module: nothing public mentions it.
+//! module: outside [`kit`] (the building blocks shared with `rnameta-augment`) nothing public
+//! mentions it.
 //!
 //! Same seed, same model: initialisation and shuffling draw from a ChaCha stream, dropout masks
 //! from the dfdx device seeded with the same seed.
@@ -23,22 +24,23 @@ mod standardise;
 /// from the same runtime-sized layers and optimiser). Not a stable API: it exposes dfdx types, and
 /// only the two crates that may see dfdx (models and augment) should use it.
 pub mod kit {
+    use dfdx::prelude::Cpu;
+
     pub use super::adam::Adam;
     pub use super::dense::{Dense, Matrix};
-    pub use super::device;
+
+    /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
+    pub fn device(seed: u64) -> Cpu {
+        Cpu::seed_from_u64(seed)
+    }
 }
 
-use dfdx::prelude::Cpu;
+use kit::device;
 
 use crate::{Error, Result};
 
 pub use da::{DaParams, DaReport, DomainAdaptation};
 pub use mlp::{Mlp, MlpParams, MlpReport};
-
-/// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
-pub fn device(seed: u64) -> Cpu {
-    Cpu::seed_from_u64(seed)
-}
 
 /// Refuses hyperparameters no network can train with, naming the parameter.
 fn check_common(
