@@ -297,20 +297,26 @@ struct Measured {
     runs: usize,
 }
 
+/// The command line of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Keep the rows whose criterion id or peer name contains FILTER (handed to criterion too);
+    /// a filtered run leaves docs/performance.md alone.
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Skip the Python peers (the table shows those of the last run that measured them).
+    #[arg(long)]
+    pub no_peers: bool,
+    /// Measure nothing: write the table again from the last run's results.
+    #[arg(long)]
+    pub report: bool,
+}
+
 /// Runs the benchmarks (see the module docs).
-pub fn run(root: &Path, args: &[String]) -> Result<()> {
-    let mut filter = None;
-    let mut peers = true;
-    let mut report_only = false;
-    for a in args {
-        match a.as_str() {
-            "--no-peers" => peers = false,
-            "--report" => report_only = true,
-            other if other.starts_with("--") => bail!("unknown bench option {other}"),
-            other if filter.is_none() => filter = Some(other.to_owned()),
-            other => bail!("bench takes one FILTER, got a second: {other}"),
-        }
-    }
+pub fn run(root: &Path, args: &BenchArgs) -> Result<()> {
+    let filter = args.filter.clone();
+    let peers = !args.no_peers;
+    let report_only = args.report;
     let rows: Vec<Row> = ROWS
         .iter()
         .copied()
@@ -983,13 +989,64 @@ impl Machine {
 mod tests {
     use super::*;
 
+    /// The measurement names a peer script's source prints: its `NAMES = [...]` list, each
+    /// entry kept only where the script hands `NAMES[i]` to `emit` (the line the runner reads).
+    fn names_emitted(script: &str, text: &str) -> Vec<String> {
+        let start = text
+            .find("NAMES = [")
+            .unwrap_or_else(|| panic!("{script} has no `NAMES = [...]` list"));
+        let list = &text[start + "NAMES = [".len()..];
+        let list = &list[..list.find(']').expect("NAMES list is closed")];
+        list.split('"')
+            .skip(1)
+            .step_by(2)
+            .enumerate()
+            .filter(|(i, _)| text.contains(&format!("emit(NAMES[{i}]")))
+            .map(|(_, name)| name.to_owned())
+            .collect()
+    }
+
+    /// [`names_emitted`] of `benches/peers/<script>`.
+    fn names_printed_by(script: &str) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../benches/peers")
+            .join(script);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        names_emitted(script, &text)
+    }
+
     #[test]
     fn every_peer_named_by_a_row_is_printed_by_a_script() {
+        // Each script prints exactly what PEERS says it does: the runner runs a script for the
+        // names PEERS lists and marks those it did not print as failed.
+        for (script, names, _) in PEERS {
+            let printed = names_printed_by(script);
+            let mut expected: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+            let mut printed_sorted = printed.clone();
+            expected.sort();
+            printed_sorted.sort();
+            assert_eq!(printed_sorted, expected, "benches/peers/{script}");
+        }
         for row in ROWS {
-            if let Some(p) = row.peer {
-                assert!(PEERS.iter().any(|(_, names, _)| names.contains(&p)), "{p}");
+            if let Some(peer) = row.peer {
+                let (script, _, _) = PEERS
+                    .iter()
+                    .find(|(_, names, _)| names.contains(&peer))
+                    .unwrap_or_else(|| panic!("no script in PEERS prints {peer}"));
+                assert!(
+                    names_printed_by(script).iter().any(|n| n == peer),
+                    "benches/peers/{script} does not print {peer}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_listed_name_the_script_never_emits_is_not_counted() {
+        let text =
+            "NAMES = [\"a/x\",\n         \"b/y\"]\n\ndef main():\n    emit(NAMES[1], i, t, 1)\n";
+        assert_eq!(names_emitted("t.py", text), ["b/y"]);
     }
 
     #[test]

@@ -5,13 +5,11 @@
 //!   through `RUSTC_BOOTSTRAP=1`, since libFuzzer's sanitizer flags are nightly-only.
 //! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
 //!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
-//!
 //! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]
-//!   [--resume]`:
-//!   one of the paper's experiments (see `xtask::experiment`), results in `results/<id>/`.
-//! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--resume]`: every
-//!   experiment on one
-//!   cohort, and `results/README.md` indexing their tables.
+//!   [--resume]`: one of the paper's experiments (see `xtask::experiment`), results in
+//!   `results/<id>/`; `cargo xtask experiment --list` lists them.
+//! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]
+//!   [--resume]`: every experiment on one cohort, and `results/README.md` indexing their tables.
 //!
 //! `--resume` records every finished model fit under `<out>/.fits` and reuses the ones an
 //! earlier, interrupted run recorded there (`xtask::experiment::memo`).
@@ -20,6 +18,9 @@
 //! or a recount3 mirror). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
 //! mean little), written to `results/quick/`; the default is the paper preset and 10 seeds,
 //! written to `results/`.
+//!
+//! The command line is parsed by clap ([`Cli`]); `cargo xtask <task> --help` shows each task's
+//! flags.
 
 mod bench;
 
@@ -27,92 +28,127 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// The command line of `cargo xtask`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Project automation for rnameta: fuzzing, benchmarks against the Python peers, and \
+             the paper's experiments",
+    after_help = "--resume records each finished fit in <out>/.fits and reuses those of an \
+                  earlier run"
+)]
+struct Cli {
+    /// The task; without one, this help is printed.
+    #[command(subcommand)]
+    task: Option<Task>,
+}
+
+/// The tasks of `cargo xtask`.
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Run cargo-fuzz targets, SECONDS each (default 60).
+    ///
+    /// Needs `cargo install cargo-fuzz`; runs on the stable toolchain through RUSTC_BOOTSTRAP=1.
+    Fuzz {
+        /// Seconds per target when the first argument is a whole number (default 60), then the
+        /// targets to run (default: every one in fuzz/fuzz_targets).
+        #[arg(value_name = "SECONDS] [TARGET")]
+        args: Vec<String>,
+    },
+    /// Benchmarks and their Python peers -> docs/performance.md.
+    Bench(bench::BenchArgs),
+    /// Run one of the paper's experiments (list: experiment --list).
+    Experiment {
+        /// List the experiments and what each measures, and run none.
+        #[arg(long)]
+        list: bool,
+        /// The experiment's id (experiment --list shows them).
+        #[arg(required_unless_present = "list", value_name = "ID")]
+        id: Option<String>,
+        #[command(flatten)]
+        options: ExperimentArgs,
+    },
+    /// Run every experiment and index them in results/README.md.
+    Reproduce {
+        #[command(flatten)]
+        options: ExperimentArgs,
+    },
+}
+
+/// Options shared by `experiment` and `reproduce`.
+#[derive(Debug, clap::Args)]
+struct ExperimentArgs {
+    /// The cohort: a simulated preset (sim:tiny, sim:small, sim:paper, ...) or a directory in
+    /// the recount3 layout [default: sim:paper, sim:tiny with --quick].
+    #[arg(long, value_name = "sim:PRESET|DIR")]
+    data: Option<String>,
+    /// Number of model seeds, at least 2 [default: 10, 2 with --quick].
+    #[arg(long, value_name = "N")]
+    seeds: Option<usize>,
+    /// A smoke run: the tiny preset and 2 seeds, written to results/quick/.
+    #[arg(long)]
+    quick: bool,
+    /// Parent folder of the results [default: results/, results/quick/ with --quick].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Record each finished fit in <out>/.fits and reuse those of an earlier run.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl ExperimentArgs {
+    /// The options of the experiment runner, with the defaults `--quick` chooses.
+    fn options(&self) -> Result<xtask::experiment::Options> {
+        let quick = self.quick;
+        let data = self
+            .data
+            .clone()
+            .unwrap_or_else(|| if quick { "sim:tiny" } else { "sim:paper" }.to_owned());
+        let seeds = self.seeds.unwrap_or(if quick { 2 } else { 10 });
+        if seeds < 2 {
+            bail!("--seeds must be at least 2 (the tables report a standard deviation)");
+        }
+        // Quick runs go to their own folder so that they never overwrite the committed full
+        // results.
+        let out = self.out.clone().unwrap_or_else(|| {
+            project_root().join(if quick { "results/quick" } else { "results" })
+        });
+        Ok(xtask::experiment::Options {
+            data: xtask::experiment::cohort::DataSpec::parse(&data)?,
+            seeds,
+            quick,
+            results_dir: out,
+            resume: self.resume,
+        })
+    }
+}
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo xtask <task> --help` is a request for the usage, not an unknown option.
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{}", usage());
-        return Ok(());
-    }
-    match args.first().map(String::as_str) {
-        Some("fuzz") => fuzz(&args[1..]),
-        Some("bench") => bench::run(&project_root(), &args[1..]),
-        Some("experiment") => experiment(&args[1..]),
-        Some("reproduce") => reproduce(&args[1..]),
+    match Cli::parse().task {
         None => {
-            println!("{}", usage());
+            Cli::command().print_help()?;
             Ok(())
         }
-        Some(other) => bail!("unknown task {other:?}\n{}", usage()),
+        Some(Task::Fuzz { args }) => fuzz(&args),
+        Some(Task::Bench(args)) => bench::run(&project_root(), &args),
+        Some(Task::Experiment { list, id, options }) => experiment(list, id, &options),
+        Some(Task::Reproduce { options }) => reproduce(&options),
     }
 }
 
-fn usage() -> &'static str {
-    "usage: cargo xtask <task>\n\
-     \n  fuzz [SECONDS] [TARGET...]   run cargo-fuzz targets, SECONDS each (default 60)\
-     \n  bench [FILTER] [--no-peers] [--report]\
-     \n                               benchmarks and their Python peers -> docs/performance.md\
-     \n  experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR] [--resume]\
-     \n                               run one of the paper's experiments (list: experiment --list)\
-     \n  reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR] [--resume]\
-     \n                               run every experiment and index them in results/README.md\
-     \n  --resume records each finished fit in <out>/.fits and reuses those of an earlier run"
-}
-
-/// Options shared by `experiment` and `reproduce`, and the positional arguments left over.
-fn experiment_options(args: &[String]) -> Result<(xtask::experiment::Options, Vec<String>)> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut data = if quick { "sim:tiny" } else { "sim:paper" }.to_owned();
-    let mut seeds = if quick { 2 } else { 10 };
-    // Quick runs go to their own folder so that they never overwrite the committed full results.
-    let mut out = project_root().join(if quick { "results/quick" } else { "results" });
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| -> Result<String> {
-            it.next()
-                .cloned()
-                .with_context(|| format!("{name} needs a value"))
-        };
-        match a.as_str() {
-            "--quick" | "--resume" => {}
-            "--data" => data = value("--data")?,
-            "--seeds" => {
-                seeds = value("--seeds")?
-                    .parse()
-                    .context("--seeds must be a number")?
-            }
-            "--out" => out = PathBuf::from(value("--out")?),
-            other if other.starts_with("--") => bail!("unknown option {other}\n{}", usage()),
-            other => rest.push(other.to_owned()),
-        }
-    }
-    if seeds < 2 {
-        bail!("--seeds must be at least 2 (the tables report a standard deviation)");
-    }
-    let options = xtask::experiment::Options {
-        data: xtask::experiment::cohort::DataSpec::parse(&data)?,
-        seeds,
-        quick,
-        results_dir: out,
-        resume: args.iter().any(|a| a == "--resume"),
-    };
-    Ok((options, rest))
-}
-
-fn experiment(args: &[String]) -> Result<()> {
-    if args.iter().any(|a| a == "--list") {
+fn experiment(list: bool, id: Option<String>, args: &ExperimentArgs) -> Result<()> {
+    if list {
         for (id, what) in xtask::experiment::EXPERIMENTS {
             println!("{id:14} {what}");
         }
         return Ok(());
     }
-    let (options, rest) = experiment_options(args)?;
-    let [id] = rest.as_slice() else {
-        bail!("experiment needs one id (experiment --list shows them)");
-    };
-    let outcome = xtask::experiment::run(id, &options)?;
+    let id = id.context("experiment needs one id (experiment --list shows them)")?;
+    let options = args.options()?;
+    let outcome = xtask::experiment::run(&id, &options)?;
     println!(
         "{}\n\nwritten to {} in {:.0} s",
         outcome.table_markdown,
@@ -122,11 +158,8 @@ fn experiment(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn reproduce(args: &[String]) -> Result<()> {
-    let (options, rest) = experiment_options(args)?;
-    if !rest.is_empty() {
-        bail!("reproduce takes no positional argument, got {rest:?}");
-    }
+fn reproduce(args: &ExperimentArgs) -> Result<()> {
+    let options = args.options()?;
     let outcomes = xtask::experiment::reproduce(&options)?;
     for o in &outcomes {
         println!("{}: {:.0} s, {}", o.id, o.seconds, o.dir.display());
@@ -186,5 +219,102 @@ fn fuzz(args: &[String]) -> Result<()> {
         Ok(())
     } else {
         bail!("fuzz targets found crashes: {failed:?} (see fuzz/artifacts/)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("xtask").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every invocation README.md, docs/ and .ci/run show parses as they describe.
+    #[test]
+    fn the_documented_invocations_parse() {
+        let Task::Experiment { list, id, options } = parse(&[
+            "experiment",
+            "augment",
+            "--data",
+            "sim:small",
+            "--seeds",
+            "10",
+        ])
+        .unwrap()
+        .task
+        .unwrap() else {
+            panic!("not an experiment")
+        };
+        assert!(!list);
+        assert_eq!(id.as_deref(), Some("augment"));
+        assert_eq!(options.data.as_deref(), Some("sim:small"));
+        assert_eq!(options.seeds, Some(10));
+        assert!(matches!(
+            parse(&["experiment", "--list"]).unwrap().task,
+            Some(Task::Experiment {
+                list: true,
+                id: None,
+                ..
+            })
+        ));
+        let Task::Reproduce { options } = parse(&["reproduce", "--quick", "--resume"])
+            .unwrap()
+            .task
+            .unwrap()
+        else {
+            panic!("not reproduce")
+        };
+        let options = options.options().unwrap();
+        assert!(options.quick && options.resume);
+        assert_eq!(options.seeds, 2);
+        assert!(options.results_dir.ends_with("results/quick"));
+        let Task::Bench(bench) = parse(&["bench", "mlp_", "--no-peers"])
+            .unwrap()
+            .task
+            .unwrap()
+        else {
+            panic!("not bench")
+        };
+        assert_eq!(bench.filter.as_deref(), Some("mlp_"));
+        assert!(bench.no_peers && !bench.report);
+        assert!(matches!(
+            parse(&["bench", "--report"]).unwrap().task,
+            Some(Task::Bench(bench::BenchArgs { report: true, .. }))
+        ));
+        let Task::Fuzz { args } = parse(&["fuzz", "30", "parse_tsv"]).unwrap().task.unwrap() else {
+            panic!("not fuzz")
+        };
+        assert_eq!(args, ["30", "parse_tsv"]);
+        assert!(parse(&[]).unwrap().task.is_none());
+    }
+
+    #[test]
+    fn bad_command_lines_are_refused() {
+        for args in [
+            &["experiment"][..],
+            &["experiment", "tune", "--seeds"],
+            &["experiment", "tune", "--seeds", "two"],
+            &["experiment", "tune", "sex-sra"],
+            &["reproduce", "tune"],
+            &["reproduce", "--fast"],
+            &["bench", "a", "b"],
+            &["bench", "--peers"],
+            &["train"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?} was accepted");
+        }
+        let Task::Reproduce { options } =
+            parse(&["reproduce", "--seeds", "1"]).unwrap().task.unwrap()
+        else {
+            panic!("not reproduce")
+        };
+        let err = options.options().unwrap_err().to_string();
+        assert!(err.contains("at least 2"), "{err}");
     }
 }

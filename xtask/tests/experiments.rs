@@ -1,8 +1,11 @@
-//! Every experiment runs in quick mode (tiny simulated preset, 2 seeds) and writes its table with
-//! the expected rows and columns, its plots, statistics and run.json.
+//! Every experiment runs in quick mode (tiny simulated preset, 2 seeds), one test each: its arms
+//! with the training and test sizes and classes the tiny preset determines, its table with the
+//! expected rows and columns, its plots, statistics and run.json.
 
+use std::sync::OnceLock;
 use xtask::experiment::cohort::{self, DataSpec};
-use xtask::experiment::{run_on, Options, EXPERIMENTS};
+
+use xtask::experiment::{run_on, Options, Outcome, EXPERIMENTS};
 
 /// Quick mode on the tiny simulated preset with 2 seeds, writing under `results_dir`.
 fn quick_tiny(results_dir: std::path::PathBuf, resume: bool) -> Options {
@@ -15,118 +18,200 @@ fn quick_tiny(results_dir: std::path::PathBuf, resume: bool) -> Options {
     }
 }
 
-#[test]
-fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = quick_tiny(dir.path().to_owned(), false);
-    let cohort = cohort::load(&options.data).unwrap();
-    // In the order of EXPERIMENTS: `tune` first, as `reproduce` runs it, so that the others read
-    // its choice from the same results folder.
-    let expected_rows = [
-        // 4 (task, model) pairs x 2 trials in quick mode.
-        ("tune", 8),
-        ("tissue-sra", 7),
-        ("tissue-tcga", 7),
-        ("sex-sra", 8),
-        ("sex-tcga", 8),
-        ("source", 6),
-        // Quick: up to 3 studies per class, both kinds; the tiny preset's studies allow 2.
-        ("bias-diversity", 4),
-        // Quick sweeps: 2 GTEx fractions; 2 class counts x (MLP, DA).
-        ("train-size", 2),
-        ("class-count", 4),
-        // 3 set-ups, each with and without the feedback loop.
-        ("annotate", 6),
-        // Gini windows, then top-K signal genes (95th and 99th percentile) and K random genes
-        // at K = 50, 200.
-        ("rank-genes", 7),
-        // Multi-label forest and one forest per task, for tissue and sample source.
-        ("rf-multilabel", 4),
-        // Quick: brain cut to 10; none, noise, interpolation, GAN; forest and MLP.
-        ("augment", 8),
-    ];
-    assert_eq!(expected_rows.len(), EXPERIMENTS.len());
-    for (i, (id, rows)) in expected_rows.into_iter().enumerate() {
-        assert_eq!(EXPERIMENTS[i].0, id);
-        let outcome = run_on(id, &cohort, &options).unwrap();
-        assert_eq!(outcome.arms.len(), rows, "{id}");
-        // One score per seed; bias-diversity scores every seed on each of 2 quick subsamplings.
-        let scores = if id == "bias-diversity" { 4 } else { 2 };
-        for arm in &outcome.arms {
-            assert_eq!(arm.mca.len(), scores, "{id} {}", arm.name);
-            assert!(
-                arm.mca.iter().all(|v| (0.0..=1.0).contains(v)),
-                "{id} {}",
-                arm.name
-            );
+/// The quick run the per-experiment tests share: the tiny cohort, loaded once, and one results
+/// folder in which `tune` ran first, as under `reproduce`, so that every other experiment reads
+/// its choice from there. The folder lives under `target/tmp` for the life of the test process
+/// (a static is never dropped); the next run removes it once it is an hour old.
+struct QuickRun {
+    cohort: cohort::Cohort,
+    options: Options,
+    _dir: tempfile::TempDir,
+    tune: Outcome,
+}
+
+fn quick_run() -> &'static QuickRun {
+    static RUN: OnceLock<QuickRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        // Earlier processes' folders (never removed, see above), once they are an hour old.
+        let parent = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
+            let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
+                t.elapsed()
+                    .is_ok_and(|age| age > std::time::Duration::from_secs(3600))
+            });
+            if stale
+                && entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("experiments-quick-")
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
         }
-        let table = std::fs::read_to_string(outcome.dir.join("table.md")).unwrap();
-        // Header, separator and one line per arm, each with the 8 columns.
-        let lines: Vec<&str> = table.lines().filter(|l| l.starts_with('|')).collect();
-        assert_eq!(lines.len(), rows + 2, "{id}:\n{table}");
-        assert!(
-            lines[0].contains("| msa |") && lines[0].contains("| mca |"),
-            "{table}"
-        );
-        assert!(lines.iter().all(|l| l.matches('|').count() == 9), "{table}");
-        assert!(table.contains("simulated"), "{table}");
-        for file in [
-            "table.csv",
-            "results.csv",
-            "stats.md",
-            "box.png",
-            "box.svg",
-            "run.json",
-        ] {
-            let meta = std::fs::metadata(outcome.dir.join(file))
-                .unwrap_or_else(|e| panic!("{id}/{file}: {e}"));
-            assert!(meta.len() > 100, "{id}/{file} is {} bytes", meta.len());
-        }
-        let run: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
-        assert_eq!(run["seeds"], serde_json::json!([0, 1]));
-        assert_eq!(run["arms"].as_array().unwrap().len(), rows);
-        // Every experiment after `tune` trains with the settings it chose.
-        let settings = run["settings"].as_str().unwrap();
-        if id == "tune" {
-            assert_eq!(settings, "the paper's defaults");
-        } else {
-            assert!(settings.contains("tune/chosen.json"), "{id}: {settings}");
-        }
-        let own_files: &[&str] = match id {
-            "tune" => &["chosen.md", "chosen.csv"],
-            "bias-diversity" => &["diversity.md", "lines.png", "lines.svg"],
-            "train-size" | "class-count" => &["lines.png", "lines.svg"],
-            "source" => &["pca.png", "pca.svg"],
-            "sex-sra" | "sex-tcga" => &["chrxy.png", "chrxy.svg"],
-            "annotate" => &[
-                "feedback.md",
-                "tpr_tissue_catch_all.md",
-                "tpr_sex.csv",
-                "tpr_biopsy_vs_rest.png",
-                "predictions_sex.csv",
-                "predictions_biopsy_vs_rest.csv",
-            ],
-            "rank-genes" => &["ranking.csv", "markers.md", "top_genes.md", "lines.svg"],
-            "rf-multilabel" => &["multilabel.md", "multilabel.csv"],
-            "augment" => &[
-                "scarce_recall.md",
-                "scarce_recall_per_seed.csv",
-                "quality.md",
-                "quality.csv",
-            ],
-            _ => &[],
-        };
-        for file in own_files {
-            let meta = std::fs::metadata(outcome.dir.join(file))
-                .unwrap_or_else(|e| panic!("{id}/{file}: {e}"));
-            assert!(meta.len() > 50, "{id}/{file} is {} bytes", meta.len());
-        }
-    }
-    // What `tune` chose is what the later experiments read.
-    let chosen: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("tune/chosen.json")).unwrap())
+        let dir = tempfile::Builder::new()
+            .prefix("experiments-quick-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .unwrap();
+        let options = quick_tiny(dir.path().to_owned(), false);
+        let cohort = cohort::load(&options.data).unwrap();
+        let tune = run_on("tune", &cohort, &options).unwrap();
+        QuickRun {
+            cohort,
+            options,
+            _dir: dir,
+            tune,
+        }
+    })
+}
+
+/// An experiment's design as the tiny preset determines it: per arm, in order, (name, labelled
+/// training samples, classes learnt, test samples scored). The tiny cohort: GTEx 465 samples,
+/// TCGA 200, SRA 503 of which 381 pass QC (its study split leaves 204 tissue-labelled training
+/// samples and 2 test samples for the tissue task).
+type Design = [(&'static str, usize, usize, usize)];
+
+/// Runs `id` in the shared quick run (after `tune`) and checks what every experiment writes.
+fn run_quick(id: &str) -> Outcome {
+    let quick = quick_run();
+    let outcome = run_on(id, &quick.cohort, &quick.options).unwrap();
+    check_outputs(&outcome, &[]);
+    outcome
+}
+
+/// The arms, their sizes and their scores.
+fn check_design(outcome: &Outcome, design: &Design) {
+    let id = &outcome.id;
+    let got: Vec<(String, usize, usize, usize)> = outcome
+        .arms
+        .iter()
+        .map(|a| {
+            // `tune`'s arms are named by the settings drawn: keep the part before them.
+            let name = if id == "tune" {
+                a.name.split(':').next().unwrap().to_owned()
+            } else {
+                a.name.clone()
+            };
+            (name, a.n_train, a.n_classes, a.n_test)
+        })
+        .collect();
+    let expected: Vec<(String, usize, usize, usize)> = design
+        .iter()
+        .map(|&(n, a, b, c)| (n.to_owned(), a, b, c))
+        .collect();
+    assert_eq!(got, expected, "{id}: (arm, n_train, n_classes, n_test)");
+    // One score per seed; bias-diversity scores every seed on each of 2 quick subsamplings.
+    let scores = if id == "bias-diversity" { 4 } else { 2 };
+    for arm in &outcome.arms {
+        assert_eq!(arm.mca.len(), scores, "{id} {}", arm.name);
+        assert_eq!(arm.msa.len(), scores, "{id} {}", arm.name);
+        assert!(
+            arm.mca
+                .iter()
+                .chain(&arm.msa)
+                .all(|v| (0.0..=1.0).contains(v)),
+            "{id} {}: msa {:?} mca {:?}",
+            arm.name,
+            arm.msa,
+            arm.mca
+        );
+        assert!(arm.n_genes > 0, "{id} {}", arm.name);
+    }
+}
+
+/// The table, plots, statistics and run.json every experiment writes, and `own_files`.
+fn check_outputs(outcome: &Outcome, own_files: &[&str]) {
+    let id = &outcome.id;
+    let rows = outcome.arms.len();
+    let table = std::fs::read_to_string(outcome.dir.join("table.md")).unwrap();
+    // Header, separator and one line per arm, each with the 8 columns.
+    let lines: Vec<&str> = table.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(lines.len(), rows + 2, "{id}:\n{table}");
+    assert!(
+        lines[0].contains("| msa |") && lines[0].contains("| mca |"),
+        "{table}"
+    );
+    assert!(lines.iter().all(|l| l.matches('|').count() == 9), "{table}");
+    for arm in &outcome.arms {
+        assert!(
+            table.contains(&arm.name),
+            "{id}: {} not in\n{table}",
+            arm.name
+        );
+    }
+    assert!(table.contains("simulated"), "{table}");
+    for file in [
+        "table.csv",
+        "results.csv",
+        "stats.md",
+        "box.png",
+        "box.svg",
+        "run.json",
+    ]
+    .iter()
+    .chain(own_files)
+    {
+        let meta = std::fs::metadata(outcome.dir.join(file))
+            .unwrap_or_else(|e| panic!("{id}/{file}: {e}"));
+        assert!(meta.len() > 50, "{id}/{file} is {} bytes", meta.len());
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["seeds"], serde_json::json!([0, 1]));
+    assert_eq!(run["arms"].as_array().unwrap().len(), rows);
+    // Every experiment after `tune` trains with the settings it chose.
+    let settings = run["settings"].as_str().unwrap();
+    if id == "tune" {
+        assert_eq!(settings, "the paper's defaults");
+    } else {
+        assert!(settings.contains("tune/chosen.json"), "{id}: {settings}");
+    }
+}
+
+/// The training set of a paper arm's name ("MLP G+S-S" -> "G+S").
+fn train_set(name: &str) -> &str {
+    name.split_whitespace()
+        .nth(1)
+        .and_then(|arm| arm.split('-').next())
+        .unwrap_or("")
+}
+
+/// G+S trains on exactly the samples of G and of S together.
+fn check_union_of_training_sets(outcome: &Outcome) {
+    let size = |set: &str| {
+        outcome
+            .arms
+            .iter()
+            .find(|a| train_set(&a.name) == set)
+            .map(|a| a.n_train)
+            .unwrap_or_else(|| panic!("{}: no arm trained on {set}", outcome.id))
+    };
+    assert_eq!(size("G+S"), size("G") + size("S"), "{}", outcome.id);
+    assert_eq!(size("G"), 465, "{}: G is all of GTEx", outcome.id);
+}
+
+#[test]
+fn tune() {
+    let tune = &quick_run().tune;
+    check_outputs(tune, &["chosen.md", "chosen.csv"]);
+    // 4 (task, model) pairs x 2 trials in quick mode, each on a study-grouped validation split.
+    check_design(
+        tune,
+        &[
+            ("MLP tissue #0", 631, 31, 38),
+            ("MLP tissue #1", 631, 31, 38),
+            ("DA tissue #0", 631, 31, 38),
+            ("DA tissue #1", 631, 31, 38),
+            ("MLP sex #0", 503, 2, 39),
+            ("MLP sex #1", 503, 2, 39),
+            ("MLP source #0", 114, 2, 83),
+            ("MLP source #1", 114, 2, 83),
+        ],
+    );
+    // What `tune` chose is what the later experiments read.
+    let chosen: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(tune.dir.parent().unwrap().join("tune/chosen.json")).unwrap(),
+    )
+    .unwrap();
     for (task, model) in [
         ("tissue", "mlp"),
         ("tissue", "da"),
@@ -135,6 +220,294 @@ fn every_experiment_runs_in_quick_mode_and_writes_its_outputs() {
     ] {
         assert_eq!(chosen["chosen"][task][model]["model"], model, "{chosen}");
     }
+}
+
+#[test]
+fn tissue_sra() {
+    let outcome = run_quick("tissue-sra");
+    check_design(
+        &outcome,
+        &[
+            ("LIN G-S", 465, 31, 2),
+            ("MLP G-S", 465, 31, 2),
+            ("MLP S-S", 204, 20, 2),
+            ("LIN S-S", 204, 20, 2),
+            ("LIN G+S-S", 669, 31, 2),
+            ("MLP G+S-S", 669, 31, 2),
+            ("DA G+S-S", 669, 31, 2),
+        ],
+    );
+    check_union_of_training_sets(&outcome);
+}
+
+#[test]
+fn tissue_tcga() {
+    let outcome = run_quick("tissue-tcga");
+    check_design(
+        &outcome,
+        &[
+            ("LIN G-T", 465, 31, 200),
+            ("MLP G-T", 465, 31, 200),
+            ("LIN G+S-T", 671, 31, 200),
+            ("LIN S-T", 206, 20, 145),
+            ("MLP S-T", 206, 20, 145),
+            ("MLP G+S-T", 671, 31, 200),
+            ("DA G+S-T", 671, 31, 200),
+        ],
+    );
+    check_union_of_training_sets(&outcome);
+    // Every TCGA sample is scored or set aside as a tissue the model never saw.
+    for arm in &outcome.arms {
+        let unscored: usize = arm.unscored_test_classes.iter().map(|(_, n)| n).sum();
+        assert_eq!(arm.n_test + unscored, 200, "{}", arm.name);
+    }
+}
+
+#[test]
+fn sex_sra() {
+    let outcome = run_quick("sex-sra");
+    check_outputs(&outcome, &["chrxy.png", "chrxy.svg"]);
+    check_design(
+        &outcome,
+        &[
+            ("LIN G-S", 465, 2, 80),
+            ("LIN S-S", 77, 2, 80),
+            ("LIN G+S-S", 542, 2, 80),
+            ("MLP G-S", 465, 2, 80),
+            ("MLP S-S", 77, 2, 80),
+            ("MLP G+S-S", 542, 2, 80),
+            ("DA G-S", 465, 2, 80),
+            ("DA G+S-S", 542, 2, 80),
+        ],
+    );
+    check_union_of_training_sets(&outcome);
+}
+
+#[test]
+fn sex_tcga() {
+    let outcome = run_quick("sex-tcga");
+    check_outputs(&outcome, &["chrxy.png", "chrxy.svg"]);
+    check_design(
+        &outcome,
+        &[
+            ("LIN G-T", 465, 2, 200),
+            ("LIN S-T", 157, 2, 200),
+            ("LIN G+S-T", 622, 2, 200),
+            ("MLP G-T", 465, 2, 200),
+            ("MLP S-T", 157, 2, 200),
+            ("MLP G+S-T", 622, 2, 200),
+            ("DA G-T", 465, 2, 200),
+            ("DA G+S-T", 622, 2, 200),
+        ],
+    );
+    check_union_of_training_sets(&outcome);
+}
+
+#[test]
+fn source() {
+    let outcome = run_quick("source");
+    check_outputs(&outcome, &["pca.png", "pca.svg"]);
+    // Trained on the SRA studies (cell lines come only from there), tested on G, T and S.
+    check_design(
+        &outcome,
+        &[
+            ("LIN S-G", 114, 2, 465),
+            ("MLP S-G", 114, 2, 465),
+            ("LIN S-T", 114, 2, 200),
+            ("MLP S-T", 114, 2, 200),
+            ("LIN S-S", 114, 2, 92),
+            ("MLP S-S", 114, 2, 92),
+        ],
+    );
+}
+
+#[test]
+fn bias_diversity() {
+    let outcome = run_quick("bias-diversity");
+    check_outputs(&outcome, &["diversity.md", "lines.png", "lines.svg"]);
+    // Quick: up to 3 studies per class, both kinds; the tiny preset's studies allow 2. k x 5
+    // samples per class, 2 classes.
+    check_design(
+        &outcome,
+        &[
+            ("MLP S-S, 1 x 5 (k studies)", 10, 2, 92),
+            ("MLP S-S, 1 x 5 (largest study)", 10, 2, 92),
+            ("MLP S-S, 2 x 5 (k studies)", 20, 2, 92),
+            ("MLP S-S, 2 x 5 (largest study)", 20, 2, 92),
+        ],
+    );
+}
+
+#[test]
+fn train_size() {
+    let outcome = run_quick("train-size");
+    check_outputs(&outcome, &["lines.png", "lines.svg"]);
+    // Quick: 2 GTEx fractions; every class keeps samples at 25 %.
+    check_design(
+        &outcome,
+        &[
+            ("MLP G-S, 25% of GTEx", 124, 31, 2),
+            ("MLP G-S, 100% of GTEx", 465, 31, 2),
+        ],
+    );
+}
+
+#[test]
+fn class_count() {
+    let outcome = run_quick("class-count");
+    check_outputs(&outcome, &["lines.png", "lines.svg"]);
+    // Quick: 2 class counts x (MLP, DA), each pair on the same samples.
+    check_design(
+        &outcome,
+        &[
+            ("MLP G+S-S, 4 classes", 83, 4, 2),
+            ("MLP G+S-S, 8 classes", 189, 8, 2),
+            ("DA G+S-S, 4 classes", 83, 4, 2),
+            ("DA G+S-S, 8 classes", 189, 8, 2),
+        ],
+    );
+}
+
+#[test]
+fn annotate() {
+    let outcome = run_quick("annotate");
+    check_outputs(
+        &outcome,
+        &[
+            "feedback.md",
+            "tpr_tissue_catch_all.md",
+            "tpr_sex.csv",
+            "tpr_biopsy_vs_rest.png",
+            "predictions_sex.csv",
+            "predictions_biopsy_vs_rest.csv",
+        ],
+    );
+    // 3 set-ups, each with and without the feedback loop.
+    check_design(
+        &outcome,
+        &[
+            ("DA G+S-S, tissue, catch-all", 669, 7, 2),
+            ("DA G+S-S, tissue, catch-all + feedback", 745, 7, 2),
+            ("MLP S-S, biopsy vs rest", 114, 2, 92),
+            ("MLP S-S, biopsy vs rest + feedback", 150, 2, 92),
+            ("MLP G+S-S, sex", 542, 2, 80),
+            ("MLP G+S-S, sex + feedback", 753, 2, 80),
+        ],
+    );
+    // The loop adds the samples it labelled to the training set.
+    for pair in outcome.arms.chunks(2) {
+        assert_eq!(pair[1].name, format!("{} + feedback", pair[0].name));
+        assert!(pair[1].n_train > pair[0].n_train, "{}", pair[1].name);
+    }
+}
+
+#[test]
+fn rank_genes() {
+    let outcome = run_quick("rank-genes");
+    check_outputs(
+        &outcome,
+        &["ranking.csv", "markers.md", "top_genes.md", "lines.svg"],
+    );
+    // Gini windows, then top-K signal genes (95th and 99th percentile) and K random genes at
+    // K = 50, 200.
+    check_design(
+        &outcome,
+        &[
+            ("RF, paper's Gini windows", 669, 31, 2),
+            ("RF, top 50 signal genes", 669, 31, 2),
+            ("RF, top 50 signal genes, 99th percentile", 669, 31, 2),
+            ("RF, 50 random genes", 669, 31, 2),
+            ("RF, top 200 signal genes", 669, 31, 2),
+            ("RF, top 200 signal genes, 99th percentile", 669, 31, 2),
+            ("RF, 200 random genes", 669, 31, 2),
+        ],
+    );
+    // A forest on K genes reads K genes.
+    for arm in &outcome.arms[1..] {
+        let k: usize = arm
+            .name
+            .split_whitespace()
+            .find_map(|w| w.parse().ok())
+            .unwrap();
+        assert_eq!(arm.n_genes, k, "{}", arm.name);
+    }
+}
+
+#[test]
+fn rf_multilabel() {
+    let outcome = run_quick("rf-multilabel");
+    check_outputs(&outcome, &["multilabel.md", "multilabel.csv"]);
+    // Multi-label forest and one forest per task, for tissue and sample source.
+    check_design(
+        &outcome,
+        &[
+            ("multi-label RF: tissue", 669, 31, 2),
+            ("RF per task: tissue", 669, 31, 2),
+            ("multi-label RF: sample source", 669, 2, 169),
+            ("RF per task: sample source", 585, 2, 169),
+        ],
+    );
+}
+
+#[test]
+fn augment() {
+    let outcome = run_quick("augment");
+    check_outputs(
+        &outcome,
+        &[
+            "scarce_recall.md",
+            "scarce_recall_per_seed.csv",
+            "quality.md",
+            "quality.csv",
+        ],
+    );
+    // Quick: brain cut to 10; none, noise, interpolation, GAN; forest and MLP, all on the same
+    // training samples (the generated ones are not counted).
+    check_design(
+        &outcome,
+        &[
+            ("RF, Brain 10, none", 659, 31, 202),
+            ("MLP, Brain 10, none", 659, 31, 202),
+            ("RF, Brain 10, noise", 659, 31, 202),
+            ("MLP, Brain 10, noise", 659, 31, 202),
+            ("RF, Brain 10, interpolation", 659, 31, 202),
+            ("MLP, Brain 10, interpolation", 659, 31, 202),
+            ("RF, Brain 10, gan", 659, 31, 202),
+            ("MLP, Brain 10, gan", 659, 31, 202),
+        ],
+    );
+    // The quality of every method's generated samples, none for "none".
+    let quality = std::fs::read_to_string(outcome.dir.join("quality.csv")).unwrap();
+    let methods: Vec<&str> = quality
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let mut sorted = methods.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["gan", "interpolation", "noise"], "{quality}");
+}
+
+#[test]
+fn every_experiment_has_its_test() {
+    // The tests above, one per id: a new experiment needs one too.
+    let tested = [
+        "tune",
+        "tissue-sra",
+        "tissue-tcga",
+        "sex-sra",
+        "sex-tcga",
+        "source",
+        "bias-diversity",
+        "train-size",
+        "class-count",
+        "annotate",
+        "rank-genes",
+        "rf-multilabel",
+        "augment",
+    ];
+    let ids: Vec<&str> = EXPERIMENTS.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, tested);
 }
 
 /// `--data DIR` reads what `rnameta simulate --out DIR` writes (recount3 layout, coverage sums

@@ -55,18 +55,22 @@ fn mmd_is_about_zero_for_one_distribution_and_positive_for_shifted_ones() {
     );
 }
 
+/// The size of the `augment` experiment's quality table. How long this takes is not asserted
+/// here (a wall-clock bound fails under load and says nothing about the answer); its timing
+/// belongs in a criterion benchmark beside the others in `benches/benches/`.
 #[test]
-fn mmd_of_a_few_hundred_samples_and_a_few_thousand_genes_is_quick() {
+fn mmd_of_a_few_hundred_samples_and_a_few_thousand_genes_sees_a_small_shift() {
     let a = gaussian(300, 3000, 0.0, 4);
     let b = gaussian(300, 3000, 0.1, 5);
-    let start = std::time::Instant::now();
+    let same = gaussian(300, 3000, 0.0, 11);
     let bw = pooled_bandwidth(a.view(), b.view()).unwrap();
-    let m = mmd2_unbiased(a.view(), b.view(), bw).unwrap();
-    let seconds = start.elapsed().as_secs_f64();
-    eprintln!("MMD^2 of 300 vs 300 samples x 3,000 genes (bandwidth included): {seconds:.3} s");
-    assert!(m > 0.0);
-    // Measured 0.5-0.8 s on two cores shared at load ~8; the bound is generous.
-    assert!(seconds < 5.0, "{seconds} s");
+    let apart = mmd2_unbiased(a.view(), b.view(), bw).unwrap();
+    let alike = mmd2_unbiased(a.view(), same.view(), bw).unwrap();
+    // Measured: shifted 0.00305, same distribution 0.0000484 (63 x).
+    assert!(
+        apart > 0.0 && apart > 10.0 * alike.abs(),
+        "shifted by 0.1: {apart}, same distribution: {alike}"
+    );
 }
 
 #[test]
