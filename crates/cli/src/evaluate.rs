@@ -102,11 +102,15 @@ pub fn run(args: &Args) -> Result<()> {
         let (rows, genes) = annotator.predict(data, file)?;
         report_genes(&genes, file, &mut reported);
         samples += rows.len();
-        sample_ids.extend(rows.iter().map(|r| r.sample_id.clone()));
         let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
         let (labels, unmatched) = Labels::within_classes(classes.clone(), &names);
         for (name, n) in unmatched {
             *unknown.entry(name).or_insert(0) += n;
+        }
+        // The ids are only needed to say why no sample was scored (see below): kept while that
+        // can still happen, not for every sample of a large input.
+        if args.labels.is_some() && truth.is_empty() && unknown.is_empty() {
+            sample_ids.extend(rows.iter().map(|r| r.sample_id.clone()));
         }
         for (row, t) in rows.iter().zip(labels.assigned()) {
             if let Some(t) = t {

@@ -13,6 +13,7 @@ mod gene;
 mod grouping;
 mod labels;
 mod sample;
+mod units;
 mod value_kind;
 
 pub use dataset::{Dataset, ExprMatrix};
@@ -21,4 +22,5 @@ pub use gene::{strip_version, GeneAnnotation, GeneIdKind, GeneInfo};
 pub use grouping::{Grouping, OTHER_CLASS};
 pub use labels::{Labels, Task};
 pub use sample::{DataSource, SampleMeta, SampleSource, Sex};
+pub use units::human_bytes;
 pub use value_kind::ValueKind;

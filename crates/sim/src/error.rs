@@ -38,7 +38,7 @@ pub enum Error {
     Universe(String),
     /// The estimated peak memory or output size of the cohort exceeds what this machine has
     /// (estimated before any work, see [`crate::footprint`]).
-    #[error("the simulation needs about {} of {resource} but only {} is available{}; lower archs4.samples, sra.studies, tcga.samples, gtex.samples or universe.n_genes (the estimate is explained in docs/simulation.md)", human_bytes(*.needed), human_bytes(*.available), .place.as_deref().map(|p| format!(" in {}", p.display())).unwrap_or_default())]
+    #[error("the simulation needs about {} of {resource} but only {} is available{}; lower archs4.samples, sra.studies, tcga.samples, gtex.samples or universe.n_genes (the estimate is explained in docs/simulation.md)", rnameta_core::human_bytes(*.needed, 1), rnameta_core::human_bytes(*.available, 1), .place.as_deref().map(|p| format!(" in {}", p.display())).unwrap_or_default())]
     TooLarge {
         /// `memory` or `disk space`.
         resource: &'static str,
@@ -151,21 +151,5 @@ impl Error {
             table: table.to_owned(),
             reason: reason.to_string(),
         }
-    }
-}
-
-/// `1234567890` as `1.2 GB` (decimal units, as `df -H` prints them).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["bytes", "kB", "MB", "GB", "TB", "PB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

@@ -244,10 +244,6 @@ pub fn expected_study_size(config: &SraConfig) -> f64 {
     total / weight
 }
 
-/// `1234567890` as `1.2 GB` (decimal units, as `df -H` prints them); defined in `error`, whose
-/// messages print sizes with it.
-pub use crate::error::human_bytes;
-
 /// Available memory: `MemAvailable` of `/proc/meminfo`, lowered to the room under a cgroup v2
 /// limit. `None` where `/proc/meminfo` cannot be read (not Linux).
 fn available_memory() -> Option<u64> {
@@ -391,12 +387,5 @@ mod tests {
         assert_eq!(cgroup_room(dir.path()), None);
         std::fs::write(dir.path().join("memory.max"), "1000\n").unwrap();
         assert_eq!(cgroup_room(dir.path()), Some(900));
-    }
-
-    #[test]
-    fn byte_counts_read_like_df() {
-        assert_eq!(human_bytes(999), "999 bytes");
-        assert_eq!(human_bytes(1_234_567_890), "1.2 GB");
-        assert_eq!(human_bytes(u64::MAX), "18446.7 PB");
     }
 }

@@ -305,7 +305,7 @@ fn fetch_each(resources: &[Resource], common: &Common, folders: &mut CreatedFold
              of {} checked against a published md5); checksums in {}",
             plural(resources.len(), "file"),
             common.out.display(),
-            human_bytes(total_bytes),
+            size(total_bytes),
             resources.len(),
             Manifest::path_in(&common.out).display()
         );
@@ -331,7 +331,7 @@ fn report_success(common: &Common, url: &str, dest: &Path, f: &Fetched) -> Resul
         };
         writeln!(out, "{}", serde_json::to_string(&report)?)?;
     } else if !common.quiet {
-        let mut details = vec![human_bytes(f.bytes)];
+        let mut details = vec![size(f.bytes)];
         if f.resumed_from > 0 && f.status == download::Status::Downloaded {
             details.push(format!("resumed from byte {}", f.resumed_from));
         }
@@ -430,20 +430,9 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// `1.52 GB`-style sizes (decimal units, as servers and browsers show them).
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.2} {}", UNITS[unit])
-    }
+/// `1.52 GB`-style sizes (decimal units, two decimals, as servers and browsers show them).
+fn size(bytes: u64) -> String {
+    rnameta_core::human_bytes(bytes, 2)
 }
 
 #[cfg(test)]
@@ -452,9 +441,9 @@ mod tests {
 
     #[test]
     fn sizes_read_well() {
-        assert_eq!(human_bytes(0), "0 bytes");
-        assert_eq!(human_bytes(999), "999 bytes");
-        assert_eq!(human_bytes(1_520_000_000), "1.52 GB");
+        assert_eq!(size(0), "0 bytes");
+        assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(1_520_000_000), "1.52 GB");
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(0, "other file"), "0 other files");
     }
