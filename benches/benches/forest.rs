@@ -25,7 +25,7 @@ fn forest(c: &mut Criterion) {
         oob: false,
         ..ForestParams::default()
     };
-    let mut rf = RandomForest::new(params.clone());
+    let mut rf = RandomForest::new(params.clone()).unwrap();
     rf.fit(train, &labels, &meta).expect("fit");
     let pred = rf.predict(test).expect("predict");
     let acc = pred.iter().zip(&y[h..]).filter(|(p, c)| p == c).count() as f64 / h as f64;
@@ -37,7 +37,7 @@ fn forest(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     g.bench_function("fit_10000x500_16", |b| {
         b.iter(|| {
-            let mut rf = RandomForest::new(params.clone());
+            let mut rf = RandomForest::new(params.clone()).unwrap();
             rf.fit(black_box(train), &labels, &meta).expect("fit");
             rf
         })

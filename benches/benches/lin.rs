@@ -19,12 +19,12 @@ fn lin(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10));
     g.bench_function("fit_5000x2000_16", |b| {
         b.iter(|| {
-            let mut lin = Lin::new(LinParams::default());
+            let mut lin = Lin::new(LinParams::default()).unwrap();
             lin.fit(black_box(x.view()), &l, &m).expect("fit");
             lin
         })
     });
-    let mut lin = Lin::new(LinParams::default());
+    let mut lin = Lin::new(LinParams::default()).unwrap();
     lin.fit(x.view(), &l, &m).expect("fit");
     g.bench_function("predict_5000x2000_16", |b| {
         b.iter(|| lin.predict_proba(black_box(x.view())).expect("predict"))

@@ -27,7 +27,8 @@ fn neural(c: &mut Criterion) {
             let mut mlp = Mlp::new(MlpParams {
                 epochs: 1,
                 ..MlpParams::default()
-            });
+            })
+            .unwrap();
             mlp.fit(black_box(x.view()), &l, &m).expect("fit");
             mlp
         })
@@ -39,7 +40,8 @@ fn neural(c: &mut Criterion) {
             let mut mlp = Mlp::new(MlpParams {
                 epochs: 1,
                 ..MlpParams::default()
-            });
+            })
+            .unwrap();
             mlp.fit(x.view(), &l, &m).expect("fit");
             mlp
         });
@@ -54,7 +56,8 @@ fn neural(c: &mut Criterion) {
             epochs: 1,
             triplet_epochs,
             ..DaParams::default()
-        });
+        })
+        .unwrap();
         da.fit(black_box(x.view()), &l, &m).expect("fit");
         da
     };

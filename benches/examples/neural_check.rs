@@ -26,7 +26,8 @@ fn main() {
             let mut mlp = Mlp::new(MlpParams {
                 epochs,
                 ..MlpParams::default()
-            });
+            })
+            .unwrap();
             mlp.fit(x.view(), &l, &m).expect("fit");
             println!(
                 "mlp fit, {epochs} epochs: {:.3} s",
@@ -44,7 +45,8 @@ fn check(out: &str) {
         epochs: 3,
         seed: 7,
         ..MlpParams::default()
-    });
+    })
+    .unwrap();
     mlp.fit(x.view(), &labels(&y), &meta(2_000, 2_000))
         .expect("mlp fit");
     let p = mlp.predict_proba(x.view()).expect("mlp predict");
@@ -57,7 +59,8 @@ fn check(out: &str) {
         embedding: 64,
         seed: 3,
         ..DaParams::default()
-    });
+    })
+    .unwrap();
     da.fit(x.view(), &labels(&y), &meta(1_200, 600))
         .expect("da fit");
     let p = da.predict_proba(x.view()).expect("da predict");

@@ -6,10 +6,13 @@
 //! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
 //!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
 //! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]
-//!   [--resume]`: one of the paper's experiments (see `xtask::experiment`), results in
-//!   `results/<id>/`; `cargo xtask experiment --list` lists them.
+//!   [--resume] [--settings FILE]`: one of the paper's experiments (see `xtask::experiment`),
+//!   results in `results/<id>/`, trained with the settings in FILE (what `tune` writes to
+//!   `tune/chosen.json`) or the paper's defaults; `cargo xtask experiment --list` lists them with
+//!   their designs.
 //! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]
-//!   [--resume]`: every experiment on one cohort, and `results/README.md` indexing their tables.
+//!   [--resume]`: every experiment on one cohort, `tune` first, the others trained with its
+//!   choice, and `results/README.md` indexing their tables.
 //!
 //! `--resume` records every finished model fit under `<out>/.fits` and reuses the ones an
 //! earlier, interrupted run recorded there (`xtask::experiment::memo`).
@@ -62,12 +65,17 @@ enum Task {
     Bench(bench::BenchArgs),
     /// Run one of the paper's experiments (list: experiment --list).
     Experiment {
-        /// List the experiments and what each measures, and run none.
+        /// List the experiments, what each measures and its design (quick and full, as JSON),
+        /// and run none.
         #[arg(long)]
         list: bool,
         /// The experiment's id (experiment --list shows them).
         #[arg(required_unless_present = "list", value_name = "ID")]
         id: Option<String>,
+        /// Train with the settings in FILE (what `experiment tune` writes to
+        /// <out>/tune/chosen.json) [default: the paper's settings].
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
         #[command(flatten)]
         options: ExperimentArgs,
     },
@@ -122,6 +130,7 @@ impl ExperimentArgs {
             quick,
             results_dir: out,
             resume: self.resume,
+            settings: xtask::experiment::settings::Settings::default(),
         })
     }
 }
@@ -134,20 +143,41 @@ fn main() -> Result<()> {
         }
         Some(Task::Fuzz { args }) => fuzz(&args),
         Some(Task::Bench(args)) => bench::run(&project_root(), &args),
-        Some(Task::Experiment { list, id, options }) => experiment(list, id, &options),
+        Some(Task::Experiment {
+            list,
+            id,
+            settings,
+            options,
+        }) => experiment(list, id, settings.as_deref(), &options),
         Some(Task::Reproduce { options }) => reproduce(&options),
     }
 }
 
-fn experiment(list: bool, id: Option<String>, args: &ExperimentArgs) -> Result<()> {
+fn experiment(
+    list: bool,
+    id: Option<String>,
+    settings: Option<&Path>,
+    args: &ExperimentArgs,
+) -> Result<()> {
     if list {
-        for (id, what) in xtask::experiment::EXPERIMENTS {
-            println!("{id:14} {what}");
+        for entry in xtask::experiment::list().as_array().into_iter().flatten() {
+            let text = |key: &str| entry[key].as_str().unwrap_or_default().to_owned();
+            println!("{:14} {}", text("id"), text("description"));
+            let design = &entry["design"];
+            if design["quick"] == design["full"] {
+                println!("{:14} design: {}", "", design["full"]);
+            } else {
+                println!("{:14} design, quick: {}", "", design["quick"]);
+                println!("{:14} design, full:  {}", "", design["full"]);
+            }
         }
         return Ok(());
     }
     let id = id.context("experiment needs one id (experiment --list shows them)")?;
-    let options = args.options()?;
+    let mut options = args.options()?;
+    if let Some(path) = settings {
+        options.settings = xtask::experiment::settings::Settings::from_file(path)?;
+    }
     let outcome = xtask::experiment::run(&id, &options)?;
     println!(
         "{}\n\nwritten to {} in {:.0} s",
@@ -238,21 +268,30 @@ mod tests {
     /// Every invocation README.md, docs/ and .ci/run show parses as they describe.
     #[test]
     fn the_documented_invocations_parse() {
-        let Task::Experiment { list, id, options } = parse(&[
+        let Task::Experiment {
+            list,
+            id,
+            settings,
+            options,
+        } = parse(&[
             "experiment",
             "augment",
             "--data",
             "sim:small",
             "--seeds",
             "10",
+            "--settings",
+            "results/tune/chosen.json",
         ])
         .unwrap()
         .task
-        .unwrap() else {
+        .unwrap()
+        else {
             panic!("not an experiment")
         };
         assert!(!list);
         assert_eq!(id.as_deref(), Some("augment"));
+        assert_eq!(settings, Some(PathBuf::from("results/tune/chosen.json")));
         assert_eq!(options.data.as_deref(), Some("sim:small"));
         assert_eq!(options.seeds, Some(10));
         assert!(matches!(
@@ -302,6 +341,8 @@ mod tests {
             &["experiment", "tune", "--seeds", "two"],
             &["experiment", "tune", "sex-sra"],
             &["reproduce", "tune"],
+            &["reproduce", "--settings", "chosen.json"],
+            &["experiment", "tune", "--settings"],
             &["reproduce", "--fast"],
             &["bench", "a", "b"],
             &["bench", "--peers"],

@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 use xtask::experiment::cohort::{self, DataSpec};
 
+use xtask::experiment::settings::Settings;
 use xtask::experiment::{run_on, Options, Outcome, EXPERIMENTS};
 
 /// Quick mode on the tiny simulated preset with 2 seeds, writing under `results_dir`.
@@ -15,12 +16,13 @@ fn quick_tiny(results_dir: std::path::PathBuf, resume: bool) -> Options {
         quick: true,
         results_dir,
         resume,
+        settings: Settings::default(),
     }
 }
 
 /// The quick run the per-experiment tests share: the tiny cohort, loaded once, and one results
-/// folder in which `tune` ran first, as under `reproduce`, so that every other experiment reads
-/// its choice from there. The folder lives under `target/tmp` for the life of the test process
+/// folder in which `tune` ran first; as under `reproduce`, every other experiment is handed the
+/// settings it chose, read back from the file it wrote. The folder lives under `target/tmp` for the life of the test process
 /// (a static is never dropped); the next run removes it once it is an hour old.
 struct QuickRun {
     cohort: cohort::Cohort,
@@ -52,9 +54,10 @@ fn quick_run() -> &'static QuickRun {
             .prefix("experiments-quick-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .unwrap();
-        let options = quick_tiny(dir.path().to_owned(), false);
+        let mut options = quick_tiny(dir.path().to_owned(), false);
         let cohort = cohort::load(&options.data).unwrap();
         let tune = run_on("tune", &cohort, &options).unwrap();
+        options.settings = Settings::from_file(tune.chosen_settings.as_ref().unwrap()).unwrap();
         QuickRun {
             cohort,
             options,
@@ -158,12 +161,42 @@ fn check_outputs(outcome: &Outcome, own_files: &[&str]) {
         serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["seeds"], serde_json::json!([0, 1]));
     assert_eq!(run["arms"].as_array().unwrap().len(), rows);
-    // Every experiment after `tune` trains with the settings it chose.
+    // Every experiment after `tune` trains with the settings it chose, and records them whole.
     let settings = run["settings"].as_str().unwrap();
     if id == "tune" {
         assert_eq!(settings, "the paper's defaults");
+        assert_eq!(run["settings_used"]["chosen"], serde_json::json!({}));
     } else {
         assert!(settings.contains("tune/chosen.json"), "{id}: {settings}");
+        let tuned: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(outcome.dir.parent().unwrap().join("tune/chosen.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(run["settings_used"]["chosen"], tuned["chosen"], "{id}");
+    }
+    // The design it ran is the one `--list` shows for quick runs.
+    let listed = xtask::experiment::list();
+    let entry = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(run["design"], entry["design"]["quick"], "{id}");
+    // Every file it wrote is listed, and every file listed exists.
+    for file in &outcome.files {
+        assert!(file.starts_with(&outcome.dir), "{id}: {}", file.display());
+        assert!(file.exists(), "{id}: {}", file.display());
+    }
+    for file in ["table.md", "results.csv", "run.json", "box.svg"]
+        .iter()
+        .chain(own_files)
+    {
+        assert!(
+            outcome.files.contains(&outcome.dir.join(file)),
+            "{id}: {file} not among {:?}",
+            outcome.files
+        );
     }
 }
 
@@ -506,8 +539,59 @@ fn every_experiment_has_its_test() {
         "rf-multilabel",
         "augment",
     ];
-    let ids: Vec<&str> = EXPERIMENTS.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<&str> = EXPERIMENTS.iter().map(|e| e.id()).collect();
     assert_eq!(ids, tested);
+}
+
+/// `experiment --list`: every experiment once, in order, with a description and a design at
+/// both scales; the quick and full designs differ where the paper's values are cut down.
+#[test]
+fn the_list_shows_every_experiment_with_its_design() {
+    let listed = xtask::experiment::list();
+    let entries = listed.as_array().unwrap();
+    let ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let registry: Vec<&str> = EXPERIMENTS.iter().map(|e| e.id()).collect();
+    assert_eq!(ids, registry);
+    for e in entries {
+        assert!(!e["description"].as_str().unwrap().is_empty(), "{e}");
+        assert!(e["design"]["quick"].is_object(), "{e}");
+        assert!(e["design"]["full"].is_object(), "{e}");
+    }
+    let design = |id: &str, scale: &str| {
+        entries.iter().find(|e| e["id"] == id).unwrap()["design"][scale].clone()
+    };
+    assert_eq!(design("tune", "quick")["trials"], 2);
+    assert_eq!(design("tune", "full")["trials"], 12);
+    assert_eq!(
+        design("train-size", "full")["fractions"],
+        serde_json::json!([0.1, 0.25, 0.5, 0.75, 1.0])
+    );
+    assert_eq!(
+        design("augment", "full")["cuts"],
+        serde_json::json!([10, 20, 50])
+    );
+    assert_eq!(design("tissue-sra", "quick"), design("tissue-sra", "full"));
+    assert_eq!(
+        design("sex-tcga", "full")["arms"].as_array().unwrap().len(),
+        8
+    );
+}
+
+/// An experiment trains with the settings it is given and nothing else: a `tune/chosen.json`
+/// left in its results folder by an earlier run is not read.
+#[test]
+fn an_experiment_ignores_settings_left_in_its_results_folder() {
+    let cohort = cohort::load(&DataSpec::parse("sim:tiny").unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let left = xtask::experiment::settings::chosen_path(dir.path());
+    std::fs::create_dir_all(left.parent().unwrap()).unwrap();
+    // Not even valid settings: reading it would fail the run.
+    std::fs::write(&left, b"{ left by an earlier run").unwrap();
+    let outcome = run_on("source", &cohort, &quick_tiny(dir.path().to_owned(), false)).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["settings"], "the paper's defaults");
+    assert_eq!(run["settings_used"]["from"], serde_json::Value::Null);
 }
 
 /// `--data DIR` reads what `rnameta simulate --out DIR` writes (recount3 layout, coverage sums
@@ -552,6 +636,7 @@ fn a_cohort_read_from_a_recount3_directory_matches_the_simulated_one() {
             "dir"
         }),
         resume: false,
+        settings: Settings::default(),
     };
     let lin = |cohort: &cohort::Cohort, data: &str| {
         let outcome = run_on("tissue-tcga", cohort, &options(data)).unwrap();
@@ -707,7 +792,7 @@ fn resume_reuses_each_annotate_seed_whole() {
 #[test]
 fn fits_side_by_side_give_what_each_gives_alone() {
     use rnameta_core::{Labels, Task};
-    use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};
+    use rnameta_models::{GeneChoice, ModelKind, ModelSpec, TrainedModel};
     use rnameta_preprocess::Pipeline;
     use xtask::experiment::runner::{per_seed, training_labels};
 
@@ -718,8 +803,8 @@ fn fits_side_by_side_give_what_each_gives_alone() {
         .classes()
         .to_vec();
     let labels = training_labels(Task::Tissue, &train, &universe);
-    let probabilities = |model: &str, seed: u64| -> anyhow::Result<Vec<u32>> {
-        let spec = ModelSpec::default_for(model, Task::Tissue, seed).unwrap();
+    let probabilities = |model: ModelKind, seed: u64| -> anyhow::Result<Vec<u32>> {
+        let spec = ModelSpec::defaults(model, Task::Tissue, seed).unwrap();
         let fitted = TrainedModel::fit(
             &spec,
             Task::Tissue,
@@ -732,7 +817,7 @@ fn fits_side_by_side_give_what_each_gives_alone() {
         Ok(proba.iter().map(|p| p.to_bits()).collect())
     };
     let seeds = [3, 1, 4];
-    for model in ["mlp", "da"] {
+    for model in [ModelKind::Mlp, ModelKind::DomainAdaptation] {
         let together = per_seed(&seeds, |seed| probabilities(model, seed)).unwrap();
         for (seed, side_by_side) in seeds.iter().zip(&together) {
             let alone = probabilities(model, *seed).unwrap();

@@ -562,7 +562,11 @@ fn the_real_tree_fails_each_check_on_what_was_fixed() {
         found[0].message.contains("`config` and `universe`"),
         "{found:?}"
     );
-    // The dependency direction as the document stated it before (xtask beside cli, no benches).
+    // The dependency direction as the document stated it before (xtask beside cli, no benches):
+    // benches is missing. (xtask beside cli is no longer a violation: xtask reads its data through
+    // rnameta-data since the loader left the command line.)
     let before = architecture().replace("eval <- cli <- xtask, benches.", "eval <- cli, xtask.");
-    assert_eq!(dependency_order(&before, &workspace()).len(), 2);
+    let found = dependency_order(&before, &workspace());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].message.contains("`benches`"), "{found:?}");
 }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{check_class, rows_by_class, select_rows};
 use crate::distance::squared_distances;
 use crate::{Augmenter, Error, FitReport, Result};
+use rnameta_models::Error as ModelError;
 
 /// Hyperparameters of [`NoiseAugmenter`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,10 +147,11 @@ impl Augmenter for NoiseAugmenter {
     ) -> Result<FitReport> {
         let scale = self.params.scale;
         if !(scale.is_finite() && scale >= 0.0) {
-            return Err(Error::InvalidParameter {
+            return Err(ModelError::InvalidParameter {
                 name: "scale",
                 reason: format!("{scale} is not a finite number >= 0"),
-            });
+            }
+            .into());
         }
         let start = Instant::now();
         let stored = Stored::new(x, classes, n_classes)?;
@@ -180,7 +182,7 @@ impl Augmenter for NoiseAugmenter {
     }
 
     fn generate(&self, class: usize, n: usize, seed: u64) -> Result<Array2<f32>> {
-        let (stored, sds) = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let (stored, sds) = self.fitted.as_ref().ok_or(ModelError::NotFitted)?;
         let m = stored.class(class, 1, "noise around class samples")?;
         let sd = &sds[class];
         let scale = self.params.scale;
@@ -257,10 +259,11 @@ impl Augmenter for InterpolationAugmenter {
         n_classes: usize,
     ) -> Result<FitReport> {
         if self.params.k == 0 {
-            return Err(Error::InvalidParameter {
+            return Err(ModelError::InvalidParameter {
                 name: "k",
                 reason: "must be at least 1".into(),
-            });
+            }
+            .into());
         }
         let start = Instant::now();
         let stored = Stored::new(x, classes, n_classes)?;
@@ -275,7 +278,7 @@ impl Augmenter for InterpolationAugmenter {
     }
 
     fn generate(&self, class: usize, n: usize, seed: u64) -> Result<Array2<f32>> {
-        let (stored, neighbours) = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let (stored, neighbours) = self.fitted.as_ref().ok_or(ModelError::NotFitted)?;
         let m = stored.class(class, 2, "interpolation between same-class samples")?;
         let nn = &neighbours[class];
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -2,9 +2,11 @@
 //! per-gene standardiser the GAN trains behind.
 
 use ndarray::{Array2, ArrayView2, Axis};
+use rnameta_preprocess::zscore::{standardise_into, GeneMoments};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
+use rnameta_models::Error as ModelError;
 
 /// Refuses a matrix holding NaN or an infinity, naming the first such cell.
 pub(crate) fn check_finite(x: ArrayView2<'_, f32>, what: &'static str) -> Result<()> {
@@ -38,11 +40,12 @@ pub(crate) fn rows_by_class(
 ) -> Result<Vec<Vec<usize>>> {
     check_not_empty(x, "the training matrix")?;
     if classes.len() != x.nrows() {
-        return Err(Error::ShapeMismatch {
+        return Err(ModelError::ShapeMismatch {
             what: "class entries vs training samples",
             expected: x.nrows(),
             got: classes.len(),
-        });
+        }
+        .into());
     }
     if n_classes == 0 {
         return Err(Error::Empty {
@@ -88,36 +91,14 @@ pub(crate) struct Standardiser {
 }
 
 impl Standardiser {
-    /// Mean and standard deviation of every column of `x` (accumulated in `f64`).
+    /// Mean and standard deviation of every column of `x`, by preprocess's one z-scorer
+    /// ([`rnameta_preprocess::zscore::GeneMoments`]: accumulated in `f64`, a gene with sd at most
+    /// `MIN_SD` only centred), held in `f32`.
     pub(crate) fn fit(x: ArrayView2<'_, f32>) -> Self {
-        let n = x.nrows().max(1) as f64;
-        let g = x.ncols();
-        let mut sum = vec![0f64; g];
-        for row in x.outer_iter() {
-            sum.iter_mut().zip(row).for_each(|(s, &v)| *s += v as f64);
-        }
-        let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
-        let mut ss = vec![0f64; g];
-        for row in x.outer_iter() {
-            ss.iter_mut()
-                .zip(row)
-                .zip(&mean)
-                .for_each(|((s, &v), m)| *s += (v as f64 - m).powi(2));
-        }
-        let scale = ss
-            .iter()
-            .map(|s| {
-                let sd = (s / n).sqrt() as f32;
-                if sd > 1e-6 && sd.is_finite() {
-                    sd
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let stats = GeneMoments::of_rows(x, None).to_f32();
         Self {
-            mean: mean.iter().map(|&m| m as f32).collect(),
-            scale,
+            mean: stats.mean,
+            scale: stats.sd,
         }
     }
 
@@ -128,11 +109,13 @@ impl Standardiser {
 
     /// `(x - mean) / scale` of every row of `x`, row-major.
     pub(crate) fn forward(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
-        let mut z = x.to_owned();
-        for mut row in z.outer_iter_mut() {
-            row.iter_mut()
-                .zip(self.mean.iter().zip(&self.scale))
-                .for_each(|(v, (m, s))| *v = (*v - m) / s);
+        let mut z = Array2::zeros(x.raw_dim());
+        for (row, mut out) in x.outer_iter().zip(z.outer_iter_mut()) {
+            let out = out.as_slice_mut().expect("a fresh matrix is contiguous");
+            match row.as_slice() {
+                Some(src) => standardise_into(src, &self.mean, &self.scale, out),
+                None => standardise_into(&row.to_vec(), &self.mean, &self.scale, out),
+            }
         }
         z
     }
@@ -173,7 +156,7 @@ mod tests {
         );
         assert!(matches!(
             rows_by_class(x.view(), &[0], 2),
-            Err(Error::ShapeMismatch { .. })
+            Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
         ));
         assert!(matches!(
             rows_by_class(x.view(), &[0, 2], 2),

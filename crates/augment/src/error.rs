@@ -7,24 +7,6 @@ use std::path::PathBuf;
 /// What went wrong while fitting, generating, measuring, saving or loading.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A hyperparameter is outside its valid range; checked when fitting starts.
-    #[error("invalid hyperparameter {name}: {reason}")]
-    InvalidParameter {
-        /// The parameter's name as in its params struct.
-        name: &'static str,
-        /// Why the value is refused.
-        reason: String,
-    },
-    /// Two inputs do not describe the same samples (e.g. rows of the matrix vs class entries).
-    #[error("shape mismatch: {what} (expected {expected}, got {got})")]
-    ShapeMismatch {
-        /// What was compared.
-        what: &'static str,
-        /// Expected size.
-        expected: usize,
-        /// Given size.
-        got: usize,
-    },
     /// The data has another number of genes than the fitted (or saved) model.
     #[error("gene count mismatch: the model was fitted on {expected} genes, the data has {got}")]
     GeneCountMismatch {
@@ -33,6 +15,12 @@ pub enum Error {
         /// Genes in the data.
         got: usize,
     },
+    /// A refusal augment shares with the models, in their words: a hyperparameter out of range
+    /// (`InvalidParameter`), inputs that do not describe the same samples (`ShapeMismatch`),
+    /// `generate` or `save` before `fit` (`NotFitted`), and any failure of a classifier of the
+    /// two-sample test. One error vocabulary for both crates: augment has no copies of these.
+    #[error(transparent)]
+    Model(Box<rnameta_models::Error>),
     /// A value is NaN or infinite; no generator or distance can use it.
     #[error("non-finite value {value} in {what} at sample {sample}, gene {gene}")]
     NonFinite {
@@ -79,12 +67,6 @@ pub enum Error {
         /// What needs them (a method or a measure).
         what: &'static str,
     },
-    /// `generate` or `save` was called before `fit`.
-    #[error("the augmenter has not been fitted")]
-    NotFitted,
-    /// A classifier of the two-sample test failed.
-    #[error("classifier two-sample test: {0}")]
-    Classifier(Box<rnameta_models::Error>),
     /// Reading or writing a saved generator failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -92,6 +74,15 @@ pub enum Error {
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
+    },
+    /// Writing a saved generator's files through io's atomic writer failed (io's error names
+    /// the file).
+    #[error("saving the generator in {}: {source}", dir.display())]
+    Save {
+        /// The saved-generator directory.
+        dir: PathBuf,
+        /// io's error, with the file written.
+        source: Box<rnameta_io::Error>,
     },
     /// A saved generator's manifest is not valid JSON for this format.
     #[error("{}: invalid manifest: {source}", path.display())]
@@ -124,7 +115,7 @@ pub enum Error {
 
 impl From<rnameta_models::Error> for Error {
     fn from(e: rnameta_models::Error) -> Self {
-        Self::Classifier(Box::new(e))
+        Self::Model(Box::new(e))
     }
 }
 

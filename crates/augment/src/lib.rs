@@ -30,6 +30,7 @@ pub mod quality;
 
 use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use rnameta_core::Labels;
+use rnameta_models::Error as ModelError;
 use serde::{Deserialize, Serialize};
 
 pub use baseline::{InterpolationAugmenter, InterpolationParams, NoiseAugmenter, NoiseParams};
@@ -174,7 +175,7 @@ pub fn top_up(
     target_count: usize,
     seed: u64,
 ) -> Result<(Array2<f32>, Labels, usize)> {
-    let genes = augmenter.n_genes().ok_or(Error::NotFitted)?;
+    let genes = augmenter.n_genes().ok_or(ModelError::NotFitted)?;
     if x.ncols() != genes {
         return Err(Error::GeneCountMismatch {
             expected: genes,
@@ -182,11 +183,12 @@ pub fn top_up(
         });
     }
     if labels.assigned().len() != x.nrows() {
-        return Err(Error::ShapeMismatch {
+        return Err(ModelError::ShapeMismatch {
             what: "labels vs samples",
             expected: x.nrows(),
             got: labels.assigned().len(),
-        });
+        }
+        .into());
     }
     data::check_class(class, labels.classes().len())?;
     let have = labels.class_counts()[class];
@@ -195,12 +197,13 @@ pub fn top_up(
         return Ok((x.to_owned(), labels.clone(), 0));
     }
     let generated = augmenter.generate(class, need, seed)?;
-    let x =
-        concatenate(Axis(0), &[x.view(), generated.view()]).map_err(|_| Error::ShapeMismatch {
+    let x = concatenate(Axis(0), &[x.view(), generated.view()]).map_err(|_| {
+        ModelError::ShapeMismatch {
             what: "generated genes vs data genes",
             expected: x.ncols(),
             got: generated.ncols(),
-        })?;
+        }
+    })?;
     let classes = labels.classes();
     let names: Vec<Option<&str>> = labels
         .assigned()
@@ -216,11 +219,12 @@ pub fn top_up(
 /// The labelled rows of `x` and their classes; refuses labels of another length.
 fn labelled(x: ArrayView2<'_, f32>, labels: &Labels) -> Result<(Vec<usize>, Vec<usize>)> {
     if labels.assigned().len() != x.nrows() {
-        return Err(Error::ShapeMismatch {
+        return Err(ModelError::ShapeMismatch {
             what: "labels vs samples",
             expected: x.nrows(),
             got: labels.assigned().len(),
-        });
+        }
+        .into());
     }
     Ok(labels
         .assigned()

@@ -11,6 +11,7 @@ use rnameta_augment::{
     InterpolationParams, Method, NoiseAugmenter, NoiseParams,
 };
 use rnameta_core::Labels;
+use rnameta_models::Error as ModelError;
 
 /// Per-gene means and population sds of the rows of `x`.
 fn moments(x: &Array2<f32>) -> (Vec<f64>, Vec<f64>) {
@@ -110,7 +111,7 @@ fn baselines_refuse_bad_parameters_and_classes() {
             .fit(x.view(), &classes, 2)
             .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidParameter { name: "scale", .. }),
+            matches!(err, Error::Model(ref e) if matches!(**e, ModelError::InvalidParameter { name: "scale", .. })),
             "{err}"
         );
     }
@@ -118,12 +119,14 @@ fn baselines_refuse_bad_parameters_and_classes() {
         .fit(x.view(), &classes, 2)
         .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidParameter { name: "k", .. }),
+        matches!(err, Error::Model(ref e) if matches!(**e, ModelError::InvalidParameter { name: "k", .. })),
         "{err}"
     );
 
     let mut smote = InterpolationAugmenter::new(InterpolationParams::default());
-    assert!(matches!(smote.generate(0, 1, 0), Err(Error::NotFitted)));
+    assert!(
+        matches!(smote.generate(0, 1, 0), Err(Error::Model(e)) if matches!(*e, ModelError::NotFitted))
+    );
     assert_eq!(smote.n_genes(), None);
     smote.fit(x.view(), &classes, 3).unwrap();
     assert_eq!(smote.n_genes(), Some(2));
@@ -256,7 +259,7 @@ fn augment_class_tops_the_scarce_class_up_to_the_target() {
     ));
     assert!(matches!(
         augment_class(&method, p.train.slice(s![1.., ..]), &labels, 0, 10, 5),
-        Err(Error::ShapeMismatch { .. })
+        Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
     ));
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use rnameta_models::Error as ModelError;
 use std::sync::OnceLock;
 
 use common::{problem, SCARCE, TISSUES};
@@ -273,7 +274,7 @@ fn a_study_conditioned_generator_generates_in_any_study() {
     let mut g = Gan::new(test_params(1, 0));
     assert!(matches!(
         g.fit_with_studies(p.train.view(), &p.train_classes, 6, &studies[1..], 2),
-        Err(Error::ShapeMismatch { .. })
+        Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
     ));
     assert!(matches!(
         g.fit_with_studies(p.train.view(), &p.train_classes, 6, &studies, 1),
@@ -371,7 +372,10 @@ fn bad_hyperparameters_are_refused_by_name() {
             .fit(p.train.view(), &p.train_classes, p.n_classes())
             .unwrap_err();
         match err {
-            Error::InvalidParameter { name: got, .. } => assert_eq!(got, name),
+            Error::Model(e) => match *e {
+                ModelError::InvalidParameter { name: got, .. } => assert_eq!(got, name),
+                other => panic!("{name}: {other}"),
+            },
             other => panic!("{name}: {other}"),
         }
     }
@@ -401,7 +405,7 @@ fn bad_input_is_refused() {
     // Classes of another length; a class index past n_classes.
     assert!(matches!(
         quick().fit(p.train.view(), &p.train_classes[1..], p.n_classes()),
-        Err(Error::ShapeMismatch { .. })
+        Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
     ));
     assert!(matches!(
         quick().fit(p.train.view(), &p.train_classes, 3),
@@ -413,10 +417,12 @@ fn bad_input_is_refused() {
         Err(Error::Empty { .. })
     ));
     // Generating before fitting, an unknown class, a class never seen.
-    assert!(matches!(quick().generate(0, 1, 0), Err(Error::NotFitted)));
+    assert!(
+        matches!(quick().generate(0, 1, 0), Err(Error::Model(e)) if matches!(*e, ModelError::NotFitted))
+    );
     assert!(matches!(
         quick().save(&std::env::temp_dir().join("never-written")),
-        Err(Error::NotFitted)
+        Err(Error::Model(e)) if matches!(*e, ModelError::NotFitted)
     ));
     let (gan, _) = trained();
     assert!(matches!(

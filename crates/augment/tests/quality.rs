@@ -10,6 +10,7 @@ use rnameta_augment::quality::{
     pooled_bandwidth, rank_auc,
 };
 use rnameta_augment::{quality, Error};
+use rnameta_models::Error as ModelError;
 
 /// `n x g` standard normal values shifted by `shift`, seeded.
 fn gaussian(n: usize, g: usize, shift: f32, seed: u64) -> Array2<f32> {
@@ -110,7 +111,7 @@ fn c2st_separates_shifted_samples_and_not_identical_ones() {
     assert_eq!(rank_auc(&[0.9, 0.8], &[0.1, 0.8]), 0.875);
     assert!(matches!(
         c2st_auc(real.view(), far.view(), 1, 0),
-        Err(Error::InvalidParameter { name: "folds", .. })
+        Err(Error::Model(e)) if matches!(*e, ModelError::InvalidParameter { name: "folds", .. })
     ));
 }
 
@@ -186,7 +187,7 @@ fn quality_refuses_bad_input() {
     let one = gaussian(1, 5, 0.0, 19);
     assert!(matches!(
         quality(one.view(), b.view(), b.view(), &[], 0),
-        Err(Error::ShapeMismatch {
+        Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch {
             expected: 2,
             got: 1,
             ..
@@ -207,13 +208,13 @@ fn quality_refuses_bad_input() {
     ));
     assert!(matches!(
         mmd2_unbiased(a.view(), b.view(), 0.0),
-        Err(Error::InvalidParameter {
+        Err(Error::Model(e)) if matches!(*e, ModelError::InvalidParameter {
             name: "bandwidth",
             ..
         })
     ));
     assert!(matches!(
         median_distance(one.view()),
-        Err(Error::ShapeMismatch { .. })
+        Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
     ));
 }

@@ -15,6 +15,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rnameta_core::{Dataset, Task};
+use rnameta_data::{AnnotationCache, ExpressionFile, LoadOptions, LoadReport, SeenSamples};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
 use rnameta_io::parquet::{self, Prediction, PredictionTable, UNASSIGNED};
@@ -22,7 +23,6 @@ use rnameta_io::write::{commit_all, stage, Staged};
 use rnameta_models::{GeneMatch, InputPlan, TrainedModel};
 use rnameta_preprocess::pipeline::FittedStep;
 
-use crate::input::{self, ExpressionFile, Extras};
 use crate::outputs::check_output_file;
 
 /// Samples per ARCHS4 chunk: bounded memory whatever the file's size.
@@ -143,12 +143,12 @@ impl Annotator {
             let mut judged = self.judged_counts.lock().unwrap_or_else(|e| e.into_inner());
             if !judged.iter().any(|p| p == file) {
                 let kind = data.value_kind();
-                if let Some(reason) = input::counts_refusal(kind) {
+                if let Some(reason) = rnameta_data::counts_refusal(kind) {
                     bail!(
                         "{}: {reason}{}; the model expects raw counts (its preprocessing starts \
                          from counts), and these values cannot be turned back into counts",
                         file.display(),
-                        input::negative_values(data).unwrap_or_default()
+                        rnameta_data::negative_values(data).unwrap_or_default()
                     );
                 }
                 judged.push(file.to_path_buf());
@@ -157,12 +157,12 @@ impl Annotator {
         let annotation = self
             .plan_for(data)
             .and_then(|plan| Ok(self.model.annotate_with(&plan, data)?))
-            .map_err(
-                |err| match input::gene_id_mismatch(data.genes(), self.model.gene_ids()) {
+            .map_err(|err| {
+                match rnameta_data::gene_id_mismatch(data.genes(), self.model.gene_ids()) {
                     Some(hint) => err.context(hint),
                     None => err,
-                },
-            )
+                }
+            })
             .with_context(|| format!("annotating {}", file.display()))?;
         // Unassigned: a tie, NaN, LIN's row of zeros, below --min-prob, or none of the model's
         // genes in the data (the library's rule, so that every caller applies the same).
@@ -216,25 +216,32 @@ pub fn progress(quiet: bool) -> ProgressBar {
 
 /// Calls `each` on every input in turn: plain files whole, ARCHS4 files chunk by chunk, each
 /// labelled by its companions and `extras`. `each` gets the data and the file it came from.
+/// What labelled and annotated the data is added to `notes` at the end.
 pub fn for_each_chunk(
     files: &[ExpressionFile],
-    extras: &Extras,
+    extras: &LoadOptions,
     notes: &mut Vec<String>,
     bar: &ProgressBar,
     mut each: impl FnMut(&Dataset, &Path, &mut Vec<String>) -> Result<()>,
 ) -> Result<()> {
-    let mut seen = input::SeenSamples::default();
+    let mut seen = SeenSamples::default();
+    let mut annotations = AnnotationCache::new();
+    let mut report = LoadReport::default();
     for file in files {
         if file.format == Format::Archs4Hdf5 {
             // The companions and extras are read once per file (on its first chunk, as before),
             // and applied to every chunk.
-            let mut labelling: Option<input::Labelling> = None;
+            let mut labelling: Option<rnameta_data::Labelling> = None;
             let mut on_chunk = |mut chunk: Dataset| -> Result<()> {
                 let labelling = match labelling {
                     Some(ref l) => l,
-                    None => labelling.insert(input::Labelling::load(&file.companions, extras)?),
+                    None => labelling.insert(rnameta_data::Labelling::load(
+                        &file.companions,
+                        extras,
+                        &mut annotations,
+                    )?),
                 };
-                labelling.apply(&mut chunk, notes)?;
+                labelling.apply(&mut chunk, &mut report)?;
                 seen.add(&chunk, &file.path)?;
                 each(&chunk, &file.path, notes)?;
                 bar.inc(chunk.n_samples() as u64);
@@ -242,12 +249,17 @@ pub fn for_each_chunk(
             };
             read_ahead(&file.path, bar, &mut on_chunk)?;
         } else {
-            let data = input::read_file(file, extras, notes)
+            let data = rnameta_data::read_file(file, extras, &mut annotations, &mut report)
                 .with_context(|| format!("reading {}", file.path.display()))?;
             seen.add(&data, &file.path)?;
             bar.inc_length(data.n_samples() as u64);
             each(&data, &file.path, notes)?;
             bar.inc(data.n_samples() as u64);
+        }
+    }
+    for note in report.notes {
+        if !notes.contains(&note) {
+            notes.push(note);
         }
     }
     Ok(())
@@ -361,11 +373,11 @@ pub fn run(args: &Args) -> Result<()> {
             Some((p, path))
         }
     };
-    let extras = Extras {
+    let extras = LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.gene_annotation.clone(),
     };
-    let files = input::expression_files(&args.inputs)?;
+    let files = rnameta_data::expression_files(&args.inputs)?;
     let classes = annotator.model.classes().to_vec();
     let bar = progress(args.quiet);
     let mut notes = Vec::new();

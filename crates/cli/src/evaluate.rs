@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use rnameta_core::Labels;
+use rnameta_data::LoadOptions;
 use rnameta_eval::metrics::ConfusionMatrix;
 use rnameta_io::parquet::UNASSIGNED;
 use serde::Serialize;
 
 use crate::annotate::{for_each_chunk, progress, report_genes, Annotator};
-use crate::input::{self, Extras};
 
 /// `rnameta evaluate` arguments.
 #[derive(Debug, ClapArgs)]
@@ -85,11 +85,11 @@ pub fn run(args: &Args) -> Result<()> {
         )
     })?;
     let classes = annotator.model.classes().to_vec();
-    let extras = Extras {
+    let extras = LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.gene_annotation.clone(),
     };
-    let files = input::expression_files(&args.inputs)?;
+    let files = rnameta_data::expression_files(&args.inputs)?;
     let bar = progress(args.quiet);
     let mut notes = Vec::new();
     let mut reported = Vec::new();
@@ -133,7 +133,7 @@ pub fn run(args: &Args) -> Result<()> {
             let ids: Vec<&str> = sample_ids.iter().map(String::as_str).collect();
             bail!(
                 "no sample of the inputs has a {task} label: {}",
-                input::label_table_coverage(table, &ids)
+                rnameta_data::label_table_coverage(table, &ids)
             );
         }
     }

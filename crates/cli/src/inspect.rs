@@ -211,7 +211,7 @@ fn label_fields(samples: &[rnameta_core::SampleMeta]) -> Vec<String> {
 fn describe(found: &mut Inspection, path: &Path, format: Format) -> Result<()> {
     match format {
         Format::Matrix(orientation) => {
-            let data = crate::input::read_plain_matrix(path, orientation)?;
+            let data = rnameta_data::read_plain_matrix(path, orientation)?;
             describe_dataset(found, &data);
         }
         Format::Gct => describe_dataset(found, &gct::read(path, DataSource::Gtex)?),
@@ -308,7 +308,7 @@ fn describe_archs4(found: &mut Inspection, path: &Path) -> Result<()> {
     found.samples = Some(reader.n_samples());
     found.genes = Some(reader.n_genes());
     found.gene_id_kind = GeneIdKind::detect(reader.genes().ids());
-    found.label_fields = label_fields(reader.samples());
+    found.label_fields = label_fields(&reader.samples()?);
     let first: Vec<usize> = (0..reader.n_samples().min(VALUE_KIND_SAMPLE)).collect();
     if !first.is_empty() {
         found.value_kind = Some(reader.read_samples(&first)?.value_kind());

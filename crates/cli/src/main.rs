@@ -6,7 +6,6 @@
 mod annotate;
 mod evaluate;
 mod fetch;
-use rnameta_cli::input;
 mod inspect;
 mod outputs;
 mod rank_genes;

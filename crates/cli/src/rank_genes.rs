@@ -12,13 +12,13 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use rnameta_core::{Dataset, ValueKind};
+use rnameta_data::LoadOptions;
 use rnameta_io::write::write_atomically;
 use rnameta_preprocess::signal::{
     signal_ranking, signal_ranking_against_counts, SignalOptions, SignalRow, SAMPLES_PER_NEIGHBOUR,
 };
 use rnameta_preprocess::{Pipeline, Step};
 
-use crate::input::{self, Extras};
 use crate::outputs::check_output_file;
 
 /// `rnameta rank-genes` arguments.
@@ -60,12 +60,12 @@ pub fn run(args: &Args) -> Result<()> {
     if args.top == Some(0) {
         bail!("--top must be at least 1");
     }
-    let extras = Extras {
+    let extras = LoadOptions {
         labels: None,
         gene_annotation: args.gene_annotation.clone(),
     };
-    let mut notes = Vec::new();
-    let data = input::read_all(std::slice::from_ref(&args.input), &extras, &mut notes)?;
+    let loaded = rnameta_data::load(&args.input, &extras)?;
+    let (data, mut notes) = (loaded.dataset, loaded.report.notes);
     let options = SignalOptions {
         percentile: args.percentile,
         neighbours: args.neighbours,
@@ -123,7 +123,7 @@ pub fn run(args: &Args) -> Result<()> {
 /// The ARCHS4 pipeline on counts (without the length division when lengths are missing).
 fn normalise(data: &Dataset, notes: &mut Vec<String>) -> Result<Dataset> {
     let kind = data.value_kind();
-    if let Some(reason) = input::counts_refusal(kind) {
+    if let Some(reason) = rnameta_data::counts_refusal(kind) {
         // Values of another scale can be ranked as they are; no values or only zeros cannot.
         if !matches!(kind, ValueKind::Empty | ValueKind::AllZero) {
             bail!(

@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use rnameta_core::{DataSource, Dataset, GeneInfo, Grouping, Labels, Task};
-use rnameta_models::{GeneChoice, ModelSpec, TrainedModel};
+use rnameta_data::{LoadOptions, Loader};
+use rnameta_models::{GeneChoice, ModelKind, ModelSpec, TrainedModel};
 use rnameta_preprocess::selection::GiniWindow;
 use rnameta_preprocess::Pipeline;
 use serde::Serialize;
 
-use crate::input::{self, Extras};
 use crate::outputs::check_output_dir;
 
 /// The task as typed on the command line.
@@ -55,13 +55,14 @@ pub enum ModelArg {
 }
 
 impl ModelArg {
-    fn name(self) -> &'static str {
+    /// The model in the one vocabulary of models, manifests and experiments.
+    fn kind(self) -> ModelKind {
         match self {
-            Self::Lin => "lin",
-            Self::Mlp => "mlp",
-            Self::Da => "da",
-            Self::Rf => "rf",
-            Self::Logistic => "logistic",
+            Self::Lin => ModelKind::Lin,
+            Self::Mlp => ModelKind::Mlp,
+            Self::Da => ModelKind::DomainAdaptation,
+            Self::Rf => ModelKind::RandomForest,
+            Self::Logistic => ModelKind::LogisticRegression,
         }
     }
 }
@@ -182,27 +183,30 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let choice = parse_genes(&args.genes)?;
     check_output_dir(&args.out, "-o")?;
-    let extras = Extras {
+    // One loader for both domains: a sample in both is refused, a GTF is parsed once.
+    let mut loader = Loader::new(LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.gene_annotation.clone(),
-    };
-    let mut notes = Vec::new();
-    let mut seen = input::SeenSamples::default();
-    let source = input::read_all_once(&args.source_domain, &extras, &mut notes, &mut seen)?;
-    let n_source = source.n_samples();
+    });
+    let source = loader.load(&args.source_domain)?;
+    let mut report = source.report;
+    let n_source = source.dataset.n_samples();
     let data = if args.bias_domain.is_empty() {
-        mark_source(source)
+        mark_source(source.dataset)
     } else {
-        let bias = input::read_all_once(&args.bias_domain, &extras, &mut notes, &mut seen)?;
-        input::stack(vec![mark_source(source), mark_bias(bias)], &mut notes)?
+        let bias = loader.load(&args.bias_domain)?;
+        report.merge(bias.report);
+        let both = vec![mark_source(source.dataset), mark_bias(bias.dataset)];
+        rnameta_data::stack(both, &mut report)?
     };
+    let mut notes = report.notes;
     let n_bias = data.n_samples() - n_source;
 
     if let Some(table) = &args.labels {
         if !data.samples().iter().any(|s| task.label_of(s).is_some()) {
             bail!(
                 "no sample has a {task} label: {}",
-                input::label_table_coverage(
+                rnameta_data::label_table_coverage(
                     table,
                     &data
                         .samples()
@@ -240,7 +244,7 @@ pub fn run(args: &Args) -> Result<()> {
     let (pipeline, pipeline_name) = choose_pipeline(args.pipeline, &data)?;
     let spec = model_spec(args, task)?;
     let model = TrainedModel::fit(&spec, task, &pipeline, &choice, &data, &labels)
-        .with_context(|| format!("training {} for {task}", args.model.name()))?;
+        .with_context(|| format!("training {} for {task}", args.model.kind()))?;
     model
         .save(&args.out)
         .with_context(|| format!("saving the bundle to {}", args.out.display()))?;
@@ -248,7 +252,7 @@ pub fn run(args: &Args) -> Result<()> {
     let counts = labels.class_counts();
     let summary = Summary {
         task: task.to_string(),
-        model: args.model.name().to_owned(),
+        model: args.model.kind().as_str().to_owned(),
         pipeline: pipeline_name.to_owned(),
         samples: data.n_samples(),
         labelled: labels.n_labelled(),
@@ -471,8 +475,8 @@ fn choose_pipeline(arg: PipelineArg, data: &Dataset) -> Result<(Pipeline, &'stat
 
 /// The model's settings: the paper's defaults, with `--epochs`, `--trees` and `--seed` applied.
 fn model_spec(args: &Args, task: Task) -> Result<ModelSpec> {
-    let mut spec = ModelSpec::default_for(args.model.name(), task, args.seed)
-        .with_context(|| format!("unknown model {}", args.model.name()))?;
+    let mut spec = ModelSpec::defaults(args.model.kind(), task, args.seed)
+        .with_context(|| format!("{} predicts no single label", args.model.kind()))?;
     if let Some(epochs) = args.epochs.map(|e| e as usize) {
         match &mut spec {
             ModelSpec::Mlp(p) => p.epochs = epochs,

@@ -16,7 +16,8 @@
 //! [`SampleSource::Biopsy`]; the other types are kept as attributes only, since they are neither),
 //! the sex (UBERON:0003100 female organism, UBERON:0003101 male organism; both at once is a
 //! conflict and gives no sex) and, through a caller's term -> label map, the tissue.
-//! [`fill_sample_metas`] applies these to [`SampleMeta`]s matched by accession.
+//! [`fill_sample_metas`] applies these to [`SampleMeta`]s matched by accession; [`uberon`] holds
+//! the term -> tissue table that the real loader and the simulator both use.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -29,6 +30,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::write::write_atomically;
+
+pub mod uberon;
 
 /// UBERON term MetaSRA maps female samples to ("female organism").
 pub const FEMALE_TERM: &str = "UBERON:0003100";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta, SampleSource, Sex};
-use rnameta_io::archs4::{self, characteristics, Archs4Reader, WriteOptions};
+use rnameta_io::archs4::{self, characteristics, interpret, Archs4Reader, WriteOptions};
 use rnameta_io::{Error, ErrorKind, Location};
 use rust_hdf5::{DatatypeMessage, FilterPipeline, H5File};
 
@@ -118,12 +118,19 @@ fn assert_slices_equal_whole_fields(path: &Path) {
         }
     }
     let reader = Archs4Reader::open(path).expect("opens");
-    assert_eq!(reader.samples(), &expected[..], "samples()");
+    assert_eq!(reader.samples().expect("samples"), expected, "samples()");
     for i in [0, n / 3, n - 1] {
-        assert_eq!(reader.sample_meta(i).as_ref(), Some(&expected[i]));
+        assert_eq!(reader.sample_meta(i).expect("in range"), expected[i]);
         assert_eq!(reader.sample_id(i), Some(expected[i].sample_id.as_str()));
     }
-    assert_eq!(reader.sample_meta(n), None);
+    let err = reader.sample_meta(n).expect_err("past the last sample");
+    assert!(err.to_string().contains("out of range"), "{err}");
+    // Records of repeated, unordered samples, interpreted, equal the reference too.
+    let repeated = [n - 1, 0, n - 1, n / 2];
+    let records = reader.records(&repeated).expect("records");
+    for (record, &i) in records.iter().zip(&repeated) {
+        assert_eq!(interpret::sample_meta(record), expected[i], "sample {i}");
+    }
     // Out of order, with gaps wider than one slice and samples next to each other.
     let mut picks = vec![n - 1, 0, n / 2, 3, n / 2 + 1, n / 4 + 100, 2];
     picks.retain(|&p| p < n);
@@ -140,7 +147,7 @@ fn assert_slices_equal_whole_fields(path: &Path) {
 fn slices_of_the_real_fixture_equal_its_whole_fields() {
     assert_slices_equal_whole_fields(Path::new(FIXTURE));
     let reader = Archs4Reader::open(FIXTURE).expect("fixture");
-    let first = &reader.samples()[0];
+    let first = &reader.samples().expect("samples")[0];
     assert_eq!(first.attributes["Sex"], "female");
     assert_eq!(first.attributes["readsaligned"], "8770612");
 }
@@ -225,7 +232,7 @@ fn slices_of_a_written_file_equal_its_whole_fields() {
     let path = write_varied(dir.path(), 5_000);
     assert_slices_equal_whole_fields(&path);
     let reader = Archs4Reader::open(&path).expect("opens");
-    let samples = reader.samples();
+    let samples = reader.samples().expect("samples");
     assert_eq!(samples[0].attributes["title"], "sample 0");
     assert_eq!(samples[1].attributes["title"], "échantillon µ-1");
     assert!(!samples[2].attributes.contains_key("title"));
@@ -335,7 +342,7 @@ fn slices_of_other_layouts_equal_their_whole_fields() {
     }
     assert_slices_equal_whole_fields(&path);
     let reader = Archs4Reader::open(&path).expect("opens");
-    let samples = reader.samples();
+    let samples = reader.samples().expect("samples");
     assert_eq!(samples[0].study.as_deref(), Some("GSE10"));
     assert_eq!(samples[0].tissue.as_deref(), Some("lung"));
     assert_eq!(samples[1].attributes["cell line"], "K562");
@@ -489,9 +496,11 @@ fn a_damaged_heap_or_reference_is_refused_naming_file_and_dataset() {
 }
 
 /// A heap damaged after the file was opened: the chunk that needs it is an error naming the file
-/// and the dataset, the stream ends there, and the infallible accessors give the ids alone.
+/// and the dataset, the stream ends there, and every other read of the sample's metadata
+/// (`records`, `record`, `sample_meta`, `samples`) is that error too, never a record holding the
+/// id alone.
 #[test]
-fn a_heap_damaged_after_open_fails_the_chunk_not_the_process() {
+fn a_heap_damaged_after_open_is_an_error_of_every_metadata_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (path, bytes, collection, _) = file_with_own_collection(dir.path());
     let reader = Archs4Reader::open(&path).expect("opens intact");
@@ -511,11 +520,131 @@ fn a_heap_damaged_after_open_fails_the_chunk_not_the_process() {
     );
 
     let last = reader.n_samples() - 1;
-    let meta = reader.sample_meta(last).expect("in range");
+    let characteristics = "/meta/samples/characteristics_ch1";
+    let err = reader.sample_meta(last).expect_err("sample_meta");
+    assert_names_dataset(&err, &path, characteristics);
+    let err = reader.samples().expect_err("samples");
+    assert_names_dataset(&err, &path, characteristics);
+    let err = reader.record(last).expect_err("record");
+    assert_names_dataset(&err, &path, characteristics);
+    let err = reader.records(&[0, last]).expect_err("records");
+    assert_names_dataset(&err, &path, characteristics);
+    // The counts do not need the heap.
+    assert_eq!(reader.read_counts(&[last]).expect("counts").nrows(), 1);
+}
+
+/// A file cut short after it was opened: reading the sample metadata is an error naming the file
+/// and a sample field, not metadata holding the ids alone.
+#[test]
+fn a_file_truncated_after_open_is_an_error_naming_file_and_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write_varied(dir.path(), 400);
+    let reader = Archs4Reader::open(&path).expect("opens intact");
+    let length = std::fs::metadata(&path).expect("metadata").len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open for writing");
+    file.set_len(length / 4).expect("truncate in place");
+    drop(file);
+
+    for (what, result) in [
+        ("samples", reader.samples().map(drop)),
+        ("sample_meta", reader.sample_meta(399).map(drop)),
+        ("records", reader.records(&[0, 399]).map(drop)),
+    ] {
+        let err = result.expect_err(what);
+        let text = err.to_string();
+        assert!(text.contains("varied_400.h5"), "{what}: {text}");
+        assert!(
+            matches!(&err.location, Location::Object(o) if o.starts_with("/meta/samples/")),
+            "{what}: {text}"
+        );
+    }
+}
+
+/// FNV-1a (64 bits) of `bytes`: a digest stable across Rust releases, for the recorded outputs.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// Digests of what the reader returned before records and their interpretation were separated
+/// (recorded from that code on the real fixture and on `varied_dataset(5_000)` written in
+/// chunks of 64): the counts, every sample's `SampleMeta` as JSON, and sample 3's alone. Reading
+/// the stored records and interpreting them, and the `read_all` / `samples` / `sample_meta`
+/// conveniences built on that, give the same bytes.
+#[test]
+fn records_interpreted_equal_the_metadata_read_before_the_split() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = write_varied(dir.path(), 5_000);
+    let recorded = [
+        (
+            Path::new(FIXTURE),
+            85,
+            0xe7c9_15c8_a91a_5c9a_u64,
+            0xf51f_6050_6e36_4a2e_u64,
+            0x4778_4a07_507b_b345_u64,
+        ),
+        (
+            written.as_path(),
+            5_000,
+            0x4a69_791f_ac54_3279,
+            0xfa83_7a5f_461d_5d58,
+            0x90fd_ddcc_bc25_4e57,
+        ),
+    ];
+    for (path, n, samples_digest, counts_digest, third_digest) in recorded {
+        let reader = Archs4Reader::open(path).expect("opens");
+        let all: Vec<usize> = (0..n).collect();
+        let records = reader.records(&all).expect("records");
+        let interpreted = interpret::sample_metas(&records);
+        let json = serde_json::to_string(&interpreted).expect("json");
+        assert_eq!(fnv(json.as_bytes()), samples_digest, "{}", path.display());
+
+        let samples = reader.samples().expect("samples");
+        assert_eq!(samples, interpreted);
+        let data = reader.read_all().expect("read_all");
+        assert_eq!(data.samples(), &interpreted[..]);
+        let counts: Vec<u8> = data.counts().iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(fnv(&counts), counts_digest, "{}", path.display());
+        assert_eq!(reader.read_counts(&all).expect("counts"), data.counts());
+
+        let third = serde_json::to_string(&reader.sample_meta(3).expect("sample 3")).expect("json");
+        assert_eq!(fnv(third.as_bytes()), third_digest, "{}", path.display());
+    }
+}
+
+/// The records of a written file hold its fields as stored: white space and empty values kept,
+/// numbers as text, an absent field `None`; the interpretation trims and drops the empty ones.
+#[test]
+fn records_hold_the_fields_as_stored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write_varied(dir.path(), 30);
+    let reader = Archs4Reader::open(&path).expect("opens");
+    let records = reader.records(&[0, 1, 2, 7]).expect("records");
+    assert_eq!(records[0].geo_accession, "GSM100000");
+    assert_eq!(records[0].title.as_deref(), Some("  sample 0\t"));
+    assert_eq!(records[0].series_id.as_deref(), Some(""));
+    assert_eq!(records[1].series_id.as_deref(), Some("GSE500"));
+    assert_eq!(records[2].title.as_deref(), Some(""));
+    assert_eq!(records[0].single_cell_probability.as_deref(), Some("0"));
+    assert_eq!(records[1].single_cell_probability.as_deref(), Some("NaN"));
     assert_eq!(
-        meta,
-        SampleMeta::new(reader.sample_id(last).expect("id"), DataSource::Archs4)
+        records[3].source_name.as_deref(),
+        Some(" lymphoblastoid cell line ")
     );
-    assert_eq!(reader.samples().len(), reader.n_samples());
-    assert!(reader.samples()[last].attributes.is_empty());
+    assert!(records[0]
+        .characteristics
+        .as_deref()
+        .is_some_and(|c| c.contains("cell line: HeLa-0")));
+    let meta = interpret::sample_meta(&records[0]);
+    assert_eq!(meta.attributes["title"], "sample 0");
+    assert_eq!(meta.study, None);
+    assert_eq!(meta.sample_source, Some(SampleSource::CellLine));
+    assert_eq!(reader.record(7).expect("record 7"), records[3]);
 }

@@ -38,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n_trees,
         seed: forest_seed,
         ..ForestParams::default()
-    });
+    })
+    .unwrap();
     let t = Instant::now();
     rf.fit(x.slice(ndarray::s![..half, ..]), &labels, &meta)?;
     let fit_s = t.elapsed().as_secs_f64();

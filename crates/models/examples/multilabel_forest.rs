@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let t = Instant::now();
     let proba: Array2<f32> = if a[0] == "joint" {
-        let mut f = MultiLabelForest::new(params);
+        let mut f = MultiLabelForest::new(params).unwrap();
         f.fit(x.slice(s![..h, ..]), &train, &meta)?;
         eprintln!("fit {:.2} s", t.elapsed().as_secs_f64());
         f.predict_proba(x.slice(s![h.., ..]))?
@@ -73,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .collect();
             let labels = Labels::from_names(&names);
-            let mut f = RandomForest::new(params.clone());
+            let mut f = RandomForest::new(params.clone()).unwrap();
             f.fit(x.slice(s![..h, ..]), &labels, &meta)?;
             let yes = labels
                 .class_index("yes")

@@ -14,12 +14,18 @@
 //! against the manifest. A bundle from another version, a damaged file or an edited one is a typed
 //! error naming the file, never a panic or a silently wrong model.
 //!
-//! Saving writes the whole bundle into a staging folder next to it and moves it into place, so a
-//! failed save leaves neither half a bundle nor a temporary file behind.
+//! Saving goes through rnameta-io's one atomic writer: both files are staged beside their
+//! targets (synced temporaries) and committed together, the manifest last, so a failed save
+//! leaves neither half a bundle nor a temporary file behind.
+//!
+//! Saving depends on the models, not the other way round: every model implements the
+//! crate-private `Persist` (its kind, hyperparameters, fit information and tensors, knowing
+//! nothing of files), and this module turns that into a bundle and back ([`SaveBundle`],
+//! [`LoadBundle`], [`load_classifier`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rnameta_core::Task;
 use safetensors::tensor::{Dtype, TensorView};
@@ -27,8 +33,14 @@ use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::classifier::{BundleHeader, Classifier, TrainingSummary};
-use crate::{Error, Result};
+use crate::classifier::{Classifier, TrainingSummary};
+use crate::fitted::FitInfo;
+use crate::kind::ModelKind;
+use crate::parts::{NamedTensor, Persist, Tensors};
+use crate::preprocessing::{check_names, Invalid, Preprocessing};
+use crate::{
+    DomainAdaptation, Error, Lin, LogisticRegression, Mlp, MultiLabelForest, RandomForest, Result,
+};
 
 /// The bundle format this build writes and reads. Version 2 added [`Manifest::files`], the
 /// checksums of the bundle's files; bundles of version 1 cannot be checked and are refused with a
@@ -48,36 +60,17 @@ pub const CHECKSUMMED_FILES: [&str; 1] = [TENSORS_FILE];
 /// (its JSON with `files` emptied, written compactly; see [`manifest_seal`]).
 pub const MANIFEST_SEAL_KEY: &str = "manifest_sha256";
 
-/// Which model a bundle holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelKind {
-    /// [`crate::RandomForest`] (one class per sample).
-    RandomForest,
-    /// [`crate::MultiLabelForest`] (a set of labels per sample).
-    MultiLabelForest,
-    /// [`crate::LogisticRegression`].
-    LogisticRegression,
-    /// [`crate::Lin`] (phenopredict's linear predictor).
-    Lin,
-    /// [`crate::Mlp`] (the paper's multilayer perceptron).
-    Mlp,
-    /// [`crate::DomainAdaptation`] (the paper's siamese domain-adaptation model).
-    DomainAdaptation,
-}
-
-impl ModelKind {
-    /// The name written in manifests.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RandomForest => "random_forest",
-            Self::MultiLabelForest => "multi_label_forest",
-            Self::LogisticRegression => "logistic_regression",
-            Self::Lin => "lin",
-            Self::Mlp => "mlp",
-            Self::DomainAdaptation => "domain_adaptation",
-        }
-    }
+/// What a bundle records besides the model itself: the task and the gene of each input column, so
+/// that applying the bundle to new data can reorder genes by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BundleHeader {
+    /// The task the model predicts (`None` for a multi-label model spanning tasks).
+    pub task: Option<Task>,
+    /// Ensembl gene id (without version) of each input column, in column order.
+    pub gene_ids: Vec<String>,
+    /// The preprocessing from raw values to the input columns, when the model was trained through
+    /// [`crate::TrainedModel`] (`None` for a bare classifier).
+    pub preprocessing: Option<Preprocessing>,
 }
 
 /// The JSON manifest of a bundle.
@@ -89,7 +82,8 @@ pub struct Manifest {
     /// name; a file is checked against it when read, so a damaged or edited file is refused.
     /// Filled in by saving.
     pub files: BTreeMap<String, String>,
-    /// The model.
+    /// The model, by its one name (`rf`; the long names of earlier manifests, `random_forest`,
+    /// are read too).
     pub model_kind: ModelKind,
     /// What the model predicts (`None` for multi-label models).
     pub task: Option<Task>,
@@ -108,20 +102,15 @@ pub struct Manifest {
     /// The fitted preprocessing from raw values to the input columns (absent for a bare
     /// classifier saved without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preprocessing: Option<crate::trained::Preprocessing>,
+    pub preprocessing: Option<Preprocessing>,
 }
 
 impl Manifest {
-    /// A manifest for a model about to be saved; refuses a gene list of the wrong length.
-    pub(crate) fn new(
-        kind: ModelKind,
-        header: &BundleHeader,
-        classes: &[String],
-        hyperparameters: &impl Serialize,
-        seed: u64,
-        training: &TrainingSummary,
-        fit_report: &impl Serialize,
-    ) -> Result<Self> {
+    /// A manifest for `model` about to be saved; refuses an unfitted model and a gene list of
+    /// the wrong length.
+    fn of<M: Persist>(model: &M, header: &BundleHeader) -> Result<Self> {
+        let info = model.fit_info().ok_or(Error::NotFitted)?;
+        let training = &info.summary;
         if header.gene_ids.len() != training.n_features {
             return Err(Error::ShapeMismatch {
                 what: "gene ids in the bundle header vs model inputs",
@@ -132,14 +121,14 @@ impl Manifest {
         Ok(Self {
             format_version: FORMAT_VERSION,
             files: BTreeMap::new(),
-            model_kind: kind,
+            model_kind: M::KIND,
             task: header.task,
-            classes: classes.to_vec(),
+            classes: info.classes.clone(),
             gene_ids: header.gene_ids.clone(),
-            hyperparameters: crate::classifier::to_json(hyperparameters),
-            seed,
+            hyperparameters: crate::classifier::to_json(model.params()),
+            seed: model.seed(),
             training: training.clone(),
-            fit_report: crate::classifier::to_json(fit_report),
+            fit_report: info.report_json(),
             preprocessing: header.preprocessing.clone(),
         })
     }
@@ -221,50 +210,6 @@ impl Manifest {
     }
 }
 
-/// A manifest value that is out of range or inconsistent: the field (a path into the manifest's
-/// JSON) and what is wrong with it. Becomes [`Error::InvalidManifest`] once the file is known.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Invalid {
-    field: String,
-    reason: String,
-}
-
-impl Invalid {
-    /// The problem `reason` with the manifest field `field`.
-    pub(crate) fn new(field: impl Into<String>, reason: String) -> Self {
-        Self {
-            field: field.into(),
-            reason,
-        }
-    }
-
-    /// The error for the manifest at `path`.
-    fn at(self, path: PathBuf) -> Error {
-        Error::InvalidManifest {
-            path,
-            field: self.field,
-            reason: self.reason,
-        }
-    }
-}
-
-/// Refuses an empty name or one listed twice in the manifest field `field`.
-pub(crate) fn check_names(field: &str, names: &[String]) -> Result<(), Invalid> {
-    let mut seen = HashSet::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        if name.trim().is_empty() {
-            return Err(Invalid::new(
-                field,
-                format!("holds an empty name at position {}", i + 1),
-            ));
-        }
-        if !seen.insert(name.as_str()) {
-            return Err(Invalid::new(field, format!("holds {name:?} twice")));
-        }
-    }
-    Ok(())
-}
-
 /// Whether `text` is a SHA-256 digest as the manifest writes it: 64 lowercase hex digits.
 fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
@@ -324,7 +269,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 }
 
 /// Reads the manifest and checks it holds a model of kind `expected`.
-pub(crate) fn read_manifest_of(dir: &Path, expected: ModelKind) -> Result<Manifest> {
+fn read_manifest_of(dir: &Path, expected: ModelKind) -> Result<Manifest> {
     let m = read_manifest(dir)?;
     if m.model_kind != expected {
         return Err(Error::WrongModelKind {
@@ -336,15 +281,105 @@ pub(crate) fn read_manifest_of(dir: &Path, expected: ModelKind) -> Result<Manife
     Ok(m)
 }
 
+/// A model that can be written as a bundle: every model of this crate.
+pub trait SaveBundle {
+    /// Which model this is (written into the bundle manifest).
+    fn kind(&self) -> ModelKind;
+
+    /// What fitting reported (losses per epoch, chosen genes, out-of-bag accuracy...) as JSON, the
+    /// same value the bundle manifest stores; `None` before fitting.
+    fn fit_report(&self) -> Option<serde_json::Value>;
+
+    /// Writes the model as a bundle (manifest + parameters) into the directory `dir`, creating
+    /// it; refuses an unfitted model.
+    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()>;
+}
+
+/// A model that can be read back from a bundle: every model of this crate.
+pub trait LoadBundle: Sized {
+    /// Reads a bundle written by [`SaveBundle::save`], refusing one of another model kind, one
+    /// whose files fail their checksums or whose manifest holds a value out of range.
+    fn load(dir: &Path) -> Result<Self>;
+}
+
+/// A single-label classifier that can be saved: what [`load_classifier`] returns and what a
+/// [`crate::TrainedModel`] holds.
+pub trait SavedClassifier: Classifier + SaveBundle {}
+
+impl<T: Classifier + SaveBundle> SavedClassifier for T {}
+
+/// Writes `model` as the bundle `dir` (see [`SaveBundle::save`]).
+fn save<M: Persist>(model: &M, dir: &Path, header: &BundleHeader) -> Result<()> {
+    let manifest = Manifest::of(model, header)?;
+    write_bundle(dir, &manifest, model.tensors())
+}
+
+/// Reads the bundle `dir` as a model `M` (see [`LoadBundle::load`]).
+fn load<M: Persist>(dir: &Path) -> Result<M> {
+    let m = read_manifest_of(dir, M::KIND)?;
+    let merr = |source| Error::Manifest {
+        path: dir.join(MANIFEST_FILE),
+        source,
+    };
+    let params: M::Params = serde_json::from_value(m.hyperparameters).map_err(merr)?;
+    let report: M::Report = serde_json::from_value(m.fit_report).map_err(merr)?;
+    let n_features = m.gene_ids.len();
+    let tensors = open_tensors(dir)?;
+    M::from_parts(
+        params,
+        FitInfo {
+            classes: m.classes,
+            report,
+            summary: m.training,
+        },
+        n_features,
+        &tensors,
+    )
+}
+
+/// [`SaveBundle`] and [`LoadBundle`] for models through their `Persist` implementation.
+macro_rules! bundled {
+    ($($model:ty),*) => {$(
+        impl SaveBundle for $model {
+            fn kind(&self) -> ModelKind {
+                <$model as Persist>::KIND
+            }
+
+            fn fit_report(&self) -> Option<serde_json::Value> {
+                self.fit_info().map(FitInfo::report_json)
+            }
+
+            fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
+                save(self, dir, header)
+            }
+        }
+
+        impl LoadBundle for $model {
+            fn load(dir: &Path) -> Result<Self> {
+                load(dir)
+            }
+        }
+    )*};
+}
+
+bundled!(
+    Lin,
+    Mlp,
+    DomainAdaptation,
+    RandomForest,
+    LogisticRegression,
+    MultiLabelForest
+);
+
 /// Loads any single-label classifier bundle, whatever its model kind.
-pub fn load_classifier(dir: &Path) -> Result<Box<dyn Classifier>> {
+pub fn load_classifier(dir: &Path) -> Result<Box<dyn SavedClassifier>> {
     let m = read_manifest(dir)?;
     match m.model_kind {
-        ModelKind::RandomForest => Ok(Box::new(crate::RandomForest::load(dir)?)),
-        ModelKind::LogisticRegression => Ok(Box::new(crate::LogisticRegression::load(dir)?)),
-        ModelKind::Lin => Ok(Box::new(crate::Lin::load(dir)?)),
-        ModelKind::Mlp => Ok(Box::new(crate::Mlp::load(dir)?)),
-        ModelKind::DomainAdaptation => Ok(Box::new(crate::DomainAdaptation::load(dir)?)),
+        ModelKind::RandomForest => Ok(Box::new(RandomForest::load(dir)?)),
+        ModelKind::LogisticRegression => Ok(Box::new(LogisticRegression::load(dir)?)),
+        ModelKind::Lin => Ok(Box::new(Lin::load(dir)?)),
+        ModelKind::Mlp => Ok(Box::new(Mlp::load(dir)?)),
+        ModelKind::DomainAdaptation => Ok(Box::new(DomainAdaptation::load(dir)?)),
         ModelKind::MultiLabelForest => Err(Error::WrongModelKind {
             path: dir.join(MANIFEST_FILE),
             found: m.model_kind.as_str().to_owned(),
@@ -353,37 +388,10 @@ pub fn load_classifier(dir: &Path) -> Result<Box<dyn Classifier>> {
     }
 }
 
-/// A flat array to be written as one tensor.
-pub(crate) enum Flat {
-    /// 32-bit unsigned integers.
-    U32(Vec<u32>),
-    /// 64-bit unsigned integers.
-    U64(Vec<u64>),
-    /// 32-bit floats.
-    F32(Vec<f32>),
-    /// 64-bit floats.
-    F64(Vec<f64>),
-}
-
-impl Flat {
-    fn to_bytes(&self) -> (Dtype, Vec<u8>) {
-        match self {
-            Self::U32(v) => (Dtype::U32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-            Self::U64(v) => (Dtype::U64, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-            Self::F32(v) => (Dtype::F32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-            Self::F64(v) => (Dtype::F64, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
-        }
-    }
-}
-
 /// Writes the manifest and the tensors (name, shape, values) as the bundle `dir`, creating it,
-/// with the checksum of the tensors in the manifest. The files are written into a staging folder
-/// next to `dir` and moved into place (see [`install`]), so a failed save leaves nothing behind.
-pub(crate) fn write_bundle(
-    dir: &Path,
-    manifest: &Manifest,
-    tensors: Vec<(&str, Vec<usize>, Flat)>,
-) -> Result<()> {
+/// with the checksum of the tensors in the manifest, through rnameta-io's atomic writer (see
+/// [`install`]), so a failed save leaves nothing behind.
+fn write_bundle(dir: &Path, manifest: &Manifest, tensors: Vec<NamedTensor>) -> Result<()> {
     let bytes: Vec<(String, Vec<usize>, Dtype, Vec<u8>)> = tensors
         .into_iter()
         .map(|(name, shape, flat)| {
@@ -432,18 +440,11 @@ pub(crate) fn write_bundle(
     install(dir, &[(TENSORS_FILE, &data), (MANIFEST_FILE, &json)])
 }
 
-/// Puts `files` (name, content) into the folder `dir`, all or nothing as far as the file system
-/// allows. They are written and synced in a staging folder `.rnameta-tmp-<pid>-*` next to `dir`,
-/// which then becomes `dir` by one rename when `dir` does not exist yet (or is empty); into an
-/// existing bundle folder the files are renamed one by one, the manifest last, so a crash in
-/// between leaves a manifest whose checksums refuse the new parameters rather than a silent mix.
-/// The staging folder is removed on every error. Errors name the bundle's file, not the staging
-/// one.
+/// Puts `files` (name, content) into the folder `dir`, creating it: each is staged by
+/// rnameta-io's writer (a synced temporary `.rnameta-tmp-<pid>-*` beside its target, removed if
+/// anything fails) and all are committed together, in order (the manifest last: it is what makes
+/// a folder a bundle). A folder this call created is removed again when the save fails.
 fn install(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io { path, source }
-    };
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Io {
             path: dir.to_owned(),
@@ -453,197 +454,96 @@ fn install(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
             ),
         });
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(parent).map_err(io(parent))?;
-    // Named like every temporary of rnameta (`.rnameta-tmp-<pid>-`, see rnameta-io's
-    // `write::TEMPORARY_PREFIX`), so that a later run can tell one left by a killed process.
-    let prefix = format!(".rnameta-tmp-{}-", std::process::id());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix);
-    #[cfg(unix)]
-    {
-        // The mode an ordinary folder gets (0777 less the umask), not tempfile's private 0700,
-        // since the staging folder becomes the bundle.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o777));
-    }
-    // Removed when dropped, which is what every early return below relies on.
-    let staging = builder.tempdir_in(parent).map_err(io(parent))?;
-    for (name, data) in files {
-        let target = dir.join(name);
-        let mut file = fs::File::create(staging.path().join(name)).map_err(io(&target))?;
-        std::io::Write::write_all(&mut file, data).map_err(io(&target))?;
-        file.sync_all().map_err(io(&target))?;
-    }
-    let is_empty_dir = |d: &Path| fs::read_dir(d).is_ok_and(|mut entries| entries.next().is_none());
-    if dir.is_dir() && is_empty_dir(dir) {
-        fs::remove_dir(dir).map_err(io(dir))?;
-    }
-    if !dir.exists() {
-        fs::rename(staging.path(), dir).map_err(io(dir))?;
-        // The staging folder is the bundle now: nothing left to remove.
-        let _ = staging.keep();
-    } else {
-        for (name, _) in files {
-            fs::rename(staging.path().join(name), dir.join(name)).map_err(io(&dir.join(name)))?;
+    let created = !dir.exists();
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let written = files
+        .iter()
+        .map(|(name, data)| rnameta_io::write::stage(&dir.join(name), |out| out.write_all(data)))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .and_then(rnameta_io::write::commit_all);
+    if let Err(e) = written {
+        if created {
+            // Only an empty folder goes: the staged temporaries are already removed.
+            let _ = fs::remove_dir(dir);
         }
-    }
-    // Make the renames durable where the platform allows; a failure here loses nothing.
-    if let Ok(d) = fs::File::open(parent) {
-        let _ = d.sync_all();
+        return Err(Error::Save {
+            dir: dir.to_owned(),
+            source: Box::new(e),
+        });
     }
     Ok(())
 }
 
-/// The tensors of a bundle, read whole.
-pub(crate) struct TensorFile {
-    path: PathBuf,
-    data: Vec<u8>,
-}
-
-impl TensorFile {
-    /// Reads `dir/model.safetensors`, checks it against the SHA-256 that `dir`'s manifest
-    /// records before anything in it is parsed, then checks the manifest against the seal the
-    /// parameters record (see the module docs).
-    pub(crate) fn open(dir: &Path) -> Result<Self> {
-        let path = dir.join(TENSORS_FILE);
-        let data = fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let manifest_path = dir.join(MANIFEST_FILE);
-        let manifest = fs::read(&manifest_path).map_err(|source| Error::Io {
+/// Reads `dir/model.safetensors`, checks it against the SHA-256 that `dir`'s manifest
+/// records before anything in it is parsed, then checks the manifest against the seal the
+/// parameters record (see the module docs).
+fn open_tensors(dir: &Path) -> Result<Tensors> {
+    let path = dir.join(TENSORS_FILE);
+    let data = fs::read(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest = fs::read(&manifest_path).map_err(|source| Error::Io {
+        path: manifest_path.clone(),
+        source,
+    })?;
+    let merr = |source| Error::Manifest {
+        path: manifest_path.clone(),
+        source,
+    };
+    #[derive(Deserialize)]
+    struct FilesOnly {
+        files: BTreeMap<String, String>,
+    }
+    let files: FilesOnly = serde_json::from_slice(&manifest).map_err(merr)?;
+    let expected = files
+        .files
+        .get(TENSORS_FILE)
+        .filter(|digest| is_sha256_hex(digest))
+        .cloned()
+        .ok_or_else(|| Error::InvalidManifest {
             path: manifest_path.clone(),
-            source,
+            field: "files".to_owned(),
+            reason: format!("lacks the SHA-256 checksum of {TENSORS_FILE}"),
         })?;
-        let merr = |source| Error::Manifest {
-            path: manifest_path.clone(),
-            source,
-        };
-        #[derive(Deserialize)]
-        struct FilesOnly {
-            files: BTreeMap<String, String>,
-        }
-        let files: FilesOnly = serde_json::from_slice(&manifest).map_err(merr)?;
-        let expected = files
-            .files
-            .get(TENSORS_FILE)
-            .filter(|digest| is_sha256_hex(digest))
-            .cloned()
-            .ok_or_else(|| Error::InvalidManifest {
-                path: manifest_path.clone(),
-                field: "files".to_owned(),
-                reason: format!("lacks the SHA-256 checksum of {TENSORS_FILE}"),
-            })?;
-        let found = sha256_hex(&data);
-        if found != expected {
-            return Err(Error::ChecksumMismatch {
-                path,
-                recorded_in: MANIFEST_FILE,
-                expected,
-                found,
-            });
-        }
-        // The parameters are intact, so the seal they record is the one written at save time.
-        let (_, header) = SafeTensors::read_metadata(&data).map_err(|e| Error::Tensors {
+    let found = sha256_hex(&data);
+    if found != expected {
+        return Err(Error::ChecksumMismatch {
+            path,
+            recorded_in: MANIFEST_FILE,
+            expected,
+            found,
+        });
+    }
+    // The parameters are intact, so the seal they record is the one written at save time.
+    let (_, header) = SafeTensors::read_metadata(&data).map_err(|e| Error::Tensors {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let recorded = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(MANIFEST_SEAL_KEY))
+        .cloned()
+        .ok_or_else(|| Error::Tensors {
             path: path.clone(),
-            reason: e.to_string(),
+            reason: format!(
+                "the header lacks {MANIFEST_SEAL_KEY}, the checksum of the manifest; \
+                 retrain the model"
+            ),
         })?;
-        let recorded = header
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get(MANIFEST_SEAL_KEY))
-            .cloned()
-            .ok_or_else(|| Error::Tensors {
-                path: path.clone(),
-                reason: format!(
-                    "the header lacks {MANIFEST_SEAL_KEY}, the checksum of the manifest; \
-                     retrain the model"
-                ),
-            })?;
-        let seal = manifest_seal(&manifest).map_err(merr)?;
-        if seal != recorded {
-            return Err(Error::ChecksumMismatch {
-                path: manifest_path,
-                recorded_in: TENSORS_FILE,
-                expected: recorded,
-                found: seal,
-            });
-        }
-        Ok(Self { path, data })
+    let seal = manifest_seal(&manifest).map_err(merr)?;
+    if seal != recorded {
+        return Err(Error::ChecksumMismatch {
+            path: manifest_path,
+            recorded_in: TENSORS_FILE,
+            expected: recorded,
+            found: seal,
+        });
     }
-
-    /// The file's path (for error messages).
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn view(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<Vec<u8>> {
-        let err = |reason: String| Error::Tensors {
-            path: self.path.clone(),
-            reason,
-        };
-        let st = SafeTensors::deserialize(&self.data).map_err(|e| err(e.to_string()))?;
-        let t = st
-            .tensor(name)
-            .map_err(|e| err(format!("tensor {name}: {e}")))?;
-        if t.dtype() != dtype || t.shape() != shape {
-            return Err(err(format!(
-                "tensor {name} is {:?} {:?}, expected {:?} {:?}",
-                t.dtype(),
-                t.shape(),
-                dtype,
-                shape
-            )));
-        }
-        Ok(t.data().to_vec())
-    }
-
-    /// The shape of tensor `name`.
-    pub(crate) fn shape(&self, name: &str) -> Result<Vec<usize>> {
-        let err = |reason: String| Error::Tensors {
-            path: self.path.clone(),
-            reason,
-        };
-        let st = SafeTensors::deserialize(&self.data).map_err(|e| err(e.to_string()))?;
-        let t = st
-            .tensor(name)
-            .map_err(|e| err(format!("tensor {name}: {e}")))?;
-        Ok(t.shape().to_vec())
-    }
-
-    /// Tensor `name` as `u32`, checking its shape.
-    pub(crate) fn u32s(&self, name: &str, shape: &[usize]) -> Result<Vec<u32>> {
-        let b = self.view(name, Dtype::U32, shape)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
-    }
-
-    /// Tensor `name` as `u64`, checking its shape.
-    pub(crate) fn u64s(&self, name: &str, shape: &[usize]) -> Result<Vec<u64>> {
-        let b = self.view(name, Dtype::U64, shape)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("chunks of 8")))
-            .collect())
-    }
-
-    /// Tensor `name` as `f32`, checking its shape.
-    pub(crate) fn f32s(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
-        let b = self.view(name, Dtype::F32, shape)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
-    }
-
-    /// Tensor `name` as `f64`, checking its shape.
-    pub(crate) fn f64s(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>> {
-        let b = self.view(name, Dtype::F64, shape)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("chunks of 8")))
-            .collect())
-    }
+    Ok(Tensors::new(path, data))
 }

@@ -1,24 +1,21 @@
-//! The `Classifier` trait every single-label model implements, and the checks and summaries shared by
-//! all of them.
+//! The `Classifier` trait every single-label model implements (fit and predict), and the checks and
+//! summaries shared by all of them.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
-use rnameta_core::{Labels, SampleMeta, Task};
+use rnameta_core::{Labels, SampleMeta};
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-/// A model that learns one class per sample from a samples x genes matrix.
+/// A model that learns one class per sample from a samples x genes matrix: fit and predict,
+/// nothing else (saving is [`crate::bundle`]'s, which depends on the models).
 ///
 /// Object safe, so that the command line and the experiments can hold a `Box<dyn Classifier>`
-/// whatever the model. A model is built unfitted from its hyperparameters, fitted once, then asked
-/// for probabilities; [`crate::bundle::load_classifier`] reads any saved model back.
+/// whatever the model. A model is built unfitted from its checked hyperparameters, fitted once,
+/// then asked for probabilities.
 pub trait Classifier: Send + Sync {
-    /// Which model this is (written into the bundle manifest).
-    fn kind(&self) -> crate::bundle::ModelKind;
-
     /// Fits on the labelled rows of `x`. `labels` gives each row's class (`None` rows are skipped);
     /// `meta` gives each row's study and data source (domain). Models that ignore the metadata still
     /// check that it describes the same rows.
@@ -30,30 +27,10 @@ pub trait Classifier: Send + Sync {
     /// The class names, in the column order of [`Classifier::predict_proba`]. Empty before `fit`.
     fn classes(&self) -> &[String];
 
-    /// Writes the model as a bundle (manifest + parameters) into the directory `dir`, creating it.
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()>;
-
-    /// What fitting reported (losses per epoch, chosen genes, out-of-bag accuracy...) as JSON, the
-    /// same value the bundle manifest stores; `None` before fitting.
-    fn fit_report(&self) -> Option<serde_json::Value>;
-
     /// Index of the most probable class of each sample (ties go to the lower index).
     fn predict(&self, x: ArrayView2<'_, f32>) -> Result<Vec<usize>> {
         Ok(argmax_rows(&self.predict_proba(x)?))
     }
-}
-
-/// What a bundle records besides the model itself: the task and the gene of each input column, so
-/// that applying the bundle to new data can reorder genes by id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BundleHeader {
-    /// The task the model predicts (`None` for a multi-label model spanning tasks).
-    pub task: Option<Task>,
-    /// Ensembl gene id (without version) of each input column, in column order.
-    pub gene_ids: Vec<String>,
-    /// The preprocessing from raw values to the input columns, when the model was trained through
-    /// [`crate::TrainedModel`] (`None` for a bare classifier).
-    pub preprocessing: Option<crate::trained::Preprocessing>,
 }
 
 /// A summary of the training data, kept with a fitted model and written into its manifest.

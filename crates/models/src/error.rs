@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// What went wrong while fitting, predicting, saving or loading a model.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A hyperparameter is outside its valid range; checked when `fit` is called.
+    /// A hyperparameter is outside its valid range; checked when the model is built (its `new`,
+    /// [`crate::ModelSpec::build`], or linfa's `ParamGuard`).
     #[error("invalid hyperparameter {name}: {reason}")]
     InvalidParameter {
         /// The parameter's name as in the params struct.
@@ -58,6 +59,15 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Writing a bundle's files through rnameta-io's atomic writer failed (io's error names the
+    /// file).
+    #[error("saving the bundle in {}: {source}", dir.display())]
+    Save {
+        /// The bundle directory.
+        dir: PathBuf,
+        /// io's error, with the file written.
+        source: Box<rnameta_io::Error>,
+    },
     /// A bundle's manifest is not valid JSON for this format.
     #[error("{}: invalid manifest: {source}; the bundle is damaged or was edited: retrain the model or copy the bundle again", path.display())]
     Manifest {
@@ -95,6 +105,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// linfa refused a dataset (a model fitted through linfa's `Fit`, see [`crate::linfa_fit`]).
+    #[error("linfa: {0}")]
+    Linfa(#[from] linfa::Error),
     /// Preprocessing (pipeline, gene statistics, harmonisation) failed.
     #[error("preprocessing: {0}")]
     Preprocess(Box<rnameta_preprocess::Error>),

@@ -1,5 +1,9 @@
-//! Classifiers of rnameta behind one [`Classifier`] trait, and their bundles.
+//! Classifiers of rnameta behind one [`Classifier`] trait (fit and predict), their linfa interface
+//! and their bundles.
 //!
+//! - [`ModelKind`]: the one model vocabulary (`lin`, `mlp`, `da`, `rf`, `logistic`,
+//!   `rf-multilabel`), used by the command line, the manifests and the experiments;
+//!   [`ModelSpec`] is a kind with its hyperparameters.
 //! - [`RandomForest`]: random forest with scikit-learn's exact splits (each gene rank-coded by its
 //!   distinct training values, at most 65,536 levels, see [`binning`]; a fresh random feature subset
 //!   at every split, Gini, trees in parallel and deterministic per seed), out-of-bag accuracy,
@@ -10,9 +14,16 @@
 //!   moderated t, class means as coefficients, non-negative least-squares projection (see [`lin`]).
 //! - [`Mlp`] and [`DomainAdaptation`] ([`neural`]): the paper's MLP and siamese domain-adaptation
 //!   model, on dfdx with runtime-sized layers.
+//! - [`linfa_fit`]: every model through linfa's `ParamGuard` / `Fit` / `Predict` over a
+//!   `DatasetBase` whose feature names are the gene ids, calling the same fit.
 //! - [`metrics`]: multi-label precision, recall, F1 and exact AUROC, micro and macro.
-//! - [`bundle`]: save / load as a JSON manifest plus safetensors parameters.
+//! - [`bundle`]: save / load as a JSON manifest plus safetensors parameters, written through
+//!   rnameta-io's atomic writer ([`SaveBundle`], [`LoadBundle`]); it depends on the models, not the
+//!   other way round.
 //! - [`synthetic`]: a deterministic problem generator shared with the benchmarks' Python peers.
+//!
+//! Hyperparameters are checked when a model is built (`new` returns an error for a value out of
+//! range), not when it is fitted.
 //!
 //! Models never read or write files other than their own bundle directory.
 //!
@@ -60,24 +71,31 @@ pub mod binning;
 pub mod bundle;
 mod classifier;
 mod error;
+mod fitted;
 mod forest;
+mod kind;
 pub mod lin;
+pub mod linfa_fit;
 mod logistic;
 pub mod metrics;
 mod multilabel;
 pub mod neural;
+mod parts;
+mod preprocessing;
 mod spec;
 pub mod synthetic;
 pub mod trained;
 
-pub use classifier::{argmax_rows, BundleHeader, Classifier, TrainingSummary};
+pub use bundle::{BundleHeader, LoadBundle, SaveBundle, SavedClassifier};
+pub use classifier::{argmax_rows, Classifier, TrainingSummary};
 pub use error::{Error, Result};
 pub use forest::{ForestParams, ForestReport, MaxFeatures, MultiLabelForest, RandomForest};
+pub use kind::{ModelKind, UnknownModel};
 pub use lin::{is_unassigned, Lin, LinParams, LinReport, Projection};
+pub use linfa_fit::{Checked, GeneModel};
 pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};
 pub use multilabel::LabelSets;
 pub use neural::{DaParams, DaReport, DomainAdaptation, Mlp, MlpParams, MlpReport};
+pub use preprocessing::Preprocessing;
 pub use spec::ModelSpec;
-pub use trained::{
-    Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, Preprocessing, TrainedModel,
-};
+pub use trained::{Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, TrainedModel};

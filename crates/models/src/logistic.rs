@@ -1,20 +1,22 @@
 //! Multinomial logistic regression with an L2 penalty: a strong linear baseline.
 //!
-//! Features are standardised with the training mean and (population) standard deviation; then
+//! Features are standardised with the training mean and (population) standard deviation
+//! (preprocess's one z-scorer, held and applied in `f64`); then
 //! `W` (classes x genes) and the intercepts `b` minimise scikit-learn's objective
 //! `mean_i CE(softmax(W z_i + b), y_i) + ||W||^2 / (2 C n)` (intercepts not penalised) by L-BFGS
 //! (10 correction pairs, Armijo backtracking). Loss and gradient are computed in `f64` over row
 //! chunks in parallel and summed in chunk order, so results do not depend on the thread count.
 
-use std::path::Path;
-
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use rnameta_core::{Labels, SampleMeta};
+use rnameta_preprocess::zscore::GeneMoments;
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{read_manifest_of, write_bundle, Flat, Manifest, ModelKind, TensorFile};
-use crate::classifier::{labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{labelled_rows, Classifier, TrainingSummary};
+use crate::fitted::{classes_of, FitInfo};
+use crate::kind::ModelKind;
+use crate::parts::{Flat, NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
 
 /// Rows per chunk of the loss and gradient computation.
@@ -56,14 +58,12 @@ pub struct LogisticReport {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Fitted {
-    classes: Vec<String>,
+    info: FitInfo<LogisticReport>,
     /// classes x genes, on the standardised scale.
     coef: Array2<f64>,
     intercept: Array1<f64>,
     mean: Array1<f64>,
     scale: Array1<f64>,
-    report: LogisticReport,
-    summary: TrainingSummary,
 }
 
 /// Multinomial logistic regression (see the module docs).
@@ -73,51 +73,37 @@ pub struct LogisticRegression {
     fitted: Option<Fitted>,
 }
 
+impl LogisticParams {
+    /// Checks the hyperparameters: `c` a positive finite number.
+    pub fn check(&self) -> Result<()> {
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "c",
+                reason: format!("{} is not a positive finite number", self.c),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl LogisticRegression {
-    /// An unfitted model.
-    pub fn new(params: LogisticParams) -> Self {
-        Self {
+    /// An unfitted model; refuses hyperparameters out of range ([`LogisticParams::check`]).
+    pub fn new(params: LogisticParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// What fitting reported; `None` before fitting.
     pub fn report(&self) -> Option<&LogisticReport> {
-        self.fitted.as_ref().map(|f| &f.report)
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 
     /// Coefficients on the standardised scale (classes x genes); `None` before fitting.
     pub fn coefficients(&self) -> Option<&Array2<f64>> {
         self.fitted.as_ref().map(|f| &f.coef)
-    }
-
-    /// Reads a bundle written by [`Classifier::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let m = read_manifest_of(dir, ModelKind::LogisticRegression)?;
-        let merr = |source| Error::Manifest {
-            path: dir.join(crate::bundle::MANIFEST_FILE),
-            source,
-        };
-        let params: LogisticParams =
-            serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
-        let report: LogisticReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
-        let (k, p) = (m.classes.len(), m.gene_ids.len());
-        let t = TensorFile::open(dir)?;
-        let coef = Array2::from_shape_vec((k, p), t.f64s("coef", &[k, p])?)
-            .expect("shape checked against the tensor");
-        Ok(Self {
-            params,
-            fitted: Some(Fitted {
-                classes: m.classes,
-                coef,
-                intercept: Array1::from(t.f64s("intercept", &[k])?),
-                mean: Array1::from(t.f64s("mean", &[p])?),
-                scale: Array1::from(t.f64s("scale", &[p])?),
-                report,
-                summary: m.training,
-            }),
-        })
     }
 }
 
@@ -294,42 +280,14 @@ fn lbfgs(prob: &Problem<'_, '_>, params: &LogisticParams) -> (Vec<f64>, usize, b
 }
 
 impl Classifier for LogisticRegression {
-    fn kind(&self) -> ModelKind {
-        ModelKind::LogisticRegression
-    }
-
     fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
-        if !(self.params.c > 0.0 && self.params.c.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "c",
-                reason: format!("{} is not a positive finite number", self.params.c),
-            });
-        }
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let (k, p) = (labels.classes().len(), x.ncols());
         let n = rows.len() as f64;
-        let mut mean = Array1::<f64>::zeros(p);
-        for &r in &rows {
-            mean.iter_mut()
-                .zip(x.row(r))
-                .for_each(|(m, &v)| *m += v as f64);
-        }
-        mean /= n;
-        let mut var = Array1::<f64>::zeros(p);
-        for &r in &rows {
-            var.iter_mut()
-                .zip(x.row(r))
-                .zip(&mean)
-                .for_each(|((s, &v), m)| *s += (v as f64 - m).powi(2));
-        }
-        let scale = var.mapv(|v| {
-            let sd = (v / n).sqrt();
-            if sd > 0.0 {
-                sd
-            } else {
-                1.0
-            }
-        });
+        // preprocess's one z-scorer, in f64 (this model standardises in f64).
+        let moments = GeneMoments::of_rows(x, Some(&rows));
+        let scale = Array1::from(moments.scales());
+        let mean = Array1::from(moments.mean);
         let prob = Problem {
             x,
             rows: &rows,
@@ -347,18 +305,20 @@ impl Classifier for LogisticRegression {
         let mut counts = vec![0; k];
         y.iter().for_each(|&c| counts[c] += 1);
         self.fitted = Some(Fitted {
-            classes: labels.classes().to_vec(),
+            info: FitInfo {
+                classes: labels.classes().to_vec(),
+                report: LogisticReport {
+                    iterations,
+                    converged,
+                    train_log_loss,
+                    objective,
+                },
+                summary: TrainingSummary::new(&rows, p, counts, meta),
+            },
             coef,
             intercept,
             mean: prob.mean,
             scale: prob.scale,
-            report: LogisticReport {
-                iterations,
-                converged,
-                train_log_loss,
-                objective,
-            },
-            summary: TrainingSummary::new(&rows, p, counts, meta),
         });
         Ok(())
     }
@@ -394,39 +354,62 @@ impl Classifier for LogisticRegression {
     }
 
     fn classes(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| &f.classes)
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
+    }
+}
+
+impl Persist for LogisticRegression {
+    const KIND: ModelKind = ModelKind::LogisticRegression;
+    type Params = LogisticParams;
+    type Report = LogisticReport;
+
+    fn params(&self) -> &LogisticParams {
+        &self.params
     }
 
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        let f = self.fitted.as_ref()?;
-        Some(crate::classifier::to_json(&f.report))
+    fn seed(&self) -> u64 {
+        0
     }
 
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        let manifest = Manifest::new(
-            ModelKind::LogisticRegression,
-            header,
-            &f.classes,
-            &self.params,
-            0,
-            &f.summary,
-            &f.report,
-        )?;
+    fn fit_info(&self) -> Option<&FitInfo<LogisticReport>> {
+        self.fitted.as_ref().map(|f| &f.info)
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        let Some(f) = self.fitted.as_ref() else {
+            return Vec::new();
+        };
         let (k, p) = f.coef.dim();
-        write_bundle(
-            dir,
-            &manifest,
-            vec![
-                (
-                    "coef",
-                    vec![k, p],
-                    Flat::F64(f.coef.iter().copied().collect()),
-                ),
-                ("intercept", vec![k], Flat::F64(f.intercept.to_vec())),
-                ("mean", vec![p], Flat::F64(f.mean.to_vec())),
-                ("scale", vec![p], Flat::F64(f.scale.to_vec())),
-            ],
-        )
+        vec![
+            (
+                "coef",
+                vec![k, p],
+                Flat::F64(f.coef.iter().copied().collect()),
+            ),
+            ("intercept", vec![k], Flat::F64(f.intercept.to_vec())),
+            ("mean", vec![p], Flat::F64(f.mean.to_vec())),
+            ("scale", vec![p], Flat::F64(f.scale.to_vec())),
+        ]
+    }
+
+    fn from_parts(
+        params: LogisticParams,
+        info: FitInfo<LogisticReport>,
+        p: usize,
+        t: &Tensors,
+    ) -> Result<Self> {
+        let k = info.classes.len();
+        let coef = Array2::from_shape_vec((k, p), t.f64s("coef", &[k, p])?)
+            .expect("shape checked against the tensor");
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                info,
+                coef,
+                intercept: Array1::from(t.f64s("intercept", &[k])?),
+                mean: Array1::from(t.f64s("mean", &[p])?),
+                scale: Array1::from(t.f64s("scale", &[p])?),
+            }),
+        })
     }
 }

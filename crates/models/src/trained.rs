@@ -6,7 +6,7 @@
 //! how many were missing, and refuses past a set fraction: a model that silently read zeros for a
 //! third of its genes would give confident wrong answers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::{Array2, ArrayView1, Axis};
@@ -14,14 +14,13 @@ use rayon::prelude::*;
 use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, Labels, Task};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
-use rnameta_preprocess::pipeline::FittedStep;
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
-use rnameta_preprocess::{FittedPipeline, Pipeline};
+use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{check_names, load_classifier, read_manifest, Invalid, MANIFEST_FILE};
-use crate::classifier::BundleHeader;
-use crate::{Classifier, Error, ModelSpec, Result};
+use crate::bundle::{load_classifier, read_manifest, BundleHeader, SavedClassifier, MANIFEST_FILE};
+use crate::preprocessing::Preprocessing;
+use crate::{Error, ModelSpec, Result};
 
 /// What [`TrainedModel::fit_augmented`] calls between preprocessing and the classifier: given the
 /// training matrix (normalised, the chosen genes) and its labels, `None` to train on them as they
@@ -51,128 +50,6 @@ pub enum GeneChoice {
     Chromosomes(Vec<String>),
     /// Exactly these gene ids (in this order); each must be in the training data.
     Ids(Vec<String>),
-}
-
-/// Everything between raw input values and the classifier's columns, as saved in the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Preprocessing {
-    /// The pipeline fitted on the training data (its gene list is the training data's).
-    pub pipeline: FittedPipeline,
-    /// How the classifier's genes were chosen (human readable).
-    pub gene_selection: String,
-    /// Value used for each classifier gene missing from new data: its mean over the training
-    /// samples after preprocessing, so that a missing gene reads as "typical", not "silent".
-    pub fill_values: Vec<f32>,
-    /// Largest fraction of classifier genes (and of pipeline genes) that may be missing.
-    pub max_missing_fraction: f64,
-}
-
-impl Preprocessing {
-    /// Checks every value against its valid range and against the classifier's genes
-    /// `model_genes`, as loading a bundle does: a damaged or edited manifest is refused naming
-    /// the field, not blamed on the data it is later applied to.
-    pub(crate) fn check(&self, model_genes: &[String]) -> Result<(), Invalid> {
-        let max = self.max_missing_fraction;
-        if !(0.0..=1.0).contains(&max) {
-            return Err(Invalid::new(
-                "preprocessing.max_missing_fraction",
-                format!(
-                    "is {max}, not in [0, 1] (the largest fraction of the model's genes that \
-                     may be missing from the data)"
-                ),
-            ));
-        }
-        let genes = &self.pipeline.genes;
-        if genes.is_empty() {
-            return Err(Invalid::new(
-                "preprocessing.pipeline.genes",
-                "is empty; the preprocessing reads at least one gene".to_owned(),
-            ));
-        }
-        check_names("preprocessing.pipeline.genes", genes)?;
-        let known: HashSet<&str> = genes.iter().map(String::as_str).collect();
-        if let Some(g) = model_genes.iter().find(|g| !known.contains(g.as_str())) {
-            return Err(Invalid::new(
-                "gene_ids",
-                format!(
-                    "holds {g:?}, which is not among the preprocessing's genes \
-                     (preprocessing.pipeline.genes)"
-                ),
-            ));
-        }
-        one_per_gene(
-            "preprocessing.fill_values",
-            self.fill_values.len(),
-            model_genes.len(),
-            "gene_ids",
-        )?;
-        // JSON holds no NaN or infinity (and serde refuses numbers past f32's range), so every
-        // value read is finite; what remains to check is lengths, signs and order.
-        let n = genes.len();
-        let pipeline_genes = "preprocessing.pipeline.genes";
-        for (i, step) in self.pipeline.steps.iter().enumerate() {
-            let field = |name: &str| format!("preprocessing.pipeline.steps[{i}].{name}");
-            match step {
-                FittedStep::Tpm { lengths } | FittedStep::DivideByLongestTranscript { lengths } => {
-                    one_per_gene(&field("lengths"), lengths.len(), n, pipeline_genes)?;
-                    all_positive(&field("lengths"), lengths, "gene length in bases")?;
-                }
-                FittedStep::Quantile { reference } => {
-                    let values = reference.values();
-                    one_per_gene(&field("reference"), values.len(), n, pipeline_genes)?;
-                    if let Some(r) = values.windows(2).position(|w| w[1] < w[0]) {
-                        return Err(Invalid::new(
-                            field("reference"),
-                            format!(
-                                "is not ascending (rank {} holds {}, rank {} holds {})",
-                                r + 1,
-                                values[r],
-                                r + 2,
-                                values[r + 1]
-                            ),
-                        ));
-                    }
-                }
-                FittedStep::ZScore { stats } => {
-                    one_per_gene(&field("stats.mean"), stats.mean.len(), n, pipeline_genes)?;
-                    one_per_gene(&field("stats.sd"), stats.sd.len(), n, pipeline_genes)?;
-                    all_positive(&field("stats.sd"), &stats.sd, "standard deviation")?;
-                    if let Some(c) = stats.constant_genes.iter().find(|&&c| c >= n) {
-                        return Err(Invalid::new(
-                            field("stats.constant_genes"),
-                            format!("holds column {c}, past the pipeline's {n} genes"),
-                        ));
-                    }
-                }
-                FittedStep::Cpm | FittedStep::Log2p1 | FittedStep::Ln1p => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Refuses a per-gene array `field` of `len` values that does not hold one value for each of the
-/// `n` genes of the manifest field `genes`.
-fn one_per_gene(field: &str, len: usize, n: usize, genes: &str) -> Result<(), Invalid> {
-    if len != n {
-        return Err(Invalid::new(
-            field,
-            format!("holds {len} values for the {n} genes of {genes} (one per gene)"),
-        ));
-    }
-    Ok(())
-}
-
-/// Refuses a value of `field` that is not positive (each is a `what`). JSON holds no NaN, so
-/// every value read is comparable.
-fn all_positive(field: &str, values: &[f32], what: &str) -> Result<(), Invalid> {
-    if let Some((j, v)) = values.iter().enumerate().find(|(_, &v)| v <= 0.0) {
-        return Err(Invalid::new(
-            field,
-            format!("holds {v} at position {}; a {what} must be positive", j + 1),
-        ));
-    }
-    Ok(())
 }
 
 /// How the genes of data given to [`TrainedModel::annotate`] matched the model's.
@@ -281,7 +158,7 @@ pub struct TrainedModel {
     gene_ids: Vec<String>,
     /// Column of each classifier gene in the pipeline's output.
     columns: Vec<usize>,
-    classifier: Box<dyn Classifier>,
+    classifier: Box<dyn SavedClassifier>,
 }
 
 impl std::fmt::Debug for TrainedModel {
@@ -333,7 +210,7 @@ impl TrainedModel {
         let x_model = x.select(Axis(1), &columns);
         drop(x);
         let fill_values = training_means(&x_model, labels);
-        let mut classifier = spec.build();
+        let mut classifier = spec.build()?;
         match augment(&x_model, labels)? {
             None => classifier.fit(x_model.view(), labels, train.samples())?,
             Some((x_more, labels_more)) => {
@@ -389,7 +266,7 @@ impl TrainedModel {
     }
 
     /// The classifier.
-    pub fn classifier(&self) -> &dyn Classifier {
+    pub fn classifier(&self) -> &dyn SavedClassifier {
         self.classifier.as_ref()
     }
 

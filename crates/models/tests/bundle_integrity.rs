@@ -534,3 +534,36 @@ fn saving_creates_or_replaces_a_bundle_with_nothing_left_beside_it() {
     TrainedModel::load(&target).unwrap();
     TrainedModel::load(&empty).unwrap();
 }
+
+#[test]
+fn a_bundle_naming_its_model_by_the_old_long_name_still_loads() {
+    // Bundles written before the one model vocabulary named the model `logistic_regression`
+    // (now `logistic`). Such a bundle is rebuilt here as that build wrote it: the manifest with
+    // the old name, its seal in the parameters and the parameters' checksum in the manifest.
+    let dir = saved();
+    let manifest_path = bundle(&dir).join(MANIFEST_FILE);
+    let tensors_path = bundle(&dir).join(TENSORS_FILE);
+    let mut v: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    assert_eq!(v["model_kind"], json!("logistic"));
+    v["model_kind"] = json!("logistic_regression");
+    let seal = rnameta_models::bundle::manifest_seal(&serde_json::to_vec(&v).unwrap()).unwrap();
+    let bytes = std::fs::read(&tensors_path).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let mut info = header.metadata().clone().unwrap();
+    info.insert(rnameta_models::bundle::MANIFEST_SEAL_KEY.to_owned(), seal);
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = st.tensors();
+    let rewritten = safetensors::serialize(views, Some(info)).unwrap();
+    let digest: String = Sha256::digest(&rewritten)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    v["files"][TENSORS_FILE] = json!(digest);
+    std::fs::write(&tensors_path, rewritten).unwrap();
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let loaded = TrainedModel::load(&bundle(&dir)).unwrap();
+    assert_eq!(
+        loaded.classifier().kind(),
+        rnameta_models::ModelKind::LogisticRegression
+    );
+}

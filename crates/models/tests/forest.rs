@@ -3,10 +3,11 @@
 
 use ndarray::{s, Array2};
 use rnameta_core::{DataSource, Labels, SampleMeta};
-use rnameta_models::bundle::{read_manifest, ModelKind, FORMAT_VERSION, MANIFEST_FILE};
+use rnameta_models::bundle::{read_manifest, FORMAT_VERSION, MANIFEST_FILE};
 use rnameta_models::synthetic::Synthetic;
 use rnameta_models::{
-    bundle, BundleHeader, Classifier, Error, ForestParams, MaxFeatures, RandomForest,
+    bundle, BundleHeader, Classifier, Error, ForestParams, LoadBundle, MaxFeatures, ModelKind,
+    RandomForest, SaveBundle,
 };
 
 /// The problem of the scikit-learn comparison: 8,000 samples (first 4,000 train, last 4,000 test),
@@ -40,7 +41,7 @@ fn accuracy(pred: &[usize], y: &[usize]) -> f64 {
 }
 
 fn fitted(params: ForestParams, x: &Array2<f32>, y: &[usize]) -> RandomForest {
-    let mut rf = RandomForest::new(params);
+    let mut rf = RandomForest::new(params).unwrap();
     rf.fit(x.view(), &class_labels(y), &meta(y.len())).unwrap();
     rf
 }
@@ -338,18 +339,18 @@ fn bad_input_is_a_typed_error() {
     }
     .generate();
     let labels = class_labels(&y);
-    let mut rf = RandomForest::new(ForestParams::default());
+    let mut rf = RandomForest::new(ForestParams::default()).unwrap();
     assert!(matches!(rf.predict_proba(x.view()), Err(Error::NotFitted)));
     assert!(matches!(
         rf.fit(x.view(), &labels, &meta(99)),
         Err(Error::ShapeMismatch { .. })
     ));
-    let mut bad = RandomForest::new(ForestParams {
-        n_trees: 0,
-        ..ForestParams::default()
-    });
+    // Refused when the forest is built, before any data is seen.
     assert!(matches!(
-        bad.fit(x.view(), &labels, &meta(100)),
+        RandomForest::new(ForestParams {
+            n_trees: 0,
+            ..ForestParams::default()
+        }),
         Err(Error::InvalidParameter {
             name: "n_trees",
             ..
@@ -385,7 +386,8 @@ fn unlabelled_samples_are_left_out_of_training() {
     let mut rf = RandomForest::new(ForestParams {
         n_trees: 10,
         ..ForestParams::default()
-    });
+    })
+    .unwrap();
     rf.fit(x.view(), &labels, &meta(400)).unwrap();
     // Every fourth sample has class 0 (i % 4 == class), so class c0 never has a label.
     assert_eq!(rf.classes(), ["c1", "c2", "c3"]);

@@ -12,7 +12,10 @@ use rnameta_models::bundle::{load_classifier, read_manifest};
 use rnameta_models::lin::moderated_t::{fit_f_dist, moderated_t};
 use rnameta_models::lin::nnls::{least_squares, nnls};
 use rnameta_models::lin::special::{digamma, tetragamma, trigamma, trigamma_inverse};
-use rnameta_models::{is_unassigned, BundleHeader, Classifier, Error, Lin, LinParams, Projection};
+use rnameta_models::{
+    is_unassigned, BundleHeader, Classifier, Error, Lin, LinParams, LoadBundle, Projection,
+    SaveBundle,
+};
 
 fn close(got: f64, want: f64, tol: f64, what: &str) {
     assert!(
@@ -218,7 +221,7 @@ fn four_classes_reach_high_accuracy_and_round_trip() {
     // test accuracy was 0.985.
     let (x, y) = tissue_like(800, 500, 4, 15, 1.0, 7);
     let (train, test) = (x.slice(s![..400, ..]), x.slice(s![400.., ..]));
-    let mut m = Lin::new(LinParams::default());
+    let mut m = Lin::new(LinParams::default()).unwrap();
     m.fit(train, &labels_of(&y[..400]), &meta(400)).unwrap();
     let r = m.report().unwrap().clone();
     assert_eq!(r.projection, Projection::NonNegative);
@@ -260,7 +263,7 @@ fn four_classes_reach_high_accuracy_and_round_trip() {
 #[test]
 fn fixed_n_selects_each_class_markers() {
     let (x, y) = tissue_like(400, 500, 4, 15, 3.0, 11);
-    let mut m = Lin::new(LinParams::fixed(10));
+    let mut m = Lin::new(LinParams::fixed(10)).unwrap();
     m.fit(x.view(), &labels_of(&y), &meta(400)).unwrap();
     let sel = m.selected_genes().unwrap();
     // Each class's 10 genes with the largest |t| are 10 of its own 15 markers (t about 26 vs
@@ -290,7 +293,7 @@ fn fixed_n_selects_each_class_markers() {
 fn two_classes_use_plain_least_squares() {
     let (x, y) = tissue_like(400, 300, 2, 10, 2.0, 3);
     let (train, test) = (x.slice(s![..200, ..]), x.slice(s![200.., ..]));
-    let mut m = Lin::new(LinParams::default());
+    let mut m = Lin::new(LinParams::default()).unwrap();
     m.fit(train, &labels_of(&y[..200]), &meta(200)).unwrap();
     assert_eq!(m.report().unwrap().projection, Projection::LeastSquares);
     let acc = accuracy(&m.predict(test).unwrap(), &y[200..]);
@@ -310,7 +313,7 @@ fn two_classes_use_plain_least_squares() {
 #[test]
 fn a_sample_with_no_positive_weight_is_unassigned() {
     let (x, y) = tissue_like(200, 100, 3, 10, 3.0, 5);
-    let mut m = Lin::new(LinParams::fixed(10));
+    let mut m = Lin::new(LinParams::fixed(10)).unwrap();
     m.fit(x.view(), &labels_of(&y), &meta(200)).unwrap();
     // A sample of all zeros has A^T b = 0: no class improves the fit, every weight stays 0.
     let mut q = x.slice(s![..2, ..]).to_owned();
@@ -335,24 +338,27 @@ fn refuses_bad_input() {
     ];
     let labels = Labels::with_classes(classes, &names).unwrap();
     let err = Lin::new(LinParams::default())
+        .unwrap()
         .fit(x.view(), &labels, &meta(60))
         .unwrap_err();
     assert!(matches!(err, Error::NotEnoughData { .. }), "{err}");
     // No candidate N, or N = 0.
     for bad in [vec![], vec![0, 10]] {
+        // Refused when the model is built, before any data is seen.
         let err = Lin::new(LinParams {
             genes_per_class: bad,
         })
-        .fit(x.view(), &labels_of(&y), &meta(60))
         .unwrap_err();
         assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");
     }
     // Predicting before fitting, and with the wrong number of genes.
     assert!(matches!(
-        Lin::new(LinParams::default()).predict_proba(x.view()),
+        Lin::new(LinParams::default())
+            .unwrap()
+            .predict_proba(x.view()),
         Err(Error::NotFitted)
     ));
-    let mut m = Lin::new(LinParams::fixed(5));
+    let mut m = Lin::new(LinParams::fixed(5)).unwrap();
     m.fit(x.view(), &labels_of(&y), &meta(60)).unwrap();
     assert!(matches!(
         m.predict_proba(x.slice(s![.., ..49])),

@@ -112,7 +112,7 @@ fn the_female_weight_is_the_amot_level() {
         .map(|g| values.genes().position(g).unwrap())
         .collect();
     let x = values.counts().select(Axis(1), &columns);
-    let mut lin = Lin::new(LinParams::default());
+    let mut lin = Lin::new(LinParams::default()).unwrap();
     lin.fit(x.view(), &labels, data.samples()).unwrap();
     let report = lin.report().unwrap();
     assert_eq!(report.n_selected, 9);
@@ -146,7 +146,7 @@ fn the_female_weight_is_the_amot_level() {
 
     let y_only: Vec<usize> = (0..9).filter(|&j| j != amot).collect();
     let x_y = x.select(Axis(1), &y_only);
-    let mut lin_y = Lin::new(LinParams::default());
+    let mut lin_y = Lin::new(LinParams::default()).unwrap();
     lin_y.fit(x_y.view(), &labels, data.samples()).unwrap();
     let right = lin_y
         .predict_assigned(x_y.view())
@@ -156,4 +156,62 @@ fn the_female_weight_is_the_amot_level() {
         .filter(|(p, t)| p.is_some() && p == t)
         .count();
     assert_eq!(right, 62);
+}
+
+/// LIN's two-class projection (unconstrained least squares on the class means, no intercept) goes
+/// through linfa-linear (QR); before, it solved the normal equations. On the real GEUVADIS sex
+/// data, with every candidate gene set the search tries (all genes, then the paper's nine), the
+/// weights of every sample equal the normal-equation solution
+/// (`rnameta_models::lin::nnls::least_squares`, the code LIN used) to 1e-6.
+#[test]
+fn the_two_class_weights_equal_the_normal_equations_to_1e_6() {
+    let data = geuvadis();
+    let labels = Labels::for_task(Task::Sex, data.samples());
+    let values = Pipeline::cpm_log2()
+        .fit(&data)
+        .unwrap()
+        .transform(&data)
+        .unwrap();
+    let paper: Vec<usize> = PAPER_SEX_GENES
+        .iter()
+        .map(|g| values.genes().position(g).unwrap())
+        .collect();
+    let all: Vec<usize> = (0..values.n_genes()).collect();
+    let mut largest = 0f64;
+    for columns in [paper, all] {
+        let x = values.counts().select(Axis(1), &columns);
+        for n in [10, 60] {
+            let mut lin = Lin::new(LinParams::fixed(n)).unwrap();
+            lin.fit(x.view(), &labels, data.samples()).unwrap();
+            let coef = lin.coefficients().unwrap();
+            let selected = lin.selected_genes().unwrap();
+            let start = std::time::Instant::now();
+            let weights = lin.weights(x.view()).unwrap();
+            let linfa_time = start.elapsed();
+            let start = std::time::Instant::now();
+            for row in x.rows() {
+                let b: ndarray::Array1<f64> = selected.iter().map(|&g| row[g] as f64).collect();
+                rnameta_models::lin::nnls::least_squares(coef.view(), b.view()).unwrap();
+            }
+            eprintln!(
+                "{} genes, {n} per class ({} selected), {} samples: linfa-linear {linfa_time:?}, \
+                 normal equations {:?}",
+                x.ncols(),
+                selected.len(),
+                x.nrows(),
+                start.elapsed()
+            );
+            for (i, row) in x.rows().into_iter().enumerate() {
+                let b: ndarray::Array1<f64> = selected.iter().map(|&g| row[g] as f64).collect();
+                let reference =
+                    rnameta_models::lin::nnls::least_squares(coef.view(), b.view()).unwrap();
+                for (got, want) in weights.row(i).iter().zip(&reference) {
+                    let diff = (got - want).abs() / want.abs().max(1.0);
+                    largest = largest.max(diff);
+                    assert!(diff <= 1e-6, "sample {i}: {got} vs {want}");
+                }
+            }
+        }
+    }
+    eprintln!("largest relative difference to the normal equations: {largest:.3e}");
 }

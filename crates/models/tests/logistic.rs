@@ -3,7 +3,7 @@
 use ndarray::s;
 use rnameta_core::{DataSource, Labels, SampleMeta};
 use rnameta_models::synthetic::Synthetic;
-use rnameta_models::{BundleHeader, Classifier, LogisticParams, LogisticRegression};
+use rnameta_models::{BundleHeader, Classifier, LogisticParams, LogisticRegression, SaveBundle};
 
 #[test]
 fn matches_scikit_learn_multinomial_l2() {
@@ -34,7 +34,8 @@ fn matches_scikit_learn_multinomial_l2() {
     let mut m = LogisticRegression::new(LogisticParams {
         c: 0.5,
         ..LogisticParams::default()
-    });
+    })
+    .unwrap();
     m.fit(x.slice(s![..1000, ..]), &labels, &meta).unwrap();
     let r = m.report().unwrap();
     assert!(r.converged, "{r:?}");
@@ -104,8 +105,8 @@ fn a_class_without_training_samples_is_refused() {
         .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
         .collect();
     let mut models: Vec<Box<dyn Classifier>> = vec![
-        Box::new(LogisticRegression::new(LogisticParams::default())),
-        Box::new(RandomForest::new(ForestParams::default())),
+        Box::new(LogisticRegression::new(LogisticParams::default()).unwrap()),
+        Box::new(RandomForest::new(ForestParams::default()).unwrap()),
     ];
     for model in &mut models {
         let err = model.fit(x.view(), &labels, &meta).unwrap_err();

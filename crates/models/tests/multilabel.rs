@@ -5,7 +5,9 @@ use ndarray::{s, Array2};
 use rnameta_core::{DataSource, SampleMeta};
 use rnameta_models::metrics::multilabel_report;
 use rnameta_models::synthetic::{normal, Synthetic};
-use rnameta_models::{BundleHeader, Error, ForestParams, LabelSets, MultiLabelForest};
+use rnameta_models::{
+    BundleHeader, Error, ForestParams, LabelSets, LoadBundle, MultiLabelForest, SaveBundle,
+};
 
 const TISSUES: [&str; 6] = ["blood", "brain", "colon", "liver", "lung", "skin"];
 
@@ -60,7 +62,8 @@ fn tissue_and_cell_line_at_once_with_an_absent_label_reported() {
         n_trees: 60,
         seed: 3,
         ..ForestParams::default()
-    });
+    })
+    .unwrap();
     forest
         .fit(train_x.view(), &train, &meta(train_rows.len()))
         .unwrap();

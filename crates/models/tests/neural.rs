@@ -8,7 +8,7 @@ use common::{labels_within, mca, tiny};
 use ndarray::Array2;
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{
-    argmax_rows, Classifier, DaParams, Error, GeneChoice, LinParams, MlpParams, ModelSpec,
+    argmax_rows, DaParams, Error, GeneChoice, LinParams, MlpParams, ModelKind, ModelSpec,
     TrainedModel,
 };
 use rnameta_preprocess::Pipeline;
@@ -341,17 +341,12 @@ fn bad_input_is_refused_with_a_clear_error() {
     assert_eq!(l.assigned()[0], None);
     assert_eq!(unmatched.get("Zebrafish Fin"), Some(&1));
 
-    // Bad hyperparameters are named.
-    let mut m = rnameta_models::Mlp::new(MlpParams {
+    // Bad hyperparameters are named, when the model is built (before any data is seen).
+    let err = rnameta_models::Mlp::new(MlpParams {
         dropout: 1.5,
         ..MlpParams::default()
-    });
-    let x = Array2::<f32>::zeros((4, 2));
-    let l = Labels::from_names(&[Some("a"), Some("b"), Some("a"), Some("b")]);
-    let meta: Vec<_> = (0..4)
-        .map(|i| rnameta_core::SampleMeta::new(format!("s{i}"), rnameta_core::DataSource::Other))
-        .collect();
-    let err = m.fit(x.view(), &l, &meta).unwrap_err();
+    })
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -373,7 +368,7 @@ fn the_augmentation_hook_adds_rows_in_the_models_input_space() {
     let t = tiny();
     let classes = classes_of(Task::Tissue, &t.gtex);
     let labels = labels_within(Task::Tissue, &t.gtex, &classes);
-    let spec = ModelSpec::default_for("rf", Task::Tissue, 0).unwrap();
+    let spec = ModelSpec::defaults(ModelKind::RandomForest, Task::Tissue, 0).unwrap();
     let fit_with = |hook: &mut rnameta_models::AugmentHook<'_>| {
         TrainedModel::fit_augmented(
             &spec,

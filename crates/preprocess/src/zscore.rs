@@ -1,9 +1,21 @@
-//! Z-scoring of genes with statistics fitted on training samples.
+//! Z-scoring of genes with statistics fitted on training samples: the one per-gene z-scorer of
+//! rnameta, used by the pipeline's `ZScore` step, the neural models' standardiser, logistic
+//! regression and augment's GAN.
 //!
 //! `z = (x - mean_g) / sd_g`, with the population standard deviation (divisor n, as scikit-learn's
-//! `StandardScaler`). A gene constant on the training samples (sd = 0) is only centred
-//! (`sd_g` is taken as 1): its training values become 0 and new values keep their offset from the
-//! training value, never NaN or infinity.
+//! `StandardScaler`), both accumulated in `f64` over the rows in order ([`GeneMoments`]). A gene
+//! whose standard deviation is at most [`MIN_SD`] (or not finite) is only centred (`sd_g` is taken
+//! as 1): its training values become 0 and new values keep their offset from the training value,
+//! never NaN or infinity.
+//!
+//! Two precisions, so that no model's numbers change: [`ZScore`] holds the statistics in `f32` and
+//! computes `(x - mean) / sd` in `f32` (the pipeline step, the MLP / DA, the GAN);
+//! [`GeneMoments`] keeps them in `f64` for a model that standardises in `f64` (logistic
+//! regression, `(f64::from(x) - mean) / scale`).
+//!
+//! The rule was four rules before (sd > 0, sd > 1e-12, sd > 1e-6); they agree on every input in
+//! which no gene has 0 < sd <= 1e-6, and none of the simulated presets' model inputs has one
+//! (measured by `crates/models/tests/zscore_rule.rs`: the smallest positive sd is 4.4e-4).
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
@@ -12,14 +24,125 @@ use serde::{Deserialize, Serialize};
 use crate::check::{self, Names};
 use crate::{Error, Result};
 
+/// A gene whose standard deviation is at most this is constant for z-scoring: only centred. In
+/// `f32` data a smaller spread is rounding noise (the spacing of `f32` values near 10 is 1e-6),
+/// and dividing by it would blow that noise up a millionfold.
+pub const MIN_SD: f64 = 1e-6;
+
+/// Columns per block of [`GeneMoments::of_rows`]: blocks run in parallel, each walks the rows in
+/// order (contiguous reads), so every column's sums are accumulated row by row, the same numbers
+/// whatever the thread count.
+const BLOCK: usize = 256;
+
+/// The scale a gene of standard deviation `sd` is divided by: `sd`, or 1 for a constant gene
+/// (`sd <= MIN_SD` or not finite).
+pub fn scale_of(sd: f64) -> f64 {
+    if sd > MIN_SD && sd.is_finite() {
+        sd
+    } else {
+        1.0
+    }
+}
+
+/// Per-gene mean and population standard deviation in `f64`, fitted on chosen rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneMoments {
+    /// Mean of each gene.
+    pub mean: Vec<f64>,
+    /// Population standard deviation of each gene (divisor n).
+    pub sd: Vec<f64>,
+}
+
+impl GeneMoments {
+    /// Mean and standard deviation of each column of `x` over the rows `rows` (every row when
+    /// `None`), in two passes in `f64`, each column summed in row order. No rows give means 0
+    /// and standard deviations 0.
+    pub fn of_rows(x: ArrayView2<'_, f32>, rows: Option<&[usize]>) -> Self {
+        let all: Vec<usize>;
+        let rows = match rows {
+            Some(r) => r,
+            None => {
+                all = (0..x.nrows()).collect();
+                &all
+            }
+        };
+        let g = x.ncols();
+        let n = rows.len().max(1) as f64;
+        let blocks: Vec<(Vec<f64>, Vec<f64>)> = (0..g.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let cols = b * BLOCK..((b + 1) * BLOCK).min(g);
+                let block = x.slice(ndarray::s![.., cols.clone()]);
+                let mut sum = vec![0f64; cols.len()];
+                for &r in rows {
+                    for (s, &v) in sum.iter_mut().zip(block.row(r)) {
+                        *s += f64::from(v);
+                    }
+                }
+                let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
+                let mut squares = vec![0f64; cols.len()];
+                for &r in rows {
+                    for ((q, &v), &m) in squares.iter_mut().zip(block.row(r)).zip(&mean) {
+                        let d = f64::from(v) - m;
+                        *q += d * d;
+                    }
+                }
+                let sd = squares.iter().map(|q| (q / n).sqrt()).collect();
+                (mean, sd)
+            })
+            .collect();
+        let mut out = Self {
+            mean: Vec::with_capacity(g),
+            sd: Vec::with_capacity(g),
+        };
+        for (mean, sd) in blocks {
+            out.mean.extend(mean);
+            out.sd.extend(sd);
+        }
+        out
+    }
+
+    /// The scale of each gene ([`scale_of`]): what a value's offset from the mean is divided by.
+    pub fn scales(&self) -> Vec<f64> {
+        self.sd.iter().map(|&s| scale_of(s)).collect()
+    }
+
+    /// Columns that z-scoring only centres (standard deviation at most [`MIN_SD`]).
+    pub fn constant_genes(&self) -> Vec<usize> {
+        self.sd
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| scale_of(s) != s)
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// The statistics in `f32`, as [`ZScore`] applies them.
+    pub fn to_f32(&self) -> ZScore {
+        ZScore {
+            mean: self.mean.iter().map(|&m| m as f32).collect(),
+            sd: self.scales().iter().map(|&s| s as f32).collect(),
+            constant_genes: self.constant_genes(),
+        }
+    }
+}
+
+/// `(v - mean) / scale` of each value of `src` into `dst`, in `f32`: the one standardising loop
+/// of the `f32` z-scorers (written into a sized buffer so that it vectorises).
+pub fn standardise_into(src: &[f32], mean: &[f32], scale: &[f32], dst: &mut [f32]) {
+    for (((d, &v), &m), &s) in dst.iter_mut().zip(src).zip(mean).zip(scale) {
+        *d = (v - m) / s;
+    }
+}
+
 /// Per-gene mean and standard deviation fitted on training samples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZScore {
     /// Mean of each gene.
     pub mean: Vec<f32>,
-    /// Standard deviation of each gene; 1 where the gene was constant.
+    /// Standard deviation of each gene; 1 where the gene was constant (sd at most [`MIN_SD`]).
     pub sd: Vec<f32>,
-    /// Columns whose training variance was zero (only centred).
+    /// Columns whose training standard deviation was at most [`MIN_SD`] (only centred).
     pub constant_genes: Vec<usize>,
 }
 
@@ -36,34 +159,7 @@ impl ZScore {
             });
         }
         check::finite(x, names)?;
-        let stats: Vec<(f32, f32, bool)> = x
-            .axis_iter(Axis(1))
-            .into_par_iter()
-            .map(|col| {
-                let mean = col.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
-                let var = col
-                    .iter()
-                    .map(|&v| (f64::from(v) - mean).powi(2))
-                    .sum::<f64>()
-                    / n as f64;
-                let sd = var.sqrt() as f32;
-                if sd > 0.0 && sd.is_finite() {
-                    (mean as f32, sd, false)
-                } else {
-                    (mean as f32, 1.0, true)
-                }
-            })
-            .collect();
-        Ok(Self {
-            mean: stats.iter().map(|s| s.0).collect(),
-            sd: stats.iter().map(|s| s.1).collect(),
-            constant_genes: stats
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.2)
-                .map(|(i, _)| i)
-                .collect(),
-        })
+        Ok(GeneMoments::of_rows(x, None).to_f32())
     }
 
     /// Applies the fitted statistics in place.

@@ -372,53 +372,20 @@ pub const NAMED_CELL_LINES: [(&str, &str, Sex); 10] = [
     ("HaCaT-like", "skin", Sex::Male),
 ];
 
-/// UBERON terms of the tissues, as MetaSRA maps them.
-pub const UBERON: [(&str, &str); 31] = [
-    ("adipose tissue", "UBERON:0001013"),
-    ("adrenal gland", "UBERON:0002369"),
-    ("bladder", "UBERON:0001255"),
-    ("blood", "UBERON:0000178"),
-    ("blood vessel", "UBERON:0001981"),
-    ("bone marrow", "UBERON:0002371"),
-    ("brain", "UBERON:0000955"),
-    ("breast", "UBERON:0000310"),
-    ("cervix uteri", "UBERON:0000002"),
-    ("colon", "UBERON:0001155"),
-    ("esophagus", "UBERON:0001043"),
-    ("fallopian tube", "UBERON:0003889"),
-    ("heart", "UBERON:0000948"),
-    ("kidney", "UBERON:0002113"),
-    ("liver", "UBERON:0002107"),
-    ("lung", "UBERON:0002048"),
-    ("muscle", "UBERON:0001134"),
-    ("nerve", "UBERON:0001021"),
-    ("ovary", "UBERON:0000992"),
-    ("pancreas", "UBERON:0001264"),
-    ("pituitary", "UBERON:0000007"),
-    ("prostate", "UBERON:0002367"),
-    ("salivary gland", "UBERON:0001044"),
-    ("skin", "UBERON:0002097"),
-    ("small intestine", "UBERON:0002108"),
-    ("spleen", "UBERON:0002106"),
-    ("stomach", "UBERON:0000945"),
-    ("testis", "UBERON:0000473"),
-    ("thyroid", "UBERON:0002046"),
-    ("uterus", "UBERON:0000995"),
-    ("vagina", "UBERON:0000996"),
-];
+/// UBERON terms of the tissues, as MetaSRA maps them: io's table, the one the real loader reads
+/// MetaSRA files with (`rnameta_io::metasra::uberon`), so that simulated and real files agree.
+pub use rnameta_io::metasra::uberon::TISSUES as UBERON;
 
 /// The UBERON term -> tissue name map that `rnameta_io::metasra::fill_sample_metas` needs to read
-/// the simulated MetaSRA file's tissues back.
+/// the simulated MetaSRA file's tissues back: io's (which also rolls sub-parts up to their tissue;
+/// the simulator writes only the terms of [`UBERON`]).
 pub fn tissue_terms() -> std::collections::BTreeMap<String, String> {
-    UBERON
-        .iter()
-        .map(|(t, u)| ((*u).to_owned(), (*t).to_owned()))
-        .collect()
+    rnameta_io::metasra::uberon::tissue_terms()
 }
 
 /// The UBERON term of a tissue.
 pub fn uberon_of(tissue: &str) -> Option<&'static str> {
-    UBERON.iter().find(|(t, _)| *t == tissue).map(|(_, u)| *u)
+    rnameta_io::metasra::uberon::term_of(tissue)
 }
 
 /// The cell line that SRA studies often annotate with the wrong sex (a female line called male).

@@ -243,11 +243,8 @@ fn the_archs4_preset_streams_blocks_into_one_file() {
     );
     let truth = read_truth(&layout.truth()).unwrap();
     assert_eq!(truth.len(), 700);
-    let ids: Vec<&str> = reader
-        .samples()
-        .iter()
-        .map(|s| s.sample_id.as_str())
-        .collect();
+    let samples = reader.samples().unwrap();
+    let ids: Vec<&str> = samples.iter().map(|s| s.sample_id.as_str()).collect();
     assert_eq!(
         ids,
         truth

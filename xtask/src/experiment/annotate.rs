@@ -13,24 +13,25 @@
 //! is retrained with the same seed, and the change in test scores is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rnameta_core::{Dataset, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
 use rnameta_eval::metrics::tpr_at_cutoffs;
-use rnameta_eval::plot::{line_plot, Axes, LinePoint, LineSeries};
+use rnameta_eval::plot::{Axes, LinePoint, LineSeries};
 use rnameta_eval::{Cell, Table};
-use rnameta_models::{argmax_rows, GeneChoice, TrainedModel};
+use rnameta_models::{argmax_rows, GeneChoice, ModelKind, TrainedModel};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
+use super::fit::{score_named, Scores};
 use super::memo::{Key, Memo};
-use super::runner::{per_seed, score_named, ArmResult, Scores};
+use super::report::Figure;
+use super::runner::{per_seed, ArmResult};
 use super::settings::Settings;
-use super::Produced;
+use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// Top probability a prediction needs to join the training set in the feedback loop.
 pub const FEEDBACK_CUTOFF: f32 = 0.9;
@@ -41,6 +42,55 @@ const CUTOFFS: [f32; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.
 /// Tissues kept beside the catch-all class.
 const KEPT_TISSUES: usize = 16;
 
+/// `annotate`: the paper's new metadata.
+pub struct Annotate;
+
+/// The design of `annotate`.
+#[derive(Debug, Serialize)]
+pub struct AnnotateDesign {
+    /// Tissues kept beside the catch-all class (quick 6, full 16).
+    pub kept_tissues: usize,
+    /// Top probability a prediction needs to join the training set in the feedback loop.
+    pub feedback_cutoff: f32,
+    /// The probability cutoffs of the TPR table.
+    pub cutoffs: [f32; 11],
+}
+
+impl AnnotateDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            kept_tissues: scale.pick(6, KEPT_TISSUES),
+            feedback_cutoff: FEEDBACK_CUTOFF,
+            cutoffs: CUTOFFS,
+        }
+    }
+}
+
+impl Experiment for Annotate {
+    fn id(&self) -> &'static str {
+        "annotate"
+    }
+
+    fn description(&self) -> &'static str {
+        "New metadata: catch-all tissue, biopsy vs rest, sex; TPR over cutoffs (Supp. Figure 10); feedback loop"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&AnnotateDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        run(
+            ctx.cohort,
+            ctx.sets.settings,
+            ctx.sets.memo,
+            ctx.seeds,
+            &AnnotateDesign::at(ctx.scale),
+        )
+    }
+}
+
 /// One set-up of the experiment.
 struct Setup {
     /// Short name, used for file names.
@@ -48,27 +98,27 @@ struct Setup {
     /// Row name.
     name: &'static str,
     task: Task,
-    model: &'static str,
+    model: ModelKind,
     /// Whether GTEx joins the SRA training studies.
     with_gtex: bool,
     grouping: Grouping,
 }
 
-fn setups(quick: bool) -> Vec<Setup> {
+fn setups(design: &AnnotateDesign) -> Vec<Setup> {
     vec![
         Setup {
             key: "tissue_catch_all",
             name: "DA G+S-S, tissue, catch-all",
             task: Task::Tissue,
-            model: "da",
+            model: ModelKind::DomainAdaptation,
             with_gtex: true,
-            grouping: Grouping::CatchAllLargest(if quick { 6 } else { KEPT_TISSUES }),
+            grouping: Grouping::CatchAllLargest(design.kept_tissues),
         },
         Setup {
             key: "biopsy_vs_rest",
             name: "MLP S-S, biopsy vs rest",
             task: Task::SampleSource,
-            model: "mlp",
+            model: ModelKind::Mlp,
             with_gtex: false,
             grouping: Grouping::OneVsAll("biopsy".into()),
         },
@@ -76,7 +126,7 @@ fn setups(quick: bool) -> Vec<Setup> {
             key: "sex",
             name: "MLP G+S-S, sex",
             task: Task::Sex,
-            model: "mlp",
+            model: ModelKind::Mlp,
             with_gtex: true,
             grouping: Grouping::Plain,
         },
@@ -237,6 +287,8 @@ struct SetupOutcome {
     confident: Vec<usize>,
     added: Vec<usize>,
     confident_classes: BTreeMap<String, usize>,
+    /// The first seed's predictions for the unlabelled samples (none without seeds).
+    predictions: Option<Table>,
 }
 
 /// What one seed of a set-up produced: the model's scores and TPR over cutoffs, its predictions
@@ -277,9 +329,9 @@ fn run_seed(
             .json(&data.train_names)?
             .json(&data.test_names)?
             .json(&data.feedback_pool)?
-            .data(&data.train)
-            .data(&data.test)
-            .data(&data.unlabelled)
+            .data(&data.train)?
+            .data(&data.test)?
+            .data(&data.unlabelled)?
             .finish())
     };
     let what = format!("annotate {} seed {seed}", setup.name);
@@ -344,7 +396,6 @@ fn run_setup(
     settings: &Settings,
     memo: &Memo,
     seeds: &[u64],
-    dir: &Path,
 ) -> Result<SetupOutcome> {
     let data = prepare(setup, cohort)?;
     let n_train = data.train_names.iter().flatten().count();
@@ -355,6 +406,7 @@ fn run_setup(
     let mut confident = Vec::new();
     let mut added = Vec::new();
     let mut confident_classes = BTreeMap::new();
+    let mut first_predictions = None;
     let outcomes = per_seed(seeds, |seed| run_seed(setup, &data, settings, memo, seed))?;
     for (i, seed_outcome) in outcomes.iter().enumerate() {
         plain.n_classes = seed_outcome.classes.len();
@@ -379,7 +431,7 @@ fn run_setup(
                 .count(),
         );
         if i == 0 {
-            write_predictions(dir, setup, &data.unlabelled, predicted)?;
+            first_predictions = Some(predictions_table(setup, &data.unlabelled, predicted)?);
             for (class, p) in predicted {
                 if *p >= FEEDBACK_CUTOFF {
                     *confident_classes.entry(class.clone()).or_insert(0) += 1;
@@ -404,17 +456,13 @@ fn run_setup(
         confident,
         added,
         confident_classes,
+        predictions: first_predictions,
     })
 }
 
-/// `predictions_<key>.csv`: every unlabelled SRA sample with its study, predicted class and top
+/// `predictions_<key>`: every unlabelled SRA sample with its study, predicted class and top
 /// probability (first seed's model), and whether it reaches the feedback cutoff.
-fn write_predictions(
-    dir: &Path,
-    setup: &Setup,
-    data: &Dataset,
-    predicted: &[(String, f32)],
-) -> Result<()> {
+fn predictions_table(setup: &Setup, data: &Dataset, predicted: &[(String, f32)]) -> Result<Table> {
     let mut t = Table::new(
         format!("{}: predictions for unlabelled SRA samples", setup.name),
         ["sample", "study", "predicted", "probability", "confident"],
@@ -428,27 +476,25 @@ fn write_predictions(
             Cell::text(if *p >= FEEDBACK_CUTOFF { "yes" } else { "no" }),
         ])?;
     }
-    std::fs::create_dir_all(dir)?;
-    t.write_csv(&dir.join(format!("predictions_{}.csv", setup.key)))?;
-    Ok(())
+    Ok(t)
 }
 
 fn mean_usize(v: &[usize]) -> f64 {
     v.iter().sum::<usize>() as f64 / v.len().max(1) as f64
 }
 
-/// Runs the experiment; the TPR plots and prediction files go into `dir`.
-pub fn run(
+/// Runs the experiment: per set-up its arms, TPR table and plot and predictions.
+fn run(
     cohort: &Cohort,
     settings: &Settings,
     memo: &Memo,
     seeds: &[u64],
-    quick: bool,
-    dir: &Path,
+    design: &AnnotateDesign,
 ) -> Result<Produced> {
-    std::fs::create_dir_all(dir)?;
     let mut results = Vec::new();
     let mut tables = Vec::new();
+    let mut csv_tables = Vec::new();
+    let mut figures = Vec::new();
     let mut summary = Table::new(
         format!(
             "Unlabelled SRA samples: predictions at top probability >= {FEEDBACK_CUTOFF} and the feedback loop (mean over seeds)"
@@ -464,8 +510,8 @@ pub fn run(
         ],
     );
     let mut extra = serde_json::Map::new();
-    for setup in setups(quick) {
-        let out = run_setup(&setup, cohort, settings, memo, seeds, dir)?;
+    for setup in setups(design) {
+        let out = run_setup(&setup, cohort, settings, memo, seeds)?;
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         summary.push_row(vec![
             Cell::text(setup.name),
@@ -507,15 +553,18 @@ pub fn run(
             });
         }
         if !series.is_empty() {
-            line_plot(
-                &series,
-                &Axes::new(
+            figures.push(Figure::Lines {
+                stem: format!("tpr_{}", setup.key),
+                series,
+                axes: Axes::new(
                     format!("{} (simulated data)", setup.name),
                     "probability cutoff",
                     "TPR",
                 ),
-                &dir.join(format!("tpr_{}", setup.key)),
-            )?;
+            });
+        }
+        if let Some(predictions) = out.predictions {
+            csv_tables.push((format!("predictions_{}", setup.key), predictions));
         }
         tables.push((format!("tpr_{}", setup.key), tpr));
         extra.insert(
@@ -533,8 +582,10 @@ pub fn run(
     tables.push(("feedback".into(), summary));
     Ok(Produced {
         results,
-        lines: None,
         tables,
+        csv_tables,
+        figures,
         extra: serde_json::Value::Object(extra),
+        ..Produced::default()
     })
 }

@@ -11,7 +11,6 @@
 //!   multi-label probabilities, micro / macro F1 and macro AUROC, and fit time.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -24,18 +23,102 @@ use rnameta_eval::metrics::{mca, msa};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{
-    metrics::multilabel_report, GeneChoice, LabelSets, MultiLabelForest, TrainedModel,
+    metrics::multilabel_report, GeneChoice, LabelSets, ModelKind, MultiLabelForest, TrainedModel,
 };
 use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
 use rnameta_preprocess::Pipeline;
 
+use serde::Serialize;
+
+use super::fit::{score_input, FitRequest, Scores};
 use super::memo::Key;
-use super::runner::{score_input, training_labels, ArmResult, Scores, Sets};
-use super::Produced;
+use super::runner::{training_labels, ArmResult, Sets};
+use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The second ranking's percentile: high enough that a tissue of 1% of the samples holds a
 /// gene's top samples (ARCHS4's 95th needs more than 5%).
 const NARROW_PERCENTILE: f64 = 99.0;
+
+/// The multi-label forest's probability threshold for a label (micro / macro F1).
+const MULTILABEL_THRESHOLD: f32 = 0.5;
+
+/// `rank-genes`: the per-gene signal ranking against the paper's Gini windows.
+pub struct RankGenes;
+
+/// The design of `rank-genes`.
+#[derive(Debug, Serialize)]
+pub struct RankGenesDesign {
+    /// Numbers of genes (K) the forests read (those above the genes ranked are skipped).
+    pub ks: Vec<usize>,
+    /// The second ranking's percentile (the first is ARCHS4's).
+    pub narrow_percentile: f64,
+}
+
+impl RankGenesDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            ks: scale.pick(vec![50, 200], vec![100, 250, 500, 1000, 2000]),
+            narrow_percentile: NARROW_PERCENTILE,
+        }
+    }
+}
+
+impl Experiment for RankGenes {
+    fn id(&self) -> &'static str {
+        "rank-genes"
+    }
+
+    fn description(&self) -> &'static str {
+        "ARCHS4: per-gene signal ranking, forest on the top genes vs the paper's Gini windows"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&RankGenesDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        rank_genes(
+            &ctx.sets,
+            ctx.universe,
+            ctx.seeds,
+            &RankGenesDesign::at(ctx.scale),
+        )
+    }
+}
+
+/// `rf-multilabel`: one forest over multi-hot labels against one forest per task.
+pub struct RfMultilabel;
+
+/// The design of `rf-multilabel` (the same at every scale).
+#[derive(Debug, Serialize)]
+pub struct RfMultilabelDesign {
+    /// The tasks whose labels the forest learns together.
+    pub tasks: [&'static str; 2],
+    /// Probability a label needs to count as predicted (F1).
+    pub threshold: f32,
+}
+
+impl Experiment for RfMultilabel {
+    fn id(&self) -> &'static str {
+        "rf-multilabel"
+    }
+
+    fn description(&self) -> &'static str {
+        "ARCHS4: one random forest over multi-hot tissue + sample-source labels vs one per task"
+    }
+
+    fn design(&self, _scale: Scale) -> serde_json::Value {
+        design_json(&RfMultilabelDesign {
+            tasks: [Task::Tissue.as_str(), Task::SampleSource.as_str()],
+            threshold: MULTILABEL_THRESHOLD,
+        })
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        rf_multilabel(&ctx.sets, &ctx.cohort.sra, ctx.universe, ctx.seeds)
+    }
+}
 
 /// The simulator's tissue marker symbols (ground truth for the ranking).
 fn marker_symbols() -> BTreeSet<&'static str> {
@@ -47,12 +130,11 @@ fn marker_symbols() -> BTreeSet<&'static str> {
 
 /// `rank-genes`: forests on the top K signal-ranked genes, K random genes and the paper's Gini
 /// windows; the ranking's head and its marker recall are written beside.
-pub fn rank_genes(
+fn rank_genes(
     sets: &Sets<'_>,
     universe: &[String],
     seeds: &[u64],
-    quick: bool,
-    dir: &Path,
+    design: &RankGenesDesign,
 ) -> Result<Produced> {
     let task = Task::Tissue;
     let train = sets.gtex_and_sra_train()?;
@@ -80,7 +162,7 @@ pub fn rank_genes(
     let narrow = signal_ranking(
         &normalised,
         SignalOptions {
-            percentile: NARROW_PERCENTILE,
+            percentile: design.narrow_percentile,
             ..options
         },
     )?;
@@ -88,14 +170,12 @@ pub fn rank_genes(
     let is_marker =
         |symbol: &Option<String>| symbol.as_deref().is_some_and(|s| markers.contains(s));
     let markers_present = ranking.iter().filter(|r| is_marker(&r.symbol)).count();
-    let ks: Vec<usize> = if quick {
-        vec![50, 200]
-    } else {
-        vec![100, 250, 500, 1000, 2000]
-    }
-    .into_iter()
-    .filter(|&k| k <= ranking.len())
-    .collect();
+    let ks: Vec<usize> = design
+        .ks
+        .iter()
+        .copied()
+        .filter(|&k| k <= ranking.len())
+        .collect();
     if ks.is_empty() {
         bail!("only {} genes to rank", ranking.len());
     }
@@ -103,12 +183,16 @@ pub fn rank_genes(
     let run = |name: String, genes: &GeneChoice| -> Result<ArmResult> {
         let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
         for &seed in seeds {
-            let spec = sets.settings.spec("rf", task, seed)?;
+            let request = FitRequest {
+                spec: sets.settings.spec(ModelKind::RandomForest, task, seed)?,
+                task,
+                genes: genes.clone(),
+                train: &train,
+                labels: &labels,
+                test: sets.sra_test,
+            };
             let what = format!("rank-genes {} seed {seed}", result.name);
-            let scores =
-                sets.memo
-                    .scores(&what, &spec, task, genes, &train, &labels, sets.sra_test)?;
-            result.push(&scores);
+            result.push(&sets.memo.scores(&what, &request)?);
         }
         eprintln!(
             "[rank-genes] {}: mca {:.3}",
@@ -192,7 +276,6 @@ pub fn rank_genes(
             Cell::text(if is_marker(&r.symbol) { "yes" } else { "no" }),
         ])?;
     }
-    std::fs::create_dir_all(dir)?;
     let mut full = Table::new(
         "Signal ranking of every gene",
         [
@@ -214,7 +297,6 @@ pub fn rank_genes(
             Cell::text(if r.informative { "yes" } else { "no" }),
         ])?;
     }
-    full.write_csv(&dir.join("ranking.csv"))?;
     Ok(Produced {
         results,
         lines: Some((
@@ -235,14 +317,16 @@ pub fn rank_genes(
             "genes (K)",
         )),
         tables: vec![("markers".into(), recall), ("top_genes".into(), head)],
+        csv_tables: vec![("ranking".into(), full)],
         extra: serde_json::json!({
             "ranking_seconds": ranking_seconds,
             "neighbours": options.neighbours,
             "percentile": options.percentile,
-            "narrow_percentile": NARROW_PERCENTILE,
+            "narrow_percentile": design.narrow_percentile,
             "genes_ranked": ranking.len(),
             "informative_genes": ranking.iter().filter(|r| r.informative).count(),
         }),
+        ..Produced::default()
     })
 }
 
@@ -335,7 +419,7 @@ fn task_scores(
 
 /// `rf-multilabel`: one forest over tissue + sample-source labels against one forest per task.
 /// Tested on every SRA sample outside the training studies (tissue or sample source known).
-pub fn rf_multilabel(
+fn rf_multilabel(
     sets: &Sets<'_>,
     sra: &Dataset,
     universe: &[String],
@@ -385,12 +469,16 @@ pub fn rf_multilabel(
         sources.len(),
     );
     let mut label_table = Table::new(
-        "Multi-label forest on the SRA test studies, threshold 0.5 (per seed)",
+        format!("Multi-label forest on the SRA test studies, threshold {MULTILABEL_THRESHOLD} (per seed)"),
         ["seed", "micro F1", "macro F1", "macro AUROC", "fit seconds"],
     );
     for &seed in seeds {
-        let spec = sets.settings.spec("rf", Task::Tissue, seed)?;
-        let source_spec = sets.settings.spec("rf", Task::SampleSource, seed)?;
+        let spec = sets
+            .settings
+            .spec(ModelKind::RandomForest, Task::Tissue, seed)?;
+        let source_spec = sets
+            .settings
+            .spec(ModelKind::RandomForest, Task::SampleSource, seed)?;
         let key = || {
             Ok(Key::new()
                 .text("rf-multilabel")
@@ -400,8 +488,8 @@ pub fn rf_multilabel(
                 .json(&test_sets)?
                 .labels(&tissue_labels)
                 .labels(&source_labels)
-                .data(&train)
-                .data(test)
+                .data(&train)?
+                .data(test)?
                 .finish())
         };
         let outcome = sets.memo.recorded(
@@ -424,12 +512,14 @@ pub fn rf_multilabel(
                 let per_tissue = Scores::of(&tissue_model, scored, start.elapsed().as_secs_f64())?;
                 let per_source = sets.memo.scores(
                     &format!("rf-multilabel source seed {seed}"),
-                    &source_spec,
-                    Task::SampleSource,
-                    &GeneChoice::Ids(genes.clone()),
-                    &train,
-                    &source_labels,
-                    test,
+                    &FitRequest {
+                        spec: source_spec.clone(),
+                        task: Task::SampleSource,
+                        genes: GeneChoice::Ids(genes.clone()),
+                        train: &train,
+                        labels: &source_labels,
+                        test,
+                    },
                 )?;
 
                 let start = Instant::now();
@@ -447,7 +537,7 @@ pub fn rf_multilabel(
                 let mut forest = MultiLabelForest::new(match &spec {
                     rnameta_models::ModelSpec::RandomForest(p) => p.clone(),
                     _ => bail!("rf settings are not a forest's"),
-                });
+                })?;
                 forest.fit(x_fit.view(), &targets_fit, &meta)?;
                 let fit_seconds = start.elapsed().as_secs_f64();
                 let proba = forest.predict_proba(x_test.view())?;
@@ -486,7 +576,7 @@ pub fn rf_multilabel(
                     &test_truth,
                     proba.select(ndarray::Axis(0), &test_rows).view(),
                     forest.labels(),
-                    0.5,
+                    MULTILABEL_THRESHOLD,
                     &without,
                 )?;
                 Ok(MultiLabelSeed {
@@ -527,5 +617,6 @@ pub fn rf_multilabel(
         lines: None,
         tables: vec![("multilabel".into(), label_table)],
         extra: serde_json::json!({ "tissue_labels": tissues, "source_labels": sources }),
+        ..Produced::default()
     })
 }

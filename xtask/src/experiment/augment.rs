@@ -16,7 +16,6 @@
 //! other classes' training samples as MMD references.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -30,13 +29,14 @@ use rnameta_augment::{
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{GeneChoice, TrainedModel};
+use rnameta_models::{GeneChoice, ModelKind, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
+use super::fit::{score_input, Scores};
 use super::memo::Key;
-use super::runner::{per_seed, score_input, training_labels, ArmResult, Scores, Sets};
-use super::Produced;
+use super::runner::{per_seed, training_labels, ArmResult, Sets};
+use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The scarce class (GTEx's spelling; matched loosely).
 const SCARCE_CLASS: &str = "Brain";
@@ -60,11 +60,11 @@ fn gan_epochs(n_train: usize) -> usize {
         .clamp(1, GAN_EPOCHS)
 }
 
-/// `method` sized for a training set of `n_train` labelled samples: a full run's GAN gets
-/// [`gan_epochs`]; everything else is as given.
-fn sized(method: &Method, n_train: usize, quick: bool) -> Method {
+/// `method` sized for a training set of `n_train` labelled samples: with `by_budget` (a full
+/// run), a GAN gets [`gan_epochs`]; everything else is as given.
+fn sized(method: &Method, n_train: usize, by_budget: bool) -> Method {
     match method {
-        Method::Gan(params) if !quick => Method::Gan(GanParams {
+        Method::Gan(params) if by_budget => Method::Gan(GanParams {
             epochs: gan_epochs(n_train),
             ..params.clone()
         }),
@@ -72,14 +72,68 @@ fn sized(method: &Method, n_train: usize, quick: bool) -> Method {
     }
 }
 
+/// `augment`: synthetic samples for a scarce class, GAN against simple baselines.
+pub struct Augment;
+
+/// The design of `augment`.
+#[derive(Debug, Serialize)]
+pub struct AugmentDesign {
+    /// The scarce class (GTEx's spelling, matched loosely).
+    pub scarce_class: &'static str,
+    /// Training samples the scarce class is cut to, one arm set per size.
+    pub cuts: Vec<usize>,
+    /// The GAN's epochs, at most (300 epochs, the crate's default, take about 5 minutes per fit
+    /// on 1,300 x 1,000 on 2 cores, and the experiment fits one GAN per cut size and seed).
+    pub gan_epochs: usize,
+    /// Whether the GAN's epochs shrink on larger training sets to a fixed budget of samples seen
+    /// (210,000 training samples in all).
+    pub gan_epochs_by_budget: bool,
+    /// The classifiers trained on every augmented set.
+    pub models: [ModelKind; 2],
+}
+
+impl AugmentDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            scarce_class: SCARCE_CLASS,
+            cuts: scale.pick(vec![10], vec![10, 20, 50]),
+            gan_epochs: scale.pick(20, GAN_EPOCHS),
+            gan_epochs_by_budget: scale == Scale::Full,
+            models: MODELS,
+        }
+    }
+}
+
+impl Experiment for Augment {
+    fn id(&self) -> &'static str {
+        "augment"
+    }
+
+    fn description(&self) -> &'static str {
+        "ARCHS4: GAN vs noise / interpolation for a scarce class (brain cut to 10-50 training samples)"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&AugmentDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        run(
+            &ctx.sets,
+            ctx.universe,
+            ctx.seeds,
+            &AugmentDesign::at(ctx.scale),
+        )
+    }
+}
+
 /// The augmentation methods compared, `None` being no augmentation.
-fn methods(quick: bool) -> Vec<Option<Method>> {
+fn methods(design: &AugmentDesign) -> Vec<Option<Method>> {
     let gan = GanParams {
         // Balanced batches (the default): the scarce class is seen as often as any other.
         class_balanced: true,
-        // 300 epochs (the crate's default) take about 5 minutes per fit on 1,300 x 1,000 on 2
-        // cores, and the experiment fits one GAN per cut size and seed (30 in all): 100 here.
-        epochs: if quick { 20 } else { GAN_EPOCHS },
+        epochs: design.gan_epochs,
         quiet: true,
         ..GanParams::default()
     };
@@ -140,7 +194,7 @@ struct Generated {
 
 /// The classifiers trained on every augmented set, in this order (the generated samples' quality
 /// is measured in the first one's input space).
-const MODELS: [&str; 2] = ["rf", "mlp"];
+const MODELS: [ModelKind; 2] = [ModelKind::RandomForest, ModelKind::Mlp];
 
 /// What one model trained on one seed's augmented set scored.
 #[derive(Serialize, Deserialize)]
@@ -176,7 +230,8 @@ struct Setup<'a> {
     test: Dataset,
     scarce: usize,
     scarce_name: String,
-    quick: bool,
+    /// A full run's GAN epochs shrink to a fixed budget ([`gan_epochs`]).
+    gan_epochs_by_budget: bool,
 }
 
 impl Setup<'_> {
@@ -193,14 +248,14 @@ impl Setup<'_> {
         let target = median_class_size(&labels);
         let method = method
             .as_ref()
-            .map(|m| sized(m, labels.n_labelled(), self.quick));
+            .map(|m| sized(m, labels.n_labelled(), self.gan_epochs_by_budget));
         let specs = MODELS
             .iter()
-            .map(|model| self.sets.settings.spec(model, task, seed))
+            .map(|&model| self.sets.settings.spec(model, task, seed))
             .collect::<Result<Vec<_>>>()?;
         let what = format!(
             "augment {}, {} {n}, {} seed {seed}",
-            MODELS.join(" + "),
+            MODELS.map(ModelKind::as_str).join(" + "),
             self.scarce_name,
             method_name(&method)
         );
@@ -211,9 +266,9 @@ impl Setup<'_> {
                 .json(&method)?
                 .json(&(n, target, seed))?
                 .labels(&labels)
-                .data(&cut_train)
-                .data(&left_out)
-                .data(&self.test)
+                .data(&cut_train)?
+                .data(&left_out)?
+                .data(&self.test)?
                 .finish())
         };
         let outcome = self.sets.memo.recorded(&what, key, || {
@@ -278,7 +333,7 @@ impl Setup<'_> {
         let recalls: Vec<String> = MODELS
             .iter()
             .zip(&outcome.models)
-            .map(|(model, m)| format!("{} recall {:.3}", model.to_uppercase(), m.recall))
+            .map(|(model, m)| format!("{} recall {:.3}", model.as_str().to_uppercase(), m.recall))
             .collect();
         eprintln!(
             "[augment] {what}: {} (augment {:.1} s)",
@@ -291,7 +346,7 @@ impl Setup<'_> {
 
 /// Scores of one (model, cut size, method) over seeds, with the scarce class's recall.
 struct Row {
-    model: &'static str,
+    model: ModelKind,
     n: usize,
     method: &'static str,
     arm: ArmResult,
@@ -300,23 +355,25 @@ struct Row {
 }
 
 /// Runs the experiment.
-pub fn run(
+fn run(
     sets: &Sets<'_>,
     universe: &[String],
     seeds: &[u64],
-    quick: bool,
-    dir: &Path,
+    design: &AugmentDesign,
 ) -> Result<Produced> {
     let train = sets.gtex_and_sra_train()?;
     let train_labels = training_labels(Task::Tissue, &train, universe);
     let scarce = train_labels
-        .class_index(SCARCE_CLASS)
+        .class_index(design.scarce_class)
         .or_else(|| {
-            Labels::within_classes(train_labels.classes().to_vec(), &[Some(SCARCE_CLASS)])
-                .0
-                .assigned()[0]
+            Labels::within_classes(
+                train_labels.classes().to_vec(),
+                &[Some(design.scarce_class)],
+            )
+            .0
+            .assigned()[0]
         })
-        .with_context(|| format!("no {SCARCE_CLASS} samples in the training set"))?;
+        .with_context(|| format!("no {} samples in the training set", design.scarce_class))?;
     let setup = Setup {
         sets,
         universe,
@@ -325,15 +382,15 @@ pub fn run(
         train,
         train_labels,
         scarce,
-        quick,
+        gan_epochs_by_budget: design.gan_epochs_by_budget,
     };
     let scarce_name = &setup.scarce_name;
-    let cuts: Vec<usize> = if quick { vec![10] } else { vec![10, 20, 50] };
+    let cuts = &design.cuts;
     let mut rows: Vec<Row> = Vec::new();
     let mut quality_runs: BTreeMap<(usize, &'static str), Vec<QualityReport>> = BTreeMap::new();
     let mut gan_epochs_used: BTreeMap<usize, usize> = BTreeMap::new();
-    for &n in &cuts {
-        for method in methods(quick) {
+    for &n in cuts {
+        for method in methods(design) {
             let name = method_name(&method);
             let outcomes = per_seed(seeds, |seed| setup.seed(n, &method, seed))?;
             for (i, model) in MODELS.into_iter().enumerate() {
@@ -342,7 +399,10 @@ pub fn run(
                     n,
                     method: name,
                     arm: ArmResult::new(
-                        format!("{}, {scarce_name} {n}, {name}", model.to_uppercase()),
+                        format!(
+                            "{}, {scarce_name} {n}, {name}",
+                            model.as_str().to_uppercase()
+                        ),
                         None,
                         0,
                         0,
@@ -377,23 +437,22 @@ pub fn run(
     }
     let recall_table = recall_table(&rows, scarce_name)?;
     let quality_table = quality_table(&quality_runs, scarce_name)?;
-    std::fs::create_dir_all(dir)?;
-    per_seed_recall_table(&rows, scarce_name)?
-        .write_csv(&dir.join("scarce_recall_per_seed.csv"))?;
+    let per_seed_table = per_seed_recall_table(&rows, scarce_name)?;
     Ok(Produced {
         results: rows.into_iter().map(|r| r.arm).collect(),
-        lines: None,
         tables: vec![
             ("scarce_recall".into(), recall_table),
             ("quality".into(), quality_table),
         ],
+        csv_tables: vec![("scarce_recall_per_seed".into(), per_seed_table)],
         extra: serde_json::json!({
             "scarce_class": scarce_name,
             "cuts": cuts,
             "gan_epochs_by_cut": gan_epochs_used,
-            "methods": methods(quick).iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect::<Vec<_>>(),
+            "methods": methods(design).iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect::<Vec<_>>(),
             "quality": quality_runs.iter().map(|((n, m), q)| serde_json::json!({"n": n, "method": m, "per_seed": q})).collect::<Vec<_>>(),
         }),
+        ..Produced::default()
     })
 }
 
@@ -486,7 +545,7 @@ fn recall_table(rows: &[Row], scarce: &str) -> Result<Table> {
     );
     for r in rows {
         t.push_row(vec![
-            Cell::text(r.model.to_uppercase()),
+            Cell::text(r.model.as_str().to_uppercase()),
             Cell::count(r.n as u64),
             Cell::text(r.method),
             Cell::mean_std(&SeedSummary::new(r.recall.clone())?, 3),
@@ -522,7 +581,7 @@ fn per_seed_recall_table(rows: &[Row], scarce: &str) -> Result<Table> {
             .enumerate()
         {
             t.push_row(vec![
-                Cell::text(r.model.to_uppercase()),
+                Cell::text(r.model.as_str().to_uppercase()),
                 Cell::count(r.n as u64),
                 Cell::text(r.method),
                 Cell::count(i as u64),
@@ -597,11 +656,13 @@ mod tests {
         assert_eq!(gan_epochs(1_000_000), 1);
         assert_eq!(gan_epochs(0), 100);
         let gan = Method::Gan(GanParams::default());
-        let Method::Gan(full) = sized(&gan, 14_000, false) else {
+        let by_budget = AugmentDesign::at(Scale::Full).gan_epochs_by_budget;
+        let Method::Gan(full) = sized(&gan, 14_000, by_budget) else {
             panic!("a GAN stays a GAN")
         };
         assert_eq!(full.epochs, 15);
-        let Method::Gan(quick) = sized(&gan, 14_000, true) else {
+        let by_budget = AugmentDesign::at(Scale::Quick).gan_epochs_by_budget;
+        let Method::Gan(quick) = sized(&gan, 14_000, by_budget) else {
             panic!("a GAN stays a GAN")
         };
         assert_eq!(quick.epochs, GanParams::default().epochs);

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rnameta_cli::input;
 use rnameta_core::{DataSource, Dataset, SampleSource};
 use rnameta_preprocess::qc::{
     remove_single_cell, single_cell_studies, small_rna_libraries, technical_replicates, StudyText,
@@ -91,10 +90,10 @@ fn read_directory(path: &Path) -> Result<(Dataset, Dataset, Dataset)> {
     if has_tcga {
         inputs.push(sources.join("tcga"));
     }
-    let mut notes = Vec::new();
-    let all = input::read_all(&inputs, &input::Extras::default(), &mut notes)
+    let loaded = rnameta_data::load(&inputs, &rnameta_data::LoadOptions::default())
         .with_context(|| format!("reading the cohort in {}", sources.display()))?;
-    for n in &notes {
+    let all = loaded.dataset;
+    for n in &loaded.report.notes {
         eprintln!("[data] {n}");
     }
     let rows_of = |source: DataSource| -> Vec<usize> {

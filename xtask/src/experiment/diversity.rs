@@ -20,19 +20,76 @@ use rnameta_core::{Dataset, Task};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::stats::welch_t_test;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::GeneChoice;
+use rnameta_models::{GeneChoice, ModelKind};
+use serde::Serialize;
 
+use super::fit::FitRequest;
 use super::runner::{per_seed, training_labels, ArmResult, Sets};
-use super::Produced;
+use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The paper's samples per study.
 const PAPER_PER_STUDY: usize = 50;
 /// The fewest samples per study worth a model.
 const MIN_PER_STUDY: usize = 5;
 
-/// How the training sets are drawn.
-#[derive(Debug, Clone, serde::Serialize)]
-struct Design {
+/// `bias-diversity`, the paper's Figure 4.
+pub struct BiasDiversity;
+
+/// The design of `bias-diversity` (what the data allow is recorded in `run.json`).
+#[derive(Debug, Serialize)]
+pub struct DiversityDesign {
+    /// Studies per class wanted at most (k runs 1..=this where the studies allow).
+    pub max_studies_per_class: usize,
+    /// Training sets drawn anew per k and kind.
+    pub subsamplings: usize,
+    /// Samples per study, at most (the paper's).
+    pub max_per_study: usize,
+    /// Samples per study, at least.
+    pub min_per_study: usize,
+}
+
+impl DiversityDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            max_studies_per_class: scale.pick(3, 6),
+            subsamplings: scale.pick(2, 10),
+            max_per_study: PAPER_PER_STUDY,
+            min_per_study: MIN_PER_STUDY,
+        }
+    }
+}
+
+impl Experiment for BiasDiversity {
+    fn id(&self) -> &'static str {
+        "bias-diversity"
+    }
+
+    fn description(&self) -> &'static str {
+        "Figure 4: MLP S-S sample source, many studies vs one large study"
+    }
+
+    fn task(&self) -> Task {
+        Task::SampleSource
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&DiversityDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        run(
+            &ctx.sets,
+            ctx.universe,
+            ctx.seeds,
+            &DiversityDesign::at(ctx.scale),
+        )
+    }
+}
+
+/// How the training sets are drawn, as the data allow.
+#[derive(Debug, Clone, Serialize)]
+struct Drawn {
     per_study: usize,
     min_study_size: usize,
     k_max: usize,
@@ -69,14 +126,17 @@ fn studies_by_class(
         .collect()
 }
 
-fn design(by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>, quick: bool) -> Result<Design> {
+fn drawn(
+    by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>,
+    wanted: &DiversityDesign,
+) -> Result<Drawn> {
     if by_class.len() < 2 {
         bail!(
             "bias-diversity needs two sample-source classes in the SRA training studies, found {:?}",
             by_class.keys().collect::<Vec<_>>()
         );
     }
-    let wanted_k = if quick { 3 } else { 6 };
+    let wanted_k = wanted.max_studies_per_class;
     // The largest per-study count (at most the paper's 50) that lets every class offer `wanted_k`
     // studies of at least twice that count and a largest study of `wanted_k` times it; failing
     // that, the count giving the most studies per class.
@@ -94,7 +154,7 @@ fn design(by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>, quick: bool) -
             .unwrap_or(0)
             .min(wanted_k)
     };
-    let (per_study, k_max) = (MIN_PER_STUDY..=PAPER_PER_STUDY)
+    let (per_study, k_max) = (wanted.min_per_study..=wanted.max_per_study)
         .rev()
         .map(|p| (p, k_for(p)))
         .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
@@ -102,7 +162,7 @@ fn design(by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>, quick: bool) -
     if k_max < 2 {
         bail!(
             "bias-diversity needs, per sample-source class, at least 2 SRA training studies of              >= {} samples; studies per class: {:?}",
-            2 * MIN_PER_STUDY,
+            2 * wanted.min_per_study,
             by_class
                 .iter()
                 .map(|(c, l)| (c, l.iter().map(|(_, r)| r.len()).collect::<Vec<_>>()))
@@ -121,11 +181,11 @@ fn design(by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>, quick: bool) -
             (class.clone(), eligible)
         })
         .collect();
-    Ok(Design {
+    Ok(Drawn {
         per_study,
         min_study_size,
         k_max,
-        subsamplings: if quick { 2 } else { 10 },
+        subsamplings: wanted.subsamplings,
         studies,
     })
 }
@@ -134,7 +194,7 @@ fn design(by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>, quick: bool) -
 /// from the largest study.
 fn draw(
     by_class: &BTreeMap<String, Vec<(String, Vec<usize>)>>,
-    design: &Design,
+    design: &Drawn,
     k: usize,
     diverse: bool,
     rng: &mut ChaCha8Rng,
@@ -159,10 +219,15 @@ fn draw(
 }
 
 /// Runs the experiment: one arm per (kind, k), its scores over subsamplings x seeds.
-pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> Result<Produced> {
+fn run(
+    sets: &Sets<'_>,
+    universe: &[String],
+    seeds: &[u64],
+    wanted: &DiversityDesign,
+) -> Result<Produced> {
     let task = Task::SampleSource;
     let by_class = studies_by_class(sets.sra_train, universe);
-    let design = design(&by_class, quick)?;
+    let design = drawn(&by_class, wanted)?;
     let mut arms: Vec<(bool, usize, ArmResult)> = Vec::new();
     for k in 1..=design.k_max {
         for diverse in [true, false] {
@@ -185,15 +250,16 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
                 let labels = training_labels(task, &train, universe);
                 let name = &result.name;
                 let scores = per_seed(seeds, |seed| {
-                    sets.memo.scores(
-                        &format!("bias-diversity {name} seed {seed}"),
-                        &sets.settings.spec("mlp", task, seed)?,
+                    let request = FitRequest {
+                        spec: sets.settings.spec(ModelKind::Mlp, task, seed)?,
                         task,
-                        &GeneChoice::Paper,
-                        &train,
-                        &labels,
-                        sets.sra_test,
-                    )
+                        genes: GeneChoice::Paper,
+                        train: &train,
+                        labels: &labels,
+                        test: sets.sra_test,
+                    };
+                    sets.memo
+                        .scores(&format!("bias-diversity {name} seed {seed}"), &request)
                 })?;
                 for s in &scores {
                     result.push(s);
@@ -263,5 +329,6 @@ pub fn run(sets: &Sets<'_>, universe: &[String], seeds: &[u64], quick: bool) -> 
         lines: Some((lines, "studies per class (k)")),
         tables: vec![("diversity".into(), tests)],
         extra: serde_json::json!({ "design": design }),
+        ..Produced::default()
     })
 }

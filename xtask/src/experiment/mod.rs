@@ -7,20 +7,30 @@
 //! Model seeds vary per run (`--seeds N` uses seeds 0..N); the cohort and the study splits are
 //! fixed by the preset, so the spread is the models' own.
 //!
-//! Experiments: `tune` (random search; later experiments of the same results folder read its
-//! choice), `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`, `source` (Figure 3A-D),
-//! `bias-diversity` (Figure 4), `train-size` (Supplementary Figure 9), `class-count`
-//! (Supplementary Figure 11), `annotate` (the paper's new metadata, Supplementary Figure 10),
-//! `rank-genes`, `rf-multilabel` and `augment` (the ARCHS4 pipeline's steps). Each module below holds one
-//! kind; this one lists them, runs them and writes what they produced.
+//! Each experiment is a value of a type implementing [`Experiment`] (its id, what it reproduces,
+//! its design per [`Scale`] as a serde struct, and `run`, which returns what it [`Produced`]
+//! without writing anything); [`EXPERIMENTS`] lists them, in the order `reproduce` runs them, and
+//! is the one list that dispatch, `experiment --list` and `reproduce` read. [`report::write`]
+//! writes what an experiment produced. Hyperparameters are passed in [`Options::settings`]:
+//! `reproduce` runs `tune` first and hands the settings it chose (read back from its
+//! `tune/chosen.json`) to every later experiment; `run.json` records the settings each used.
+//!
+//! Experiments: `tune` (random search), `tissue-sra`, `tissue-tcga`, `sex-sra`, `sex-tcga`,
+//! `source` (Figure 3A-D, [`paper_arms`]), `bias-diversity` (Figure 4), `train-size`
+//! (Supplementary Figure 9), `class-count` (Supplementary Figure 11), `annotate` (the paper's new
+//! metadata, Supplementary Figure 10), `rank-genes`, `rf-multilabel` and `augment` (the ARCHS4
+//! pipeline's steps). Each module below holds one kind.
 
 pub mod annotate;
 pub mod archs4;
 pub mod augment;
 pub mod cohort;
 pub mod diversity;
+pub mod fingerprint;
+pub mod fit;
 pub mod memo;
 pub mod overview;
+pub mod paper_arms;
 pub mod report;
 pub mod runner;
 pub mod settings;
@@ -30,72 +40,192 @@ pub mod tune;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context as _, Result};
 use rnameta_core::{Dataset, Labels, Task};
-use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
-
-use cohort::{Cohort, DataSpec};
 use rnameta_eval::plot::LineSeries;
 use rnameta_eval::Table;
-use runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
+use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
+use serde::Serialize;
+
+use cohort::{Cohort, DataSpec};
+use report::Figure;
+use runner::{ArmResult, Sets};
 use settings::Settings;
 
-/// The experiments this build can run, with what each reproduces, in the order `reproduce` runs
-/// them (`tune` first: the others read its choice).
-pub const EXPERIMENTS: [(&str, &str); 13] = [
-    (
-        "tune",
-        "Methods: random search of MLP / DA settings on a study-grouped validation split",
-    ),
-    ("tissue-sra", "Figure 3A: tissue, tested on SRA studies"),
-    ("tissue-tcga", "Figure 3B: tissue, tested on TCGA"),
-    ("sex-sra", "Figure 3C: sex, tested on SRA studies"),
-    ("sex-tcga", "Figure 3C: sex, tested on TCGA"),
-    (
-        "source",
-        "Figure 3D: sample source (biopsy / cell line), trained on SRA",
-    ),
-    (
-        "bias-diversity",
-        "Figure 4: MLP S-S sample source, many studies vs one large study",
-    ),
-    (
-        "train-size",
-        "Supplementary Figure 9: MLP G-S tissue on growing fractions of GTEx",
-    ),
-    (
-        "class-count",
-        "Supplementary Figure 11: DA vs MLP (G+S-S tissue) as classes grow",
-    ),
-    (
-        "annotate",
-        "New metadata: catch-all tissue, biopsy vs rest, sex; TPR over cutoffs (Supp. Figure 10); feedback loop",
-    ),
-    (
-        "rank-genes",
-        "ARCHS4: per-gene signal ranking, forest on the top genes vs the paper's Gini windows",
-    ),
-    (
-        "rf-multilabel",
-        "ARCHS4: one random forest over multi-hot tissue + sample-source labels vs one per task",
-    ),
-    (
-        "augment",
-        "ARCHS4: GAN vs noise / interpolation for a scarce class (brain cut to 10-50 training samples)",
-    ),
+/// How large an experiment's design is: the values an experiment sweeps or draws (trials, sizes,
+/// class counts, cut sizes, GAN epochs) per scale. `--quick` chooses [`Scale::Quick`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// A smoke run: few values of everything (its numbers mean little).
+    Quick,
+    /// The paper's design.
+    Full,
+}
+
+impl Scale {
+    /// [`Scale::Quick`] for a quick run, else [`Scale::Full`].
+    pub fn of(quick: bool) -> Self {
+        if quick {
+            Self::Quick
+        } else {
+            Self::Full
+        }
+    }
+
+    /// Every scale, in the order `experiment --list` shows them.
+    pub const ALL: [Self; 2] = [Self::Quick, Self::Full];
+
+    /// Its name in `--list` and `run.json`.
+    pub fn as_str(self) -> &'static str {
+        self.pick("quick", "full")
+    }
+
+    /// `quick` when quick, `full` otherwise.
+    pub fn pick<T>(self, quick: T, full: T) -> T {
+        match self {
+            Self::Quick => quick,
+            Self::Full => full,
+        }
+    }
+}
+
+/// Which SRA samples an experiment's [`RunContext::sets`] train and test on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SraSides {
+    /// The studies split by the paper's recipe for the experiment's task (training studies,
+    /// test studies).
+    StudySplit,
+    /// Every SRA study trains (the paper's "S large"); none is tested (tests on TCGA).
+    AllTrain,
+}
+
+/// One of the paper's experiments.
+pub trait Experiment: Sync {
+    /// Its id on the command line (`tissue-sra`).
+    fn id(&self) -> &'static str;
+
+    /// What it reproduces (the figure or table of the paper).
+    fn description(&self) -> &'static str;
+
+    /// The task whose SRA study split [`RunContext::sets`] follows (and whose classes are
+    /// [`RunContext::universe`]).
+    fn task(&self) -> Task {
+        Task::Tissue
+    }
+
+    /// Which SRA samples [`RunContext::sets`] train and test on.
+    fn sra_sides(&self) -> SraSides {
+        SraSides::StudySplit
+    }
+
+    /// Its design at `scale`: the experiment's own serde struct, as JSON (for `--list` and
+    /// `run.json`).
+    fn design(&self, scale: Scale) -> serde_json::Value;
+
+    /// Runs it on `ctx` and returns what it produced; writes nothing.
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced>;
+}
+
+/// Every experiment this build can run, in the order `reproduce` runs them (`tune` first: the
+/// others train with its choice).
+pub static EXPERIMENTS: [&dyn Experiment; 13] = [
+    &tune::Tune,
+    &paper_arms::TISSUE_SRA,
+    &paper_arms::TISSUE_TCGA,
+    &paper_arms::SEX_SRA,
+    &paper_arms::SEX_TCGA,
+    &paper_arms::SOURCE,
+    &diversity::BiasDiversity,
+    &sweeps::TrainSize,
+    &sweeps::ClassCount,
+    &annotate::Annotate,
+    &archs4::RankGenes,
+    &archs4::RfMultilabel,
+    &augment::Augment,
 ];
 
-/// What an experiment's body produced, before it is written.
+/// The experiment with id `id`.
+pub fn find(id: &str) -> Result<&'static dyn Experiment> {
+    EXPERIMENTS
+        .iter()
+        .copied()
+        .find(|e| e.id() == id)
+        .with_context(|| {
+            format!(
+                "unknown experiment {id:?}; known: {}",
+                EXPERIMENTS.map(|e| e.id()).join(", ")
+            )
+        })
+}
+
+/// A design struct as JSON (designs hold numbers, strings and lists: they always serialise).
+/// Through text, so that an `f32` reads as written (`0.1`, not `0.10000000149011612`).
+pub fn design_json(design: &impl Serialize) -> serde_json::Value {
+    serde_json::to_string(design)
+        .and_then(|text| serde_json::from_str(&text))
+        .expect("a design serialises to JSON")
+}
+
+/// Every experiment with its description and its design at every scale, as `experiment --list`
+/// prints it.
+pub fn list() -> serde_json::Value {
+    EXPERIMENTS
+        .iter()
+        .map(|e| {
+            let designs: serde_json::Map<String, serde_json::Value> = Scale::ALL
+                .iter()
+                .map(|&s| (s.as_str().to_owned(), e.design(s)))
+                .collect();
+            serde_json::json!({
+                "id": e.id(),
+                "description": e.description(),
+                "design": designs,
+            })
+        })
+        .collect()
+}
+
+/// What an experiment's run produced: its results and every further file, described, for
+/// [`report::write`] to write.
 #[derive(Default)]
 pub struct Produced {
     /// One row of the main table per arm, with per-seed scores.
     pub results: Vec<ArmResult>,
-    /// Optional line plot: series, x-axis label.
+    /// Optional line plot (`lines.png` / `lines.svg`): series, x-axis label.
     pub lines: Option<(Vec<LineSeries>, &'static str)>,
     /// Further tables, written as `<stem>.md` and `<stem>.csv`.
     pub tables: Vec<(String, Table)>,
+    /// Tables written as `<stem>.csv` alone (long ones: predictions, rankings).
+    pub csv_tables: Vec<(String, Table)>,
+    /// Further figures.
+    pub figures: Vec<Figure>,
+    /// Settings the experiment chose (`tune`), written as [`CHOSEN_FILE`]; `reproduce` hands
+    /// them to the experiments after it.
+    pub chosen_settings: Option<Settings>,
     /// Anything else worth keeping in `run.json`.
     pub extra: serde_json::Value,
+}
+
+/// Where an experiment that chooses settings writes them, in its folder.
+pub const CHOSEN_FILE: &str = "chosen.json";
+
+/// What an experiment's run reads: the data, split for its task, and how to run.
+pub struct RunContext<'a> {
+    /// The whole cohort.
+    pub cohort: &'a Cohort,
+    /// GTEx, the SRA training and test studies (per [`Experiment::sra_sides`]), TCGA, the
+    /// settings and the fit cache.
+    pub sets: Sets<'a>,
+    /// The class names of the experiment's task that models are matched against.
+    pub universe: &'a [String],
+    /// Model seeds.
+    pub seeds: &'a [u64],
+    /// The design's scale.
+    pub scale: Scale,
+    /// How the data are named in titles.
+    pub data_label: &'a str,
 }
 
 /// How to run an experiment.
@@ -105,13 +235,17 @@ pub struct Options {
     pub data: DataSpec,
     /// Number of model seeds (0..N).
     pub seeds: usize,
-    /// Quick mode (the caller chose a small preset and few seeds; recorded in run.json).
+    /// Quick mode (the caller chose a small preset and few seeds; the design's [`Scale::Quick`];
+    /// recorded in run.json).
     pub quick: bool,
     /// Parent of `results/<id>`.
     pub results_dir: PathBuf,
     /// Record every finished fit under `<results_dir>/.fits` and reuse the ones an earlier run
     /// recorded there ([`memo`]): an interrupted long run picks up where it stopped.
     pub resume: bool,
+    /// The hyperparameters to train with (the paper's defaults unless given; `reproduce` replaces
+    /// them with what its `tune` chose for the experiments after it).
+    pub settings: Settings,
 }
 
 /// What one experiment produced.
@@ -121,83 +255,21 @@ pub struct Outcome {
     pub id: String,
     /// Where its files are.
     pub dir: PathBuf,
+    /// Every file it wrote.
+    pub files: Vec<PathBuf>,
     /// Its main table as Markdown.
     pub table_markdown: String,
     /// Per-arm results.
     pub arms: Vec<ArmResult>,
+    /// Where it wrote the settings it chose (`tune`).
+    pub chosen_settings: Option<PathBuf>,
     /// Wall time, seconds.
     pub seconds: f64,
 }
 
-const fn arm(model: &'static str, train: TrainSet, test: TestSet) -> Arm {
-    Arm { model, train, test }
-}
-
-/// The arms of an experiment, in the order of the paper's figure.
-fn arms_of(id: &str) -> Result<(Task, Vec<Arm>)> {
-    use TestSet as Te;
-    use TrainSet as Tr;
-    Ok(match id {
-        "tissue-sra" => (
-            Task::Tissue,
-            vec![
-                arm("lin", Tr::G, Te::S),
-                arm("mlp", Tr::G, Te::S),
-                arm("mlp", Tr::S, Te::S),
-                arm("lin", Tr::S, Te::S),
-                arm("lin", Tr::GS, Te::S),
-                arm("mlp", Tr::GS, Te::S),
-                arm("da", Tr::GS, Te::S),
-            ],
-        ),
-        "tissue-tcga" => (
-            Task::Tissue,
-            vec![
-                arm("lin", Tr::G, Te::T),
-                arm("mlp", Tr::G, Te::T),
-                arm("lin", Tr::GS, Te::T),
-                arm("lin", Tr::S, Te::T),
-                arm("mlp", Tr::S, Te::T),
-                arm("mlp", Tr::GS, Te::T),
-                arm("da", Tr::GS, Te::T),
-            ],
-        ),
-        "sex-sra" | "sex-tcga" => {
-            let test = if id == "sex-sra" { Te::S } else { Te::T };
-            // DA learns its classifier in the source domain (GTEx): S alone has none.
-            let mut arms = Vec::new();
-            for model in ["lin", "mlp", "da"] {
-                for train in [Tr::G, Tr::S, Tr::GS] {
-                    if !(model == "da" && train == Tr::S) {
-                        arms.push(arm(model, train, test));
-                    }
-                }
-            }
-            (Task::Sex, arms)
-        }
-        "source" => (
-            Task::SampleSource,
-            [Te::G, Te::T, Te::S]
-                .into_iter()
-                .flat_map(|test| [arm("lin", Tr::S, test), arm("mlp", Tr::S, test)])
-                .collect(),
-        ),
-        // Experiments that build their own arms (see their modules); the task decides how the
-        // SRA studies are split into training and test studies.
-        "train-size" | "class-count" | "annotate" | "tune" | "rank-genes" | "rf-multilabel"
-        | "augment" => (Task::Tissue, Vec::new()),
-        "bias-diversity" => (Task::SampleSource, Vec::new()),
-        other => bail!(
-            "unknown experiment {other:?}; known: {}",
-            EXPERIMENTS.map(|(id, _)| id).join(", ")
-        ),
-    })
-}
-
-/// The SRA studies an experiment trains on and tests on. Tests on TCGA train on every SRA study
-/// (the paper's "S large"); tests on SRA split the studies with the paper's recipe of the task.
-fn sra_sides(id: &str, task: Task, sra: &Dataset) -> Result<(Dataset, Dataset)> {
-    if id.ends_with("-tcga") {
+/// The SRA studies an experiment trains on and tests on.
+fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Dataset, Dataset)> {
+    if sides == SraSides::AllTrain {
         return Ok((sra.clone(), sra.select_samples(&[])?));
     }
     let labels = Labels::for_task(task, sra.samples());
@@ -225,78 +297,46 @@ fn class_universe(task: Task, cohort: &Cohort) -> Vec<String> {
 
 /// Runs experiment `id` on an already loaded cohort and writes its outputs.
 pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
+    run_experiment(find(id)?, cohort, options)
+}
+
+/// Runs `experiment` on an already loaded cohort with `options.settings` and writes its outputs.
+pub fn run_experiment(
+    experiment: &dyn Experiment,
+    cohort: &Cohort,
+    options: &Options,
+) -> Result<Outcome> {
     let start = Instant::now();
-    let (task, arms) = arms_of(id)?;
-    let title = EXPERIMENTS
-        .iter()
-        .find(|(e, _)| *e == id)
-        .map(|(_, t)| *t)
-        .expect("arms_of knows only listed experiments");
-    let settings = Settings::load(&options.results_dir)?;
+    let (id, title) = (experiment.id(), experiment.description());
+    let task = experiment.task();
+    let settings = &options.settings;
     let memo = if options.resume {
         memo::Memo::in_results(&options.results_dir)
     } else {
         memo::Memo::off()
     };
-    let (sra_train, sra_test) = sra_sides(id, task, &cohort.sra)?;
-    let sets = Sets {
-        gtex: &cohort.gtex,
-        sra_train: &sra_train,
-        sra_test: &sra_test,
-        tcga: &cohort.tcga,
-        settings: &settings,
-        memo: &memo,
-    };
+    let (sra_train, sra_test) = sra_sides(experiment.sra_sides(), task, &cohort.sra)?;
     let universe = class_universe(task, cohort);
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
-    let dir = options.results_dir.join(id);
-    let mut produced = match id {
-        "train-size" => sweeps::train_size(&sets, &universe, &seeds, options.quick)?.into(),
-        "class-count" => sweeps::class_count(&sets, &universe, &seeds, options.quick)?.into(),
-        "bias-diversity" => diversity::run(&sets, &universe, &seeds, options.quick)?,
-        "annotate" => annotate::run(cohort, &settings, &memo, &seeds, options.quick, &dir)?,
-        "tune" => tune::run(cohort, &seeds, options.quick, &options.results_dir, &memo)?,
-        "rank-genes" => archs4::rank_genes(&sets, &universe, &seeds, options.quick, &dir)?,
-        "rf-multilabel" => archs4::rf_multilabel(&sets, &cohort.sra, &universe, &seeds)?,
-        "augment" => augment::run(&sets, &universe, &seeds, options.quick, &dir)?,
-        _ => {
-            let mut results = Vec::with_capacity(arms.len());
-            for a in arms {
-                eprintln!("[{id}] {} ...", a.name());
-                let r = run_arm(a, task, &universe, &sets, &seeds)
-                    .with_context(|| format!("experiment {id}, {}", a.name()))?;
-                eprintln!(
-                    "[{id}] {}: mca {:?}",
-                    r.name,
-                    r.mca.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>()
-                );
-                results.push(r);
-            }
-            Produced {
-                results,
-                ..Produced::default()
-            }
-        }
-    };
-    // Figures of the data itself, beside the models' (see `overview`).
+    let scale = Scale::of(options.quick);
     let data_label = options.data.label();
-    let figure = match id {
-        "source" => Some(overview::source_pca(cohort, &data_label, create(&dir)?)?),
-        "sex-sra" => Some(overview::sex_chromosomes(
-            &[&cohort.gtex, &cohort.sra],
-            &data_label,
-            create(&dir)?,
-        )?),
-        "sex-tcga" => Some(overview::sex_chromosomes(
-            &[&cohort.gtex, &cohort.tcga],
-            &data_label,
-            create(&dir)?,
-        )?),
-        _ => None,
+    let ctx = RunContext {
+        cohort,
+        sets: Sets {
+            gtex: &cohort.gtex,
+            sra_train: &sra_train,
+            sra_test: &sra_test,
+            tcga: &cohort.tcga,
+            settings,
+            memo: &memo,
+        },
+        universe: &universe,
+        seeds: &seeds,
+        scale,
+        data_label: &data_label,
     };
-    if let Some(figure) = figure {
-        merge_into(&mut produced.extra, figure);
-    }
+    let produced = experiment.run(&ctx)?;
+    let dir = options.results_dir.join(id);
     let seconds = start.elapsed().as_secs_f64();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
@@ -314,41 +354,33 @@ pub fn run_on(id: &str, cohort: &Cohort, options: &Options) -> Result<Outcome> {
         seeds: seeds.clone(),
         quick: options.quick,
         version: env!("CARGO_PKG_VERSION"),
+        code_hash: fingerprint::CODE_HASH,
         seconds,
         settings: settings.describe(),
+        settings_used: settings,
+        design: experiment.design(scale),
         data_summary,
         arms: &produced.results,
         extra: &produced.extra,
     };
     let full_title = format!("{title} [{data_label}]");
-    let table_markdown = report::write(&dir, &full_title, &produced.results, &run)?;
-    for (stem, table) in &produced.tables {
-        table.write(&dir.join(stem))?;
-    }
-    if let Some((series, x_label)) = &produced.lines {
-        rnameta_eval::plot::line_plot(
-            series,
-            &rnameta_eval::plot::Axes::new(full_title, *x_label, "mca (mean ± std over seeds)"),
-            &dir.join("lines"),
-        )?;
-    }
+    let written = report::write(&dir, &full_title, &produced, &run)?;
     Ok(Outcome {
         id: id.to_owned(),
+        chosen_settings: produced
+            .chosen_settings
+            .is_some()
+            .then(|| dir.join(CHOSEN_FILE)),
         dir,
-        table_markdown,
+        files: written.files,
+        table_markdown: written.table_markdown,
         arms: produced.results,
         seconds,
     })
 }
 
-/// `dir`, created if missing.
-fn create(dir: &Path) -> Result<&Path> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir)
-}
-
 /// Adds the fields of the JSON object `more` to `extra` (null counts as an empty object).
-fn merge_into(extra: &mut serde_json::Value, more: serde_json::Value) {
+pub(crate) fn merge_into(extra: &mut serde_json::Value, more: serde_json::Value) {
     if extra.is_null() {
         *extra = serde_json::Value::Object(serde_json::Map::new());
     }
@@ -357,24 +389,31 @@ fn merge_into(extra: &mut serde_json::Value, more: serde_json::Value) {
     }
 }
 
-/// Loads the data and runs experiment `id`.
+/// Loads the data and runs experiment `id` with `options.settings`.
 pub fn run(id: &str, options: &Options) -> Result<Outcome> {
-    arms_of(id)?;
+    let experiment = find(id)?;
     let cohort = cohort::load(&options.data)?;
-    run_on(id, &cohort, options)
+    run_experiment(experiment, &cohort, options)
 }
 
 /// Runs every experiment on one cohort and writes `results/README.md`, an index with each table.
+/// An experiment that chooses settings (`tune`) hands them to every experiment after it: they
+/// are read back from the file it wrote, so what trains is what the file says.
 pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     let start = Instant::now();
     let cohort = cohort::load(&options.data)?;
+    let mut options = options.clone();
     let mut outcomes = Vec::new();
-    for (id, _) in EXPERIMENTS {
-        outcomes.push(run_on(id, &cohort, options)?);
+    for experiment in EXPERIMENTS {
+        let outcome = run_experiment(experiment, &cohort, &options)?;
+        if let Some(path) = &outcome.chosen_settings {
+            options.settings = Settings::from_file(path)?;
+        }
+        outcomes.push(outcome);
     }
     write_index(
         &options.results_dir,
-        options,
+        &options,
         &outcomes,
         start.elapsed().as_secs_f64(),
     )?;

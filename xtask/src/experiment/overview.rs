@@ -6,15 +6,14 @@
 //! Both draw at most [`SAMPLES_PER_SOURCE`] evenly spaced samples of each data source, so the
 //! figures stay readable and cheap on the paper preset and are the same on every run.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 use rnameta_core::{DataSource, Dataset, GeneInfo, Task};
-use rnameta_eval::plot::{pca, scatter_plot, Axes, BoxStats, ScatterGroup};
+use rnameta_eval::plot::{pca, Axes, BoxStats, ScatterGroup};
 use rnameta_preprocess::pipeline::{Pipeline, Step};
 use serde_json::json;
 
 use super::cohort::Cohort;
+use super::report::Figure;
 
 /// Samples drawn from each data source for a figure.
 pub const SAMPLES_PER_SOURCE: usize = 1500;
@@ -47,10 +46,10 @@ fn drawn(parts: &[&Dataset]) -> Result<Dataset> {
     Ok(Dataset::concat(&drawn.iter().collect::<Vec<_>>())?)
 }
 
-/// Writes `pca.png` / `pca.svg` into `dir`: GTEx, TCGA and SRA samples on the first two principal
-/// components of log2(TPM + 1) over every gene, coloured by data source. Returns what `run.json`
-/// records about it (samples drawn, variance explained).
-pub fn source_pca(cohort: &Cohort, data_label: &str, dir: &Path) -> Result<serde_json::Value> {
+/// The figure `pca` (written as `pca.png` / `pca.svg`): GTEx, TCGA and SRA samples on the first
+/// two principal components of log2(TPM + 1) over every gene, coloured by data source; and what
+/// `run.json` records about it (samples drawn, variance explained).
+pub fn source_pca(cohort: &Cohort, data_label: &str) -> Result<(Figure, serde_json::Value)> {
     let data = drawn(&[&cohort.gtex, &cohort.tcga, &cohort.sra])?;
     let (_, values) = Pipeline::tpm_log2()
         .fit_transform(&data)
@@ -63,23 +62,24 @@ pub fn source_pca(cohort: &Cohort, data_label: &str, dir: &Path) -> Result<serde
         .collect();
     let groups = ScatterGroup::from_labels(components.scores.view(), &labels)?;
     let [pc1, pc2] = components.explained_variance_ratio.map(|r| 100.0 * r);
-    scatter_plot(
-        &groups,
-        &Axes::new(
-            format!("Samples by data source, log2(TPM + 1) [{data_label}]"),
-            format!("PC1 ({pc1:.1}% of variance)"),
-            format!("PC2 ({pc2:.1}% of variance)"),
-        ),
-        &dir.join("pca"),
-    )?;
-    Ok(json!({
+    let record = json!({
         "pca": {
             "samples": groups.iter().map(|g| (g.label.clone(), g.points.len())).collect::<Vec<_>>(),
             "genes": data.n_genes(),
             "explained_variance_percent": [pc1, pc2],
             "converged": components.converged,
         }
-    }))
+    });
+    let figure = Figure::Scatter {
+        stem: "pca".into(),
+        groups,
+        axes: Axes::new(
+            format!("Samples by data source, log2(TPM + 1) [{data_label}]"),
+            format!("PC1 ({pc1:.1}% of variance)"),
+            format!("PC2 ({pc2:.1}% of variance)"),
+        ),
+    };
+    Ok((figure, record))
 }
 
 /// Whether `gene` lies on chromosome `name` (`X` or `Y`, with or without a `chr` prefix).
@@ -89,16 +89,15 @@ fn on_chromosome(gene: &GeneInfo, name: &str) -> bool {
         .is_some_and(|c| GeneInfo::normalise_chromosome(c) == name)
 }
 
-/// Writes `chrxy.png` / `chrxy.svg` into `dir`: each drawn sample of `parts` at log2(1 + its total
-/// TPM on chrX genes), log2(1 + its total TPM on chrY genes), coloured by sex label (unlabelled
-/// samples as such). Returns what `run.json` records about it.
+/// The figure `chrxy` (written as `chrxy.png` / `chrxy.svg`): each drawn sample of `parts` at
+/// log2(1 + its total TPM on chrX genes), log2(1 + its total TPM on chrY genes), coloured by sex
+/// label (unlabelled samples as such); and what `run.json` records about it.
 ///
 /// Errors: no gene of the data is annotated on chrX or on chrY.
 pub fn sex_chromosomes(
     parts: &[&Dataset],
     data_label: &str,
-    dir: &Path,
-) -> Result<serde_json::Value> {
+) -> Result<(Figure, serde_json::Value)> {
     let data = drawn(parts)?;
     let genes = data.genes().genes();
     let columns = |chromosome: &str| -> Result<Vec<usize>> {
@@ -140,18 +139,6 @@ pub fn sex_chromosomes(
         .iter()
         .filter_map(|d| d.samples().first().map(|s| source_name(s.data_source)))
         .collect();
-    scatter_plot(
-        &groups,
-        &Axes::new(
-            format!(
-                "chrX vs chrY expression by sex label, {} [{data_label}]",
-                sources.join(" + ")
-            ),
-            format!("log2(1 + TPM summed over {} chrX genes)", x_genes.len()),
-            format!("log2(1 + TPM summed over {} chrY genes)", y_genes.len()),
-        ),
-        &dir.join("chrxy"),
-    )?;
     let mut medians = serde_json::Map::new();
     for g in &groups {
         let (x, y): (Vec<f64>, Vec<f64>) = g.points.iter().copied().unzip();
@@ -161,14 +148,27 @@ pub fn sex_chromosomes(
             json!({"chrx": median(&x)?, "chry": median(&y)?}),
         );
     }
-    Ok(json!({
+    let record = json!({
         "chrxy": {
             "samples": groups.iter().map(|g| (g.label.clone(), g.points.len())).collect::<Vec<_>>(),
             "chrx_genes": x_genes.len(),
             "chry_genes": y_genes.len(),
             "median_log2_tpm_sums": medians,
         }
-    }))
+    });
+    let figure = Figure::Scatter {
+        stem: "chrxy".into(),
+        groups,
+        axes: Axes::new(
+            format!(
+                "chrX vs chrY expression by sex label, {} [{data_label}]",
+                sources.join(" + ")
+            ),
+            format!("log2(1 + TPM summed over {} chrX genes)", x_genes.len()),
+            format!("log2(1 + TPM summed over {} chrY genes)", y_genes.len()),
+        ),
+    };
+    Ok((figure, record))
 }
 
 #[cfg(test)]
@@ -199,7 +199,8 @@ mod tests {
     fn males_express_chry_and_the_figure_says_so() {
         let cohort = tiny_cohort();
         let dir = tempfile::tempdir().unwrap();
-        let record = sex_chromosomes(&[&cohort.gtex], "sim:tiny", dir.path()).unwrap();
+        let (figure, record) = sex_chromosomes(&[&cohort.gtex], "sim:tiny").unwrap();
+        figure.write(dir.path()).unwrap();
         let medians = &record["chrxy"]["median_log2_tpm_sums"];
         let chry = |sex: &str| medians[sex]["chry"].as_f64().unwrap();
         // Simulated males express their chrY genes; females do not (labels are mostly right).
@@ -224,17 +225,16 @@ mod tests {
             .collect();
         let genes = rnameta_core::GeneAnnotation::new(without_y).unwrap();
         let gtex = Dataset::new(counts, genes, samples).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let err = sex_chromosomes(&[&gtex], "sim:tiny", dir.path()).unwrap_err();
+        let err = sex_chromosomes(&[&gtex], "sim:tiny").unwrap_err();
         assert!(err.to_string().contains("chromosome Y"), "{err}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
     fn the_pca_draws_every_source_and_records_its_variance() {
         let cohort = tiny_cohort();
         let dir = tempfile::tempdir().unwrap();
-        let record = source_pca(&cohort, "sim:tiny", dir.path()).unwrap();
+        let (figure, record) = source_pca(&cohort, "sim:tiny").unwrap();
+        figure.write(dir.path()).unwrap();
         let pca = &record["pca"];
         assert_eq!(
             pca["genes"].as_u64().unwrap() as usize,

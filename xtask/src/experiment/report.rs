@@ -1,16 +1,57 @@
-//! What an experiment writes: `table.md` (and `table.csv`), `results.csv` (one row per arm and
-//! seed), `stats.md` / `stats.csv` (ANOVA across arms, Welch t-tests against the best arm), box
-//! plots of msa and mca (`box.png`, `box.svg`), and `run.json`.
+//! What an experiment writes, all of it through [`write()`]: `table.md` (and `table.csv`),
+//! `results.csv` (one row per arm and seed), `stats.md` / `stats.csv` (ANOVA across arms, Welch
+//! t-tests against the best arm), box plots of msa and mca (`box.png`, `box.svg`), `run.json`, and
+//! what the experiment's [`Produced`] adds (further tables, figures, the settings it chose). Experiments
+//! themselves write nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use rnameta_eval::plot::{box_plots, BoxGroup, BoxPanel, BoxSeries};
+use rnameta_eval::plot::{
+    box_plots, line_plot, scatter_plot, Axes, BoxGroup, BoxPanel, BoxSeries, LineSeries, PlotFiles,
+    ScatterGroup,
+};
 use rnameta_eval::stats::{one_way_anova, welch_t_test, SIGNIFICANCE};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use serde::Serialize;
 
 use super::runner::ArmResult;
+use super::settings::Settings;
+use super::{Produced, CHOSEN_FILE};
+
+/// A figure an experiment produced, drawn by [`write()`] as `<stem>.png` and `<stem>.svg`.
+#[derive(Debug)]
+pub enum Figure {
+    /// Lines with a band of one standard deviation.
+    Lines {
+        /// File name without extension.
+        stem: String,
+        /// The lines.
+        series: Vec<LineSeries>,
+        /// Title and axis labels.
+        axes: Axes,
+    },
+    /// Points coloured by group.
+    Scatter {
+        /// File name without extension.
+        stem: String,
+        /// The points of each group.
+        groups: Vec<ScatterGroup>,
+        /// Title and axis labels.
+        axes: Axes,
+    },
+}
+
+impl Figure {
+    /// Draws the figure into `dir`; returns the files written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let files: PlotFiles = match self {
+            Self::Lines { stem, series, axes } => line_plot(series, axes, &dir.join(stem))?,
+            Self::Scatter { stem, groups, axes } => scatter_plot(groups, axes, &dir.join(stem))?,
+        };
+        Ok(vec![files.png, files.svg])
+    }
+}
 
 /// Everything `run.json` records.
 #[derive(Debug, Serialize)]
@@ -27,10 +68,16 @@ pub struct RunRecord<'a> {
     pub quick: bool,
     /// rnameta version.
     pub version: &'static str,
+    /// Hash of the code that fits (see `fingerprint::CODE_HASH`).
+    pub code_hash: &'static str,
     /// Wall time of the whole experiment, seconds.
     pub seconds: f64,
     /// The hyperparameters: the paper's defaults or tuned (from where).
     pub settings: String,
+    /// The hyperparameters used, in full: where they came from and every tuned (task, model).
+    pub settings_used: &'a Settings,
+    /// The experiment's design for this run's preset (what `experiment --list` shows).
+    pub design: serde_json::Value,
     /// Sample QC counts and split sizes.
     pub data_summary: serde_json::Value,
     /// Every arm with its per-seed scores.
@@ -40,18 +87,28 @@ pub struct RunRecord<'a> {
     pub extra: &'a serde_json::Value,
 }
 
-/// Writes every output of an experiment into `dir` and returns the Markdown of the main table.
-pub fn write(
-    dir: &Path,
-    title: &str,
-    results: &[ArmResult],
-    run: &RunRecord<'_>,
-) -> Result<String> {
+/// What [`write()`] wrote.
+pub struct Written {
+    /// The main table as Markdown.
+    pub table_markdown: String,
+    /// Every file written, in the order written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes every output of an experiment into `dir`: the main table, per-seed CSV, statistics,
+/// box plots and `run.json` of `produced.results` titled `title`, then what else `produced`
+/// holds.
+pub fn write(dir: &Path, title: &str, produced: &Produced, run: &RunRecord<'_>) -> Result<Written> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let results = &produced.results;
+    let mut files = Vec::new();
     let main = summary_table(title, results)?;
-    main.write(&dir.join("table"))?;
+    let written = main.write(&dir.join("table"))?;
+    files.extend([written.markdown, written.csv]);
+    files.push(dir.join("results.csv"));
     per_seed_table(title, results)?.write_csv(&dir.join("results.csv"))?;
-    stats_table(results)?.write(&dir.join("stats"))?;
+    let written = stats_table(results)?.write(&dir.join("stats"))?;
+    files.extend([written.markdown, written.csv]);
     let panel = |metric: &str, pick: fn(&ArmResult) -> &Vec<f64>| BoxPanel {
         title: metric.to_owned(),
         y_label: metric.to_owned(),
@@ -66,14 +123,47 @@ pub fn write(
                 .collect(),
         }],
     };
-    box_plots(
+    let plots = box_plots(
         &[panel("msa", |r| &r.msa), panel("mca", |r| &r.mca)],
         title,
         &dir.join("box"),
     )?;
-    let json = serde_json::to_vec_pretty(run)?;
-    rnameta_io::write::write_atomically(&dir.join("run.json"), |w| w.write_all(&json))?;
-    Ok(main.to_markdown()?)
+    files.extend([plots.png, plots.svg]);
+    files.push(write_json(&dir.join("run.json"), run)?);
+    for (stem, table) in &produced.tables {
+        let written = table.write(&dir.join(stem))?;
+        files.extend([written.markdown, written.csv]);
+    }
+    for (stem, table) in &produced.csv_tables {
+        let path = dir.join(format!("{stem}.csv"));
+        table.write_csv(&path)?;
+        files.push(path);
+    }
+    if let Some((series, x_label)) = &produced.lines {
+        let figure = Figure::Lines {
+            stem: "lines".into(),
+            series: series.clone(),
+            axes: Axes::new(title, *x_label, "mca (mean ± std over seeds)"),
+        };
+        files.extend(figure.write(dir)?);
+    }
+    for figure in &produced.figures {
+        files.extend(figure.write(dir)?);
+    }
+    if let Some(chosen) = &produced.chosen_settings {
+        files.push(write_json(&dir.join(CHOSEN_FILE), chosen)?);
+    }
+    Ok(Written {
+        table_markdown: main.to_markdown()?,
+        files,
+    })
+}
+
+/// Writes `value` as pretty JSON to `path` (atomically); returns the path.
+fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf> {
+    let json = serde_json::to_vec_pretty(value)?;
+    rnameta_io::write::write_atomically(path, |w| w.write_all(&json))?;
+    Ok(path.to_path_buf())
 }
 
 /// One row per arm: sizes, msa and mca as mean ± std over seeds, time.

@@ -3,14 +3,13 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
-use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
-use rnameta_preprocess::Pipeline;
-use serde::{Deserialize, Serialize};
+use rnameta_models::{GeneChoice, ModelKind};
+use serde::Serialize;
 
+use super::fit::{FitRequest, Scores};
 use super::memo::Memo;
 use super::settings::Settings;
 
@@ -40,7 +39,7 @@ pub enum TestSet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Arm {
     /// `lin`, `mlp`, `da`, `rf` or `logistic`.
-    pub model: &'static str,
+    pub model: ModelKind,
     /// Training samples.
     pub train: TrainSet,
     /// Test samples.
@@ -60,7 +59,7 @@ impl Arm {
             TestSet::S => "S",
             TestSet::T => "T",
         };
-        format!("{} {train}-{test}", self.model.to_uppercase())
+        format!("{} {train}-{test}", self.model.as_str().to_uppercase())
     }
 }
 
@@ -162,55 +161,6 @@ impl ArmResult {
     }
 }
 
-/// What one trained model scored on one test set.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Scores {
-    /// Mean sample accuracy.
-    pub msa: f64,
-    /// Mean class accuracy.
-    pub mca: f64,
-    /// Fit + predict wall time, seconds.
-    pub seconds: f64,
-    /// Scored test samples.
-    pub n_test: usize,
-    /// Genes the model read.
-    pub n_genes: usize,
-    /// Test classes the model does not know, with their sample counts (not scored).
-    pub unscored: Vec<(String, usize)>,
-}
-
-impl Scores {
-    /// msa and mca of `scored` for `model`, with the time it took.
-    pub fn of(model: &TrainedModel, scored: Scored, seconds: f64) -> Result<Self> {
-        let k = model.classes().len();
-        Ok(Self {
-            msa: rnameta_eval::metrics::msa(&scored.truth, &scored.predicted, k)?,
-            mca: rnameta_eval::metrics::mca(&scored.truth, &scored.predicted, k)?,
-            seconds,
-            n_test: scored.truth.len(),
-            n_genes: model.gene_ids().len(),
-            unscored: scored.unscored,
-        })
-    }
-}
-
-/// Trains `spec` for `task` on `train` with `labels` (the paper's pipeline, log2(TPM + 1), and the
-/// genes of `genes`) and scores it on `test`.
-pub fn fit_and_score(
-    spec: &ModelSpec,
-    task: Task,
-    genes: &GeneChoice,
-    train: &Dataset,
-    labels: &Labels,
-    test: &Dataset,
-) -> Result<(TrainedModel, Scores)> {
-    let start = Instant::now();
-    let model = TrainedModel::fit(spec, task, &Pipeline::tpm_log2(), genes, train, labels)?;
-    let scored = score_input(task, &model, test)?;
-    let scores = Scores::of(&model, scored, start.elapsed().as_secs_f64())?;
-    Ok((model, scores))
-}
-
 /// Trains and tests `arm` once per seed.
 pub fn run_arm(
     arm: Arm,
@@ -248,13 +198,20 @@ pub fn run_arm(
         labels.classes().len(),
     );
     let fit = |seed: u64| -> Result<Scores> {
-        let spec = sets.settings.spec(arm.model, task, seed)?;
+        let request = FitRequest {
+            spec: sets.settings.spec(arm.model, task, seed)?,
+            task,
+            genes: GeneChoice::Paper,
+            train,
+            labels: &labels,
+            test,
+        };
         let what = format!("{} seed {seed}", arm.name());
         sets.memo
-            .scores(&what, &spec, task, &GeneChoice::Paper, train, &labels, test)
+            .scores(&what, &request)
             .with_context(|| format!("training {what}"))
     };
-    let scores = if arm.model == "lin" {
+    let scores = if arm.model == ModelKind::Lin {
         // LIN draws nothing at random: one fit serves every seed.
         match seeds.first() {
             Some(&first) => vec![fit(first)?; seeds.len()],
@@ -311,47 +268,4 @@ pub fn per_seed<T: Send>(seeds: &[u64], fit: impl Fn(u64) -> Result<T> + Sync) -
                 .unwrap_or_else(|| Err(anyhow!("seed {seed} was not run: an earlier seed failed")))
         })
         .collect()
-}
-
-/// The test samples a model was scored on: their true and predicted classes (the model's class
-/// indices), their probabilities, and the test classes the model does not know with their sample
-/// counts (not scored).
-pub struct Scored {
-    /// True class of each scored sample.
-    pub truth: Vec<usize>,
-    /// Most probable class of each scored sample.
-    pub predicted: Vec<usize>,
-    /// Probabilities of the scored samples (rows in `truth` order).
-    pub proba: ndarray::Array2<f32>,
-    /// Test classes the model does not know, with their sample counts.
-    pub unscored: Vec<(String, usize)>,
-}
-
-/// Scores every test sample whose class, for `task`, the model knows.
-pub fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
-    let names: Vec<Option<String>> = test.samples().iter().map(|s| task.label_of(s)).collect();
-    score_named(model, test, &names)
-}
-
-/// Scores every test sample whose class name in `names` (parallel to the samples, matched
-/// loosely) the model knows.
-pub fn score_named(
-    model: &TrainedModel,
-    test: &Dataset,
-    names: &[Option<String>],
-) -> Result<Scored> {
-    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), names);
-    let rows: Vec<usize> = (0..names.len())
-        .filter(|&i| labels.assigned()[i].is_some())
-        .collect();
-    if rows.is_empty() {
-        bail!("no test sample has a class the model knows");
-    }
-    let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
-    Ok(Scored {
-        truth: rows.iter().filter_map(|&i| labels.assigned()[i]).collect(),
-        predicted: argmax_rows(&proba),
-        proba,
-        unscored: unmatched.into_iter().collect(),
-    })
 }

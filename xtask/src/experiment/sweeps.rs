@@ -8,8 +8,91 @@ use rand_chacha::ChaCha8Rng;
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::SeedSummary;
+use rnameta_models::ModelKind;
+
+use serde::Serialize;
 
 use super::runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
+use super::{design_json, Experiment, Produced, RunContext, Scale};
+
+/// `train-size`: MLP G-S tissue on growing fractions of GTEx.
+pub struct TrainSize;
+
+/// The design of `train-size`.
+#[derive(Debug, Serialize)]
+pub struct TrainSizeDesign {
+    /// Fractions of every GTEx tissue trained on (stratified, drawn with seed 0).
+    pub fractions: Vec<f64>,
+}
+
+impl TrainSizeDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            fractions: scale.pick(vec![0.25, 1.0], vec![0.1, 0.25, 0.5, 0.75, 1.0]),
+        }
+    }
+}
+
+impl Experiment for TrainSize {
+    fn id(&self) -> &'static str {
+        "train-size"
+    }
+
+    fn description(&self) -> &'static str {
+        "Supplementary Figure 9: MLP G-S tissue on growing fractions of GTEx"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&TrainSizeDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        let design = TrainSizeDesign::at(ctx.scale);
+        Ok(train_size(&ctx.sets, ctx.universe, ctx.seeds, &design.fractions)?.into())
+    }
+}
+
+/// `class-count`: DA vs MLP (G+S-S tissue) as the number of classes grows.
+pub struct ClassCount;
+
+/// The design of `class-count`.
+#[derive(Debug, Serialize)]
+pub struct ClassCountDesign {
+    /// Numbers of classes (those above the classes GTEx has are skipped); `None`: all of them.
+    pub class_counts: Vec<Option<usize>>,
+}
+
+impl ClassCountDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            class_counts: scale.pick(
+                vec![Some(4), Some(8)],
+                vec![Some(4), Some(8), Some(16), Some(24), None],
+            ),
+        }
+    }
+}
+
+impl Experiment for ClassCount {
+    fn id(&self) -> &'static str {
+        "class-count"
+    }
+
+    fn description(&self) -> &'static str {
+        "Supplementary Figure 11: DA vs MLP (G+S-S tissue) as classes grow"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&ClassCountDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        let design = ClassCountDesign::at(ctx.scale);
+        Ok(class_count(&ctx.sets, ctx.universe, ctx.seeds, &design.class_counts)?.into())
+    }
+}
 
 /// The results of a sweep: every arm (named with its sweep value) and one line per model.
 pub struct Sweep {
@@ -57,20 +140,15 @@ fn line(label: &str, points: &[(f64, &ArmResult)]) -> Result<LineSeries> {
     })
 }
 
-/// MLP G-S tissue on growing fractions of GTEx.
-pub fn train_size(
+/// MLP G-S tissue on growing `fractions` of GTEx.
+fn train_size(
     sets: &Sets<'_>,
     universe: &[String],
     seeds: &[u64],
-    quick: bool,
+    fractions: &[f64],
 ) -> Result<Sweep> {
-    let fractions: &[f64] = if quick {
-        &[0.25, 1.0]
-    } else {
-        &[0.1, 0.25, 0.5, 0.75, 1.0]
-    };
     let arm = Arm {
-        model: "mlp",
+        model: ModelKind::Mlp,
         train: TrainSet::G,
         test: TestSet::S,
     };
@@ -98,13 +176,13 @@ pub fn train_size(
     })
 }
 
-/// MLP and DA trained on G+S for tissue as the number of classes grows (samples of the classes
-/// left out are neither trained nor scored on).
-pub fn class_count(
+/// MLP and DA trained on G+S for tissue as the number of classes grows through `class_counts`
+/// (`None`: every class; samples of the classes left out are neither trained nor scored on).
+fn class_count(
     sets: &Sets<'_>,
     universe: &[String],
     seeds: &[u64],
-    quick: bool,
+    class_counts: &[Option<usize>],
 ) -> Result<Sweep> {
     // Classes with the most scored test samples first (a class without any adds nothing to the
     // mca), then the most GTEx samples.
@@ -130,19 +208,17 @@ pub fn class_count(
     });
     let by_size: Vec<String> = order.iter().map(|&c| universe[c].clone()).collect();
     let all = by_size.len();
-    let ks: Vec<usize> = if quick {
-        vec![4, 8]
-    } else {
-        vec![4, 8, 16, 24, all]
-    };
-    let mut per_model: Vec<(&str, Vec<(f64, ArmResult)>)> =
-        vec![("mlp", Vec::new()), ("da", Vec::new())];
+    let ks: Vec<usize> = class_counts.iter().map(|k| k.unwrap_or(all)).collect();
+    let mut per_model: Vec<(ModelKind, Vec<(f64, ArmResult)>)> = vec![
+        (ModelKind::Mlp, Vec::new()),
+        (ModelKind::DomainAdaptation, Vec::new()),
+    ];
     for &k in ks.iter().filter(|&&k| k <= all) {
         let mut subset: Vec<String> = by_size[..k].to_vec();
         subset.sort();
         for (model, out) in per_model.iter_mut() {
             let arm = Arm {
-                model,
+                model: *model,
                 train: TrainSet::GS,
                 test: TestSet::S,
             };
@@ -155,7 +231,10 @@ pub fn class_count(
     let mut lines = Vec::new();
     for (model, out) in &per_model {
         let points: Vec<(f64, &ArmResult)> = out.iter().map(|(x, r)| (*x, r)).collect();
-        lines.push(line(&format!("{} G+S-S", model.to_uppercase()), &points)?);
+        lines.push(line(
+            &format!("{} G+S-S", model.as_str().to_uppercase()),
+            &points,
+        )?);
     }
     Ok(Sweep {
         lines,
@@ -167,7 +246,7 @@ pub fn class_count(
     })
 }
 
-impl From<Sweep> for super::Produced {
+impl From<Sweep> for Produced {
     fn from(sweep: Sweep) -> Self {
         Self {
             results: sweep.results,

@@ -14,35 +14,82 @@
 //!   of the best mean: one standard deviation over seeds, the best trial's or the mean over
 //!   trials, whichever is larger.
 //!
-//! The choice goes to `<results>/tune/chosen.json`, which every later experiment writing to the
-//! same results folder reads ([`Settings::load`]).
+//! The choice goes to `<results>/tune/chosen.json`; `reproduce` hands it to every later
+//! experiment ([`Produced::chosen_settings`]), `experiment <id> --settings FILE` reads it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelSpec};
+use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelKind, ModelSpec};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 
+use serde::Serialize;
+
 use super::cohort::Cohort;
-use super::memo::Memo;
+use super::fit::FitRequest;
 use super::runner::{per_seed, training_labels, ArmResult};
-use super::settings::{chosen_path, Settings};
-use super::Produced;
+use super::settings::Settings;
+use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// Seed of the random search itself (the trials drawn), fixed so reruns try the same settings.
 const SEARCH_SEED: u64 = 20_200_101;
 
+/// Trials per (task, model), the paper's setting first.
+#[derive(Debug, Serialize)]
+pub struct TuneDesign {
+    /// Trials per (task, model), trial 0 the paper's setting (quick 2, full 12).
+    pub trials: usize,
+    /// Seeds each trial runs over, at most (the first ones of the run).
+    pub max_seeds_per_trial: usize,
+    /// Seed of the random search (the trials drawn).
+    pub search_seed: u64,
+    /// The (task, model) pairs tuned.
+    pub tuned: Vec<(&'static str, ModelKind)>,
+}
+
+impl TuneDesign {
+    /// The design at `scale`.
+    pub fn at(scale: Scale) -> Self {
+        Self {
+            trials: scale.pick(2, 12),
+            max_seeds_per_trial: 3,
+            search_seed: SEARCH_SEED,
+            tuned: TUNED.iter().map(|(t, m)| (t.as_str(), *m)).collect(),
+        }
+    }
+}
+
+/// `tune`: the random search; its choice is [`Produced::chosen_settings`].
+pub struct Tune;
+
+impl Experiment for Tune {
+    fn id(&self) -> &'static str {
+        "tune"
+    }
+
+    fn description(&self) -> &'static str {
+        "Methods: random search of MLP / DA settings on a study-grouped validation split"
+    }
+
+    fn design(&self, scale: Scale) -> serde_json::Value {
+        design_json(&TuneDesign::at(scale))
+    }
+
+    fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
+        search(ctx, &TuneDesign::at(ctx.scale))
+    }
+}
+
 /// The (task, model) pairs tuned.
-const TUNED: [(Task, &str); 4] = [
-    (Task::Tissue, "mlp"),
-    (Task::Tissue, "da"),
-    (Task::Sex, "mlp"),
-    (Task::SampleSource, "mlp"),
+const TUNED: [(Task, ModelKind); 4] = [
+    (Task::Tissue, ModelKind::Mlp),
+    (Task::Tissue, ModelKind::DomainAdaptation),
+    (Task::Sex, ModelKind::Mlp),
+    (Task::SampleSource, ModelKind::Mlp),
 ];
 
 /// Fit and validation data of one task.
@@ -126,14 +173,14 @@ fn deal_studies(task: Task, data: &Dataset) -> (Vec<usize>, Vec<usize>) {
 }
 
 /// A random setting of `model` for `task` (trial 0: the paper's).
-fn draw(model: &str, task: Task, trial: usize, rng: &mut ChaCha8Rng) -> ModelSpec {
+fn draw(model: ModelKind, task: Task, trial: usize, rng: &mut ChaCha8Rng) -> ModelSpec {
     let log_uniform =
         |rng: &mut ChaCha8Rng, lo: f64, hi: f64| 10f64.powf(rng.random_range(lo..hi)) as f32;
     let pick =
         |rng: &mut ChaCha8Rng, options: &[usize]| options[rng.random_range(0..options.len())];
     let dropout = |rng: &mut ChaCha8Rng| rng.random_range(0..6) as f32 / 10.0;
     match model {
-        "da" => {
+        ModelKind::DomainAdaptation => {
             let mut p = DaParams::default();
             if trial > 0 {
                 p.embedding = pick(rng, &[64, 128, 256, 512]);
@@ -196,17 +243,12 @@ struct Trial {
     weights: usize,
 }
 
-/// Runs the search and writes `<results_dir>/tune/chosen.json`.
-pub fn run(
-    cohort: &Cohort,
-    seeds: &[u64],
-    quick: bool,
-    results_dir: &Path,
-    memo: &Memo,
-) -> Result<Produced> {
-    let trials = if quick { 2 } else { 12 };
-    let seeds = &seeds[..seeds.len().min(3)];
-    let mut rng = ChaCha8Rng::seed_from_u64(SEARCH_SEED);
+/// Runs the search; the choice is the result's [`Produced::chosen_settings`].
+fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
+    let (cohort, memo) = (ctx.cohort, ctx.sets.memo);
+    let trials = design.trials;
+    let seeds = &ctx.seeds[..ctx.seeds.len().min(design.max_seeds_per_trial)];
+    let mut rng = ChaCha8Rng::seed_from_u64(design.search_seed);
     let mut settings = Settings::default();
     let mut results = Vec::new();
     let mut chosen_table = Table::new(
@@ -232,23 +274,23 @@ pub fn run(
             let spec = draw(model, task, trial, &mut rng);
             let name = format!(
                 "{} {task} #{trial}: {}",
-                model.to_uppercase(),
+                model.as_str().to_uppercase(),
                 describe(&spec)
             );
             let mut result =
                 ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
             let name = &result.name;
             let scores = per_seed(seeds, |seed| {
-                memo.scores(
-                    &format!("tune {name} seed {seed}"),
-                    &spec.clone().with_seed(seed),
+                let request = FitRequest {
+                    spec: spec.clone().with_seed(seed),
                     task,
-                    &GeneChoice::Paper,
-                    &data.fit,
-                    &labels,
-                    &data.validation,
-                )
-                .with_context(|| format!("tune: {name} (seed {seed})"))
+                    genes: GeneChoice::Paper,
+                    train: &data.fit,
+                    labels: &labels,
+                    test: &data.validation,
+                };
+                memo.scores(&format!("tune {name} seed {seed}"), &request)
+                    .with_context(|| format!("tune: {name} (seed {seed})"))
             })?;
             for s in &scores {
                 result.push(s);
@@ -293,7 +335,7 @@ pub fn run(
         }
         chosen_table.push_row(vec![
             Cell::text(task.as_str()),
-            Cell::text(model),
+            Cell::text(model.as_str()),
             Cell::text(format!("#{chosen}: {}", describe(&done[chosen].spec))),
             Cell::mean_std(&summary(&done[chosen])?, 3),
             Cell::text(format!("#{best}")),
@@ -303,14 +345,11 @@ pub fn run(
         settings.set(task, model, done[chosen].spec.clone());
         results.extend(done.into_iter().map(|t| t.result));
     }
-    let path = chosen_path(results_dir);
-    std::fs::create_dir_all(path.parent().expect("chosen.json sits in tune/"))?;
-    let json = serde_json::to_vec_pretty(&settings)?;
-    rnameta_io::write::write_atomically(&path, |w| w.write_all(&json))?;
     Ok(Produced {
         results,
-        lines: None,
         tables: vec![("chosen".into(), chosen_table)],
         extra: serde_json::json!({ "chosen": settings, "trials_per_model": trials, "seeds_per_trial": seeds }),
+        chosen_settings: Some(settings),
+        ..Produced::default()
     })
 }

@@ -35,6 +35,7 @@ mod penalty;
 mod saved;
 mod train;
 
+use rnameta_models::Error as ModelError;
 use std::path::Path;
 use std::time::Instant;
 
@@ -112,8 +113,9 @@ impl Default for GanParams {
 impl GanParams {
     /// Refuses values no WGAN-GP can train with, naming the parameter.
     pub fn check(&self) -> Result<()> {
-        let bad =
-            |name: &'static str, reason: String| Err(Error::InvalidParameter { name, reason });
+        let bad = |name: &'static str, reason: String| {
+            Err(ModelError::InvalidParameter { name, reason }.into())
+        };
         if self.noise_dim == 0 {
             return bad("noise_dim", "must be at least 1".into());
         }
@@ -255,11 +257,12 @@ impl Gan {
         n_studies: usize,
     ) -> Result<FitReport> {
         if studies.len() != x.nrows() {
-            return Err(Error::ShapeMismatch {
+            return Err(ModelError::ShapeMismatch {
                 what: "study entries vs training samples",
                 expected: x.nrows(),
                 got: studies.len(),
-            });
+            }
+            .into());
         }
         if n_studies == 0 {
             return Err(Error::Empty {
@@ -357,7 +360,7 @@ impl Gan {
 
     /// The fitted state, refusing an unknown class or one without training samples.
     fn fitted_for(&self, class: usize) -> Result<&Fitted> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let f = self.fitted.as_ref().ok_or(ModelError::NotFitted)?;
         check_class(class, f.class_counts.len())?;
         if f.class_counts[class] == 0 {
             return Err(Error::TooFewSamples {
@@ -385,7 +388,7 @@ impl Gan {
     /// `generator.safetensors` (layers and the standardiser), each written to a temporary file
     /// and renamed.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
+        let f = self.fitted.as_ref().ok_or(ModelError::NotFitted)?;
         saved::save(dir, &self.params, f)
     }
 

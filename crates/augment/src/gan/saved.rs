@@ -1,14 +1,15 @@
 //! A saved generator: a directory with `manifest.json` (what the generator is and how it was
 //! trained) and `generator.safetensors` (its layers and the standardiser, `f32` little-endian,
-//! so a reloaded generator computes bit for bit what the saved one did). Each file is written to
-//! a temporary file in the directory and renamed, so a crash never leaves half a file; loading
-//! checks the format version first, then every tensor's shape against the manifest.
+//! so a reloaded generator computes bit for bit what the saved one did). Both files go through
+//! io's atomic writer (`rnameta_io::write`), staged and committed together, so a crash never
+//! leaves half a file; loading checks the format version first, then every tensor's shape
+//! against the manifest.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
+use rnameta_io::write;
 use rnameta_models::neural::kit::{device, Dense};
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
@@ -116,26 +117,20 @@ pub(super) fn save(dir: &Path, params: &GanParams, fitted: &Fitted) -> Result<()
         path: tensors_path.clone(),
         reason: e.to_string(),
     })?;
-    write_atomically(dir, &tensors_path, &data)?;
     let manifest_path = dir.join(MANIFEST_FILE);
     let json = serde_json::to_vec_pretty(&manifest).map_err(|source| Error::Manifest {
         path: manifest_path.clone(),
         source,
     })?;
-    write_atomically(dir, &manifest_path, &json)
-}
-
-/// Writes `data` to a temporary file in `dir`, then renames it to `path`.
-fn write_atomically(dir: &Path, path: &Path, data: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
+    // Both files are staged, then renamed together (the manifest last), so a crash never leaves
+    // half a file nor a manifest without its tensors.
+    let saving = |source| Error::Save {
+        dir: dir.to_owned(),
+        source: Box::new(source),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(data).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let tensors = write::stage(&tensors_path, |out| out.write_all(&data)).map_err(saving)?;
+    let manifest = write::stage(&manifest_path, |out| out.write_all(&json)).map_err(saving)?;
+    write::commit_all(vec![tensors, manifest]).map_err(saving)
 }
 
 /// Reads the generator in `dir`: its hyperparameters and fitted state.
@@ -253,4 +248,87 @@ pub(super) fn load(dir: &Path) -> Result<(GanParams, Fitted)> {
             report: m.fit_report,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-layer generator (4 noise inputs + 2 classes -> 3 genes) with known weights.
+    fn tiny() -> (GanParams, Fitted) {
+        let params = GanParams::default();
+        let dev = device(params.seed);
+        let conditioning = Conditioning {
+            n_classes: 2,
+            n_studies: 0,
+        };
+        let (inputs, genes) = (4 + conditioning.width(), 3);
+        let weight = (0..inputs * genes).map(|i| i as f32 / 7.0).collect();
+        let layer = Dense::from_values(&dev, inputs, genes, weight, vec![0.5; genes]);
+        let fitted = Fitted {
+            dev,
+            generator: Generator {
+                net: Stack {
+                    layers: vec![layer],
+                    slope: 0.2,
+                },
+                noise_dim: 4,
+                conditioning,
+            },
+            standardiser: Standardiser {
+                mean: vec![1.0, 2.0, 3.0],
+                scale: vec![1.0, 0.5, 2.0],
+            },
+            class_counts: vec![5, 6],
+            class_study_counts: vec![vec![], vec![]],
+            report: FitReport {
+                method: "gan".to_owned(),
+                n_samples: 11,
+                n_genes: genes,
+                class_counts: vec![5, 6],
+                seconds: 0.0,
+                gan: None,
+            },
+        };
+        (params, fitted)
+    }
+
+    #[test]
+    fn saved_files_reload_and_leave_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (params, fitted) = tiny();
+        save(dir.path(), &params, &fitted).unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [TENSORS_FILE, MANIFEST_FILE]);
+        let (_, back) = load(dir.path()).unwrap();
+        assert_eq!(back.standardiser, fitted.standardiser);
+        assert_eq!(
+            back.generator.net.layers[0].values(),
+            fitted.generator.net.layers[0].values()
+        );
+    }
+
+    /// The two files are staged and committed together: when the manifest cannot take its
+    /// place (a folder under its name), the tensors do not appear either, and the error is
+    /// io's, naming the manifest.
+    #[test]
+    fn a_save_that_cannot_complete_leaves_neither_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(MANIFEST_FILE)).unwrap();
+        let (params, fitted) = tiny();
+        let err = save(dir.path(), &params, &fitted).unwrap_err();
+        match &err {
+            Error::Save { source, .. } => {
+                assert!(source.to_string().contains(MANIFEST_FILE), "{err}")
+            }
+            other => panic!("expected Error::Save, got {other:?}"),
+        }
+        assert!(!dir.path().join(TENSORS_FILE).exists(), "{err}");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the folder in the way remains");
+    }
 }

@@ -12,10 +12,11 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rnameta_core::{DataSource, Labels, SampleMeta};
+use rnameta_models::Error as ModelError;
 use rnameta_models::{Classifier, LogisticParams, LogisticRegression};
 
 use crate::quality::check_pair;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Exact area under the ROC curve of scores `positive` against `negative`: the probability that
 /// a random positive scores above a random negative, ties counting one half (Mann-Whitney U with
@@ -63,10 +64,11 @@ pub fn c2st_auc(
         2,
     )?;
     if folds < 2 {
-        return Err(Error::InvalidParameter {
+        return Err(ModelError::InvalidParameter {
             name: "folds",
             reason: format!("{folds}: cross-validation needs at least 2"),
-        });
+        }
+        .into());
     }
     let (nr, ng) = (real.nrows(), generated.nrows());
     let k = folds.min(nr).min(ng);
@@ -101,7 +103,7 @@ pub fn c2st_auc(
             c: 1.0,
             max_iter: 300,
             tol: 1e-5,
-        });
+        })?;
         model.fit(xt.view(), &labels, &train_meta)?;
         let p = model.predict_proba(x.select(Axis(0), &test).view())?;
         for (row, &i) in test.iter().enumerate() {

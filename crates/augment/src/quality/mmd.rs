@@ -9,10 +9,11 @@
 //! product (see `distance.rs`).
 
 use ndarray::{concatenate, ArrayView2, Axis};
+use rnameta_models::Error as ModelError;
 
 use crate::distance::{self_squared_distances, squared_distances};
 use crate::quality::check_pair;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Median Euclidean distance between distinct rows of `x` (the median heuristic's bandwidth).
 /// Falls back to the mean distance when the median is 0 and to 1 when every row is identical,
@@ -20,11 +21,12 @@ use crate::{Error, Result};
 pub fn median_distance(x: ArrayView2<'_, f32>) -> Result<f64> {
     crate::data::check_finite(x, "the samples")?;
     if x.nrows() < 2 {
-        return Err(Error::ShapeMismatch {
+        return Err(ModelError::ShapeMismatch {
             what: "rows for a median pairwise distance (at least)",
             expected: 2,
             got: x.nrows(),
-        });
+        }
+        .into());
     }
     let d = self_squared_distances(x);
     let n = x.nrows();
@@ -59,10 +61,11 @@ pub fn mmd2_unbiased(
 ) -> Result<f64> {
     check_pair(x, y, "the first sample", "the second sample", 2)?;
     if !(bandwidth.is_finite() && bandwidth > 0.0) {
-        return Err(Error::InvalidParameter {
+        return Err(ModelError::InvalidParameter {
             name: "bandwidth",
             reason: format!("{bandwidth} is not a positive number"),
-        });
+        }
+        .into());
     }
     let gamma = 1.0 / (2.0 * bandwidth * bandwidth);
     let within = |a: ArrayView2<'_, f32>| {

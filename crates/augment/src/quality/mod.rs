@@ -16,6 +16,7 @@ pub mod moments;
 pub mod nearest;
 
 use ndarray::ArrayView2;
+use rnameta_models::Error as ModelError;
 use serde::{Deserialize, Serialize};
 
 use crate::data::check_finite;
@@ -54,11 +55,12 @@ pub(crate) fn check_pair(
 
 fn check_rows(a: ArrayView2<'_, f32>, name: &'static str, min_rows: usize) -> Result<()> {
     if a.nrows() < min_rows {
-        return Err(Error::ShapeMismatch {
+        return Err(ModelError::ShapeMismatch {
             what: name,
             expected: min_rows,
             got: a.nrows(),
-        });
+        }
+        .into());
     }
     Ok(())
 }

@@ -33,19 +33,19 @@ mod storage;
 mod targets;
 mod tree;
 
-use std::path::Path;
-
 use ndarray::{Array2, ArrayView2};
 use rnameta_core::{Labels, SampleMeta};
 use serde::{Deserialize, Serialize};
 
 pub use params::{ForestParams, MaxFeatures};
 
-use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind};
 use crate::classifier::{
-    argmax_rows, check_finite, check_rows, labelled_rows, BundleHeader, Classifier, TrainingSummary,
+    argmax_rows, check_finite, check_rows, labelled_rows, Classifier, TrainingSummary,
 };
+use crate::fitted::{classes_of, FitInfo};
+use crate::kind::ModelKind;
 use crate::multilabel::LabelSets;
+use crate::parts::{NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
 use ensemble::Ensemble;
 use targets::{ClassTargets, LabelSetTargets};
@@ -65,11 +65,9 @@ pub struct ForestReport {
 /// A fitted forest: trees, importances, report, training summary.
 #[derive(Debug, Clone, PartialEq)]
 struct Fitted {
-    classes: Vec<String>,
+    info: FitInfo<ForestReport>,
     ensemble: Ensemble,
     importances: Vec<f64>,
-    report: ForestReport,
-    summary: TrainingSummary,
     oob_proba: Option<Array2<f32>>,
 }
 
@@ -85,54 +83,65 @@ impl Fitted {
         Ok(())
     }
 
-    fn save(
-        &self,
-        kind: ModelKind,
-        params: &ForestParams,
-        dir: &Path,
-        header: &BundleHeader,
-    ) -> Result<()> {
-        let manifest = Manifest::new(
-            kind,
-            header,
-            &self.classes,
-            params,
-            params.seed,
-            &self.summary,
-            &self.report,
-        )?;
-        write_bundle(
-            dir,
-            &manifest,
-            storage::to_tensors(&self.ensemble, &self.importances),
-        )
+    /// The trees and importances as named tensors.
+    fn tensors(&self) -> Vec<NamedTensor> {
+        storage::to_tensors(&self.ensemble, &self.importances)
     }
 
-    fn load(dir: &Path, kind: ModelKind) -> Result<(ForestParams, Self)> {
-        let m = read_manifest_of(dir, kind)?;
-        let manifest_err = |source| Error::Manifest {
-            path: dir.join(crate::bundle::MANIFEST_FILE),
-            source,
-        };
-        let params: ForestParams =
-            serde_json::from_value(m.hyperparameters.clone()).map_err(manifest_err)?;
-        let report: ForestReport =
-            serde_json::from_value(m.fit_report.clone()).map_err(manifest_err)?;
-        let (ensemble, importances) =
-            storage::from_tensors(dir, m.classes.len(), m.gene_ids.len())?;
-        Ok((
-            params,
-            Self {
-                classes: m.classes,
-                ensemble,
-                importances,
-                report,
-                summary: m.training,
-                oob_proba: None,
-            },
-        ))
+    /// A fitted forest from its fit information and tensors (no out-of-bag probabilities: they
+    /// are not saved).
+    fn from_parts(info: FitInfo<ForestReport>, n_features: usize, t: &Tensors) -> Result<Self> {
+        let (ensemble, importances) = storage::from_tensors(t, info.classes.len(), n_features)?;
+        Ok(Self {
+            info,
+            ensemble,
+            importances,
+            oob_proba: None,
+        })
     }
 }
+
+/// [`Persist`] for a forest type holding `params: ForestParams` and `fitted: Option<Fitted>`.
+macro_rules! persist_forest {
+    ($model:ty, $kind:expr) => {
+        impl Persist for $model {
+            const KIND: ModelKind = $kind;
+            type Params = ForestParams;
+            type Report = ForestReport;
+
+            fn params(&self) -> &ForestParams {
+                &self.params
+            }
+
+            fn seed(&self) -> u64 {
+                self.params.seed
+            }
+
+            fn fit_info(&self) -> Option<&FitInfo<ForestReport>> {
+                self.fitted.as_ref().map(|f| &f.info)
+            }
+
+            fn tensors(&self) -> Vec<NamedTensor> {
+                self.fitted.as_ref().map_or_else(Vec::new, Fitted::tensors)
+            }
+
+            fn from_parts(
+                params: ForestParams,
+                info: FitInfo<ForestReport>,
+                n_features: usize,
+                t: &Tensors,
+            ) -> Result<Self> {
+                Ok(Self {
+                    params,
+                    fitted: Some(Fitted::from_parts(info, n_features, t)?),
+                })
+            }
+        }
+    };
+}
+
+persist_forest!(RandomForest, ModelKind::RandomForest);
+persist_forest!(MultiLabelForest, ModelKind::MultiLabelForest);
 
 /// A random forest classifier (one class per sample) with scikit-learn's defaults and its exact
 /// splits (any boundary between two distinct training values, threshold halfway between them), trees
@@ -148,7 +157,7 @@ impl Fitted {
 /// let names: Vec<Option<&str>> = (0..40).map(|i| Some(if i > 10 { "high" } else { "low" })).collect();
 /// let labels = Labels::from_names(&names);
 /// let meta: Vec<SampleMeta> = (0..40).map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other)).collect();
-/// let mut rf = RandomForest::new(ForestParams { n_trees: 20, ..ForestParams::default() });
+/// let mut rf = RandomForest::new(ForestParams { n_trees: 20, ..ForestParams::default() }).unwrap();
 /// rf.fit(x.view(), &labels, &meta).unwrap();
 /// assert_eq!(rf.predict(x.view()).unwrap()[39], labels.class_index("high").unwrap());
 /// ```
@@ -159,12 +168,13 @@ pub struct RandomForest {
 }
 
 impl RandomForest {
-    /// An unfitted forest.
-    pub fn new(params: ForestParams) -> Self {
-        Self {
+    /// An unfitted forest; refuses hyperparameters out of range ([`ForestParams::check`]).
+    pub fn new(params: ForestParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// The hyperparameters.
@@ -174,7 +184,7 @@ impl RandomForest {
 
     /// What fitting reported (OOB accuracy); `None` before fitting.
     pub fn report(&self) -> Option<&ForestReport> {
-        self.fitted.as_ref().map(|f| &f.report)
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 
     /// Out-of-bag accuracy; `None` before fitting or without OOB.
@@ -196,26 +206,12 @@ impl RandomForest {
 
     /// The training data summary; `None` before fitting.
     pub fn training_summary(&self) -> Option<&TrainingSummary> {
-        self.fitted.as_ref().map(|f| &f.summary)
-    }
-
-    /// Reads a bundle written by [`Classifier::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let (params, fitted) = Fitted::load(dir, ModelKind::RandomForest)?;
-        Ok(Self {
-            params,
-            fitted: Some(fitted),
-        })
+        self.fitted.as_ref().map(|f| &f.info.summary)
     }
 }
 
 impl Classifier for RandomForest {
-    fn kind(&self) -> ModelKind {
-        ModelKind::RandomForest
-    }
-
     fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
-        self.params.check()?;
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let n_classes = labels.classes().len();
         if n_classes > u16::MAX as usize {
@@ -239,11 +235,13 @@ impl Classifier for RandomForest {
             dense(&oob, n_classes)
         });
         self.fitted = Some(Fitted {
-            classes: labels.classes().to_vec(),
+            info: FitInfo {
+                classes: labels.classes().to_vec(),
+                report,
+                summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
+            },
             ensemble: out.ensemble,
             importances: out.importances,
-            report,
-            summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
             oob_proba,
         });
         Ok(())
@@ -256,17 +254,7 @@ impl Classifier for RandomForest {
     }
 
     fn classes(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| &f.classes)
-    }
-
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        let f = self.fitted.as_ref()?;
-        Some(crate::classifier::to_json(&f.report))
-    }
-
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        f.save(ModelKind::RandomForest, &self.params, dir, header)
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
     }
 }
 
@@ -308,12 +296,13 @@ pub struct MultiLabelForest {
 }
 
 impl MultiLabelForest {
-    /// An unfitted forest.
-    pub fn new(params: ForestParams) -> Self {
-        Self {
+    /// An unfitted forest; refuses hyperparameters out of range ([`ForestParams::check`]).
+    pub fn new(params: ForestParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// Fits on every row of `x`; `targets` gives each row's label set (an empty set is a sample
@@ -325,7 +314,6 @@ impl MultiLabelForest {
         targets: &LabelSets,
         meta: &[SampleMeta],
     ) -> Result<()> {
-        self.params.check()?;
         let n = x.nrows();
         check_rows(n, targets.len(), "label sets per sample")?;
         check_rows(n, meta.len(), "sample metadata entries")?;
@@ -379,11 +367,13 @@ impl MultiLabelForest {
             dense(&oob, n_labels)
         });
         self.fitted = Some(Fitted {
-            classes: targets.labels().to_vec(),
+            info: FitInfo {
+                classes: targets.labels().to_vec(),
+                report,
+                summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
+            },
             ensemble: out.ensemble,
             importances: out.importances,
-            report,
-            summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
             oob_proba,
         });
         Ok(())
@@ -398,12 +388,12 @@ impl MultiLabelForest {
 
     /// The label names, in output column order. Empty before fitting.
     pub fn labels(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| &f.classes)
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
     }
 
     /// What fitting reported; `None` before fitting.
     pub fn report(&self) -> Option<&ForestReport> {
-        self.fitted.as_ref().map(|f| &f.report)
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 
     /// Out-of-bag label probabilities of the training samples (NaN rows where none). Not saved.
@@ -414,20 +404,5 @@ impl MultiLabelForest {
     /// Impurity importance per gene, normalised to sum one; `None` before fitting.
     pub fn feature_importances(&self) -> Option<&[f64]> {
         self.fitted.as_ref().map(|f| f.importances.as_slice())
-    }
-
-    /// Writes the model as a bundle into `dir`.
-    pub fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        f.save(ModelKind::MultiLabelForest, &self.params, dir, header)
-    }
-
-    /// Reads a bundle written by [`MultiLabelForest::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let (params, fitted) = Fitted::load(dir, ModelKind::MultiLabelForest)?;
-        Ok(Self {
-            params,
-            fitted: Some(fitted),
-        })
     }
 }

@@ -6,18 +6,13 @@
 //! `tree_node_offsets` u64 [trees + 1], `tree_leaf_offsets` u64 [trees + 1],
 //! `feature_importances` f64 [features]. Child indices count within their tree.
 
-use std::path::Path;
-
 use super::ensemble::Ensemble;
 use super::tree::{Node, Tree, LEAF};
-use crate::bundle::{Flat, TensorFile};
+use crate::parts::{Flat, NamedTensor, Tensors};
 use crate::{Error, Result};
 
 /// The tensors of an ensemble and its importances.
-pub(crate) fn to_tensors(
-    e: &Ensemble,
-    importances: &[f64],
-) -> Vec<(&'static str, Vec<usize>, Flat)> {
+pub(crate) fn to_tensors(e: &Ensemble, importances: &[f64]) -> Vec<NamedTensor> {
     let mut feature = Vec::new();
     let mut threshold = Vec::new();
     let mut left = Vec::new();
@@ -62,11 +57,10 @@ pub(crate) fn to_tensors(
 /// Reads the ensemble back, checking every index so that prediction can never go out of bounds or
 /// loop: children come after their parent, leaves point inside their tree's leaf table.
 pub(crate) fn from_tensors(
-    dir: &Path,
+    f: &Tensors,
     n_outputs: usize,
     n_features: usize,
 ) -> Result<(Ensemble, Vec<f64>)> {
-    let f = TensorFile::open(dir)?;
     let corrupt = |reason: String| Error::Corrupt {
         path: f.path().to_owned(),
         reason,

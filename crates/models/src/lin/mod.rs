@@ -34,15 +34,18 @@ pub mod moderated_t;
 pub mod nnls;
 pub mod special;
 
-use std::path::Path;
-
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use linfa_linear::LinearRegression;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 use rnameta_core::{Labels, SampleMeta};
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{read_manifest_of, write_bundle, Flat, Manifest, ModelKind, TensorFile};
-use crate::classifier::{labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{labelled_rows, Classifier, TrainingSummary};
+use crate::fitted::{classes_of, FitInfo};
+use crate::kind::ModelKind;
+use crate::parts::{Flat, NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
 use moderated_t::{moderated_t_of_fit, TwoGroupFit};
 
@@ -58,6 +61,20 @@ pub struct LinParams {
 }
 
 impl LinParams {
+    /// Checks the hyperparameters: at least one candidate number of genes, all positive.
+    pub fn check(&self) -> Result<()> {
+        if self.genes_per_class.is_empty() || self.genes_per_class.contains(&0) {
+            return Err(Error::InvalidParameter {
+                name: "genes_per_class",
+                reason: format!(
+                    "{:?}: needs at least one candidate, all positive",
+                    self.genes_per_class
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// A fixed number of top genes per class (no search).
     pub fn fixed(n: usize) -> Self {
         Self {
@@ -104,14 +121,12 @@ pub struct LinReport {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Fitted {
-    classes: Vec<String>,
+    info: FitInfo<LinReport>,
     n_features: usize,
     /// Selected gene columns, ascending.
     selected: Vec<usize>,
     /// selected genes x classes: class means.
     coef: Array2<f64>,
-    report: LinReport,
-    summary: TrainingSummary,
 }
 
 /// phenopredict's LIN predictor (see the module docs).
@@ -128,17 +143,18 @@ pub fn is_unassigned(row: ArrayView1<'_, f32>) -> bool {
 }
 
 impl Lin {
-    /// An unfitted model.
-    pub fn new(params: LinParams) -> Self {
-        Self {
+    /// An unfitted model; refuses hyperparameters out of range ([`LinParams::check`]).
+    pub fn new(params: LinParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// What fitting reported; `None` before fitting.
     pub fn report(&self) -> Option<&LinReport> {
-        self.fitted.as_ref().map(|f| &f.report)
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 
     /// The selected gene columns (ascending); `None` before fitting.
@@ -163,50 +179,12 @@ impl Lin {
             });
         }
         crate::classifier::check_finite(x)?;
-        project(x, &f.selected, &f.coef, f.report.projection)
+        project(x, &f.selected, &f.coef, f.info.report.projection)
     }
 
     /// The class of each sample, `None` for an unassigned sample (no positive weight).
     pub fn predict_assigned(&self, x: ArrayView2<'_, f32>) -> Result<Vec<Option<usize>>> {
         Ok(self.weights(x)?.rows().into_iter().map(label_of).collect())
-    }
-
-    /// Reads a bundle written by [`Classifier::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let m = read_manifest_of(dir, ModelKind::Lin)?;
-        let merr = |source| Error::Manifest {
-            path: dir.join(crate::bundle::MANIFEST_FILE),
-            source,
-        };
-        let params: LinParams = serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
-        let report: LinReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
-        let (k, p) = (m.classes.len(), m.gene_ids.len());
-        let t = TensorFile::open(dir)?;
-        let n_sel = report.n_selected;
-        let selected: Vec<usize> = t
-            .u64s("selected", &[n_sel])?
-            .into_iter()
-            .map(|v| v as usize)
-            .collect();
-        if let Some(bad) = selected.iter().find(|&&g| g >= p) {
-            return Err(Error::Corrupt {
-                path: t.path().to_owned(),
-                reason: format!("selected gene {bad} is outside the {p} genes of the manifest"),
-            });
-        }
-        let coef = Array2::from_shape_vec((n_sel, k), t.f64s("coef", &[n_sel, k])?)
-            .expect("shape checked against the tensor");
-        Ok(Self {
-            params,
-            fitted: Some(Fitted {
-                classes: m.classes,
-                n_features: p,
-                selected,
-                coef,
-                report,
-                summary: m.training,
-            }),
-        })
     }
 }
 
@@ -230,40 +208,65 @@ fn project(
 ) -> Result<Array2<f64>> {
     let k = coef.ncols();
     let gram = coef.t().dot(coef);
-    let all: Vec<usize> = (0..k).collect();
+    if projection == Projection::LeastSquares {
+        let all: Vec<usize> = (0..k).collect();
+        if nnls::solve_sub(gram.view(), &vec![0.0; k], &all).is_none() {
+            return Err(Error::NotEnoughData {
+                reason: "the class means on the selected genes are linearly dependent; least \
+                         squares has no unique solution"
+                    .to_owned(),
+            });
+        }
+    }
     let rows: Vec<usize> = (0..x.nrows()).collect();
-    let parts: Vec<Result<Vec<f64>>> =
-        rows.par_chunks(CHUNK)
-            .map(|rows| {
-                let mut out = Vec::with_capacity(rows.len() * k);
-                for &r in rows {
-                    let row = x.row(r);
-                    let mut c = vec![0.0; k];
-                    for (gi, &g) in selected.iter().enumerate() {
-                        let v = row[g] as f64;
-                        c.iter_mut()
-                            .zip(coef.row(gi))
-                            .for_each(|(ci, a)| *ci += a * v);
+    let parts: Vec<Result<Vec<f64>>> = rows
+        .par_chunks(CHUNK)
+        .map(|rows| {
+            let mut out = Vec::with_capacity(rows.len() * k);
+            for &r in rows {
+                let row = x.row(r);
+                let w = match projection {
+                    Projection::NonNegative => {
+                        let mut c = vec![0.0; k];
+                        for (gi, &g) in selected.iter().enumerate() {
+                            let v = row[g] as f64;
+                            c.iter_mut()
+                                .zip(coef.row(gi))
+                                .for_each(|(ci, a)| *ci += a * v);
+                        }
+                        nnls::nnls_gram(gram.view(), &c)
                     }
-                    let w = match projection {
-                        Projection::NonNegative => nnls::nnls_gram(gram.view(), &c),
-                        Projection::LeastSquares => nnls::solve_sub(gram.view(), &c, &all)
-                            .ok_or_else(|| Error::NotEnoughData {
-                                reason: "the class means on the selected genes are linearly \
-                                     dependent; least squares has no unique solution"
-                                    .to_owned(),
-                            })?,
-                    };
-                    out.extend(w);
-                }
-                Ok(out)
-            })
-            .collect();
+                    Projection::LeastSquares => least_squares_weights(coef, selected, row)?,
+                };
+                out.extend(w);
+            }
+            Ok(out)
+        })
+        .collect();
     let mut flat = Vec::with_capacity(x.nrows() * k);
     for part in parts {
         flat.extend(part?);
     }
     Ok(Array2::from_shape_vec((x.nrows(), k), flat).expect("k weights per row"))
+}
+
+/// The weights of one sample on the class means for two classes: phenopredict's unconstrained
+/// least squares without intercept, `argmin_w ||coef w - x[selected]||`, through linfa-linear's
+/// ordinary least squares (QR, no BLAS). Equal to the normal equations LIN solved before to 1e-6
+/// on real data (`tests/lin_paper_sex_genes.rs`; docs/dependencies.md).
+fn least_squares_weights(
+    coef: &Array2<f64>,
+    selected: &[usize],
+    row: ArrayView1<'_, f32>,
+) -> Result<Vec<f64>> {
+    let b: Array1<f64> = selected.iter().map(|&g| f64::from(row[g])).collect();
+    let fitted = LinearRegression::new()
+        .with_intercept(false)
+        .fit(&DatasetBase::new(coef.view(), b))
+        .map_err(|e| Error::NotEnoughData {
+            reason: format!("least squares on the class means: {e}"),
+        })?;
+    Ok(fitted.params().to_vec())
 }
 
 /// Per class: moderated t of every gene, class vs rest. `sums`, `rss` are classes x genes.
@@ -345,23 +348,10 @@ fn coefficients_on(means: &Array2<f64>, selected: &[usize]) -> Array2<f64> {
 }
 
 impl Classifier for Lin {
-    fn kind(&self) -> ModelKind {
-        ModelKind::Lin
-    }
-
     fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
         let mut candidates = self.params.genes_per_class.clone();
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.is_empty() || candidates[0] == 0 {
-            return Err(Error::InvalidParameter {
-                name: "genes_per_class",
-                reason: format!(
-                    "{:?}: needs at least one candidate, all positive",
-                    self.params.genes_per_class
-                ),
-            });
-        }
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let (k, p) = (labels.classes().len(), x.ncols());
         let (means, stats) = class_statistics(x, &rows, &y, k)?;
@@ -393,22 +383,24 @@ impl Classifier for Lin {
         let mut counts = vec![0; k];
         y.iter().for_each(|&c| counts[c] += 1);
         self.fitted = Some(Fitted {
-            classes: labels.classes().to_vec(),
-            n_features: p,
-            report: LinReport {
-                genes_per_class: n,
-                candidate_accuracy,
-                n_selected: selected.len(),
-                projection,
-                prior_df: stats
-                    .iter()
-                    .map(|s| s.prior.df.is_finite().then_some(s.prior.df))
-                    .collect(),
-                prior_var: stats.iter().map(|s| s.prior.var).collect(),
+            info: FitInfo {
+                classes: labels.classes().to_vec(),
+                report: LinReport {
+                    genes_per_class: n,
+                    candidate_accuracy,
+                    n_selected: selected.len(),
+                    projection,
+                    prior_df: stats
+                        .iter()
+                        .map(|s| s.prior.df.is_finite().then_some(s.prior.df))
+                        .collect(),
+                    prior_var: stats.iter().map(|s| s.prior.var).collect(),
+                },
+                summary: TrainingSummary::new(&rows, p, counts, meta),
             },
+            n_features: p,
             selected,
             coef,
-            summary: TrainingSummary::new(&rows, p, counts, meta),
         });
         Ok(())
     }
@@ -426,41 +418,75 @@ impl Classifier for Lin {
     }
 
     fn classes(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| &f.classes)
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
+    }
+}
+
+impl Persist for Lin {
+    const KIND: ModelKind = ModelKind::Lin;
+    type Params = LinParams;
+    type Report = LinReport;
+
+    fn params(&self) -> &LinParams {
+        &self.params
     }
 
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        let f = self.fitted.as_ref()?;
-        Some(crate::classifier::to_json(&f.report))
+    fn seed(&self) -> u64 {
+        0
     }
 
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        let manifest = Manifest::new(
-            ModelKind::Lin,
-            header,
-            &f.classes,
-            &self.params,
-            0,
-            &f.summary,
-            &f.report,
-        )?;
+    fn fit_info(&self) -> Option<&FitInfo<LinReport>> {
+        self.fitted.as_ref().map(|f| &f.info)
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        let Some(f) = self.fitted.as_ref() else {
+            return Vec::new();
+        };
         let (m, k) = f.coef.dim();
-        write_bundle(
-            dir,
-            &manifest,
-            vec![
-                (
-                    "selected",
-                    vec![m],
-                    Flat::U64(f.selected.iter().map(|&g| g as u64).collect()),
-                ),
-                (
-                    "coef",
-                    vec![m, k],
-                    Flat::F64(f.coef.iter().copied().collect()),
-                ),
-            ],
-        )
+        vec![
+            (
+                "selected",
+                vec![m],
+                Flat::U64(f.selected.iter().map(|&g| g as u64).collect()),
+            ),
+            (
+                "coef",
+                vec![m, k],
+                Flat::F64(f.coef.iter().copied().collect()),
+            ),
+        ]
+    }
+
+    fn from_parts(
+        params: LinParams,
+        info: FitInfo<LinReport>,
+        p: usize,
+        t: &Tensors,
+    ) -> Result<Self> {
+        let k = info.classes.len();
+        let n_sel = info.report.n_selected;
+        let selected: Vec<usize> = t
+            .u64s("selected", &[n_sel])?
+            .into_iter()
+            .map(|v| v as usize)
+            .collect();
+        if let Some(bad) = selected.iter().find(|&&g| g >= p) {
+            return Err(Error::Corrupt {
+                path: t.path().to_owned(),
+                reason: format!("selected gene {bad} is outside the {p} genes of the manifest"),
+            });
+        }
+        let coef = Array2::from_shape_vec((n_sel, k), t.f64s("coef", &[n_sel, k])?)
+            .expect("shape checked against the tensor");
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                info,
+                n_features: p,
+                selected,
+                coef,
+            }),
+        })
     }
 }

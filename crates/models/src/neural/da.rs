@@ -18,8 +18,6 @@
 //! the classifier is then usable from the first triplet step, and the triplet phase only has to
 //! move the biased samples, not learn an embedding from nothing.
 
-use std::path::Path;
-
 use dfdx::prelude::*;
 use ndarray::{Array2, ArrayView2};
 use rand::seq::SliceRandom;
@@ -39,8 +37,10 @@ use super::saved::{
 };
 use super::standardise::Standardiser;
 use super::{check_common, device};
-use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind, TensorFile};
-use crate::classifier::{check_input, labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{check_input, labelled_rows, Classifier, TrainingSummary};
+use crate::fitted::{classes_of, FitInfo};
+use crate::kind::ModelKind;
+use crate::parts::{NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
 
 /// Hyperparameters of [`DomainAdaptation`].
@@ -125,12 +125,10 @@ pub struct DaReport {
 
 #[derive(Debug, Clone)]
 struct Fitted {
-    classes: Vec<String>,
+    info: FitInfo<DaReport>,
     scaler: Standardiser,
     source: TwoLayer,
     bias_mapper: Dense,
-    report: DaReport,
-    summary: TrainingSummary,
 }
 
 /// The siamese domain-adaptation model (see the module docs).
@@ -141,12 +139,13 @@ pub struct DomainAdaptation {
 }
 
 impl DomainAdaptation {
-    /// An unfitted model.
-    pub fn new(params: DaParams) -> Self {
-        Self {
+    /// An unfitted model; refuses hyperparameters out of range ([`DaParams::check`]).
+    pub fn new(params: DaParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// The hyperparameters.
@@ -156,55 +155,24 @@ impl DomainAdaptation {
 
     /// What fitting reported; `None` before fitting.
     pub fn report(&self) -> Option<&DaReport> {
-        self.fitted.as_ref().map(|f| &f.report)
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 
     /// Probabilities through the *source* mapper (what the model predicts before domain
     /// adaptation); for comparisons.
     pub fn predict_proba_source_mapper(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        check_input(f.summary.n_features, x)?;
+        check_input(f.info.summary.n_features, x)?;
         Ok(f.source
             .predict_proba(&device(self.params.seed), x, &f.scaler, None))
     }
+}
 
-    /// Reads a bundle written by [`Classifier::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let m = read_manifest_of(dir, ModelKind::DomainAdaptation)?;
-        let merr = |source| Error::Manifest {
-            path: dir.join(crate::bundle::MANIFEST_FILE),
-            source,
-        };
-        let params: DaParams = serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
-        let report: DaReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
-        let t = TensorFile::open(dir)?;
-        let g = m.gene_ids.len();
-        let e = params.embedding;
-        let dev = device(params.seed);
-        let scaler = load_standardiser(&t, g)?;
-        let source = load_two_layer(
-            &t,
-            &dev,
-            (g, e, Some(params.classifier_hidden), m.classes.len()),
-            Activation::Sigmoid,
-            params.dropout,
-        )?;
-        let bias_mapper = load_dense(&t, &dev, "bias_mapper.weight", "bias_mapper.bias", g, e)?;
-        Ok(Self {
-            params,
-            fitted: Some(Fitted {
-                classes: m.classes,
-                scaler,
-                source,
-                bias_mapper,
-                report,
-                summary: m.training,
-            }),
-        })
-    }
-
-    fn check_params(&self) -> Result<()> {
-        let p = &self.params;
+impl DaParams {
+    /// Checks the hyperparameters: the common network ones (see [`crate::MlpParams::check`]) and
+    /// a positive classifier width, triplet learning rate and margin.
+    pub fn check(&self) -> Result<()> {
+        let p = self;
         check_common(
             p.embedding,
             p.dropout,
@@ -304,12 +272,7 @@ fn train_bias_mapper(
 }
 
 impl Classifier for DomainAdaptation {
-    fn kind(&self) -> ModelKind {
-        ModelKind::DomainAdaptation
-    }
-
     fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
-        self.check_params()?;
         let p = self.params.clone();
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let k = labels.classes().len();
@@ -390,24 +353,26 @@ impl Classifier for DomainAdaptation {
         };
         let counts = labels.class_counts();
         self.fitted = Some(Fitted {
-            classes: labels.classes().to_vec(),
+            info: FitInfo {
+                classes: labels.classes().to_vec(),
+                report: DaReport {
+                    source_samples: source_rows.len(),
+                    bias_samples: bias_rows.len(),
+                    classifier_loss,
+                    triplet_epochs,
+                },
+                summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
+            },
             scaler,
             source,
             bias_mapper,
-            report: DaReport {
-                source_samples: source_rows.len(),
-                bias_samples: bias_rows.len(),
-                classifier_loss,
-                triplet_epochs,
-            },
-            summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
         });
         Ok(())
     }
 
     fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        check_input(f.summary.n_features, x)?;
+        check_input(f.info.summary.n_features, x)?;
         Ok(f.source.predict_proba(
             &device(self.params.seed),
             x,
@@ -416,26 +381,32 @@ impl Classifier for DomainAdaptation {
         ))
     }
 
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        let f = self.fitted.as_ref()?;
-        Some(crate::classifier::to_json(&f.report))
-    }
-
     fn classes(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| f.classes.as_slice())
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
+    }
+}
+
+impl Persist for DomainAdaptation {
+    const KIND: ModelKind = ModelKind::DomainAdaptation;
+    type Params = DaParams;
+    type Report = DaReport;
+
+    fn params(&self) -> &DaParams {
+        &self.params
     }
 
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        let manifest = Manifest::new(
-            ModelKind::DomainAdaptation,
-            header,
-            &f.classes,
-            &self.params,
-            self.params.seed,
-            &f.summary,
-            &f.report,
-        )?;
+    fn seed(&self) -> u64 {
+        self.params.seed
+    }
+
+    fn fit_info(&self) -> Option<&FitInfo<DaReport>> {
+        self.fitted.as_ref().map(|f| &f.info)
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        let Some(f) = self.fitted.as_ref() else {
+            return Vec::new();
+        };
         let mut tensors = standardiser_tensors(&f.scaler);
         tensors.extend(two_layer_tensors(&f.source));
         tensors.extend(dense_tensors(
@@ -443,6 +414,34 @@ impl Classifier for DomainAdaptation {
             "bias_mapper.weight",
             "bias_mapper.bias",
         ));
-        write_bundle(dir, &manifest, tensors)
+        tensors
+    }
+
+    fn from_parts(
+        params: DaParams,
+        info: FitInfo<DaReport>,
+        g: usize,
+        t: &Tensors,
+    ) -> Result<Self> {
+        let e = params.embedding;
+        let dev = device(params.seed);
+        let scaler = load_standardiser(t, g)?;
+        let source = load_two_layer(
+            t,
+            &dev,
+            (g, e, Some(params.classifier_hidden), info.classes.len()),
+            Activation::Sigmoid,
+            params.dropout,
+        )?;
+        let bias_mapper = load_dense(t, &dev, "bias_mapper.weight", "bias_mapper.bias", g, e)?;
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                info,
+                scaler,
+                source,
+                bias_mapper,
+            }),
+        })
     }
 }

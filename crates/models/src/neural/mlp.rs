@@ -1,8 +1,6 @@
 //! The paper's MLP: one hidden layer with ReLU and dropout, softmax output, Adam, class-balanced
 //! cross-entropy weighted per sample.
 
-use std::path::Path;
-
 use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -14,8 +12,10 @@ use super::network::{Activation, Schedule, TwoLayer};
 use super::saved::{load_standardiser, load_two_layer, standardiser_tensors, two_layer_tensors};
 use super::standardise::Standardiser;
 use super::{check_common, device};
-use crate::bundle::{read_manifest_of, write_bundle, Manifest, ModelKind, TensorFile};
-use crate::classifier::{check_input, labelled_rows, BundleHeader, Classifier, TrainingSummary};
+use crate::classifier::{check_input, labelled_rows, Classifier, TrainingSummary};
+use crate::fitted::{classes_of, FitInfo};
+use crate::kind::ModelKind;
+use crate::parts::{NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
 
 /// Hyperparameters of [`Mlp`]. Defaults are the paper's tissue model; [`MlpParams::for_task`]
@@ -39,6 +39,18 @@ pub struct MlpParams {
 }
 
 impl MlpParams {
+    /// Checks the hyperparameters: at least one hidden unit, epoch and sample per batch, dropout
+    /// in [0, 1), a positive learning rate.
+    pub fn check(&self) -> Result<()> {
+        check_common(
+            self.hidden,
+            self.dropout,
+            self.learning_rate,
+            self.epochs,
+            self.batch_size,
+        )
+    }
+
     /// The paper's settings: tissue 128 hidden + dropout 0.3, sample source 128 + 0.3, sex 32 +
     /// 0.2; Adam lr 2e-4 (sex 2.4e-3); 10 epochs; batch 64.
     pub fn for_task(task: Task) -> Self {
@@ -79,11 +91,9 @@ pub struct MlpReport {
 
 #[derive(Debug, Clone)]
 struct Fitted {
-    classes: Vec<String>,
+    info: FitInfo<MlpReport>,
     scaler: Standardiser,
     network: TwoLayer,
-    report: MlpReport,
-    summary: TrainingSummary,
 }
 
 /// The paper's multilayer perceptron (see the module docs).
@@ -94,12 +104,13 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// An unfitted model.
-    pub fn new(params: MlpParams) -> Self {
-        Self {
+    /// An unfitted model; refuses hyperparameters out of range ([`MlpParams::check`]).
+    pub fn new(params: MlpParams) -> Result<Self> {
+        params.check()?;
+        Ok(Self {
             params,
             fitted: None,
-        }
+        })
     }
 
     /// The hyperparameters.
@@ -109,50 +120,13 @@ impl Mlp {
 
     /// What fitting reported; `None` before fitting.
     pub fn report(&self) -> Option<&MlpReport> {
-        self.fitted.as_ref().map(|f| &f.report)
-    }
-
-    /// Reads a bundle written by [`Classifier::save`].
-    pub fn load(dir: &Path) -> Result<Self> {
-        let m = read_manifest_of(dir, ModelKind::Mlp)?;
-        let merr = |source| Error::Manifest {
-            path: dir.join(crate::bundle::MANIFEST_FILE),
-            source,
-        };
-        let params: MlpParams = serde_json::from_value(m.hyperparameters.clone()).map_err(merr)?;
-        let report: MlpReport = serde_json::from_value(m.fit_report.clone()).map_err(merr)?;
-        let t = TensorFile::open(dir)?;
-        let g = m.gene_ids.len();
-        let dev = device(params.seed);
-        let scaler = load_standardiser(&t, g)?;
-        let network = load_two_layer(
-            &t,
-            &dev,
-            (g, params.hidden, None, m.classes.len()),
-            Activation::Relu,
-            params.dropout,
-        )?;
-        Ok(Self {
-            params,
-            fitted: Some(Fitted {
-                classes: m.classes,
-                scaler,
-                network,
-                report,
-                summary: m.training,
-            }),
-        })
+        self.fitted.as_ref().map(|f| &f.info.report)
     }
 }
 
 impl Classifier for Mlp {
-    fn kind(&self) -> ModelKind {
-        ModelKind::Mlp
-    }
-
     fn fit(&mut self, x: ArrayView2<'_, f32>, labels: &Labels, meta: &[SampleMeta]) -> Result<()> {
         let p = &self.params;
-        check_common(p.hidden, p.dropout, p.learning_rate, p.epochs, p.batch_size)?;
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let k = labels.classes().len();
         let counts = labels.class_counts();
@@ -187,47 +161,80 @@ impl Classifier for Mlp {
             &mut rng,
         );
         self.fitted = Some(Fitted {
-            classes: labels.classes().to_vec(),
+            info: FitInfo {
+                classes: labels.classes().to_vec(),
+                report: MlpReport {
+                    epoch_loss,
+                    class_weights,
+                },
+                summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
+            },
             scaler,
             network,
-            report: MlpReport {
-                epoch_loss,
-                class_weights,
-            },
-            summary: TrainingSummary::new(&rows, x.ncols(), counts, meta),
         });
         Ok(())
     }
 
     fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        check_input(f.summary.n_features, x)?;
+        check_input(f.info.summary.n_features, x)?;
         Ok(f.network
             .predict_proba(&device(self.params.seed), x, &f.scaler, None))
     }
 
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        let f = self.fitted.as_ref()?;
-        Some(crate::classifier::to_json(&f.report))
-    }
-
     fn classes(&self) -> &[String] {
-        self.fitted.as_ref().map_or(&[], |f| f.classes.as_slice())
+        classes_of(self.fitted.as_ref().map(|f| &f.info))
+    }
+}
+
+impl Persist for Mlp {
+    const KIND: ModelKind = ModelKind::Mlp;
+    type Params = MlpParams;
+    type Report = MlpReport;
+
+    fn params(&self) -> &MlpParams {
+        &self.params
     }
 
-    fn save(&self, dir: &Path, header: &BundleHeader) -> Result<()> {
-        let f = self.fitted.as_ref().ok_or(Error::NotFitted)?;
-        let manifest = Manifest::new(
-            ModelKind::Mlp,
-            header,
-            &f.classes,
-            &self.params,
-            self.params.seed,
-            &f.summary,
-            &f.report,
-        )?;
+    fn seed(&self) -> u64 {
+        self.params.seed
+    }
+
+    fn fit_info(&self) -> Option<&FitInfo<MlpReport>> {
+        self.fitted.as_ref().map(|f| &f.info)
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        let Some(f) = self.fitted.as_ref() else {
+            return Vec::new();
+        };
         let mut tensors = standardiser_tensors(&f.scaler);
         tensors.extend(two_layer_tensors(&f.network));
-        write_bundle(dir, &manifest, tensors)
+        tensors
+    }
+
+    fn from_parts(
+        params: MlpParams,
+        info: FitInfo<MlpReport>,
+        g: usize,
+        t: &Tensors,
+    ) -> Result<Self> {
+        let dev = device(params.seed);
+        let scaler = load_standardiser(t, g)?;
+        let network = load_two_layer(
+            t,
+            &dev,
+            (g, params.hidden, None, info.classes.len()),
+            Activation::Relu,
+            params.dropout,
+        )?;
+        Ok(Self {
+            params,
+            fitted: Some(Fitted {
+                info,
+                scaler,
+                network,
+            }),
+        })
     }
 }

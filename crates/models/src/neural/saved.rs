@@ -5,11 +5,8 @@ use dfdx::prelude::*;
 use super::dense::Dense;
 use super::network::{Activation, TwoLayer};
 use super::standardise::Standardiser;
-use crate::bundle::{Flat, TensorFile};
+use crate::parts::{Flat, NamedTensor, Tensors};
 use crate::Result;
-
-/// A named tensor ready for [`crate::bundle::write_bundle`].
-pub(crate) type NamedTensor = (&'static str, Vec<usize>, Flat);
 
 /// `scaler.mean`, `scaler.scale` (genes).
 pub(crate) fn standardiser_tensors(s: &Standardiser) -> Vec<NamedTensor> {
@@ -24,7 +21,7 @@ pub(crate) fn standardiser_tensors(s: &Standardiser) -> Vec<NamedTensor> {
 }
 
 /// Reads the standardiser of `genes` inputs.
-pub(crate) fn load_standardiser(t: &TensorFile, genes: usize) -> Result<Standardiser> {
+pub(crate) fn load_standardiser(t: &Tensors, genes: usize) -> Result<Standardiser> {
     Ok(Standardiser {
         mean: t.f32s("scaler.mean", &[genes])?,
         scale: t.f32s("scaler.scale", &[genes])?,
@@ -50,7 +47,7 @@ pub(crate) fn dense_tensors(
 
 /// Reads one layer of the given sizes.
 pub(crate) fn load_dense(
-    t: &TensorFile,
+    t: &Tensors,
     dev: &Cpu,
     weight_name: &str,
     bias_name: &str,
@@ -74,7 +71,7 @@ pub(crate) fn two_layer_tensors(n: &TwoLayer) -> Vec<NamedTensor> {
 
 /// Reads a [`TwoLayer`] of sizes `(inputs, first, hidden, classes)`.
 pub(crate) fn load_two_layer(
-    t: &TensorFile,
+    t: &Tensors,
     dev: &Cpu,
     sizes: (usize, usize, Option<usize>, usize),
     activation: Activation,

@@ -6,49 +6,26 @@
 //! told to fit them on (the source domain for DA), never from test data.
 
 use ndarray::ArrayView2;
+use rnameta_preprocess::zscore::{standardise_into, GeneMoments};
 
 /// Mean and standard deviation of each input column.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Standardiser {
     pub(crate) mean: Vec<f32>,
-    /// Standard deviations, with zero replaced by one so constant genes map to 0.
+    /// Standard deviations, with those of constant genes (at most `MIN_SD`) replaced by one so
+    /// that constant genes map to 0.
     pub(crate) scale: Vec<f32>,
 }
 
 impl Standardiser {
-    /// Fits on the rows `rows` of `x` (population standard deviation, two passes in f64). Rows
-    /// are walked in order, each one contiguous, rather than gene by gene down strided columns.
+    /// Fits on the rows `rows` of `x` with preprocess's one z-scorer
+    /// ([`rnameta_preprocess::zscore::GeneMoments`]: population standard deviation, two passes in
+    /// `f64`, a gene with sd at most `MIN_SD` only centred), held in `f32`.
     pub(crate) fn fit(x: ArrayView2<'_, f32>, rows: &[usize]) -> Self {
-        let g = x.ncols();
-        let n = rows.len().max(1) as f64;
-        let mut sum = vec![0f64; g];
-        for &r in rows {
-            for (s, &v) in sum.iter_mut().zip(x.row(r).iter()) {
-                *s += f64::from(v);
-            }
-        }
-        let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
-        let mut squares = vec![0f64; g];
-        for &r in rows {
-            for ((q, &v), &m) in squares.iter_mut().zip(x.row(r).iter()).zip(&mean) {
-                let d = f64::from(v) - m;
-                *q += d * d;
-            }
-        }
-        let scale = squares
-            .iter()
-            .map(|q| {
-                let sd = (q / n).sqrt();
-                if sd > 1e-12 {
-                    sd as f32
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let stats = GeneMoments::of_rows(x, Some(rows)).to_f32();
         Self {
-            mean: mean.iter().map(|&m| m as f32).collect(),
-            scale,
+            mean: stats.mean,
+            scale: stats.sd,
         }
     }
 
@@ -65,20 +42,8 @@ impl Standardiser {
         for (&r, dst) in rows.iter().zip(out.chunks_exact_mut(g)) {
             let row = x.row(r);
             match row.as_slice() {
-                Some(src) => {
-                    for (((d, &v), &m), &s) in
-                        dst.iter_mut().zip(src).zip(&self.mean).zip(&self.scale)
-                    {
-                        *d = (v - m) / s;
-                    }
-                }
-                None => {
-                    for (((d, &v), &m), &s) in
-                        dst.iter_mut().zip(row).zip(&self.mean).zip(&self.scale)
-                    {
-                        *d = (v - m) / s;
-                    }
-                }
+                Some(src) => standardise_into(src, &self.mean, &self.scale, dst),
+                None => standardise_into(&row.to_vec(), &self.mean, &self.scale, dst),
             }
         }
     }

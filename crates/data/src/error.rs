@@ -1,0 +1,125 @@
+//! The error type of `rnameta-data`: what went wrong while finding, reading, labelling or
+//! stacking inputs. The messages are the ones the `rnameta` command prints.
+
+use std::path::PathBuf;
+
+use rnameta_io::detect::Format;
+
+/// Why inputs could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or parsed (the file and where in it are in the io error).
+    #[error(transparent)]
+    Io(#[from] rnameta_io::Error),
+    /// The files read do not fit together as one dataset (shapes, duplicate ids).
+    #[error(transparent)]
+    Dataset(#[from] rnameta_core::Error),
+    /// The genes of one file could not be put in the order of the others.
+    #[error(transparent)]
+    Harmonise(#[from] rnameta_preprocess::Error),
+    /// An input path that does not exist.
+    #[error("{}: no such file or directory", path.display())]
+    NoSuchPath {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A directory (or one below it) could not be listed.
+    #[error("reading directory {}", path.display())]
+    ReadDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory input holds no expression file, only companions or unknown files.
+    #[error(
+        "{}: no expression file found in the directory (matrices, GCT, recount3 gene sums, \
+         ARCHS4 HDF5, Parquet)",
+        dir.display()
+    )]
+    NoExpressionFile {
+        /// The directory given.
+        dir: PathBuf,
+    },
+    /// A file input of a known format that holds no expression matrix (a label table, a GTF).
+    #[error(
+        "{}: a {format}, not an expression matrix (label tables go to --labels, gene \
+         annotations to --gene-annotation)",
+        path.display()
+    )]
+    NotExpression {
+        /// The file.
+        path: PathBuf,
+        /// Its detected format.
+        format: Format,
+    },
+    /// The gene annotation option names a file that is neither a GTF nor an annotation table.
+    #[error(
+        "{}: --gene-annotation needs a GTF or a gene annotation table, this is a {format}",
+        path.display()
+    )]
+    NotGeneAnnotation {
+        /// The file.
+        path: PathBuf,
+        /// Its detected format.
+        format: Format,
+    },
+    /// A recount3 gene sums file whose name does not follow recount3's pattern, so that its
+    /// project's tables cannot be found.
+    #[error(
+        "{}: not a recount3 file name (<source>.gene_sums.<project>.<annotation>.gz), so its \
+         recount_qc table cannot be found",
+        path.display()
+    )]
+    NotRecount3Name {
+        /// The gene sums file.
+        path: PathBuf,
+    },
+    /// The `recount_qc` table that turns a gene sums file's coverage into read counts was found
+    /// neither next to the file nor in the recount3 metadata folder.
+    #[error(
+        "{}: the project's {table} table is needed to turn coverage sums into read counts; it \
+         was looked for next to the file and in the recount3 metadata folder",
+        path.display()
+    )]
+    MissingRecountQc {
+        /// The gene sums file.
+        path: PathBuf,
+        /// The file name of the table looked for.
+        table: String,
+    },
+    /// An error while reading one expression file of several, naming the file.
+    #[error("reading {}", path.display())]
+    Reading {
+        /// The expression file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// One sample in two input files: it would be trained on, predicted or scored twice.
+    #[error(
+        "sample {sample} is in both {} and {}; give each sample once (drop one of the files, \
+         or the sample from one of them)",
+        first.display(),
+        second.display()
+    )]
+    DuplicateSample {
+        /// The sample id.
+        sample: String,
+        /// The file it was first read from.
+        first: PathBuf,
+        /// The file it was read from again.
+        second: PathBuf,
+    },
+    /// Nothing to stack.
+    #[error("no expression file given")]
+    NoInput,
+    /// The input files have no gene id in common.
+    #[error("the input files share no gene id; are they from the same organism and annotation?")]
+    NoSharedGene,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,86 @@
+//! Labels from a label table option and from MetaSRA, with UBERON sub-parts rolled up.
+
+mod common;
+
+use rnameta_data::{load, LabelSourceKind, LoadOptions};
+
+#[test]
+fn label_table_option_is_applied_over_the_metadata_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = common::recount3_tree(dir.path(), false);
+    let table = dir.path().join("my-labels.tsv");
+    // The first sample has no tissue in the sra table; two rows name samples of no input.
+    std::fs::write(
+        &table,
+        "sample_id\ttissue\nSRS000000\tliver\nSRS999998\tlung\nSRS999999\tlung\n",
+    )
+    .unwrap();
+    let options = LoadOptions {
+        labels: Some(table.clone()),
+        gene_annotation: None,
+    };
+    let loaded = load(tree.human.as_path(), &options).unwrap();
+    assert_eq!(loaded.dataset.samples()[0].tissue.as_deref(), Some("liver"));
+    assert_eq!(loaded.report.labelled.tissue, 30);
+    let source = loaded
+        .report
+        .label_sources
+        .iter()
+        .find(|s| s.kind == LabelSourceKind::LabelTable)
+        .unwrap();
+    assert_eq!(
+        (source.path.as_path(), source.samples),
+        (table.as_path(), 1)
+    );
+    assert!(
+        loaded.report.notes.contains(&format!(
+            "labels of 1 of 30 samples from {} (tissue=tissue)",
+            table.display()
+        )),
+        "{:?}",
+        loaded.report.notes
+    );
+}
+
+fn tissue_of_first_sample_mapped_to(terms: &[&str]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = common::recount3_tree(dir.path(), false);
+    common::metasra_file(&tree.human.join("metasra.json"), "SRS000000", terms);
+    let loaded = load(tree.human.as_path(), &LoadOptions::default()).unwrap();
+    let source = loaded
+        .report
+        .label_sources
+        .iter()
+        .find(|s| s.kind == LabelSourceKind::MetaSra)
+        .unwrap();
+    assert_eq!(source.samples, 1);
+    loaded.dataset.samples()[0].tissue.clone()
+}
+
+#[test]
+fn a_sample_mapped_to_the_cerebellum_gets_brain() {
+    assert_eq!(
+        tissue_of_first_sample_mapped_to(&["UBERON:0002037"]).as_deref(),
+        Some("brain")
+    );
+}
+
+#[test]
+fn a_sample_mapped_to_the_left_ventricle_gets_heart() {
+    assert_eq!(
+        tissue_of_first_sample_mapped_to(&["UBERON:0002084"]).as_deref(),
+        Some("heart")
+    );
+}
+
+#[test]
+fn a_sub_part_and_its_own_tissue_agree_but_two_tissues_give_none() {
+    assert_eq!(
+        tissue_of_first_sample_mapped_to(&["UBERON:0002037", "UBERON:0000955"]).as_deref(),
+        Some("brain")
+    );
+    assert_eq!(
+        tissue_of_first_sample_mapped_to(&["UBERON:0002037", "UBERON:0002048"]),
+        None
+    );
+}

@@ -1,0 +1,106 @@
+//! Reorganising the models (issue 19: the model vocabulary, the bundle writer, one z-scorer, the
+//! linfa interface) changes their shape, not their numbers: each model fitted on the simulator's
+//! small preset gives, bit for bit, the class probabilities it gave before. The digests below
+//! were recorded with the code as it was before the reorganisation (commit d8b904b).
+
+mod common;
+
+use common::{labels_within, tiny};
+use ndarray::Array2;
+use rnameta_core::{Dataset, Labels, Task};
+use rnameta_models::{
+    DaParams, ForestParams, GeneChoice, LinParams, LogisticParams, MlpParams, ModelSpec,
+    TrainedModel,
+};
+use rnameta_preprocess::Pipeline;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of the probabilities' bits, row by row.
+fn digest(p: &Array2<f32>) -> String {
+    let mut h = Sha256::new();
+    for v in p.iter() {
+        h.update(v.to_bits().to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Probabilities of the model of `spec`, trained on GTEx + SRA train studies (tissue), on the
+/// SRA test studies.
+fn probabilities(spec: &ModelSpec) -> Array2<f32> {
+    let t = tiny();
+    let train = Dataset::concat(&[&t.gtex, &t.sra_train]).unwrap();
+    let classes = Labels::for_task(Task::Tissue, t.gtex.samples())
+        .classes()
+        .to_vec();
+    let labels = labels_within(Task::Tissue, &train, &classes);
+    let model = TrainedModel::fit(
+        spec,
+        Task::Tissue,
+        &Pipeline::tpm_log2(),
+        &GeneChoice::Paper,
+        &train,
+        &labels,
+    )
+    .unwrap();
+    model.annotate(&t.sra_test).unwrap().proba
+}
+
+fn specs() -> Vec<(&'static str, ModelSpec, &'static str)> {
+    vec![
+        (
+            "lin",
+            ModelSpec::Lin(LinParams::default()),
+            "5fee33d284b4568a79dd4b5e5d41cca09ebe75815bcb0b7cd7ec84d28e92a157",
+        ),
+        (
+            "mlp",
+            ModelSpec::Mlp(MlpParams {
+                epochs: 3,
+                seed: 7,
+                ..MlpParams::default()
+            }),
+            "99936559fd4621d242832fa6af0748a12351ca036f66896ed4297a8de010e20b",
+        ),
+        (
+            "da",
+            ModelSpec::Da(DaParams {
+                epochs: 2,
+                triplet_epochs: 2,
+                embedding: 64,
+                seed: 7,
+                ..DaParams::default()
+            }),
+            "f762fe914144fdcb450badc62fc74724bbc33e980bd4478129abe909b6a7bc40",
+        ),
+        (
+            "rf",
+            ModelSpec::RandomForest(ForestParams {
+                n_trees: 20,
+                seed: 7,
+                ..ForestParams::default()
+            }),
+            "87f1110a52dd94f5f3df67e731fb810a790379d3267b4037d6d5b7ffccab8684",
+        ),
+        (
+            "logistic",
+            ModelSpec::Logistic(LogisticParams {
+                max_iter: 50,
+                ..LogisticParams::default()
+            }),
+            "ebaf2e7b13e8e12e68a7ef2eb5d9026a4691ee5290ac04e77308609fdf6e9ba6",
+        ),
+    ]
+}
+
+#[test]
+fn every_model_gives_the_probabilities_it_gave_before_the_reorganisation() {
+    let mut wrong = Vec::new();
+    for (name, spec, expected) in specs() {
+        let found = digest(&probabilities(&spec));
+        eprintln!("{name}: {found}");
+        if found != expected {
+            wrong.push(format!("{name}: {found}, recorded {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "changed: {wrong:#?}");
+}
