@@ -123,33 +123,52 @@ impl Tensors {
 
     /// Tensor `name` as `u32`, checking its shape.
     pub(crate) fn u32s(&self, name: &str, shape: &[usize]) -> Result<Vec<u32>> {
-        let b = self.view(name, Dtype::U32, shape)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.values(name, shape)
     }
 
     /// Tensor `name` as `u64`, checking its shape.
     pub(crate) fn u64s(&self, name: &str, shape: &[usize]) -> Result<Vec<u64>> {
-        let b = self.view(name, Dtype::U64, shape)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("chunks of 8")))
-            .collect())
+        self.values(name, shape)
     }
 
     /// Tensor `name` as `f32`, checking its shape.
     pub(crate) fn f32s(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
-        let b = self.view(name, Dtype::F32, shape)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        self.values(name, shape)
     }
 
     /// Tensor `name` as `f64`, checking its shape.
     pub(crate) fn f64s(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>> {
-        let b = self.view(name, Dtype::F64, shape)?;
-        Ok(b.chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("chunks of 8")))
+        self.values(name, shape)
+    }
+
+    /// Tensor `name` decoded as `T` (its dtype and shape checked): the one decoder behind
+    /// [`Tensors::u32s`], [`Tensors::u64s`], [`Tensors::f32s`] and [`Tensors::f64s`].
+    fn values<T: Element>(&self, name: &str, shape: &[usize]) -> Result<Vec<T>> {
+        let bytes = self.view(name, T::DTYPE, shape)?;
+        Ok(bytes
+            .chunks_exact(std::mem::size_of::<T>())
+            .map(T::from_le)
             .collect())
     }
 }
+
+/// An element type of a saved tensor, read from its little-endian bytes.
+trait Element: Sized {
+    /// The safetensors dtype that holds it.
+    const DTYPE: Dtype;
+    /// The value of one element's bytes (`size_of::<Self>()` of them).
+    fn from_le(bytes: &[u8]) -> Self;
+}
+
+macro_rules! element {
+    ($($t:ty => $dtype:ident),*) => {$(
+        impl Element for $t {
+            const DTYPE: Dtype = Dtype::$dtype;
+            fn from_le(bytes: &[u8]) -> Self {
+                <$t>::from_le_bytes(bytes.try_into().expect("chunks of the element's size"))
+            }
+        }
+    )*};
+}
+
+element!(u32 => U32, u64 => U64, f32 => F32, f64 => F64);
