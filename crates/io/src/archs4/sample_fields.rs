@@ -109,6 +109,27 @@ struct FieldRead<'a> {
     slices: Vec<(usize, usize)>,
 }
 
+impl<'a> FieldRead<'a> {
+    /// A new read of the samples `wanted` (sorted, distinct) over `slices`; `heap` starts a new
+    /// read, so the strings of an earlier one are not kept.
+    fn begin(
+        path: &'a Path,
+        addressing: Addressing,
+        heap: &'a mut GlobalHeap,
+        wanted: &'a [usize],
+        slices: Vec<(usize, usize)>,
+    ) -> Self {
+        heap.begin_read();
+        FieldRead {
+            path,
+            addressing,
+            heap,
+            wanted,
+            slices,
+        }
+    }
+}
+
 impl SampleField {
     /// The values of the samples `read.wanted`, in that order, as stored.
     fn values(&self, read: &mut FieldRead<'_>) -> Result<Vec<String>> {
@@ -211,14 +232,7 @@ impl SampleField {
         for start in (0..n).step_by(META_BLOCK) {
             let end = n.min(start + META_BLOCK);
             let wanted: Vec<usize> = (start..end).collect();
-            heap.begin_read();
-            let mut read = FieldRead {
-                path,
-                addressing,
-                heap,
-                wanted: &wanted,
-                slices: vec![(start, end)],
-            };
+            let mut read = FieldRead::begin(path, addressing, heap, &wanted, vec![(start, end)]);
             for value in self.values(&mut read)? {
                 column.push(value.trim());
             }
@@ -260,14 +274,7 @@ impl SampleColumns {
         let mut wanted = indices.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
-        heap.begin_read();
-        let mut read = FieldRead {
-            path,
-            addressing,
-            heap,
-            wanted: &wanted,
-            slices: slices(&wanted),
-        };
+        let mut read = FieldRead::begin(path, addressing, heap, &wanted, slices(&wanted));
         let mut records: Vec<Archs4Record> = indices
             .iter()
             .map(|&i| Archs4Record::new(self.gsm.get(i)))
