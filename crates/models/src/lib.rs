@@ -91,6 +91,7 @@ pub use classifier::{argmax_rows, Classifier, TrainingSummary};
 pub use error::{Error, Result};
 pub use forest::{ForestParams, ForestReport, MaxFeatures, MultiLabelForest, RandomForest};
 pub use kind::{ModelKind, UnknownModel};
+pub use lin::moderated_t::GeneStatistic;
 pub use lin::{is_unassigned, Lin, LinParams, LinReport, Projection};
 pub use linfa_fit::{Checked, GeneModel};
 pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};

@@ -13,8 +13,8 @@ use rnameta_models::lin::moderated_t::{fit_f_dist, moderated_t};
 use rnameta_models::lin::nnls::{least_squares, nnls};
 use rnameta_models::lin::special::{digamma, tetragamma, trigamma, trigamma_inverse};
 use rnameta_models::{
-    is_unassigned, BundleHeader, Classifier, Error, Lin, LinParams, LoadBundle, Projection,
-    SaveBundle,
+    is_unassigned, BundleHeader, Classifier, Error, GeneStatistic, Lin, LinParams, LoadBundle,
+    Projection, SaveBundle,
 };
 
 fn close(got: f64, want: f64, tol: f64, what: &str) {
@@ -135,7 +135,7 @@ fn moderated_t_matches_limma_formulas_in_numpy() {
         [3.8, 2.6, 7.5, 0.8, 2.4, 0.6]
     ];
     let ind = [true, true, true, false, false, false, false, false];
-    let m = moderated_t(x.view(), &ind).unwrap();
+    let m = moderated_t(x.view(), &ind, GeneStatistic::InVsRest).unwrap();
     assert_eq!(m.df_residual, 6.0);
     let s2 = [
         0.065777761459,
@@ -325,6 +325,30 @@ fn a_sample_with_no_positive_weight_is_unassigned() {
     assert_eq!(assigned, vec![Some(y[0]), None]);
 }
 
+/// With two classes the weights are unconstrained: a sample whose weights are both negative gets
+/// the class of the larger one (phenopredict's `which.highest`), with probability 1.
+#[test]
+fn two_negative_weights_take_the_larger_as_phenopredict_does() {
+    let (x, y) = tissue_like(200, 60, 2, 10, 2.0, 7);
+    let mut m = Lin::new(LinParams::fixed(10)).unwrap();
+    m.fit(x.view(), &labels_of(&y), &meta(200)).unwrap();
+    let sel = m.selected_genes().unwrap().to_vec();
+    let coef = m.coefficients().unwrap().clone();
+    // A sample equal to -(class 0 mean) - 0.5 (class 1 mean) on the selected genes has weights
+    // (-1, -0.5) exactly.
+    let mut q = Array2::<f32>::zeros((1, x.ncols()));
+    for (i, &g) in sel.iter().enumerate() {
+        q[[0, g]] = (-coef[[i, 0]] - 0.5 * coef[[i, 1]]) as f32;
+    }
+    let w = m.weights(q.view()).unwrap();
+    close(w[[0, 0]], -1.0, 1e-5, "w0");
+    close(w[[0, 1]], -0.5, 1e-5, "w1");
+    assert_eq!(m.predict_assigned(q.view()).unwrap(), vec![Some(1)]);
+    let p = m.predict_proba(q.view()).unwrap();
+    assert_eq!(p.row(0).to_vec(), vec![0.0, 1.0]);
+    assert!(!is_unassigned(p.row(0)));
+}
+
 #[test]
 fn refuses_bad_input() {
     let (x, y) = tissue_like(60, 50, 3, 5, 3.0, 1);
@@ -347,6 +371,7 @@ fn refuses_bad_input() {
         // Refused when the model is built, before any data is seen.
         let err = Lin::new(LinParams {
             genes_per_class: bad,
+            ..LinParams::default()
         })
         .unwrap_err();
         assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");

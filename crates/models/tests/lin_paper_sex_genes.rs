@@ -12,10 +12,11 @@
 //! the highest AMOT get a female weight above their male weight and are called female; every
 //! female is right: 76 of 85.
 //!
-//! This is the published method's behaviour on this gene set, not a defect of the reimplementation:
-//! phenopredict's `build_predictor` would also drop genes with limma `P.Value >= 1e-5` (AMOT: two-
-//! sample t = 0.40), which this reimplementation does not, but on the eight Y genes left the two
-//! class means are nearly collinear and the least-squares weights are worse still (62 of 85).
+//! This is the published method's behaviour on this gene set, not a defect of the reimplementation
+//! (`tests/lin_phenopredict.rs` checks LIN against phenopredict's own R code). phenopredict's
+//! `build_predictor` dropped genes with limma `P.Value >= 1e-5` until March 2017 (commit da4e892
+//! removed the filter; AMOT: two-sample t = 0.40), but on the eight Y genes such a filter leaves the
+//! two class means are nearly collinear and the least-squares weights are worse still (62 of 85).
 //! `docs/results.md` ("LIN on GEUVADIS sex with the paper's genes") gives the numbers.
 
 use std::path::PathBuf;
@@ -96,8 +97,8 @@ fn paper_genes_rescore_geuvadis_at_76_of_85() {
 
 /// The measured cause: on the nine genes every candidate N keeps all of them and scores 76 / 85;
 /// the female coefficient column is 97% AMOT; the males called female are exactly the nine with
-/// the highest AMOT; and the eight Y genes alone (what phenopredict's p < 1e-5 filter would
-/// leave) score 62 / 85.
+/// the highest AMOT; and the eight Y genes alone (what the p < 1e-5 filter of phenopredict before
+/// March 2017 would leave) score 62 / 85.
 #[test]
 fn the_female_weight_is_the_amot_level() {
     let data = geuvadis();

@@ -162,6 +162,7 @@ fn linfa_checks_the_hyperparameters_before_any_data_is_seen() {
     ));
     let fitted: Result<GeneModel<Lin, String>, Error> = LinParams {
         genes_per_class: vec![],
+        ..LinParams::default()
     }
     .fit(&data);
     assert!(matches!(

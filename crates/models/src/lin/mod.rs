@@ -1,34 +1,40 @@
 //! LIN: phenopredict's linear predictor (Ellis et al. 2018), reimplemented.
 //!
-//! Fitting, for each class: a limma-style moderated t of every gene, in the class vs not in it
-//! ([`moderated_t`]); the top `N` genes by `|t|` of every class are kept (their union, as
-//! positional column indices). The coefficients are the per-class mean expression on those genes
-//! (genes x classes). Prediction projects each sample's selected-gene vector on the coefficient
-//! columns, as `minfi:::projectCellType` does for phenopredict: non-negative least squares
-//! ([`nnls`]) for three or more classes, plain least squares for two (phenopredict's sex
-//! predictor). The label is the class with the largest weight; a sample with no positive weight is
-//! *unassigned*.
+//! Fitting, for each class: a limma moderated t of every gene ([`moderated_t`]); by default the
+//! statistic phenopredict's `build_predictor` uses, one indicator column per class and no
+//! intercept, so the in-class mean is tested against zero ([`GeneStatistic::ClassMean`]; a
+//! class-versus-rest contrast is [`GeneStatistic::InVsRest`]). The top `N` genes by `|t|` of every
+//! class are kept (their union, as positional column indices). The coefficients are the per-class
+//! mean expression on those genes (genes x classes), as `build_predictor` computes them. Prediction
+//! projects each sample's selected-gene vector on the coefficient columns, as
+//! `minfi:::projectCellType` does for phenopredict: non-negative least squares ([`nnls`], the
+//! quadratic program phenopredict hands to `quadprog::solve.QP`) for three or more classes, plain
+//! least squares for two (phenopredict's sex predictor). The label is phenopredict's
+//! `which.highest`: the class with the largest weight, even a negative one; a sample whose largest
+//! weight is exactly 0 (every non-negative weight 0) is *unassigned*.
 //!
 //! `N` is chosen as phenopredict's `optimize_numRegions` does: for each candidate (default 10, 20,
 //! 30, 60, 80, 100, 150, 200) the predictor is built on the training samples and used to predict
 //! those same samples; the candidate with the best accuracy wins, ties going to the smaller `N`.
 //! Unassigned training samples count as errors.
 //!
-//! One step of phenopredict's `build_predictor` is left out: it also drops, per class, the genes
-//! whose limma `P.Value` is not below `1e-5`. Here every top-`N` gene is kept, significant or not.
+//! Selected genes, coefficients, the accuracy of every candidate and the weights equal those of
+//! phenopredict's own R code with limma 3.54 and quadprog on the same input
+//! (`tests/lin_phenopredict.rs`, numbers from `fixtures/phenopredict/make_reference.R`).
 //!
 //! With two classes the projection needs genes on which each class is high: a class whose mean is
 //! near zero on the selected genes (female on chrY genes, when no female-specific gene is among
-//! them) gets its weight from whatever other gene its mean does load on. On GEUVADIS with the
-//! paper's sex genes that gene is AMOT, which does not differ between the sexes, and the training
-//! data rescore at 0.894 (`docs/results.md`, `tests/lin_paper_sex_genes.rs`).
+//! them) gets its weight from whatever other gene its mean does load on (`docs/results.md`,
+//! `tests/lin_paper_sex_genes.rs`).
 //!
 //! # Probabilities
 //!
 //! LIN gives mixture weights, not calibrated probabilities. [`Classifier::predict_proba`] returns
-//! the weights with negative ones set to 0, normalised to sum 1; an unassigned sample gets a row of
-//! zeros (tell it apart with [`is_unassigned`] or use [`Lin::predict_assigned`]). Its `argmax` is
-//! class 0, so [`Classifier::predict`] reports unassigned samples as class 0.
+//! the weights with negative ones set to 0, normalised to sum 1; a sample with no positive weight
+//! but a negative largest one (two classes only) gets probability 1 for that class, as
+//! `which.highest` labels it; an unassigned sample gets a row of zeros (tell it apart with
+//! [`is_unassigned`] or use [`Lin::predict_assigned`]). Its `argmax` is class 0, so
+//! [`Classifier::predict`] reports unassigned samples as class 0.
 
 pub mod moderated_t;
 pub mod nnls;
@@ -47,7 +53,7 @@ use crate::fitted::{classes_of, FitInfo};
 use crate::kind::ModelKind;
 use crate::parts::{Flat, NamedTensor, Persist, Tensors};
 use crate::{Error, Result};
-use moderated_t::{moderated_t_of_fit, TwoGroupFit};
+use moderated_t::{moderated_t_of, ClassMoments, GeneStatistic};
 
 /// Samples per parallel chunk of prediction (results are collected in order).
 const CHUNK: usize = 256;
@@ -58,6 +64,10 @@ pub struct LinParams {
     /// Candidate numbers of top genes per class; the one with the best training accuracy is used
     /// (ties to the smaller). A single value fixes `N`.
     pub genes_per_class: Vec<usize>,
+    /// The per-gene statistic genes are ranked by (phenopredict's by default; absent from a
+    /// settings file, the default).
+    #[serde(default)]
+    pub statistic: GeneStatistic,
 }
 
 impl LinParams {
@@ -79,15 +89,17 @@ impl LinParams {
     pub fn fixed(n: usize) -> Self {
         Self {
             genes_per_class: vec![n],
+            statistic: GeneStatistic::default(),
         }
     }
 }
 
 impl Default for LinParams {
-    /// phenopredict's `numRegions_set`.
+    /// phenopredict's `numRegions_set` and gene statistic.
     fn default() -> Self {
         Self {
             genes_per_class: vec![10, 20, 30, 60, 80, 100, 150, 200],
+            statistic: GeneStatistic::default(),
         }
     }
 }
@@ -137,7 +149,7 @@ pub struct Lin {
 }
 
 /// Whether a row of [`Classifier::predict_proba`] output of [`Lin`] is an unassigned sample (all
-/// zeros: no class got a positive weight).
+/// zeros: the largest weight was exactly 0).
 pub fn is_unassigned(row: ArrayView1<'_, f32>) -> bool {
     row.iter().all(|&v| v == 0.0)
 }
@@ -182,21 +194,22 @@ impl Lin {
         project(x, &f.selected, &f.coef, f.info.report.projection)
     }
 
-    /// The class of each sample, `None` for an unassigned sample (no positive weight).
+    /// The class of each sample, `None` for an unassigned sample (largest weight exactly 0).
     pub fn predict_assigned(&self, x: ArrayView2<'_, f32>) -> Result<Vec<Option<usize>>> {
         Ok(self.weights(x)?.rows().into_iter().map(label_of).collect())
     }
 }
 
-/// Index of the largest weight, `None` when no weight is positive.
+/// phenopredict's `which.highest`: the index of the largest weight (the first of equal ones), even
+/// when it is negative; `None` (unassigned) when the largest weight is exactly 0.
 fn label_of(w: ArrayView1<'_, f64>) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (j, &v) in w.iter().enumerate() {
-        if v > 0.0 && best.is_none_or(|b| v > w[b]) {
+        if best.is_none_or(|b| v > w[b]) {
             best = Some(j);
         }
     }
-    best
+    best.filter(|&b| w[b] != 0.0)
 }
 
 /// Weights of every row of `x` on the columns of `coef`, in row order.
@@ -269,12 +282,14 @@ fn least_squares_weights(
     Ok(fitted.params().to_vec())
 }
 
-/// Per class: moderated t of every gene, class vs rest. `sums`, `rss` are classes x genes.
+/// Per class: the moderated t of every gene by `statistic`. Returns the class means (classes x
+/// genes) too, the coefficients LIN keeps.
 fn class_statistics(
     x: ArrayView2<'_, f32>,
     rows: &[usize],
     y: &[usize],
     k: usize,
+    statistic: GeneStatistic,
 ) -> Result<(Array2<f64>, Vec<moderated_t::ModeratedT>)> {
     let p = x.ncols();
     let mut counts = vec![0usize; k];
@@ -311,20 +326,24 @@ fn class_statistics(
                 .zip(means.row(o))
                 .for_each(|(a, &m)| *a += m * counts[o] as f64 / n_out as f64);
         }
-        // Pooled out-of-class sum of squares: within each other class plus between them.
-        let mut rss: Vec<f64> = ss.row(c).to_vec();
+        // Out-of-class sum of squares: within each other class plus between them.
+        let mut ss_out = vec![0.0; p];
         for o in (0..k).filter(|&o| o != c) {
             for g in 0..p {
-                rss[g] += ss[[o, g]] + counts[o] as f64 * (means[[o, g]] - mean_out[g]).powi(2);
+                ss_out[g] += ss[[o, g]] + counts[o] as f64 * (means[[o, g]] - mean_out[g]).powi(2);
             }
         }
-        stats.push(moderated_t_of_fit(&TwoGroupFit {
-            mean_in: means.row(c).to_vec(),
-            mean_out,
-            rss,
-            n_in: counts[c],
-            n_out,
-        })?);
+        stats.push(moderated_t_of(
+            &ClassMoments {
+                mean_in: means.row(c).to_vec(),
+                mean_out,
+                ss_in: ss.row(c).to_vec(),
+                ss_out,
+                n_in: counts[c],
+                n_out,
+            },
+            statistic,
+        )?);
     }
     Ok((means, stats))
 }
@@ -354,7 +373,7 @@ impl Classifier for Lin {
         candidates.dedup();
         let (rows, y) = labelled_rows(x, labels, meta)?;
         let (k, p) = (labels.classes().len(), x.ncols());
-        let (means, stats) = class_statistics(x, &rows, &y, k)?;
+        let (means, stats) = class_statistics(x, &rows, &y, k, self.params.statistic)?;
         let projection = if k == 2 {
             Projection::LeastSquares
         } else {
@@ -408,10 +427,14 @@ impl Classifier for Lin {
     fn predict_proba(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
         let mut w = self.weights(x)?;
         for mut row in w.rows_mut() {
+            let label = label_of(row.view());
             row.mapv_inplace(|v| v.max(0.0));
             let s = row.sum();
             if s > 0.0 {
                 row.mapv_inplace(|v| v / s);
+            } else if let Some(c) = label {
+                // Every weight negative: which.highest's class, with nothing to share it.
+                row[c] = 1.0;
             }
         }
         Ok(w.mapv(|v| v as f32))
@@ -488,5 +511,24 @@ impl Persist for Lin {
                 coef,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// phenopredict's `which.highest` (`if (max(x) != 0) which.max(x) else Unassigned`): the
+    /// largest weight wins even when negative, the first of equal ones, and a largest weight of
+    /// exactly 0 is unassigned.
+    #[test]
+    fn labels_follow_which_highest() {
+        assert_eq!(label_of(array![0.3, 0.7].view()), Some(1));
+        assert_eq!(label_of(array![-0.2, -0.5].view()), Some(0));
+        assert_eq!(label_of(array![-0.5, -0.2].view()), Some(1));
+        assert_eq!(label_of(array![0.4, 0.4, 0.1].view()), Some(0));
+        assert_eq!(label_of(array![0.0, -0.5].view()), None);
+        assert_eq!(label_of(array![0.0, 0.0, 0.0].view()), None);
     }
 }

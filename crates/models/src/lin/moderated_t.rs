@@ -1,31 +1,56 @@
-//! limma-style moderated t statistics of "in class" vs "not in class", as phenopredict selects
-//! genes.
+//! limma-style moderated t statistics of every gene for one class, the statistic by which LIN
+//! ranks genes.
 //!
-//! For one class, each gene is fitted on the design `model.matrix(~ 0 + indicator)` (column 1 = in
-//! the class, column 2 = not in it), so the coefficients are the two group means and the residual
-//! variance `s2` has `d = n - 2` degrees of freedom. limma's `eBayes` then squeezes the `s2`
-//! towards a common prior (`squeezeVar` / `fitFDist`, Smyth 2004): with `e = ln s2 - digamma(d/2) +
-//! ln(d/2)`, the prior degrees of freedom `d0 = 2 trigammaInverse(var(e) - trigamma(d/2))` and the
-//! prior variance `s0^2 = exp(mean(e) + digamma(d0/2) - ln(d0/2))` (`d0` infinite and `s0^2 =
-//! exp(mean(e))` when the excess variance is not positive). The posterior variance is `s2_post =
-//! (d0 s0^2 + d s2) / (d0 + d)` and the moderated t of the contrast in minus out is `(mean_in -
-//! mean_out) / sqrt(s2_post (1/n_in + 1/n_out))`.
+//! Two linear fits per gene, chosen by [`GeneStatistic`]:
+//!
+//! - [`GeneStatistic::ClassMean`], phenopredict's `build_predictor` as published: `lmFit(y,
+//!   cbind(x))` with one indicator column `x` (1 in the class, 0 elsewhere) and no intercept, then
+//!   `topTable(eBayes(fit), coef = 1)`. The coefficient is the in-class mean; the residuals are the
+//!   in-class deviations from it and the out-of-class values themselves, with `d = n - 1` degrees of
+//!   freedom; the test is the in-class mean against zero, its unscaled standard deviation
+//!   `sqrt(1 / n_in)`. `topTable` orders by the log-odds B, which for one coefficient, one design
+//!   and one prior for every gene is increasing in `|t|`, so ranking by `|t|` is the same order.
+//! - [`GeneStatistic::InVsRest`]: the design `model.matrix(~ 0 + indicator)` (column 1 = in the
+//!   class, column 2 = not in it) and the contrast in minus out, `d = n - 2`, unscaled standard
+//!   deviation `sqrt(1 / n_in + 1 / n_out)`: a class-versus-rest test, not phenopredict's.
+//!
+//! limma's `eBayes` then squeezes the residual variances `s2` towards a common prior (`squeezeVar`
+//! / `fitFDist`, Smyth 2004): with `e = ln s2 - digamma(d/2) + ln(d/2)`, the prior degrees of
+//! freedom `d0 = 2 trigammaInverse(var(e) - trigamma(d/2))` and the prior variance `s0^2 =
+//! exp(mean(e) + digamma(d0/2) - ln(d0/2))` (`d0` infinite and `s0^2 = exp(mean(e))` when the
+//! excess variance is not positive). The posterior variance is `s2_post = (d0 s0^2 + d s2) / (d0 +
+//! d)` and the moderated t is the estimate over `sqrt(s2_post)` times its unscaled standard
+//! deviation. Both are checked against limma 3.54 itself (`tests/lin_phenopredict.rs`).
 
 use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
 
 use super::special::{digamma, trigamma, trigamma_inverse};
 use crate::{Error, Result};
 
-/// The moderated t statistics of one class against the rest, with limma's intermediate numbers.
+/// Which per-gene linear fit ranks the genes of a class (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneStatistic {
+    /// phenopredict as published: the in-class mean against zero, one indicator column, no
+    /// intercept, `n - 1` degrees of freedom.
+    #[default]
+    ClassMean,
+    /// The in-class mean against the out-of-class mean, `n - 2` degrees of freedom.
+    InVsRest,
+}
+
+/// The moderated t statistics of one class, with limma's intermediate numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModeratedT {
-    /// Moderated t of each gene (in-class mean minus out-of-class mean, over its moderated s.e.).
+    /// Moderated t of each gene: the estimate over its moderated standard error.
     pub t: Vec<f64>,
-    /// Residual variance of each gene (pooled within the two groups), `d` degrees of freedom.
+    /// Residual variance of each gene, `d` degrees of freedom.
     pub s2: Vec<f64>,
     /// Posterior (squeezed) variance of each gene.
     pub s2_post: Vec<f64>,
-    /// Residual degrees of freedom, `n - 2`.
+    /// Residual degrees of freedom `d`: `n - 1` for [`GeneStatistic::ClassMean`], `n - 2` for
+    /// [`GeneStatistic::InVsRest`].
     pub df_residual: f64,
     /// The prior.
     pub prior: VariancePrior,
@@ -41,73 +66,124 @@ pub struct VariancePrior {
     pub var: f64,
 }
 
-/// Per gene: the two group means and the residual sum of squares of the two-group fit.
+/// Per gene of one class: the in-class and out-of-class means and the sums of squares the two
+/// fits need, computed once whichever statistic is asked for.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TwoGroupFit {
+pub(crate) struct ClassMoments {
     pub(crate) mean_in: Vec<f64>,
     pub(crate) mean_out: Vec<f64>,
-    pub(crate) rss: Vec<f64>,
+    /// Sum of squared deviations from the in-class mean, over the in-class samples.
+    pub(crate) ss_in: Vec<f64>,
+    /// Sum of squared deviations from the out-of-class mean, over the out-of-class samples.
+    pub(crate) ss_out: Vec<f64>,
     pub(crate) n_in: usize,
     pub(crate) n_out: usize,
 }
 
-/// Moderated t of every gene (column of `x`) for the rows with `in_class` true against the others.
-///
-/// Needs at least one row in each group and three rows in all (so that `d = n - 2 >= 1`), and at
-/// least two genes (the prior is estimated across genes).
-pub fn moderated_t(x: ArrayView2<'_, f32>, in_class: &[bool]) -> Result<ModeratedT> {
-    crate::classifier::check_rows(x.nrows(), in_class.len(), "class indicators per sample")?;
-    crate::classifier::check_finite(x)?;
-    let n_in = in_class.iter().filter(|&&b| b).count();
-    let n_out = in_class.len() - n_in;
-    let p = x.ncols();
-    let mut sum_in = vec![0.0; p];
-    let mut sum_out = vec![0.0; p];
-    for (row, &inside) in x.rows().into_iter().zip(in_class) {
-        let acc = if inside { &mut sum_in } else { &mut sum_out };
-        acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
+impl ClassMoments {
+    /// The moments of the rows of `x` with `in_class` true against the others.
+    fn of(x: ArrayView2<'_, f32>, in_class: &[bool]) -> Self {
+        let n_in = in_class.iter().filter(|&&b| b).count();
+        let n_out = in_class.len() - n_in;
+        let p = x.ncols();
+        let mut sum_in = vec![0.0; p];
+        let mut sum_out = vec![0.0; p];
+        for (row, &inside) in x.rows().into_iter().zip(in_class) {
+            let acc = if inside { &mut sum_in } else { &mut sum_out };
+            acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
+        }
+        let mean_in: Vec<f64> = sum_in.iter().map(|s| s / n_in.max(1) as f64).collect();
+        let mean_out: Vec<f64> = sum_out.iter().map(|s| s / n_out.max(1) as f64).collect();
+        let mut ss_in = vec![0.0; p];
+        let mut ss_out = vec![0.0; p];
+        for (row, &inside) in x.rows().into_iter().zip(in_class) {
+            let (ss, m) = if inside {
+                (&mut ss_in, &mean_in)
+            } else {
+                (&mut ss_out, &mean_out)
+            };
+            ss.iter_mut()
+                .zip(row)
+                .zip(m)
+                .for_each(|((r, &v), mu)| *r += (v as f64 - mu).powi(2));
+        }
+        ClassMoments {
+            mean_in,
+            mean_out,
+            ss_in,
+            ss_out,
+            n_in,
+            n_out,
+        }
     }
-    let mean_in: Vec<f64> = sum_in.iter().map(|s| s / n_in.max(1) as f64).collect();
-    let mean_out: Vec<f64> = sum_out.iter().map(|s| s / n_out.max(1) as f64).collect();
-    let mut rss = vec![0.0; p];
-    for (row, &inside) in x.rows().into_iter().zip(in_class) {
-        let m = if inside { &mean_in } else { &mean_out };
-        rss.iter_mut()
-            .zip(row)
-            .zip(m)
-            .for_each(|((r, &v), mu)| *r += (v as f64 - mu).powi(2));
-    }
-    moderated_t_of_fit(&TwoGroupFit {
-        mean_in,
-        mean_out,
-        rss,
-        n_in,
-        n_out,
-    })
 }
 
-/// Moderated t from the two-group fit of every gene.
-pub(crate) fn moderated_t_of_fit(fit: &TwoGroupFit) -> Result<ModeratedT> {
-    let n = fit.n_in + fit.n_out;
-    if fit.n_in == 0 || fit.n_out == 0 || n < 3 {
+/// Moderated t of every gene (column of `x`) for the rows with `in_class` true, by `statistic`.
+///
+/// Needs at least one row in and one out of the class, enough rows for one residual degree of
+/// freedom (`n >= 2` for [`GeneStatistic::ClassMean`], `n >= 3` for [`GeneStatistic::InVsRest`]),
+/// and at least two genes (the prior is estimated across genes).
+pub fn moderated_t(
+    x: ArrayView2<'_, f32>,
+    in_class: &[bool],
+    statistic: GeneStatistic,
+) -> Result<ModeratedT> {
+    crate::classifier::check_rows(x.nrows(), in_class.len(), "class indicators per sample")?;
+    crate::classifier::check_finite(x)?;
+    moderated_t_of(&ClassMoments::of(x, in_class), statistic)
+}
+
+/// Moderated t from the moments of one class, by `statistic`.
+pub(crate) fn moderated_t_of(m: &ClassMoments, statistic: GeneStatistic) -> Result<ModeratedT> {
+    let n = m.n_in + m.n_out;
+    let parameters = match statistic {
+        GeneStatistic::ClassMean => 1,
+        GeneStatistic::InVsRest => 2,
+    };
+    if m.n_in == 0 || m.n_out == 0 || n <= parameters {
         return Err(Error::NotEnoughData {
             reason: format!(
-                "moderated t needs samples in and out of the class and at least 3 in all \
+                "moderated t needs samples in and out of the class and at least {} in all \
                  (got {} in, {} out)",
-                fit.n_in, fit.n_out
+                parameters + 1,
+                m.n_in,
+                m.n_out
             ),
         });
     }
-    if fit.rss.len() < 2 {
+    if m.mean_in.len() < 2 {
         return Err(Error::NotEnoughData {
             reason: format!(
                 "the variance prior is estimated across genes; got {} gene(s)",
-                fit.rss.len()
+                m.mean_in.len()
             ),
         });
     }
-    let d = (n - 2) as f64;
-    let s2: Vec<f64> = fit.rss.iter().map(|r| r / d).collect();
+    let d = (n - parameters) as f64;
+    let (estimate, rss, unscaled): (Vec<f64>, Vec<f64>, f64) = match statistic {
+        // Out of the class the fitted value is 0: the residual is the value itself, and
+        // sum(y^2) over those samples = ss_out + n_out mean_out^2.
+        GeneStatistic::ClassMean => (
+            m.mean_in.clone(),
+            m.ss_in
+                .iter()
+                .zip(&m.ss_out)
+                .zip(&m.mean_out)
+                .map(|((a, b), mo)| a + b + m.n_out as f64 * mo * mo)
+                .collect(),
+            (1.0 / m.n_in as f64).sqrt(),
+        ),
+        GeneStatistic::InVsRest => (
+            m.mean_in
+                .iter()
+                .zip(&m.mean_out)
+                .map(|(a, b)| a - b)
+                .collect(),
+            m.ss_in.iter().zip(&m.ss_out).map(|(a, b)| a + b).collect(),
+            (1.0 / m.n_in as f64 + 1.0 / m.n_out as f64).sqrt(),
+        ),
+    };
+    let s2: Vec<f64> = rss.iter().map(|r| r / d).collect();
     let prior = fit_f_dist(&s2, d);
     let s2_post: Vec<f64> = s2
         .iter()
@@ -119,14 +195,11 @@ pub(crate) fn moderated_t_of_fit(fit: &TwoGroupFit) -> Result<ModeratedT> {
             }
         })
         .collect();
-    let unscaled = (1.0 / fit.n_in as f64 + 1.0 / fit.n_out as f64).sqrt();
-    let t = fit
-        .mean_in
+    let t = estimate
         .iter()
-        .zip(&fit.mean_out)
         .zip(&s2_post)
-        .map(|((a, b), v)| {
-            let t = (a - b) / (v.sqrt() * unscaled);
+        .map(|(e, v)| {
+            let t = e / (v.sqrt() * unscaled);
             if t.is_finite() {
                 t
             } else {
