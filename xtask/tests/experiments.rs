@@ -268,6 +268,9 @@ fn tissue_sra() {
             ("LIN G+S-S", 669, 31, 2),
             ("MLP G+S-S", 669, 31, 2),
             ("DA G+S-S", 669, 31, 2),
+            ("LOGISTIC G-S", 465, 31, 2),
+            ("LOGISTIC S-S", 204, 20, 2),
+            ("LOGISTIC G+S-S", 669, 31, 2),
         ],
     );
     check_union_of_training_sets(&outcome);
@@ -286,6 +289,9 @@ fn tissue_tcga() {
             ("MLP S-T", 206, 20, 145),
             ("MLP G+S-T", 671, 31, 200),
             ("DA G+S-T", 671, 31, 200),
+            ("LOGISTIC G-T", 465, 31, 200),
+            ("LOGISTIC S-T", 206, 20, 145),
+            ("LOGISTIC G+S-T", 671, 31, 200),
         ],
     );
     check_union_of_training_sets(&outcome);
@@ -311,6 +317,9 @@ fn sex_sra() {
             ("MLP G+S-S", 542, 2, 80),
             ("DA G-S", 465, 2, 80),
             ("DA G+S-S", 542, 2, 80),
+            ("LOGISTIC G-S", 465, 2, 80),
+            ("LOGISTIC S-S", 77, 2, 80),
+            ("LOGISTIC G+S-S", 542, 2, 80),
         ],
     );
     check_union_of_training_sets(&outcome);
@@ -331,6 +340,9 @@ fn sex_tcga() {
             ("MLP G+S-T", 622, 2, 200),
             ("DA G-T", 465, 2, 200),
             ("DA G+S-T", 622, 2, 200),
+            ("LOGISTIC G-T", 465, 2, 200),
+            ("LOGISTIC S-T", 157, 2, 200),
+            ("LOGISTIC G+S-T", 622, 2, 200),
         ],
     );
     check_union_of_training_sets(&outcome);
@@ -350,6 +362,9 @@ fn source() {
             ("MLP S-T", 114, 2, 200),
             ("LIN S-S", 114, 2, 92),
             ("MLP S-S", 114, 2, 92),
+            ("LOGISTIC S-G", 114, 2, 465),
+            ("LOGISTIC S-T", 114, 2, 200),
+            ("LOGISTIC S-S", 114, 2, 92),
         ],
     );
 }
@@ -573,7 +588,7 @@ fn the_list_shows_every_experiment_with_its_design() {
     assert_eq!(design("tissue-sra", "quick"), design("tissue-sra", "full"));
     assert_eq!(
         design("sex-tcga", "full")["arms"].as_array().unwrap().len(),
-        8
+        11
     );
 }
 
@@ -675,13 +690,14 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let options = |resume: bool, out: &str| quick_tiny(dir.path().join(out), resume);
     let first = run_on("source", &cohort, &options(true, "resumed")).unwrap();
-    // 3 LIN arms fitted once (LIN draws nothing at random), 3 MLP arms once per seed.
+    // 3 LIN and 3 logistic arms fitted once (they draw nothing at random), 3 MLP arms once per
+    // seed.
     let fits = dir.path().join("resumed/.fits");
     let records: Vec<_> = std::fs::read_dir(&fits)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(records.len(), 3 + 3 * 2, "{records:?}");
+    assert_eq!(records.len(), 3 + 3 + 3 * 2, "{records:?}");
     // Mark every record: a resumed run must report the marks, not fit again.
     for path in &records {
         let mut record: serde_json::Value =

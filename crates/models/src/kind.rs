@@ -63,6 +63,17 @@ impl ModelKind {
         }
     }
 
+    /// Whether fitting draws anything at random, so that seeds matter: LIN and logistic regression
+    /// are deterministic (one fit serves every seed of an experiment).
+    pub fn draws_at_random(self) -> bool {
+        match self {
+            Self::Lin | Self::LogisticRegression => false,
+            Self::Mlp | Self::DomainAdaptation | Self::RandomForest | Self::MultiLabelForest => {
+                true
+            }
+        }
+    }
+
     /// The name manifests of format version 2 wrote before the one vocabulary, accepted when
     /// reading (`None` where it was already the short name).
     pub fn legacy_name(self) -> Option<&'static str> {

@@ -211,8 +211,8 @@ pub fn run_arm(
             .scores(&what, &request)
             .with_context(|| format!("training {what}"))
     };
-    let scores = if arm.model == ModelKind::Lin {
-        // LIN draws nothing at random: one fit serves every seed.
+    let scores = if !arm.model.draws_at_random() {
+        // One fit serves every seed.
         match seeds.first() {
             Some(&first) => vec![fit(first)?; seeds.len()],
             None => Vec::new(),
