@@ -133,7 +133,7 @@ pub fn run(args: &Args) -> Result<()> {
             let ids: Vec<&str> = sample_ids.iter().map(String::as_str).collect();
             bail!(
                 "no sample of the inputs has a {task} label: {}",
-                rnameta_data::label_table_coverage(table, &ids)
+                rnameta_data::label_table_coverage(table, task, &ids)
             );
         }
     }

@@ -5,7 +5,7 @@
 //! biased data (SRA studies); their samples keep their data source, or become SRA when they came
 //! from GTEx. Every model but DA simply trains on both.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
@@ -25,7 +25,7 @@ pub enum TaskArg {
     Tissue,
     /// Biological sex.
     Sex,
-    /// Sample source: biopsy or cell line.
+    /// Sample source: biopsy or cell line (and MetaSRA's other sample types where labelled).
     Source,
 }
 
@@ -103,8 +103,9 @@ pub struct Args {
     /// domain and needs them (with study ids); other models train on them too.
     #[arg(long = "bias-domain", num_args = 1.., value_name = "FILE")]
     pub bias_domain: Vec<PathBuf>,
-    /// A sample label table (sample id, then tissue / sex / sample_source / study columns) that
-    /// labels the samples of every file.
+    /// A sample label table (a sample id column, e.g. sample / run / gsm, and tissue / sex /
+    /// sample_source (or source, sample_type) / study columns; docs/formats.md) that labels the
+    /// samples of every file.
     #[arg(long, value_name = "TABLE")]
     pub labels: Option<PathBuf>,
     /// A GTF or gene annotation table (e.g. the Ensembl table) that fills chromosomes, biotypes
@@ -202,21 +203,6 @@ pub fn run(args: &Args) -> Result<()> {
     let mut notes = report.notes;
     let n_bias = data.n_samples() - n_source;
 
-    if let Some(table) = &args.labels {
-        if !data.samples().iter().any(|s| task.label_of(s).is_some()) {
-            bail!(
-                "no sample has a {task} label: {}",
-                rnameta_data::label_table_coverage(
-                    table,
-                    &data
-                        .samples()
-                        .iter()
-                        .map(|s| s.sample_id.as_str())
-                        .collect::<Vec<_>>()
-                )
-            );
-        }
-    }
     let grouping = grouping_from_args(args.one_vs_all.as_deref(), args.catch_all.as_deref())?;
     let labels = training_labels(
         task,
@@ -224,6 +210,7 @@ pub fn run(args: &Args) -> Result<()> {
         n_source,
         args.model == ModelArg::Da,
         &grouping,
+        args.labels.as_deref(),
         &mut notes,
     )?;
     if args.model == ModelArg::Da {
@@ -317,23 +304,36 @@ fn mark_bias(mut data: Dataset) -> Dataset {
 /// The labels of the task: classes named as the source domain names them; bias-domain names are
 /// matched loosely ("adipose tissue" = "Adipose Tissue"). For DA a bias-domain class without a
 /// source-domain sample is refused (the classifier is trained on the source domain only); for the
-/// other models it becomes a class of its own.
+/// other models it becomes a class of its own. Without any label, the refusal says how far the
+/// `--labels` table (`label_table`, when given) covers the inputs, or asks for one.
 fn training_labels(
     task: Task,
     data: &Dataset,
     n_source: usize,
     is_da: bool,
     grouping: &Grouping,
+    label_table: Option<&Path>,
     notes: &mut Vec<String>,
 ) -> Result<Labels> {
     let mut names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
-    notes.extend(grouping.apply(&mut names)?);
     if names.iter().all(Option::is_none) {
+        if let Some(table) = label_table {
+            let ids: Vec<&str> = data
+                .samples()
+                .iter()
+                .map(|s| s.sample_id.as_str())
+                .collect();
+            bail!(
+                "no sample has a {task} label: {}",
+                rnameta_data::label_table_coverage(table, task, &ids)
+            );
+        }
         bail!(
             "no sample has a {task} label; give the labels with --labels TABLE (sample id and a \
              {task} column) or use files that carry them"
         );
     }
+    notes.extend(grouping.apply(&mut names)?);
     let source_labels = Labels::from_names(&names[..n_source]);
     if source_labels.n_labelled() == 0 {
         bail!("no source-domain sample has a {task} label; the source domain is the training data");
@@ -545,4 +545,67 @@ fn parse_genes(raw: &str) -> Result<GeneChoice> {
             GeneChoice::Ids(ids)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rnameta_core::{ExprMatrix, GeneAnnotation, SampleMeta};
+
+    fn unlabelled(ids: &[&str]) -> Dataset {
+        let genes = GeneAnnotation::new(vec![GeneInfo::from_id("ENSG00000000003")]).unwrap();
+        let samples = ids
+            .iter()
+            .map(|id| SampleMeta::new(*id, DataSource::Other))
+            .collect();
+        Dataset::new(ExprMatrix::zeros((ids.len(), 1)), genes, samples).unwrap()
+    }
+
+    fn refusal(task: Task, data: &Dataset, table: Option<&Path>) -> String {
+        training_labels(
+            task,
+            data,
+            data.n_samples(),
+            false,
+            &Grouping::Plain,
+            table,
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string()
+    }
+
+    #[test]
+    fn a_table_matching_no_sample_is_named_not_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("labels.tsv");
+        std::fs::write(&table, "sample_id\tsex\nSRR1\tmale\nSRR2\tfemale\n").unwrap();
+        let err = refusal(Task::Sex, &unlabelled(&["NA1", "NA2"]), Some(&table));
+        assert!(!err.contains("give the labels with"), "{err}");
+        assert!(
+            err.contains("0 of 2 samples of the inputs are in")
+                && err.contains("labels.tsv")
+                && err.contains("SRR1, SRR2")
+                && err.contains("NA1, NA2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_table_without_the_tasks_column_names_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("labels.tsv");
+        std::fs::write(&table, "sample_id\ttissue\nNA1\tblood\nNA2\tblood\n").unwrap();
+        let err = refusal(Task::Sex, &unlabelled(&["NA1", "NA2"]), Some(&table));
+        assert!(
+            err.contains("2 of 2 samples") && err.contains("no sex column (sex, gender;"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_a_table_the_message_asks_for_one() {
+        let err = refusal(Task::Sex, &unlabelled(&["NA1", "NA2"]), None);
+        assert!(err.contains("--labels TABLE"), "{err}");
+    }
 }

@@ -99,30 +99,75 @@ impl fmt::Display for Sex {
     }
 }
 
-/// Where the sequenced cells came from: a piece of tissue, or a cultured cell line.
+/// Where the sequenced cells came from: a piece of tissue, a cultured cell line, or one of
+/// MetaSRA's other sample types (Bernstein et al. 2017), each kept as a class of its own so that
+/// nothing is merged silently. The paper's sample-source task is biopsy vs cell line; biopsy vs
+/// everything else is `--one-vs-all biopsy` (see `Grouping`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SampleSource {
-    /// Tissue taken from a body (biopsy, autopsy, surgical resection).
+    /// Tissue taken from a body (biopsy, autopsy, surgical resection); MetaSRA's `tissue`.
     Biopsy,
-    /// A cultured cell line.
+    /// A cultured cell line; MetaSRA's `cell line`.
     CellLine,
+    /// Cells isolated from a body and cultured or sorted without immortalisation; MetaSRA's
+    /// `primary cells`.
+    PrimaryCells,
+    /// Stem cells (embryonic, adult) other than induced pluripotent ones; MetaSRA's `stem cells`.
+    StemCells,
+    /// Induced pluripotent stem cells; MetaSRA's `induced pluripotent stem cell line`. Labelled
+    /// `induced_pluripotent_stem_cells`; `ipsc` is read too.
+    InducedPluripotent,
+    /// Cells differentiated in vitro (from stem cells, iPSCs); MetaSRA's
+    /// `in vitro differentiated cells`.
+    InVitroDifferentiated,
 }
 
 impl SampleSource {
+    /// Every sample source, in label order (biopsy and cell line first, as the paper's task).
+    pub const ALL: [Self; 6] = [
+        Self::Biopsy,
+        Self::CellLine,
+        Self::PrimaryCells,
+        Self::StemCells,
+        Self::InducedPluripotent,
+        Self::InVitroDifferentiated,
+    ];
+
     /// The label used in tables.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Biopsy => "biopsy",
             Self::CellLine => "cell_line",
+            Self::PrimaryCells => "primary_cells",
+            Self::StemCells => "stem_cells",
+            Self::InducedPluripotent => "induced_pluripotent_stem_cells",
+            Self::InVitroDifferentiated => "in_vitro_differentiated_cells",
         }
     }
 
-    /// Reads `tissue` / `biopsy` / `cell line` and MetaSRA's sample types.
+    /// Reads the labels of [`SampleSource::as_str`], `tissue` / `biopsy` / `cell line` and
+    /// MetaSRA's sample types as MetaSRA writes them (`primary cells`, `stem cells`,
+    /// `in vitro differentiated cells`, `induced pluripotent stem cell line`), in any case, with
+    /// `_` or `-` for spaces and singular or plural. The one reading of sample types, shared by
+    /// label tables, MetaSRA, ARCHS4 and the simulator's truth. `None` for anything else.
     pub fn parse_loose(raw: &str) -> Option<Self> {
-        let s = raw.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+        let lower = raw.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+        let s = lower.split_whitespace().collect::<Vec<_>>().join(" ");
         match s.as_str() {
             "biopsy" | "tissue" | "primary tissue" => Some(Self::Biopsy),
-            "cell line" | "cellline" | "cell_line" => Some(Self::CellLine),
+            "cell line" | "cellline" | "cell lines" => Some(Self::CellLine),
+            "primary cells" | "primary cell" => Some(Self::PrimaryCells),
+            "stem cells" | "stem cell" => Some(Self::StemCells),
+            "induced pluripotent stem cells"
+            | "induced pluripotent stem cell"
+            | "induced pluripotent stem cell line"
+            | "induced pluripotent stem cell lines"
+            | "ipsc"
+            | "ipscs"
+            | "ips cells" => Some(Self::InducedPluripotent),
+            "in vitro differentiated cells" | "in vitro differentiated cell" => {
+                Some(Self::InVitroDifferentiated)
+            }
             _ => None,
         }
     }
@@ -197,5 +242,39 @@ mod tests {
         );
         assert_eq!("GTEx".parse::<DataSource>().unwrap(), DataSource::Gtex);
         assert!("geo".parse::<DataSource>().is_err());
+    }
+
+    #[test]
+    fn metasra_sample_types_are_their_own_classes() {
+        for (raw, want) in [
+            ("tissue", SampleSource::Biopsy),
+            ("cell line", SampleSource::CellLine),
+            ("primary cells", SampleSource::PrimaryCells),
+            ("stem cells", SampleSource::StemCells),
+            (
+                "in vitro differentiated cells",
+                SampleSource::InVitroDifferentiated,
+            ),
+            (
+                "induced pluripotent stem cell line",
+                SampleSource::InducedPluripotent,
+            ),
+            ("iPSC", SampleSource::InducedPluripotent),
+            ("Primary_Cells", SampleSource::PrimaryCells),
+        ] {
+            assert_eq!(SampleSource::parse_loose(raw), Some(want), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn every_sample_source_label_reads_back() {
+        for source in SampleSource::ALL {
+            assert_eq!(
+                SampleSource::parse_loose(source.as_str()),
+                Some(source),
+                "{source}"
+            );
+        }
+        assert_eq!(SampleSource::parse_loose("organoid"), None);
     }
 }

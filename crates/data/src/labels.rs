@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rnameta_core::{Dataset, GeneAnnotation};
+use rnameta_core::{Dataset, GeneAnnotation, Task};
 use rnameta_io::detect::{self, Format};
 use rnameta_io::recount3::MetadataTable;
 use rnameta_io::{gtex, metasra, tsv};
@@ -189,17 +189,33 @@ fn apply_label_table(
     ));
     if let Some((sample, column, value)) = applied.unparsable.first() {
         report.note(format!(
-            "{}: {} values not understood, e.g. sample {sample} column {column}: {value:?}",
+            "{}: {} values not understood, e.g. sample {sample} column {column}: {value:?} \
+             (understood: {})",
             path.display(),
-            applied.unparsable.len()
+            applied.unparsable.len(),
+            understood_values(column)
         ));
     }
 }
 
+/// The values a label column of [`tsv::apply_labels`]'s report (`sex`, `sample_source`) reads,
+/// for the note on values not understood.
+fn understood_values(column: &str) -> &'static str {
+    if column == "sex" {
+        "female / f / woman, male / m / man"
+    } else {
+        "biopsy / tissue, cell line, primary cells, stem cells, induced pluripotent stem cells \
+         / ipsc, in vitro differentiated cells"
+    }
+}
+
 /// How far the label table `table` covers the samples `sample_ids` of the inputs, for a command
-/// that found no label: "0 of 40 samples of the inputs are in T (its first ids: ...; the inputs'
-/// first ids: ...)", so that a table of other ids (runs instead of samples, say) shows at once.
-pub fn label_table_coverage(table: &Path, sample_ids: &[&str]) -> String {
+/// that needed the labels of `task` and found none: "0 of 40 samples of the inputs are in T (its
+/// first ids: ...; the inputs' first ids: ...)", so that a table of other ids (runs instead of
+/// samples, say) shows at once; and when the samples are in the table but it has no column for the
+/// task, the column names that would be read ("40 of 40 samples of the inputs are in T, but it has
+/// no sex column (sex, gender; its columns: tissue)"), so that the user renames or adds that column.
+pub fn label_table_coverage(table: &Path, task: Task, sample_ids: &[&str]) -> String {
     let Ok(labels) = tsv::read_label_table(table) else {
         return format!(
             "no sample of the inputs got a label from {}",
@@ -209,6 +225,7 @@ pub fn label_table_coverage(table: &Path, sample_ids: &[&str]) -> String {
     let known: HashSet<&str> = labels.sample_ids().collect();
     let found = sample_ids.iter().filter(|s| known.contains(**s)).count();
     let first = |ids: &mut dyn Iterator<Item = &str>| ids.take(3).collect::<Vec<_>>().join(", ");
+    let missing_column = labels.find_column(tsv::label_columns(task)).is_none();
     if found == 0 {
         format!(
             "0 of {} samples of the inputs are in {} (its first ids: {}; the inputs' first ids: {})",
@@ -216,6 +233,15 @@ pub fn label_table_coverage(table: &Path, sample_ids: &[&str]) -> String {
             table.display(),
             first(&mut labels.sample_ids()),
             first(&mut sample_ids.iter().copied())
+        )
+    } else if missing_column {
+        format!(
+            "{found} of {} samples of the inputs are in {}, but it has no {task} column ({}; its \
+             columns: {})",
+            sample_ids.len(),
+            table.display(),
+            tsv::label_columns(task).join(", "),
+            labels.columns().join(", ")
         )
     } else {
         format!(

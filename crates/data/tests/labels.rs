@@ -2,7 +2,8 @@
 
 mod common;
 
-use rnameta_data::{load, LabelSourceKind, LoadOptions};
+use rnameta_core::{SampleSource, Task};
+use rnameta_data::{label_table_coverage, load, LabelSourceKind, LoadOptions};
 
 #[test]
 fn label_table_option_is_applied_over_the_metadata_and_reported() {
@@ -82,5 +83,91 @@ fn a_sub_part_and_its_own_tissue_agree_but_two_tissues_give_none() {
     assert_eq!(
         tissue_of_first_sample_mapped_to(&["UBERON:0002037", "UBERON:0002048"]),
         None
+    );
+}
+
+/// Loads the recount3 tree with a label table of `contents` as the `labels` option.
+fn load_with_table(
+    contents: &str,
+) -> (rnameta_data::Loaded, std::path::PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = common::recount3_tree(dir.path(), false);
+    let table = dir.path().join("labels.tsv");
+    std::fs::write(&table, contents).unwrap();
+    let options = LoadOptions {
+        labels: Some(table.clone()),
+        gene_annotation: None,
+    };
+    let loaded = load(tree.human.as_path(), &options).unwrap();
+    (loaded, table, dir)
+}
+
+#[test]
+fn metasra_primary_cells_in_a_label_table_are_understood() {
+    let (loaded, _, _dir) = load_with_table("sample_id\tsample_type\nSRS000000\tprimary cells\n");
+    assert_eq!(
+        loaded.dataset.samples()[0].sample_source,
+        Some(SampleSource::PrimaryCells)
+    );
+    assert!(
+        !loaded
+            .report
+            .notes
+            .iter()
+            .any(|n| n.contains("not understood")),
+        "{:?}",
+        loaded.report.notes
+    );
+}
+
+#[test]
+fn a_source_column_of_the_label_table_is_applied() {
+    let (loaded, table, _dir) = load_with_table("sample_id\tsource\nSRS000000\tcell line\n");
+    assert_eq!(
+        loaded.dataset.samples()[0].sample_source,
+        Some(SampleSource::CellLine)
+    );
+    assert!(
+        loaded.report.notes.contains(&format!(
+            "labels of 1 of 30 samples from {} (sample_source=source)",
+            table.display()
+        )),
+        "{:?}",
+        loaded.report.notes
+    );
+}
+
+#[test]
+fn values_not_understood_say_what_would_be() {
+    let (loaded, _, _dir) = load_with_table("sample_id\tsample_type\nSRS000000\torganoid\n");
+    let note = loaded
+        .report
+        .notes
+        .iter()
+        .find(|n| n.contains("not understood"))
+        .expect("a note on the value not understood");
+    assert!(note.contains("\"organoid\""), "{note}");
+    assert!(note.contains("primary cells"), "{note}");
+}
+
+#[test]
+fn coverage_names_the_column_the_task_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("sex.tsv");
+    std::fs::write(&table, "sample_id\tsex\nA\tmale\nB\tfemale\n").unwrap();
+    let said = label_table_coverage(&table, Task::SampleSource, &["A", "B", "C"]);
+    assert!(
+        said.contains("2 of 3 samples of the inputs are in"),
+        "{said}"
+    );
+    assert!(said.contains("no source column"), "{said}");
+    assert!(said.contains("sample_source"), "{said}");
+    assert!(said.contains("its columns: sex"), "{said}");
+    let said = label_table_coverage(&table, Task::Sex, &["X1", "X2"]);
+    assert!(
+        said.contains("0 of 2 samples of the inputs are in")
+            && said.contains("its first ids: A, B")
+            && said.contains("the inputs' first ids: X1, X2"),
+        "{said}"
     );
 }

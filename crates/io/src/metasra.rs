@@ -12,8 +12,9 @@
 //! - `sample-type confidence`: the classifier's probability in [0, 1];
 //! - `real-value properties`: `{property_id, unit_id, value}` (age in years, ...).
 //!
-//! rnameta takes from it the sample source (`cell line` -> [`SampleSource::CellLine`], `tissue` ->
-//! [`SampleSource::Biopsy`]; the other types are kept as attributes only, since they are neither),
+//! rnameta takes from it the sample source through [`SampleSource::parse_loose`], as label tables
+//! read it (`tissue` -> [`SampleSource::Biopsy`], `cell line` -> [`SampleSource::CellLine`], each
+//! other type a class of its own: `primary cells` -> [`SampleSource::PrimaryCells`], ...),
 //! the sex (UBERON:0003100 female organism, UBERON:0003101 male organism; both at once is a
 //! conflict and gives no sex) and, through a caller's term -> label map, the tissue.
 //! [`fill_sample_metas`] applies these to [`SampleMeta`]s matched by accession; [`uberon`] holds
@@ -79,19 +80,12 @@ pub enum SexEvidence {
 }
 
 impl MetaSraSample {
-    /// The sample source: `cell line` and `tissue` only; other sample types give `None`.
+    /// The sample source of the sample type, read by [`SampleSource::parse_loose`] (the one
+    /// reading of sample types, shared with label tables): `tissue` is biopsy, `cell line` a cell
+    /// line, and each of MetaSRA's other types its own class. `None` without a sample type or for
+    /// a type it does not know.
     pub fn sample_source(&self) -> Option<SampleSource> {
-        match self
-            .sample_type
-            .as_deref()?
-            .trim()
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "cell line" => Some(SampleSource::CellLine),
-            "tissue" => Some(SampleSource::Biopsy),
-            _ => None,
-        }
+        SampleSource::parse_loose(self.sample_type.as_deref()?)
     }
 
     /// The sex stated by the mapped UBERON terms.

@@ -10,7 +10,9 @@ use std::io::Write;
 use std::path::Path;
 
 use ndarray::Array2;
-use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta, SampleSource, Sex};
+use rnameta_core::{
+    DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta, SampleSource, Sex, Task,
+};
 
 use crate::error::{ErrorKind, FileContext, Result};
 use crate::numeric::{check_unique, parse_value, GeneRowsBuilder, ValuePolicy};
@@ -296,8 +298,9 @@ pub fn write_matrix(path: &Path, dataset: &Dataset, orientation: Orientation) ->
     })
 }
 
-/// A table with one row per sample: a sample id column, then named text columns (labels, donors,
-/// studies). It is how users give labels that their matrix file does not carry.
+/// A table with one row per sample: a sample id column (see [`SAMPLE_ID_COLUMNS`]) and named text
+/// columns (labels, donors, studies). It is how users give labels that their matrix file does not
+/// carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelTable {
     columns: Vec<String>,
@@ -306,7 +309,7 @@ pub struct LabelTable {
 }
 
 impl LabelTable {
-    /// The names of the columns after the sample id column.
+    /// The names of the columns other than the sample id column, in file order.
     pub fn columns(&self) -> &[String] {
         &self.columns
     }
@@ -352,17 +355,65 @@ impl LabelTable {
 pub const TISSUE_COLUMNS: &[&str] = &["tissue", "smts", "tissue_type", "body_site", "primary_site"];
 /// Column names probed for sex.
 pub const SEX_COLUMNS: &[&str] = &["sex", "gender"];
-/// Column names probed for sample source.
+/// Column names probed for sample source. `source` comes last, so that a table with both a
+/// `source` column (which may name a database) and one of the others keeps using the other.
 pub const SOURCE_COLUMNS: &[&str] = &[
     "sample_source",
     "source_type",
     "sample_type",
     "biosample_type",
+    "source",
 ];
 /// Column names probed for the study.
 pub const STUDY_COLUMNS: &[&str] = &["study", "series_id", "project", "study_accession"];
 
-/// Reads a label table (tab or comma separated, plain or gzip).
+/// Header names recognised as the sample id column of a label table (case-insensitive): sample
+/// names, SRA runs and samples, GEO samples, recount3's `external_id`, GTEx's `SAMPID`. The id
+/// column is the first column when its name is one of these or when no column's is; otherwise it
+/// is the first column, in header order, whose name is one of these (a table written as
+/// `tissue, sex, run`).
+pub const SAMPLE_ID_COLUMNS: &[&str] = &[
+    "sample",
+    "sample_id",
+    "sample_name",
+    "sampid",
+    "run",
+    "run_id",
+    "run_accession",
+    "run_acc",
+    "srr",
+    "external_id",
+    "gsm",
+    "geo_accession",
+    "sample_accession",
+    "sample_acc",
+];
+
+/// The column names probed for the labels of `task`, in order ([`TISSUE_COLUMNS`],
+/// [`SEX_COLUMNS`], [`SOURCE_COLUMNS`]), so that a message can say which column a table lacks.
+pub fn label_columns(task: Task) -> &'static [&'static str] {
+    match task {
+        Task::Tissue => TISSUE_COLUMNS,
+        Task::Sex => SEX_COLUMNS,
+        Task::SampleSource => SOURCE_COLUMNS,
+    }
+}
+
+/// The index of the sample id column of a label table with these header names.
+fn sample_id_column(header: &[&str]) -> usize {
+    let is_id = |name: &&str| {
+        SAMPLE_ID_COLUMNS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(name))
+    };
+    if header.first().is_some_and(is_id) {
+        return 0;
+    }
+    header.iter().position(is_id).unwrap_or(0)
+}
+
+/// Reads a label table (tab or comma separated, plain or gzip). The sample id column is chosen as
+/// [`SAMPLE_ID_COLUMNS`] says; every other column is a named text column.
 pub fn read_label_table(path: &Path) -> Result<LabelTable> {
     let mut reader = LineReader::open(path)?;
     let mut line = String::new();
@@ -370,9 +421,13 @@ pub fn read_label_table(path: &Path) -> Result<LabelTable> {
         return Err(reader.context().whole(ErrorKind::Empty));
     }
     let delimiter = detect_delimiter(&line);
-    let columns: Vec<String> = split_fields(&line, delimiter)
-        .skip(1)
-        .map(str::to_owned)
+    let header: Vec<&str> = split_fields(&line, delimiter).collect();
+    let id_at = sample_id_column(&header);
+    let columns: Vec<String> = header
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != id_at)
+        .map(|(_, c)| (*c).to_owned())
         .collect();
     if columns.is_empty() {
         return Err(reader.error(ErrorKind::MissingHeader {
@@ -385,15 +440,15 @@ pub fn read_label_table(path: &Path) -> Result<LabelTable> {
         if line.trim().is_empty() {
             continue;
         }
-        let mut fields = split_fields(&line, delimiter);
-        let id = fields.next().unwrap_or_default().to_owned();
-        let values: Vec<String> = fields.map(str::to_owned).collect();
-        if values.len() != columns.len() {
+        let mut fields: Vec<String> = split_fields(&line, delimiter).map(str::to_owned).collect();
+        if fields.len() != columns.len() + 1 {
             return Err(reader.error(ErrorKind::Ragged {
                 expected: columns.len() + 1,
-                found: values.len() + 1,
+                found: fields.len(),
             }));
         }
+        let id = fields.remove(id_at);
+        let values = fields;
         if id.is_empty() {
             return Err(reader.error(ErrorKind::Malformed("empty sample id".into())));
         }

@@ -50,13 +50,13 @@ fn reads_release_layout() {
     assert_eq!(pooled.sex(), None);
     assert_eq!(
         pooled.sample_source(),
-        None,
-        "primary cells are neither biopsy nor cell line"
+        Some(SampleSource::PrimaryCells),
+        "primary cells are a sample source of their own, neither biopsy nor cell line"
     );
     let brain = metasra.get("SRS0912346").unwrap();
     assert_eq!(brain.sex_evidence(), SexEvidence::Unstated);
     let ipsc = metasra.get("SRS1594512").unwrap();
-    assert_eq!(ipsc.sample_source(), None);
+    assert_eq!(ipsc.sample_source(), Some(SampleSource::InducedPluripotent));
     assert_eq!(ipsc.real_value_properties[0].unit_id, None);
 }
 
@@ -123,7 +123,10 @@ fn fills_sample_metadata_by_accession() {
     assert_eq!(samples[3].attributes["metasra_sex"], "conflict");
     assert_eq!(samples[4].sex, None);
     assert_eq!(samples[4].tissue.as_deref(), Some("brain"));
-    assert_eq!(samples[5].sample_source, None);
+    assert_eq!(
+        samples[5].sample_source,
+        Some(SampleSource::InducedPluripotent)
+    );
     assert_eq!(
         samples[5].attributes["metasra_sample_type"],
         "induced pluripotent stem cell line"
@@ -236,4 +239,33 @@ fn truncated_gzip_is_refused() {
     let err = read_metasra(&path).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::TruncatedGzip(_)), "{err}");
     assert!(err.to_string().contains("cut.json.gz"), "{err}");
+}
+
+#[test]
+fn every_metasra_sample_type_is_read_as_the_label_tables_read_it() {
+    // One reading of MetaSRA's sample types: the JSON reader and a label table agree.
+    for (sample_type, want) in [
+        ("tissue", SampleSource::Biopsy),
+        ("cell line", SampleSource::CellLine),
+        ("primary cells", SampleSource::PrimaryCells),
+        ("stem cells", SampleSource::StemCells),
+        (
+            "in vitro differentiated cells",
+            SampleSource::InVitroDifferentiated,
+        ),
+        (
+            "induced pluripotent stem cell line",
+            SampleSource::InducedPluripotent,
+        ),
+    ] {
+        let sample = MetaSraSample {
+            accession: "SRS1".into(),
+            mapped_terms: Vec::new(),
+            sample_type: Some(sample_type.to_owned()),
+            sample_type_confidence: None,
+            real_value_properties: Vec::new(),
+        };
+        assert_eq!(sample.sample_source(), Some(want), "{sample_type:?}");
+        assert_eq!(SampleSource::parse_loose(sample_type), Some(want));
+    }
 }

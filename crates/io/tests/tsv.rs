@@ -340,3 +340,123 @@ fn invalid_utf8_is_refused_with_line() {
     let err = read_genes_in_rows(&path).unwrap_err();
     assert_at_line(&err, &path, 2);
 }
+
+#[test]
+fn a_source_column_gives_the_sample_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_text(
+        dir.path(),
+        "l.tsv",
+        "sample\tsource\nA\tcell line\nB\tbiopsy\n",
+    );
+    let table = tsv::read_label_table(&path).unwrap();
+    let mut samples = vec![
+        rnameta_core::SampleMeta::new("A", DataSource::Sra),
+        rnameta_core::SampleMeta::new("B", DataSource::Sra),
+    ];
+    let report = tsv::apply_labels(&mut samples, &table);
+    assert_eq!(
+        samples[0].sample_source,
+        Some(rnameta_core::SampleSource::CellLine)
+    );
+    assert_eq!(
+        samples[1].sample_source,
+        Some(rnameta_core::SampleSource::Biopsy)
+    );
+    assert!(
+        report
+            .columns_used
+            .contains(&("sample_source".to_owned(), "source".to_owned())),
+        "{:?}",
+        report.columns_used
+    );
+}
+
+#[test]
+fn a_sample_type_column_keeps_precedence_over_source() {
+    // A table with both: `sample_type` was read before `source` was known, and still is.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_text(
+        dir.path(),
+        "l.csv",
+        "sample,source,sample_type\nA,GEO,primary cells\n",
+    );
+    let table = tsv::read_label_table(&path).unwrap();
+    let mut samples = vec![rnameta_core::SampleMeta::new("A", DataSource::Sra)];
+    let report = tsv::apply_labels(&mut samples, &table);
+    assert_eq!(
+        samples[0].sample_source,
+        Some(rnameta_core::SampleSource::PrimaryCells)
+    );
+    assert!(report.unparsable.is_empty(), "{:?}", report.unparsable);
+}
+
+#[test]
+fn metasra_sample_types_in_a_table_are_understood() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_text(
+        dir.path(),
+        "l.tsv",
+        "sample\tsample_type\nA\tprimary cells\nB\tstem cells\nC\tin vitro differentiated cells\n\
+         D\tinduced pluripotent stem cell line\nE\ttissue\n",
+    );
+    let table = tsv::read_label_table(&path).unwrap();
+    let mut samples: Vec<_> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|id| rnameta_core::SampleMeta::new(*id, DataSource::Sra))
+        .collect();
+    let report = tsv::apply_labels(&mut samples, &table);
+    assert!(report.unparsable.is_empty(), "{:?}", report.unparsable);
+    let got: Vec<&str> = samples
+        .iter()
+        .map(|s| s.sample_source.map_or("none", |s| s.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "primary_cells",
+            "stem_cells",
+            "in_vitro_differentiated_cells",
+            "induced_pluripotent_stem_cells",
+            "biopsy"
+        ]
+    );
+}
+
+#[test]
+fn a_named_sample_id_column_is_used_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_text(
+        dir.path(),
+        "l.tsv",
+        "tissue\tgender\tRun\nlung\tF\tSRR1\nliver\tM\tSRR2\n",
+    );
+    let table = tsv::read_label_table(&path).unwrap();
+    assert_eq!(table.sample_ids().collect::<Vec<_>>(), ["SRR1", "SRR2"]);
+    assert_eq!(table.columns(), ["tissue", "gender"]);
+    assert_eq!(table.get("SRR2", "tissue"), Some("liver"));
+    let mut samples = vec![rnameta_core::SampleMeta::new("SRR1", DataSource::Sra)];
+    let report = tsv::apply_labels(&mut samples, &table);
+    assert!(report.missing_samples.is_empty());
+    assert_eq!(samples[0].tissue.as_deref(), Some("lung"));
+    assert_eq!(samples[0].sex, Some(Sex::Female));
+}
+
+#[test]
+fn the_first_column_stays_the_sample_id_without_a_named_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // `id` is not in the list; the first column is the id as before. A first column that is
+    // itself a recognised name wins over a later one (`sample_id` before `run`).
+    let plain = write_text(dir.path(), "p.tsv", "id\ttissue\nA\tlung\n");
+    let table = tsv::read_label_table(&plain).unwrap();
+    assert_eq!(table.sample_ids().collect::<Vec<_>>(), ["A"]);
+    assert_eq!(table.columns(), ["tissue"]);
+    let both = write_text(
+        dir.path(),
+        "b.tsv",
+        "sample_id\trun\ttissue\nS1\tSRR1\tlung\n",
+    );
+    let table = tsv::read_label_table(&both).unwrap();
+    assert_eq!(table.sample_ids().collect::<Vec<_>>(), ["S1"]);
+    assert_eq!(table.columns(), ["run", "tissue"]);
+}

@@ -154,7 +154,7 @@ pub fn load(spec: &DataSpec) -> Result<Cohort> {
         DataSpec::Simulated { preset } => simulate(preset)?,
         DataSpec::Directory { path } => read_directory(path)?,
     };
-    let (sra, qc) = sra_qc(sra)?;
+    let (mut sra, qc) = sra_qc(sra)?;
     let (mut gtex, mut tcga) = (gtex, tcga);
     // GTEx and TCGA metadata carry no sample-source field because every sample is a tissue
     // sample (post-mortem or surgical): the paper tests sample source on them as biopsies.
@@ -165,12 +165,27 @@ pub fn load(spec: &DataSpec) -> Result<Cohort> {
     {
         s.sample_source.get_or_insert(SampleSource::Biopsy);
     }
+    keep_the_papers_sample_sources(&mut sra);
     Ok(Cohort {
         gtex,
         tcga,
         sra,
         qc,
     })
+}
+
+/// The paper's sample-source task is biopsy vs cell line: MetaSRA's other sample types (primary
+/// cells, stem cells, ...), which a real cohort's labels read as classes of their own, are left
+/// out of it (their sample source is cleared; the simulator writes none of them).
+fn keep_the_papers_sample_sources(sra: &mut Dataset) {
+    for s in sra.samples_mut() {
+        if !matches!(
+            s.sample_source,
+            Some(SampleSource::Biopsy | SampleSource::CellLine)
+        ) {
+            s.sample_source = None;
+        }
+    }
 }
 
 /// GTEx, TCGA and SRA simulated from a preset.
@@ -217,4 +232,43 @@ fn sra_qc(sra: Dataset) -> Result<(Dataset, QcCounts)> {
     counts.replicates = sra.n_samples() - replicates.keep.len();
     let sra = replicates.apply(&sra)?;
     Ok((sra, counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rnameta_core::{ExprMatrix, GeneAnnotation, GeneInfo, SampleMeta};
+
+    #[test]
+    fn the_source_task_keeps_biopsies_and_cell_lines_only() {
+        let sources = [
+            Some(SampleSource::Biopsy),
+            Some(SampleSource::CellLine),
+            Some(SampleSource::PrimaryCells),
+            Some(SampleSource::InducedPluripotent),
+            None,
+        ];
+        let samples = sources
+            .iter()
+            .enumerate()
+            .map(|(i, &source)| SampleMeta {
+                sample_source: source,
+                ..SampleMeta::new(format!("s{i}"), DataSource::Sra)
+            })
+            .collect();
+        let genes = GeneAnnotation::new(vec![GeneInfo::from_id("ENSG00000000003")]).unwrap();
+        let mut sra = Dataset::new(ExprMatrix::zeros((5, 1)), genes, samples).unwrap();
+        keep_the_papers_sample_sources(&mut sra);
+        let kept: Vec<_> = sra.samples().iter().map(|s| s.sample_source).collect();
+        assert_eq!(
+            kept,
+            [
+                Some(SampleSource::Biopsy),
+                Some(SampleSource::CellLine),
+                None,
+                None,
+                None
+            ]
+        );
+    }
 }

@@ -40,6 +40,36 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "15-label-table-without-a-column-for-the-task",
+            run: |ctx| {
+                let mut table = String::from("sample_id\ttissue\n");
+                for s in geuvadis().samples() {
+                    table.push_str(&format!("{}\tblood\n", s.sample_id));
+                }
+                let labels = ctx.write("tissue-only.tsv", table);
+                Run::new([
+                    "train", "--task", "source", "--model", "lin", "--genes", "xy",
+                ])
+                .arg("--source-domain")
+                .arg(fixture(GEUVADIS_COUNTS))
+                .arg("--labels")
+                .arg(labels)
+                .arg("--gene-annotation")
+                .arg(fixture(ENSEMBL_GENES))
+                .arg("-o")
+                .arg(ctx.path("model"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &[
+                    "85 of 85 samples of the inputs are in",
+                    "tissue-only.tsv",
+                    "no source column",
+                    "sample_source, source_type, sample_type, biosample_type, source",
+                ],
+            },
+        },
+        Case {
             name: "21-gene-choice-without-annotation-names-the-flag",
             run: |ctx| {
                 Run::new([
