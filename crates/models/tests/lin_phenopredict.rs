@@ -77,8 +77,8 @@ impl Problem {
         }
     }
 
-    /// LIN fitted on the training samples with its defaults (phenopredict's).
-    fn fit(&self) -> (Lin, Labels) {
+    /// LIN with `params` fitted on the training samples.
+    fn fit(&self, params: LinParams) -> (Lin, Labels) {
         let names: Vec<Option<&str>> = self
             .train
             .iter()
@@ -91,7 +91,7 @@ impl Problem {
             .iter()
             .map(|&i| SampleMeta::new(&self.samples[i], DataSource::Gtex))
             .collect();
-        let mut lin = Lin::new(LinParams::default()).unwrap();
+        let mut lin = Lin::new(params).unwrap();
         lin.fit(x.view(), &labels, &meta).unwrap();
         (lin, labels)
     }
@@ -151,21 +151,7 @@ fn search_equals_phenopredict(p: &Problem, lin: &Lin) {
         if row[2] == "TRUE" {
             assert_eq!(report.genes_per_class, n, "the chosen N");
         }
-        let mut fixed = Lin::new(LinParams::fixed(n)).unwrap();
-        let names: Vec<Option<&str>> = p
-            .train
-            .iter()
-            .map(|&i| Some(p.labels[i].as_str()))
-            .collect();
-        let x = p.x.select(Axis(0), &p.train);
-        let meta: Vec<_> = p
-            .train
-            .iter()
-            .map(|&i| SampleMeta::new(&p.samples[i], DataSource::Gtex))
-            .collect();
-        fixed
-            .fit(x.view(), &Labels::from_names(&names), &meta)
-            .unwrap();
+        let (fixed, _) = p.fit(LinParams::fixed(n));
         let mut got = p.gene_ids(fixed.selected_genes().unwrap());
         got.sort();
         let mut want: Vec<String> = row[3].split(',').map(str::to_owned).collect();
@@ -230,7 +216,7 @@ fn predictor_equals_phenopredict(p: &Problem, lin: &Lin, labels: &Labels) {
 #[test]
 fn geuvadis_sex_equals_phenopredict() {
     let p = Problem::load("geuvadis_sex");
-    let (lin, labels) = p.fit();
+    let (lin, labels) = p.fit(LinParams::default());
     moderated_t_equals_limma(&p);
     search_equals_phenopredict(&p, &lin);
     predictor_equals_phenopredict(&p, &lin, &labels);
@@ -239,7 +225,7 @@ fn geuvadis_sex_equals_phenopredict() {
 #[test]
 fn simulated_tissue_equals_phenopredict() {
     let p = Problem::load("sim_tissue");
-    let (lin, labels) = p.fit();
+    let (lin, labels) = p.fit(LinParams::default());
     moderated_t_equals_limma(&p);
     search_equals_phenopredict(&p, &lin);
     predictor_equals_phenopredict(&p, &lin, &labels);
@@ -251,20 +237,16 @@ fn simulated_tissue_equals_phenopredict() {
 #[test]
 fn the_in_vs_rest_statistic_selects_other_genes() {
     let p = Problem::load("geuvadis_sex");
-    let names: Vec<Option<&str>> = p.labels.iter().map(|l| Some(l.as_str())).collect();
-    let meta: Vec<_> = p
-        .samples
-        .iter()
-        .map(|s| SampleMeta::new(s, DataSource::Gtex))
-        .collect();
+    assert_eq!(
+        p.train.len(),
+        p.samples.len(),
+        "every GEUVADIS sample trains"
+    );
     let fit = |statistic| {
-        let mut lin = Lin::new(LinParams {
+        let (lin, _) = p.fit(LinParams {
             statistic,
             ..LinParams::fixed(10)
-        })
-        .unwrap();
-        lin.fit(p.x.view(), &Labels::from_names(&names), &meta)
-            .unwrap();
+        });
         lin.selected_genes().unwrap().len()
     };
     let published = table("geuvadis_sex_search.tsv")[1][3].split(',').count();
