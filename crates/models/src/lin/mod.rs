@@ -291,60 +291,11 @@ fn class_statistics(
     k: usize,
     statistic: GeneStatistic,
 ) -> Result<(Array2<f64>, Vec<moderated_t::ModeratedT>)> {
-    let p = x.ncols();
-    let mut counts = vec![0usize; k];
-    let mut means = Array2::<f64>::zeros((k, p));
-    for (&r, &c) in rows.iter().zip(y) {
-        counts[c] += 1;
-        means
-            .row_mut(c)
-            .iter_mut()
-            .zip(x.row(r))
-            .for_each(|(m, &v)| *m += v as f64);
-    }
-    for (mut row, &n) in means.rows_mut().into_iter().zip(&counts) {
-        row.mapv_inplace(|v| v / n as f64);
-    }
-    // Within-class sums of squares about the class means (two passes, for accuracy).
-    let mut ss = Array2::<f64>::zeros((k, p));
-    for (&r, &c) in rows.iter().zip(y) {
-        let m = means.row(c);
-        ss.row_mut(c)
-            .iter_mut()
-            .zip(x.row(r))
-            .zip(m)
-            .for_each(|((s, &v), mu)| *s += (v as f64 - mu).powi(2));
-    }
-    let n = rows.len();
-    let mut stats = Vec::with_capacity(k);
-    for c in 0..k {
-        let n_out = n - counts[c];
-        let mut mean_out = vec![0.0; p];
-        for o in (0..k).filter(|&o| o != c) {
-            mean_out
-                .iter_mut()
-                .zip(means.row(o))
-                .for_each(|(a, &m)| *a += m * counts[o] as f64 / n_out as f64);
-        }
-        // Out-of-class sum of squares: within each other class plus between them.
-        let mut ss_out = vec![0.0; p];
-        for o in (0..k).filter(|&o| o != c) {
-            for g in 0..p {
-                ss_out[g] += ss[[o, g]] + counts[o] as f64 * (means[[o, g]] - mean_out[g]).powi(2);
-            }
-        }
-        stats.push(moderated_t_of(
-            &ClassMoments {
-                mean_in: means.row(c).to_vec(),
-                mean_out,
-                ss_in: ss.row(c).to_vec(),
-                ss_out,
-                n_in: counts[c],
-                n_out,
-            },
-            statistic,
-        )?);
-    }
+    let (means, moments) = ClassMoments::per_class(x, rows, y, k);
+    let stats = moments
+        .iter()
+        .map(|m| moderated_t_of(m, statistic))
+        .collect::<Result<_>>()?;
     Ok((means, stats))
 }
 

@@ -22,7 +22,7 @@
 //! d)` and the moderated t is the estimate over `sqrt(s2_post)` times its unscaled standard
 //! deviation. Both are checked against limma 3.54 itself (`tests/lin_phenopredict.rs`).
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::special::{digamma, trigamma, trigamma_inverse};
@@ -81,40 +81,68 @@ pub(crate) struct ClassMoments {
 }
 
 impl ClassMoments {
-    /// The moments of the rows of `x` with `in_class` true against the others.
-    fn of(x: ArrayView2<'_, f32>, in_class: &[bool]) -> Self {
-        let n_in = in_class.iter().filter(|&&b| b).count();
-        let n_out = in_class.len() - n_in;
+    /// The moments of every one of `k` classes against the rest, from the samples `rows` of `x`
+    /// with classes `y`, in one pass for the means and one for the sums of squares (two passes,
+    /// for accuracy). Returns the class means too (classes x genes), LIN's coefficients.
+    pub(crate) fn per_class(
+        x: ArrayView2<'_, f32>,
+        rows: &[usize],
+        y: &[usize],
+        k: usize,
+    ) -> (Array2<f64>, Vec<ClassMoments>) {
         let p = x.ncols();
-        let mut sum_in = vec![0.0; p];
-        let mut sum_out = vec![0.0; p];
-        for (row, &inside) in x.rows().into_iter().zip(in_class) {
-            let acc = if inside { &mut sum_in } else { &mut sum_out };
-            acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
+        let mut counts = vec![0usize; k];
+        let mut means = Array2::<f64>::zeros((k, p));
+        for (&r, &c) in rows.iter().zip(y) {
+            counts[c] += 1;
+            means
+                .row_mut(c)
+                .iter_mut()
+                .zip(x.row(r))
+                .for_each(|(m, &v)| *m += v as f64);
         }
-        let mean_in: Vec<f64> = sum_in.iter().map(|s| s / n_in.max(1) as f64).collect();
-        let mean_out: Vec<f64> = sum_out.iter().map(|s| s / n_out.max(1) as f64).collect();
-        let mut ss_in = vec![0.0; p];
-        let mut ss_out = vec![0.0; p];
-        for (row, &inside) in x.rows().into_iter().zip(in_class) {
-            let (ss, m) = if inside {
-                (&mut ss_in, &mean_in)
-            } else {
-                (&mut ss_out, &mean_out)
-            };
-            ss.iter_mut()
-                .zip(row)
+        for (mut row, &n) in means.rows_mut().into_iter().zip(&counts) {
+            row.mapv_inplace(|v| v / n.max(1) as f64);
+        }
+        let mut ss = Array2::<f64>::zeros((k, p));
+        for (&r, &c) in rows.iter().zip(y) {
+            let m = means.row(c);
+            ss.row_mut(c)
+                .iter_mut()
+                .zip(x.row(r))
                 .zip(m)
-                .for_each(|((r, &v), mu)| *r += (v as f64 - mu).powi(2));
+                .for_each(|((s, &v), mu)| *s += (v as f64 - mu).powi(2));
         }
-        ClassMoments {
-            mean_in,
-            mean_out,
-            ss_in,
-            ss_out,
-            n_in,
-            n_out,
-        }
+        let n = rows.len();
+        let moments = (0..k)
+            .map(|c| {
+                let n_out = n - counts[c];
+                let mut mean_out = vec![0.0; p];
+                for o in (0..k).filter(|&o| o != c) {
+                    mean_out
+                        .iter_mut()
+                        .zip(means.row(o))
+                        .for_each(|(a, &m)| *a += m * counts[o] as f64 / n_out.max(1) as f64);
+                }
+                // Out-of-class sum of squares: within each other class plus between them.
+                let mut ss_out = vec![0.0; p];
+                for o in (0..k).filter(|&o| o != c) {
+                    for g in 0..p {
+                        ss_out[g] +=
+                            ss[[o, g]] + counts[o] as f64 * (means[[o, g]] - mean_out[g]).powi(2);
+                    }
+                }
+                ClassMoments {
+                    mean_in: means.row(c).to_vec(),
+                    mean_out,
+                    ss_in: ss.row(c).to_vec(),
+                    ss_out,
+                    n_in: counts[c],
+                    n_out,
+                }
+            })
+            .collect();
+        (means, moments)
     }
 }
 
@@ -130,7 +158,13 @@ pub fn moderated_t(
 ) -> Result<ModeratedT> {
     crate::classifier::check_rows(x.nrows(), in_class.len(), "class indicators per sample")?;
     crate::classifier::check_finite(x)?;
-    moderated_t_of(&ClassMoments::of(x, in_class), statistic)
+    let rows: Vec<usize> = (0..x.nrows()).collect();
+    let y: Vec<usize> = in_class
+        .iter()
+        .map(|&inside| usize::from(!inside))
+        .collect();
+    let (_, moments) = ClassMoments::per_class(x, &rows, &y, 2);
+    moderated_t_of(&moments[0], statistic)
 }
 
 /// Moderated t from the moments of one class, by `statistic`.
