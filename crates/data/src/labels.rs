@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rnameta_core::{Dataset, GeneAnnotation, Task};
+use rnameta_core::{Dataset, GeneAnnotation, SampleSource, Sex, Task};
 use rnameta_io::detect::{self, Format};
 use rnameta_io::recount3::MetadataTable;
 use rnameta_io::{gtex, metasra, tsv};
@@ -199,14 +199,19 @@ fn apply_label_table(
 }
 
 /// The values a label column of [`tsv::apply_labels`]'s report (`sex`, `sample_source`) reads,
-/// for the note on values not understood.
-fn understood_values(column: &str) -> &'static str {
-    if column == "sex" {
-        "female / f / woman, male / m / man"
+/// for the note on values not understood: the labels of [`Sex`] and [`SampleSource`], written with
+/// spaces as users write them (their `parse_loose` reads both), so the list cannot drift from them.
+fn understood_values(column: &str) -> String {
+    let labels: Vec<&str> = if column == "sex" {
+        [Sex::Female, Sex::Male].map(Sex::as_str).to_vec()
     } else {
-        "biopsy / tissue, cell line, primary cells, stem cells, induced pluripotent stem cells \
-         / ipsc, in vitro differentiated cells"
-    }
+        SampleSource::ALL.map(SampleSource::as_str).to_vec()
+    };
+    labels
+        .iter()
+        .map(|l| l.replace('_', " "))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// How far the label table `table` covers the samples `sample_ids` of the inputs, for a command

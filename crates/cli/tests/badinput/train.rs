@@ -1,6 +1,8 @@
 //! Bad-input cases of `rnameta train`: flags out of range, labels that label nothing, missing
 //! annotation, samples given twice, classes too small to learn.
 
+use std::path::PathBuf;
+
 use crate::support::{
     fixture, geuvadis, write_counts, ENSEMBL_GENES, GEUVADIS_COUNTS, GEUVADIS_LABELS,
 };
@@ -42,22 +44,8 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "15-label-table-without-a-column-for-the-task",
             run: |ctx| {
-                let mut table = String::from("sample_id\ttissue\n");
-                for s in geuvadis().samples() {
-                    table.push_str(&format!("{}\tblood\n", s.sample_id));
-                }
-                let labels = ctx.write("tissue-only.tsv", table);
-                Run::new([
-                    "train", "--task", "source", "--model", "lin", "--genes", "xy",
-                ])
-                .arg("--source-domain")
-                .arg(fixture(GEUVADIS_COUNTS))
-                .arg("--labels")
-                .arg(labels)
-                .arg("--gene-annotation")
-                .arg(fixture(ENSEMBL_GENES))
-                .arg("-o")
-                .arg(ctx.path("model"))
+                let labels = tissue_table(ctx, "tissue-only.tsv", |_| "blood");
+                train_task(ctx, "source", "lin").arg("--labels").arg(labels)
             },
             expect: Expect::Refused {
                 code: 1,
@@ -135,23 +123,13 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "28-class-with-one-training-sample-warns",
             run: |ctx| {
-                let mut table = String::from("sample_id\ttissue\n");
-                for (i, s) in geuvadis().samples().iter().enumerate() {
-                    let tissue = if i == 0 { "liver" } else { "blood" };
-                    table.push_str(&format!("{}\t{tissue}\n", s.sample_id));
-                }
-                let labels = ctx.write("tissue.tsv", table);
-                Run::new([
-                    "train", "--task", "tissue", "--model", "lin", "--genes", "xy",
-                ])
-                .arg("--source-domain")
-                .arg(fixture(GEUVADIS_COUNTS))
-                .arg("--labels")
-                .arg(labels)
-                .arg("--gene-annotation")
-                .arg(fixture(ENSEMBL_GENES))
-                .arg("-o")
-                .arg(ctx.path("model"))
+                let labels =
+                    tissue_table(
+                        ctx,
+                        "tissue.tsv",
+                        |i| if i == 0 { "liver" } else { "blood" },
+                    );
+                train_task(ctx, "tissue", "lin").arg("--labels").arg(labels)
             },
             expect: Expect::Answers {
                 check: |ctx, run| {
@@ -174,11 +152,26 @@ pub fn cases() -> Vec<Case> {
 
 /// `train --task sex --model MODEL` on the GEUVADIS counts into `model/` of the case folder.
 fn train(ctx: &Ctx, model: &str) -> Run {
-    Run::new(["train", "--task", "sex", "--model", model, "--genes", "xy"])
+    train_task(ctx, "sex", model)
+}
+
+/// `train --task TASK --model MODEL` on the GEUVADIS counts (chrX / chrY genes) into `model/` of
+/// the case folder.
+fn train_task(ctx: &Ctx, task: &str, model: &str) -> Run {
+    Run::new(["train", "--task", task, "--model", model, "--genes", "xy"])
         .arg("--source-domain")
         .arg(fixture(GEUVADIS_COUNTS))
         .arg("--gene-annotation")
         .arg(fixture(ENSEMBL_GENES))
         .arg("-o")
         .arg(ctx.path("model"))
+}
+
+/// A label table `name` in the case folder giving each GEUVADIS sample (by its index) a tissue.
+fn tissue_table(ctx: &Ctx, name: &str, tissue_of: impl Fn(usize) -> &'static str) -> PathBuf {
+    let mut table = String::from("sample_id\ttissue\n");
+    for (i, s) in geuvadis().samples().iter().enumerate() {
+        table.push_str(&format!("{}\t{}\n", s.sample_id, tissue_of(i)));
+    }
+    ctx.write(name, table)
 }
