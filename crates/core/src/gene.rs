@@ -98,6 +98,47 @@ impl GeneIdKind {
     }
 }
 
+/// Which kind of id led to an Ensembl gene when a file keyed by another kind of id is mapped onto
+/// the canonical key; the load report counts mapped ids per kind, so a user sees what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum IdVia {
+    /// Already an Ensembl gene id (its version, if any, stripped).
+    Ensembl,
+    /// An Entrez gene id.
+    Entrez,
+    /// A RefSeq RNA accession (`NM_`, `NR_`, `XM_`, `XR_`; its version, if any, stripped).
+    RefSeq,
+    /// An official gene symbol.
+    Symbol,
+    /// An alias (previous or alternative symbol) of a gene, not its official symbol.
+    Alias,
+}
+
+impl IdVia {
+    /// The kind in words, plural, for messages ("RefSeq accessions").
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Ensembl => "Ensembl ids",
+            Self::Entrez => "Entrez ids",
+            Self::RefSeq => "RefSeq accessions",
+            Self::Symbol => "symbols",
+            Self::Alias => "alias symbols",
+        }
+    }
+}
+
+/// Where one gene id leads among Ensembl genes: the answer of a gene id table
+/// (`rnameta_io::gene_ids`). Several candidates are never guessed between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnsemblMapping {
+    /// Exactly one Ensembl gene (unversioned id).
+    Unique(String),
+    /// Several Ensembl genes (sorted): the id names more than one gene, so it is left unmapped.
+    Ambiguous(Vec<String>),
+    /// The table does not know the id.
+    Unknown,
+}
+
 /// What is known about one gene. Only the id is required; readers fill in what their format carries.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GeneInfo {

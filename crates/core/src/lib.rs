@@ -13,14 +13,15 @@ mod gene;
 mod grouping;
 mod labels;
 mod sample;
+pub mod stats;
 mod units;
 mod value_kind;
 
 pub use dataset::{Dataset, ExprMatrix};
 pub use error::{Error, Result};
-pub use gene::{strip_version, GeneAnnotation, GeneIdKind, GeneInfo};
+pub use gene::{strip_version, EnsemblMapping, GeneAnnotation, GeneIdKind, GeneInfo, IdVia};
 pub use grouping::{Grouping, OTHER_CLASS};
 pub use labels::{Labels, Task};
 pub use sample::{DataSource, SampleMeta, SampleSource, Sex};
 pub use units::human_bytes;
-pub use value_kind::ValueKind;
+pub use value_kind::{InputUnits, JudgedUnits, ValueKind};

@@ -96,6 +96,153 @@ impl fmt::Display for ValueKind {
     }
 }
 
+/// What an input's values are, as far as a unit-free model needs to know: whether they are on a
+/// log2 scale and whether each gene's value is divided by the gene's length.
+///
+/// A unit-free model reads each sample's own order of its genes, which no per-sample scaling
+/// (library size, CPM, TPM's total) and no log changes; dividing by gene length does change it,
+/// so that is the one thing about the units it must know. [`InputUnits::judge`] guesses from a
+/// [`ValueKind`] and says what it assumed; a user who knows better states the units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputUnits {
+    /// Read counts, raw or estimated (featureCounts, recount3, RSEM expected counts, RSEM
+    /// upper-quartile normalised counts): proportional to gene length.
+    Counts,
+    /// Counts per million: counts scaled per sample, not divided by gene length.
+    Cpm,
+    /// Transcripts per million: divided by gene length.
+    Tpm,
+    /// FPKM / RPKM: divided by gene length (the same order of genes as TPM).
+    Fpkm,
+    /// log2 of counts or CPM (`log2(x + 1)`, voom's log-CPM).
+    Log2Counts,
+    /// log2 of TPM or FPKM (`log2(x + 1)`).
+    Log2Tpm,
+    /// log2 microarray intensities: probe signals carry no gene-length factor.
+    Log2Array,
+}
+
+/// The units an input was taken to have, and in words why (what was seen, what was assumed and
+/// how to say otherwise), for the report of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgedUnits {
+    /// The units the values were read in.
+    pub units: InputUnits,
+    /// Units of the same look but the other relation to gene length (TPM or CPM: both sum to a
+    /// million; FPKM or estimated counts: both fractional; log2 TPM or log2 CPM: both below 32),
+    /// which the values alone cannot tell apart; `None` when there is no doubt (integer counts).
+    /// A model that knows its genes' lengths decides between the two from the data.
+    pub alternative: Option<InputUnits>,
+    /// Why: what the values looked like and what the judgement assumed.
+    pub reason: String,
+}
+
+impl InputUnits {
+    /// Every unit, in the order they are listed to users.
+    pub const ALL: [InputUnits; 7] = [
+        Self::Counts,
+        Self::Cpm,
+        Self::Tpm,
+        Self::Fpkm,
+        Self::Log2Counts,
+        Self::Log2Tpm,
+        Self::Log2Array,
+    ];
+
+    /// The name users give and read (`counts`, `cpm`, `tpm`, `fpkm`, `log2-counts`, `log2-tpm`,
+    /// `log2-array`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Counts => "counts",
+            Self::Cpm => "cpm",
+            Self::Tpm => "tpm",
+            Self::Fpkm => "fpkm",
+            Self::Log2Counts => "log2-counts",
+            Self::Log2Tpm => "log2-tpm",
+            Self::Log2Array => "log2-array",
+        }
+    }
+
+    /// The units named `name` (see [`InputUnits::as_str`]; `rpkm`, `log2-cpm`, `log2-fpkm`
+    /// and `rsem` are read too); `None` for another name.
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.trim().to_ascii_lowercase().replace('_', "-");
+        Some(match name.as_str() {
+            "counts" | "rsem" | "expected-counts" => Self::Counts,
+            "cpm" => Self::Cpm,
+            "tpm" => Self::Tpm,
+            "fpkm" | "rpkm" => Self::Fpkm,
+            "log2-counts" | "log2-cpm" | "logcpm" => Self::Log2Counts,
+            "log2-tpm" | "log2-fpkm" | "log2-rpkm" => Self::Log2Tpm,
+            "log2-array" | "array" | "microarray" => Self::Log2Array,
+            _ => return None,
+        })
+    }
+
+    /// Whether the values are `log2(x + 1)` (or log2 intensities) rather than linear.
+    pub fn is_log2(self) -> bool {
+        matches!(self, Self::Log2Counts | Self::Log2Tpm | Self::Log2Array)
+    }
+
+    /// Whether each gene's value grows with the gene's length (counts and what is scaled from
+    /// them per sample), so that dividing by the length puts genes on one footing.
+    pub fn grows_with_gene_length(self) -> bool {
+        matches!(self, Self::Counts | Self::Cpm | Self::Log2Counts)
+    }
+
+    /// The units a matrix of `kind` is taken to have (with the alternative the values cannot rule
+    /// out) and what was seen, in words; the reason
+    /// for refusing when no unit-free reading exists (centred values have lost each sample's own
+    /// order of genes; all-zero or empty values hold nothing to read).
+    pub fn judge(kind: ValueKind) -> Result<JudgedUnits, &'static str> {
+        let (units, alternative, reason) = match kind {
+            ValueKind::IntegerCounts => (Self::Counts, None, "integer values: read counts"),
+            ValueKind::NonNegativeFractional => (
+                Self::Counts,
+                Some(Self::Fpkm),
+                "fractional values, samples not summing to 1e6: estimated counts (RSEM) or FPKM",
+            ),
+            ValueKind::TpmLike => (
+                Self::Tpm,
+                Some(Self::Cpm),
+                "fractional values, samples summing to 1e6: TPM or CPM",
+            ),
+            ValueKind::LogLike => (
+                Self::Log2Tpm,
+                Some(Self::Log2Counts),
+                "log-scale values (maximum below 32): log2 TPM / FPKM, log2 microarray \
+                 intensities or log2 CPM",
+            ),
+            ValueKind::Standardised => {
+                return Err(
+                    "has negative values: centred values (z-scores, log ratios) have lost \
+                     each sample's own order of genes that the model reads; give the values \
+                     before centring (counts, TPM, FPKM or log2 of them)",
+                )
+            }
+            ValueKind::AllZero => {
+                return Err(
+                    "holds only zeros (no expression measured in any sample: is it the \
+                     right file, or did an export lose its values?)",
+                )
+            }
+            ValueKind::Empty => return Err("holds no finite value"),
+        };
+        Ok(JudgedUnits {
+            units,
+            alternative,
+            reason: reason.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for InputUnits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +279,32 @@ mod tests {
             ValueKind::detect(array![[0.0, 0.0], [0.0, 0.0]].view()),
             ValueKind::AllZero
         );
+    }
+
+    #[test]
+    fn every_unit_name_reads_back() {
+        for units in InputUnits::ALL {
+            assert_eq!(InputUnits::parse(units.as_str()), Some(units));
+        }
+        assert_eq!(InputUnits::parse("RPKM"), Some(InputUnits::Fpkm));
+        assert_eq!(InputUnits::parse("log2_cpm"), Some(InputUnits::Log2Counts));
+        assert_eq!(InputUnits::parse("z-score"), None);
+    }
+
+    #[test]
+    fn units_are_judged_from_the_values_or_refused_with_the_reason() {
+        let judged = |kind| InputUnits::judge(kind).map(|j| j.units);
+        assert_eq!(judged(ValueKind::IntegerCounts), Ok(InputUnits::Counts));
+        assert_eq!(
+            judged(ValueKind::NonNegativeFractional),
+            Ok(InputUnits::Counts)
+        );
+        assert_eq!(judged(ValueKind::TpmLike), Ok(InputUnits::Tpm));
+        assert_eq!(judged(ValueKind::LogLike), Ok(InputUnits::Log2Tpm));
+        assert!(InputUnits::judge(ValueKind::Standardised)
+            .unwrap_err()
+            .contains("before centring"));
+        assert!(InputUnits::judge(ValueKind::AllZero).is_err());
+        assert!(InputUnits::judge(ValueKind::Empty).is_err());
     }
 }

@@ -111,6 +111,13 @@ pub enum Error {
     /// Preprocessing (pipeline, gene statistics, harmonisation) failed.
     #[error("preprocessing: {0}")]
     Preprocess(Box<rnameta_preprocess::Error>),
+    /// The values given to a unit-free model have no within-sample order to read (centred,
+    /// all zero or empty); `reason` says what was seen and what to give instead.
+    #[error("the input {reason}")]
+    UnreadableUnits {
+        /// What the values looked like and what to give instead.
+        reason: &'static str,
+    },
     /// Data given to a trained model lacks too many of the genes the model needs.
     #[error("{missing} of the {total} {what} are missing from the data (more than the {allowed_percent:.0}% allowed); first missing: {examples}")]
     TooManyMissingGenes {

@@ -78,18 +78,7 @@ impl Preprocessing {
                 FittedStep::Quantile { reference } => {
                     let values = reference.values();
                     one_per_gene(&field("reference"), values.len(), n, pipeline_genes)?;
-                    if let Some(r) = values.windows(2).position(|w| w[1] < w[0]) {
-                        return Err(Invalid::new(
-                            field("reference"),
-                            format!(
-                                "is not ascending (rank {} holds {}, rank {} holds {})",
-                                r + 1,
-                                values[r],
-                                r + 2,
-                                values[r + 1]
-                            ),
-                        ));
-                    }
+                    ascending(&field("reference"), values)?;
                 }
                 FittedStep::ZScore { stats } => {
                     one_per_gene(&field("stats.mean"), stats.mean.len(), n, pipeline_genes)?;
@@ -105,7 +94,40 @@ impl Preprocessing {
                 FittedStep::Cpm | FittedStep::Log2p1 | FittedStep::Ln1p => {}
             }
         }
+        if let Some(rank_input) = &self.pipeline.rank_input {
+            let field = "preprocessing.pipeline.rank_input";
+            let values = rank_input.reference().values();
+            one_per_gene(
+                &format!("{field}.reference"),
+                values.len(),
+                model_genes.len(),
+                "gene_ids",
+            )?;
+            ascending(&format!("{field}.reference"), values)?;
+            if let Some(lengths) = rank_input.lengths() {
+                let lengths_field = format!("{field}.lengths");
+                one_per_gene(&lengths_field, lengths.len(), model_genes.len(), "gene_ids")?;
+                all_positive(&lengths_field, lengths, "gene length in bases")?;
+            }
+        }
         Ok(())
+    }
+}
+
+/// Refuses reference levels `values` (one per rank) that are not ascending.
+fn ascending(field: &str, values: &[f32]) -> Result<(), Invalid> {
+    match values.windows(2).position(|w| w[1] < w[0]) {
+        Some(r) => Err(Invalid::new(
+            field,
+            format!(
+                "is not ascending (rank {} holds {}, rank {} holds {})",
+                r + 1,
+                values[r],
+                r + 2,
+                values[r + 1]
+            ),
+        )),
+        None => Ok(()),
     }
 }
 

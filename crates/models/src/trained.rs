@@ -11,11 +11,12 @@ use std::path::Path;
 
 use ndarray::{Array2, ArrayView1, Axis};
 use rayon::prelude::*;
-use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, Labels, Task};
+use rnameta_core::stats::pearson;
+use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, InputUnits, JudgedUnits, Labels, Task};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
-use rnameta_preprocess::Pipeline;
+use rnameta_preprocess::{FittedStep, ModelInput, Pipeline, RankInput};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::{load_classifier, read_manifest, BundleHeader, SavedClassifier, MANIFEST_FILE};
@@ -74,6 +75,9 @@ pub struct Annotation {
     pub proba: Array2<f32>,
     /// Gene matching.
     pub genes: GeneMatch,
+    /// For a unit-free model, the units the values were read in and why; `None` for a model
+    /// that reads its pipeline's levels (whose input must be in the pipeline's units).
+    pub units: Option<JudgedUnits>,
 }
 
 impl Annotation {
@@ -133,6 +137,9 @@ pub struct InputPlan {
     source: Vec<Option<usize>>,
     /// Classifier input columns whose gene the data lacks.
     missing_model_columns: Vec<usize>,
+    /// The units the data's values are in, when the caller said so; `None`: judged from the
+    /// values of each call (a unit-free model only; see [`InputUnits::judge`]).
+    units: Option<InputUnits>,
     /// How the genes matched.
     report: GeneMatch,
 }
@@ -147,6 +154,13 @@ impl InputPlan {
     /// How the genes matched.
     pub fn report(&self) -> &GeneMatch {
         &self.report
+    }
+
+    /// The same plan for data in `units`, as the user states them, instead of judging the
+    /// units from the values (which cannot tell FPKM from estimated counts, or TPM from CPM).
+    pub fn with_units(mut self, units: InputUnits) -> Self {
+        self.units = Some(units);
+        self
     }
 }
 
@@ -204,11 +218,27 @@ impl TrainedModel {
         labels: &Labels,
         augment: &mut AugmentHook<'_>,
     ) -> Result<Self> {
-        let (fitted, x) = pipeline.fit_transform(train)?;
+        let (mut fitted, x) = pipeline.fit_transform(train)?;
         let (gene_ids, gene_selection) = choose_genes(genes, task, train, &x)?;
         let columns = positions(&fitted.genes, &gene_ids)?;
-        let x_model = x.select(Axis(1), &columns);
+        let mut x_model = x.select(Axis(1), &columns);
         drop(x);
+        if pipeline.model_input == ModelInput::WithinSampleRanks {
+            let lengths = fitted.steps.iter().find_map(|step| match step {
+                FittedStep::Tpm { lengths } => Some(columns.iter().map(|&c| lengths[c]).collect()),
+                _ => None,
+            });
+            let rank_input = RankInput::fit(x_model.view(), lengths)?;
+            let units = judged_units(train)?.units;
+            let raw = train.counts().select(Axis(1), &columns);
+            let present = vec![true; columns.len()];
+            let names = Names::Ids {
+                samples: train.samples(),
+                genes: &gene_ids,
+            };
+            x_model = rank_input.transform(raw.view(), &present, units, names)?;
+            fitted.rank_input = Some(rank_input);
+        }
         let fill_values = training_means(&x_model, labels);
         let mut classifier = spec.build()?;
         match augment(&x_model, labels)? {
@@ -307,7 +337,7 @@ impl TrainedModel {
     /// genes filled.
     pub fn model_input(&self, data: &Dataset) -> Result<(Array2<f32>, GeneMatch)> {
         let plan = self.input_plan(data.genes())?;
-        let x = self.planned_input(&plan, data)?;
+        let (x, _) = self.planned_input(&plan, data)?;
         Ok((x, plan.report))
     }
 
@@ -343,17 +373,22 @@ impl TrainedModel {
             max,
             &missing_model_genes,
         )?;
-        refuse_too_many(
-            "genes of the preprocessing (all training genes)",
-            missing_pipeline_genes.len(),
-            pipeline.genes.len(),
-            max,
-            &missing_pipeline_genes,
-        )?;
+        if pipeline.rank_input.is_none() {
+            // A unit-free model reads its own genes only; a model of levels runs the whole
+            // pipeline (TPM's and CPM's totals are over every training gene).
+            refuse_too_many(
+                "genes of the preprocessing (all training genes)",
+                missing_pipeline_genes.len(),
+                pipeline.genes.len(),
+                max,
+                &missing_pipeline_genes,
+            )?;
+        }
         Ok(InputPlan {
             data_genes: genes.ids().map(str::to_owned).collect(),
             source,
             missing_model_columns,
+            units: None,
             report: GeneMatch {
                 model_genes: self.gene_ids.len(),
                 missing_model_genes,
@@ -366,19 +401,33 @@ impl TrainedModel {
     /// [`TrainedModel::annotate`] with a plan made by [`TrainedModel::input_plan`] for `data`'s
     /// genes; refused when `data` has other genes than the plan was made for.
     pub fn annotate_with(&self, plan: &InputPlan, data: &Dataset) -> Result<Annotation> {
-        let x = self.planned_input(plan, data)?;
+        let (x, units) = self.planned_input(plan, data)?;
         let proba = self.classifier.predict_proba(x.view())?;
         Ok(Annotation {
             classes: self.classifier.classes().to_vec(),
             proba,
             genes: plan.report.clone(),
+            units,
         })
     }
 
-    /// The classifier's input for `data` through `plan`: the pipeline's genes gathered straight
-    /// from `data` (absent ones as 0), preprocessed with the element-wise steps on the model's
-    /// genes only, and missing model genes filled.
-    fn planned_input(&self, plan: &InputPlan, data: &Dataset) -> Result<Array2<f32>> {
+    /// Whether the model is unit-free: it reads each sample's own order of its genes, so data
+    /// in any units (counts, CPM, TPM, FPKM, log2 of them, log2 arrays) can be annotated, not
+    /// only data in its pipeline's units.
+    pub fn is_unit_free(&self) -> bool {
+        self.preprocessing.pipeline.rank_input.is_some()
+    }
+
+    /// The classifier's input for `data` through `plan` (with the units it was read in, for a
+    /// unit-free model): for a model of levels, the pipeline's genes gathered straight from
+    /// `data` (absent ones as 0), preprocessed with the element-wise steps on the model's genes
+    /// only; for a unit-free model, the model's genes ranked within each sample; then missing
+    /// model genes filled.
+    fn planned_input(
+        &self,
+        plan: &InputPlan,
+        data: &Dataset,
+    ) -> Result<(Array2<f32>, Option<JudgedUnits>)> {
         if !plan.fits(data.genes()) {
             return Err(Error::InvalidParameter {
                 name: "plan",
@@ -389,19 +438,46 @@ impl TrainedModel {
                 ),
             });
         }
-        let counts = data.counts();
-        let mut aligned = Array2::<f32>::zeros((data.n_samples(), plan.source.len()));
-        aligned
-            .axis_iter_mut(Axis(0))
-            .into_par_iter()
-            .zip(counts.axis_iter(Axis(0)).into_par_iter())
-            .for_each(|(mut out, row)| {
-                for (o, column) in out.iter_mut().zip(&plan.source) {
-                    if let Some(c) = column {
-                        *o = row[*c];
+        if let Some(rank_input) = &self.preprocessing.pipeline.rank_input {
+            let model_source: Vec<Option<usize>> =
+                self.columns.iter().map(|&c| plan.source[c]).collect();
+            let present: Vec<bool> = model_source.iter().map(Option::is_some).collect();
+            let values = gather(data, &model_source);
+            let names = Names::Ids {
+                samples: data.samples(),
+                genes: &self.gene_ids,
+            };
+            let read = |units| rank_input.transform(values.view(), &present, units, names);
+            let (mut x, judged) = match plan.units {
+                Some(units) => (
+                    read(units)?,
+                    JudgedUnits {
+                        units,
+                        alternative: None,
+                        reason: "as stated".to_owned(),
+                    },
+                ),
+                None => {
+                    let judged = judged_units(data)?;
+                    let x = read(judged.units)?;
+                    match judged.alternative.filter(|&alternative| {
+                        rank_input.divides_by_length(alternative)
+                            != rank_input.divides_by_length(judged.units)
+                    }) {
+                        None => (x, judged),
+                        Some(alternative) => {
+                            let other = read(alternative)?;
+                            self.closer_to_training(x, judged, other, alternative, &present)
+                        }
                     }
                 }
-            });
+            };
+            for &j in &plan.missing_model_columns {
+                x.column_mut(j).fill(self.preprocessing.fill_values[j]);
+            }
+            return Ok((x, Some(judged)));
+        }
+        let aligned = gather(data, &plan.source);
         let mut x = self.preprocessing.pipeline.transform_columns(
             aligned,
             &self.columns,
@@ -410,7 +486,67 @@ impl TrainedModel {
         for &j in &plan.missing_model_columns {
             x.column_mut(j).fill(self.preprocessing.fill_values[j]);
         }
-        Ok(x)
+        Ok((x, None))
+    }
+
+    /// Of two readings of the same values as a unit-free input, `x` in the judged units and
+    /// `other` in the `alternative` ones (one divided by gene length, the other not), the one
+    /// whose samples order the model's genes more like the training samples do: the mean, over
+    /// samples, of the correlation of a sample's input with the training mean of each gene
+    /// (over the `present` genes). Counts read as if divided by length, or TPM as if not, shift
+    /// every gene by its length and lose that agreement; which is how CPM is told from TPM and
+    /// estimated counts from FPKM, which the values alone cannot.
+    fn closer_to_training(
+        &self,
+        x: Array2<f32>,
+        judged: JudgedUnits,
+        other: Array2<f32>,
+        alternative: InputUnits,
+        present: &[bool],
+    ) -> (Array2<f32>, JudgedUnits) {
+        let training = &self.preprocessing.fill_values;
+        let agreement = |x: &Array2<f32>| -> f64 {
+            let rows = x.nrows().max(1) as f64;
+            x.rows()
+                .into_iter()
+                .map(|row| {
+                    let (a, b): (Vec<f64>, Vec<f64>) = row
+                        .iter()
+                        .zip(training)
+                        .zip(present)
+                        .filter(|(_, &p)| p)
+                        .map(|((&a, &b), _)| (f64::from(a), f64::from(b)))
+                        .unzip();
+                    let r = pearson(&a, &b);
+                    if r.is_nan() {
+                        0.0
+                    } else {
+                        r
+                    }
+                })
+                .sum::<f64>()
+                / rows
+        };
+        let (r_judged, r_other) = (agreement(&x), agreement(&other));
+        let (x, chosen, rejected, r_chosen, r_rejected) = if r_other > r_judged {
+            (other, alternative, judged.units, r_other, r_judged)
+        } else {
+            (x, judged.units, alternative, r_judged, r_other)
+        };
+        let reason = format!(
+            "{}: read as {chosen}, whose order of the model's genes agrees better with the \
+             training samples' (mean r = {r_chosen:.3}, against {r_rejected:.3} as {rejected}); \
+             say --units to decide otherwise",
+            judged.reason
+        );
+        (
+            x,
+            JudgedUnits {
+                units: chosen,
+                alternative: Some(rejected),
+                reason,
+            },
+        )
     }
 
     /// Writes the bundle (manifest with the preprocessing, and the classifier's parameters) into
@@ -456,6 +592,30 @@ impl TrainedModel {
             classifier,
         })
     }
+}
+
+/// The columns `source` of `data` (a column per entry; `None` gives a column of zeros), gathered
+/// straight from the data into a new samples x `source.len()` matrix.
+fn gather(data: &Dataset, source: &[Option<usize>]) -> Array2<f32> {
+    let counts = data.counts();
+    let mut out = Array2::<f32>::zeros((data.n_samples(), source.len()));
+    out.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(counts.axis_iter(Axis(0)).into_par_iter())
+        .for_each(|(mut out, row)| {
+            for (o, column) in out.iter_mut().zip(source) {
+                if let Some(c) = column {
+                    *o = row[*c];
+                }
+            }
+        });
+    out
+}
+
+/// The units of `data`'s values as judged from them ([`InputUnits::judge`]), or the reason no
+/// unit-free reading exists.
+fn judged_units(data: &Dataset) -> Result<JudgedUnits> {
+    InputUnits::judge(data.value_kind()).map_err(|reason| Error::UnreadableUnits { reason })
 }
 
 /// Refuses when more than `max` of `total` genes are missing, naming how many and a few ids.

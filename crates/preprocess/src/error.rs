@@ -105,6 +105,21 @@ pub enum Error {
         /// Second source gene.
         second: String,
     },
+    /// Several gene ids of a file map to one Ensembl gene, but its values cannot be added.
+    #[error(
+        "ids {ids} all map to Ensembl gene {gene:?} ({merged} genes have several ids), and the \
+         values {reason}; give the file as counts, TPM or FPKM, or with one column per gene"
+    )]
+    CannotSumGeneIds {
+        /// The Ensembl gene (the first with several ids).
+        gene: String,
+        /// Its ids in the file, comma separated.
+        ids: String,
+        /// How many genes have several ids.
+        merged: usize,
+        /// Why the values do not add.
+        reason: &'static str,
+    },
     /// Too many of a model's genes are missing from the data.
     #[error("{missing} of {total} model genes are missing ({fraction:.1}% > allowed {allowed:.1}%); first missing: {examples}")]
     TooManyMissingGenes {

@@ -7,6 +7,7 @@
 //!   refused) and reordering to a model's genes with a bound on missing genes;
 //! - [`pipeline`]: TPM, log2(x+1), ln(1+x), quantile normalisation, the ARCHS4 length division and
 //!   z-scoring as steps of one [`Pipeline`], fitted on training samples and saved as JSON;
+//!   [`rank_input`]: the unit-free model input (each sample's own order of the model's genes);
 //! - [`gini`] and [`selection`]: per-gene Gini coefficients (BioQC's definition) and the gene
 //!   windows of Wartmann et al.; [`signal`]: the ARCHS4 signal ranking;
 //! - [`split`]: study-grouped train / test splits (the paper's recipes, GTEx by donor, k-fold).
@@ -23,6 +24,7 @@ pub mod harmonise;
 pub mod pipeline;
 pub mod qc;
 pub mod quantile;
+pub mod rank_input;
 pub mod scale;
 pub mod selection;
 pub mod signal;
@@ -32,4 +34,5 @@ mod stream;
 pub mod zscore;
 
 pub use error::{Error, Result};
-pub use pipeline::{FittedPipeline, FittedStep, Pipeline, Step};
+pub use pipeline::{FittedPipeline, FittedStep, ModelInput, Pipeline, Step};
+pub use rank_input::RankInput;

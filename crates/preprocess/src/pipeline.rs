@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Names};
 use crate::quantile::QuantileReference;
+use crate::rank_input::RankInput;
 use crate::scale::{self, LengthKind};
 use crate::zscore::ZScore;
 use crate::{Error, Result};
@@ -69,11 +70,30 @@ pub enum FittedStep {
     },
 }
 
+/// What the classifier reads of a pipeline's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelInput {
+    /// The pipeline's values of the model's genes, as they are: the input must come in the
+    /// units the pipeline starts from (raw counts for TPM / CPM).
+    #[default]
+    Levels,
+    /// Unit-free: each sample's own order of the model's genes mapped onto the training levels
+    /// ([`RankInput`]); the pipeline's values are used for choosing the genes and as the
+    /// reference, and an input in any units (counts, CPM, TPM, FPKM, log2 of them, log2 arrays)
+    /// gives the same model input. Fitted by the model once its genes are chosen.
+    WithinSampleRanks,
+}
+
 /// An ordered list of steps to fit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Pipeline {
     /// The steps, applied in order.
     pub steps: Vec<Step>,
+    /// What the classifier reads of the steps' output (absent in JSON written before it
+    /// existed: the levels).
+    #[serde(default)]
+    pub model_input: ModelInput,
 }
 
 /// A fitted pipeline: the gene ids it was fitted on and the fitted steps. Serialisable to JSON.
@@ -83,12 +103,33 @@ pub struct FittedPipeline {
     pub genes: Vec<String>,
     /// The fitted steps, applied in order.
     pub steps: Vec<FittedStep>,
+    /// The unit-free input over the model's genes, for a pipeline of
+    /// [`ModelInput::WithinSampleRanks`] (fitted by the model once its genes are chosen; `None`
+    /// for a pipeline whose levels the model reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_input: Option<RankInput>,
 }
 
 impl Pipeline {
     /// A pipeline of the given steps.
     pub fn new(steps: Vec<Step>) -> Self {
-        Self { steps }
+        Self {
+            steps,
+            model_input: ModelInput::Levels,
+        }
+    }
+
+    /// The same steps with the classifier reading `input` of their output.
+    pub fn with_model_input(mut self, input: ModelInput) -> Self {
+        self.model_input = input;
+        self
+    }
+
+    /// log2(TPM + 1) levels choose the genes and set the reference; the classifier reads each
+    /// sample's own order of its genes ([`ModelInput::WithinSampleRanks`]), so that inputs in any
+    /// units give the same answer.
+    pub fn unit_free() -> Self {
+        Self::tpm_log2().with_model_input(ModelInput::WithinSampleRanks)
     }
 
     /// The ARCHS4 recipe: ln(1+x), quantile normalisation, division by the longest transcript.
@@ -149,6 +190,7 @@ impl Pipeline {
             FittedPipeline {
                 genes: train.genes().ids().map(str::to_owned).collect(),
                 steps: fitted,
+                rank_input: None,
             },
             x,
         ))

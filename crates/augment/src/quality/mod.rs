@@ -24,8 +24,9 @@ use crate::{Error, Result};
 
 pub use c2st::{c2st_auc, rank_auc};
 pub use mmd::{median_distance, mmd2_unbiased, pooled_bandwidth};
-pub use moments::{moment_correlations, pearson, MomentCorrelations};
+pub use moments::{moment_correlations, MomentCorrelations};
 pub use nearest::{median, nearest_distances};
+pub use rnameta_core::stats::pearson;
 
 /// Folds of the classifier two-sample test in [`quality()`].
 pub const C2ST_FOLDS: usize = 5;

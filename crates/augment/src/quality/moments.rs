@@ -4,6 +4,7 @@
 //! two-sample test see).
 
 use ndarray::ArrayView2;
+use rnameta_core::stats::pearson;
 use serde::{Deserialize, Serialize};
 
 use crate::quality::check_pair;
@@ -37,24 +38,6 @@ pub(crate) fn gene_moments(x: ArrayView2<'_, f32>) -> (Vec<f64>, Vec<f64>) {
     }
     var.iter_mut().for_each(|s| *s /= (n - 1.0).max(1.0));
     (mean, var)
-}
-
-/// Pearson correlation of `a` and `b` (NaN when either is constant).
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len()) as f64;
-    let ma = a.iter().sum::<f64>() / n;
-    let mb = b.iter().sum::<f64>() / n;
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma) * (x - ma);
-        sbb += (y - mb) * (y - mb);
-    }
-    if saa > 0.0 && sbb > 0.0 {
-        sab / (saa * sbb).sqrt()
-    } else {
-        f64::NAN
-    }
 }
 
 /// Correlations of the per-gene means and variances of the rows of `x` and `y` (each at least
