@@ -21,6 +21,8 @@
 //!   rnameta-io's atomic writer ([`SaveBundle`], [`LoadBundle`]); it depends on the models, not the
 //!   other way round.
 //! - [`synthetic`]: a deterministic problem generator shared with the benchmarks' Python peers.
+//! - [`disagreement`]: the samples whose given label disagrees with a confident prediction of a
+//!   [`TrainedModel`], with the evidence (probabilities; sex-gene levels for a sex model).
 //!
 //! Hyperparameters are checked when a model is built (`new` returns an error for a value out of
 //! range), not when it is fitted.
@@ -70,6 +72,7 @@
 pub mod binning;
 pub mod bundle;
 mod classifier;
+pub mod disagreement;
 mod error;
 mod fitted;
 mod forest;
@@ -88,6 +91,7 @@ pub mod trained;
 
 pub use bundle::{BundleHeader, LoadBundle, SaveBundle, SavedClassifier};
 pub use classifier::{argmax_rows, Classifier, TrainingSummary};
+pub use disagreement::{disagreements, Disagreement, DisagreementReport};
 pub use error::{Error, Result};
 pub use forest::{ForestParams, ForestReport, MaxFeatures, MultiLabelForest, RandomForest};
 pub use kind::{ModelKind, UnknownModel};
