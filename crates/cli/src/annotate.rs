@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rnameta_core::{Dataset, Task};
+use rnameta_core::{Dataset, InputUnits, Task};
 use rnameta_data::{AnnotationCache, ExpressionFile, LoadOptions, LoadReport, SeenSamples};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
@@ -72,30 +72,51 @@ pub struct Args {
     /// A GTF or gene annotation table for the inputs' genes (symbols -> ids).
     #[arg(long = "gene-annotation", value_name = "FILE")]
     pub gene_annotation: Option<PathBuf>,
+    /// The units of the inputs' values, for a unit-free model: counts, cpm, tpm, fpkm,
+    /// log2-counts (log2 CPM), log2-tpm, log2-array. Default: judged from the values, and said.
+    #[arg(long, value_name = "UNITS", value_parser = parse_units)]
+    pub units: Option<InputUnits>,
     /// No progress bar (it is also hidden when standard error is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `--units` as [`InputUnits`], or the list of names it takes.
+pub fn parse_units(name: &str) -> Result<InputUnits, String> {
+    InputUnits::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = InputUnits::ALL.iter().map(|u| u.as_str()).collect();
+        format!("{name:?} is none of {}", names.join(", "))
+    })
 }
 
 /// A loaded model with what applying it needs.
 pub struct Annotator {
     /// The model.
     pub model: TrainedModel,
-    /// Whether the model's pipeline starts from raw counts.
+    /// Whether the model's pipeline starts from raw counts (and reads its levels: a unit-free
+    /// model reads any units).
     expects_counts: bool,
+    /// The inputs' units as the user stated them (`--units`), for a unit-free model.
+    units: Option<InputUnits>,
     /// Minimum probability for a class to be assigned.
     min_prob: f32,
-    /// Files whose values were judged counts (on their first chunk): the check scans every
-    /// value, so it is made once per file, not once per chunk.
-    judged_counts: Mutex<Vec<PathBuf>>,
+    /// Files whose values were judged (counts for a model of levels, on their first chunk: the
+    /// check scans every value; the units a unit-free model read them in, said once per file).
+    judged_files: Mutex<Vec<PathBuf>>,
     /// How the last genes seen map onto the model: the chunks of a file share its genes, so
     /// the map is made once per file, not once per chunk.
     last_plan: Mutex<Option<Arc<InputPlan>>>,
 }
 
 impl Annotator {
-    /// Loads a bundle, with the missing-gene limit `max_missing` when given.
-    pub fn load(dir: &Path, min_prob: f32, max_missing: Option<f64>) -> Result<Self> {
+    /// Loads a bundle, with the missing-gene limit `max_missing` and the inputs' `units` when
+    /// given.
+    pub fn load(
+        dir: &Path,
+        min_prob: f32,
+        max_missing: Option<f64>,
+        units: Option<InputUnits>,
+    ) -> Result<Self> {
         if !dir.is_dir() {
             bail!(
                 "model {}: not a directory (a bundle is the folder `rnameta train -o` wrote)",
@@ -115,15 +136,25 @@ impl Annotator {
         if let Some(f) = max_missing {
             model.set_max_missing_fraction(f).context("--max-missing")?;
         }
-        let expects_counts = matches!(
-            model.preprocessing().pipeline.steps.first(),
-            Some(FittedStep::Tpm { .. } | FittedStep::Cpm | FittedStep::Ln1p)
-        );
+        let expects_counts = !model.is_unit_free()
+            && matches!(
+                model.preprocessing().pipeline.steps.first(),
+                Some(FittedStep::Tpm { .. } | FittedStep::Cpm | FittedStep::Ln1p)
+            );
+        if let Some(units) = units.filter(|u| !model.is_unit_free() && *u != InputUnits::Counts) {
+            bail!(
+                "--units {units}: the model {} reads the levels of its pipeline, computed from \
+                 raw counts, and cannot read other units; give counts, or train a unit-free \
+                 model (rnameta train --model-input unit-free)",
+                dir.display()
+            );
+        }
         Ok(Self {
             model,
             expects_counts,
+            units,
             min_prob,
-            judged_counts: Mutex::new(Vec::new()),
+            judged_files: Mutex::new(Vec::new()),
             last_plan: Mutex::new(None),
         })
     }
@@ -140,13 +171,14 @@ impl Annotator {
     pub fn predict(&self, data: &Dataset, file: &Path) -> Result<(Vec<Prediction>, GeneMatch)> {
         if self.expects_counts {
             // A poisoned lock only means a panic elsewhere; the list itself stays valid.
-            let mut judged = self.judged_counts.lock().unwrap_or_else(|e| e.into_inner());
+            let mut judged = self.judged_files.lock().unwrap_or_else(|e| e.into_inner());
             if !judged.iter().any(|p| p == file) {
                 let kind = data.value_kind();
                 if let Some(reason) = rnameta_data::counts_refusal(kind) {
                     bail!(
                         "{}: {reason}{}; the model expects raw counts (its preprocessing starts \
-                         from counts), and these values cannot be turned back into counts",
+                         from counts), and these values cannot be turned back into counts; a \
+                         unit-free model (rnameta train --model-input unit-free) reads them",
                         file.display(),
                         rnameta_data::negative_values(data).unwrap_or_default()
                     );
@@ -164,6 +196,19 @@ impl Annotator {
                 }
             })
             .with_context(|| format!("annotating {}", file.display()))?;
+        if let Some(judged) = &annotation.units {
+            // Said once per file: the chunks of an ARCHS4 file are its one kind of counts.
+            let mut judged_files = self.judged_files.lock().unwrap_or_else(|e| e.into_inner());
+            if !judged_files.iter().any(|p| p == file) {
+                eprintln!(
+                    "{}: values read as {} ({})",
+                    file.display(),
+                    judged.units,
+                    judged.reason
+                );
+                judged_files.push(file.to_path_buf());
+            }
+        }
         // Unassigned: a tie, NaN, LIN's row of zeros, below --min-prob, or none of the model's
         // genes in the data (the library's rule, so that every caller applies the same).
         let assigned = annotation.assigned(self.min_prob);
@@ -194,7 +239,11 @@ impl Annotator {
         if let Some(plan) = last.as_ref().filter(|p| p.fits(data.genes())) {
             return Ok(Arc::clone(plan));
         }
-        let plan = Arc::new(self.model.input_plan(data.genes())?);
+        let mut plan = self.model.input_plan(data.genes())?;
+        if let Some(units) = self.units {
+            plan = plan.with_units(units);
+        }
+        let plan = Arc::new(plan);
         *last = Some(Arc::clone(&plan));
         Ok(plan)
     }
@@ -344,7 +393,7 @@ struct TrainingLabel {
 
 /// Runs `rnameta annotate`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing)?;
+    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing, args.units)?;
     let task = annotator.task();
     if let Some(out) = &args.out {
         check_output_file(out, "-o")?;

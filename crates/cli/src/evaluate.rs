@@ -42,6 +42,9 @@ pub struct Args {
     /// Largest fraction of the model's genes that may be missing from an input (0 to 1).
     #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
     pub max_missing: Option<f64>,
+    /// The units of the inputs' values, for a unit-free model (as `annotate --units`).
+    #[arg(long, value_name = "UNITS", value_parser = crate::annotate::parse_units)]
+    pub units: Option<rnameta_core::InputUnits>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -77,7 +80,7 @@ struct PerClass {
 
 /// Runs `rnameta evaluate`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing)?;
+    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing, args.units)?;
     let task = annotator.task().with_context(|| {
         format!(
             "the bundle {} does not say which task it predicts, so the true labels are unknown",

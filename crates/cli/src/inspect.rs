@@ -178,6 +178,28 @@ fn describe_dataset(found: &mut Inspection, data: &Dataset) {
     describe_genes(found, data);
     found.label_fields = label_fields(data.samples());
     found.value_kind = Some(data.value_kind());
+    describe_gene_id_mapping(found, data);
+}
+
+/// For a file keyed by symbols, Entrez ids or RefSeq accessions, a note saying how its genes map
+/// onto Ensembl genes, exactly as every command that loads it maps them
+/// ([`rnameta_data::map_to_ensembl`]); a file that cannot be mapped gets the reason as its note
+/// (inspect describes, it does not refuse). Files keyed by Ensembl ids are not copied.
+fn describe_gene_id_mapping(found: &mut Inspection, data: &Dataset) {
+    if matches!(
+        found.gene_id_kind,
+        None | Some(GeneIdKind::Ensembl | GeneIdKind::EnsemblVersioned)
+    ) {
+        return;
+    }
+    let mut mapped = data.clone();
+    let mut report = rnameta_data::LoadReport::default();
+    match rnameta_data::map_to_ensembl(&mut mapped, &mut report) {
+        Ok(()) => found.notes.extend(report.notes),
+        Err(err) => found
+            .notes
+            .push(format!("gene ids not usable as given: {err}")),
+    }
 }
 
 fn describe_genes(found: &mut Inspection, data: &Dataset) {

@@ -4,6 +4,7 @@
 //! to exit codes (0 success, 1 a failed command, 2 bad usage: clap's own).
 
 mod annotate;
+mod check;
 mod evaluate;
 mod fetch;
 mod inspect;
@@ -92,6 +93,14 @@ enum Command {
     /// similarity of the samples around it), after ARCHS4 normalisation of counts.
     #[command(name = "rank-genes")]
     RankGenes(rank_genes::Args),
+    /// List the samples whose given label (--labels, or the labels the files carry) disagrees
+    /// with a confident prediction of a trained model (probability >= --min-prob, default 0.9),
+    /// most confident first, with the evidence: given and predicted class, both probabilities
+    /// and, for a sex model, XIST and Y-gene levels as log2(CPM + 1).
+    ///
+    /// Unlabelled samples and samples predicted below --min-prob are counted, not listed. Exit 1
+    /// when the label table names no sample of the inputs or no sample has a label.
+    Check(check::Args),
 }
 
 fn main() -> ExitCode {
@@ -119,6 +128,7 @@ fn main() -> ExitCode {
         Command::Annotate(args) => annotate::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::RankGenes(args) => rank_genes::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

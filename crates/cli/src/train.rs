@@ -13,7 +13,7 @@ use rnameta_core::{DataSource, Dataset, GeneInfo, Grouping, Labels, Task};
 use rnameta_data::{LoadOptions, Loader};
 use rnameta_models::{GeneChoice, ModelKind, ModelSpec, TrainedModel};
 use rnameta_preprocess::selection::GiniWindow;
-use rnameta_preprocess::Pipeline;
+use rnameta_preprocess::{ModelInput, Pipeline};
 use serde::Serialize;
 
 use crate::outputs::check_output_dir;
@@ -78,6 +78,17 @@ pub enum PipelineArg {
     Cpm,
 }
 
+/// What the classifier reads of the pipeline's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelInputArg {
+    /// The pipeline's levels (the paper's input): inputs to annotate must be raw counts.
+    Levels,
+    /// Each sample's own order of the model's genes, mapped onto the training levels: inputs
+    /// in any units (counts, CPM, TPM, FPKM, RSEM, log2 of them, log2 arrays) give the same
+    /// answer, and only the model's genes are needed.
+    UnitFree,
+}
+
 /// Most epochs `--epochs` takes: 100 times the paper's 10, beyond any use seen (an epoch of the
 /// paper-size MLP takes about a second, so this bounds a mistyped value to minutes, not years).
 const MAX_EPOCHS: i64 = 1_000;
@@ -120,6 +131,10 @@ pub struct Args {
     /// Preprocessing: auto picks tpm when every gene has a union exon length, else cpm.
     #[arg(long, value_enum, default_value = "auto")]
     pub pipeline: PipelineArg,
+    /// What the model reads of the pipeline's output: `unit-free` (any input units) or
+    /// `levels` (the paper's log2 levels; inputs must be counts).
+    #[arg(long = "model-input", value_enum, default_value = "levels")]
+    pub model_input: ModelInputArg,
     /// Seed of the model's randomness (MLP, DA, random forest).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -229,6 +244,13 @@ pub fn run(args: &Args) -> Result<()> {
 
     check_annotation_for(&choice, &data, args.gene_annotation.is_some())?;
     let (pipeline, pipeline_name) = choose_pipeline(args.pipeline, &data)?;
+    let (pipeline, pipeline_name) = match args.model_input {
+        ModelInputArg::Levels => (pipeline, pipeline_name.to_owned()),
+        ModelInputArg::UnitFree => (
+            pipeline.with_model_input(ModelInput::WithinSampleRanks),
+            format!("{pipeline_name}, read as within-sample ranks (unit-free)"),
+        ),
+    };
     let spec = model_spec(args, task)?;
     let model = TrainedModel::fit(&spec, task, &pipeline, &choice, &data, &labels)
         .with_context(|| format!("training {} for {task}", args.model.kind()))?;
@@ -240,7 +262,7 @@ pub fn run(args: &Args) -> Result<()> {
     let summary = Summary {
         task: task.to_string(),
         model: args.model.kind().as_str().to_owned(),
-        pipeline: pipeline_name.to_owned(),
+        pipeline: pipeline_name,
         samples: data.n_samples(),
         labelled: labels.n_labelled(),
         source_domain_samples: n_source,

@@ -535,3 +535,113 @@ fn catch_all_and_one_vs_all_group_the_labels() {
         .failure()
         .stderr(predicate::str::contains("Gills"));
 }
+
+#[test]
+fn a_unit_free_sex_model_reads_geuvadis_in_other_units() {
+    use rnameta_io::tsv::{read_matrix, write_matrix, MatrixOptions, Orientation};
+
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("sex");
+    let out = rnameta()
+        .args([
+            "train", "--task", "sex", "--model", "logistic", "--genes", "xy",
+        ])
+        .args(["--model-input", "unit-free", "--source-domain"])
+        .arg(fixture("geuvadis_humanGender_counts.tsv.gz"))
+        .arg("--labels")
+        .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))
+        .arg("--gene-annotation")
+        .arg(fixture("ensembl100_grch38_genes.tsv.gz"))
+        .arg("-o")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("unit-free"), "{text}");
+
+    // The counts, and what other tools write from them: CPM, RSEM-style upper-quartile
+    // normalised counts, log2(CPM + 1). None changes a sample's order of genes.
+    let counts = read_matrix(
+        &fixture("geuvadis_humanGender_counts.tsv.gz"),
+        MatrixOptions::genes_in_rows(),
+    )
+    .unwrap();
+    let mut files = vec![(
+        "counts",
+        fixture("geuvadis_humanGender_counts.tsv.gz"),
+        "counts",
+    )];
+    for (name, judged) in [("cpm", "tpm"), ("rsem", "counts"), ("log2cpm", "log2")] {
+        let mut data = counts.clone();
+        for mut row in data.counts_mut().rows_mut() {
+            let total: f32 = row.sum();
+            let mut expressed: Vec<f32> = row.iter().copied().filter(|v| *v > 0.0).collect();
+            expressed.sort_by(f32::total_cmp);
+            let upper_quartile = expressed[expressed.len() * 3 / 4];
+            row.mapv_inplace(|v| match name {
+                "cpm" => v / total * 1e6,
+                "rsem" => v / upper_quartile * 1000.0,
+                _ => (v / total * 1e6 + 1.0).log2(),
+            });
+        }
+        let path = work.path().join(format!("{name}.tsv"));
+        write_matrix(&path, &data, Orientation::GenesInRows).unwrap();
+        files.push((name, path, judged));
+    }
+    let mut answers = Vec::new();
+    for (name, path, judged) in &files {
+        let pred = work.path().join(format!("{name}.pred.tsv"));
+        let out = rnameta()
+            .args(["annotate", "--quiet", "--model"])
+            .arg(&bundle)
+            .arg(path)
+            .arg("-o")
+            .arg(&pred)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("values read as {judged}")),
+            "{name}: {stderr}"
+        );
+        let predicted: Vec<String> = std::fs::read_to_string(&pred)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|line| line.split('\t').nth(1).unwrap().to_owned())
+            .collect();
+        assert_eq!(predicted.len(), 85, "{name}");
+        answers.push((name, predicted));
+    }
+    for (name, predicted) in &answers[1..] {
+        assert_eq!(predicted, &answers[0].1, "{name} against counts");
+    }
+    // Z-scores have no within-sample order left: refused with the reason, nothing written.
+    let mut centred = counts.clone();
+    let means = centred.counts().mean_axis(ndarray::Axis(0)).unwrap();
+    for mut row in centred.counts_mut().rows_mut() {
+        row -= &means;
+    }
+    let path = work.path().join("centred.tsv");
+    write_matrix(&path, &centred, Orientation::GenesInRows).unwrap();
+    let pred = work.path().join("centred.pred.tsv");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&bundle)
+        .arg(&path)
+        .arg("-o")
+        .arg(&pred)
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("centred.tsv")
+                .and(predicate::str::contains("before centring")),
+        );
+    assert!(!pred.exists());
+}
