@@ -105,6 +105,10 @@ struct ExperimentArgs {
     /// Record each finished fit in <out>/.fits and reuse those of an earlier run.
     #[arg(long)]
     resume: bool,
+    /// Train every model on the unit-free input (each sample's own order of the model's genes,
+    /// mapped onto the training levels) instead of the log2(TPM + 1) levels.
+    #[arg(long)]
+    unit_free: bool,
 }
 
 impl ExperimentArgs {
@@ -130,8 +134,19 @@ impl ExperimentArgs {
             quick,
             results_dir: out,
             resume: self.resume,
-            settings: xtask::experiment::settings::Settings::default(),
+            settings: self.settings(xtask::experiment::settings::Settings::default()),
         })
+    }
+
+    /// `settings` with the model input these arguments ask for.
+    fn settings(
+        &self,
+        mut settings: xtask::experiment::settings::Settings,
+    ) -> xtask::experiment::settings::Settings {
+        if self.unit_free {
+            settings.model_input = rnameta_preprocess::ModelInput::WithinSampleRanks;
+        }
+        settings
     }
 }
 
@@ -176,7 +191,7 @@ fn experiment(
     let id = id.context("experiment needs one id (experiment --list shows them)")?;
     let mut options = args.options()?;
     if let Some(path) = settings {
-        options.settings = xtask::experiment::settings::Settings::from_file(path)?;
+        options.settings = args.settings(xtask::experiment::settings::Settings::from_file(path)?);
     }
     let outcome = xtask::experiment::run(&id, &options)?;
     println!(

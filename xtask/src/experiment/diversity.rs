@@ -254,6 +254,7 @@ fn run(
                         spec: sets.settings.spec(ModelKind::Mlp, task, seed)?,
                         task,
                         genes: GeneChoice::Paper,
+                        pipeline: sets.settings.pipeline(),
                         train: &train,
                         labels: &labels,
                         test: sets.sra_test,

@@ -25,6 +25,8 @@ pub struct FitRequest<'a> {
     pub task: Task,
     /// Which genes the model reads.
     pub genes: GeneChoice,
+    /// The preprocessing fitted on the training data (and what the model reads of it).
+    pub pipeline: Pipeline,
     /// The training samples.
     #[serde(serialize_with = "digest_of_data")]
     pub train: &'a Dataset,
@@ -104,14 +106,14 @@ impl Scores {
     }
 }
 
-/// Trains the request's model for its task on its training data and labels (the paper's
-/// pipeline, log2(TPM + 1), and the request's genes) and scores it on its test data.
+/// Trains the request's model for its task on its training data and labels (the request's
+/// pipeline and genes) and scores it on its test data.
 pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)> {
     let start = Instant::now();
     let model = TrainedModel::fit(
         &request.spec,
         request.task,
-        &Pipeline::tpm_log2(),
+        &request.pipeline,
         &request.genes,
         request.train,
         request.labels,
@@ -203,6 +205,7 @@ mod tests {
             spec,
             task: Task::Tissue,
             genes: GeneChoice::Paper,
+            pipeline: Pipeline::tpm_log2(),
             train: &parts.train,
             labels: &parts.labels,
             test: &parts.test,

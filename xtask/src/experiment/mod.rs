@@ -407,7 +407,11 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     for experiment in EXPERIMENTS {
         let outcome = run_experiment(experiment, &cohort, &options)?;
         if let Some(path) = &outcome.chosen_settings {
-            options.settings = Settings::from_file(path)?;
+            options.settings = Settings {
+                // What the models read is the caller's choice, not tune's.
+                model_input: options.settings.model_input,
+                ..Settings::from_file(path)?
+            };
         }
         outcomes.push(outcome);
     }

@@ -202,6 +202,7 @@ pub fn run_arm(
             spec: sets.settings.spec(arm.model, task, seed)?,
             task,
             genes: GeneChoice::Paper,
+            pipeline: sets.settings.pipeline(),
             train,
             labels: &labels,
             test,

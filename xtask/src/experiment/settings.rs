@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rnameta_core::Task;
 use rnameta_models::{ModelKind, ModelSpec};
+use rnameta_preprocess::{ModelInput, Pipeline};
 use serde::{Deserialize, Serialize};
 
 /// Where `tune` writes its choice inside a results folder.
@@ -25,6 +26,10 @@ pub struct Settings {
     pub from: Option<String>,
     /// Task name (`tissue`, `sex`, `source`) -> model name -> settings (seed ignored).
     pub chosen: BTreeMap<String, BTreeMap<String, ModelSpec>>,
+    /// What every model reads of the log2(TPM + 1) pipeline: its levels (the paper's input) or
+    /// the unit-free within-sample ranks (absent in files written before it existed: levels).
+    #[serde(default)]
+    pub model_input: ModelInput,
 }
 
 impl Settings {
@@ -50,6 +55,12 @@ impl Settings {
             .with_context(|| format!("{model} is no single-label model"))
     }
 
+    /// The preprocessing every experiment fits: the paper's log2(TPM + 1), read by the models
+    /// as [`Settings::model_input`] says.
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline::tpm_log2().with_model_input(self.model_input)
+    }
+
     /// Records the choice for `task` and `model`.
     pub fn set(&mut self, task: Task, model: ModelKind, spec: ModelSpec) {
         self.chosen
@@ -60,9 +71,15 @@ impl Settings {
 
     /// How `run.json` describes them.
     pub fn describe(&self) -> String {
-        match &self.from {
+        let settings = match &self.from {
             Some(path) => format!("tuned ({path}) where listed, the paper's defaults elsewhere"),
             None => "the paper's defaults".to_owned(),
+        };
+        match self.model_input {
+            ModelInput::Levels => settings,
+            ModelInput::WithinSampleRanks => {
+                format!("{settings}; unit-free input (within-sample ranks)")
+            }
         }
     }
 }

@@ -285,6 +285,7 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
                     spec: spec.clone().with_seed(seed),
                     task,
                     genes: GeneChoice::Paper,
+                    pipeline: rnameta_preprocess::Pipeline::tpm_log2(),
                     train: &data.fit,
                     labels: &labels,
                     test: &data.validation,
