@@ -1,6 +1,7 @@
 //! `rnameta inspect` on files keyed by gene symbols and by RefSeq transcripts (real GEUVADIS
 //! counts renamed through the shipped gene id table; the real Body Map 2.0 slice) prints how their
-//! genes map onto Ensembl genes.
+//! genes map onto Ensembl genes, and `rnameta annotate` predicts a symbol-keyed file with a model
+//! trained on Ensembl ids, saying how the ids were mapped.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -18,8 +19,9 @@ fn rnameta() -> Command {
     Command::cargo_bin("rnameta").expect("the rnameta binary is built")
 }
 
-/// The first 200 GEUVADIS genes whose official symbol maps back to them alone, keyed by symbol.
-fn symbol_keyed(dir: &Path) -> PathBuf {
+/// The first `limit` GEUVADIS genes whose official symbol maps back to them alone, keyed by
+/// symbol.
+fn symbol_keyed(dir: &Path, limit: usize) -> PathBuf {
     let map = GeneIdMap::embedded().unwrap();
     let mut symbol_of = std::collections::HashMap::new();
     let table = rnameta_io::source::open(&repo().join("crates/io/assets/gene_ids.tsv.gz")).unwrap();
@@ -47,7 +49,7 @@ fn symbol_keyed(dir: &Path) -> PathBuf {
             text.push_str(&format!("{symbol}\t{rest}\n"));
             kept += 1;
         }
-        if kept == 200 {
+        if kept == limit {
             break;
         }
     }
@@ -59,7 +61,7 @@ fn symbol_keyed(dir: &Path) -> PathBuf {
 #[test]
 fn inspect_says_how_a_symbol_keyed_file_maps_to_ensembl() {
     let dir = tempfile::tempdir().unwrap();
-    let path = symbol_keyed(dir.path());
+    let path = symbol_keyed(dir.path(), 200);
     rnameta()
         .arg("inspect")
         .arg(&path)
@@ -81,8 +83,43 @@ fn inspect_says_how_refseq_transcripts_map_and_which_were_dropped() {
         .success()
         .stdout(predicate::str::contains("gene ids:      RefSeq"))
         .stdout(predicate::str::contains(
-            "128 of 138 ids (128 RefSeq accessions) onto 60 Ensembl genes, 30 of them summed \
+            "127 of 137 ids (127 RefSeq accessions) onto 60 Ensembl genes, 30 of them summed \
              from several ids; 5 ambiguous ids dropped",
         ))
         .stdout(predicate::str::contains("5 unknown ids dropped (e.g. "));
+}
+
+#[test]
+fn annotate_predicts_a_symbol_keyed_file_with_an_ensembl_model_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |name: &str| repo().join("fixtures/real").join(name);
+    let model = dir.path().join("model");
+    rnameta()
+        .args(["train", "--task", "sex", "--model", "lin", "--genes", "xy"])
+        .arg("--source-domain")
+        .arg(fixture("geuvadis_humanGender_counts.tsv.gz"))
+        .arg("--labels")
+        .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))
+        .arg("--gene-annotation")
+        .arg(fixture("ensembl100_grch38_genes.tsv.gz"))
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success();
+    let input = symbol_keyed(dir.path(), usize::MAX);
+    let pred = dir.path().join("pred.tsv");
+    rnameta()
+        .args(["annotate", "--quiet", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .arg("-o")
+        .arg(&pred)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: gene ids mapped to Ensembl through rnameta's gene id table",
+        ))
+        .stderr(predicate::str::contains("symbols) onto"));
+    let rows = std::fs::read_to_string(&pred).unwrap();
+    assert_eq!(rows.lines().count(), 86, "a header and 85 samples");
 }

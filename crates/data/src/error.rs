@@ -116,6 +116,21 @@ pub enum Error {
     /// Nothing to stack.
     #[error("no expression file given")]
     NoInput,
+    /// A file keyed by symbols, Entrez ids or RefSeq accessions none of which the gene id table
+    /// maps to one Ensembl gene.
+    #[error(
+        "none of the file's genes ({kind}) maps to an Ensembl gene through rnameta's gene id \
+         table ({ambiguous} ambiguous; unknown, e.g.: {examples}); is it human, and are its gene \
+         ids in the first column (or row)?"
+    )]
+    NoGeneMapped {
+        /// What the file's ids look like.
+        kind: &'static str,
+        /// Its first unknown ids.
+        examples: String,
+        /// How many of its ids named several genes.
+        ambiguous: usize,
+    },
     /// The input files have no gene id in common.
     #[error("the input files share no gene id; are they from the same organism and annotation?")]
     NoSharedGene,

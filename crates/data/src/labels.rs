@@ -14,6 +14,7 @@ use rnameta_io::{gtex, metasra, tsv};
 use crate::annotation::AnnotationCache;
 use crate::error::{Error, Result};
 use crate::files::Companion;
+use crate::gene_ids::map_to_ensembl;
 use crate::options::LoadOptions;
 use crate::report::{LabelSourceKind, LoadReport};
 
@@ -114,7 +115,11 @@ impl Labelling {
     }
 
     /// Labels and annotates `data` (a whole file or one chunk of it), reporting what was applied.
+    /// First, genes keyed by symbols, Entrez ids or RefSeq accessions are mapped onto Ensembl
+    /// genes ([`crate::gene_ids::map_to_ensembl`]), so that GTFs and annotation tables, keyed by
+    /// Ensembl ids, find them.
     pub fn apply(&self, data: &mut Dataset, report: &mut LoadReport) -> Result<()> {
+        map_to_ensembl(data, report)?;
         for step in &self.steps {
             match step {
                 LabelStep::Gtex {

@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod error;
 pub mod files;
+pub mod gene_ids;
 pub mod labels;
 mod load;
 mod options;
@@ -16,6 +17,7 @@ pub mod stack;
 pub use annotation::AnnotationCache;
 pub use error::{Error, Result};
 pub use files::{expression_files, is_expression, Companion, ExpressionFile};
+pub use gene_ids::map_to_ensembl;
 pub use labels::{label_table_coverage, Labelling};
 pub use load::{load, Inputs, Loaded, Loader};
 pub use options::LoadOptions;

@@ -1,11 +1,12 @@
 //! What a load matched: the files read with their formats, the companions used, how many samples
-//! each label source labelled, how many genes each annotation filled, and the notes a command
-//! prints.
+//! each label source labelled, how many genes each annotation filled, how gene ids of other kinds
+//! were mapped onto Ensembl genes, and the notes a command prints.
 
 use std::path::{Path, PathBuf};
 
 use rnameta_core::{Dataset, Task};
 use rnameta_io::detect::Format;
+use rnameta_preprocess::harmonise::IdMappingReport;
 
 /// One expression file read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,10 @@ pub struct LoadReport {
     pub label_sources: Vec<LabelSource>,
     /// Every gene annotation applied, in the order first applied.
     pub annotations: Vec<AnnotationSource>,
+    /// How files keyed by symbols, Entrez ids or RefSeq accessions were mapped onto Ensembl
+    /// genes ([`crate::gene_ids`]): one entry per distinct mapping (the chunks of one file map
+    /// alike and are kept once).
+    pub gene_id_mappings: Vec<IdMappingReport>,
     /// Labelled samples of the loaded dataset per task (set by [`crate::load()`]).
     pub labelled: LabelCounts,
     /// What was assumed or found, one sentence each, in the words the `rnameta` command prints
@@ -141,6 +146,14 @@ impl LoadReport {
         }
     }
 
+    /// Records how one file or chunk was mapped onto Ensembl genes, unless the same mapping is
+    /// already there (the chunks of one file).
+    pub fn mapped_gene_ids(&mut self, mapping: IdMappingReport) {
+        if !self.gene_id_mappings.contains(&mapping) {
+            self.gene_id_mappings.push(mapping);
+        }
+    }
+
     /// Records that `path` matched `genes` genes of one file or chunk.
     pub fn annotated_by(&mut self, path: &Path, genes: usize) {
         match self.annotations.iter_mut().find(|s| s.path == path) {
@@ -161,6 +174,9 @@ impl LoadReport {
         }
         for a in other.annotations {
             self.annotated_by(&a.path, a.genes_matched);
+        }
+        for m in other.gene_id_mappings {
+            self.mapped_gene_ids(m);
         }
         self.labelled = other.labelled;
         for n in other.notes {

@@ -11,6 +11,7 @@
 //! - [`archs4`]: the ARCHS4 HDF5 compendium, read by sample subsets or streamed in chunks;
 //! - [`gtf`]: GENCODE / Ensembl GTF gene annotation; [`annotation`]: gene annotation tables;
 //! - [`metasra`]: MetaSRA JSON sample annotations;
+//! - [`gene_ids`]: the shipped gene id table (Entrez, RefSeq, symbols -> Ensembl);
 //! - [`parquet`]: processed matrices and prediction tables;
 //! - [`detect`]: which of these a file is, for `rnameta inspect`.
 
@@ -19,6 +20,7 @@ pub mod archs4;
 pub mod detect;
 pub mod error;
 pub mod gct;
+pub mod gene_ids;
 pub mod gtex;
 pub mod gtf;
 pub mod metasra;

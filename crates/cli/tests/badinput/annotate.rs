@@ -90,9 +90,14 @@ pub fn cases() -> Vec<Case> {
                     .arg("-o")
                     .arg(ctx.path("pred.tsv"))
             },
+            // The symbols are mapped onto Ensembl genes (rnameta_data::gene_ids), so what is
+            // refused is how few of the model's genes seven symbols give.
             expect: Expect::Refused {
                 code: 1,
-                needles: &["symbols.tsv", "gene symbols", "Ensembl gene ids"],
+                needles: &[
+                    "symbols.tsv",
+                    "genes of the model are missing from the data",
+                ],
             },
         },
         Case {
