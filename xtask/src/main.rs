@@ -52,6 +52,9 @@ struct Cli {
 /// The tasks of `cargo xtask`.
 #[derive(Debug, Subcommand)]
 enum Task {
+    /// Retrain the models rnameta ships (builtin:sex) from fixtures/real into
+    /// crates/models/assets/builtin/.
+    BuiltinModels,
     /// Run cargo-fuzz targets, SECONDS each (default 60).
     ///
     /// Needs `cargo install cargo-fuzz`; runs on the stable toolchain through RUSTC_BOOTSTRAP=1.
@@ -154,6 +157,13 @@ fn main() -> Result<()> {
     match Cli::parse().task {
         None => {
             Cli::command().print_help()?;
+            Ok(())
+        }
+        Some(Task::BuiltinModels) => {
+            let root = project_root();
+            let out = root.join(xtask::builtin::SEX_BUNDLE_DIR);
+            xtask::builtin::write_sex_bundle(&root, &out)?;
+            println!("wrote {}", out.display());
             Ok(())
         }
         Some(Task::Fuzz { args }) => fuzz(&args),

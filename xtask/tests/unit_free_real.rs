@@ -2,139 +2,26 @@
 //! answers when the held-out samples come as TPM, FPKM, RSEM-style normalised counts, log2 CPM or
 //! log2 TPM, for every model kind; a model of log2(TPM + 1) levels does not.
 
-use std::collections::HashMap;
-use std::io::BufRead;
-use std::path::PathBuf;
-
-use ndarray::{Array1, Array2, Axis};
-use rnameta_core::{Dataset, GeneAnnotation, InputUnits, Labels, Task};
-use rnameta_io::tsv::{apply_labels, read_label_table, read_matrix, MatrixOptions};
+use ndarray::{Array2, Axis};
+use rnameta_core::{Dataset, InputUnits, Labels, Task};
 use rnameta_models::{
     argmax_rows, Annotation, ForestParams, GeneChoice, LinParams, LogisticParams, MlpParams,
     ModelSpec, TrainedModel,
 };
 use rnameta_preprocess::Pipeline;
+use xtask::builtin::{geuvadis_with_lengths, unit_conversions};
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/real")
-        .join(name)
-}
-
-/// Coding length (bases) of each Ensembl 100 gene that has one, from the Ensembl table.
-fn coding_lengths() -> HashMap<String, u32> {
-    let mut reader = rnameta_io::source::open(&fixture("ensembl100_grch38_genes.tsv.gz")).unwrap();
-    let mut header = String::new();
-    reader.read_line(&mut header).unwrap();
-    let column = header
-        .trim_end()
-        .split('\t')
-        .position(|c| c == "gene_coding_length")
-        .unwrap();
-    reader
-        .lines()
-        .map(Result::unwrap)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let length: u32 = fields.get(column)?.parse().ok()?;
-            (length > 0).then(|| (fields[0].to_owned(), length))
-        })
-        .collect()
-}
-
-/// The GEUVADIS counts with sexes, annotated from Ensembl 100, keeping the genes with a coding
-/// length, which stands in for the union exon length here: the conversions below use the same
-/// lengths the model knows, as a user's TPM computed with the model's annotation would.
 fn geuvadis() -> Dataset {
-    let mut data = read_matrix(
-        &fixture("geuvadis_humanGender_counts.tsv.gz"),
-        MatrixOptions::genes_in_rows(),
-    )
-    .unwrap();
-    let table = read_label_table(&fixture("geuvadis_humanGender_samples.tsv.gz")).unwrap();
-    apply_labels(data.samples_mut(), &table);
-    let ensembl =
-        rnameta_io::annotation::read_gene_table(&fixture("ensembl100_grch38_genes.tsv.gz"))
-            .unwrap();
-    data.genes_mut().fill_from(&ensembl);
-    let lengths = coding_lengths();
-    let keep: Vec<usize> = (0..data.n_genes())
-        .filter(|&j| {
-            let g = &data.genes().genes()[j];
-            g.chromosome.is_some() && lengths.contains_key(&g.id)
-        })
-        .collect();
-    let genes = keep
-        .iter()
-        .map(|&j| {
-            let mut g = data.genes().genes()[j].clone();
-            g.union_exon_length = Some(lengths[&g.id]);
-            g
-        })
-        .collect();
-    let x = data.counts().select(Axis(1), &keep);
-    Dataset::new(
-        x,
-        GeneAnnotation::new(genes).unwrap(),
-        data.samples().to_vec(),
-    )
-    .unwrap()
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    geuvadis_with_lengths(&root).unwrap()
 }
 
-/// `data` with its values replaced by `x`.
+fn conversions(counts: &Dataset) -> Vec<(&'static str, Dataset, InputUnits)> {
+    unit_conversions(counts).unwrap()
+}
+
 fn with_values(data: &Dataset, x: Array2<f32>) -> Dataset {
     Dataset::new(x, data.genes().clone(), data.samples().to_vec()).unwrap()
-}
-
-/// Each unit a held-out file may come in, made from the counts as the tools that write them do.
-fn conversions(counts: &Dataset) -> Vec<(&'static str, Dataset, InputUnits)> {
-    let c = counts.counts().mapv(f64::from);
-    let lengths = Array1::from_iter(
-        counts
-            .genes()
-            .genes()
-            .iter()
-            .map(|g| f64::from(g.union_exon_length.unwrap())),
-    );
-    let library = c.sum_axis(Axis(1)).insert_axis(Axis(1));
-    let per_base = &c / &lengths;
-    let per_base_total = per_base.sum_axis(Axis(1)).insert_axis(Axis(1));
-    let tpm = &per_base / &per_base_total * 1e6;
-    let fpkm = &per_base / &library * 1e9;
-    let cpm = &c / &library * 1e6;
-    // RSEM's normalised_results (TCGA): counts scaled to an upper quartile of 1,000.
-    let upper_quartiles: Vec<f64> = c
-        .rows()
-        .into_iter()
-        .map(|row| {
-            let mut expressed: Vec<f64> = row.iter().copied().filter(|v| *v > 0.0).collect();
-            expressed.sort_by(f64::total_cmp);
-            expressed[expressed.len() * 3 / 4]
-        })
-        .collect();
-    let rsem = Array2::from_shape_fn(c.dim(), |(i, j)| c[[i, j]] / upper_quartiles[i] * 1000.0);
-    let log2 = |x: &Array2<f64>| x.mapv(|v| (v + 1.0).log2() as f32);
-    let f32s = |x: &Array2<f64>| x.mapv(|v| v as f32);
-    vec![
-        ("counts", counts.clone(), InputUnits::Counts),
-        ("TPM", with_values(counts, f32s(&tpm)), InputUnits::Tpm),
-        ("FPKM", with_values(counts, f32s(&fpkm)), InputUnits::Fpkm),
-        (
-            "RSEM normalised",
-            with_values(counts, f32s(&rsem)),
-            InputUnits::Counts,
-        ),
-        (
-            "log2(CPM + 1)",
-            with_values(counts, log2(&cpm)),
-            InputUnits::Log2Counts,
-        ),
-        (
-            "log2(TPM + 1)",
-            with_values(counts, log2(&tpm)),
-            InputUnits::Log2Tpm,
-        ),
-    ]
 }
 
 fn annotate(model: &TrainedModel, data: &Dataset, units: Option<InputUnits>) -> Annotation {

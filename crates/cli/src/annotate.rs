@@ -31,7 +31,9 @@ pub const ARCHS4_CHUNK: usize = 1024;
 /// `rnameta annotate` arguments.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The model bundle written by `rnameta train`.
+    /// The model bundle written by `rnameta train`, or `builtin:sex` (the sex model shipped
+    /// with rnameta: unit-free, trained on real GEUVADIS counts, reads 7 Y genes and 25
+    /// housekeeping genes).
     #[arg(long, value_name = "MODEL_DIR")]
     pub model: PathBuf,
     /// Expression files or directories to annotate (matrices, GCT, recount3 gene sums, ARCHS4
@@ -41,14 +43,10 @@ pub struct Args {
     /// Output table: `.parquet` writes Parquet, anything else TSV. Default: TSV on standard output.
     #[arg(short = 'o', long = "out", value_name = "OUT")]
     pub out: Option<PathBuf>,
-    /// Samples whose highest class probability is below this are `unassigned` (0 to 1).
-    #[arg(
-        long = "min-prob",
-        default_value_t = 0.0,
-        value_name = "P",
-        allow_negative_numbers = true
-    )]
-    pub min_prob: f32,
+    /// Samples whose highest class probability is below this are `unassigned` (0 to 1; default
+    /// 0, and 0.9 for builtin:sex).
+    #[arg(long = "min-prob", value_name = "P", allow_negative_numbers = true)]
+    pub min_prob: Option<f32>,
     /// Largest fraction of the model's genes that may be missing from an input (0 to 1; default:
     /// the bundle's, 0.1).
     #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
@@ -109,15 +107,21 @@ pub struct Annotator {
 }
 
 impl Annotator {
-    /// Loads a bundle, with the missing-gene limit `max_missing` and the inputs' `units` when
-    /// given.
+    /// Loads a bundle (or a built-in model, `builtin:NAME`), with the probability threshold
+    /// `min_prob` (default: 0, and the built-in sex model's own), the missing-gene limit
+    /// `max_missing` and the inputs' `units` when given.
     pub fn load(
         dir: &Path,
-        min_prob: f32,
+        min_prob: Option<f32>,
         max_missing: Option<f64>,
         units: Option<InputUnits>,
     ) -> Result<Self> {
-        if !dir.is_dir() {
+        let builtin = dir.to_str().and_then(|name| name.strip_prefix("builtin:"));
+        let min_prob = min_prob.unwrap_or(match builtin {
+            Some(_) => rnameta_models::builtin::SEX_MODEL_MIN_PROBABILITY,
+            None => 0.0,
+        });
+        if builtin.is_none() && !dir.is_dir() {
             bail!(
                 "model {}: not a directory (a bundle is the folder `rnameta train -o` wrote)",
                 dir.display()
@@ -131,8 +135,12 @@ impl Annotator {
         if let Some(f) = max_missing.filter(|f| !(0.0..=1.0).contains(f)) {
             bail!("--max-missing {f} is not in [0, 1]: give a fraction, e.g. --max-missing 0.1");
         }
-        let mut model = TrainedModel::load(dir)
-            .with_context(|| format!("loading the model bundle {}", dir.display()))?;
+        let mut model = match builtin {
+            Some(name) => rnameta_models::builtin::builtin(name)
+                .with_context(|| format!("loading the built-in model {name}"))?,
+            None => TrainedModel::load(dir)
+                .with_context(|| format!("loading the model bundle {}", dir.display()))?,
+        };
         if let Some(f) = max_missing {
             model.set_max_missing_fraction(f).context("--max-missing")?;
         }

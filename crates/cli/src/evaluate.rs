@@ -80,7 +80,12 @@ struct PerClass {
 
 /// Runs `rnameta evaluate`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing, args.units)?;
+    let annotator = Annotator::load(
+        &args.model,
+        Some(args.min_prob),
+        args.max_missing,
+        args.units,
+    )?;
     let task = annotator.task().with_context(|| {
         format!(
             "the bundle {} does not say which task it predicts, so the true labels are unknown",

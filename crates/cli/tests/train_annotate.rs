@@ -645,3 +645,86 @@ fn a_unit_free_sex_model_reads_geuvadis_in_other_units() {
         );
     assert!(!pred.exists());
 }
+
+#[test]
+fn the_builtin_sex_model_needs_no_training() {
+    // Its training samples (the shipped model was trained on GEUVADIS; the held-out accuracy is
+    // xtask's builtin_sex test): the command, the compiled-in bundle and the ARCHS4 path.
+    let out = rnameta()
+        .args(["evaluate", "--quiet", "--json", "--model", "builtin:sex"])
+        .arg(fixture("geuvadis_archs4_layout.h5"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out.stdout);
+    assert_eq!(report["evaluated"], 85, "{report}");
+    assert_eq!(report["msa"].as_f64(), Some(1.0), "{report}");
+    // The same counts keyed by gene symbols, as many GEO tables are: mapped to Ensembl on load.
+    let work = tempfile::tempdir().unwrap();
+    let symbols = work.path().join("geuvadis_symbols.tsv");
+    std::fs::write(&symbols, keyed_by_symbols()).unwrap();
+    let out = rnameta()
+        .args([
+            "evaluate",
+            "--quiet",
+            "--json",
+            "--model",
+            "builtin:sex",
+            "--labels",
+        ])
+        .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))
+        .arg(&symbols)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out.stdout);
+    assert_eq!(report["evaluated"], 85, "{report}");
+    assert_eq!(report["msa"].as_f64(), Some(1.0), "{report}");
+    rnameta()
+        .args(["annotate", "--quiet", "--model", "builtin:tissue"])
+        .arg(fixture("geuvadis_archs4_layout.h5"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no built-in model \"tissue\""));
+}
+
+/// The GEUVADIS counts with each Ensembl id replaced by its Ensembl 100 symbol (ids without one
+/// dropped), as TSV text.
+fn keyed_by_symbols() -> String {
+    use std::collections::HashMap;
+    use std::io::BufRead;
+    let lines = |name: &str| {
+        rnameta_io::source::open(&fixture(name))
+            .unwrap()
+            .lines()
+            .map(Result::unwrap)
+            .collect::<Vec<String>>()
+    };
+    let symbol: HashMap<String, String> = lines("ensembl100_grch38_genes.tsv.gz")
+        .iter()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let id = fields.next()?;
+            let name = fields.next().filter(|n| !n.is_empty())?;
+            Some((id.to_owned(), name.to_owned()))
+        })
+        .collect();
+    let counts = lines("geuvadis_humanGender_counts.tsv.gz");
+    let mut text = format!("{}\n", counts[0]);
+    for line in &counts[1..] {
+        let (id, values) = line.split_once('\t').unwrap();
+        if let Some(name) = symbol.get(id) {
+            text.push_str(&format!("{name}\t{values}\n"));
+        }
+    }
+    text
+}

@@ -430,21 +430,48 @@ fn write_bundle(dir: &Path, manifest: &Manifest, tensors: Vec<NamedTensor>) -> R
     let mut info = HashMap::new();
     info.insert("format_version".to_owned(), FORMAT_VERSION.to_string());
     info.insert(MANIFEST_SEAL_KEY.to_owned(), seal);
-    let data = safetensors::serialize(views, Some(info)).map_err(|e| Error::Tensors {
-        path: tensors_path.clone(),
-        reason: e.to_string(),
-    })?;
+    let data = safetensors::serialize(views, Some(info))
+        .map_err(|e| e.to_string())
+        .and_then(|data| sorted_header(&data))
+        .map_err(|reason| Error::Tensors {
+            path: tensors_path.clone(),
+            reason,
+        })?;
     manifest.files = BTreeMap::from([(TENSORS_FILE.to_owned(), sha256_hex(&data))]);
     let json = to_json(&manifest)?;
     // The manifest goes last: it is what makes a folder a bundle.
     install(dir, &[(TENSORS_FILE, &data), (MANIFEST_FILE, &json)])
 }
 
+/// The safetensors file `data` with its JSON header's keys in sorted order: safetensors writes its
+/// metadata from a `HashMap`, whose order changes from process to process, so without this the
+/// same model would give other bytes (and another checksum) in every run. The header is padded
+/// with spaces to a multiple of 8 bytes, as safetensors pads it; the tensors' bytes are kept.
+fn sorted_header(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let short = || "the serialised tensors are shorter than their header".to_owned();
+    let length: [u8; 8] = data
+        .get(..8)
+        .ok_or_else(short)?
+        .try_into()
+        .map_err(|_| short())?;
+    let length = usize::try_from(u64::from_le_bytes(length)).map_err(|e| e.to_string())?;
+    let header = data.get(8..8 + length).ok_or_else(short)?;
+    // serde_json's map is a BTreeMap (no preserve_order feature): keys come out sorted.
+    let header: serde_json::Value = serde_json::from_slice(header).map_err(|e| e.to_string())?;
+    let mut sorted = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    sorted.resize(sorted.len().div_ceil(8) * 8, b' ');
+    let mut out = Vec::with_capacity(8 + sorted.len() + data.len() - 8 - length);
+    out.extend_from_slice(&(sorted.len() as u64).to_le_bytes());
+    out.extend_from_slice(&sorted);
+    out.extend_from_slice(&data[8 + length..]);
+    Ok(out)
+}
+
 /// Puts `files` (name, content) into the folder `dir`, creating it: each is staged by
 /// rnameta-io's writer (a synced temporary `.rnameta-tmp-<pid>-*` beside its target, removed if
 /// anything fails) and all are committed together, in order (the manifest last: it is what makes
 /// a folder a bundle). A folder this call created is removed again when the save fails.
-fn install(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+pub(crate) fn install(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Io {
             path: dir.to_owned(),

@@ -21,6 +21,7 @@
 //!   rnameta-io's atomic writer ([`SaveBundle`], [`LoadBundle`]); it depends on the models, not the
 //!   other way round.
 //! - [`synthetic`]: a deterministic problem generator shared with the benchmarks' Python peers.
+//! - [`builtin`]: the models shipped inside the crate (`builtin:sex`).
 //! - [`disagreement`]: the samples whose given label disagrees with a confident prediction of a
 //!   [`TrainedModel`], with the evidence (probabilities; sex-gene levels for a sex model).
 //!
@@ -70,6 +71,7 @@
 #![warn(missing_docs)]
 
 pub mod binning;
+pub mod builtin;
 pub mod bundle;
 mod classifier;
 pub mod disagreement;

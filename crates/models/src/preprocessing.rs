@@ -23,6 +23,10 @@ pub struct Preprocessing {
     pub fill_values: Vec<f32>,
     /// Largest fraction of classifier genes (and of pipeline genes) that may be missing.
     pub max_missing_fraction: f64,
+    /// Classifier genes that carry the answer (a sex model's Y genes): data without any of them
+    /// gets no class. Empty (absent in older manifests): no such rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signal_genes: Vec<String>,
 }
 
 impl Preprocessing {
@@ -93,6 +97,12 @@ impl Preprocessing {
                 }
                 FittedStep::Cpm | FittedStep::Log2p1 | FittedStep::Ln1p => {}
             }
+        }
+        if let Some(g) = self.signal_genes.iter().find(|g| !model_genes.contains(g)) {
+            return Err(Invalid::new(
+                "preprocessing.signal_genes",
+                format!("holds {g:?}, which is not among the model's genes (gene_ids)"),
+            ));
         }
         if let Some(rank_input) = &self.pipeline.rank_input {
             let field = "preprocessing.pipeline.rank_input";

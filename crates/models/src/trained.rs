@@ -64,6 +64,11 @@ pub struct GeneMatch {
     pub pipeline_genes: usize,
     /// Pipeline genes absent from the data (counted as 0 before preprocessing).
     pub missing_pipeline_genes: usize,
+    /// Whether every one of the model's signal genes ([`TrainedModel::set_signal_genes`], e.g.
+    /// the Y genes of a sex model) is absent: filled with training means they carry no answer,
+    /// so every sample is left unassigned.
+    #[serde(default)]
+    pub no_signal: bool,
 }
 
 /// Class probabilities of a set of samples, with how their genes matched.
@@ -82,10 +87,12 @@ pub struct Annotation {
 
 impl Annotation {
     /// The class assigned to each sample, by [`assigned_class`], or `None` (unassigned) for
-    /// every sample when the data had none of the model's genes: each input was then filled with
-    /// its training mean, so every sample looks alike and any class would come from no data.
+    /// every sample when the data had none of the model's genes, or none of its signal genes:
+    /// each missing input was then filled with its training mean, so any class would come from
+    /// no data.
     pub fn assigned(&self, min_prob: f32) -> Vec<Option<usize>> {
-        let no_data = self.genes.missing_model_genes.len() >= self.genes.model_genes;
+        let no_data =
+            self.genes.no_signal || self.genes.missing_model_genes.len() >= self.genes.model_genes;
         self.proba
             .rows()
             .into_iter()
@@ -283,6 +290,7 @@ impl TrainedModel {
                 gene_selection,
                 fill_values,
                 max_missing_fraction: DEFAULT_MAX_MISSING_FRACTION,
+                signal_genes: Vec::new(),
             },
             gene_ids,
             columns,
@@ -324,6 +332,20 @@ impl TrainedModel {
             });
         }
         self.preprocessing.max_missing_fraction = fraction;
+        Ok(())
+    }
+
+    /// Names the model's genes that carry its answer (a sex model's Y genes): data lacking every
+    /// one of them gets no class ([`Annotation::assigned`]) rather than the class their
+    /// training means point to. Each must be one of the model's genes.
+    pub fn set_signal_genes(&mut self, ids: Vec<String>) -> Result<()> {
+        if let Some(g) = ids.iter().find(|g| !self.gene_ids.contains(g)) {
+            return Err(Error::InvalidParameter {
+                name: "signal_genes",
+                reason: format!("{g} is not one of the model's genes"),
+            });
+        }
+        self.preprocessing.signal_genes = ids;
         Ok(())
     }
 
@@ -384,6 +406,9 @@ impl TrainedModel {
                 &missing_pipeline_genes,
             )?;
         }
+        let signal = &self.preprocessing.signal_genes;
+        let no_signal =
+            !signal.is_empty() && signal.iter().all(|g| missing_model_genes.contains(g));
         Ok(InputPlan {
             data_genes: genes.ids().map(str::to_owned).collect(),
             source,
@@ -394,6 +419,7 @@ impl TrainedModel {
                 missing_model_genes,
                 pipeline_genes: pipeline.genes.len(),
                 missing_pipeline_genes: missing_pipeline_genes.len(),
+                no_signal,
             },
         })
     }
