@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rnameta_core::{Dataset, InputUnits, Task};
+use rnameta_core::{Dataset, InputUnits, Task, ValueKind};
 use rnameta_data::{AnnotationCache, ExpressionFile, LoadOptions, LoadReport, SeenSamples};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
@@ -188,7 +188,17 @@ impl Annotator {
                          from counts), and these values cannot be turned back into counts; a \
                          unit-free model (rnameta train --model-input unit-free) reads them",
                         file.display(),
-                        rnameta_data::negative_values(data).unwrap_or_default()
+                        data.negative_values().unwrap_or_default()
+                    );
+                }
+                if kind == ValueKind::NonNegativeFractional {
+                    // Estimated counts (RSEM) are what the model reads; FPKM looks the same and
+                    // gives wrong answers (measured on GEUVADIS: logistic regression 0.52).
+                    eprintln!(
+                        "note: {}: fractional values, taken as estimated counts (RSEM expected or \
+                         normalised counts); if they are FPKM / RPKM, these answers are wrong: \
+                         use a unit-free model (rnameta train --model-input unit-free)",
+                        file.display()
                     );
                 }
                 judged.push(file.to_path_buf());
@@ -200,7 +210,7 @@ impl Annotator {
             .map_err(|err| {
                 match rnameta_data::gene_id_mismatch(data.genes(), self.model.gene_ids()) {
                     Some(hint) => err.context(hint),
-                    None => err,
+                    None => with_unit_free_hint(err, self.model.gene_ids().len()),
                 }
             })
             .with_context(|| format!("annotating {}", file.display()))?;
@@ -209,7 +219,7 @@ impl Annotator {
             let mut judged_files = self.judged_files.lock().unwrap_or_else(|e| e.into_inner());
             if !judged_files.iter().any(|p| p == file) {
                 eprintln!(
-                    "{}: values read as {} ({})",
+                    "note: {}: values read as {} ({})",
                     file.display(),
                     judged.units,
                     judged.reason
@@ -257,6 +267,27 @@ impl Annotator {
     }
 }
 
+/// `err` with a hint to train a unit-free model when it says that the genes of a levels model's
+/// preprocessing (every training gene) are missing: that model cannot read a file that lacks
+/// training genes, even when the file has all of the model's own `model_genes` genes, whereas a
+/// unit-free model reads only those. Other errors are returned as they are.
+fn with_unit_free_hint(err: anyhow::Error, model_genes: usize) -> anyhow::Error {
+    let concerns_preprocessing = matches!(
+        err.downcast_ref::<rnameta_models::Error>(),
+        Some(rnameta_models::Error::TooManyMissingGenes { what, .. })
+            if what.starts_with("genes of the preprocessing")
+    );
+    if !concerns_preprocessing {
+        return err;
+    }
+    anyhow::anyhow!(
+        "{err:#}; this model reads levels, whose preprocessing (TPM / CPM over all genes) needs \
+         every training gene, not only the model's {model_genes}; a unit-free model reads only \
+         its own genes: train one with rnameta train --model-input unit-free (the same files \
+         and --genes), or give a file with the training genes"
+    )
+}
+
 /// A progress bar over samples, hidden when `quiet` or standard error is not a terminal.
 pub fn progress(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
@@ -273,7 +304,8 @@ pub fn progress(quiet: bool) -> ProgressBar {
 
 /// Calls `each` on every input in turn: plain files whole, ARCHS4 files chunk by chunk, each
 /// labelled by its companions and `extras`. `each` gets the data and the file it came from.
-/// What labelled and annotated the data is added to `notes` at the end.
+/// What labelled and annotated the data is added to `notes` at the end, and printed to standard
+/// error when a file fails.
 pub fn for_each_chunk(
     files: &[ExpressionFile],
     extras: &LoadOptions,
@@ -284,34 +316,45 @@ pub fn for_each_chunk(
     let mut seen = SeenSamples::default();
     let mut annotations = AnnotationCache::new();
     let mut report = LoadReport::default();
-    for file in files {
-        if file.format == Format::Archs4Hdf5 {
-            // The companions and extras are read once per file (on its first chunk, as before),
-            // and applied to every chunk.
-            let mut labelling: Option<rnameta_data::Labelling> = None;
-            let mut on_chunk = |mut chunk: Dataset| -> Result<()> {
-                let labelling = match labelling {
-                    Some(ref l) => l,
-                    None => labelling.insert(rnameta_data::Labelling::load(
-                        &file.companions,
-                        extras,
-                        &mut annotations,
-                    )?),
+    let mut read_all = || -> Result<()> {
+        for file in files {
+            if file.format == Format::Archs4Hdf5 {
+                // The companions and extras are read once per file (on its first chunk, as before),
+                // and applied to every chunk.
+                let mut labelling: Option<rnameta_data::Labelling> = None;
+                let mut on_chunk = |mut chunk: Dataset| -> Result<()> {
+                    let labelling = match labelling {
+                        Some(ref l) => l,
+                        None => labelling.insert(rnameta_data::Labelling::load(
+                            &file.companions,
+                            extras,
+                            &mut annotations,
+                        )?),
+                    };
+                    labelling.apply(&mut chunk, &mut report)?;
+                    seen.add(&chunk, &file.path)?;
+                    each(&chunk, &file.path, notes)?;
+                    bar.inc(chunk.n_samples() as u64);
+                    Ok(())
                 };
-                labelling.apply(&mut chunk, &mut report)?;
-                seen.add(&chunk, &file.path)?;
-                each(&chunk, &file.path, notes)?;
-                bar.inc(chunk.n_samples() as u64);
-                Ok(())
-            };
-            read_ahead(&file.path, bar, &mut on_chunk)?;
-        } else {
-            let data = rnameta_data::read_file(file, extras, &mut annotations, &mut report)
-                .with_context(|| format!("reading {}", file.path.display()))?;
-            seen.add(&data, &file.path)?;
-            bar.inc_length(data.n_samples() as u64);
-            each(&data, &file.path, notes)?;
-            bar.inc(data.n_samples() as u64);
+                read_ahead(&file.path, bar, &mut on_chunk)?;
+            } else {
+                let data = rnameta_data::read_file(file, extras, &mut annotations, &mut report)
+                    .with_context(|| format!("reading {}", file.path.display()))?;
+                seen.add(&data, &file.path)?;
+                bar.inc_length(data.n_samples() as u64);
+                each(&data, &file.path, notes)?;
+                bar.inc(data.n_samples() as u64);
+            }
+        }
+        Ok(())
+    };
+    let result = read_all();
+    if result.is_err() {
+        // What was mapped or labelled before the failure explains it as often as not (a file
+        // whose symbols matched few of the model's genes): said before the error.
+        for note in report.notes.iter().filter(|n| !notes.contains(n)) {
+            eprintln!("note: {note}");
         }
     }
     for note in report.notes {
@@ -319,7 +362,7 @@ pub fn for_each_chunk(
             notes.push(note);
         }
     }
-    Ok(())
+    result
 }
 
 /// Opens the ARCHS4 file `path` and calls `on_chunk` on every chunk in file order while a second

@@ -81,6 +81,9 @@ pub enum PipelineArg {
 /// What the classifier reads of the pipeline's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModelInputArg {
+    /// unit-free for sex, levels for tissue and sample source: where the unit-free input cost
+    /// no accuracy on the simulated presets (docs/results.md, "Unit-free input").
+    Auto,
     /// The pipeline's levels (the paper's input): inputs to annotate must be raw counts.
     Levels,
     /// Each sample's own order of the model's genes, mapped onto the training levels: inputs
@@ -131,9 +134,9 @@ pub struct Args {
     /// Preprocessing: auto picks tpm when every gene has a union exon length, else cpm.
     #[arg(long, value_enum, default_value = "auto")]
     pub pipeline: PipelineArg,
-    /// What the model reads of the pipeline's output: `unit-free` (any input units) or
-    /// `levels` (the paper's log2 levels; inputs must be counts).
-    #[arg(long = "model-input", value_enum, default_value = "levels")]
+    /// What the model reads of the pipeline's output: `unit-free` (any input units), `levels`
+    /// (the paper's log2 levels; inputs must be counts), or `auto` (unit-free for sex).
+    #[arg(long = "model-input", value_enum, default_value = "auto")]
     pub model_input: ModelInputArg,
     /// Seed of the model's randomness (MLP, DA, random forest).
     #[arg(long, default_value_t = 0)]
@@ -212,7 +215,13 @@ pub fn run(args: &Args) -> Result<()> {
     } else {
         let bias = loader.load(&args.bias_domain)?;
         report.merge(bias.report);
-        let both = vec![mark_source(source.dataset), mark_bias(bias.dataset)];
+        let both = vec![
+            (
+                "the --source-domain data".to_owned(),
+                mark_source(source.dataset),
+            ),
+            ("the --bias-domain data".to_owned(), mark_bias(bias.dataset)),
+        ];
         rnameta_data::stack(both, &mut report)?
     };
     let mut notes = report.notes;
@@ -244,9 +253,14 @@ pub fn run(args: &Args) -> Result<()> {
 
     check_annotation_for(&choice, &data, args.gene_annotation.is_some())?;
     let (pipeline, pipeline_name) = choose_pipeline(args.pipeline, &data)?;
-    let (pipeline, pipeline_name) = match args.model_input {
-        ModelInputArg::Levels => (pipeline, pipeline_name.to_owned()),
-        ModelInputArg::UnitFree => (
+    let unit_free = match args.model_input {
+        ModelInputArg::Auto => task == Task::Sex,
+        ModelInputArg::Levels => false,
+        ModelInputArg::UnitFree => true,
+    };
+    let (pipeline, pipeline_name) = match unit_free {
+        false => (pipeline, pipeline_name.to_owned()),
+        true => (
             pipeline.with_model_input(ModelInput::WithinSampleRanks),
             format!("{pipeline_name}, read as within-sample ranks (unit-free)"),
         ),

@@ -24,14 +24,15 @@ fn fixture(name: &str) -> PathBuf {
 
 const COUNTS: &str = "geuvadis_humanGender_counts.tsv.gz";
 
-/// A folder with the trained bundle (`model/`), shared by the tests of this file.
+/// A folder with the trained bundle (`model/`, a model of levels: the one that must refuse values
+/// that are not counts), shared by the tests of this file.
 fn workspace() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         rnameta()
             .args(["train", "--task", "sex", "--model", "lin", "--genes", "xy"])
-            .arg("--source-domain")
+            .args(["--model-input", "levels", "--source-domain"])
             .arg(fixture(COUNTS))
             .arg("--labels")
             .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))

@@ -107,6 +107,21 @@ impl Dataset {
         ValueKind::detect(self.counts.view())
     }
 
+    /// Where the negative values are, for a refusal: `" (N negative of M values; first: gene G,
+    /// sample S, value V)"`, or `None` when there is none. A few negatives in a counts file are
+    /// damaged cells to fix; half the values negative are z-scores.
+    pub fn negative_values(&self) -> Option<String> {
+        let negatives = self.counts.iter().filter(|v| **v < 0.0).count();
+        let ((sample, gene), value) = self.counts.indexed_iter().find(|(_, v)| **v < 0.0)?;
+        let gene = &self.genes.genes()[gene];
+        Some(format!(
+            " ({negatives} negative of {} values; first: gene {}, sample {}, value {value})",
+            self.counts.len(),
+            gene.source_id.as_deref().unwrap_or(&gene.id),
+            self.samples[sample].sample_id
+        ))
+    }
+
     /// A new dataset with the given rows, in the given order.
     pub fn select_samples(&self, rows: &[usize]) -> Result<Self> {
         let counts = self.counts.select(Axis(0), rows);

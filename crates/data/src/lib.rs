@@ -22,6 +22,6 @@ pub use labels::{label_table_coverage, Labelling};
 pub use load::{load, Inputs, Loaded, Loader};
 pub use options::LoadOptions;
 pub use read::{read_file, read_plain_matrix};
-pub use refusal::{counts_refusal, gene_id_mismatch, negative_values};
+pub use refusal::{counts_refusal, gene_id_mismatch};
 pub use report::{LabelCounts, LabelSource, LabelSourceKind, LoadReport};
 pub use stack::{stack, SeenSamples};

@@ -1,7 +1,8 @@
 //! Sentences for refusing an input that was read but cannot be used as given: values that are not
-//! counts, negative values, gene ids of another kind than a model's.
+//! counts, gene ids of another kind than a model's (where the negative values are:
+//! `Dataset::negative_values`).
 
-use rnameta_core::{Dataset, GeneAnnotation, GeneIdKind, ValueKind};
+use rnameta_core::{GeneAnnotation, GeneIdKind, ValueKind};
 
 /// Why values of `kind` cannot go into a pipeline that starts from raw counts, or `None` when
 /// they can (integer counts; fractional non-negative values are taken as estimated counts).
@@ -17,22 +18,6 @@ pub fn counts_refusal(kind: ValueKind) -> Option<&'static str> {
         ),
         ValueKind::Empty => Some("holds no finite value"),
     }
-}
-
-/// Where the negative values of `data` are, for a refusal: how many, and the first one's gene,
-/// sample and value. `None` when there is none. A few negatives in a counts file are damaged
-/// cells to fix; half the values negative are z-scores.
-pub fn negative_values(data: &Dataset) -> Option<String> {
-    let counts = data.counts();
-    let negatives = counts.iter().filter(|v| **v < 0.0).count();
-    let ((sample, gene), value) = counts.indexed_iter().find(|(_, v)| **v < 0.0)?;
-    let gene = &data.genes().genes()[gene];
-    Some(format!(
-        " ({negatives} negative of {} values; first: gene {}, sample {}, value {value})",
-        counts.len(),
-        gene.source_id.as_deref().unwrap_or(&gene.id),
-        data.samples()[sample].sample_id
-    ))
 }
 
 /// When the gene ids of an input are of another kind than the model's (symbols against Ensembl

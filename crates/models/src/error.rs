@@ -113,10 +113,13 @@ pub enum Error {
     Preprocess(Box<rnameta_preprocess::Error>),
     /// The values given to a unit-free model have no within-sample order to read (centred,
     /// all zero or empty); `reason` says what was seen and what to give instead.
-    #[error("the input {reason}")]
+    #[error("the input {reason}{negatives}")]
     UnreadableUnits {
         /// What the values looked like and what to give instead.
         reason: &'static str,
+        /// Where the negative values are, when there are some (`" (N negative of M values;
+        /// first: ...)"`), else empty.
+        negatives: String,
     },
     /// Data given to a trained model lacks too many of the genes the model needs.
     #[error("{missing} of the {total} {what} are missing from the data (more than the {allowed_percent:.0}% allowed); first missing: {examples}")]

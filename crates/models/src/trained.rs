@@ -641,7 +641,10 @@ fn gather(data: &Dataset, source: &[Option<usize>]) -> Array2<f32> {
 /// The units of `data`'s values as judged from them ([`InputUnits::judge`]), or the reason no
 /// unit-free reading exists.
 fn judged_units(data: &Dataset) -> Result<JudgedUnits> {
-    InputUnits::judge(data.value_kind()).map_err(|reason| Error::UnreadableUnits { reason })
+    InputUnits::judge(data.value_kind()).map_err(|reason| Error::UnreadableUnits {
+        reason,
+        negatives: data.negative_values().unwrap_or_default(),
+    })
 }
 
 /// Refuses when more than `max` of `total` genes are missing, naming how many and a few ids.
