@@ -31,11 +31,9 @@ pub const ARCHS4_CHUNK: usize = 1024;
 /// `rnameta annotate` arguments.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The model bundle written by `rnameta train`, or `builtin:sex` (the sex model shipped
-    /// with rnameta: unit-free, trained on real GEUVADIS counts, reads 7 Y genes and 25
-    /// housekeeping genes).
-    #[arg(long, value_name = "MODEL_DIR")]
-    pub model: PathBuf,
+    /// The model and how it reads the inputs.
+    #[command(flatten)]
+    pub applying: ModelArgs,
     /// Expression files or directories to annotate (matrices, GCT, recount3 gene sums, ARCHS4
     /// HDF5, Parquet).
     #[arg(required = true, value_name = "INPUT")]
@@ -47,10 +45,6 @@ pub struct Args {
     /// 0, and 0.9 for builtin:sex).
     #[arg(long = "min-prob", value_name = "P", allow_negative_numbers = true)]
     pub min_prob: Option<f32>,
-    /// Largest fraction of the model's genes that may be missing from an input (0 to 1; default:
-    /// the bundle's, 0.1).
-    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
-    pub max_missing: Option<f64>,
     /// Also write the samples predicted with probability >= P (0 to 1) as a label table
     /// (sample_id, the task's column, probability, study) that `train --labels` reads: new
     /// training labels.
@@ -67,16 +61,30 @@ pub struct Args {
     /// A sample label table applied to the inputs (kept in the output's study column).
     #[arg(long, value_name = "TABLE")]
     pub labels: Option<PathBuf>,
-    /// A GTF or gene annotation table for the inputs' genes (symbols -> ids).
-    #[arg(long = "gene-annotation", value_name = "FILE")]
-    pub gene_annotation: Option<PathBuf>,
+    /// No progress bar (it is also hidden when standard error is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The flags `annotate`, `evaluate` and `check` share: which model, and how it reads the inputs.
+#[derive(Debug, ClapArgs)]
+pub struct ModelArgs {
+    /// The model bundle written by `rnameta train`, or `builtin:sex` (the sex model shipped
+    /// with rnameta: unit-free, trained on real GEUVADIS counts, reads 7 Y genes and 25
+    /// housekeeping genes).
+    #[arg(long, value_name = "MODEL_DIR")]
+    pub model: PathBuf,
+    /// Largest fraction of the model's genes that may be missing from an input (0 to 1; default:
+    /// the bundle's, 0.1, and 0.5 for builtin:sex).
+    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
+    pub max_missing: Option<f64>,
     /// The units of the inputs' values, for a unit-free model: counts, cpm, tpm, fpkm,
     /// log2-counts (log2 CPM), log2-tpm, log2-array. Default: judged from the values, and said.
     #[arg(long, value_name = "UNITS", value_parser = parse_units)]
     pub units: Option<InputUnits>,
-    /// No progress bar (it is also hidden when standard error is not a terminal).
-    #[arg(long)]
-    pub quiet: bool,
+    /// A GTF or gene annotation table for the inputs' genes (symbols -> ids).
+    #[arg(long = "gene-annotation", value_name = "FILE")]
+    pub gene_annotation: Option<PathBuf>,
 }
 
 /// `--units` as [`InputUnits`], or the list of names it takes.
@@ -107,15 +115,11 @@ pub struct Annotator {
 }
 
 impl Annotator {
-    /// Loads a bundle (or a built-in model, `builtin:NAME`), with the probability threshold
-    /// `min_prob` (default: 0, and the built-in sex model's own), the missing-gene limit
-    /// `max_missing` and the inputs' `units` when given.
-    pub fn load(
-        dir: &Path,
-        min_prob: Option<f32>,
-        max_missing: Option<f64>,
-        units: Option<InputUnits>,
-    ) -> Result<Self> {
+    /// Loads the model of `args` (a bundle or a built-in model, `builtin:NAME`) with its
+    /// missing-gene limit and inputs' units, and the probability threshold `min_prob` (default:
+    /// 0, and the built-in sex model's own).
+    pub fn load(args: &ModelArgs, min_prob: Option<f32>) -> Result<Self> {
+        let (dir, max_missing, units) = (args.model.as_path(), args.max_missing, args.units);
         let builtin = dir.to_str().and_then(|name| name.strip_prefix("builtin:"));
         let min_prob = min_prob.unwrap_or(match builtin {
             Some(_) => rnameta_models::builtin::SEX_MODEL_MIN_PROBABILITY,
@@ -444,7 +448,7 @@ struct TrainingLabel {
 
 /// Runs `rnameta annotate`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(&args.model, args.min_prob, args.max_missing, args.units)?;
+    let annotator = Annotator::load(&args.applying, args.min_prob)?;
     let task = annotator.task();
     if let Some(out) = &args.out {
         check_output_file(out, "-o")?;
@@ -475,7 +479,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let extras = LoadOptions {
         labels: args.labels.clone(),
-        gene_annotation: args.gene_annotation.clone(),
+        gene_annotation: args.applying.gene_annotation.clone(),
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     let classes = annotator.model.classes().to_vec();

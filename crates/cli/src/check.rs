@@ -19,15 +19,15 @@ use rnameta_models::disagreement::{
     DisagreementReport, Predictions, DEFAULT_MIN_PROBABILITY, SEX_GENES,
 };
 
-use crate::annotate::{for_each_chunk, progress, report_genes, Annotator};
+use crate::annotate::{for_each_chunk, progress, report_genes, Annotator, ModelArgs};
 use crate::outputs::check_output_file;
 
 /// `rnameta check` arguments.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The model bundle written by `rnameta train`.
-    #[arg(long, value_name = "MODEL_DIR")]
-    pub model: PathBuf,
+    /// The model and how it reads the inputs.
+    #[command(flatten)]
+    pub applying: ModelArgs,
     /// Labelled expression files or directories (labels from their own metadata or --labels).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -35,9 +35,6 @@ pub struct Args {
     /// the files carry); it must name at least one sample of the inputs.
     #[arg(long, value_name = "TABLE")]
     pub labels: Option<PathBuf>,
-    /// A GTF or gene annotation table for the inputs' genes.
-    #[arg(long = "gene-annotation", value_name = "FILE")]
-    pub gene_annotation: Option<PathBuf>,
     /// A prediction contradicts a label only with at least this probability (0 to 1); samples
     /// predicted less surely are counted as not confident, not listed.
     #[arg(
@@ -48,13 +45,6 @@ pub struct Args {
         allow_negative_numbers = true
     )]
     pub min_prob: f32,
-    /// Largest fraction of the model's genes that may be missing from an input (0 to 1; default:
-    /// the bundle's, 0.1).
-    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
-    pub max_missing: Option<f64>,
-    /// The units of the inputs' values, for a unit-free model (as `annotate --units`).
-    #[arg(long, value_name = "UNITS", value_parser = crate::annotate::parse_units)]
-    pub units: Option<rnameta_core::InputUnits>,
     /// The TSV report of disagreements (written whole or not at all). Default: after the summary
     /// on standard output.
     #[arg(
@@ -71,17 +61,12 @@ pub struct Args {
 
 /// Runs `rnameta check`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(
-        &args.model,
-        Some(args.min_prob),
-        args.max_missing,
-        args.units,
-    )?;
+    let annotator = Annotator::load(&args.applying, Some(args.min_prob))?;
     let task = annotator.task().with_context(|| {
         format!(
             "the bundle {} does not say which task it predicts, so it is unknown which labels \
              to check",
-            args.model.display()
+            args.applying.model.display()
         )
     })?;
     if let Some(out) = &args.out {
@@ -101,7 +86,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let extras = LoadOptions {
         labels: args.labels.clone(),
-        gene_annotation: args.gene_annotation.clone(),
+        gene_annotation: args.applying.gene_annotation.clone(),
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     let classes = annotator.model.classes().to_vec();

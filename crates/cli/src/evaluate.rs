@@ -14,23 +14,20 @@ use rnameta_eval::metrics::ConfusionMatrix;
 use rnameta_io::parquet::UNASSIGNED;
 use serde::Serialize;
 
-use crate::annotate::{for_each_chunk, progress, report_genes, Annotator};
+use crate::annotate::{for_each_chunk, progress, report_genes, Annotator, ModelArgs};
 
 /// `rnameta evaluate` arguments.
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The model bundle written by `rnameta train`.
-    #[arg(long, value_name = "MODEL_DIR")]
-    pub model: PathBuf,
+    /// The model and how it reads the inputs.
+    #[command(flatten)]
+    pub applying: ModelArgs,
     /// Labelled expression files or directories (labels from their own metadata or --labels).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// A sample label table giving the true labels.
     #[arg(long, value_name = "TABLE")]
     pub labels: Option<PathBuf>,
-    /// A GTF or gene annotation table for the inputs' genes.
-    #[arg(long = "gene-annotation", value_name = "FILE")]
-    pub gene_annotation: Option<PathBuf>,
     /// Samples whose highest class probability is below this are unassigned (and wrong); 0 to 1.
     #[arg(
         long = "min-prob",
@@ -39,12 +36,6 @@ pub struct Args {
         allow_negative_numbers = true
     )]
     pub min_prob: f32,
-    /// Largest fraction of the model's genes that may be missing from an input (0 to 1).
-    #[arg(long = "max-missing", value_name = "F", allow_negative_numbers = true)]
-    pub max_missing: Option<f64>,
-    /// The units of the inputs' values, for a unit-free model (as `annotate --units`).
-    #[arg(long, value_name = "UNITS", value_parser = crate::annotate::parse_units)]
-    pub units: Option<rnameta_core::InputUnits>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -80,22 +71,17 @@ struct PerClass {
 
 /// Runs `rnameta evaluate`.
 pub fn run(args: &Args) -> Result<()> {
-    let annotator = Annotator::load(
-        &args.model,
-        Some(args.min_prob),
-        args.max_missing,
-        args.units,
-    )?;
+    let annotator = Annotator::load(&args.applying, Some(args.min_prob))?;
     let task = annotator.task().with_context(|| {
         format!(
             "the bundle {} does not say which task it predicts, so the true labels are unknown",
-            args.model.display()
+            args.applying.model.display()
         )
     })?;
     let classes = annotator.model.classes().to_vec();
     let extras = LoadOptions {
         labels: args.labels.clone(),
-        gene_annotation: args.gene_annotation.clone(),
+        gene_annotation: args.applying.gene_annotation.clone(),
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     let bar = progress(args.quiet);

@@ -649,45 +649,28 @@ fn a_unit_free_sex_model_reads_geuvadis_in_other_units() {
 #[test]
 fn the_builtin_sex_model_needs_no_training() {
     // Its training samples (the shipped model was trained on GEUVADIS; the held-out accuracy is
-    // xtask's builtin_sex test): the command, the compiled-in bundle and the ARCHS4 path.
-    let out = rnameta()
-        .args(["evaluate", "--quiet", "--json", "--model", "builtin:sex"])
-        .arg(fixture("geuvadis_archs4_layout.h5"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report = json_of(&out.stdout);
-    assert_eq!(report["evaluated"], 85, "{report}");
-    assert_eq!(report["msa"].as_f64(), Some(1.0), "{report}");
-    // The same counts keyed by gene symbols, as many GEO tables are: mapped to Ensembl on load.
+    // xtask's builtin_sex test): the command, the compiled-in bundle, the ARCHS4 path, and the
+    // same counts keyed by gene symbols as many GEO tables are (mapped to Ensembl on load).
     let work = tempfile::tempdir().unwrap();
     let symbols = work.path().join("geuvadis_symbols.tsv");
     std::fs::write(&symbols, keyed_by_symbols()).unwrap();
-    let out = rnameta()
-        .args([
-            "evaluate",
-            "--quiet",
-            "--json",
-            "--model",
-            "builtin:sex",
-            "--labels",
-        ])
-        .arg(fixture("geuvadis_humanGender_samples.tsv.gz"))
-        .arg(&symbols)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report = json_of(&out.stdout);
-    assert_eq!(report["evaluated"], 85, "{report}");
-    assert_eq!(report["msa"].as_f64(), Some(1.0), "{report}");
+    let labels = fixture("geuvadis_humanGender_samples.tsv.gz");
+    let archs4 = fixture("geuvadis_archs4_layout.h5");
+    for inputs in [
+        vec![archs4.as_path()],
+        vec![Path::new("--labels"), &labels, &symbols],
+    ] {
+        let out = rnameta()
+            .args(["evaluate", "--quiet", "--json", "--model", "builtin:sex"])
+            .args(&inputs)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{inputs:?}: {stderr}");
+        let report = json_of(&out.stdout);
+        assert_eq!(report["evaluated"], 85, "{inputs:?}: {report}");
+        assert_eq!(report["msa"].as_f64(), Some(1.0), "{inputs:?}: {report}");
+    }
     rnameta()
         .args(["annotate", "--quiet", "--model", "builtin:tissue"])
         .arg(fixture("geuvadis_archs4_layout.h5"))

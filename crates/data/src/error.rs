@@ -132,8 +132,28 @@ pub enum Error {
         ambiguous: usize,
     },
     /// The input files have no gene id in common.
-    #[error("the input files share no gene id; are they from the same organism and annotation?")]
-    NoSharedGene,
+    #[error("the input files share no gene id ({files}); are they from the same organism and annotation?")]
+    NoSharedGene {
+        /// Each input and its gene count, e.g. `a.tsv 450 genes, b.tsv 400`.
+        files: String,
+    },
+    /// The input files share so few genes (fewer than a tenth of the smallest file's) that
+    /// stacking them on the shared genes would leave next to nothing: most likely files of
+    /// different organisms, annotations or gene panels.
+    #[error(
+        "the input files share only {shared} gene ids ({files}), fewer than a tenth of the \
+         smallest file's {smallest} genes, too few to train or predict on; are they from the \
+         same organism and annotation? Load them separately, or give files that measure the \
+         same genes"
+    )]
+    FewSharedGenes {
+        /// Genes in every input.
+        shared: usize,
+        /// Genes of the input with the fewest.
+        smallest: usize,
+        /// Each input and its gene count, e.g. `a.tsv 450 genes, b.tsv 400`.
+        files: String,
+    },
 }
 
 /// `Result` with [`Error`].

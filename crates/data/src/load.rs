@@ -122,7 +122,7 @@ impl Loader {
                 },
             )?;
             self.seen.add(&data, &file.path)?;
-            parts.push(data);
+            parts.push((file.path.display().to_string(), data));
         }
         let dataset = stack(parts, &mut report)?;
         report.labelled = LabelCounts::of(&dataset);

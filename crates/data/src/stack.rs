@@ -40,33 +40,63 @@ impl SeenSamples {
     }
 }
 
+/// Most inputs a note or refusal names one by one; the rest are counted.
+const NAMED_INPUTS: usize = 10;
+
 /// Stacks datasets on the genes they all hold, in the first one's order (each gene's annotation
-/// the first dataset's, completed by the others'); notes in `report` how many genes of the first
-/// were left out.
-pub fn stack(parts: Vec<Dataset>, report: &mut LoadReport) -> Result<Dataset> {
+/// the first dataset's, completed by the others'). Each part is `(name, dataset)`, the name being
+/// how notes and refusals call it (a file's path).
+///
+/// Only the shared genes are kept: a gene absent from one input has no value for that input's
+/// samples, and filling it (with zeros or anything else) would make up expression that was never
+/// measured, which a model would then learn from. When the inputs' gene sets differ, a note in
+/// `report` says how many genes each input has, how many all share, which input loses the most
+/// and which one alone lacks the most genes all the others have (the one that cut the shared
+/// set), so that a user sees why a model's genes came from fewer genes than a file holds.
+///
+/// Refuses ([`Error::NoSharedGene`], [`Error::FewSharedGenes`]) when the inputs share no gene or
+/// fewer than a tenth of the smallest input's genes, naming every input with its gene count.
+pub fn stack(parts: Vec<(String, Dataset)>, report: &mut LoadReport) -> Result<Dataset> {
     if parts.len() == 1 {
-        return Ok(parts.into_iter().next().expect("one part"));
+        return Ok(parts.into_iter().next().expect("one part").1);
     }
-    let Some(first) = parts.first() else {
+    let Some((_, first)) = parts.first() else {
         return Err(Error::NoInput);
     };
-    let mut common: Vec<String> = first.genes().ids().map(str::to_owned).collect();
-    for part in &parts[1..] {
-        let have: HashSet<&str> = part.genes().ids().collect();
-        common.retain(|g| have.contains(g.as_str()));
+    let n = parts.len();
+    // In how many inputs each gene is (an id counted once per input).
+    let mut inputs_with: HashMap<&str, usize> = HashMap::new();
+    for (_, part) in &parts {
+        let ids: HashSet<&str> = part.genes().ids().collect();
+        for id in ids {
+            *inputs_with.entry(id).or_default() += 1;
+        }
     }
+    let common: Vec<String> = first
+        .genes()
+        .ids()
+        .filter(|g| inputs_with.get(g) == Some(&n))
+        .map(str::to_owned)
+        .collect();
+    let sizes: Vec<usize> = parts.iter().map(|(_, p)| p.n_genes()).collect();
+    let smallest = sizes.iter().copied().min().unwrap_or(0);
     if common.is_empty() {
-        return Err(Error::NoSharedGene);
+        return Err(Error::NoSharedGene {
+            files: inputs_and_sizes(&parts),
+        });
     }
-    let dropped = first.n_genes() - common.len();
-    if dropped > 0 {
-        report.notes.push(format!(
-            "{dropped} genes of the first file are not in every file and were left out ({} kept)",
-            common.len()
-        ));
+    if common.len() * 10 < smallest {
+        return Err(Error::FewSharedGenes {
+            shared: common.len(),
+            smallest,
+            files: inputs_and_sizes(&parts),
+        });
+    }
+    if sizes.iter().any(|&s| s > common.len()) {
+        report.note(different_gene_sets(&parts, &inputs_with, common.len()));
     }
     let mut aligned = Vec::with_capacity(parts.len());
-    for part in &parts {
+    for (_, part) in &parts {
         let (mut a, _) = reorder_to(
             part,
             &common,
@@ -81,4 +111,88 @@ pub fn stack(parts: Vec<Dataset>, report: &mut LoadReport) -> Result<Dataset> {
     }
     let refs: Vec<&Dataset> = aligned.iter().collect();
     Ok(Dataset::concat(&refs)?)
+}
+
+/// `n genes` with the right number.
+fn genes(n: usize) -> String {
+    match n {
+        1 => "1 gene".to_owned(),
+        n => format!("{n} genes"),
+    }
+}
+
+/// Each input with its gene count (`a.tsv 450 genes, b.tsv 400`), the first [`NAMED_INPUTS`]
+/// by name and the rest counted.
+fn inputs_and_sizes(parts: &[(String, Dataset)]) -> String {
+    let mut listed: Vec<String> = parts
+        .iter()
+        .take(NAMED_INPUTS)
+        .enumerate()
+        .map(|(i, (name, d))| match i {
+            0 => format!("{name} {}", genes(d.n_genes())),
+            _ => format!("{name} {}", d.n_genes()),
+        })
+        .collect();
+    if parts.len() > NAMED_INPUTS {
+        listed.push(format!("and {} more", parts.len() - NAMED_INPUTS));
+    }
+    listed.join(", ")
+}
+
+/// The note for inputs whose gene sets differ: each input's gene count, the shared count, the
+/// input that loses the most and the one that alone lacks the most genes all others have.
+fn different_gene_sets(
+    parts: &[(String, Dataset)],
+    inputs_with: &HashMap<&str, usize>,
+    shared: usize,
+) -> String {
+    let n = parts.len();
+    let mut note = format!(
+        "the {n} inputs have different gene sets: {}; {shared} genes are in all of them and only \
+         those are kept (a gene absent from a file has no value there), so a model trained on \
+         them chooses its genes among these {shared}",
+        inputs_and_sizes(parts)
+    );
+    // First of the largest, so that ties name the earlier input.
+    let most = |values: &[usize]| {
+        values.iter().enumerate().fold(
+            (0, 0),
+            |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+        )
+    };
+    let lost: Vec<usize> = parts.iter().map(|(_, p)| p.n_genes() - shared).collect();
+    let (loser, lost_most) = most(&lost);
+    note.push_str(&format!(
+        "; {} loses the most ({lost_most} of its {} left out)",
+        parts[loser].0,
+        genes(parts[loser].1.n_genes())
+    ));
+    // A gene in all inputs but one is lacked by that one alone: of the genes in n - 1 inputs,
+    // an input lacks those it does not hold itself.
+    let in_all_but_one = inputs_with.values().filter(|&&c| c == n - 1).count();
+    let lacks_alone: Vec<usize> = parts
+        .iter()
+        .map(|(_, p)| {
+            let held = p
+                .genes()
+                .ids()
+                .filter(|g| inputs_with.get(g) == Some(&(n - 1)))
+                .count();
+            in_all_but_one - held
+        })
+        .collect();
+    let (cutter, cut) = most(&lacks_alone);
+    if cut > 0 {
+        let others = if n == 2 {
+            "the other input has"
+        } else {
+            "every other input has"
+        };
+        note.push_str(&format!(
+            "; {} alone lacks {} that {others}",
+            parts[cutter].0,
+            genes(cut)
+        ));
+    }
+    note
 }

@@ -163,11 +163,16 @@ fn files_without_a_common_gene_are_refused() {
     let b = dir.path().join("b.tsv");
     std::fs::write(&a, "gene_id\tS1\tS2\nENSG00000000001\t1\t2\n").unwrap();
     std::fs::write(&b, "gene_id\tS3\tS4\nENSG00000000002\t1\t2\n").unwrap();
-    let err = load(vec![a, b], &LoadOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::NoSharedGene), "{err:?}");
+    let err = load(vec![&a, &b], &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::NoSharedGene { .. }), "{err:?}");
     assert_eq!(
         message(&err),
-        "the input files share no gene id; are they from the same organism and annotation?"
+        format!(
+            "the input files share no gene id ({} 1 gene, {} 1); are they from the same \
+             organism and annotation?",
+            a.display(),
+            b.display()
+        )
     );
 }
 
