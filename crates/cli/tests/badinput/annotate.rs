@@ -1,9 +1,10 @@
-//! Bad-input cases of `rnameta annotate`: flags out of range, genes of another kind, outputs
-//! that cannot all be written, interruptions.
+//! Bad-input cases of `rnameta annotate` (and `check`, which applies a model the same way): flags
+//! out of range, genes of another kind, units with no within-sample order, outputs that cannot
+//! all be written, interruptions.
 
 use std::time::Duration;
 
-use crate::support::{fixture, geuvadis, sex_model, GEUVADIS_COUNTS};
+use crate::support::{fixture, geuvadis, sex_model, with_values, write_counts, GEUVADIS_COUNTS};
 use crate::{Case, Ctx, Expect, Run};
 
 /// The cases of this area.
@@ -114,6 +115,61 @@ pub fn cases() -> Vec<Case> {
             expect: Expect::Refused {
                 code: 1,
                 needles: &["--min-prob -0.5 is not in [0, 1]"],
+            },
+        },
+        Case {
+            name: "20-units-that-are-none-list-the-names",
+            run: |ctx| annotate(ctx).arg("--units").arg("z-score"),
+            expect: Expect::Refused {
+                code: 2,
+                needles: &["z-score", "counts", "log2-tpm"],
+            },
+        },
+        Case {
+            name: "20-an-unknown-builtin-model-lists-the-built-in-ones",
+            run: |ctx| {
+                Run::new(["annotate", "--quiet", "--model", "builtin:tissue"])
+                    .arg(fixture(GEUVADIS_COUNTS))
+                    .arg("-o")
+                    .arg(ctx.path("pred.tsv"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["no built-in model \"tissue\"", "sex"],
+            },
+        },
+        Case {
+            name: "20-z-scores-to-a-unit-free-model-say-why-not",
+            run: |ctx| {
+                // Each gene centred over the samples: half the values negative.
+                let data = geuvadis();
+                let means = data.counts().mean_axis(ndarray::Axis(0)).expect("samples");
+                let centred = with_values(data, |_, j, v| v - means[j]);
+                let input = write_counts(ctx, "centred.tsv", &centred);
+                Run::new(["annotate", "--quiet", "--model", "builtin:sex"])
+                    .arg(input)
+                    .arg("-o")
+                    .arg(ctx.path("pred.tsv"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["centred.tsv", "negative", "before centring"],
+            },
+        },
+        Case {
+            name: "20-check-with-a-table-of-other-samples",
+            run: |ctx| {
+                let table = ctx.write("strangers.tsv", "sample\tsex\nX1\tmale\nX2\tfemale\n");
+                Run::new(["check", "--quiet", "--model", "builtin:sex"])
+                    .arg(fixture(GEUVADIS_COUNTS))
+                    .arg("--labels")
+                    .arg(table)
+                    .arg("-o")
+                    .arg(ctx.path("report.tsv"))
+            },
+            expect: Expect::Refused {
+                code: 1,
+                needles: &["0 of 85 samples", "strangers.tsv"],
             },
         },
     ]
