@@ -94,12 +94,9 @@ pub const BUILTIN_MODELS: [&str; 1] = ["sex"];
 /// missing-gene limit.
 pub fn builtin(name: &str) -> Result<TrainedModel> {
     if name != "sex" {
-        return Err(Error::InvalidParameter {
-            name: "builtin",
-            reason: format!(
-                "there is no built-in model {name:?}; built in: {}",
-                BUILTIN_MODELS.join(", ")
-            ),
+        return Err(Error::UnknownBuiltin {
+            name: name.to_owned(),
+            known: BUILTIN_MODELS.join(", "),
         });
     }
     // One folder per load (process id and a counter): loads in parallel threads never share one.

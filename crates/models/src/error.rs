@@ -111,6 +111,14 @@ pub enum Error {
     /// Preprocessing (pipeline, gene statistics, harmonisation) failed.
     #[error("preprocessing: {0}")]
     Preprocess(Box<rnameta_preprocess::Error>),
+    /// `builtin:NAME` names no model shipped with rnameta.
+    #[error("there is no built-in model {name:?}; built in: {known}")]
+    UnknownBuiltin {
+        /// The name asked for.
+        name: String,
+        /// The built-in models, comma-separated.
+        known: String,
+    },
     /// The values given to a unit-free model have no within-sample order to read (centred,
     /// all zero or empty); `reason` says what was seen and what to give instead.
     #[error("the input {reason}{negatives}")]
