@@ -12,8 +12,11 @@
 //!   (GTEx is one study; the donor is the unit that would leak);
 //! - [`kfold_by_study`]: k folds of whole studies with about equal sample counts.
 //!
-//! Only labelled samples are split. Every split lists the classes that appear in test or
-//! validation but have no training sample, so a caller can drop or report them.
+//! Only labelled samples are split. The study recipes (sex, sample source) never leave a class
+//! without training samples: where their rule would (a random order, or studies already placed
+//! by another class), the class's largest study moves to training, and the split names the class
+//! in [`Split::moved_to_training`]. Every split lists the classes that still appear in test or
+//! validation with no training sample, so a caller can drop or report them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,6 +41,10 @@ pub struct Split {
     pub test_classes_without_training: Vec<String>,
     /// Unlabelled samples left out of every side.
     pub unlabelled: usize,
+    /// Classes the recipe's rule left without training samples, whose largest study was moved to
+    /// training (sorted).
+    #[serde(default)]
+    pub moved_to_training: Vec<String>,
 }
 
 /// The study of each labelled sample, grouped: study -> rows (ascending).
@@ -147,6 +154,27 @@ fn largest_first<'a>(counts: &BTreeMap<&'a str, usize>) -> Vec<&'a str> {
     v.into_iter().map(|(s, _)| s).collect()
 }
 
+/// Moves the largest study of every class that has no training study to training, and returns
+/// those classes' names (in class order).
+fn give_every_class_training<'a>(
+    groups: &'a BTreeMap<String, Vec<usize>>,
+    side_of: &mut BTreeMap<&'a str, Side>,
+    labels: &Labels,
+) -> Vec<String> {
+    let mut moved = Vec::new();
+    for (class, counts) in class_counts(groups, labels).iter().enumerate() {
+        let trains = |s: &&str| side_of.get(s) == Some(&Side::Train);
+        if counts.keys().any(trains) {
+            continue;
+        }
+        if let Some(largest) = largest_first(counts).first() {
+            side_of.insert(largest, Side::Train);
+            moved.push(labels.classes()[class].clone());
+        }
+    }
+    moved
+}
+
 /// Tissue recipe: the two largest studies of each class train, the rest test.
 pub fn tissue_split(samples: &[SampleMeta], labels: &Labels) -> Result<Split> {
     let (groups, unlabelled) = study_groups(samples, labels)?;
@@ -159,7 +187,8 @@ pub fn tissue_split(samples: &[SampleMeta], labels: &Labels) -> Result<Split> {
     Ok(finish(&groups, &side_of, labels, unlabelled))
 }
 
-/// Sex recipe: studies in a seeded random order, each to the side with fewer samples so far.
+/// Sex recipe: studies in a seeded random order, each to the side with fewer samples so far; a
+/// class left without training gets its largest study there.
 pub fn sex_split(samples: &[SampleMeta], labels: &Labels, seed: u64) -> Result<Split> {
     let (groups, unlabelled) = study_groups(samples, labels)?;
     let mut order: Vec<&str> = groups.keys().map(String::as_str).collect();
@@ -176,11 +205,16 @@ pub fn sex_split(samples: &[SampleMeta], labels: &Labels, seed: u64) -> Result<S
             side_of.insert(s, Side::Test);
         }
     }
-    Ok(finish(&groups, &side_of, labels, unlabelled))
+    let moved = give_every_class_training(&groups, &mut side_of, labels);
+    Ok(Split {
+        moved_to_training: moved,
+        ..finish(&groups, &side_of, labels, unlabelled)
+    })
 }
 
 /// Sample source recipe: per class, studies largest first dealt to train, test, validation in turn
-/// (a study already placed by an earlier class keeps its side).
+/// (a study already placed by an earlier class keeps its side); a class left without training
+/// (its studies all placed by other classes) gets its largest study there.
 pub fn source_split(samples: &[SampleMeta], labels: &Labels) -> Result<Split> {
     let (groups, unlabelled) = study_groups(samples, labels)?;
     let mut side_of = BTreeMap::new();
@@ -195,7 +229,11 @@ pub fn source_split(samples: &[SampleMeta], labels: &Labels) -> Result<Split> {
             turn += 1;
         }
     }
-    Ok(finish(&groups, &side_of, labels, unlabelled))
+    let moved = give_every_class_training(&groups, &mut side_of, labels);
+    Ok(Split {
+        moved_to_training: moved,
+        ..finish(&groups, &side_of, labels, unlabelled)
+    })
 }
 
 /// The GTEx donor (subject) of a sample id: its first two dash fields (`GTEX-1117F-0226-...` ->
@@ -327,6 +365,51 @@ mod tests {
             tissue_split(&no_study, &labels),
             Err(Error::MissingMetadata { field: "study", .. })
         ));
+    }
+
+    #[test]
+    fn a_class_left_without_training_gets_its_largest_study() {
+        // Source recipe, biopsy first: S1 (biopsy 3 + cell line 1) trains, S2 (biopsy 2 + cell
+        // line 2) tests, S3 (biopsy 1 + cell line 1) validates. The cell lines' own turn finds
+        // every study placed, but S1 trains them: nothing moves.
+        use rnameta_core::SampleSource::{Biopsy, CellLine};
+        let meta = |id: &str, study: &str, source| {
+            let mut s = SampleMeta::new(id, DataSource::Sra);
+            s.study = Some(study.into());
+            s.sample_source = Some(source);
+            s
+        };
+        let rows = [
+            ("S1", Biopsy),
+            ("S1", Biopsy),
+            ("S1", Biopsy),
+            ("S1", CellLine),
+            ("S2", Biopsy),
+            ("S2", Biopsy),
+            ("S2", CellLine),
+            ("S2", CellLine),
+            ("S3", Biopsy),
+            ("S3", CellLine),
+        ];
+        let samples: Vec<SampleMeta> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (st, src))| meta(&format!("r{i}"), st, *src))
+            .collect();
+        let labels = Labels::for_task(rnameta_core::Task::SampleSource, &samples);
+        let split = source_split(&samples, &labels).unwrap();
+        assert!(split.moved_to_training.is_empty());
+        assert_eq!(split.train, vec![0, 1, 2, 3]);
+        // Without S1's cell line, the cell lines are only in S2 (test) and S3 (validation): the
+        // rule leaves them untrained, so S2 moves to training.
+        let mut samples = samples;
+        samples[3].sample_source = Some(Biopsy);
+        let labels = Labels::for_task(rnameta_core::Task::SampleSource, &samples);
+        let split = source_split(&samples, &labels).unwrap();
+        assert_eq!(split.moved_to_training, vec!["cell_line".to_owned()]);
+        assert_eq!(split.train, vec![0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(split.validation, vec![8, 9]);
+        assert!(split.test_classes_without_training.is_empty());
     }
 
     #[test]

@@ -100,9 +100,12 @@ proptest! {
         prop_assert!(t.test_classes_without_training.is_empty());
         let s = sex_split(&samples, &labels, seed).unwrap();
         check(&s, &samples, &labels, study);
+        // The study recipes give every class a training study, moving one where the rule did not.
+        prop_assert!(s.test_classes_without_training.is_empty());
         prop_assert_eq!(&s, &sex_split(&samples, &labels, seed).unwrap());
         let src = source_split(&samples, &labels).unwrap();
         check(&src, &samples, &labels, study);
+        prop_assert!(src.test_classes_without_training.is_empty());
         let g = gtex_split(&samples, &labels, 0.2, seed).unwrap();
         check(&g, &samples, &labels, |m| gtex_donor(&m.sample_id));
         prop_assert_eq!(&g, &gtex_split(&samples, &labels, 0.2, seed).unwrap());
