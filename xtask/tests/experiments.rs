@@ -851,3 +851,55 @@ fn fits_side_by_side_give_what_each_gives_alone() {
     .unwrap_err();
     assert!(err.to_string().contains("seed one fails"), "{err}");
 }
+
+#[test]
+fn an_arm_the_data_cannot_pose_is_reported_and_the_others_run() {
+    // An SRA whose sample-source labels are all biopsies: every arm trained on S has one class.
+    let quick = quick_run();
+    let mut cohort = quick.cohort.clone();
+    let biopsy_or_unlabelled: Vec<usize> = cohort
+        .sra
+        .samples()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.sample_source
+                .is_none_or(|src| src == rnameta_core::SampleSource::Biopsy)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    cohort.sra = cohort.sra.select_samples(&biopsy_or_unlabelled).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options {
+        results_dir: dir.path().to_owned(),
+        ..quick.options.clone()
+    };
+    let outcome = run_on("source", &cohort, &options).unwrap();
+    assert!(outcome.arms.iter().all(|a| a.skipped.is_some()));
+    assert!(outcome.arms.iter().all(|a| a.mca.is_empty()));
+    let table = std::fs::read_to_string(outcome.dir.join("table.md")).unwrap();
+    assert!(
+        table.contains("not run: the training set has") && table.contains("1 class(es)"),
+        "{table}"
+    );
+    // Tissue arms on the same cohort are untouched by it.
+    let tissue = run_on("tissue-tcga", &cohort, &options).unwrap();
+    assert!(tissue
+        .arms
+        .iter()
+        .all(|a| a.skipped.is_none() && a.mca.len() == 2));
+    // `tune` keeps the paper's setting for the sample-source MLP, says why, and tunes the rest.
+    let tune = run_on("tune", &cohort, &options).unwrap();
+    let skipped: Vec<&str> = tune
+        .arms
+        .iter()
+        .filter(|a| a.skipped.is_some())
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(skipped, ["MLP source: not tuned"]);
+    let chosen = std::fs::read_to_string(tune.dir.join("chosen.md")).unwrap();
+    assert!(
+        chosen.contains("the paper's (the fit studies have"),
+        "{chosen}"
+    );
+}

@@ -107,14 +107,17 @@ pub fn write(dir: &Path, title: &str, produced: &Produced, run: &RunRecord<'_>) 
     files.extend([written.markdown, written.csv]);
     files.push(dir.join("results.csv"));
     per_seed_table(title, results)?.write_csv(&dir.join("results.csv"))?;
-    let written = stats_table(results)?.write(&dir.join("stats"))?;
+    // Arms that could not run (a training set without two classes) are rows of the main table
+    // with their reason, and nothing else.
+    let scored: Vec<&ArmResult> = results.iter().filter(|r| r.skipped.is_none()).collect();
+    let written = stats_table(&scored)?.write(&dir.join("stats"))?;
     files.extend([written.markdown, written.csv]);
     let panel = |metric: &str, pick: fn(&ArmResult) -> &Vec<f64>| BoxPanel {
         title: metric.to_owned(),
         y_label: metric.to_owned(),
         groups: vec![BoxGroup {
             label: String::new(),
-            series: results
+            series: scored
                 .iter()
                 .map(|r| BoxSeries {
                     label: r.name.clone(),
@@ -123,12 +126,14 @@ pub fn write(dir: &Path, title: &str, produced: &Produced, run: &RunRecord<'_>) 
                 .collect(),
         }],
     };
-    let plots = box_plots(
-        &[panel("msa", |r| &r.msa), panel("mca", |r| &r.mca)],
-        title,
-        &dir.join("box"),
-    )?;
-    files.extend([plots.png, plots.svg]);
+    if !scored.is_empty() {
+        let plots = box_plots(
+            &[panel("msa", |r| &r.msa), panel("mca", |r| &r.mca)],
+            title,
+            &dir.join("box"),
+        )?;
+        files.extend([plots.png, plots.svg]);
+    }
     files.push(write_json(&dir.join("run.json"), run)?);
     for (stem, table) in &produced.tables {
         let written = table.write(&dir.join(stem))?;
@@ -166,7 +171,8 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// One row per arm: sizes, msa and mca as mean ± std over seeds, time.
+/// One row per arm: sizes, msa and mca as mean ± std over seeds, time; an arm that could not
+/// run says why in place of its scores.
 fn summary_table(title: &str, results: &[ArmResult]) -> Result<Table> {
     let mut t = Table::new(
         title,
@@ -182,6 +188,20 @@ fn summary_table(title: &str, results: &[ArmResult]) -> Result<Table> {
         ],
     );
     for r in results {
+        if let Some(why) = &r.skipped {
+            let not_run = Cell::text(format!("not run: {why}"));
+            t.push_row(vec![
+                Cell::text(&r.name),
+                Cell::count(r.n_train as u64),
+                Cell::count(r.n_classes as u64),
+                Cell::count(0),
+                Cell::count(0),
+                not_run.clone(),
+                not_run,
+                Cell::text("-"),
+            ])?;
+            continue;
+        }
         t.push_row(vec![
             Cell::text(&r.name),
             Cell::count(r.n_train as u64),
@@ -215,12 +235,16 @@ fn per_seed_table(title: &str, results: &[ArmResult]) -> Result<Table> {
 
 /// ANOVA of mca across arms, then Welch's t-test of every arm against the one with the best mean
 /// mca, at the paper's significance level.
-fn stats_table(results: &[ArmResult]) -> Result<Table> {
+fn stats_table(results: &[&ArmResult]) -> Result<Table> {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let best = results
+    let Some(best) = results
         .iter()
         .max_by(|a, b| mean(&a.mca).total_cmp(&mean(&b.mca)))
-        .context("no arm")?;
+    else {
+        let mut t = Table::new("mca: no arm ran (see the main table)", ["comparison"]);
+        t.push_row(vec![Cell::text("none: no arm ran")])?;
+        return Ok(t);
+    };
     let mut t = Table::new(
         format!("mca: one-way ANOVA across models, Welch t-test against {} (significance {SIGNIFICANCE})", best.name),
         ["comparison", "statistic", "p-value", "significant"],

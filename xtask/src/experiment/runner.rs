@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{GeneChoice, ModelKind};
 use serde::Serialize;
@@ -110,6 +110,10 @@ pub struct ArmResult {
     pub unscored_test_classes: Vec<(String, usize)>,
     /// Genes the model read.
     pub n_genes: usize,
+    /// Why the arm was not run (its training set lacks two classes of the task), when it was
+    /// not: it then has no scores, and reports show the reason instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// Labels of `task` on `data`, matched loosely against `universe` and restricted to the classes
@@ -147,6 +151,7 @@ impl ArmResult {
             n_test: 0,
             unscored_test_classes: Vec::new(),
             n_genes: 0,
+            skipped: None,
         }
     }
 
@@ -161,7 +166,9 @@ impl ArmResult {
     }
 }
 
-/// Trains and tests `arm` once per seed.
+/// Trains and tests `arm` once per seed; an arm whose training set has fewer than two classes
+/// of `task` is not run, and its result says why ([`ArmResult::skipped`]): one arm the data
+/// cannot pose never stops the others.
 pub fn run_arm(
     arm: Arm,
     task: Task,
@@ -185,11 +192,18 @@ pub fn run_arm(
     };
     let labels = training_labels(task, train, universe);
     if labels.classes().len() < 2 {
-        bail!(
-            "{}: the training set has {} class(es) of {task}",
+        let mut result = ArmResult::new(
             arm.name(),
-            labels.classes().len()
+            Some(arm),
+            labels.n_labelled(),
+            labels.classes().len(),
         );
+        result.skipped = Some(format!(
+            "the training set has {} labelled sample(s) of {} class(es) of {task}; a model needs two",
+            labels.n_labelled(),
+            labels.classes().len()
+        ));
+        return Ok(result);
     }
     let mut result = ArmResult::new(
         arm.name(),

@@ -125,11 +125,14 @@ fn stratified_subset(data: &Dataset, task: Task, fraction: f64, seed: u64) -> Re
     Ok(data.select_samples(&rows)?)
 }
 
+/// The line of `points`' mean mca; an arm that did not run leaves a gap (its reason is in the
+/// main table).
 fn line(label: &str, points: &[(f64, &ArmResult)]) -> Result<LineSeries> {
     Ok(LineSeries {
         label: label.to_owned(),
         points: points
             .iter()
+            .filter(|(_, r)| r.skipped.is_none())
             .map(|(x, r)| {
                 Ok(LinePoint::from_summary(
                     *x,

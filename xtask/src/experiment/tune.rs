@@ -135,7 +135,8 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3> {
 
 /// Labelled rows of `data` split by study into fit and validation: per class, its studies largest
 /// first go to fit, validation, fit... in turn (a study placed by an earlier class keeps its
-/// side), so both sides see most classes and no study is on both.
+/// side, unless that leaves the class nothing to fit on: then its largest study fits), so both
+/// sides see most classes, every class is fitted, and no study is on both.
 fn deal_studies(task: Task, data: &Dataset) -> (Vec<usize>, Vec<usize>) {
     let labels = Labels::for_task(task, data.samples());
     let mut sizes: BTreeMap<(usize, String), usize> = BTreeMap::new();
@@ -153,10 +154,17 @@ fn deal_studies(task: Task, data: &Dataset) -> (Vec<usize>, Vec<usize>) {
             .collect();
         studies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut turn = 0;
-        for (study, _) in studies {
-            if !side_of.contains_key(study) {
-                side_of.insert(study.clone(), turn % 2 == 1);
+        for (study, _) in &studies {
+            if !side_of.contains_key(*study) {
+                side_of.insert((*study).clone(), turn % 2 == 1);
                 turn += 1;
+            }
+        }
+        // Studies placed by earlier classes may leave this one nothing to fit on: its largest
+        // study then fits.
+        if studies.iter().all(|(study, _)| side_of[*study]) {
+            if let Some((largest, _)) = studies.first() {
+                side_of.insert((*largest).clone(), false);
             }
         }
     }
@@ -269,9 +277,36 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             .classes()
             .to_vec();
         let labels = training_labels(task, &data.fit, &universe);
+        // Every trial is drawn, run or not, so that the trials of later pairs stay the same.
+        let specs: Vec<ModelSpec> = (0..trials)
+            .map(|trial| draw(model, task, trial, &mut rng))
+            .collect();
+        if labels.classes().len() < 2 {
+            // The cohort cannot pose this task's search: keep the paper's setting, say why.
+            let why = format!(
+                "the fit studies have {} labelled sample(s) of {} class(es) of {task}; kept the paper's setting",
+                labels.n_labelled(),
+                labels.classes().len()
+            );
+            eprintln!("[tune] {} {task}: not tuned: {why}", model.as_str());
+            let name = format!("{} {task}: not tuned", model.as_str().to_uppercase());
+            let mut skipped =
+                ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+            skipped.skipped = Some(why.clone());
+            chosen_table.push_row(vec![
+                Cell::text(task.as_str()),
+                Cell::text(model.as_str()),
+                Cell::text(format!("the paper's ({why})")),
+                Cell::text("-"),
+                Cell::text("-"),
+                Cell::text("-"),
+                Cell::text("-"),
+            ])?;
+            results.push(skipped);
+            continue;
+        }
         let mut done: Vec<Trial> = Vec::new();
-        for trial in 0..trials {
-            let spec = draw(model, task, trial, &mut rng);
+        for (trial, spec) in specs.into_iter().enumerate() {
             let name = format!(
                 "{} {task} #{trial}: {}",
                 model.as_str().to_uppercase(),
