@@ -17,7 +17,7 @@ use rnameta_io::metasra::{MetaSraSample, FEMALE_TERM, MALE_TERM};
 use rnameta_io::recount3::{GTEX_SMTSD, RAIL_ID};
 
 use crate::bias::{Protocol, ProtocolSpace, StudyBias};
-use crate::config::SimConfig;
+use crate::config::{GtexTissueSizes, SimConfig};
 use crate::counts::draw_counts;
 use crate::error::Result;
 use crate::genesets::{self, TissueSpec, HEK_LIKE, NAMED_CELL_LINES, TCGA_PROJECTS, TISSUES};
@@ -217,8 +217,8 @@ impl Simulator {
             })
             .collect();
         let mut plan = StudyPlan::new(bias);
-        for i in 0..c.samples {
-            let t = i % TISSUES.len();
+        let tissue_of = gtex_tissues(c.samples, c.tissue_sizes);
+        for (i, &t) in tissue_of.iter().enumerate() {
             let spec = &TISSUES[t];
             let donor = loop {
                 let d = rng.random_range(0..c.donors);
@@ -873,6 +873,32 @@ impl StudyPlan {
     }
 }
 
+/// The tissue (index into [`TISSUES`]) of each of `samples` GTEx samples: in turn (sample `i` of
+/// tissue `i % 31`) when even; by GTEx v6's counts otherwise, still taking the tissues in turn
+/// while each has samples left.
+fn gtex_tissues(samples: usize, sizes: GtexTissueSizes) -> Vec<usize> {
+    match sizes {
+        GtexTissueSizes::Even => (0..samples).map(|i| i % TISSUES.len()).collect(),
+        GtexTissueSizes::GtexV6 => {
+            let weights: Vec<f64> = TISSUES
+                .iter()
+                .map(|t| f64::from(genesets::gtex_v6_samples(t.name)))
+                .collect();
+            let mut left = allocate(samples, &weights);
+            let mut order = Vec::with_capacity(samples);
+            while order.len() < samples {
+                for (t, n) in left.iter_mut().enumerate() {
+                    if *n > 0 {
+                        *n -= 1;
+                        order.push(t);
+                    }
+                }
+            }
+            order
+        }
+    }
+}
+
 /// Splits `total` into parts proportional to `weights` (largest remainders; sums to `total`).
 fn allocate(total: usize, weights: &[f64]) -> Vec<usize> {
     let sum: f64 = weights.iter().sum();
@@ -936,6 +962,25 @@ impl FromSeedU64 for ChaCha8Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gtex_v6_sizes_follow_the_real_counts() {
+        assert!(TISSUES
+            .iter()
+            .all(|t| genesets::gtex_v6_samples(t.name) > 0));
+        let tissues = gtex_tissues(9_600, GtexTissueSizes::GtexV6);
+        assert_eq!(tissues.len(), 9_600);
+        let count = |name: &str| {
+            let t = TISSUES.iter().position(|t| t.name == name).unwrap();
+            tissues.iter().filter(|&&x| x == t).count()
+        };
+        // 9,600 of 9,409: bladder 11 -> 11, brain 1,409 -> 1,438.
+        assert_eq!(count("bladder"), 11);
+        assert_eq!(count("brain"), 1_438);
+        let even = gtex_tissues(62, GtexTissueSizes::Even);
+        assert_eq!(even[..2], [0, 1]);
+        assert_eq!(even[31..33], [0, 1]);
+    }
 
     #[test]
     fn allocation_is_proportional_and_complete() {

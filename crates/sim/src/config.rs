@@ -170,6 +170,22 @@ pub struct GtexConfig {
     pub reads_per_gene: f64,
     /// Standard deviation of the natural log of library size.
     pub library_log_sd: f64,
+    /// How the samples are spread over the tissues.
+    #[serde(default)]
+    pub tissue_sizes: GtexTissueSizes,
+}
+
+/// How GTEx's samples are spread over its tissues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GtexTissueSizes {
+    /// The same number of samples per tissue.
+    #[default]
+    Even,
+    /// In proportion to GTEx v6's own sample counts per tissue (the paper's data:
+    /// [`crate::genesets::GTEX_V6_SAMPLES`]), so that a class rule by size finds what the
+    /// paper's found (bladder with about 11 samples, brain with about 1,400).
+    GtexV6,
 }
 
 /// TCGA: cancer projects sequenced at a few centres.
@@ -312,6 +328,7 @@ impl SimConfig {
                 gtex: GtexConfig {
                     samples: 9_600,
                     donors: 554,
+                    tissue_sizes: GtexTissueSizes::GtexV6,
                     ..tiny.gtex.clone()
                 },
                 tcga: TcgaConfig {
@@ -321,7 +338,11 @@ impl SimConfig {
                 },
                 sra: SraConfig {
                     studies: 1_800,
-                    max_study_size: 400,
+                    // A heavier tail than the small presets': the paper's SRA had 29,685
+                    // samples in 1,833 studies (16 per study), and its Figure 4 drew on studies
+                    // with more than 100 samples of a class (about 3 % of studies here).
+                    size_log_sd: 1.6,
+                    max_study_size: 1_000,
                     cell_lines: 300,
                     ..tiny.sra.clone()
                 },
@@ -432,6 +453,7 @@ impl SimConfig {
                 donors: 40,
                 reads_per_gene: 1_200.0,
                 library_log_sd: 0.16,
+                tissue_sizes: GtexTissueSizes::Even,
             },
             tcga: TcgaConfig {
                 samples: 200,

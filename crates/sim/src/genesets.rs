@@ -353,10 +353,58 @@ pub const TCGA_PROJECTS: [TcgaProject; 23] = [
     project!("TGCT", "testis", "Testis", 156),
     project!("THCA", "thyroid", "Thyroid", 570),
     project!("UCEC", "uterus", "Uterus", 580),
-    project!("COAD", "colon", "Colon", 520),
+    // The GDC (and recount2's TCGA) spells these two sites unlike GTEx: "Colorectal" and "Cervix"
+    // match no GTEx tissue, which is why the paper's tissues common to all sources lack them.
+    project!("COAD", "colon", "Colorectal", 520),
     project!("BLCA", "bladder", "Bladder", 430),
-    project!("CESC", "cervix uteri", "Cervix Uteri", 310),
+    project!("CESC", "cervix uteri", "Cervix", 310),
 ];
+
+/// GTEx v6 samples per tissue (`SMTS`), as the paper's recount2 data had them: approximate
+/// counts (they sum to 9,409 against recount2's 9,662, and the paper's 16 tissue classes to 5,396
+/// against its 5,480), used as weights: the simulator spreads its GTEx samples in proportion
+/// ([`crate::config::GtexTissueSizes::GtexV6`]).
+pub const GTEX_V6_SAMPLES: [(&str, u32); 31] = [
+    ("adipose tissue", 621),
+    ("adrenal gland", 159),
+    ("bladder", 11),
+    ("blood", 595),
+    ("blood vessel", 689),
+    ("bone marrow", 102),
+    ("brain", 1409),
+    ("breast", 218),
+    ("cervix uteri", 11),
+    ("colon", 345),
+    ("esophagus", 736),
+    ("fallopian tube", 7),
+    ("heart", 412),
+    ("kidney", 36),
+    ("liver", 136),
+    ("lung", 378),
+    ("muscle", 475),
+    ("nerve", 335),
+    ("ovary", 108),
+    ("pancreas", 187),
+    ("pituitary", 124),
+    ("prostate", 119),
+    ("salivary gland", 70),
+    ("skin", 956),
+    ("small intestine", 104),
+    ("spleen", 118),
+    ("stomach", 204),
+    ("testis", 203),
+    ("thyroid", 355),
+    ("uterus", 90),
+    ("vagina", 96),
+];
+
+/// GTEx v6 samples of `tissue` ([`GTEX_V6_SAMPLES`]); 0 for a name it does not list.
+pub fn gtex_v6_samples(tissue: &str) -> u32 {
+    GTEX_V6_SAMPLES
+        .iter()
+        .find(|(name, _)| *name == tissue)
+        .map_or(0, |(_, n)| *n)
+}
 
 /// Real-like cell lines that start the pool: name, tissue of origin, sex of the donor.
 pub const NAMED_CELL_LINES: [(&str, &str, Sex); 10] = [
