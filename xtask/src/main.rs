@@ -13,6 +13,9 @@
 //! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]
 //!   [--resume]`: every experiment on one cohort, `tune` first, the others trained with its
 //!   choice, and `results/README.md` indexing their tables.
+//! - `cargo xtask calibrate [--report] [--config PRESET|FILE] [--fraction F] [--genes N]
+//!   [--rounds N] [--out DIR]`: the simulator's knobs searched so that the LIN baseline scores
+//!   the paper's LIN numbers (`xtask::calibrate`), or with `--report` the distances of one preset.
 //!
 //! `--resume` records every finished model fit under `<out>/.fits` and reuses the ones an
 //! earlier, interrupted run recorded there (`xtask::experiment::memo`).
@@ -87,6 +90,34 @@ enum Task {
         #[command(flatten)]
         options: ExperimentArgs,
     },
+    /// Tune the simulator's knobs until the LIN baseline scores the paper's LIN numbers (never
+    /// on the MLP or DA), or with --report print how far a preset is from them.
+    Calibrate(CalibrateArgs),
+}
+
+/// Options of `calibrate`.
+#[derive(Debug, clap::Args)]
+struct CalibrateArgs {
+    /// Print every LIN arm with the paper's value, ours and the difference, for one cohort; no
+    /// search.
+    #[arg(long)]
+    report: bool,
+    /// The preset searched from or reported on, or a config JSON file [default: paper].
+    #[arg(long, value_name = "PRESET|FILE", default_value = "paper")]
+    config: String,
+    /// Fraction of the preset's samples and studies simulated [default: 1 with --report, 0.25
+    /// for the search].
+    #[arg(long, value_name = "F")]
+    fraction: Option<f64>,
+    /// Genes simulated [default: the preset's with --report, 6000 for the search].
+    #[arg(long, value_name = "N")]
+    genes: Option<usize>,
+    /// Passes of the search over every knob (it stops early when a pass changes nothing).
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
+    /// Where the search writes search.md/.csv, chosen.json and report.md.
+    #[arg(long, value_name = "DIR", default_value = "results/calibration")]
+    out: PathBuf,
 }
 
 /// Options shared by `experiment` and `reproduce`.
@@ -175,6 +206,7 @@ fn main() -> Result<()> {
             options,
         }) => experiment(list, id, settings.as_deref(), &options),
         Some(Task::Reproduce { options }) => reproduce(&options),
+        Some(Task::Calibrate(args)) => calibrate(&args),
     }
 }
 
@@ -275,6 +307,63 @@ fn fuzz(args: &[String]) -> Result<()> {
     } else {
         bail!("fuzz targets found crashes: {failed:?} (see fuzz/artifacts/)")
     }
+}
+
+/// `cargo xtask calibrate`: the search, or with `--report` one evaluation.
+fn calibrate(args: &CalibrateArgs) -> Result<()> {
+    use xtask::calibrate::{self, Scale};
+    let config = match rnameta_sim::Preset::parse(&args.config) {
+        Some(preset) => rnameta_sim::SimConfig::preset(preset),
+        None => rnameta_sim::SimConfig::from_json_file(Path::new(&args.config))?,
+    };
+    let (fraction, genes) = if args.report {
+        (args.fraction.unwrap_or(1.0), args.genes)
+    } else {
+        (args.fraction.unwrap_or(0.25), Some(args.genes.unwrap_or(6_000)))
+    };
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        bail!("--fraction {fraction}: give a fraction in (0, 1]");
+    }
+    let scale = Scale { fraction, genes };
+    let scale_text = format!(
+        "{fraction} of the samples, {} genes",
+        genes.map_or("the preset's".to_owned(), |g| g.to_string())
+    );
+    if args.report {
+        let start = std::time::Instant::now();
+        let evaluation = calibrate::evaluate_config(&config, scale)?;
+        let title = format!(
+            "LIN against the paper, {} ({scale_text}; simulated)",
+            args.config
+        );
+        println!("{}", evaluation.table(&title)?.to_markdown()?);
+        println!(
+            "objective {:.4}, largest distance {:.3}, {:.0} s",
+            evaluation.objective(),
+            evaluation.max_distance(),
+            start.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "[calibrate] searching from {} ({scale_text}), {} round(s)",
+        args.config, args.rounds
+    );
+    let found = calibrate::search(&config, scale, args.rounds, |step| {
+        eprintln!(
+            "[calibrate] {} = {:.4}: objective {:.4}, largest distance {:.3}{} ({:.0} s)",
+            step.knob,
+            step.value,
+            step.evaluation.objective(),
+            step.evaluation.max_distance(),
+            if step.kept { ", kept" } else { "" },
+            step.seconds
+        );
+    })?;
+    calibrate::write_search(&args.out, &found, scale)?;
+    println!("{}", std::fs::read_to_string(args.out.join("report.md"))?);
+    println!("written to {}", args.out.display());
+    Ok(())
 }
 
 #[cfg(test)]

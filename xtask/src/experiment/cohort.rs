@@ -151,9 +151,23 @@ pub struct Cohort {
 /// read from its directory.
 pub fn load(spec: &DataSpec) -> Result<Cohort> {
     let (gtex, tcga, sra) = match spec {
-        DataSpec::Simulated { preset } => simulate(preset)?,
+        DataSpec::Simulated { preset } => {
+            let preset = Preset::parse(preset).context("preset")?;
+            simulate(&SimConfig::preset(preset))?
+        }
         DataSpec::Directory { path } => read_directory(path)?,
     };
+    prepare_cohort(gtex, tcga, sra)
+}
+
+/// The cohort simulated in memory from `config` (what `calibrate` searches over).
+pub fn simulate_config(config: &SimConfig) -> Result<Cohort> {
+    let (gtex, tcga, sra) = simulate(config)?;
+    prepare_cohort(gtex, tcga, sra)
+}
+
+/// QC and the sample-source conventions applied to the three sources.
+fn prepare_cohort(gtex: Dataset, tcga: Dataset, sra: Dataset) -> Result<Cohort> {
     let (mut sra, qc) = sra_qc(sra)?;
     let (mut gtex, mut tcga) = (gtex, tcga);
     // GTEx and TCGA metadata carry no sample-source field because every sample is a tissue
@@ -188,10 +202,9 @@ fn keep_the_papers_sample_sources(sra: &mut Dataset) {
     }
 }
 
-/// GTEx, TCGA and SRA simulated from a preset.
-fn simulate(preset: &str) -> Result<(Dataset, Dataset, Dataset)> {
-    let preset = Preset::parse(preset).context("preset")?;
-    let config = SimConfig::preset(preset);
+/// GTEx, TCGA and SRA simulated from `config`.
+fn simulate(config: &SimConfig) -> Result<(Dataset, Dataset, Dataset)> {
+    let config = config.clone();
     let universe = GeneUniverse::from_ensembl(
         &rnameta_sim::universe::default_gene_table(),
         &config.universe,

@@ -101,6 +101,37 @@ pub enum SraSides {
     AllTrain,
 }
 
+/// Which classes of the experiment's task models are matched against (the experiment's
+/// [`RunContext::universe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassRule {
+    /// Every class of the task's reference source: GTEx's for tissue and sex, SRA's for sample
+    /// source (GTEx has biopsies only).
+    All,
+    /// The paper's tissue classes: those labelled in GTEx, TCGA and the SRA alike, less those
+    /// with fewer than `min_gtex` GTEx samples (the paper found 17 common tissues and dropped
+    /// bladder, n = 11 in GTEx, leaving 16). Names are compared loosely, as models match them.
+    CommonToAllSources {
+        /// The fewest GTEx samples a class needs.
+        min_gtex: usize,
+    },
+}
+
+/// The paper's tissue class rule.
+pub const PAPER_TISSUE_CLASSES: ClassRule = ClassRule::CommonToAllSources { min_gtex: 20 };
+
+/// The classes a [`ClassRule`] chose on a cohort, and the reference classes it left out, why.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChosenClasses {
+    /// The rule.
+    pub rule: ClassRule,
+    /// The classes chosen, in the reference source's order.
+    pub classes: Vec<String>,
+    /// Reference classes left out, each with the reason.
+    pub left_out: Vec<(String, String)>,
+}
+
 /// One of the paper's experiments.
 pub trait Experiment: Sync {
     /// Its id on the command line (`tissue-sra`).
@@ -118,6 +149,11 @@ pub trait Experiment: Sync {
     /// Which SRA samples [`RunContext::sets`] train and test on.
     fn sra_sides(&self) -> SraSides {
         SraSides::StudySplit
+    }
+
+    /// Which classes of [`Experiment::task`] models are matched against.
+    fn classes(&self) -> ClassRule {
+        ClassRule::All
     }
 
     /// Its design at `scale`: the experiment's own serde struct, as JSON (for `--list` and
@@ -284,15 +320,77 @@ fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Dataset, Dat
     ))
 }
 
-/// The class names of a task that models are matched against: GTEx's for tissue and sex (SRA
-/// and TCGA names are matched to them loosely), SRA's for sample source (GTEx has biopsies only).
-fn class_universe(task: Task, cohort: &Cohort) -> Vec<String> {
+/// The class names of a task that models are matched against, by `rule`: from GTEx for tissue
+/// and sex (SRA and TCGA names are matched to them loosely), from the SRA for sample source (GTEx
+/// has biopsies only).
+pub fn class_universe(rule: ClassRule, task: Task, cohort: &Cohort) -> ChosenClasses {
     let from = if task == Task::SampleSource {
         &cohort.sra
     } else {
         &cohort.gtex
     };
-    Labels::for_task(task, from.samples()).classes().to_vec()
+    let reference = Labels::for_task(task, from.samples());
+    let mut chosen = ChosenClasses {
+        rule,
+        classes: Vec::new(),
+        left_out: Vec::new(),
+    };
+    let ClassRule::CommonToAllSources { min_gtex } = rule else {
+        chosen.classes = reference.classes().to_vec();
+        return chosen;
+    };
+    let counts_in = |data: &Dataset| {
+        let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+        Labels::within_classes(reference.classes().to_vec(), &names)
+            .0
+            .class_counts()
+    };
+    let (gtex, tcga, sra) = (
+        counts_in(&cohort.gtex),
+        counts_in(&cohort.tcga),
+        counts_in(&cohort.sra),
+    );
+    for (c, class) in reference.classes().iter().enumerate() {
+        let why = if tcga[c] == 0 || sra[c] == 0 {
+            let missing: Vec<&str> = [("TCGA", tcga[c]), ("SRA", sra[c])]
+                .iter()
+                .filter(|(_, n)| *n == 0)
+                .map(|(source, _)| *source)
+                .collect();
+            Some(format!("not labelled in {}", missing.join(" or ")))
+        } else if gtex[c] < min_gtex {
+            Some(format!("{} GTEx samples, fewer than {min_gtex}", gtex[c]))
+        } else {
+            None
+        };
+        match why {
+            Some(why) => chosen.left_out.push((class.clone(), why)),
+            None => chosen.classes.push(class.clone()),
+        }
+    }
+    chosen
+}
+
+/// What an experiment's design makes of a cohort before any model trains: its SRA sides and its
+/// classes.
+pub struct Prepared {
+    /// The SRA studies it trains on ([`Experiment::sra_sides`]).
+    pub sra_train: Dataset,
+    /// The SRA studies it tests on.
+    pub sra_test: Dataset,
+    /// The classes models are matched against ([`Experiment::classes`]).
+    pub classes: ChosenClasses,
+}
+
+/// Splits the cohort's SRA and chooses the classes as `experiment`'s design says.
+pub fn prepare(experiment: &dyn Experiment, cohort: &Cohort) -> Result<Prepared> {
+    let task = experiment.task();
+    let (sra_train, sra_test) = sra_sides(experiment.sra_sides(), task, &cohort.sra)?;
+    Ok(Prepared {
+        sra_train,
+        sra_test,
+        classes: class_universe(experiment.classes(), task, cohort),
+    })
 }
 
 /// Runs experiment `id` on an already loaded cohort and writes its outputs.
@@ -308,15 +406,18 @@ pub fn run_experiment(
 ) -> Result<Outcome> {
     let start = Instant::now();
     let (id, title) = (experiment.id(), experiment.description());
-    let task = experiment.task();
     let settings = &options.settings;
     let memo = if options.resume {
         memo::Memo::in_results(&options.results_dir)
     } else {
         memo::Memo::off()
     };
-    let (sra_train, sra_test) = sra_sides(experiment.sra_sides(), task, &cohort.sra)?;
-    let universe = class_universe(task, cohort);
+    let Prepared {
+        sra_train,
+        sra_test,
+        classes: chosen_classes,
+    } = prepare(experiment, cohort)?;
+    let universe = chosen_classes.classes.clone();
     let seeds: Vec<u64> = (0..options.seeds as u64).collect();
     let scale = Scale::of(options.quick);
     let data_label = options.data.label();
@@ -346,6 +447,7 @@ pub fn run_experiment(
         "sra_train_samples": sra_train.n_samples(),
         "sra_test_samples": sra_test.n_samples(),
         "genes": cohort.gtex.n_genes(),
+        "classes": chosen_classes,
     });
     let run = report::RunRecord {
         experiment: id,

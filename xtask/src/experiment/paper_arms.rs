@@ -13,7 +13,10 @@ use serde::Serialize;
 
 use super::overview;
 use super::runner::{run_arm, Arm, TestSet as Te, TrainSet as Tr};
-use super::{design_json, merge_into, Experiment, Produced, RunContext, Scale, SraSides};
+use super::{
+    design_json, merge_into, ClassRule, Experiment, Produced, RunContext, Scale, SraSides,
+    PAPER_TISSUE_CLASSES,
+};
 
 /// A figure of the data an experiment draws beside its models'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,6 +38,7 @@ pub struct PaperArms {
     description: &'static str,
     task: Task,
     sra: SraSides,
+    classes: ClassRule,
     arms: &'static [Arm],
     figure: Option<DataFigure>,
 }
@@ -46,6 +50,8 @@ pub struct ArmsDesign {
     pub task: &'static str,
     /// Which SRA samples train and test.
     pub sra: SraSides,
+    /// Which classes models are matched against.
+    pub classes: ClassRule,
     /// The arms, in the order of the paper's figure.
     pub arms: Vec<String>,
     /// The figure of the data drawn beside.
@@ -62,6 +68,7 @@ pub const TISSUE_SRA: PaperArms = PaperArms {
     description: "Figure 3A: tissue, tested on SRA studies",
     task: Task::Tissue,
     sra: SraSides::StudySplit,
+    classes: PAPER_TISSUE_CLASSES,
     arms: &[
         arm(ModelKind::Lin, Tr::G, Te::S),
         arm(ModelKind::Mlp, Tr::G, Te::S),
@@ -83,6 +90,7 @@ pub const TISSUE_TCGA: PaperArms = PaperArms {
     description: "Figure 3B: tissue, tested on TCGA",
     task: Task::Tissue,
     sra: SraSides::AllTrain,
+    classes: PAPER_TISSUE_CLASSES,
     arms: &[
         arm(ModelKind::Lin, Tr::G, Te::T),
         arm(ModelKind::Mlp, Tr::G, Te::T),
@@ -122,6 +130,7 @@ pub const SEX_SRA: PaperArms = PaperArms {
     description: "Figure 3C: sex, tested on SRA studies",
     task: Task::Sex,
     sra: SraSides::StudySplit,
+    classes: ClassRule::All,
     arms: &sex_arms(Te::S),
     figure: Some(DataFigure::SexChromosomes { with: Te::S }),
 };
@@ -132,25 +141,29 @@ pub const SEX_TCGA: PaperArms = PaperArms {
     description: "Figure 3C: sex, tested on TCGA",
     task: Task::Sex,
     sra: SraSides::AllTrain,
+    classes: ClassRule::All,
     arms: &sex_arms(Te::T),
     figure: Some(DataFigure::SexChromosomes { with: Te::T }),
 };
 
-/// Figure 3D: sample source, trained on the SRA studies (cell lines come only from there).
+/// Figure 3D: sample source, trained on the SRA studies (cell lines come only from there): on
+/// the training and test studies ("S large") when tested on GTEx or TCGA, on the training
+/// studies when tested on the SRA test studies, as in the paper.
 pub const SOURCE: PaperArms = PaperArms {
     id: "source",
     description: "Figure 3D: sample source (biopsy / cell line), trained on SRA",
     task: Task::SampleSource,
     sra: SraSides::StudySplit,
+    classes: ClassRule::All,
     arms: &[
-        arm(ModelKind::Lin, Tr::S, Te::G),
-        arm(ModelKind::Mlp, Tr::S, Te::G),
-        arm(ModelKind::Lin, Tr::S, Te::T),
-        arm(ModelKind::Mlp, Tr::S, Te::T),
+        arm(ModelKind::Lin, Tr::SLarge, Te::G),
+        arm(ModelKind::Mlp, Tr::SLarge, Te::G),
+        arm(ModelKind::Lin, Tr::SLarge, Te::T),
+        arm(ModelKind::Mlp, Tr::SLarge, Te::T),
         arm(ModelKind::Lin, Tr::S, Te::S),
         arm(ModelKind::Mlp, Tr::S, Te::S),
-        arm(ModelKind::LogisticRegression, Tr::S, Te::G),
-        arm(ModelKind::LogisticRegression, Tr::S, Te::T),
+        arm(ModelKind::LogisticRegression, Tr::SLarge, Te::G),
+        arm(ModelKind::LogisticRegression, Tr::SLarge, Te::T),
         arm(ModelKind::LogisticRegression, Tr::S, Te::S),
     ],
     figure: Some(DataFigure::SourcePca),
@@ -173,10 +186,15 @@ impl Experiment for PaperArms {
         self.sra
     }
 
+    fn classes(&self) -> ClassRule {
+        self.classes
+    }
+
     fn design(&self, _scale: Scale) -> serde_json::Value {
         design_json(&ArmsDesign {
             task: self.task.as_str(),
             sra: self.sra,
+            classes: self.classes,
             arms: self.arms.iter().map(Arm::name).collect(),
             figure: self.figure,
         })

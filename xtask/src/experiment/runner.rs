@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{GeneChoice, ModelKind};
 use serde::Serialize;
@@ -22,6 +22,9 @@ pub enum TrainSet {
     S,
     /// GTEx and the SRA training studies.
     GS,
+    /// The SRA training and test studies: the paper's "S large", for models tested on GTEx or
+    /// TCGA, where no SRA study is tested.
+    SLarge,
 }
 
 /// Which samples a model is tested on.
@@ -53,6 +56,7 @@ impl Arm {
             TrainSet::G => "G",
             TrainSet::S => "S",
             TrainSet::GS => "G+S",
+            TrainSet::SLarge => "S large",
         };
         let test = match self.test {
             TestSet::G => "G",
@@ -182,6 +186,16 @@ pub fn run_arm(
         TrainSet::S => sets.sra_train,
         TrainSet::GS => {
             combined = sets.gtex_and_sra_train()?;
+            &combined
+        }
+        TrainSet::SLarge => {
+            if arm.test == TestSet::S {
+                bail!(
+                    "{}: S large holds the SRA test studies; test it on GTEx or TCGA",
+                    arm.name()
+                );
+            }
+            combined = Dataset::concat(&[sets.sra_train, sets.sra_test])?;
             &combined
         }
     };
