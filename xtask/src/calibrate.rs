@@ -510,7 +510,9 @@ pub fn write_search(dir: &Path, search: &Search, scale: Scale) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     steps_table(&search.steps)?.write(&dir.join("search"))?;
     let json = search.config.to_json();
-    rnameta_io::write::write_atomically(&dir.join("chosen.json"), |w| w.write_all(json.as_bytes()))?;
+    rnameta_io::write::write_atomically(&dir.join("chosen.json"), |w| {
+        w.write_all(json.as_bytes())
+    })?;
     let report = search
         .best
         .table(&format!(

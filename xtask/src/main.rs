@@ -319,7 +319,10 @@ fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let (fraction, genes) = if args.report {
         (args.fraction.unwrap_or(1.0), args.genes)
     } else {
-        (args.fraction.unwrap_or(0.25), Some(args.genes.unwrap_or(6_000)))
+        (
+            args.fraction.unwrap_or(0.25),
+            Some(args.genes.unwrap_or(6_000)),
+        )
     };
     if !(fraction > 0.0 && fraction <= 1.0) {
         bail!("--fraction {fraction}: give a fraction in (0, 1]");
@@ -350,14 +353,22 @@ fn calibrate(args: &CalibrateArgs) -> Result<()> {
         args.config, args.rounds
     );
     let found = calibrate::search(&config, scale, args.rounds, |step| {
+        let differences: Vec<String> = step
+            .evaluation
+            .differences()
+            .iter()
+            .map(|d| format!("{d:+.2}"))
+            .collect();
         eprintln!(
-            "[calibrate] {} = {:.4}: objective {:.4}, largest distance {:.3}{} ({:.0} s)",
+            "[calibrate] {} = {:.4}: objective {:.4}, largest distance {:.3}{} ({:.0} s); \
+             differences {}",
             step.knob,
             step.value,
             step.evaluation.objective(),
             step.evaluation.max_distance(),
             if step.kept { ", kept" } else { "" },
-            step.seconds
+            step.seconds,
+            differences.join(" ")
         );
     })?;
     calibrate::write_search(&args.out, &found, scale)?;
