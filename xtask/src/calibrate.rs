@@ -369,6 +369,50 @@ pub fn evaluate_config(config: &SimConfig, scale: Scale) -> Result<Evaluation> {
     evaluate(&cohort)
 }
 
+/// What the paper's designs find in a cohort: the tissue classes its rule keeps and the Figure 4
+/// design its sample-source training studies allow (`--report` prints it beside the distances).
+pub fn design_facts(cohort: &Cohort) -> Result<String> {
+    let tissue = prepare(&TISSUE_SRA, cohort)?;
+    let mut text = format!(
+        "tissue classes ({}): {}\nleft out: {}\n",
+        tissue.classes.classes.len(),
+        tissue.classes.classes.join(", "),
+        tissue
+            .classes
+            .left_out
+            .iter()
+            .map(|(c, why)| format!("{c} ({why})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let source = prepare(&crate::experiment::diversity::BiasDiversity, cohort)?;
+    match crate::experiment::diversity::plan(
+        &source.sra_train,
+        &source.classes.classes,
+        crate::experiment::Scale::Full,
+    ) {
+        Ok(drawn) => {
+            let _ = writeln!(
+                text,
+                "Figure 4: {} samples per study from studies of >= {} samples, 1 to {} studies per class; eligible studies per class: {}",
+                drawn.per_study,
+                drawn.min_study_size,
+                drawn.k_max,
+                drawn
+                    .studies
+                    .iter()
+                    .map(|(c, list)| format!("{c} {}", list.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(text, "Figure 4: cannot be drawn: {e}");
+        }
+    }
+    Ok(text)
+}
+
 /// One evaluation of the search.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {

@@ -334,7 +334,9 @@ fn calibrate(args: &CalibrateArgs) -> Result<()> {
     );
     if args.report {
         let start = std::time::Instant::now();
-        let evaluation = calibrate::evaluate_config(&config, scale)?;
+        let cohort = xtask::experiment::cohort::simulate_config(&scale.apply(&config))?;
+        let evaluation = calibrate::evaluate(&cohort)?;
+        println!("{}", calibrate::design_facts(&cohort)?);
         let title = format!(
             "LIN against the paper, {} ({scale_text}; simulated)",
             args.config

@@ -909,3 +909,61 @@ fn an_arm_the_data_cannot_pose_is_reported_and_the_others_run() {
         "{chosen}"
     );
 }
+
+#[test]
+fn the_papers_tissue_rule_keeps_classes_common_to_every_source_and_large_in_gtex() {
+    use rnameta_core::{DataSource, Dataset, ExprMatrix, GeneAnnotation, GeneInfo, SampleMeta};
+    use xtask::experiment::{class_universe, ClassRule};
+    let source = |data_source, tissues: &[(&str, usize)]| {
+        let samples: Vec<SampleMeta> = tissues
+            .iter()
+            .flat_map(|&(t, n)| std::iter::repeat_n(t, n))
+            .enumerate()
+            .map(|(i, t)| {
+                let mut s = SampleMeta::new(format!("{data_source:?}{i}"), data_source);
+                s.tissue = Some(t.to_owned());
+                s
+            })
+            .collect();
+        let genes = GeneAnnotation::new(vec![GeneInfo::from_id("ENSG00000000003")]).unwrap();
+        Dataset::new(ExprMatrix::zeros((samples.len(), 1)), genes, samples).unwrap()
+    };
+    // GTEx: 100 samples; 0.2 % of them is 1 sample, 10 % is 10.
+    let cohort = cohort::Cohort {
+        gtex: source(
+            DataSource::Gtex,
+            &[("Lung", 60), ("Bladder", 9), ("Colon", 21), ("Brain", 10)],
+        ),
+        // TCGA spells colon as the GDC does: it matches no GTEx tissue.
+        tcga: source(
+            DataSource::Tcga,
+            &[("lung", 5), ("Bladder", 5), ("Colorectal", 5), ("Brain", 5)],
+        ),
+        sra: source(
+            DataSource::Sra,
+            &[("lung", 3), ("bladder", 3), ("colon", 3), ("brain", 3)],
+        ),
+        qc: cohort::QcCounts::default(),
+    };
+    let chosen = class_universe(
+        ClassRule::CommonToAllSources {
+            min_gtex_share: 0.1,
+        },
+        rnameta_core::Task::Tissue,
+        &cohort,
+    );
+    assert_eq!(chosen.classes, ["Brain", "Lung"]);
+    assert_eq!(
+        chosen.left_out,
+        [
+            (
+                "Bladder".to_owned(),
+                "9 GTEx samples, fewer than 10".to_owned()
+            ),
+            ("Colon".to_owned(), "not labelled in TCGA".to_owned()),
+        ]
+    );
+    let all = class_universe(ClassRule::All, rnameta_core::Task::Tissue, &cohort);
+    assert_eq!(all.classes, ["Bladder", "Brain", "Colon", "Lung"]);
+    assert!(all.left_out.is_empty());
+}

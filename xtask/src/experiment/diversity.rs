@@ -89,13 +89,26 @@ impl Experiment for BiasDiversity {
 
 /// How the training sets are drawn, as the data allow.
 #[derive(Debug, Clone, Serialize)]
-struct Drawn {
-    per_study: usize,
-    min_study_size: usize,
-    k_max: usize,
-    subsamplings: usize,
+pub struct Drawn {
+    /// Samples drawn per study (the paper's 50 where the studies allow).
+    pub per_study: usize,
+    /// The smallest study drawn from (twice `per_study`; the paper's "more than 100").
+    pub min_study_size: usize,
+    /// Studies per class at most (the paper's 6 where the studies allow).
+    pub k_max: usize,
+    /// Training sets drawn per k and kind.
+    pub subsamplings: usize,
     /// Eligible studies per class (size >= `min_study_size`), largest first, with sizes.
-    studies: BTreeMap<String, Vec<(String, usize)>>,
+    pub studies: BTreeMap<String, Vec<(String, usize)>>,
+}
+
+/// The design `bias-diversity` can draw at `scale` from the sample-source training studies
+/// `sra_train` with classes `universe` (what `calibrate --report` shows of a cohort).
+pub fn plan(sra_train: &Dataset, universe: &[String], scale: Scale) -> Result<Drawn> {
+    drawn(
+        &studies_by_class(sra_train, universe),
+        &DiversityDesign::at(scale),
+    )
 }
 
 /// Training rows of each class grouped by study, largest study first.
