@@ -61,11 +61,7 @@ pub struct Target {
 }
 
 const fn lin(train: Tr, test: Te) -> Arm {
-    Arm {
-        model: ModelKind::Lin,
-        train,
-        test,
-    }
+    Arm::new(ModelKind::Lin, train, test)
 }
 
 /// Every LIN arm the paper reports (Figure 3A, 3B, 3D) and LIN's sex model on SRA.

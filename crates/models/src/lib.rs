@@ -102,7 +102,10 @@ pub use lin::{is_unassigned, Lin, LinParams, LinReport, Projection};
 pub use linfa_fit::{Checked, GeneModel};
 pub use logistic::{LogisticParams, LogisticRegression, LogisticReport};
 pub use multilabel::LabelSets;
-pub use neural::{DaParams, DaReport, DomainAdaptation, Mlp, MlpParams, MlpReport};
+pub use neural::{
+    BiasMapperStart, DaHead, DaParams, DaReport, DomainAdaptation, Mlp, MlpParams, MlpReport,
+    NegativeFallback,
+};
 pub use preprocessing::Preprocessing;
 pub use spec::ModelSpec;
 pub use trained::{Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, TrainedModel};

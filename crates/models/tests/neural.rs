@@ -209,9 +209,16 @@ fn bundles_round_trip_reorder_genes_and_refuse_too_many_missing() {
     let t = tiny();
     let classes = classes_of(Task::Tissue, &t.gtex);
     let g_s = g_plus_s();
+    let quick_published_da = ModelSpec::Da(DaParams {
+        epochs: 2,
+        triplet_epochs: 2,
+        embedding: 64,
+        ..DaParams::published(3)
+    });
     for spec in [
         quick_mlp(3),
         quick_da(3),
+        quick_published_da,
         ModelSpec::Lin(LinParams::fixed(20)),
     ] {
         let model = fit(&spec, Task::Tissue, &g_s, &classes);

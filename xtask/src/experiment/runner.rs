@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
 use rnameta_core::{Dataset, Labels, Task};
-use rnameta_models::{GeneChoice, ModelKind};
+use rnameta_models::{DaParams, GeneChoice, ModelKind, ModelSpec};
 use serde::Serialize;
 
 use super::fit::{FitRequest, Scores};
@@ -47,10 +47,60 @@ pub struct Arm {
     pub train: TrainSet,
     /// Test samples.
     pub test: TestSet,
+    /// Whose settings the model trains with.
+    pub recipe: Recipe,
+}
+
+/// Whose settings an arm's model trains with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipe {
+    /// The experiment's settings (tuned or the paper's defaults) and our implementation.
+    Ours,
+    /// The published code's DA (`DaParams::published`: fresh bias mapper, its head and learning
+    /// rates, farthest-negative fallback), named "DA-ref": each of our changes to DA measured
+    /// against it, not asserted. Only for DA arms.
+    PublishedDa,
 }
 
 impl Arm {
-    /// The paper's name of the arm ("MLP G+S-S").
+    /// An arm of `model` with the experiment's settings.
+    pub const fn new(model: ModelKind, train: TrainSet, test: TestSet) -> Self {
+        Self {
+            model,
+            train,
+            test,
+            recipe: Recipe::Ours,
+        }
+    }
+
+    /// The published code's DA trained on `train`, tested on `test` ("DA-ref").
+    pub const fn published_da(train: TrainSet, test: TestSet) -> Self {
+        Self {
+            model: ModelKind::DomainAdaptation,
+            train,
+            test,
+            recipe: Recipe::PublishedDa,
+        }
+    }
+
+    /// The settings the arm's model trains with for `task` and `seed`.
+    pub fn spec(&self, settings: &Settings, task: Task, seed: u64) -> Result<ModelSpec> {
+        match (self.recipe, self.model) {
+            (Recipe::Ours, model) => settings.spec(model, task, seed),
+            (Recipe::PublishedDa, ModelKind::DomainAdaptation) => {
+                Ok(ModelSpec::Da(DaParams::published(seed)))
+            }
+            (Recipe::PublishedDa, model) => {
+                bail!(
+                    "{}: the published recipe is DA's, not {model}'s",
+                    self.name()
+                )
+            }
+        }
+    }
+
+    /// The paper's name of the arm ("MLP G+S-S"; the published DA is "DA-ref G+S-S").
     pub fn name(&self) -> String {
         let train = match self.train {
             TrainSet::G => "G",
@@ -63,7 +113,11 @@ impl Arm {
             TestSet::S => "S",
             TestSet::T => "T",
         };
-        format!("{} {train}-{test}", self.model.as_str().to_uppercase())
+        let model = match self.recipe {
+            Recipe::Ours => self.model.as_str().to_uppercase(),
+            Recipe::PublishedDa => "DA-ref".to_owned(),
+        };
+        format!("{model} {train}-{test}")
     }
 }
 
@@ -227,7 +281,7 @@ pub fn run_arm(
     );
     let fit = |seed: u64| -> Result<Scores> {
         let request = FitRequest {
-            spec: sets.settings.spec(arm.model, task, seed)?,
+            spec: arm.spec(sets.settings, task, seed)?,
             task,
             genes: GeneChoice::Paper,
             pipeline: sets.settings.pipeline(),

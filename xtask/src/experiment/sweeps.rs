@@ -165,11 +165,7 @@ fn train_size(
     seeds: &[u64],
     fractions: &[f64],
 ) -> Result<Sweep> {
-    let arm = Arm {
-        model: ModelKind::Mlp,
-        train: TrainSet::G,
-        test: TestSet::S,
-    };
+    let arm = Arm::new(ModelKind::Mlp, TrainSet::G, TestSet::S);
     let mut results = Vec::new();
     for &f in fractions {
         let gtex = stratified_subset(sets.gtex, Task::Tissue, f, 0)?;
@@ -235,11 +231,7 @@ fn class_count(
         let mut subset: Vec<String> = by_size[..k].to_vec();
         subset.sort();
         for (model, out) in per_model.iter_mut() {
-            let arm = Arm {
-                model: *model,
-                train: TrainSet::GS,
-                test: TestSet::S,
-            };
+            let arm = Arm::new(*model, TrainSet::GS, TestSet::S);
             let mut r = run_arm(arm, Task::Tissue, &subset, sets, seeds)?;
             r.name = format!("{}, {k} classes", r.name);
             eprintln!("[class-count] {}: mca {:.3}", r.name, mean(&r.mca));

@@ -17,6 +17,13 @@
 //! The bias mapper starts as a copy of the source mapper (the reference code starts it at random):
 //! the classifier is then usable from the first triplet step, and the triplet phase only has to
 //! move the biased samples, not learn an embedding from nothing.
+//!
+//! [`DaParams::published`] is the reference code's model instead (imsb-uke/rna_augment,
+//! `sup_src/da_model.py`), so that each of our changes can be measured against it: a bias mapper
+//! started at random ([`BiasMapperStart::Fresh`]), the published head ([`DaHead::Published`]:
+//! dropout 0.5 and a ReLU on the linear embedding, then the softmax layer, no hidden layer),
+//! Adam at 1e-4 then 5e-4, and the farthest negative where no semi-hard one exists
+//! ([`NegativeFallback::Farthest`]). Inputs stay standardised (see above).
 
 use dfdx::prelude::*;
 use ndarray::{Array2, ArrayView2};
@@ -30,6 +37,7 @@ use super::adam::Adam;
 use super::batches::balanced_class_weights;
 use super::dense::Dense;
 use super::mining::mine_semi_hard;
+pub use super::mining::NegativeFallback;
 use super::network::{embed, Activation, Schedule, TwoLayer};
 use super::saved::{
     dense_tensors, load_dense, load_standardiser, load_two_layer, standardiser_tensors,
@@ -71,6 +79,39 @@ pub struct DaParams {
     pub class_balanced: bool,
     /// Seed of initialisation, shuffling, dropout and mining.
     pub seed: u64,
+    /// The classifier on the embedding.
+    #[serde(default)]
+    pub head: DaHead,
+    /// Where the bias mapper starts phase 2.
+    #[serde(default)]
+    pub bias_mapper_start: BiasMapperStart,
+    /// The negative of an anchor without a semi-hard one.
+    #[serde(default)]
+    pub negative_fallback: NegativeFallback,
+}
+
+/// The classifier on DA's embedding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DaHead {
+    /// Ours (the paper's figure): sigmoid embedding, dropout, a ReLU layer of
+    /// [`DaParams::classifier_hidden`] units, softmax.
+    #[default]
+    Hidden,
+    /// The published code's: dropout and a ReLU on the linear embedding, softmax; no hidden layer
+    /// ([`DaParams::classifier_hidden`] is not used).
+    Published,
+}
+
+/// Where DA's bias mapper starts its triplet phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BiasMapperStart {
+    /// A copy of the trained source mapper (ours).
+    #[default]
+    CopyOfSource,
+    /// Glorot-initialised weights, as the published code's separate Keras layer starts.
+    Fresh,
 }
 
 impl Default for DaParams {
@@ -92,6 +133,47 @@ impl Default for DaParams {
             batch_size: 64,
             class_balanced: true,
             seed: 0,
+            head: DaHead::Hidden,
+            bias_mapper_start: BiasMapperStart::CopyOfSource,
+            negative_fallback: NegativeFallback::Closest,
+        }
+    }
+}
+
+impl DaParams {
+    /// The published code's model (see the module docs): the paper's sizes, margin and epochs,
+    /// with the reference implementation's head, learning rates (1e-4, then 5e-4), fresh bias
+    /// mapper and farthest-negative fallback.
+    pub fn published(seed: u64) -> Self {
+        Self {
+            learning_rate: 1e-4,
+            triplet_learning_rate: 5e-4,
+            seed,
+            head: DaHead::Published,
+            bias_mapper_start: BiasMapperStart::Fresh,
+            negative_fallback: NegativeFallback::Farthest,
+            ..Self::default()
+        }
+    }
+
+    /// The layer sizes and first activation of the source network for `inputs` genes and
+    /// `classes` classes, as [`DaParams::head`] says.
+    fn network_shape(
+        &self,
+        inputs: usize,
+        classes: usize,
+    ) -> ((usize, usize, Option<usize>, usize), Activation) {
+        match self.head {
+            DaHead::Hidden => (
+                (
+                    inputs,
+                    self.embedding,
+                    Some(self.classifier_hidden),
+                    classes,
+                ),
+                Activation::Sigmoid,
+            ),
+            DaHead::Published => ((inputs, self.embedding, None, classes), Activation::Relu),
         }
     }
 }
@@ -103,8 +185,10 @@ pub struct TripletEpoch {
     pub loss: f64,
     /// Anchors with a semi-hard negative.
     pub semi_hard: usize,
-    /// Anchors that fell back to the closest negative.
-    pub closest: usize,
+    /// Anchors that fell back to another negative ([`DaParams::negative_fallback`]); read as
+    /// `closest` from reports written before the fallback could be chosen.
+    #[serde(alias = "closest")]
+    pub fallback: usize,
     /// Anchors without a source sample of their class (not trained on).
     pub skipped: usize,
 }
@@ -230,6 +314,7 @@ fn train_bias_mapper(
             source_emb.view(),
             source_y,
             p.margin,
+            p.negative_fallback,
             rng.next_u64(),
         );
         let mut triplets = mined.triplets.clone();
@@ -264,7 +349,7 @@ fn train_bias_mapper(
         epochs.push(TripletEpoch {
             loss: total / triplets.len().max(1) as f64,
             semi_hard: mined.semi_hard,
-            closest: mined.closest,
+            fallback: mined.fallback,
             skipped: mined.skipped,
         });
     }
@@ -311,13 +396,8 @@ impl Classifier for DomainAdaptation {
         let dev = device(p.seed);
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
         let scaler = Standardiser::fit(x, &source_rows);
-        let mut source = TwoLayer::new(
-            &dev,
-            (x.ncols(), p.embedding, Some(p.classifier_hidden), k),
-            Activation::Sigmoid,
-            p.dropout,
-            &mut rng,
-        );
+        let (shape, activation) = p.network_shape(x.ncols(), k);
+        let mut source = TwoLayer::new(&dev, shape, activation, p.dropout, &mut rng);
         let schedule = Schedule {
             epochs: p.epochs,
             batch_size: p.batch_size,
@@ -333,7 +413,10 @@ impl Classifier for DomainAdaptation {
             schedule,
             &mut rng,
         );
-        let mut bias_mapper = source.first.clone();
+        let mut bias_mapper = match p.bias_mapper_start {
+            BiasMapperStart::CopyOfSource => source.first.clone(),
+            BiasMapperStart::Fresh => Dense::glorot(&dev, x.ncols(), p.embedding, &mut rng),
+        };
         let triplet_epochs = if bias_rows.is_empty() {
             Vec::new()
         } else {
@@ -426,13 +509,8 @@ impl Persist for DomainAdaptation {
         let e = params.embedding;
         let dev = device(params.seed);
         let scaler = load_standardiser(t, g)?;
-        let source = load_two_layer(
-            t,
-            &dev,
-            (g, e, Some(params.classifier_hidden), info.classes.len()),
-            Activation::Sigmoid,
-            params.dropout,
-        )?;
+        let (shape, activation) = params.network_shape(g, info.classes.len());
+        let source = load_two_layer(t, &dev, shape, activation, params.dropout)?;
         let bias_mapper = load_dense(t, &dev, "bias_mapper.weight", "bias_mapper.bias", g, e)?;
         Ok(Self {
             params,
@@ -443,5 +521,78 @@ impl Persist for DomainAdaptation {
                 bias_mapper,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    /// 40 samples x 6 genes of two classes, the first 20 from GTEx (source domain), the rest from
+    /// SRA with a shift on every gene (bias); class 1 is high on genes 0-2.
+    fn two_domains() -> (Array2<f32>, Labels, Vec<SampleMeta>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x = Array2::from_shape_fn((40, 6), |(i, g)| {
+            let class = (i % 2) as f32;
+            let bias = if i >= 20 { 1.5 } else { 0.0 };
+            let signal = if g < 3 { 3.0 * class } else { 0.0 };
+            signal + bias + rng.random::<f32>()
+        });
+        let names: Vec<Option<&str>> = (0..40)
+            .map(|i| Some(if i % 2 == 0 { "a" } else { "b" }))
+            .collect();
+        let meta = (0..40)
+            .map(|i| {
+                let source = if i < 20 {
+                    DataSource::Gtex
+                } else {
+                    DataSource::Sra
+                };
+                SampleMeta::new(format!("s{i}"), source)
+            })
+            .collect();
+        (x, Labels::from_names(&names), meta)
+    }
+
+    fn small(params: DaParams) -> DaParams {
+        DaParams {
+            embedding: 8,
+            epochs: 3,
+            triplet_epochs: 0,
+            batch_size: 8,
+            ..params
+        }
+    }
+
+    #[test]
+    fn the_published_model_has_its_head_and_a_fresh_bias_mapper() {
+        let (x, labels, meta) = two_domains();
+        let mut ours = DomainAdaptation::new(small(DaParams::default())).unwrap();
+        ours.fit(x.view(), &labels, &meta).unwrap();
+        let f = ours.fitted.as_ref().unwrap();
+        assert_eq!(f.source.activation, Activation::Sigmoid);
+        assert!(f.source.hidden.is_some());
+        // Without triplet epochs, ours is the source mapper.
+        assert_eq!(f.bias_mapper.values(), f.source.first.values());
+
+        let mut published = DomainAdaptation::new(small(DaParams::published(0))).unwrap();
+        published.fit(x.view(), &labels, &meta).unwrap();
+        let f = published.fitted.as_ref().unwrap();
+        assert_eq!(f.source.activation, Activation::Relu);
+        assert!(f.source.hidden.is_none());
+        assert_ne!(f.bias_mapper.values(), f.source.first.values());
+        // (It saves and loads as itself: `tests/neural.rs`, bundles round trip.)
+    }
+
+    #[test]
+    fn params_written_before_the_choices_read_as_ours() {
+        let mut json = serde_json::to_value(DaParams::default()).unwrap();
+        let object = json.as_object_mut().unwrap();
+        for field in ["head", "bias_mapper_start", "negative_fallback"] {
+            object.remove(field);
+        }
+        let read: DaParams = serde_json::from_value(json).unwrap();
+        assert_eq!(read, DaParams::default());
     }
 }

@@ -4,14 +4,28 @@
 //! at random) and a negative from another class that is *semi-hard*: farther than the positive but
 //! within the margin, `d(a,p) < d(a,n) < d(a,p) + margin` (Schroff et al. 2015). Such negatives
 //! give a non-zero loss without the instability of the hardest ones. When an anchor has no
-//! semi-hard negative the closest negative is used instead (it either violates the margin or, if
-//! farther, contributes a zero loss). Distances come from one GEMM per block of anchors, never
-//! from a loop over pairs.
+//! semi-hard negative another one is used ([`NegativeFallback`]): ours takes the closest (it
+//! either violates the margin or, if farther, contributes a zero loss); the published code takes
+//! the farthest (a zero loss, so such anchors do not train). Distances come from one GEMM per
+//! block of anchors, never from a loop over pairs.
 
 use ndarray::{s, Array2, ArrayView1, ArrayView2, Axis};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The negative an anchor without a semi-hard one gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NegativeFallback {
+    /// The closest negative: it violates the margin or adds nothing (ours).
+    #[default]
+    Closest,
+    /// The farthest negative (the published code's `argmax`): it never violates the margin, so
+    /// the anchor adds nothing to the loss.
+    Farthest,
+}
 
 /// Anchors per block of the distance matrix (bounds its memory: block x source samples f32).
 const ANCHOR_BLOCK: usize = 1024;
@@ -30,8 +44,8 @@ pub(crate) struct Mined {
     pub(crate) triplets: Vec<Triplet>,
     /// Anchors whose negative is semi-hard.
     pub(crate) semi_hard: usize,
-    /// Anchors that fell back to the closest negative.
-    pub(crate) closest: usize,
+    /// Anchors that fell back to another negative ([`NegativeFallback`]).
+    pub(crate) fallback: usize,
     /// Anchors skipped: no source sample of their class, or none of another class.
     pub(crate) skipped: usize,
 }
@@ -61,6 +75,7 @@ pub(crate) fn mine_semi_hard(
     sources: ArrayView2<'_, f32>,
     source_class: &[usize],
     margin: f32,
+    fallback: NegativeFallback,
     seed: u64,
 ) -> Mined {
     let n_classes = anchor_class
@@ -89,6 +104,7 @@ pub(crate) fn mine_semi_hard(
                     source_class,
                     &by_class,
                     margin,
+                    fallback,
                     &mut rng,
                 )
             })
@@ -100,7 +116,7 @@ pub(crate) fn mine_semi_hard(
                     if semi_hard {
                         out.semi_hard += 1;
                     } else {
-                        out.closest += 1;
+                        out.fallback += 1;
                     }
                 }
                 None => out.skipped += 1,
@@ -119,6 +135,7 @@ fn pick(
     source_class: &[usize],
     by_class: &[Vec<usize>],
     margin: f32,
+    fallback: NegativeFallback,
     rng: &mut ChaCha8Rng,
 ) -> Option<(Triplet, bool)> {
     let same = &by_class[class];
@@ -128,7 +145,7 @@ fn pick(
     let positive = same[rng.random_range(0..same.len())];
     let d_ap = d2[positive].sqrt();
     let mut semi_hard: Vec<usize> = Vec::new();
-    let mut closest: Option<(usize, f32)> = None;
+    let mut other: Option<(usize, f32)> = None;
     for (j, (&c, &dist2)) in source_class.iter().zip(d2.iter()).enumerate() {
         if c == class {
             continue;
@@ -137,12 +154,16 @@ fn pick(
         if d_an > d_ap && d_an < d_ap + margin {
             semi_hard.push(j);
         }
-        if closest.is_none_or(|(_, best)| d_an < best) {
-            closest = Some((j, d_an));
+        let better = |best: f32| match fallback {
+            NegativeFallback::Closest => d_an < best,
+            NegativeFallback::Farthest => d_an > best,
+        };
+        if other.is_none_or(|(_, best)| better(best)) {
+            other = Some((j, d_an));
         }
     }
     let (negative, is_semi_hard) = if semi_hard.is_empty() {
-        (closest?.0, false)
+        (other?.0, false)
     } else {
         (semi_hard[rng.random_range(0..semi_hard.len())], true)
     };
@@ -176,7 +197,16 @@ mod tests {
         // Class-1 sources at 0.5 (hard), 1.5 (semi-hard with margin 1) and 5 (easy).
         let anchors = array![[0.0f32, 0.0]];
         let sources = array![[1.0f32, 0.0], [0.5, 0.0], [1.5, 0.0], [5.0, 0.0]];
-        let m = mine_semi_hard(anchors.view(), &[0], sources.view(), &[0, 1, 1, 1], 1.0, 7);
+        let closest = NegativeFallback::Closest;
+        let m = mine_semi_hard(
+            anchors.view(),
+            &[0],
+            sources.view(),
+            &[0, 1, 1, 1],
+            1.0,
+            closest,
+            7,
+        );
         assert_eq!(
             m.triplets,
             vec![Triplet {
@@ -185,11 +215,26 @@ mod tests {
                 negative: 2
             }]
         );
-        assert_eq!((m.semi_hard, m.closest, m.skipped), (1, 0, 0));
-        // With margin 0.1 nothing lies in (1, 1.1): the closest negative (0.5) is used.
-        let m = mine_semi_hard(anchors.view(), &[0], sources.view(), &[0, 1, 1, 1], 0.1, 7);
+        assert_eq!((m.semi_hard, m.fallback, m.skipped), (1, 0, 0));
+        // With margin 0.1 nothing lies in (1, 1.1): the closest negative (0.5) is used, or, as
+        // the published code does, the farthest (5).
+        let with_margin_0_1 = |fallback| {
+            mine_semi_hard(
+                anchors.view(),
+                &[0],
+                sources.view(),
+                &[0, 1, 1, 1],
+                0.1,
+                fallback,
+                7,
+            )
+        };
+        let m = with_margin_0_1(closest);
         assert_eq!(m.triplets[0].negative, 1);
-        assert_eq!((m.semi_hard, m.closest), (0, 1));
+        assert_eq!((m.semi_hard, m.fallback), (0, 1));
+        let m = with_margin_0_1(NegativeFallback::Farthest);
+        assert_eq!(m.triplets[0].negative, 3);
+        assert_eq!((m.semi_hard, m.fallback), (0, 1));
     }
 
     #[test]
@@ -203,6 +248,7 @@ mod tests {
             sources.view(),
             &[0, 0, 1, 1],
             5.0,
+            NegativeFallback::Closest,
             11,
         );
         let b = mine_semi_hard(
@@ -211,6 +257,7 @@ mod tests {
             sources.view(),
             &[0, 0, 1, 1],
             5.0,
+            NegativeFallback::Closest,
             11,
         );
         assert_eq!(a, b);

@@ -39,7 +39,7 @@ use kit::device;
 
 use crate::{Error, Result};
 
-pub use da::{DaParams, DaReport, DomainAdaptation};
+pub use da::{BiasMapperStart, DaHead, DaParams, DaReport, DomainAdaptation, NegativeFallback};
 pub use mlp::{Mlp, MlpParams, MlpReport};
 
 /// Refuses hyperparameters no network can train with, naming the parameter.
