@@ -103,8 +103,7 @@ pub(crate) fn mine_semi_hard(
                     anchor_class[a],
                     source_class,
                     &by_class,
-                    margin,
-                    fallback,
+                    NegativeRule { margin, fallback },
                     &mut rng,
                 )
             })
@@ -126,6 +125,13 @@ pub(crate) fn mine_semi_hard(
     out
 }
 
+/// How a negative is chosen: semi-hard within `margin`, else by `fallback`.
+#[derive(Clone, Copy)]
+struct NegativeRule {
+    margin: f32,
+    fallback: NegativeFallback,
+}
+
 /// The triplet of anchor `a` given its squared distances to every source sample; `true` when the
 /// negative is semi-hard.
 fn pick(
@@ -134,10 +140,10 @@ fn pick(
     class: usize,
     source_class: &[usize],
     by_class: &[Vec<usize>],
-    margin: f32,
-    fallback: NegativeFallback,
+    rule: NegativeRule,
     rng: &mut ChaCha8Rng,
 ) -> Option<(Triplet, bool)> {
+    let NegativeRule { margin, fallback } = rule;
     let same = &by_class[class];
     if same.is_empty() {
         return None;
