@@ -334,6 +334,7 @@ impl SimConfig {
                 tcga: TcgaConfig {
                     samples: 11_000,
                     centres: 4,
+                    purity_min: 0.6,
                     ..tiny.tcga.clone()
                 },
                 sra: SraConfig {
@@ -344,7 +345,25 @@ impl SimConfig {
                     size_log_sd: 1.6,
                     max_study_size: 1_000,
                     cell_lines: 300,
+                    // Calibrated on the LIN baseline (`cargo xtask calibrate`,
+                    // docs/simulation.md): label noise and the share of study-specific
+                    // condition effects.
+                    wrong_source_rate: 0.2,
+                    wrong_sex_rate: 0.04,
+                    condition_share: 0.075,
                     ..tiny.sra.clone()
+                },
+                // Calibrated on the LIN baseline: bias strength per source, tumour purity and
+                // how much of its tissue a tumour keeps.
+                bias: BiasConfig {
+                    gtex_scale: 0.375,
+                    tcga_scale: 1.2,
+                    sra_scale: 0.5,
+                    ..tiny.bias.clone()
+                },
+                biology: BiologyConfig {
+                    tumour_tissue_weight: 0.15,
+                    ..tiny.biology.clone()
                 },
                 ..tiny
             },
