@@ -14,8 +14,9 @@
 //! (within its range), the cohort is simulated anew, every LIN arm is trained and tested, and a
 //! change is kept when it lowers the objective (the sum of squared differences to the paper over
 //! the targets). A cohort of the paper preset takes minutes to simulate, so the search runs on a
-//! scaled copy (`--fraction` of its samples and studies, `--genes` genes); `--report` evaluates
-//! one preset at the scale given, the paper preset at full scale by default. docs/simulation.md
+//! quarter of its samples and studies (`--fraction`) with all its genes (fewer genes shrink the
+//! tissue programs and do not carry over, docs/simulation.md); `--report` evaluates one preset at
+//! the scale given, the paper preset at full scale by default. docs/simulation.md
 //! records the runs, the distances and the knobs chosen.
 
 use std::fmt::Write as _;

@@ -971,3 +971,53 @@ fn the_papers_tissue_rule_keeps_classes_common_to_every_source_and_large_in_gtex
     assert_eq!(all.classes, ["Bladder", "Brain", "Colon", "Lung"]);
     assert!(all.left_out.is_empty());
 }
+
+#[test]
+fn calibrate_scores_every_lin_target_and_reports_the_distance_to_the_paper() {
+    use xtask::calibrate::{evaluate, steps_table, Scale, Step, TARGETS};
+    let quick = quick_run();
+    let evaluation = evaluate(&quick.cohort).unwrap();
+    assert_eq!(evaluation.scores.len(), TARGETS.len());
+    for (score, target) in evaluation.scores.iter().zip(&TARGETS) {
+        let score = score.unwrap_or_else(|| panic!("{} not posed", target.arm.name()));
+        assert!((0.0..=1.0).contains(&score), "{score}");
+    }
+    // The objective is the sum of squared differences, the distance the largest one.
+    let differences = evaluation.differences();
+    let sum: f64 = differences.iter().map(|d| d * d).sum();
+    assert!((evaluation.objective() - sum).abs() < 1e-12);
+    let largest = differences.iter().fold(0.0f64, |m, d| m.max(d.abs()));
+    assert_eq!(evaluation.max_distance(), largest);
+    let table = evaluation.table("tiny").unwrap().to_markdown().unwrap();
+    assert!(
+        table.contains("| tissue-sra | LIN G-S | mca | 0.765 |")
+            && table.contains("| source | LIN S large-T | mca | 0.882 |")
+            && table.contains("| sex-sra | LIN G-S | msa | 0.863 |"),
+        "{table}"
+    );
+    let steps = [Step {
+        knob: "start".into(),
+        value: f64::NAN,
+        evaluation,
+        kept: true,
+        seconds: 1.0,
+    }];
+    assert_eq!(steps_table(&steps).unwrap().rows.len(), 1);
+    // A scaled cohort keeps every source and at least two donors.
+    let paper = rnameta_sim::SimConfig::preset(rnameta_sim::Preset::Paper);
+    let quarter = Scale {
+        fraction: 0.25,
+        genes: Some(6_000),
+    }
+    .apply(&paper);
+    assert_eq!(
+        (
+            quarter.gtex.samples,
+            quarter.tcga.samples,
+            quarter.sra.studies
+        ),
+        (2_400, 2_750, 450)
+    );
+    assert_eq!(quarter.universe.n_genes, 6_000);
+    assert_eq!(Scale::FULL.apply(&paper), paper);
+}
