@@ -250,65 +250,41 @@ pub struct Knob {
     pub max: f64,
 }
 
+/// A [`Knob`] over an `f64` field of the config (`knob!("bias.sra_scale", bias.sra_scale, 0.05,
+/// 4.0)`): its name, the field, its range.
+macro_rules! knob {
+    ($name:literal, $($field:ident).+, $min:expr, $max:expr) => {
+        Knob {
+            name: $name,
+            get: |c| c.$($field).+,
+            set: |c, v| c.$($field).+ = v,
+            min: $min,
+            max: $max,
+        }
+    };
+}
+
 /// The knobs searched, in the order tried: bias per source, then what shapes the TCGA, cell-line
-/// and label-noise arms, then the bias's rank and the SRA's study sizes.
+/// and label-noise arms, then the bias's rank and the SRA's condition effects.
 pub static KNOBS: [Knob; 10] = [
-    Knob {
-        name: "bias.sra_scale",
-        get: |c| c.bias.sra_scale,
-        set: |c, v| c.bias.sra_scale = v,
-        min: 0.05,
-        max: 4.0,
-    },
-    Knob {
-        name: "bias.tcga_scale",
-        get: |c| c.bias.tcga_scale,
-        set: |c, v| c.bias.tcga_scale = v,
-        min: 0.05,
-        max: 4.0,
-    },
-    Knob {
-        name: "bias.gtex_scale",
-        get: |c| c.bias.gtex_scale,
-        set: |c, v| c.bias.gtex_scale = v,
-        min: 0.05,
-        max: 4.0,
-    },
-    Knob {
-        name: "tcga.purity_min",
-        get: |c| c.tcga.purity_min,
-        set: |c, v| c.tcga.purity_min = v,
-        min: 0.05,
-        max: 0.95,
-    },
-    Knob {
-        name: "biology.tumour_tissue_weight",
-        get: |c| c.biology.tumour_tissue_weight,
-        set: |c, v| c.biology.tumour_tissue_weight = v,
-        min: 0.05,
-        max: 1.0,
-    },
-    Knob {
-        name: "biology.cell_line_tissue_weight",
-        get: |c| c.biology.cell_line_tissue_weight,
-        set: |c, v| c.biology.cell_line_tissue_weight = v,
-        min: 0.02,
-        max: 1.0,
-    },
-    Knob {
-        name: "sra.wrong_source_rate",
-        get: |c| c.sra.wrong_source_rate,
-        set: |c, v| c.sra.wrong_source_rate = v,
-        min: 0.0,
-        max: 0.5,
-    },
-    Knob {
-        name: "sra.wrong_sex_rate",
-        get: |c| c.sra.wrong_sex_rate,
-        set: |c, v| c.sra.wrong_sex_rate = v,
-        min: 0.0,
-        max: 0.3,
-    },
+    knob!("bias.sra_scale", bias.sra_scale, 0.05, 4.0),
+    knob!("bias.tcga_scale", bias.tcga_scale, 0.05, 4.0),
+    knob!("bias.gtex_scale", bias.gtex_scale, 0.05, 4.0),
+    knob!("tcga.purity_min", tcga.purity_min, 0.05, 0.95),
+    knob!(
+        "biology.tumour_tissue_weight",
+        biology.tumour_tissue_weight,
+        0.05,
+        1.0
+    ),
+    knob!(
+        "biology.cell_line_tissue_weight",
+        biology.cell_line_tissue_weight,
+        0.02,
+        1.0
+    ),
+    knob!("sra.wrong_source_rate", sra.wrong_source_rate, 0.0, 0.5),
+    knob!("sra.wrong_sex_rate", sra.wrong_sex_rate, 0.0, 0.3),
     Knob {
         name: "bias.rank",
         get: |c| c.bias.rank as f64,
@@ -316,13 +292,7 @@ pub static KNOBS: [Knob; 10] = [
         min: 1.0,
         max: 24.0,
     },
-    Knob {
-        name: "sra.condition_share",
-        get: |c| c.sra.condition_share,
-        set: |c, v| c.sra.condition_share = v,
-        min: 0.0,
-        max: 0.5,
-    },
+    knob!("sra.condition_share", sra.condition_share, 0.0, 0.5),
 ];
 
 /// The factors each knob is multiplied by in turn.
