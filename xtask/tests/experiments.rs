@@ -596,10 +596,16 @@ fn the_list_shows_every_experiment_with_its_design() {
         serde_json::json!([10, 20, 50])
     );
     assert_eq!(design("tissue-sra", "quick"), design("tissue-sra", "full"));
+    // LIN, MLP, logistic on G / S / G+S, DA on G and G+S, and the published DA (DA-ref) on G+S.
     assert_eq!(
         design("sex-tcga", "full")["arms"].as_array().unwrap().len(),
-        11
+        12
     );
+    assert_eq!(
+        design("tissue-sra", "full")["classes"],
+        serde_json::json!({ "common_to_all_sources": { "min_gtex_share": 0.002 } })
+    );
+    assert_eq!(design("source", "full")["classes"], "all");
 }
 
 /// An experiment trains with the settings it is given and nothing else: a `tune/chosen.json`
