@@ -7,8 +7,8 @@
 //! problem, and whatever the MLP and DA then do on it is the finding. So the objective reads LIN
 //! arms only ([`TARGETS`]: every arm of Figure 3 where the paper reports LIN, and LIN's sex model
 //! on SRA against phenopredict's published 0.86), and the knobs ([`KNOBS`]) are the technical and
-//! label properties of the data: bias strength and rank per source, label noise, tumour purity,
-//! how much of its tissue a cell line keeps, study sizes.
+//! label properties of the data: bias strength per source and its rank, study-specific condition
+//! effects, label noise, tumour purity, how much of its tissue a tumour or a cell line keeps.
 //!
 //! The search is a coordinate search: each knob in turn is multiplied by each of [`FACTORS`]
 //! (within its range), the cohort is simulated anew, every LIN arm is trained and tested, and a
@@ -16,8 +16,8 @@
 //! the targets). A cohort of the paper preset takes minutes to simulate, so the search runs on a
 //! quarter of its samples and studies (`--fraction`) with all its genes (fewer genes shrink the
 //! tissue programs and do not carry over, docs/simulation.md); `--report` evaluates one preset at
-//! the scale given, the paper preset at full scale by default. docs/simulation.md
-//! records the runs, the distances and the knobs chosen.
+//! the scale given, the paper preset at full scale by default. docs/simulation.md records the
+//! runs, the distances and the knobs chosen.
 
 use std::fmt::Write as _;
 use std::path::Path;
