@@ -2,6 +2,7 @@
 //! out of range, genes of another kind, units with no within-sample order, outputs that cannot
 //! all be written, interruptions.
 
+use std::ffi::OsString;
 use std::time::Duration;
 
 use crate::support::{fixture, geuvadis, sex_model, with_values, write_counts, GEUVADIS_COUNTS};
@@ -43,11 +44,7 @@ pub fn cases() -> Vec<Case> {
                     text.push('\n');
                 }
                 let input = ctx.write("big.tsv", text);
-                Run::new(["annotate", "--quiet", "--model"])
-                    .arg(sex_model())
-                    .arg(input)
-                    .arg("-o")
-                    .arg(ctx.path("pred.tsv"))
+                annotate_with(ctx, sex_model(), input)
                     .signal_after("INT", Duration::from_millis(300))
             },
             expect: Expect::Refused {
@@ -84,12 +81,7 @@ pub fn cases() -> Vec<Case> {
                 for symbol in ["XIST", "RPS4Y1", "DDX3Y", "KDM5D", "UTY", "EIF1AY", "ZFY"] {
                     text.push_str(&format!("{symbol}\t10\t20\n"));
                 }
-                let input = ctx.write("symbols.tsv", text);
-                Run::new(["annotate", "--quiet", "--model"])
-                    .arg(sex_model())
-                    .arg(input)
-                    .arg("-o")
-                    .arg(ctx.path("pred.tsv"))
+                annotate_with(ctx, sex_model(), ctx.write("symbols.tsv", text))
             },
             // The symbols are mapped onto Ensembl genes (rnameta_data::gene_ids), so what is
             // refused is how few of the model's genes seven symbols give.
@@ -127,12 +119,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "20-an-unknown-builtin-model-lists-the-built-in-ones",
-            run: |ctx| {
-                Run::new(["annotate", "--quiet", "--model", "builtin:tissue"])
-                    .arg(fixture(GEUVADIS_COUNTS))
-                    .arg("-o")
-                    .arg(ctx.path("pred.tsv"))
-            },
+            run: |ctx| annotate_with(ctx, "builtin:tissue", fixture(GEUVADIS_COUNTS)),
             expect: Expect::Refused {
                 code: 1,
                 needles: &["no built-in model \"tissue\"", "sex"],
@@ -145,11 +132,11 @@ pub fn cases() -> Vec<Case> {
                 let data = geuvadis();
                 let means = data.counts().mean_axis(ndarray::Axis(0)).expect("samples");
                 let centred = with_values(data, |_, j, v| v - means[j]);
-                let input = write_counts(ctx, "centred.tsv", &centred);
-                Run::new(["annotate", "--quiet", "--model", "builtin:sex"])
-                    .arg(input)
-                    .arg("-o")
-                    .arg(ctx.path("pred.tsv"))
+                annotate_with(
+                    ctx,
+                    "builtin:sex",
+                    write_counts(ctx, "centred.tsv", &centred),
+                )
             },
             expect: Expect::Refused {
                 code: 1,
@@ -177,9 +164,14 @@ pub fn cases() -> Vec<Case> {
 
 /// `annotate` with the shared sex model on the GEUVADIS counts into `pred.tsv` of the case folder.
 fn annotate(ctx: &Ctx) -> Run {
+    annotate_with(ctx, sex_model(), fixture(GEUVADIS_COUNTS))
+}
+
+/// `annotate --model model input` into `pred.tsv` of the case folder.
+fn annotate_with(ctx: &Ctx, model: impl Into<OsString>, input: impl Into<OsString>) -> Run {
     Run::new(["annotate", "--quiet", "--model"])
-        .arg(sex_model())
-        .arg(fixture(GEUVADIS_COUNTS))
+        .arg(model)
+        .arg(input)
         .arg("-o")
         .arg(ctx.path("pred.tsv"))
 }
