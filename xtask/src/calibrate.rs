@@ -300,19 +300,29 @@ pub const FACTORS: [f64; 4] = [0.5, 0.75, 1.5, 2.0];
 
 /// How the search's cohorts are scaled down from the preset.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Scale {
+pub struct CohortScale {
     /// Fraction of the preset's GTEx and TCGA samples, GTEx donors and SRA studies.
     pub fraction: f64,
     /// Genes simulated (the preset's when `None`).
     pub genes: Option<usize>,
 }
 
-impl Scale {
+impl CohortScale {
     /// The preset itself.
     pub const FULL: Self = Self {
         fraction: 1.0,
         genes: None,
     };
+
+    /// How titles and logs name it: "0.25 of the samples, 6000 genes".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} of the samples, {} genes",
+            self.fraction,
+            self.genes
+                .map_or("the preset's".to_owned(), |g| g.to_string())
+        )
+    }
 
     /// `config` at this scale.
     pub fn apply(&self, config: &SimConfig) -> SimConfig {
@@ -331,7 +341,7 @@ impl Scale {
 }
 
 /// Simulates `config` at `scale` and evaluates every target on it.
-pub fn evaluate_config(config: &SimConfig, scale: Scale) -> Result<Evaluation> {
+pub fn evaluate_config(config: &SimConfig, scale: CohortScale) -> Result<Evaluation> {
     let cohort = simulate_config(&scale.apply(config))?;
     evaluate(&cohort)
 }
@@ -408,7 +418,7 @@ pub struct Search {
 /// The coordinate search from `start`, `rounds` times over [`KNOBS`]; `log` hears each step.
 pub fn search(
     start: &SimConfig,
-    scale: Scale,
+    scale: CohortScale,
     rounds: usize,
     mut log: impl FnMut(&Step),
 ) -> Result<Search> {
@@ -517,7 +527,7 @@ pub fn steps_table(steps: &[Step]) -> Result<Table> {
 
 /// Writes the search's steps (`search.md`, `search.csv`), the best config (`chosen.json`) and its
 /// report (`report.md`) under `dir`.
-pub fn write_search(dir: &Path, search: &Search, scale: Scale) -> Result<()> {
+pub fn write_search(dir: &Path, search: &Search, scale: CohortScale) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     steps_table(&search.steps)?.write(&dir.join("search"))?;
     let json = search.config.to_json();
@@ -527,11 +537,8 @@ pub fn write_search(dir: &Path, search: &Search, scale: Scale) -> Result<()> {
     let report = search
         .best
         .table(&format!(
-            "LIN against the paper, best config of the search (simulated; {} of the samples, {} genes)",
-            scale.fraction,
-            scale
-                .genes
-                .map_or("the preset's".to_owned(), |g| g.to_string())
+            "LIN against the paper, best config of the search (simulated; {})",
+            scale.describe()
         ))?
         .to_markdown()?;
     let text = format!(

@@ -313,7 +313,7 @@ fn fuzz(args: &[String]) -> Result<()> {
 
 /// `cargo xtask calibrate`: the search, or with `--report` one evaluation.
 fn calibrate(args: &CalibrateArgs) -> Result<()> {
-    use xtask::calibrate::{self, Scale};
+    use xtask::calibrate::{self, CohortScale};
     let config = match rnameta_sim::Preset::parse(&args.config) {
         Some(preset) => rnameta_sim::SimConfig::preset(preset),
         None => rnameta_sim::SimConfig::from_json_file(Path::new(&args.config))?,
@@ -325,11 +325,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<()> {
     if !(fraction > 0.0 && fraction <= 1.0) {
         bail!("--fraction {fraction}: give a fraction in (0, 1]");
     }
-    let scale = Scale { fraction, genes };
-    let scale_text = format!(
-        "{fraction} of the samples, {} genes",
-        genes.map_or("the preset's".to_owned(), |g| g.to_string())
-    );
+    let scale = CohortScale { fraction, genes };
+    let scale_text = scale.describe();
     if args.report {
         let start = std::time::Instant::now();
         let cohort = xtask::experiment::cohort::simulate_config(&scale.apply(&config))?;

@@ -980,7 +980,7 @@ fn the_papers_tissue_rule_keeps_classes_common_to_every_source_and_large_in_gtex
 
 #[test]
 fn calibrate_scores_every_lin_target_and_reports_the_distance_to_the_paper() {
-    use xtask::calibrate::{evaluate, steps_table, Scale, Step, TARGETS};
+    use xtask::calibrate::{evaluate, steps_table, CohortScale, Step, TARGETS};
     let quick = quick_run();
     let evaluation = evaluate(&quick.cohort).unwrap();
     assert_eq!(evaluation.scores.len(), TARGETS.len());
@@ -1011,11 +1011,12 @@ fn calibrate_scores_every_lin_target_and_reports_the_distance_to_the_paper() {
     assert_eq!(steps_table(&steps).unwrap().rows.len(), 1);
     // A scaled cohort keeps every source and at least two donors.
     let paper = rnameta_sim::SimConfig::preset(rnameta_sim::Preset::Paper);
-    let quarter = Scale {
+    let scale = CohortScale {
         fraction: 0.25,
         genes: Some(6_000),
-    }
-    .apply(&paper);
+    };
+    assert_eq!(scale.describe(), "0.25 of the samples, 6000 genes");
+    let quarter = scale.apply(&paper);
     assert_eq!(
         (
             quarter.gtex.samples,
@@ -1025,5 +1026,5 @@ fn calibrate_scores_every_lin_target_and_reports_the_distance_to_the_paper() {
         (2_400, 2_750, 450)
     );
     assert_eq!(quarter.universe.n_genes, 6_000);
-    assert_eq!(Scale::FULL.apply(&paper), paper);
+    assert_eq!(CohortScale::FULL.apply(&paper), paper);
 }

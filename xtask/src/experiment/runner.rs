@@ -259,13 +259,13 @@ pub fn run_arm(
         TestSet::T => sets.tcga,
     };
     let labels = training_labels(task, train, universe);
+    let mut result = ArmResult::new(
+        arm.name(),
+        Some(arm),
+        labels.n_labelled(),
+        labels.classes().len(),
+    );
     if labels.classes().len() < 2 {
-        let mut result = ArmResult::new(
-            arm.name(),
-            Some(arm),
-            labels.n_labelled(),
-            labels.classes().len(),
-        );
         result.skipped = Some(format!(
             "the training set has {} labelled sample(s) of {} class(es) of {task}; a model needs two",
             labels.n_labelled(),
@@ -273,12 +273,6 @@ pub fn run_arm(
         ));
         return Ok(result);
     }
-    let mut result = ArmResult::new(
-        arm.name(),
-        Some(arm),
-        labels.n_labelled(),
-        labels.classes().len(),
-    );
     let fit = |seed: u64| -> Result<Scores> {
         let request = FitRequest {
             spec: arm.spec(sets.settings, task, seed)?,
