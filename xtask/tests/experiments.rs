@@ -440,7 +440,7 @@ fn annotate() {
             "predictions_biopsy_vs_rest.csv",
         ],
     );
-    // 3 set-ups, each with and without the feedback loop.
+    // 4 set-ups, each with and without the feedback loop.
     check_design(
         &outcome,
         &[
@@ -450,6 +450,9 @@ fn annotate() {
             ("MLP S-S, biopsy vs rest + feedback", 150, 2, 92),
             ("MLP G+S-S, sex", 542, 2, 80),
             ("MLP G+S-S, sex + feedback", 753, 2, 80),
+            // TCGA's 200 samples less its 15 brain samples (LGG, GBM).
+            ("MLP G+S-T, sex, brain removed", 542, 2, 185),
+            ("MLP G+S-T, sex, brain removed + feedback", 753, 2, 185),
         ],
     );
     // The loop adds the samples it labelled to the training set.
@@ -795,12 +798,12 @@ fn resume_reuses_each_annotate_seed_whole() {
         outputs("tpr_sex.csv"),
         outputs("predictions_tissue_catch_all.csv"),
     );
-    // One record per (set-up, seed): 3 set-ups x 2 seeds, each holding both fits of the loop.
+    // One record per (set-up, seed): 4 set-ups x 2 seeds, each holding both fits of the loop.
     let records: Vec<_> = std::fs::read_dir(dir.path().join(".fits"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(records.len(), 3 * 2, "{records:?}");
+    assert_eq!(records.len(), 4 * 2, "{records:?}");
     for path in &records {
         let mut record: serde_json::Value =
             serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
