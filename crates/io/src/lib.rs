@@ -10,7 +10,8 @@
 //! - [`recount3`]: gene sums, metadata tables and the gene GTF; [`recount2`]: gene count tables;
 //! - [`archs4`]: the ARCHS4 HDF5 compendium, read by sample subsets or streamed in chunks;
 //! - [`gtf`]: GENCODE / Ensembl GTF gene annotation; [`annotation`]: gene annotation tables;
-//! - [`metasra`]: MetaSRA JSON sample annotations;
+//! - [`metasra`]: MetaSRA JSON sample annotations, and their roll-up to tissue labels;
+//! - [`obo`]: OBO ontologies (UBERON's `uberon-basic.obo`), for that roll-up;
 //! - [`gene_ids`]: the shipped gene id table (Entrez, RefSeq, symbols -> Ensembl);
 //! - [`parquet`]: processed matrices and prediction tables;
 //! - [`detect`]: which of these a file is, for `rnameta inspect`.
@@ -25,6 +26,7 @@ pub mod gtex;
 pub mod gtf;
 pub mod metasra;
 pub mod numeric;
+pub mod obo;
 pub mod parquet;
 pub mod recount2;
 pub mod recount3;

@@ -18,7 +18,9 @@
 //! the sex (UBERON:0003100 female organism, UBERON:0003101 male organism; both at once is a
 //! conflict and gives no sex) and, through a caller's term -> label map, the tissue.
 //! [`fill_sample_metas`] applies these to [`SampleMeta`]s matched by accession; [`uberon`] holds
-//! the term -> tissue table that the real loader and the simulator both use.
+//! the term -> tissue table that the real loader and the simulator both use, and [`rollup`]
+//! computes that table from the UBERON ontology itself (read by [`crate::obo`]) when its OBO file
+//! is at hand.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -32,7 +34,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::write::write_atomically;
 
+pub mod rollup;
 pub mod uberon;
+
+pub use rollup::RollUp;
 
 /// UBERON term MetaSRA maps female samples to ("female organism").
 pub const FEMALE_TERM: &str = "UBERON:0003100";

@@ -11,6 +11,13 @@
 //! vessel that is also part of the heart; the gastro-oesophageal junction) are left out, so that
 //! they give no tissue rather than a wrong one.
 //!
+//! With UBERON's OBO file at hand, [`super::rollup::RollUp`] computes this roll-up from the
+//! ontology itself, by the same rule and for every term; [`DESCENDANTS`] is the table to use
+//! without it. Against the UBERON basic release of 2024-09-03 the two agree on 61 of the 65
+//! entries: in that release the mammary gland, the endocervix, the gastrocnemius medialis and
+//! Peyer's patch are not below their tissue's term through `is_a` / `part_of`, so the ontology
+//! roll-up gives them no tissue.
+//!
 //! Source of every term id: the UBERON ontology (Mungall et al. 2012, <http://uberon.org>, term
 //! pages `http://purl.obolibrary.org/obo/UBERON_<number>`); the terms marked "GTEx" are also the
 //! ontology ids the GTEx portal gives its tissue sites (`tissueSiteDetail`), which is where real
