@@ -68,8 +68,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Download public data (recount3 projects, GTEx v8, ARCHS4) into a directory: resumable,
-    /// size- and checksum-checked, SHA-256 recorded in fetch-manifest.json (docs/fetch.md).
+    /// Download public data (recount3 projects, GTEx v8, ARCHS4, the MetaSRA labels, the UBERON
+    /// ontology) into a directory: resumable, size- and checksum-checked, SHA-256 recorded in
+    /// fetch-manifest.json (docs/fetch.md).
     Fetch(fetch::Args),
     /// Train a model (lin, mlp, da, rf, logistic) for a task on labelled expression files and
     /// save it as a bundle directory (manifest.json + model.safetensors).

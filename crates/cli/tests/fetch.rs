@@ -1,9 +1,9 @@
 //! `rnameta fetch` end to end against a small HTTP/1.1 server written here (std::net, one thread
-//! per connection) that serves real fixture files under the recount3, GTEx and ARCHS4 layouts,
-//! with range requests, and that can misbehave on demand: drop the connection after K bytes,
-//! ignore ranges, publish a wrong MD5, not exist at all, answer 200 with an HTML page or random
-//! bytes, leave out Content-Length, stall after K bytes or never answer. No test touches the
-//! network.
+//! per connection) that serves real fixture files under the recount3, GTEx, ARCHS4, MetaSRA and
+//! UBERON layouts, with range requests and redirects (as UBERON's PURL redirects to GitHub), and
+//! that can misbehave on demand: drop the connection after K bytes, ignore ranges, publish a wrong
+//! MD5, not exist at all, answer 200 with an HTML page or random bytes, leave out Content-Length,
+//! stall after K bytes or never answer. No test touches the network.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -33,6 +33,13 @@ fn fixture_bytes(name: &str) -> Vec<u8> {
     std::fs::read(fixture(name)).unwrap()
 }
 
+/// A file under the workspace's `fixtures/` (outside `real/`), e.g. `metasra/metasra_small.json`.
+fn workspace_fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(path)
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
@@ -53,6 +60,10 @@ struct Route {
     md5: Option<Vec<u8>>,
     /// Sent as `Content-Type` when set.
     content_type: Option<&'static str>,
+    /// When set, every request is answered `302 Found` with `Location: http://<this
+    /// server><redirect>` (an absolute URL, as the OBO Library PURL server answers) instead of
+    /// the body.
+    redirect: Option<String>,
 }
 
 /// How the server misbehaves.
@@ -169,6 +180,15 @@ fn serve(
         out.write_all(body)?;
         return Ok(());
     };
+    if let Some(target) = &route.redirect {
+        let location = format!("http://{}{target}", out.local_addr()?);
+        write!(
+            out,
+            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        )?;
+        return Ok(());
+    }
     let body = route.body.as_slice();
     let total = body.len();
     let mut extra = String::new();
@@ -254,6 +274,17 @@ fn route(body: Vec<u8>, publish_md5: bool) -> Route {
         body: Arc::new(body),
         md5,
         content_type: None,
+        redirect: None,
+    }
+}
+
+/// A route that redirects to `target` (a path on the same server).
+fn redirect_to(target: &str) -> Route {
+    Route {
+        body: Arc::new(Vec::new()),
+        md5: None,
+        content_type: None,
+        redirect: Some(target.to_string()),
     }
 }
 
@@ -833,6 +864,11 @@ fn bad_values_are_usage_errors() {
         vec!["fetch", "gtex", "--timeout", "0", "--out", "x"],
         vec!["fetch", "gtex", "--timeout", "3601", "--out", "x"],
         vec!["fetch", "gtex", "--timeout", "1.5", "--out", "x"],
+        vec!["fetch", "metasra", "--version", "1", "--out", "x"],
+        vec!["fetch", "metasra", "--version", "../1.8", "--out", "x"],
+        vec!["fetch", "metasra", "--format", "csv", "--out", "x"],
+        vec!["fetch", "uberon", "--release", "2025-13-01", "--out", "x"],
+        vec!["fetch", "uberon", "--release", "latest", "--out", "x"],
     ] {
         rnameta().args(&args).assert().code(2);
     }
@@ -895,6 +931,7 @@ fn an_html_page_answered_with_200_is_refused_naming_the_url_and_nothing_is_kept(
                 body: Arc::new(ACCESS_DENIED.to_vec()),
                 md5: None,
                 content_type: Some("text/html; charset=utf-8"),
+                redirect: None,
             };
             (format!("{PREFIX}/{path}"), route)
         })
@@ -1279,4 +1316,369 @@ fn a_file_in_place_that_is_a_web_page_is_reported() {
         ],
     );
     assert_eq!(std::fs::read(&h5).unwrap(), ACCESS_DENIED, "left alone");
+}
+
+// MetaSRA and UBERON: the label sources.
+
+/// Where MetaSRA 1.8's JSON file lies under the base URL (as on metasra.biostat.wisc.edu).
+const METASRA_PATH: &str = "v1.8/metasra.v1-8.json";
+/// The MetaSRA fixture: a hand-made file in the release layout (`fixtures/metasra/README.md`).
+const METASRA_FIXTURE: &str = "metasra/metasra_small.json";
+/// The PURL path of UBERON basic, latest release.
+const UBERON_PURL: &str = "basic.obo";
+/// Where the PURL leads on the test server, standing for GitHub's release storage.
+const UBERON_TARGET: &str = "/github/obophenotype/uberon/releases/latest/download/uberon-basic.obo";
+/// The PURL path of the dated release 2025-05-28.
+const UBERON_DATED_PURL: &str = "releases/2025-05-28/uberon-basic.obo";
+/// Where the dated PURL leads on the test server.
+const UBERON_DATED_TARGET: &str =
+    "/github/obophenotype/uberon/releases/download/v2025-05-28/uberon-basic.obo";
+/// The UBERON fixture: a slice of the 2024-09-03 basic release (`fixtures/README.md`).
+const UBERON_FIXTURE: &str = "uberon/uberon-slice.obo";
+
+fn metasra_bytes() -> Vec<u8> {
+    std::fs::read(workspace_fixture(METASRA_FIXTURE)).unwrap()
+}
+
+fn uberon_bytes() -> Vec<u8> {
+    std::fs::read(workspace_fixture(UBERON_FIXTURE)).unwrap()
+}
+
+/// MetaSRA 1.8's JSON file served under the prefix.
+fn metasra_routes(body: Vec<u8>) -> HashMap<String, Route> {
+    routes(&[(METASRA_PATH.to_string(), body)], false)
+}
+
+/// UBERON basic behind its PURLs: the latest and the 2025-05-28 release each redirect (302, an
+/// absolute Location) to a path outside the prefix that serves `body`.
+fn uberon_routes(body: Vec<u8>) -> HashMap<String, Route> {
+    let mut served = HashMap::new();
+    for (purl, target) in [
+        (UBERON_PURL, UBERON_TARGET),
+        (UBERON_DATED_PURL, UBERON_DATED_TARGET),
+    ] {
+        served.insert(format!("{PREFIX}/{purl}"), redirect_to(target));
+        served.insert(target.to_string(), route(body.clone(), false));
+    }
+    served
+}
+
+/// The manifest entry of `path`.
+fn manifest_entry(out: &Path, path: &str) -> Value {
+    manifest(out)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not in the manifest: {}", manifest(out)))
+        .clone()
+}
+
+/// The paths the server was asked for with GET, with their Range headers.
+fn get_paths(server: &Server) -> Vec<(String, Option<String>)> {
+    gets(server)
+        .into_iter()
+        .map(|s| (s.path, s.range))
+        .collect()
+}
+
+#[test]
+fn metasra_and_uberon_dry_runs_print_the_real_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    for (args, expected) in [
+        (
+            vec!["metasra"],
+            "https://metasra.biostat.wisc.edu/static/metasra_versions/v1.8/metasra.v1-8.json\n",
+        ),
+        (
+            vec!["metasra", "--version", "v1.4", "--format", "sqlite"],
+            "https://metasra.biostat.wisc.edu/static/metasra_versions/v1.4/metasra.v1-4.sqlite\n",
+        ),
+        (
+            vec!["uberon"],
+            "http://purl.obolibrary.org/obo/uberon/basic.obo\n",
+        ),
+        (
+            vec!["uberon", "--release", "2025-05-28"],
+            "http://purl.obolibrary.org/obo/uberon/releases/2025-05-28/uberon-basic.obo\n",
+        ),
+    ] {
+        rnameta()
+            .arg("fetch")
+            .args(&args)
+            .args(["--dry-run", "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(expected);
+    }
+    let assert = rnameta()
+        .args(["fetch", "uberon", "--dry-run", "--json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let line = &json_lines(&assert.get_output().stdout)[0];
+    assert_eq!(
+        line["path"],
+        out.join("uberon").join("basic.obo").display().to_string()
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn metasra_json_lands_in_the_metasra_folder_with_its_sha256_and_reads_as_metasra() {
+    let body = metasra_bytes();
+    let server = Server::start(metasra_routes(body.clone()), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["metasra", "--json", "--quiet"], &server, dir.path())
+        .assert()
+        .success();
+    let line = &json_lines(&assert.get_output().stdout)[0];
+    assert_eq!(line["url"], format!("{}/{METASRA_PATH}", server.base));
+    assert_eq!(line["status"], "downloaded");
+    assert_eq!(line["checked"], "size");
+    let local = dir.path().join("metasra").join("metasra.v1-8.json");
+    assert_eq!(std::fs::read(&local).unwrap(), body);
+    assert_eq!(
+        tree(dir.path()),
+        ["fetch-manifest.json", "metasra/metasra.v1-8.json"]
+    );
+    let entry = manifest_entry(dir.path(), "metasra/metasra.v1-8.json");
+    assert_eq!(entry["sha256"], sha256_hex(&body));
+    assert_eq!(entry["bytes"], body.len() as u64);
+    assert_eq!(entry["url"], format!("{}/{METASRA_PATH}", server.base));
+    assert!(entry.get("md5").is_none(), "MetaSRA publishes no md5");
+    let metasra = rnameta_io::metasra::read_metasra(&local).unwrap();
+    assert_eq!(metasra.len(), 6, "the file rnameta's MetaSRA reader reads");
+}
+
+#[test]
+fn uberon_basic_is_fetched_through_its_purl_redirect_latest_and_dated_apart() {
+    let body = uberon_bytes();
+    let server = Server::start(uberon_routes(body.clone()), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    fetch(&["uberon", "--quiet"], &server, dir.path())
+        .assert()
+        .success();
+    assert_eq!(
+        get_paths(&server),
+        [
+            (format!("{PREFIX}/{UBERON_PURL}"), None),
+            (UBERON_TARGET.to_string(), None)
+        ],
+        "the PURL, then where it redirects"
+    );
+    server.clear();
+    fetch(
+        &["uberon", "--release", "2025-05-28", "--quiet"],
+        &server,
+        dir.path(),
+    )
+    .assert()
+    .success();
+    assert_eq!(
+        get_paths(&server),
+        [
+            (format!("{PREFIX}/{UBERON_DATED_PURL}"), None),
+            (UBERON_DATED_TARGET.to_string(), None)
+        ]
+    );
+    assert_eq!(
+        tree(dir.path()),
+        [
+            "fetch-manifest.json",
+            "uberon/basic.obo",
+            "uberon/releases/2025-05-28/uberon-basic.obo"
+        ]
+    );
+    for path in [
+        "uberon/basic.obo",
+        "uberon/releases/2025-05-28/uberon-basic.obo",
+    ] {
+        let local = dir.path().join(path);
+        assert_eq!(std::fs::read(&local).unwrap(), body, "{path}");
+        let entry = manifest_entry(dir.path(), path);
+        assert_eq!(entry["sha256"], sha256_hex(&body), "{path}");
+        assert_eq!(entry["bytes"], body.len() as u64, "{path}");
+        let ontology = rnameta_io::obo::Ontology::read(&local).unwrap();
+        assert_eq!(ontology.len(), 81, "the file rnameta's OBO reader reads");
+    }
+    assert_eq!(
+        manifest_entry(dir.path(), "uberon/basic.obo")["url"],
+        format!("{}/{UBERON_PURL}", server.base),
+        "the manifest records the PURL asked for, which names the release channel"
+    );
+}
+
+/// An HTML page where MetaSRA's JSON should be: refused naming the URL, nothing kept.
+#[test]
+fn an_html_page_instead_of_the_metasra_json_is_refused_and_nothing_is_kept() {
+    let mut served = metasra_routes(ACCESS_DENIED.to_vec());
+    served
+        .get_mut(&format!("{PREFIX}/{METASRA_PATH}"))
+        .unwrap()
+        .content_type = Some("text/html; charset=utf-8");
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let assert = fetch(&["metasra"], &server, &out).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{METASRA_PATH}", server.base),
+            "an HTML page of 39 bytes, starting '<html><body>Access Denied</body></html>'",
+            "instead of the MetaSRA 1.8 release (JSON) (a JSON file)",
+            "nothing was kept",
+            "--base-url",
+        ],
+    );
+    assert!(!out.exists(), "nothing kept: {:?}", tree(dir.path()));
+}
+
+/// An HTML page (without Content-Type: the bytes decide) where the PURL's redirect should lead to
+/// UBERON's OBO file: refused naming the PURL, nothing kept.
+#[test]
+fn an_html_page_behind_the_uberon_purl_is_refused_and_nothing_is_kept() {
+    let page = b"\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head></html>\n";
+    let server = Server::start(uberon_routes(page.to_vec()), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let assert = fetch(&["uberon"], &server, &out).assert().code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/{UBERON_PURL}", server.base),
+            "an HTML page of",
+            "starting '<!DOCTYPE html>",
+            "UBERON basic ontology (latest release) (an OBO file)",
+        ],
+    );
+    assert!(!out.exists(), "nothing kept: {:?}", tree(dir.path()));
+}
+
+/// A transfer dropped after K bytes is resumed within the run with `Range: bytes=K-`, asked of
+/// the PURL and carried through its redirect to where the file lies.
+#[test]
+fn an_interrupted_uberon_transfer_resumes_through_the_purl_redirect() {
+    let k = 10_000;
+    let body = uberon_bytes();
+    assert!(body.len() > k);
+    let server = Server::start(
+        uberon_routes(body.clone()),
+        Behaviour {
+            drop_after: Some(k),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let assert = fetch(&["uberon", "--json"], &server, dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!("retrying from byte {k}")));
+    let line = &json_lines(&assert.get_output().stdout)[0];
+    assert_eq!(line["resumed_from"], k as u64);
+    assert_eq!(line["attempts"], 2);
+    let range = Some(format!("bytes={k}-"));
+    assert_eq!(
+        get_paths(&server),
+        [
+            (format!("{PREFIX}/{UBERON_PURL}"), None),
+            (UBERON_TARGET.to_string(), None),
+            (format!("{PREFIX}/{UBERON_PURL}"), range.clone()),
+            (UBERON_TARGET.to_string(), range),
+        ]
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("uberon").join("basic.obo")).unwrap(),
+        body
+    );
+    assert_eq!(
+        manifest_entry(dir.path(), "uberon/basic.obo")["sha256"],
+        sha256_hex(&body)
+    );
+}
+
+/// A run that gives up on MetaSRA's JSON keeps only the `.partial` file; the next run resumes it
+/// with a range request and the manifest gets the whole file's SHA-256.
+#[test]
+fn an_interrupted_metasra_run_keeps_the_partial_file_and_the_next_run_resumes_it() {
+    let k = 700;
+    let body = metasra_bytes();
+    assert!(body.len() > k);
+    let server = Server::start(
+        metasra_routes(body.clone()),
+        Behaviour {
+            drop_after: Some(k),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let final_path = dir.path().join("metasra").join("metasra.v1-8.json");
+    let partial = dir.path().join("metasra").join("metasra.v1-8.json.partial");
+    fetch(&["metasra", "--retries", "0"], &server, dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{k} bytes are kept in {}",
+            partial.display()
+        )));
+    assert!(!final_path.exists());
+    assert_eq!(std::fs::read(&partial).unwrap(), body[..k]);
+
+    server.clear();
+    let assert = fetch(&["metasra", "--json"], &server, dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "resuming metasra.v1-8.json from byte {k}"
+        )));
+    assert_eq!(
+        get_paths(&server),
+        [(
+            format!("{PREFIX}/{METASRA_PATH}"),
+            Some(format!("bytes={k}-"))
+        )]
+    );
+    assert_eq!(
+        json_lines(&assert.get_output().stdout)[0]["resumed_from"],
+        k
+    );
+    assert_eq!(std::fs::read(&final_path).unwrap(), body);
+    assert!(!partial.exists());
+    assert_eq!(
+        manifest_entry(dir.path(), "metasra/metasra.v1-8.json")["sha256"],
+        sha256_hex(&body)
+    );
+}
+
+/// A PURL that redirects to itself: one line naming the URL and the loop, after at most 10
+/// redirects, nothing kept.
+#[test]
+fn a_redirect_loop_is_one_clear_line() {
+    let purl = format!("{PREFIX}/{UBERON_PURL}");
+    let server = Server::start(
+        HashMap::from([(purl.clone(), redirect_to(&purl))]),
+        Behaviour::default(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let assert = fetch(&["uberon", "--retries", "0"], &server, &out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_holds(
+        &stderr,
+        &[
+            &format!("error: {}/{UBERON_PURL}: ", server.base),
+            "more than 10 redirects (a redirect loop?)",
+        ],
+    );
+    assert_eq!(gets(&server).len(), 11, "the request and 10 redirects");
+    assert!(!out.exists(), "nothing kept: {:?}", tree(dir.path()));
 }

@@ -13,6 +13,14 @@ const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 /// rnameta's HDF5 reader requires).
 const HDF5_SIGNATURE: &[u8] = b"\x89HDF\r\n\x1a\n";
 
+/// The 16 bytes that open every SQLite 3 database file (the "magic header string" of SQLite's
+/// file format), as MetaSRA's `.sqlite` release file is.
+const SQLITE_SIGNATURE: &[u8] = b"SQLite format 3\0";
+
+/// The tag an OBO file's header opens with (`format-version: 1.2`), after blank and `!` comment
+/// lines: the first header tag of every OBO 1.2 / 1.4 file UBERON publishes.
+const OBO_FIRST_TAG: &[u8] = b"format-version:";
+
 /// The kind of content a file of the catalogue holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Content {
@@ -23,6 +31,14 @@ pub enum Content {
     /// Tab-separated text (GTEx's annotation `.txt` tables): no NUL byte, no markup, and a tab in
     /// the first line.
     Tsv,
+    /// JSON (MetaSRA's release `.json`): `{` or `[` after leading white space, or gzip (rnameta's
+    /// MetaSRA reader reads both, so a mirror that stores the file compressed is fine).
+    Json,
+    /// An OBO ontology (UBERON's `basic.obo`): after blank and `!` comment lines, the header's
+    /// `format-version:` tag; or gzip (rnameta's OBO reader reads both).
+    Obo,
+    /// An SQLite 3 database (MetaSRA's release `.sqlite`): starts with `SQLite format 3\0`.
+    Sqlite,
 }
 
 /// What the first bytes of a file say about it.
@@ -43,13 +59,17 @@ impl Content {
             Self::Gzip => "a gzip file",
             Self::Hdf5 => "an HDF5 file",
             Self::Tsv => "a tab-separated text file",
+            Self::Json => "a JSON file",
+            Self::Obo => "an OBO file",
+            Self::Sqlite => "an SQLite database",
         }
     }
 
     /// Judges the first bytes of a file that an HTTP answer with `content_type` brought: as
     /// [`Content::judge`], except that a text table served as a web page is one (its bytes alone
-    /// could pass for text). A binary file whose bytes are right is taken whatever its label
-    /// says: the label of a stored object is only what its uploader set.
+    /// could pass for text). A file whose bytes are right is otherwise taken whatever its label
+    /// says: the label of a stored object is only what its uploader set, and a JSON or OBO file's
+    /// opening (`{`, `format-version:`) is never a web page's.
     pub fn judge_answer(self, head: &[u8], complete: bool, content_type: Option<&str>) -> Verdict {
         if self == Self::Tsv && content_type.is_some_and(is_web_page) {
             return Verdict::Wrong;
@@ -64,6 +84,9 @@ impl Content {
             Self::Gzip => starts_with(head, GZIP_MAGIC, complete),
             Self::Hdf5 => starts_with(head, HDF5_SIGNATURE, complete),
             Self::Tsv => judge_tsv(head, complete),
+            Self::Json => judge_json(head, complete),
+            Self::Obo => judge_obo(head, complete),
+            Self::Sqlite => starts_with(head, SQLITE_SIGNATURE, complete),
         }
     }
 }
@@ -105,6 +128,68 @@ fn judge_tsv(head: &[u8], complete: bool) -> Verdict {
             }
         }
         None => Verdict::Unsure,
+    }
+}
+
+/// Whether `head` opens a gzip member, [`Verdict::Unsure`] while it is too short to tell (the
+/// text kinds accept gzip too, since rnameta's readers of them do).
+fn gzip_start(head: &[u8], complete: bool) -> Option<Verdict> {
+    match head {
+        [0x1f, 0x8b, ..] => Some(Verdict::Fits),
+        [0x1f] if !complete => Some(Verdict::Unsure),
+        _ => None,
+    }
+}
+
+/// JSON: `{` (MetaSRA's release is one object keyed by sample) or `[` after leading white space;
+/// or gzip. An HTML or XML page (`<`), a plain-text message or binary bytes are not.
+fn judge_json(head: &[u8], complete: bool) -> Verdict {
+    if let Some(verdict) = gzip_start(head, complete) {
+        return verdict;
+    }
+    match first_visible(head) {
+        Some(b'{' | b'[') => Verdict::Fits,
+        Some(_) => Verdict::Wrong,
+        None if complete || head.len() >= PROBE => Verdict::Wrong,
+        None => Verdict::Unsure,
+    }
+}
+
+/// OBO: the first line that is neither blank nor a `!` comment starts with `format-version:`
+/// (leading white space allowed); or gzip.
+fn judge_obo(head: &[u8], complete: bool) -> Verdict {
+    if let Some(verdict) = gzip_start(head, complete) {
+        return verdict;
+    }
+    let mut rest = head;
+    loop {
+        let start = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        rest = &rest[start..];
+        if rest.is_empty() {
+            return if complete || head.len() >= PROBE {
+                Verdict::Wrong
+            } else {
+                Verdict::Unsure
+            };
+        }
+        if rest[0] != b'!' {
+            break;
+        }
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(end) => rest = &rest[end + 1..],
+            None if complete || head.len() >= PROBE => return Verdict::Wrong,
+            None => return Verdict::Unsure,
+        }
+    }
+    if rest.starts_with(OBO_FIRST_TAG) {
+        Verdict::Fits
+    } else if !complete && head.len() < PROBE && OBO_FIRST_TAG.starts_with(rest) {
+        Verdict::Unsure
+    } else {
+        Verdict::Wrong
     }
 }
 
@@ -150,6 +235,9 @@ pub fn describe(head: &[u8], size: Option<u64>, content_type: Option<&str>) -> S
     }
     if head.starts_with(HDF5_SIGNATURE) {
         return format!("an HDF5 file{of_size}");
+    }
+    if head.starts_with(SQLITE_SIGNATURE) {
+        return format!("an SQLite database{of_size}");
     }
     let kind = if content_type.is_some_and(is_web_page) {
         "an HTML page"
@@ -255,6 +343,91 @@ mod tests {
     }
 
     #[test]
+    fn json_opens_with_a_brace_or_a_bracket_or_is_gzip() {
+        assert_eq!(
+            Content::Json.judge(b"{\n  \"SRS1127403\": {", false),
+            Verdict::Fits
+        );
+        assert_eq!(Content::Json.judge(b" \r\n\t[1, 2]", true), Verdict::Fits);
+        assert_eq!(
+            Content::Json.judge(&[0x1f, 0x8b, 8, 0], false),
+            Verdict::Fits
+        );
+        assert_eq!(Content::Json.judge(&[0x1f], false), Verdict::Unsure);
+        assert_eq!(Content::Json.judge(&[0x1f], true), Verdict::Wrong);
+        assert_eq!(Content::Json.judge(b"   ", false), Verdict::Unsure);
+        assert_eq!(Content::Json.judge(b"   ", true), Verdict::Wrong);
+        assert_eq!(
+            Content::Json.judge(b"\n<!DOCTYPE html><html>", false),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            Content::Json.judge(b"Internal Server Error", false),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            Content::Json.judge(b"\xef\xbb\xbf{}", true),
+            Verdict::Wrong,
+            "a byte-order mark is not JSON (rnameta's reader refuses it too)"
+        );
+    }
+
+    #[test]
+    fn obo_opens_with_its_format_version_tag_or_is_gzip() {
+        assert_eq!(
+            Content::Obo.judge(b"format-version: 1.2\ndata-version: uberon", false),
+            Verdict::Fits
+        );
+        assert_eq!(
+            Content::Obo.judge(b"! UBERON basic\r\n\n  format-version: 1.4\r\n", true),
+            Verdict::Fits
+        );
+        assert_eq!(Content::Obo.judge(b"format-ver", false), Verdict::Unsure);
+        assert_eq!(Content::Obo.judge(b"format-ver", true), Verdict::Wrong);
+        assert_eq!(
+            Content::Obo.judge(b"! a comment not yet ended", false),
+            Verdict::Unsure
+        );
+        assert_eq!(
+            Content::Obo.judge(b"! a comment not yet ended", true),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            Content::Obo.judge(&[0x1f, 0x8b, 8, 0], false),
+            Verdict::Fits
+        );
+        assert_eq!(
+            Content::Obo.judge(b"<html><body>Access Denied</body></html>", true),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            Content::Obo.judge(b"[Term]\nid: UBERON:0000002\n", false),
+            Verdict::Wrong,
+            "a stanza before the header is not an OBO file's start"
+        );
+        assert_eq!(Content::Obo.judge(b"", true), Verdict::Wrong);
+        let comments = b"! x\n".repeat(PROBE / 4);
+        assert_eq!(Content::Obo.judge(&comments, false), Verdict::Wrong);
+    }
+
+    #[test]
+    fn sqlite_opens_with_its_magic_header_string() {
+        assert_eq!(
+            Content::Sqlite.judge(b"SQLite format 3\0\x10\0", false),
+            Verdict::Fits
+        );
+        assert_eq!(Content::Sqlite.judge(b"SQLite for", false), Verdict::Unsure);
+        assert_eq!(
+            Content::Sqlite.judge(b"<html>Not Found</html>", false),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            describe(b"SQLite format 3\0\x10\0", Some(4096), None),
+            "an SQLite database of 4096 bytes"
+        );
+    }
+
+    #[test]
     fn a_web_page_label_condemns_a_text_table_only() {
         let table = b"SAMPID\tSMTS\n";
         assert_eq!(
@@ -270,6 +443,16 @@ mod tests {
             Content::Gzip.judge_answer(&gzip, false, Some("text/html")),
             Verdict::Fits,
             "a mislabelled gzip file is still the file"
+        );
+        assert_eq!(
+            Content::Obo.judge_answer(b"format-version: 1.2\n", true, Some("text/html")),
+            Verdict::Fits,
+            "an OBO header is no web page, whatever the label"
+        );
+        assert_eq!(
+            Content::Json.judge_answer(b"<html>", true, Some("application/json")),
+            Verdict::Wrong,
+            "nor is a web page JSON, whatever the label"
         );
     }
 

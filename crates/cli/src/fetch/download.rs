@@ -18,6 +18,11 @@
 //! Timeout: one limit ([`Settings::timeout`], `--timeout`) bounds every wait for the server: to
 //! connect, to answer a request, and between two reads of a response. A transfer quiet for longer
 //! is broken off and retried (resuming), so that the user hears about it within that time.
+//!
+//! Redirects: up to [`MAX_REDIRECTS`] are followed, for `GET` and `HEAD` alike, with the `Range`
+//! header kept (ureq drops only `Authorization` across hosts, `Cookie` and `Content-Length`), so
+//! that a PURL (UBERON's `purl.obolibrary.org` leads to GitHub's release storage) is fetched and
+//! resumed like a direct URL. The answer judged is the last one.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -37,6 +42,10 @@ use super::resources::Resource;
 
 /// Size of the reads from the network and from disk while hashing.
 const CHUNK: usize = 1 << 18;
+
+/// The most redirects followed for one request: a PURL takes one or two (`purl.obolibrary.org`
+/// -> `github.com` -> GitHub's storage host); more means a loop or a misconfigured mirror.
+pub const MAX_REDIRECTS: u32 = 10;
 
 /// How the downloader behaves.
 #[derive(Debug, Clone)]
@@ -197,6 +206,7 @@ impl Downloader {
             .timeout_connect(Some(settings.timeout))
             .timeout_per_read(Some(settings.timeout))
             .user_agent(concat!("rnameta/", env!("CARGO_PKG_VERSION")))
+            .max_redirects(MAX_REDIRECTS)
             // The bytes must arrive as stored: no transparent decompression.
             .accept_encoding("identity")
             .build()
@@ -969,6 +979,13 @@ fn classify(url: &str, err: ureq::Error, reached: bool, timeout: Duration) -> Fa
             immediate: false,
             answered: false,
         },
+        ureq::Error::TooManyRedirects => Failure::Fatal(FetchError::Protocol {
+            url: url.to_string(),
+            reason: format!(
+                "more than {MAX_REDIRECTS} redirects (a redirect loop?); check the URL, or give \
+                 the file's final location with --base-url"
+            ),
+        }),
         ureq::Error::Tls(e) => Failure::Fatal(FetchError::Protocol {
             url: url.to_string(),
             reason: format!("TLS failed: {e}"),

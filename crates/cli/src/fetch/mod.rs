@@ -1,8 +1,9 @@
 //! `rnameta fetch`: downloads the public data rnameta learns from (recount3 SRA projects, GTEx v8,
-//! the ARCHS4 compendium) into a directory, resumably, with every file's SHA-256 recorded in
-//! `fetch-manifest.json`. The URL catalogue is [`resources`], the transfer [`download`], the
-//! check that what arrived is the file and not an error page [`content`]; `docs/fetch.md` is the
-//! user's guide.
+//! the ARCHS4 compendium) and the label sources behind its SRA tissue, sex and sample-source
+//! labels (the MetaSRA release, the UBERON anatomy ontology) into a directory, resumably, with
+//! every file's SHA-256 recorded in `fetch-manifest.json`. The URL catalogue is [`resources`], the
+//! transfer [`download`], the check that what arrived is the file and not an error page
+//! [`content`]; `docs/fetch.md` is the user's guide.
 
 pub mod content;
 pub mod download;
@@ -20,29 +21,37 @@ use serde::Serialize;
 use download::{Check, Downloader, Fetched, Settings};
 use error::FetchError;
 use manifest::{Entry, Manifest};
-use resources::{Archs4Version, BaseUrl, Organism, Project, Resource};
+use resources::{
+    Archs4Version, BaseUrl, MetaSraFormat, MetaSraVersion, Organism, Project, Resource,
+    UberonRelease,
+};
 
 /// What every `rnameta fetch <source> --help` ends with.
 const NOTES: &str = "\
 Files land under DIR/recount3/ (recount3's own layout, so that DIR/recount3 is a recount3 mirror),
-DIR/gtex/ and DIR/archs4/. A file is downloaded to FILE.partial and renamed to FILE only once it is
-complete and checked. An interrupted run leaves the .partial file and the next run resumes it with
-an HTTP range request (a server that ignores ranges makes it start again from byte 0, and the
-command says so); transient failures are retried within the run too, resuming each time. Files
-already complete (the server's size) are skipped.
+DIR/gtex/, DIR/archs4/, DIR/metasra/ and DIR/uberon/ (the PURL's layout: basic.obo for the latest
+release, releases/DATE/uberon-basic.obo for a dated one). A file is downloaded to FILE.partial and
+renamed to FILE only once it is complete and checked. An interrupted run leaves the .partial file
+and the next run resumes it with an HTTP range request (a server that ignores ranges makes it start
+again from byte 0, and the command says so); transient failures are retried within the run too,
+resuming each time. Files already complete (the server's size) are skipped. Redirects (UBERON's
+PURL leads to GitHub) are followed, range requests included.
 
-Content: every file must start as what it is (gzip, HDF5, or tab-separated text for GTEx's
-annotation tables). A web page (an \"Access Denied\" page, a login wall) or other bytes answered
-in its place are refused, nothing of them is kept, and the command stops.
+Content: every file must start as what it is: gzip, HDF5, an SQLite database, tab-separated text
+for GTEx's annotation tables, JSON ('{' or '[') for MetaSRA, an OBO header ('format-version:') for
+UBERON; the JSON and OBO files may also come gzip-compressed. A web page (an \"Access Denied\"
+page, a login wall) or other bytes answered in its place are refused, nothing of them is kept, and
+the command stops.
 
 Timeout: a server that sends nothing for --timeout seconds (default 60) while connecting, before
 answering or in the middle of a file is given up on for that attempt, with a note; the attempt is
 retried (--retries), resuming. A server that never answers stops the command.
 
 Checksums: GTEx files are checked against the MD5 that Google Cloud Storage publishes (x-goog-hash);
-when it is absent, the command says so. recount3 and ARCHS4 publish no checksum for their files:
-those are checked by size (Content-Length / Content-Range) and content. In every case the SHA-256
-of each file is computed and recorded, with its URL and size, in DIR/fetch-manifest.json.
+when it is absent, the command says so. recount3, ARCHS4, MetaSRA and UBERON publish no checksum
+for their files: those are checked by size (Content-Length / Content-Range) and content. In every
+case the SHA-256 of each file is computed and recorded, with its URL and size, in
+DIR/fetch-manifest.json.
 
 Exit codes: 0 every file fetched or already complete; 1 a file failed (not found, no network, no
 answer, not the file, checksum mismatch, retries exhausted); 2 bad usage. More in docs/fetch.md.";
@@ -100,6 +109,34 @@ pub enum Source {
         /// Human or mouse gene counts.
         #[arg(long, value_enum, default_value_t = Organism::Human)]
         organism: Organism,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The MetaSRA release, the SRA sample labels rnameta trains on (per SRA sample: mapped
+    /// ontology terms, sample type and its confidence), a JSON file (or SQLite database) from
+    /// metasra.biostat.wisc.edu/static/metasra_versions.
+    #[command(after_long_help = NOTES)]
+    Metasra {
+        /// Release, as MetaSRA's download page numbers them: 1.8 (the newest release rnameta
+        /// knows of), 1.4, ... (v1.8 is taken too).
+        #[arg(long, default_value = resources::METASRA_LATEST, value_name = "VERSION")]
+        version: MetaSraVersion,
+        /// Which file of the release: json (the one rnameta reads) or sqlite (the same
+        /// annotations as an SQLite database).
+        #[arg(long, value_enum, default_value_t = MetaSraFormat::Json)]
+        format: MetaSraFormat,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// UBERON basic, the anatomy ontology (OBO format) through which MetaSRA's most specific
+    /// terms roll up to tissue labels, from its OBO Library PURL purl.obolibrary.org/obo/uberon
+    /// (which redirects to the GitHub releases of obophenotype/uberon).
+    #[command(after_long_help = NOTES)]
+    Uberon {
+        /// A dated release (YYYY-MM-DD, the date of UBERON's GitHub release tag vYYYY-MM-DD)
+        /// instead of the latest one.
+        #[arg(long, value_name = "DATE")]
+        release: Option<UberonRelease>,
         #[command(flatten)]
         common: Common,
     },
@@ -180,6 +217,12 @@ pub fn run(args: &Args) -> Result<()> {
             organism,
             common,
         } => (resources::archs4(version, *organism), common),
+        Source::Metasra {
+            version,
+            format,
+            common,
+        } => (resources::metasra(version, *format), common),
+        Source::Uberon { release, common } => (resources::uberon(release.as_ref()), common),
     };
     if common.dry_run {
         return dry_run(&resources, common);

@@ -22,6 +22,20 @@
 //!   URLs of the ARCHS4 download page (maayanlab.cloud/archs4/download.html) and of the official
 //!   archs4py package's `data/config.json` (MaayanLab/archs4py), where `v2.latest` names the
 //!   newest release.
+//! - MetaSRA: `https://metasra.biostat.wisc.edu/static/metasra_versions/v{M}.{m}/metasra.v{M}-{m}.
+//!   {json,sqlite}`. The layout is the one of MetaSRA's own download page
+//!   (deweylab/MetaSRA-website-frontend, `src/supportpages/download.html`: versions 1.0 to 1.4, a
+//!   JSON file and an SQLite database each); version 1.8, the newest any stored source names, is
+//!   fetched at exactly this URL by refine.bio (AlexsLemonade/refinebio,
+//!   `config/externally_supplied_metadata/metasra/translate.sh`, since commit c64a204e,
+//!   2021-08-12). Whether 1.8 is still the newest release could not be checked against the live
+//!   download page.
+//! - UBERON: the OBO Library PURL `http://purl.obolibrary.org/obo/uberon/basic.obo` (latest
+//!   release) and `.../uberon/releases/{YYYY-MM-DD}/uberon-basic.obo` (a dated one). The PURL
+//!   rules (OBOFoundry/purl.obolibrary.org, `config/uberon.yml`) redirect the first to
+//!   `github.com/obophenotype/uberon/releases/latest/download/uberon-basic.obo` and the second to
+//!   `github.com/obophenotype/uberon/releases/download/v{YYYY-MM-DD}/uberon-basic.obo`; the
+//!   downloader follows the redirects.
 
 use std::fmt;
 use std::str::FromStr;
@@ -38,6 +52,23 @@ pub const GTEX_BASE: &str = "https://storage.googleapis.com/adult-gtex";
 
 /// The ARCHS4 download area.
 pub const ARCHS4_BASE: &str = "https://s3.dev.maayanlab.cloud/archs4/files";
+
+/// MetaSRA's download area: release `M.m` lies in its folder `vM.m/`.
+pub const METASRA_BASE: &str = "https://metasra.biostat.wisc.edu/static/metasra_versions";
+
+/// The newest MetaSRA release any stored source names (see the module documentation), the
+/// default of `fetch metasra --version`.
+pub const METASRA_LATEST: &str = "1.8";
+
+/// UBERON's folder at the OBO Library PURL server (a PURL, redirected to where the files are).
+pub const UBERON_BASE: &str = "http://purl.obolibrary.org/obo/uberon";
+
+/// The PURL path of UBERON basic in OBO format, latest release.
+pub const UBERON_BASIC_LATEST: &str = "basic.obo";
+
+/// The name of UBERON basic in OBO format inside a dated release (`releases/{date}/...`): the
+/// name of the GitHub release asset that the latest-release PURL leads to as well.
+pub const UBERON_BASIC_RELEASE_FILE: &str = "uberon-basic.obo";
 
 /// GTEx v8 gene read counts (RNA-SeQC 1.1.9, 17,382 samples x 56,200 genes): the input of the
 /// GTEx side of the paper.
@@ -70,6 +101,10 @@ pub enum Collection {
     Gtex,
     /// The ARCHS4 compendium.
     Archs4,
+    /// The MetaSRA release (normalised SRA sample metadata: mapped ontology terms, sample type).
+    MetaSra,
+    /// The UBERON anatomy ontology.
+    Uberon,
 }
 
 impl Collection {
@@ -79,6 +114,8 @@ impl Collection {
             Self::Recount3 => RECOUNT3_BASE,
             Self::Gtex => GTEX_BASE,
             Self::Archs4 => ARCHS4_BASE,
+            Self::MetaSra => METASRA_BASE,
+            Self::Uberon => UBERON_BASE,
         }
     }
 
@@ -94,6 +131,8 @@ impl Collection {
             Self::Recount3 => "recount3",
             Self::Gtex => "gtex",
             Self::Archs4 => "archs4",
+            Self::MetaSra => "metasra",
+            Self::Uberon => "uberon",
         }
     }
 }
@@ -204,6 +243,125 @@ impl fmt::Display for Archs4Version {
     }
 }
 
+/// A MetaSRA release as its download page names it: `1.8` (or `v1.8`), major and minor number.
+/// Checked on the command line, so that nothing but two numbers becomes part of a URL or a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaSraVersion {
+    major: String,
+    minor: String,
+}
+
+impl MetaSraVersion {
+    /// The release's folder in MetaSRA's download area: `v1.8`.
+    pub fn folder(&self) -> String {
+        format!("v{}.{}", self.major, self.minor)
+    }
+
+    /// The release's file name without extension: `metasra.v1-8` (MetaSRA writes the version
+    /// with a dash in file names).
+    pub fn file_stem(&self) -> String {
+        format!("metasra.v{}-{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for MetaSraVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let number = |p: &str| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+        match s.strip_prefix('v').unwrap_or(s).split_once('.') {
+            Some((major, minor)) if number(major) && number(minor) => Ok(Self {
+                major: major.to_string(),
+                minor: minor.to_string(),
+            }),
+            _ => Err(format!(
+                "{s:?} is not a MetaSRA release (a version such as {METASRA_LATEST} or \
+                 v{METASRA_LATEST})"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for MetaSraVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// Which of the two files of a MetaSRA release to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetaSraFormat {
+    /// The JSON file: the one rnameta reads (as a label source next to expression files).
+    Json,
+    /// The SQLite database with the same annotations (for SQL queries; rnameta does not read it).
+    Sqlite,
+}
+
+impl MetaSraFormat {
+    /// The file extension: `json` or `sqlite`.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Sqlite => "sqlite",
+        }
+    }
+
+    /// What the file holds.
+    pub fn content(self) -> Content {
+        match self {
+            Self::Json => Content::Json,
+            Self::Sqlite => Content::Sqlite,
+        }
+    }
+
+    /// The name in messages: `JSON` or `SQLite`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Json => "JSON",
+            Self::Sqlite => "SQLite",
+        }
+    }
+}
+
+/// A dated release of UBERON, `YYYY-MM-DD`, as the OBO Library PURLs and UBERON's GitHub release
+/// tags (`vYYYY-MM-DD`) name it. Checked on the command line (four-digit year, month 01-12, day
+/// 01-31), so that nothing but a date becomes part of a URL or a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UberonRelease(String);
+
+impl FromStr for UberonRelease {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let parts: Vec<&str> = s.split('-').collect();
+        let number = |p: &str, len: usize, range: std::ops::RangeInclusive<u32>| {
+            p.len() == len
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| range.contains(&n))
+        };
+        match parts.as_slice() {
+            [year, month, day]
+                if number(year, 4, 1000..=9999)
+                    && number(month, 2, 1..=12)
+                    && number(day, 2, 1..=31) =>
+            {
+                Ok(Self(s.to_string()))
+            }
+            _ => Err(format!(
+                "{s:?} is not the date of a release of UBERON (YYYY-MM-DD, such as 2025-05-28)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for UberonRelease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A base URL replacing every resource's default base (`--base-url`): `http://` or `https://`,
 /// a host, and an optional path prefix; no query or fragment. Stored without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,12 +421,14 @@ impl Resource {
 
     /// Where the file lands, relative to the output directory, with `/` separators: the
     /// collection's folder, then the remote path for recount3 (the output directory is then a
-    /// recount3 mirror that the R package's `recount3_url` can point to) or the file name for
-    /// GTEx and ARCHS4.
+    /// recount3 mirror that the R package's `recount3_url` can point to) and UBERON (the PURL's
+    /// layout: `basic.obo` for the latest release, `releases/{date}/uberon-basic.obo` for a
+    /// dated one, so that releases never overwrite each other), or the file name for GTEx,
+    /// ARCHS4 and MetaSRA (whose names hold their release).
     pub fn local_path(&self) -> String {
         let tail = match self.collection {
-            Collection::Recount3 => self.remote_path.as_str(),
-            Collection::Gtex | Collection::Archs4 => self
+            Collection::Recount3 | Collection::Uberon => self.remote_path.as_str(),
+            Collection::Gtex | Collection::Archs4 | Collection::MetaSra => self
                 .remote_path
                 .rsplit('/')
                 .next()
@@ -377,6 +537,50 @@ pub fn archs4(version: &Archs4Version, organism: Organism) -> Vec<Resource> {
     }]
 }
 
+/// The MetaSRA file of one release: the JSON file (the one rnameta reads) or the SQLite database.
+pub fn metasra(version: &MetaSraVersion, format: MetaSraFormat) -> Vec<Resource> {
+    vec![Resource {
+        collection: Collection::MetaSra,
+        remote_path: format!(
+            "{}/{}.{}",
+            version.folder(),
+            version.file_stem(),
+            format.extension()
+        ),
+        what: format!("MetaSRA {version} release ({})", format.label()),
+        if_missing: format!(
+            "is {version} a MetaSRA release? (the releases are listed at \
+             metasra.biostat.wisc.edu/supportpages/download.html)"
+        ),
+        content: format.content(),
+    }]
+}
+
+/// UBERON basic in OBO format: the latest release through its PURL, or the dated `release`.
+pub fn uberon(release: Option<&UberonRelease>) -> Vec<Resource> {
+    let resource = match release {
+        None => Resource {
+            collection: Collection::Uberon,
+            remote_path: UBERON_BASIC_LATEST.to_string(),
+            what: "UBERON basic ontology (latest release)".to_string(),
+            if_missing: String::new(),
+            content: Content::Obo,
+        },
+        Some(date) => Resource {
+            collection: Collection::Uberon,
+            remote_path: format!("releases/{date}/{UBERON_BASIC_RELEASE_FILE}"),
+            what: format!("UBERON basic ontology, release {date}"),
+            if_missing: format!(
+                "was UBERON released on {date}? (the releases are the tags vYYYY-MM-DD listed at \
+                 github.com/obophenotype/uberon/releases; a release's date can differ from \
+                 the data-version inside its files)"
+            ),
+            content: Content::Obo,
+        },
+    };
+    vec![resource]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,15 +682,70 @@ mod tests {
         let mut all = recount3(&[project("SRP012682")], Organism::Mouse);
         all.extend(gtex());
         all.extend(archs4(&"v2.5".parse().unwrap(), Organism::Human));
+        for format in [MetaSraFormat::Json, MetaSraFormat::Sqlite] {
+            all.extend(metasra(&"1.8".parse().unwrap(), format));
+        }
+        all.extend(uberon(None));
+        all.extend(uberon(Some(&"2025-05-28".parse().unwrap())));
         for r in &all {
             let expected = match r.remote_path.rsplit('.').next() {
                 Some("gz") => Content::Gzip,
                 Some("h5") => Content::Hdf5,
                 Some("txt") => Content::Tsv,
+                Some("json") => Content::Json,
+                Some("sqlite") => Content::Sqlite,
+                Some("obo") => Content::Obo,
                 other => panic!("{}: unexpected extension {other:?}", r.remote_path),
             };
             assert_eq!(r.content, expected, "{}", r.remote_path);
         }
+    }
+
+    /// The MetaSRA URLs follow the layout of MetaSRA's download page; 1.8's JSON is the URL
+    /// refine.bio's `translate.sh` fetches.
+    #[test]
+    fn metasra_urls_follow_the_download_page_layout() {
+        let v18: MetaSraVersion = "1.8".parse().unwrap();
+        let json = &metasra(&v18, MetaSraFormat::Json)[0];
+        assert_eq!(
+            json.url(None),
+            "https://metasra.biostat.wisc.edu/static/metasra_versions/v1.8/metasra.v1-8.json"
+        );
+        assert_eq!(json.local_path(), "metasra/metasra.v1-8.json");
+        assert_eq!(json.content, Content::Json);
+        let v14: MetaSraVersion = "v1.4".parse().unwrap();
+        assert_eq!(
+            metasra(&v14, MetaSraFormat::Sqlite)[0].url(None),
+            "https://metasra.biostat.wisc.edu/static/metasra_versions/v1.4/metasra.v1-4.sqlite"
+        );
+        assert_eq!(v14.to_string(), "1.4");
+        assert_eq!(METASRA_LATEST.parse::<MetaSraVersion>().unwrap(), v18);
+    }
+
+    /// The UBERON PURLs of OBOFoundry/purl.obolibrary.org's `config/uberon.yml`; dated releases
+    /// land apart from the latest one.
+    #[test]
+    fn uberon_urls_are_the_obo_library_purls() {
+        let latest = &uberon(None)[0];
+        assert_eq!(
+            latest.url(None),
+            "http://purl.obolibrary.org/obo/uberon/basic.obo"
+        );
+        assert_eq!(latest.local_path(), "uberon/basic.obo");
+        let dated = &uberon(Some(&"2025-05-28".parse().unwrap()))[0];
+        assert_eq!(
+            dated.url(None),
+            "http://purl.obolibrary.org/obo/uberon/releases/2025-05-28/uberon-basic.obo"
+        );
+        assert_eq!(
+            dated.local_path(),
+            "uberon/releases/2025-05-28/uberon-basic.obo"
+        );
+        let mirror: BaseUrl = "http://127.0.0.1:8080/mirror".parse().unwrap();
+        assert_eq!(
+            dated.url(Some(&mirror)),
+            "http://127.0.0.1:8080/mirror/releases/2025-05-28/uberon-basic.obo"
+        );
     }
 
     #[test]
@@ -507,6 +766,30 @@ mod tests {
         }
         for bad in ["2.5", "v2.", "vlatest", "v2.latest.h5", "v2/../x"] {
             assert!(bad.parse::<Archs4Version>().is_err(), "{bad} accepted");
+        }
+        for good in ["1.8", "v1.8", " 1.10 ", "2.0"] {
+            assert!(good.parse::<MetaSraVersion>().is_ok(), "{good} refused");
+        }
+        for bad in [
+            "1", "1-8", "v1.8.1", "latest", "1.x", "../1.8", "1./8", "12345.1", "",
+        ] {
+            assert!(bad.parse::<MetaSraVersion>().is_err(), "{bad} accepted");
+        }
+        for good in ["2025-05-28", "2024-09-03", " 2022-03-31 "] {
+            assert!(good.parse::<UberonRelease>().is_ok(), "{good} refused");
+        }
+        for bad in [
+            "2025-5-28",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-32",
+            "25-01-01",
+            "v2025-05-28",
+            "2025-05-28/../x",
+            "latest",
+            "2014-03-26b",
+        ] {
+            assert!(bad.parse::<UberonRelease>().is_err(), "{bad} accepted");
         }
         assert!("ftp://example.org".parse::<BaseUrl>().is_err());
         assert!("http://".parse::<BaseUrl>().is_err());
