@@ -80,6 +80,9 @@ const GENE_COLUMN_NAMES: &[&str] = &[
     "",
 ];
 
+/// The start of the format tag of `rnameta fetch`'s `fetch-manifest.json`.
+const FETCH_MANIFEST_TAG: &str = "\"rnameta-fetch-manifest/";
+
 /// Recognises a file's format from its first bytes and lines.
 pub fn detect(path: &Path) -> Result<Format> {
     if let Some(format) = detect_binary(path)? {
@@ -99,6 +102,13 @@ pub fn detect(path: &Path) -> Result<Format> {
         return Ok(Format::Gct);
     }
     if first.trim_start().starts_with(['{', '[']) {
+        // `rnameta fetch` leaves its manifest beside the data it downloaded: JSON, but not
+        // MetaSRA's, and not data (a directory walk passes over it).
+        if lines.iter().any(|l| l.contains(FETCH_MANIFEST_TAG)) {
+            return Err(unknown(
+                "an rnameta fetch manifest (the list of downloaded files and their checksums), not data",
+            ));
+        }
         return Ok(Format::MetaSraJson);
     }
     if let Some(gtf_line) = lines.iter().find(|l| !l.starts_with('#')) {
@@ -263,6 +273,12 @@ mod tests {
             Format::Recount2Counts
         );
         assert_eq!(detect_text("{\"SRS1\": {}}").unwrap(), Format::MetaSraJson);
+        let manifest = "{\n  \"format\": \"rnameta-fetch-manifest/1\",\n  \"files\": []\n}\n";
+        let err = detect_text(manifest).unwrap_err();
+        assert!(
+            matches!(err.kind, ErrorKind::UnknownFormat(ref why) if why.contains("fetch manifest")),
+            "{err}"
+        );
         let gtf =
             "#!genome-build GRCh38\nchr21\tHAVANA\tgene\t5\t9\t.\t+\t.\tgene_id \"ENSG1.1\";\n";
         assert_eq!(detect_text(gtf).unwrap(), Format::Gtf);
