@@ -7,19 +7,21 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::params::ForestParams;
+use super::predict::{self, PredictTree};
 use super::targets::Targets;
 use super::tree::{grow, GrowInput, GrowParams, Tree};
 use crate::binning::BinnedMatrix;
 
-/// Rows predicted per parallel task.
-const PREDICT_CHUNK: usize = 64;
-
-/// Fitted trees with the number of output columns their leaves hold.
+/// Fitted trees with the number of output columns their leaves hold, and the same trees laid out
+/// for prediction. Built by [`Ensemble::new`] only, so the two always agree.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ensemble {
+    /// The trees as grown: what bundles store and the out-of-bag walk reads.
     pub(crate) trees: Vec<Tree>,
     pub(crate) n_outputs: usize,
     pub(crate) n_features: usize,
+    /// `trees` in the layout [`Ensemble::predict`] walks (`predict.rs`).
+    predict_trees: Vec<PredictTree>,
 }
 
 /// What fitting produces besides the trees.
@@ -80,11 +82,7 @@ pub(crate) fn fit<T: Targets>(
         trees.push(tree);
         in_bag.push(weights);
     }
-    let ensemble = Ensemble {
-        trees,
-        n_outputs: targets.n_outputs(),
-        n_features: p,
-    };
+    let ensemble = Ensemble::new(trees, targets.n_outputs(), p);
     let oob = params.oob.then(|| ensemble.out_of_bag(x, rows, &in_bag));
     FitOutput {
         ensemble,
@@ -113,36 +111,28 @@ fn average_importances<'a>(per_tree: impl Iterator<Item = &'a Vec<f64>>, p: usiz
 }
 
 impl Ensemble {
-    /// Mean leaf values over the trees, samples x outputs. Rows are independent, so the result does
-    /// not depend on how rayon schedules the chunks.
+    /// The ensemble of `trees` (grown, or read and checked by `storage::from_tensors`) whose
+    /// leaves hold `n_outputs` values and whose splits read `n_features` features; lays them out
+    /// for prediction ([`PredictTree::new`], which panics on trees breaking those invariants).
+    pub(crate) fn new(trees: Vec<Tree>, n_outputs: usize, n_features: usize) -> Self {
+        let predict_trees = trees
+            .iter()
+            .map(|t| PredictTree::new(t, n_outputs, n_features))
+            .collect();
+        Self {
+            trees,
+            n_outputs,
+            n_features,
+            predict_trees,
+        }
+    }
+
+    /// Mean leaf values over the trees, samples x outputs, for `x` with the training columns. Rows
+    /// are independent, so the result does not depend on how rayon schedules the blocks; it is bit
+    /// for bit the row-by-row walk of [`Tree::leaf`] (`predict.rs`).
     pub(crate) fn predict(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
-        let n = x.nrows();
-        let k = self.n_outputs;
-        let mut out = vec![0f32; n * k];
-        let scale = 1.0 / self.trees.len() as f32;
-        out.par_chunks_mut(PREDICT_CHUNK * k.max(1))
-            .enumerate()
-            .for_each(|(chunk, dst)| {
-                let mut row_buf = Vec::new();
-                for (r, acc) in dst.chunks_mut(k.max(1)).enumerate() {
-                    let row = x.row(chunk * PREDICT_CHUNK + r);
-                    let row = match row.as_slice() {
-                        Some(s) => s,
-                        None => {
-                            row_buf.clear();
-                            row_buf.extend(row.iter().copied());
-                            &row_buf
-                        }
-                    };
-                    for tree in &self.trees {
-                        for (a, v) in acc.iter_mut().zip(tree.leaf(row, k)) {
-                            *a += v;
-                        }
-                    }
-                    acc.iter_mut().for_each(|a| *a *= scale);
-                }
-            });
-        Array2::from_shape_vec((n, k), out).expect("n * k values were allocated")
+        assert_eq!(x.ncols(), self.n_features, "columns of the input");
+        predict::predict(&self.predict_trees, self.n_outputs, x)
     }
 
     /// Mean leaf values of each training row over the trees whose bootstrap left it out.

@@ -5,6 +5,9 @@
 //! counted within its tree), `right` u32 [nodes], `leaf_values` f32 [leaves, outputs],
 //! `tree_node_offsets` u64 [trees + 1], `tree_leaf_offsets` u64 [trees + 1],
 //! `feature_importances` f64 [features]. Child indices count within their tree.
+//!
+//! This is the grown layout ([`Tree`]), written as it is in memory; the layout prediction walks
+//! (`predict.rs`) is derived from it at load time, so bundles did not change with it.
 
 use super::ensemble::Ensemble;
 use super::tree::{Node, Tree, LEAF};
@@ -87,6 +90,10 @@ pub(crate) fn from_tensors(
         if a >= b || b > n_nodes || la > lb || lb > n_leaves {
             return Err(corrupt(format!("tree {t}: bad node or leaf offsets")));
         }
+        // The prediction layout numbers nodes and leaves in 31 bits (`predict.rs`).
+        if b - a >= 1 << 31 || lb - la >= 1 << 31 {
+            return Err(corrupt(format!("tree {t}: 2^31 nodes or leaves or more")));
+        }
         let mut nodes = Vec::with_capacity(b - a);
         for j in a..b {
             let local = j - a;
@@ -118,12 +125,119 @@ pub(crate) fn from_tensors(
             leaf_values: leaf_values[la * n_outputs..lb * n_outputs].to_vec(),
         });
     }
-    Ok((
-        Ensemble {
-            trees,
-            n_outputs,
-            n_features,
-        },
-        importances,
-    ))
+    Ok((Ensemble::new(trees, n_outputs, n_features), importances))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forest::ensemble;
+    use crate::forest::params::ForestParams;
+    use crate::forest::targets::ClassTargets;
+    use crate::parts::Flat;
+    use crate::synthetic::Synthetic;
+    use safetensors::tensor::TensorView;
+    use std::path::PathBuf;
+
+    /// The bytes of a parameter file holding `tensors` (as a bundle writes them, less the
+    /// manifest seal).
+    fn file_bytes(tensors: &[NamedTensor]) -> Vec<u8> {
+        let bytes: Vec<_> = tensors
+            .iter()
+            .map(|(name, shape, flat)| (*name, shape.clone(), flat.to_bytes()))
+            .collect();
+        let views: Vec<(&str, TensorView<'_>)> = bytes
+            .iter()
+            .map(|(name, shape, (dtype, data))| {
+                (*name, TensorView::new(*dtype, shape.clone(), data).unwrap())
+            })
+            .collect();
+        safetensors::serialize(views, None).unwrap()
+    }
+
+    fn read(bytes: Vec<u8>) -> Result<(Ensemble, Vec<f64>)> {
+        from_tensors(
+            &Tensors::new(PathBuf::from("params.safetensors"), bytes),
+            4,
+            8,
+        )
+    }
+
+    /// A small fitted forest: 4 classes, 8 features, 10 trees.
+    fn fitted() -> (Ensemble, Vec<f64>, ndarray::Array2<f32>) {
+        let (x, y) = Synthetic {
+            n_samples: 600,
+            n_features: 8,
+            n_classes: 4,
+            n_informative: 4,
+            separation: 0.5,
+            seed: 2,
+        }
+        .generate();
+        let targets = ClassTargets {
+            y: y[..400].iter().map(|&c| c as u16).collect(),
+            n_classes: 4,
+        };
+        let rows: Vec<usize> = (0..400).collect();
+        let params = ForestParams {
+            n_trees: 10,
+            oob: false,
+            ..ForestParams::default()
+        };
+        let out = ensemble::fit(x.view(), &rows, &targets, &params);
+        (out.ensemble, out.importances, x)
+    }
+
+    #[test]
+    fn a_saved_and_loaded_forest_predicts_the_same_and_saves_the_same_bytes() {
+        let (e, importances, x) = fitted();
+        let bytes = file_bytes(&to_tensors(&e, &importances));
+        let (loaded, loaded_importances) = read(bytes.clone()).unwrap();
+        assert_eq!(loaded, e);
+        assert_eq!(loaded_importances, importances);
+        let (before, after) = (e.predict(x.view()), loaded.predict(x.view()));
+        assert!(before
+            .iter()
+            .zip(&after)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert_eq!(file_bytes(&to_tensors(&loaded, &loaded_importances)), bytes);
+    }
+
+    /// Replaces value `at` of the `u32` tensor `name`.
+    fn edit(tensors: &mut [NamedTensor], name: &str, at: usize, value: u32) {
+        let (_, _, flat) = tensors.iter_mut().find(|t| t.0 == name).unwrap();
+        let Flat::U32(values) = flat else {
+            panic!("{name} is not u32")
+        };
+        values[at] = value;
+    }
+
+    #[test]
+    fn a_corrupted_node_is_an_error_not_a_panic() {
+        let (e, importances, _) = fitted();
+        let first = &e.trees[0].nodes;
+        let mut splits = (0..first.len()).filter(|&i| first[i].feature != LEAF);
+        let (split, later_split) = (splits.next().unwrap(), splits.next().unwrap());
+        let leaf = first.iter().position(|n| n.feature == LEAF).unwrap();
+        let n_nodes = first.len() as u32;
+        let n_leaves = (e.trees[0].leaf_values.len() / 4) as u32;
+        let cases = [
+            ("right", split, n_nodes),
+            ("right", split, u32::MAX),
+            ("left", split, split as u32),
+            ("left", later_split, 0),
+            ("feature", split, 8),
+            ("feature", split, LEAF - 1),
+            ("left", leaf, n_leaves),
+            ("left", leaf, 1 << 31),
+        ];
+        for (name, at, value) in cases {
+            let mut tensors = to_tensors(&e, &importances);
+            edit(&mut tensors, name, at, value);
+            match read(file_bytes(&tensors)) {
+                Err(Error::Corrupt { reason, .. }) => assert!(reason.contains("out of range")),
+                other => panic!("{name}[{at}] = {value}: {:?}", other.map(|_| ())),
+            }
+        }
+    }
 }

@@ -57,7 +57,9 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
-    /// The leaf values (one per output column) reached by a row of raw feature values.
+    /// The leaf values (one per output column) reached by a row of raw feature values: the walk of
+    /// one row, for out-of-bag predictions. Prediction walks many rows at once over a layout made
+    /// for it (`predict.rs`), bit for bit the same.
     #[inline]
     pub(crate) fn leaf<'a>(&'a self, row: &[f32], n_outputs: usize) -> &'a [f32] {
         let mut node = &self.nodes[0];
