@@ -11,6 +11,10 @@
 //!    `target/bench-results/peers.jsonl`; a filtered run replaces only its own lines). The peers
 //!    run with `OMP_WAIT_POLICY=PASSIVE` unless it is set: on a shared machine, OpenMP threads
 //!    that spin while waiting for a descheduled sibling made PyTorch's epoch 8 x slower.
+//!    They run without `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE` ([`PEER_UNSET_ENV`]), which this
+//!    machine sets for an older core and which make current numpy's OpenBLAS pick slower
+//!    kernels; the machine description names the BLAS kernels and threads numpy then runs
+//!    (threadpoolctl).
 //! 3. The criterion benchmarks of `rnameta-benches` run (`cargo bench`); their medians are read
 //!    from `target/criterion/<group>/<id>/new/estimates.json`.
 //! 4. The table (per operation: ours, theirs, ours / theirs, runs, shape, and for every ratio
@@ -229,12 +233,12 @@ const ROWS: &[Row] = &[
         ours: Ours::Criterion("forest/predict_proba_10000x500_16"),
         peer: Some("forest_predict/sklearn"),
         samples: Some(10_000),
-        slower: "measured at load 6.6, where our two rayon threads lost most to the other \
-                 jobs; alternating runs at load 4 gave ours 266-293 ms (median of 20 each). \
-                 Tried: a tree-major walk over blocks of 64 samples (scikit-learn's order), \
-                 bit-identical but no faster (271-403 ms), so not kept. Plan: rerun both on an \
-                 idle machine; if the gap stays, profile the leaf lookup (one bounds-checked \
-                 node access per level) before changing the layout",
+        slower: "not expected since prediction walks a layout made for it \
+                 (crates/models/src/forest/predict.rs: splits only, one tree at a time over \
+                 blocks of 128 rows, 8 branch-free walks interleaved), 0.26 x the former \
+                 row-by-row walk's time in one process and 80.9 ms under criterion at load 3.8, \
+                 where scikit-learn took 274.8 ms on a quieter machine; a slower row means a \
+                 loaded run: compare both at a lower load before changing the walk",
     },
 ];
 
@@ -561,7 +565,7 @@ fn run_peers(
         };
         println!("== peer {script}");
         let path = root.join("benches/peers").join(script);
-        let out = Command::new(python)
+        let out = peer_command(python)
             .arg(&path)
             .arg("--runs")
             .arg(runs.to_string())
@@ -614,6 +618,20 @@ fn run_peers(
     all.push_str(&lines);
     std::fs::write(results.join("peers.jsonl"), &all).context("writing peers.jsonl")?;
     Ok(measured)
+}
+
+/// Settings of this machine's environment that tune OpenBLAS for an older core and cache:
+/// current numpy's OpenBLAS picks slower kernels with them, so the peers run without them (ours
+/// does not read them).
+const PEER_UNSET_ENV: [&str; 2] = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
+/// A command running the peers' `python`, without [`PEER_UNSET_ENV`].
+fn peer_command(python: &Path) -> Command {
+    let mut command = Command::new(python);
+    for name in PEER_UNSET_ENV {
+        command.env_remove(name);
+    }
+    command
 }
 
 fn unavailable_line(name: &str, implementation: &str, reason: &str) -> String {
@@ -930,13 +948,20 @@ impl Machine {
             .python
             .as_ref()
             .and_then(|py| {
+                // The BLAS kernels numpy runs (threadpoolctl, a scikit-learn dependency), as the
+                // peers see them: OpenBLAS's core type and threads decide the GEMM rows.
                 let script = "import importlib.metadata as m, platform\n\
                     out = ['Python ' + platform.python_version()]\n\
                     for p in ['numpy', 'scipy', 'scikit-learn', 'qnorm', 'h5py', 'torch', 'tensorflow-cpu', 'keras']:\n\
                     \x20   try: out.append(p + ' ' + m.version(p))\n\
                     \x20   except Exception: out.append(p + ' not installed')\n\
+                    try:\n\
+                    \x20   import numpy, threadpoolctl\n\
+                    \x20   for i in threadpoolctl.threadpool_info():\n\
+                    \x20       out.append('{} {} {} kernels, {} threads'.format(i.get('internal_api'), i.get('version'), i.get('architecture', '?'), i.get('num_threads')))\n\
+                    except Exception as e: out.append('BLAS kernels unknown: ' + str(e))\n\
                     print(', '.join(out))";
-                Command::new(py).args(["-c", script]).output().ok()
+                peer_command(py).args(["-c", script]).output().ok()
             })
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_else(|| "no Python environment".into());
