@@ -264,9 +264,11 @@ macro_rules! knob {
     };
 }
 
-/// The knobs searched, in the order tried: bias per source, then what shapes the TCGA, cell-line
-/// and label-noise arms, then the bias's rank and the SRA's condition effects.
-pub static KNOBS: [Knob; 10] = [
+/// The knobs searched, in the order tried: bias per source, then what shapes the TCGA arms
+/// (purity, how much tissue a tumour keeps, the share of SRA studies on tumours), the tissue
+/// programs' strength, the cell-line and label-noise arms, then the bias's rank and the SRA's
+/// condition effects.
+pub static KNOBS: [Knob; 12] = [
     knob!("bias.sra_scale", bias.sra_scale, 0.05, 4.0),
     knob!("bias.tcga_scale", bias.tcga_scale, 0.05, 4.0),
     knob!("bias.gtex_scale", bias.gtex_scale, 0.05, 4.0),
@@ -277,6 +279,8 @@ pub static KNOBS: [Knob; 10] = [
         0.05,
         1.0
     ),
+    knob!("sra.tumour_study_share", sra.tumour_study_share, 0.0, 0.8),
+    knob!("biology.program_effect", biology.program_effect, 0.2, 3.0),
     knob!(
         "biology.cell_line_tissue_weight",
         biology.cell_line_tissue_weight,

@@ -20,7 +20,9 @@ use crate::bias::{Protocol, ProtocolSpace, StudyBias};
 use crate::config::{GtexTissueSizes, SimConfig};
 use crate::counts::draw_counts;
 use crate::error::Result;
-use crate::genesets::{self, TissueSpec, HEK_LIKE, NAMED_CELL_LINES, TCGA_PROJECTS, TISSUES};
+use crate::genesets::{
+    self, TcgaProject, TissueSpec, HEK_LIKE, NAMED_CELL_LINES, TCGA_PROJECTS, TISSUES,
+};
 use crate::programs::Programs;
 use crate::seed;
 use crate::truth::Truth;
@@ -130,6 +132,25 @@ fn random_sex(rng: &mut ChaCha8Rng) -> Sex {
 /// The sex a tissue forces, or a random one.
 fn sex_for(tissue: &TissueSpec, rng: &mut ChaCha8Rng) -> Sex {
     tissue.sex.unwrap_or_else(|| random_sex(rng))
+}
+
+/// The sex of a patient of a cancer project: breast cancer nearly always female (as in TCGA's
+/// BRCA), otherwise as the tissue allows.
+fn tumour_sex(project: &TcgaProject, tissue: &TissueSpec, rng: &mut ChaCha8Rng) -> Sex {
+    if project.code == "BRCA" {
+        if rng.random_bool(0.99) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }
+    } else {
+        sex_for(tissue, rng)
+    }
+}
+
+/// A tumour sample's purity: uniform in `[purity_min, 1]`.
+fn tumour_purity(purity_min: f64, rng: &mut ChaCha8Rng) -> f32 {
+    (purity_min + (1.0 - purity_min) * rng.random::<f64>()) as f32
 }
 
 impl Simulator {
@@ -313,17 +334,9 @@ impl Simulator {
                 let purity = if normal {
                     0.0
                 } else {
-                    c.purity_min + (1.0 - c.purity_min) * rng.random::<f64>()
-                } as f32;
-                let sex = if project.code == "BRCA" {
-                    if rng.random_bool(0.99) {
-                        Sex::Female
-                    } else {
-                        Sex::Male
-                    }
-                } else {
-                    sex_for(spec, &mut rng)
+                    tumour_purity(c.purity_min, &mut rng)
                 };
+                let sex = tumour_sex(project, spec, &mut rng);
                 let patient = format!(
                     "TCGA-{}-{}",
                     base36(p as u64 + 400, 2),
@@ -420,7 +433,14 @@ impl Simulator {
             && !small_rna
             && kind < c.single_cell_share + c.small_rna_share + c.cell_line_share;
         let size_z: f64 = rng.sample(StandardNormal);
-        let size = ((c.size_log_mean + c.size_log_sd * size_z).exp().round() as usize)
+        let shift = if cell_study {
+            c.cell_line_size_log_shift
+        } else {
+            0.0
+        };
+        let size = ((c.size_log_mean + shift + c.size_log_sd * size_z)
+            .exp()
+            .round() as usize)
             .clamp(1, c.max_study_size);
         let mut bias = self.space.draw(
             &self.config.bias,
@@ -457,6 +477,21 @@ impl Simulator {
         let tissues: Vec<usize> = (0..n_kinds)
             .map(|_| rng.random_range(0..TISSUES.len()))
             .collect();
+        // Tumour studies draw from their own stream, so a config without them simulates the
+        // very cohort it did before they existed.
+        let mut tumour_rng = seed::rng(self.config.seed, "sra-tumour-study", s as u64);
+        let tumour_projects: Vec<usize> = if !cell_study
+            && !single_cell
+            && !small_rna
+            && tumour_rng.random_bool(c.tumour_study_share)
+        {
+            (0..n_kinds)
+                .map(|_| tumour_rng.random_range(0..TCGA_PROJECTS.len()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let tumour_study = !tumour_projects.is_empty();
         let label_tissue = rng.random_bool(c.tissue_label_rate);
         let label_sex = rng.random_bool(c.sex_label_rate);
         let label_source = rng.random_bool(c.source_label_rate);
@@ -468,6 +503,8 @@ impl Simulator {
         };
         let topic = if cell_study {
             "cultured cell lines"
+        } else if tumour_study {
+            "human tumour samples"
         } else {
             "human tissue samples"
         };
@@ -498,6 +535,17 @@ impl Simulator {
                     line.sex,
                     State::CellLine(lines[which]),
                     line.name.clone(),
+                )
+            } else if tumour_study {
+                let p = tumour_projects[which];
+                let project = &TCGA_PROJECTS[p];
+                let t = genesets::tissue_index(project.tissue).unwrap_or(0);
+                let purity = tumour_purity(self.config.tcga.purity_min, &mut tumour_rng);
+                (
+                    t,
+                    tumour_sex(project, &TISSUES[t], &mut tumour_rng),
+                    State::Tumour { project: p, purity },
+                    String::new(),
                 )
             } else {
                 let t = tissues[which];
@@ -622,12 +670,14 @@ impl Simulator {
                     tissue,
                     sex,
                     state,
-                    admixture: (!cell_study && admixed_tissue != tissue).then(|| {
-                        (
-                            admixed_tissue,
-                            (c.admixture_max * rng.random::<f64>()) as f32,
-                        )
-                    }),
+                    admixture: (!cell_study && !tumour_study && admixed_tissue != tissue).then(
+                        || {
+                            (
+                                admixed_tissue,
+                                (c.admixture_max * rng.random::<f64>()) as f32,
+                            )
+                        },
+                    ),
                     donor: None,
                     noise_stream: biological_noise,
                     library: depth * self.universe.len() as f64 * (c.library_log_sd * z).exp()
@@ -644,7 +694,10 @@ impl Simulator {
                     sample_source: truth_source,
                     cell_line: line_name.clone(),
                     donor: String::new(),
-                    purity: 0.0,
+                    purity: match state {
+                        State::Tumour { purity, .. } => purity,
+                        _ => 0.0,
+                    },
                     protocol: plan.bias.protocol.as_str().to_owned(),
                     read_length: plan.bias.read_length,
                     is_single_cell: single_cell,

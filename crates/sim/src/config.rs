@@ -216,10 +216,22 @@ pub struct SraConfig {
     pub size_log_sd: f64,
     /// Largest study.
     pub max_study_size: usize,
+    /// Added to a cell-line study's mean log size: perturbation series and cell-line panels
+    /// (GEUVADIS's 465 lymphoblastoid lines, CCLE) make the largest SRA studies, and the
+    /// paper's Figure 4 drew on at least six cell-line studies of more than 100 samples.
+    /// 0 keeps the cohorts of older configs unchanged.
+    #[serde(default)]
+    pub cell_line_size_log_shift: f64,
     /// Share of studies on cell lines (the rest, minus single-cell and small-RNA, are biopsies).
     pub cell_line_share: f64,
     /// Share of single-cell studies (to be removed by QC).
     pub single_cell_share: f64,
+    /// Share of the biopsy studies that profile tumours (each study one to three TCGA-like cancer
+    /// projects, purity drawn as TCGA's): real SRA holds many cancer studies, and without them
+    /// a model trained on SRA has never seen a tumour when it is tested on TCGA. 0 keeps the
+    /// cohorts of older configs unchanged.
+    #[serde(default)]
+    pub tumour_study_share: f64,
     /// Share of small-RNA studies (to be removed by QC).
     pub small_rna_share: f64,
     /// Share of studies whose experiments are sequenced as several runs (technical replicates).
@@ -344,25 +356,31 @@ impl SimConfig {
                     // with more than 100 samples of a class (about 3 % of studies here).
                     size_log_sd: 1.6,
                     max_study_size: 1_000,
+                    // Cell-line studies 1.8 times larger: Figure 4 needs six cell-line
+                    // studies of more than 100 samples and one of 300 in the training studies.
+                    cell_line_size_log_shift: 0.6,
                     cell_lines: 300,
                     // Calibrated on the LIN baseline (`cargo xtask calibrate`,
-                    // docs/simulation.md): label noise and the share of study-specific
-                    // condition effects.
-                    wrong_source_rate: 0.2,
-                    wrong_sex_rate: 0.04,
+                    // docs/simulation.md): label noise, the share of study-specific condition
+                    // effects and the share of biopsy studies on tumours.
+                    wrong_source_rate: 0.4,
+                    wrong_sex_rate: 0.08,
+                    tumour_study_share: 0.8,
                     condition_share: 0.075,
                     ..tiny.sra.clone()
                 },
-                // Calibrated on the LIN baseline: bias strength per source, tumour purity and
-                // how much of its tissue a tumour keeps.
+                // Calibrated on the LIN baseline: bias strength and rank, tumour purity, how
+                // much of its tissue a tumour and a cell line keep.
                 bias: BiasConfig {
-                    gtex_scale: 0.375,
+                    rank: 9,
+                    gtex_scale: 0.14,
                     tcga_scale: 1.2,
-                    sra_scale: 0.5,
+                    sra_scale: 0.45,
                     ..tiny.bias.clone()
                 },
                 biology: BiologyConfig {
-                    tumour_tissue_weight: 0.15,
+                    tumour_tissue_weight: 0.05625,
+                    cell_line_tissue_weight: 0.2625,
                     ..tiny.biology.clone()
                 },
                 ..tiny
@@ -488,6 +506,8 @@ impl SimConfig {
                 size_log_sd: 1.0,
                 max_study_size: 40,
                 cell_line_share: 0.3,
+                tumour_study_share: 0.0,
+                cell_line_size_log_shift: 0.0,
                 single_cell_share: 0.06,
                 small_rna_share: 0.04,
                 replicate_share: 0.15,
@@ -672,6 +692,7 @@ impl SimConfig {
             "every study's plan is held in memory",
         )?;
         finite("sra.size_log_mean", r.size_log_mean)?;
+        finite("sra.cell_line_size_log_shift", r.cell_line_size_log_shift)?;
         at_least_zero("sra.size_log_sd", r.size_log_sd)?;
         count(
             "sra.max_study_size",
@@ -682,6 +703,7 @@ impl SimConfig {
         )?;
         for (field, v) in [
             ("sra.cell_line_share", r.cell_line_share),
+            ("sra.tumour_study_share", r.tumour_study_share),
             ("sra.single_cell_share", r.single_cell_share),
             ("sra.small_rna_share", r.small_rna_share),
             ("sra.replicate_share", r.replicate_share),

@@ -31,7 +31,7 @@ pub struct Truth {
     pub cell_line: String,
     /// GTEx donor or TCGA patient; empty otherwise.
     pub donor: String,
-    /// Tumour purity in (0, 1] for TCGA tumours, 0 for normal samples.
+    /// Tumour purity in (0, 1] for tumours (TCGA, and SRA tumour studies), 0 for normal samples.
     pub purity: f32,
     /// Library protocol (`polyA`, `total_rna`, `small_rna`).
     pub protocol: String,
