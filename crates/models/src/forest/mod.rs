@@ -41,8 +41,8 @@
 //!
 //! Measured on the benchmark forest (10,000 x 500, 16 classes, 100 trees of 5,664 nodes, rows 14.3
 //! levels deep on average), in one process alternating the former row-by-row walk and this one,
-//! medians of 21 runs, 2 cores shared with another job (load 2.6-3):
-//! `cargo test --release -p rnameta-models --lib forest::predict::tests::speed -- --ignored --nocapture`
+//! medians of 21 runs, 2 cores shared with another job (load 2.6-3; a one-off A/B while the layout
+//! was written: timings live in `cargo xtask bench forest`, never in tests):
 //!
 //! | threads | row by row | prediction layout | ratio |
 //! |---|---|---|---|

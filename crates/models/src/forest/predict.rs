@@ -303,7 +303,6 @@ mod tests {
     use crate::forest::targets::{ClassTargets, LabelSetTargets};
     use crate::forest::tree::Node;
     use crate::synthetic::Synthetic;
-    use std::time::Instant;
 
     /// Prediction as it was before the prediction layout, verbatim (rayon over chunks of 64 rows,
     /// each row through every tree with [`Tree::leaf`], summing the leaf values, then scaling):
@@ -591,51 +590,5 @@ mod tests {
         // -0.0 from the leaf, added to +0.0, is +0.0 in the row-by-row walk: the same as leaving
         // it out.
         assert_same_bits(&e.predict(x.view()), &want, "by hand, expected");
-    }
-
-    /// The middle value of `v` (the upper one for an even count).
-    fn median(mut v: Vec<f64>) -> f64 {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    }
-
-    /// The benchmark forest (`benches/benches/forest.rs`: `Synthetic` 20,000 x 500, 16 classes,
-    /// 50 informative, seed 1; 100 trees fitted on the first half) predicting the second half,
-    /// alternating the row-by-row walk and [`predict`], `AB_RUNS` (default 15) runs each; prints
-    /// the medians and their ratio, and checks every output is the same.
-    #[test]
-    #[ignore = "timing: cargo test --release -p rnameta-models --lib forest::predict::tests::speed -- --ignored --nocapture"]
-    fn speed_against_the_row_by_row_walk() {
-        let (x, y) = Synthetic {
-            n_samples: 20_000,
-            n_features: 500,
-            n_classes: 16,
-            n_informative: 50,
-            separation: 0.5,
-            seed: 1,
-        }
-        .generate();
-        let e = class_forest(x.slice(s![..10_000, ..]), &y[..10_000], &params(100));
-        let test = x.slice(s![10_000.., ..]);
-        let nodes: usize = e.trees.iter().map(|t| t.nodes.len()).sum();
-        eprintln!("{} trees, {nodes} nodes", e.trees.len());
-        let runs = std::env::var("AB_RUNS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(15);
-        let (mut old, mut new) = (Vec::new(), Vec::new());
-        for _ in 0..runs {
-            let t = Instant::now();
-            let want = row_by_row(&e, test);
-            old.push(t.elapsed().as_secs_f64() * 1e3);
-            let t = Instant::now();
-            let got = e.predict(test);
-            new.push(t.elapsed().as_secs_f64() * 1e3);
-            assert_same_bits(&got, &want, "benchmark forest");
-        }
-        let (o, n) = (median(old.clone()), median(new.clone()));
-        eprintln!("row by row: median {o:.1} ms {old:.0?}");
-        eprintln!("prediction layout: median {n:.1} ms {new:.0?}");
-        eprintln!("ratio {:.3}", n / o);
     }
 }
