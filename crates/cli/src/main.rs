@@ -9,6 +9,7 @@ mod evaluate;
 mod fetch;
 mod inspect;
 mod outputs;
+mod plan;
 mod rank_genes;
 mod simulate;
 mod train;
@@ -72,6 +73,14 @@ enum Command {
     /// ontology) into a directory: resumable, size- and checksum-checked, SHA-256 recorded in
     /// fetch-manifest.json (docs/fetch.md).
     Fetch(fetch::Args),
+    /// Plan the recount3 projects and samples the tasks need, as the paper selected them (human,
+    /// bulk RNA-seq, labelled by MetaSRA), from a recount3 mirror's project tables and MetaSRA.
+    ///
+    /// Stage 1 (no --metasra): the human SRA, GTEx and TCGA projects and the metadata table of
+    /// each, to fetch. Stage 2 (--metasra): each project's samples after the metadata QC
+    /// (single-cell studies and small-RNA libraries left out), their runs and tissue / sex /
+    /// sample-source labels, and the labelled samples per class (docs/fetch.md).
+    Plan(plan::Args),
     /// Train a model (lin, mlp, da, rf, logistic) for a task on labelled expression files and
     /// save it as a bundle directory (manifest.json + model.safetensors).
     ///
@@ -125,6 +134,7 @@ fn main() -> ExitCode {
             quiet,
         }),
         Command::Fetch(args) => fetch::run(&args),
+        Command::Plan(args) => plan::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Annotate(args) => annotate::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),

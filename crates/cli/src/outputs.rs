@@ -38,6 +38,21 @@ pub fn check_output_dir(out: &Path, flag: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output folder path that names an existing file (a folder of several outputs is
+/// created when missing, with its parents), and sweeps stale temporaries from it.
+pub fn check_output_folder(out: &Path, flag: &str) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "{flag} {}: is a file; the outputs go into a folder, give a new or existing folder name",
+            out.display()
+        );
+    }
+    if out.is_dir() {
+        sweep(out);
+    }
+    Ok(())
+}
+
 /// The folder an output goes in, which must exist.
 fn check_parent<'a>(out: &'a Path, flag: &str) -> Result<&'a Path> {
     match out.parent().filter(|p| !p.as_os_str().is_empty()) {

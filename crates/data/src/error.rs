@@ -154,6 +154,65 @@ pub enum Error {
         /// Each input and its gene count, e.g. `a.tsv 450 genes, b.tsv 400`.
         files: String,
     },
+    /// `rnameta plan`: no recount3 mirror at or below the path given.
+    #[error(
+        "{}: no recount3 mirror here: expected a folder holding human/ (with human/homes_index \
+         or human/data_sources/), that human/ folder itself, or a folder holding recount3/human/ \
+         (as rnameta fetch --out DIR and rnameta simulate --out DIR write)",
+        path.display()
+    )]
+    NoRecount3Mirror {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// `rnameta plan`: a data-source home without its project table.
+    #[error(
+        "{}: recount3's project table is missing; download it from {url} to that path (it \
+         lists every project of the data source and its samples)",
+        path.display()
+    )]
+    NoProjectTable {
+        /// Where the table belongs in the mirror.
+        path: PathBuf,
+        /// Where to download it.
+        url: String,
+    },
+    /// `rnameta plan`: the MetaSRA input is a file of another format.
+    #[error(
+        "{}: a {format}, not a MetaSRA JSON release (rnameta fetch metasra downloads one)",
+        path.display()
+    )]
+    NotMetaSra {
+        /// The file.
+        path: PathBuf,
+        /// Its detected format.
+        format: Format,
+    },
+    /// `rnameta plan`: a JSON file that parses as MetaSRA's layout but holds no MetaSRA release.
+    #[error(
+        "{}: not a MetaSRA release: {why} (rnameta fetch metasra downloads one)",
+        path.display()
+    )]
+    NotMetaSraRelease {
+        /// The file.
+        path: PathBuf,
+        /// What gives it away.
+        why: String,
+    },
+    /// `rnameta plan`, stage 2: projects whose own metadata table is not in the mirror.
+    #[error(
+        "{missing} of {total} projects have no metadata table in the mirror (first: {first}); \
+         fetch them first (stage 1's projects.tsv names each under metadata_table; rnameta fetch \
+         recount3 --project ID fetches SRA projects), or plan without them with --skip-missing"
+    )]
+    MissingMetadata {
+        /// Projects lacking their table.
+        missing: usize,
+        /// Projects planned.
+        total: usize,
+        /// The first missing tables, relative to the mirror's root.
+        first: String,
+    },
 }
 
 /// `Result` with [`Error`].

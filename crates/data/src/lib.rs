@@ -8,6 +8,7 @@ pub mod gene_ids;
 pub mod labels;
 mod load;
 mod options;
+pub mod plan;
 pub mod read;
 pub mod recount3_layout;
 pub mod refusal;

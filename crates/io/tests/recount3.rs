@@ -585,6 +585,11 @@ fn sra_table_fills_sample_meta() {
         Some("kidney")
     );
     assert_eq!(hek.attributes.get(RAIL_ID).map(String::as_str), Some("101"));
+    assert_eq!(
+        hek.attributes.get("sample_acc").map(String::as_str),
+        Some("SRS1"),
+        "the SRA sample accession, by which MetaSRA labels samples"
+    );
     let lung = &metas[1];
     assert_eq!(
         (lung.tissue.as_deref(), lung.sex),
@@ -596,6 +601,33 @@ fn sra_table_fills_sample_meta() {
         (bare.tissue.as_ref(), bare.sex, bare.experiment.as_deref()),
         (None, None, Some("SRX2"))
     );
+}
+
+#[test]
+fn sra_record_columns_become_attributes_and_win_over_attribute_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_text(
+        dir.path(),
+        "sra.sra.SRP2.MD.gz",
+        "rail_id\texternal_id\tstudy\tsample_acc\tstudy_title\tstudy_abstract\tlibrary_strategy\tlibrary_source\tsample_attributes\n\
+         1\tSRR1\tSRP2\tSRS7\tSmall RNA atlas\tmiRNA profiles\tmiRNA-Seq\tTRANSCRIPTOMIC\tlibrary_strategy;;RNA-Seq|tissue;;lung\n\
+         2\tSRR2\tSRP2\tNA\tSmall RNA atlas\tmiRNA profiles\tNA\tNA\tsample_acc;;SRS8\n",
+    );
+    let metas = sample_meta(&read_metadata_table(&path).unwrap(), DataSource::Sra).unwrap();
+    let attr = |i: usize, key: &str| metas[i].attributes.get(key).map(String::as_str);
+    for column in rnameta_io::recount3::SRA_RECORD_COLUMNS {
+        assert!(attr(0, column).is_some(), "{column} kept");
+    }
+    assert_eq!(
+        attr(0, "library_strategy"),
+        Some("miRNA-Seq"),
+        "the column wins"
+    );
+    assert_eq!(attr(0, "study_title"), Some("Small RNA atlas"));
+    assert_eq!(metas[0].tissue.as_deref(), Some("lung"));
+    // NA columns add nothing; a pair in sample_attributes stands.
+    assert_eq!(attr(1, "sample_acc"), Some("SRS8"));
+    assert_eq!(attr(1, "library_strategy"), None);
 }
 
 #[test]

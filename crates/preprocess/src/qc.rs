@@ -1,6 +1,12 @@
 //! Sample quality control as in Wartmann et al.: small-RNA libraries, single-cell studies and
 //! technical replicates. Each filter returns the rows to keep and a [`QcReport`] saying which
 //! samples it removed and why; [`QcOutcome::apply`] gives the filtered dataset.
+//!
+//! Two of them also work before any count is read, from the metadata alone (as `rnameta plan`
+//! uses them): single-cell studies from their titles and abstracts ([`StudyText::of_samples`],
+//! [`single_cell_studies`], [`remove_single_cell`]), and small-RNA or single-cell libraries from
+//! SRA's library record ([`library_records`]). The counts-based [`small_rna_libraries`] and
+//! [`technical_replicates`] need the counts.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -158,6 +164,43 @@ pub struct StudyText {
     pub abstract_text: String,
 }
 
+/// Attribute under which a sample's study title is kept (recount3's `sra` column `study_title`).
+pub const STUDY_TITLE: &str = "study_title";
+/// Attribute under which a sample's study abstract is kept (recount3's `sra` column
+/// `study_abstract`).
+pub const STUDY_ABSTRACT: &str = "study_abstract";
+
+impl StudyText {
+    /// The title and abstract of each study of `samples`, from the first sample of the study that
+    /// carries them ([`STUDY_TITLE`], [`STUDY_ABSTRACT`] attributes), in order of first
+    /// appearance. Samples without a study are passed over; a study none of whose samples carries
+    /// either gets empty texts.
+    pub fn of_samples(samples: &[SampleMeta]) -> Vec<StudyText> {
+        let mut studies: Vec<StudyText> = Vec::new();
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in samples {
+            let Some(study) = s.study.as_deref() else {
+                continue;
+            };
+            let at = *index.entry(study).or_insert_with(|| {
+                studies.push(StudyText {
+                    study: study.to_owned(),
+                    title: String::new(),
+                    abstract_text: String::new(),
+                });
+                studies.len() - 1
+            });
+            let text = &mut studies[at];
+            if text.title.is_empty() && text.abstract_text.is_empty() {
+                let attr = |k: &str| s.attributes.get(k).cloned().unwrap_or_default();
+                text.title = attr(STUDY_TITLE);
+                text.abstract_text = attr(STUDY_ABSTRACT);
+            }
+        }
+        studies
+    }
+}
+
 /// A study flagged as single-cell, with what matched where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SingleCellHit {
@@ -259,6 +302,50 @@ pub fn remove_single_cell(samples: &[SampleMeta], hits: &[SingleCellHit]) -> QcO
                     hit.study,
                     hit.matched.join("; ")
                 ),
+            ))
+        })
+        .collect();
+    QcOutcome::from_removed(samples, removed)
+}
+
+/// Attribute under which a sample's SRA library strategy is kept (`library_strategy`).
+pub const LIBRARY_STRATEGY: &str = "library_strategy";
+/// Attribute under which a sample's SRA library source is kept (`library_source`).
+pub const LIBRARY_SOURCE: &str = "library_source";
+/// SRA library strategies of small-RNA libraries (SRA's vocabulary: micro RNA, and other
+/// non-coding RNA such as snoRNA, siRNA, piRNA).
+pub const SMALL_RNA_LIBRARY_STRATEGIES: [&str; 2] = ["miRNA-Seq", "ncRNA-Seq"];
+/// SRA's library source of single-cell transcriptome libraries.
+pub const SINGLE_CELL_LIBRARY_SOURCE: &str = "TRANSCRIPTOMIC SINGLE CELL";
+
+/// Removes the samples whose SRA library record already says what the counts would show: a
+/// small-RNA library ([`SMALL_RNA_LIBRARY_STRATEGIES`] as [`LIBRARY_STRATEGY`]) or a single-cell
+/// one ([`SINGLE_CELL_LIBRARY_SOURCE`] as [`LIBRARY_SOURCE`]); values are compared ignoring case.
+/// Samples without a record are kept: a record is often missing or wrong, so the counts-based
+/// [`small_rna_libraries`] and the study keywords of [`single_cell_studies`] still apply.
+pub fn library_records(samples: &[SampleMeta]) -> QcOutcome {
+    let removed = samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let value = |key: &str| s.attributes.get(key).map(|v| v.trim());
+            if let Some(strategy) = value(LIBRARY_STRATEGY).filter(|v| {
+                SMALL_RNA_LIBRARY_STRATEGIES
+                    .iter()
+                    .any(|small| small.eq_ignore_ascii_case(v))
+            }) {
+                return Some((
+                    i,
+                    QcFilter::SmallRna,
+                    format!("{LIBRARY_STRATEGY} is {strategy}"),
+                ));
+            }
+            let source = value(LIBRARY_SOURCE)
+                .filter(|v| v.eq_ignore_ascii_case(SINGLE_CELL_LIBRARY_SOURCE))?;
+            Some((
+                i,
+                QcFilter::SingleCell,
+                format!("{LIBRARY_SOURCE} is {source}"),
             ))
         })
         .collect();
@@ -416,6 +503,57 @@ mod tests {
         assert_eq!(out.keep, vec![1]);
         assert!(out.report.removed[0].reason.contains("title: single cell"));
         assert_eq!(out.report.count(QcFilter::SingleCell), 2);
+    }
+
+    #[test]
+    fn study_texts_come_from_the_first_sample_that_carries_them() {
+        let a = sample("a", "S1", None);
+        let mut b = sample("b", "S1", None);
+        b.attributes
+            .insert(STUDY_TITLE.into(), "Single-cell atlas".into());
+        let mut c = sample("c", "S2", None);
+        c.attributes
+            .insert(STUDY_ABSTRACT.into(), "Bulk RNA-seq".into());
+        let mut orphan = sample("d", "S3", None);
+        orphan.study = None;
+        let texts = StudyText::of_samples(&[a, b, c, orphan]);
+        let studies: Vec<(&str, &str, &str)> = texts
+            .iter()
+            .map(|t| (t.study.as_str(), t.title.as_str(), t.abstract_text.as_str()))
+            .collect();
+        assert_eq!(
+            studies,
+            [("S1", "Single-cell atlas", ""), ("S2", "", "Bulk RNA-seq")]
+        );
+    }
+
+    #[test]
+    fn library_records_catch_small_rna_and_single_cell_libraries() {
+        let with = |id: &str, key: &str, value: &str| {
+            let mut s = sample(id, "S1", None);
+            s.attributes.insert(key.into(), value.into());
+            s
+        };
+        let samples = vec![
+            with("mirna", LIBRARY_STRATEGY, "miRNA-Seq"),
+            with("bulk", LIBRARY_STRATEGY, "RNA-Seq"),
+            with("ncrna", LIBRARY_STRATEGY, "ncrna-seq"),
+            with("cells", LIBRARY_SOURCE, "TRANSCRIPTOMIC SINGLE CELL"),
+            with("tissue", LIBRARY_SOURCE, "TRANSCRIPTOMIC"),
+            sample("unknown", "S1", None),
+        ];
+        let out = library_records(&samples);
+        assert_eq!(out.keep, vec![1, 4, 5]);
+        assert_eq!(out.report.count(QcFilter::SmallRna), 2);
+        assert_eq!(out.report.count(QcFilter::SingleCell), 1);
+        assert_eq!(
+            out.report.removed[0].reason,
+            "library_strategy is miRNA-Seq"
+        );
+        assert_eq!(
+            out.report.removed[2].reason,
+            "library_source is TRANSCRIPTOMIC SINGLE CELL"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! OUT/config.json                    the effective configuration
 //! OUT/genes.tsv.gz                   the gene universe (rnameta gene table)
 //! OUT/truth.tsv.gz                   every sample's true labels and QC flags
+//! OUT/recount3/human/homes_index
 //! OUT/recount3/human/annotations/gene_sums/human.gene_sums.G026.gtf.gz
+//! OUT/recount3/human/data_sources/<src>/metadata/<src>.recount_project.MD.gz
 //! OUT/recount3/human/data_sources/<src>/gene_sums/<xx>/<project>/<src>.gene_sums.<project>.G026.gz
 //! OUT/recount3/human/data_sources/<src>/metadata/<xx>/<project>/<src>.<table>.<project>.MD.gz
 //! OUT/gtex/GTEx_Analysis_rnameta_gene_reads.gct.gz
@@ -16,7 +18,9 @@
 //!
 //! `<src>` is `gtex`, `tcga` or `sra`; `<xx>` the last two characters of the project, as
 //! recount3's own server lays projects out; `<table>` is the source's own table, then
-//! `recount_project` and `recount_qc`.
+//! `recount_project` and `recount_qc`. Above the projects, as on recount3's server, each source's
+//! project table lists every sample of its projects (the file `available_projects()` of the
+//! recount3 R package reads), and `homes_index` the sources written.
 //!
 //! A cohort appears whole or not at all: it is written into a hidden staging folder next to `OUT`
 //! ([`staging_dir`]: `.rnameta-tmp-<pid>-<name>`) and renamed to `OUT` when complete; on an error
@@ -36,8 +40,9 @@ use rayon::prelude::*;
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, SampleMeta};
 use rnameta_io::archs4::{write_with, WriteOptions};
 use rnameta_io::recount3::{
-    table_from_samples, write_gene_sums, write_metadata_table, FileName, GeneSums, GeneSumsHeader,
-    MetadataTable, Recount3Table, AUC, AVERAGE_MAPPED_LENGTH,
+    project_file, project_table_path, table_from_samples, write_gene_sums, write_homes_index,
+    write_metadata_table, write_project_table, FileName, GeneSums, GeneSumsHeader, MetadataTable,
+    ProjectRun, Recount3Table, AUC, AVERAGE_MAPPED_LENGTH, HOMES_INDEX, RAIL_ID,
 };
 use rnameta_io::write::{sweep_stale_temporaries, write_atomically, InFlight, TEMPORARY_PREFIX};
 use rnameta_io::{annotation, gct, gtex, gtf, metasra};
@@ -91,33 +96,35 @@ impl Layout {
             .join(format!("human.gene_sums.{ANNOTATION}.gtf.gz"))
     }
 
-    fn source_dir(&self, source: DataSource, kind: &str, project: &str) -> PathBuf {
-        let tail: String = project
-            .chars()
-            .rev()
-            .take(2)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        self.root
-            .join("recount3/human/data_sources")
-            .join(source.as_str())
-            .join(kind)
-            .join(tail)
-            .join(project)
+    /// `recount3/human`, the organism folder of the recount3 mirror.
+    fn recount3_human(&self) -> PathBuf {
+        self.root.join("recount3/human")
     }
 
     /// The gene sums file of a project.
     pub fn gene_sums(&self, source: DataSource, project: &str) -> PathBuf {
-        self.source_dir(source, "gene_sums", project)
-            .join(FileName::gene_sums(source, project, ANNOTATION))
+        let name = FileName::gene_sums(source, project, ANNOTATION);
+        self.recount3_human()
+            .join(project_file(source, "gene_sums", project, &name))
     }
 
     /// A metadata table of a project.
     pub fn metadata(&self, source: DataSource, table: Recount3Table, project: &str) -> PathBuf {
-        self.source_dir(source, "metadata", project)
-            .join(table.file_name(source, project))
+        let name = table.file_name(source, project);
+        self.recount3_human()
+            .join(project_file(source, "metadata", project, &name))
+    }
+
+    /// A data source's project table, one row per sample of every project (recount3's
+    /// `data_sources/<src>/metadata/<src>.recount_project.MD.gz`).
+    pub fn project_table(&self, source: DataSource) -> PathBuf {
+        self.recount3_human()
+            .join(project_table_path(&home_of(source)))
+    }
+
+    /// The organism's list of project homes (recount3's `human/homes_index`).
+    pub fn homes_index(&self) -> PathBuf {
+        self.recount3_human().join(HOMES_INDEX)
     }
 
     /// The GTEx GCT matrix.
@@ -443,6 +450,18 @@ fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<Wr
         )?;
         summary.samples.insert("archs4".into(), written);
     }
+    let homes: Vec<String> = [
+        (config.gtex.samples, DataSource::Gtex),
+        (config.tcga.samples, DataSource::Tcga),
+        (config.sra.studies, DataSource::Sra),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(_, source)| home_of(source))
+    .collect();
+    if !homes.is_empty() {
+        write_homes_index(&layout.homes_index(), &homes)?;
+    }
     write_truth(&layout.truth(), &truth)?;
     progress.finish_with_message("done");
     Ok(summary)
@@ -504,7 +523,7 @@ pub fn archs4_meta(s: &SampleMeta) -> SampleMeta {
     m.study = s.study.as_deref().map(|st| format!("GSE{}", number(st)));
     m.run = None;
     m.experiment = None;
-    m.attributes.remove(rnameta_io::recount3::RAIL_ID);
+    m.attributes.remove(RAIL_ID);
     m.attributes.insert("run".into(), s.sample_id.clone());
     m
 }
@@ -554,7 +573,38 @@ fn write_recount3(layout: &Layout, cohort: &SourceCohort, progress: &ProgressBar
             Ok(())
         })
         .collect::<Result<Vec<()>>>()?;
+    let runs: Vec<ProjectRun> = groups
+        .iter()
+        .flat_map(|(project, rows)| rows.iter().map(move |&r| (project, r)))
+        .map(|(project, r)| project_run(source, project, r, &dataset.samples()[r]))
+        .collect();
+    let table = layout.project_table(source);
+    layout.create_parent(&table)?;
+    write_project_table(&table, &runs)?;
     Ok(groups.len())
+}
+
+/// recount3's home of a data source's projects: `data_sources/<src>`.
+fn home_of(source: DataSource) -> String {
+    format!("data_sources/{}", source.as_str())
+}
+
+/// A sample's row of its source's project table (its `rail_id`, else its row in the source, from
+/// 1; recount3's organism name and the date written in gene sums headers).
+fn project_run(source: DataSource, project: &str, row: usize, sample: &SampleMeta) -> ProjectRun {
+    ProjectRun {
+        rail_id: sample
+            .attributes
+            .get(RAIL_ID)
+            .cloned()
+            .unwrap_or_else(|| (row + 1).to_string()),
+        external_id: sample.sample_id.clone(),
+        project: project.to_owned(),
+        organism: "Homo sapiens".to_owned(),
+        file_source: home_of(source),
+        project_home: home_of(source),
+        date_processed: Some(DATE_GENERATED.to_owned()),
+    }
 }
 
 /// One recount3 project: gene sums (coverage = counts x read length), the source's table,

@@ -225,19 +225,7 @@ fn sra_qc(sra: Dataset) -> Result<(Dataset, QcCounts)> {
     let small = small_rna_libraries(&sra)?;
     counts.small_rna = sra.n_samples() - small.keep.len();
     let sra = small.apply(&sra)?;
-    let mut studies: Vec<StudyText> = Vec::new();
-    for s in sra.samples() {
-        let Some(study) = &s.study else { continue };
-        if studies.iter().any(|t| &t.study == study) {
-            continue;
-        }
-        let attr = |k: &str| s.attributes.get(k).cloned().unwrap_or_default();
-        studies.push(StudyText {
-            study: study.clone(),
-            title: attr("study_title"),
-            abstract_text: attr("study_abstract"),
-        });
-    }
+    let studies = StudyText::of_samples(sra.samples());
     let single = remove_single_cell(sra.samples(), &single_cell_studies(&studies));
     counts.single_cell = sra.n_samples() - single.keep.len();
     let sra = single.apply(&sra)?;

@@ -25,6 +25,7 @@ mod annotate;
 mod bundle;
 mod fetch;
 mod inputs;
+mod plan;
 mod rank_genes;
 mod simulate;
 mod train;
@@ -184,6 +185,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(rank_genes::cases());
     cases.extend(simulate::cases());
     cases.extend(fetch::cases());
+    cases.extend(plan::cases());
     cases
 }
 

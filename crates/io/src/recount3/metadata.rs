@@ -5,7 +5,8 @@
 //!   (kept in `attributes` under [`RAIL_ID`]); older files name the first two `run_acc` and
 //!   `study_acc`, which upstream `read_metadata()` also accepts;
 //! - `sra`: run = `external_id`, experiment = `experiment_acc`, attributes = the parsed
-//!   `sample_attributes`, and from those tissue, sex and a cell line (sample source);
+//!   `sample_attributes` and the [`SRA_RECORD_COLUMNS`], and from the parsed
+//!   `sample_attributes` tissue, sex and a cell line (sample source);
 //! - `tcga`: tissue = `gdc_cases.project.primary_site`, sex = `gdc_cases.demographic.gender`;
 //! - `gtex`: tissue = `smts` (detail `smtsd` in attributes under [`GTEX_SMTSD`]), sex = `sex`
 //!   coded 1 male, 2 female.
@@ -38,6 +39,20 @@ const TISSUE_KEYS: [&str; 6] = [
 const SEX_KEYS: [&str; 2] = ["sex", "gender"];
 /// `sample_attributes` keys that name a cell line.
 const CELL_LINE_KEYS: [&str; 3] = ["cell line", "cellline", "cell line name"];
+
+/// Columns of recount3's `sra` table kept among a sample's attributes under their own names: the
+/// SRA sample accession (`SRS...`, the key of MetaSRA), the study's title and abstract (from which
+/// single-cell studies are told) and the library's strategy and source (small-RNA and single-cell
+/// libraries). A table whose `sample_attributes` hold pairs of these names (the simulator writes
+/// them there) gives the same attributes; a column, SRA's own record, wins over such a pair.
+/// The columns are those of recount3's human `sra` tables (41, from `rail_id` to `run_center`).
+pub const SRA_RECORD_COLUMNS: [&str; 5] = [
+    "sample_acc",
+    "study_title",
+    "study_abstract",
+    "library_strategy",
+    "library_source",
+];
 
 /// TCGA columns (upstream names, without the `tcga.` prefix).
 const TCGA_SITE: &str = "gdc_cases.project.primary_site";
@@ -79,16 +94,21 @@ pub fn sample_meta(table: &MetadataTable, source: DataSource) -> Result<Vec<Samp
 fn fill_sra(table: &MetadataTable, row: usize, meta: &mut SampleMeta) -> Result<()> {
     meta.run = Some(meta.sample_id.clone());
     meta.experiment = table.get_by_name(row, "experiment_acc").map(str::to_owned);
-    let Some(text) = table.get_by_name(row, "sample_attributes") else {
-        return Ok(());
-    };
-    let attributes = parse_sample_attributes(text).map_err(|kind| table.error_at_row(row, kind))?;
-    meta.tissue = find_attribute(&attributes, &TISSUE_KEYS).map(str::to_owned);
-    meta.sex = find_attribute(&attributes, &SEX_KEYS).and_then(Sex::parse_loose);
-    if find_attribute(&attributes, &CELL_LINE_KEYS).is_some() {
-        meta.sample_source = Some(SampleSource::CellLine);
+    if let Some(text) = table.get_by_name(row, "sample_attributes") {
+        let attributes =
+            parse_sample_attributes(text).map_err(|kind| table.error_at_row(row, kind))?;
+        meta.tissue = find_attribute(&attributes, &TISSUE_KEYS).map(str::to_owned);
+        meta.sex = find_attribute(&attributes, &SEX_KEYS).and_then(Sex::parse_loose);
+        if find_attribute(&attributes, &CELL_LINE_KEYS).is_some() {
+            meta.sample_source = Some(SampleSource::CellLine);
+        }
+        meta.attributes.extend(attributes);
     }
-    meta.attributes.extend(attributes);
+    for column in SRA_RECORD_COLUMNS {
+        if let Some(value) = table.get_by_name(row, column) {
+            meta.attributes.insert(column.to_owned(), value.to_owned());
+        }
+    }
     Ok(())
 }
 

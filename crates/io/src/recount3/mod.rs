@@ -7,7 +7,13 @@
 //!   [`GeneSums::transform_counts`];
 //! - `<source>.<table>.<project>.MD.gz` for the tables of [`Recount3Table`]: one row per sample,
 //!   keyed by `rail_id` / `external_id` / `study`, read by [`read_metadata_table`]; the sample
-//!   metadata rnameta needs is taken from them by [`sample_meta`].
+//!   metadata rnameta needs is taken from them by [`sample_meta`];
+//! - above the projects, each home's project table
+//!   (`data_sources/<source>/metadata/<source>.recount_project.MD.gz`, one row per sample of every
+//!   project), read by [`ProjectTable`], and the organism's `homes_index` ([`read_homes_index`]).
+//!
+//! A project's files lie in `<kind>/<xx>/<project>/` below its home, `<xx>` being the project's
+//! last two characters ([`shard`], [`project_file`]).
 //!
 //! The layouts follow the upstream R/Bioconductor package (LieberInstitute/recount3:
 //! `read_counts()`, `read_metadata()`, `transform_counts()`, `compute_scale_factors()`,
@@ -16,10 +22,11 @@
 mod attributes;
 mod gene_sums;
 mod metadata;
+mod projects;
 mod table;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rnameta_core::DataSource;
 
@@ -29,7 +36,13 @@ pub use gene_sums::{
     read_gene_sums, write_gene_sums, GeneSums, GeneSumsHeader, AUC, AVERAGE_MAPPED_LENGTH,
     DEFAULT_TARGET_SIZE,
 };
-pub use metadata::{apply_sample_meta, sample_meta, table_from_samples, GTEX_SMTSD, RAIL_ID};
+pub use metadata::{
+    apply_sample_meta, sample_meta, table_from_samples, GTEX_SMTSD, RAIL_ID, SRA_RECORD_COLUMNS,
+};
+pub use projects::{
+    organism_name, project_table_path, read_homes_index, write_homes_index, write_project_table,
+    Project, ProjectRun, ProjectTable, HOMES_INDEX, PROJECT_TABLE_COLUMNS,
+};
 pub use table::{parse_f64_cell, MetadataTable, TABLE_PREFIXES};
 
 use crate::error::Result;
@@ -148,6 +161,36 @@ impl FileName {
     pub fn gene_sums(source: DataSource, project: &str, annotation: &str) -> String {
         format!("{}.gene_sums.{project}.{annotation}.gz", source.as_str())
     }
+}
+
+/// The shard folder of a project: its last two characters (`SRP107565` -> `65`), as upstream
+/// `locate_url()` builds it (`substr(project, nchar(project) - 1, nchar(project))`).
+pub fn shard(project: &str) -> &str {
+    let start = project.char_indices().rev().nth(1).map_or(0, |(at, _)| at);
+    &project[start..]
+}
+
+/// A file of a project relative to the organism's folder (`human/`), as `locate_url()` lays it
+/// out: `data_sources/<source>/<kind>/<xx>/<project>/<file name>`, `<kind>` being `metadata` or
+/// `gene_sums`.
+///
+/// ```
+/// use std::path::Path;
+/// use rnameta_core::DataSource;
+/// use rnameta_io::recount3::{project_file, Recount3Table};
+/// let file = Recount3Table::Sra.file_name(DataSource::Sra, "SRP107565");
+/// assert_eq!(
+///     project_file(DataSource::Sra, "metadata", "SRP107565", &file),
+///     Path::new("data_sources/sra/metadata/65/SRP107565/sra.sra.SRP107565.MD.gz")
+/// );
+/// ```
+pub fn project_file(source: DataSource, kind: &str, project: &str, file_name: &str) -> PathBuf {
+    Path::new("data_sources")
+        .join(source.as_str())
+        .join(kind)
+        .join(shard(project))
+        .join(project)
+        .join(file_name)
 }
 
 /// Reads a recount3 metadata table, keyed by `rail_id` (or, in tables without it, `external_id`
