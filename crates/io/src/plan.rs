@@ -106,6 +106,34 @@ pub struct ProjectSamples {
 }
 
 impl ProjectSamples {
+    /// Its counts in the order of `projects.tsv`'s stage-2 columns: runs read, single-cell runs,
+    /// small-RNA runs, samples, then labelled for tissue, sex and sample source.
+    pub fn counts(&self) -> [usize; 7] {
+        [
+            self.runs_read,
+            self.single_cell_runs,
+            self.small_rna_runs,
+            self.samples,
+            self.tissue,
+            self.sex,
+            self.sample_source,
+        ]
+    }
+
+    /// The counts of [`ProjectSamples::counts`], read back in the same order.
+    pub fn from_counts(n: [usize; 7]) -> Self {
+        let [runs_read, single_cell_runs, small_rna_runs, samples, tissue, sex, sample_source] = n;
+        Self {
+            runs_read,
+            single_cell_runs,
+            small_rna_runs,
+            samples,
+            tissue,
+            sex,
+            sample_source,
+        }
+    }
+
     /// The labelled samples of a task.
     pub fn labelled(&self, task: Task) -> usize {
         match task {
@@ -243,19 +271,11 @@ pub fn read_projects(path: &Path) -> Result<Vec<PlannedProject>> {
         let samples = if stage2.iter().all(|s| s.is_empty()) {
             None
         } else {
-            let n = stage2
-                .iter()
-                .map(|s| parse::<usize>(s, "a count"))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            Some(ProjectSamples {
-                runs_read: n[0],
-                single_cell_runs: n[1],
-                small_rna_runs: n[2],
-                samples: n[3],
-                tissue: n[4],
-                sex: n[5],
-                sample_source: n[6],
-            })
+            let mut n = [0usize; 7];
+            for (count, cell) in n.iter_mut().zip(stage2) {
+                *count = parse(cell, "a count")?;
+            }
+            Some(ProjectSamples::from_counts(n))
         };
         Ok(PlannedProject {
             data_source: parse(c[0], "a data source")?,
@@ -324,18 +344,7 @@ fn project_cells(p: &PlannedProject) -> Vec<String> {
         if p.metadata_found { "yes" } else { "no" }.to_owned(),
     ];
     match &p.samples {
-        Some(s) => cells.extend(
-            [
-                s.runs_read,
-                s.single_cell_runs,
-                s.small_rna_runs,
-                s.samples,
-                s.tissue,
-                s.sex,
-                s.sample_source,
-            ]
-            .map(|n| n.to_string()),
-        ),
+        Some(s) => cells.extend(s.counts().map(|n| n.to_string())),
         None => cells.extend(std::iter::repeat_n(String::new(), 7)),
     }
     cells

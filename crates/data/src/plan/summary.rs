@@ -122,15 +122,7 @@ fn sample_sections(out: &mut String, plan: &SamplesPlan) {
     for p in &plan.projects.projects {
         let Some(s) = &p.samples else { continue };
         let row = by_source.entry(p.data_source.as_str()).or_default();
-        for (total, n) in row.iter_mut().zip([
-            s.runs_read,
-            s.single_cell_runs,
-            s.small_rna_runs,
-            s.samples,
-            s.tissue,
-            s.sex,
-            s.sample_source,
-        ]) {
+        for (total, n) in row.iter_mut().zip(s.counts()) {
             *total += n;
         }
     }
