@@ -200,9 +200,8 @@ fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
         Task::SampleSource => source_split(sra.samples(), &labels)?,
     };
     let sra_train = sra.select_samples(&split.train)?;
-    let sra_test = sra.select_samples(&split.test)?;
     let test = match setup.test {
-        TestSet::SraTestStudies => sra_test.clone(),
+        TestSet::SraTestStudies => sra.select_samples(&split.test)?,
         TestSet::TcgaWithout(tissue) => {
             let kept: Vec<usize> = cohort
                 .tcga
@@ -248,10 +247,10 @@ fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
     let unlabelled = sra.select_samples(&unlabelled_rows)?;
     // The feedback pool stays outside the SRA test studies whatever the set-up is scored on,
     // so every set-up feeds back the same kind of samples.
-    let test_studies: BTreeSet<&str> = sra_test
-        .samples()
+    let test_studies: BTreeSet<&str> = split
+        .test
         .iter()
-        .filter_map(|s| s.study.as_deref())
+        .filter_map(|&i| sra.samples()[i].study.as_deref())
         .collect();
     let feedback_pool = unlabelled
         .samples()
