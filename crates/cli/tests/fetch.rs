@@ -1682,3 +1682,365 @@ fn a_redirect_loop_is_one_clear_line() {
     assert_eq!(gets(&server).len(), 11, "the request and 10 redirects");
     assert!(!out.exists(), "nothing kept: {:?}", tree(dir.path()));
 }
+
+// recount3 beyond SRA projects: GTEx and TCGA projects (--data-source), recount3's project lists
+// (--project-tables) and the metadata tables alone (--metadata-only).
+
+/// The files of one recount3 project of data source `src` (`sra`, `gtex`, `tcga`) at the paths
+/// `locate_url()` builds, without the annotation GTF: the five metadata tables, then the gene
+/// sums, each served from a real fixture (the same bytes as [`recount3_routes`]).
+fn recount3_project_routes(src: &str, project: &str) -> Vec<(String, Vec<u8>)> {
+    let shard = &project[project.len() - 2..];
+    let meta = format!("human/data_sources/{src}/metadata/{shard}/{project}");
+    [
+        (
+            format!("{meta}/{src}.{src}.{project}.MD.gz"),
+            "geuvadis_humanGender_samples.tsv.gz",
+        ),
+        (
+            format!("{meta}/{src}.recount_project.{project}.MD.gz"),
+            "marioni_samples.tsv.gz",
+        ),
+        (
+            format!("{meta}/{src}.recount_qc.{project}.MD.gz"),
+            "gtex_lung30_samples.tsv.gz",
+        ),
+        (
+            format!("{meta}/{src}.recount_seq_qc.{project}.MD.gz"),
+            "marioni_gene_annot.tsv.gz",
+        ),
+        (
+            format!("{meta}/{src}.recount_pred.{project}.MD.gz"),
+            "marioni_kidney_liver_counts.tsv.gz",
+        ),
+        (
+            format!(
+                "human/data_sources/{src}/gene_sums/{shard}/{project}/{src}.gene_sums.{project}.G026.gz"
+            ),
+            "geuvadis_humanGender_counts.tsv.gz",
+        ),
+    ]
+    .into_iter()
+    .map(|(path, name)| (path, fixture_bytes(name)))
+    .collect()
+}
+
+/// The human annotation GTF's route.
+fn recount3_gtf_route() -> (String, Vec<u8>) {
+    (
+        "human/annotations/gene_sums/human.gene_sums.G026.gtf.gz".to_string(),
+        fixture_bytes("gencode.v26.annotation.chr21.gtf.gz"),
+    )
+}
+
+/// recount3's human `homes_index`, as the R package's `project_homes()` reads it.
+const HOMES_INDEX: &str = "data_sources/sra\ndata_sources/gtex\ndata_sources/tcga\n";
+
+/// recount3's human project lists: `homes_index` (plain text) and the project table of each
+/// data source (gzip, served from real fixtures).
+fn recount3_project_list_routes() -> Vec<(String, Vec<u8>)> {
+    vec![
+        (
+            "human/homes_index".to_string(),
+            HOMES_INDEX.as_bytes().to_vec(),
+        ),
+        (
+            "human/data_sources/sra/metadata/sra.recount_project.MD.gz".to_string(),
+            fixture_bytes("marioni_samples.tsv.gz"),
+        ),
+        (
+            "human/data_sources/gtex/metadata/gtex.recount_project.MD.gz".to_string(),
+            fixture_bytes("gtex_lung30_samples.tsv.gz"),
+        ),
+        (
+            "human/data_sources/tcga/metadata/tcga.recount_project.MD.gz".to_string(),
+            fixture_bytes("geuvadis_humanGender_samples.tsv.gz"),
+        ),
+    ]
+}
+
+/// Runs `fetch recount3 ARGS --json --quiet` against `server` into `out` and checks that the
+/// files of `expected` (remote path and bytes, in the order fetched) landed byte-identical under
+/// `out/recount3/` at their remote paths, alone with the manifest.
+fn assert_recount3_fetch(
+    server: &Server,
+    args: &[&str],
+    out: &Path,
+    expected: &[(String, Vec<u8>)],
+) {
+    let mut all = vec!["recount3"];
+    all.extend_from_slice(args);
+    all.extend(["--json", "--quiet"]);
+    let assert = fetch(&all, server, out).assert().success();
+    let lines = json_lines(&assert.get_output().stdout);
+    let urls: Vec<&str> = lines.iter().map(|l| l["url"].as_str().unwrap()).collect();
+    let expected_urls: Vec<String> = expected
+        .iter()
+        .map(|(remote, _)| format!("{}/{remote}", server.base))
+        .collect();
+    assert_eq!(urls, expected_urls, "{args:?}");
+    let mut expected_tree = vec!["fetch-manifest.json".to_string()];
+    for ((remote, bytes), line) in expected.iter().zip(&lines) {
+        assert_eq!(
+            &std::fs::read(out.join("recount3").join(remote)).unwrap(),
+            bytes,
+            "{remote}"
+        );
+        assert_eq!(line["status"], "downloaded");
+        assert_eq!(line["sha256"], sha256_hex(bytes));
+        expected_tree.push(format!("recount3/{remote}"));
+    }
+    expected_tree.sort();
+    assert_eq!(tree(out), expected_tree, "{args:?}");
+    assert_eq!(
+        manifest(out)["files"].as_array().unwrap().len(),
+        expected.len()
+    );
+}
+
+#[test]
+fn gtex_and_tcga_projects_land_in_the_recount3_layout_byte_identical() {
+    let mut served = vec![recount3_gtf_route()];
+    served.extend(recount3_project_routes("gtex", "ADIPOSE_TISSUE"));
+    served.extend(recount3_project_routes("tcga", "BRCA"));
+    let server = Server::start(routes(&served, false), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+
+    let gtex = dir.path().join("gtex");
+    let mut expected = vec![recount3_gtf_route()];
+    expected.extend(recount3_project_routes("gtex", "ADIPOSE_TISSUE"));
+    assert_recount3_fetch(
+        &server,
+        &["--data-source", "gtex", "--project", "ADIPOSE_TISSUE"],
+        &gtex,
+        &expected,
+    );
+    assert!(gtex
+        .join("recount3/human/data_sources/gtex/gene_sums/UE/ADIPOSE_TISSUE/gtex.gene_sums.ADIPOSE_TISSUE.G026.gz")
+        .is_file());
+
+    let tcga = dir.path().join("tcga");
+    let mut expected = vec![recount3_gtf_route()];
+    expected.extend(recount3_project_routes("tcga", "BRCA"));
+    assert_recount3_fetch(
+        &server,
+        &["--data-source", "tcga", "--project", "BRCA"],
+        &tcga,
+        &expected,
+    );
+    assert!(tcga
+        .join("recount3/human/data_sources/tcga/metadata/CA/BRCA/tcga.tcga.BRCA.MD.gz")
+        .is_file());
+
+    // A GTEx tissue recount3 does not have: 404 naming the URL, with the GTEx project list as
+    // the place to look.
+    let missing = dir.path().join("missing");
+    fetch(
+        &["recount3", "--data-source", "gtex", "--project", "KNEE", "--quiet"],
+        &server,
+        &missing,
+    )
+    .assert()
+    .code(1)
+    .stderr(
+        predicate::str::contains(format!(
+            "not found (HTTP 404): {}/human/data_sources/gtex/metadata/EE/KNEE/gtex.gtex.KNEE.MD.gz",
+            server.base
+        ))
+        .and(predicate::str::contains(
+            "is KNEE a recount3 human GTEx project? (check the id and --data-source; recount3's \
+             GTEx project list is human/data_sources/gtex/metadata/gtex.recount_project.MD.gz)",
+        ))
+        .and(predicate::str::contains("6 of 7 files could not be fetched")),
+    );
+}
+
+#[test]
+fn project_tables_fetch_the_homes_index_and_the_three_project_tables() {
+    let mut served = recount3_project_list_routes();
+    served.push(recount3_gtf_route());
+    served.extend(recount3_project_routes("sra", "SRP012682"));
+    let server = Server::start(routes(&served, false), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+
+    // Alone: the four project-list files, nothing else.
+    let lists = dir.path().join("lists");
+    assert_recount3_fetch(
+        &server,
+        &["--project-tables"],
+        &lists,
+        &recount3_project_list_routes(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(lists.join("recount3/human/homes_index")).unwrap(),
+        HOMES_INDEX
+    );
+
+    // With a project: the lists first, then the project as without them.
+    let both = dir.path().join("both");
+    let mut expected = recount3_project_list_routes();
+    expected.push(recount3_gtf_route());
+    expected.extend(recount3_project_routes("sra", "SRP012682"));
+    assert_recount3_fetch(
+        &server,
+        &["--project-tables", "--project", "SRP012682"],
+        &both,
+        &expected,
+    );
+
+    // The dry run lists the real URLs.
+    rnameta()
+        .args(["fetch", "recount3", "--project-tables", "--dry-run", "--out"])
+        .arg(dir.path().join("never"))
+        .assert()
+        .success()
+        .stdout(
+            "https://duffel.rail.bio/recount3/human/homes_index\n\
+             https://duffel.rail.bio/recount3/human/data_sources/sra/metadata/sra.recount_project.MD.gz\n\
+             https://duffel.rail.bio/recount3/human/data_sources/gtex/metadata/gtex.recount_project.MD.gz\n\
+             https://duffel.rail.bio/recount3/human/data_sources/tcga/metadata/tcga.recount_project.MD.gz\n",
+        );
+    assert!(!dir.path().join("never").exists());
+}
+
+#[test]
+fn an_access_denied_page_in_place_of_the_homes_index_is_refused() {
+    let mut served = routes(&recount3_project_list_routes(), false);
+    served.insert(
+        format!("{PREFIX}/human/homes_index"),
+        route(b"Access Denied\n".to_vec(), false),
+    );
+    let server = Server::start(served, Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let assert = fetch(&["recount3", "--project-tables"], &server, &out)
+        .assert()
+        .code(1);
+    let errors = error_lines(&assert.get_output().stderr);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_holds(
+        &errors[0],
+        &[
+            &format!("{}/human/homes_index", server.base),
+            "text of 14 bytes, starting 'Access Denied'",
+            "recount3 human project homes index (a list of project homes",
+        ],
+    );
+    assert!(!out.exists(), "nothing kept: {:?}", tree(dir.path()));
+}
+
+#[test]
+fn metadata_only_fetches_the_five_tables_and_no_gene_sums() {
+    let mut served = vec![recount3_gtf_route()];
+    served.extend(recount3_project_routes("sra", "SRP012682"));
+    served.extend(recount3_project_routes("tcga", "LUAD"));
+    let server = Server::start(routes(&served, false), Behaviour::default());
+    let dir = tempfile::tempdir().unwrap();
+    let tables = |src: &str, project: &str| -> Vec<(String, Vec<u8>)> {
+        recount3_project_routes(src, project)
+            .into_iter()
+            .filter(|(path, _)| path.ends_with(".MD.gz"))
+            .collect()
+    };
+
+    let sra = dir.path().join("sra");
+    assert_recount3_fetch(
+        &server,
+        &["--metadata-only", "--project", "SRP012682"],
+        &sra,
+        &tables("sra", "SRP012682"),
+    );
+    assert_eq!(tables("sra", "SRP012682").len(), 5);
+
+    let tcga = dir.path().join("tcga");
+    assert_recount3_fetch(
+        &server,
+        &[
+            "--data-source",
+            "tcga",
+            "--metadata-only",
+            "--project",
+            "LUAD",
+        ],
+        &tcga,
+        &tables("tcga", "LUAD"),
+    );
+    assert!(
+        gets(&server).iter().all(|s| !s.path.contains("gene_sums")),
+        "no gene sums or GTF asked for"
+    );
+}
+
+#[test]
+fn bad_gtex_and_tcga_ids_are_usage_errors() {
+    for (source, id) in [
+        ("gtex", "brain"),
+        ("gtex", "Adipose_Tissue"),
+        ("gtex", "../BRAIN"),
+        ("gtex", "BRAIN/X"),
+        ("gtex", "ADIPOSE TISSUE"),
+        ("gtex", "B"),
+        ("gtex", ""),
+        ("tcga", "brca"),
+        ("tcga", "TCGA-BRCA"),
+        ("sra", "BRAIN"),
+    ] {
+        let assert = rnameta()
+            .args([
+                "fetch",
+                "recount3",
+                "--data-source",
+                source,
+                "--project",
+                id,
+            ])
+            .args(["--dry-run", "--out", "x"])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(&format!("invalid value '{id}' for '--project <ID>'")),
+            "{source} {id}: {stderr}"
+        );
+    }
+    for args in [
+        vec!["--data-source", "gtex", "--out", "x"],
+        vec!["--data-source", "geo", "--project", "GSE1", "--out", "x"],
+        vec![
+            "--data-source",
+            "tcga",
+            "--organism",
+            "mouse",
+            "--project",
+            "BRCA",
+            "--out",
+            "x",
+        ],
+        vec!["--metadata-only", "--out", "x"],
+    ] {
+        rnameta()
+            .args(["fetch", "recount3"])
+            .args(&args)
+            .assert()
+            .code(2);
+    }
+    // Valid ids of each source.
+    for (source, id) in [
+        ("gtex", "ADIPOSE_TISSUE"),
+        ("tcga", "BRCA"),
+        ("sra", "ERP001942"),
+    ] {
+        rnameta()
+            .args([
+                "fetch",
+                "recount3",
+                "--data-source",
+                source,
+                "--project",
+                id,
+            ])
+            .args(["--dry-run", "--out", "x"])
+            .assert()
+            .success();
+    }
+}

@@ -203,7 +203,8 @@ pub enum Error {
     #[error(
         "{missing} of {total} projects have no metadata table in the mirror (first: {first}); \
          fetch them first (stage 1's projects.tsv names each under metadata_table; rnameta fetch \
-         recount3 --project ID fetches SRA projects), or plan without them with --skip-missing"
+         recount3 --data-source SOURCE --project ID --metadata-only fetches them), or plan \
+         without them with --skip-missing"
     )]
     MissingMetadata {
         /// Projects lacking their table.

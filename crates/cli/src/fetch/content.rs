@@ -39,6 +39,11 @@ pub enum Content {
     Obo,
     /// An SQLite 3 database (MetaSRA's release `.sqlite`): starts with `SQLite format 3\0`.
     Sqlite,
+    /// recount3's `homes_index`: plain text, one project home per line (`data_sources/sra`,
+    /// `collections/ccle`), as the R package's `project_homes()` reads it with `readLines()`.
+    /// Judged on its first line that is not blank: `<type>/<name>`, each part made of letters,
+    /// digits, `_`, `-` and `.` (the homes rnameta's own reader accepts).
+    HomesIndex,
 }
 
 /// What the first bytes of a file say about it.
@@ -62,6 +67,7 @@ impl Content {
             Self::Json => "a JSON file",
             Self::Obo => "an OBO file",
             Self::Sqlite => "an SQLite database",
+            Self::HomesIndex => "a list of project homes, one per line such as data_sources/sra",
         }
     }
 
@@ -71,7 +77,7 @@ impl Content {
     /// says: the label of a stored object is only what its uploader set, and a JSON or OBO file's
     /// opening (`{`, `format-version:`) is never a web page's.
     pub fn judge_answer(self, head: &[u8], complete: bool, content_type: Option<&str>) -> Verdict {
-        if self == Self::Tsv && content_type.is_some_and(is_web_page) {
+        if matches!(self, Self::Tsv | Self::HomesIndex) && content_type.is_some_and(is_web_page) {
             return Verdict::Wrong;
         }
         self.judge(head, complete)
@@ -87,7 +93,46 @@ impl Content {
             Self::Json => judge_json(head, complete),
             Self::Obo => judge_obo(head, complete),
             Self::Sqlite => starts_with(head, SQLITE_SIGNATURE, complete),
+            Self::HomesIndex => judge_homes_index(head, complete),
         }
+    }
+}
+
+/// A `homes_index`: its first line that is not blank is a project home (see
+/// [`Content::HomesIndex`]); unsure while that line may still become one.
+fn judge_homes_index(head: &[u8], complete: bool) -> Verdict {
+    if head.contains(&0) || head.starts_with(GZIP_MAGIC) {
+        return Verdict::Wrong;
+    }
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    let end = rest
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(rest.len());
+    let (line, ended) = (&rest[..end], end < rest.len() || complete);
+    let is_name = |part: &[u8]| {
+        part.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    let parts: Vec<&[u8]> = line.split(|&b| b == b'/').collect();
+    let could_be = parts.len() <= 2 && parts.iter().all(|p| is_name(p));
+    if !could_be {
+        Verdict::Wrong
+    } else if ended {
+        let home = parts.len() == 2 && parts.iter().all(|p| !p.is_empty());
+        if home {
+            Verdict::Fits
+        } else {
+            Verdict::Wrong
+        }
+    } else if head.len() >= PROBE {
+        Verdict::Wrong
+    } else {
+        Verdict::Unsure
     }
 }
 
@@ -424,6 +469,58 @@ mod tests {
         assert_eq!(
             describe(b"SQLite format 3\0\x10\0", Some(4096), None),
             "an SQLite database of 4096 bytes"
+        );
+    }
+
+    #[test]
+    fn a_homes_index_opens_with_a_project_home() {
+        let index = b"data_sources/sra\ndata_sources/gtex\ncollections/ccle\n";
+        assert_eq!(Content::HomesIndex.judge(index, true), Verdict::Fits);
+        assert_eq!(Content::HomesIndex.judge(index, false), Verdict::Fits);
+        assert_eq!(
+            Content::HomesIndex.judge(b"\r\n data_sources/sra\r\n", true),
+            Verdict::Fits
+        );
+        assert_eq!(
+            Content::HomesIndex.judge(b"data_sources/sra", true),
+            Verdict::Fits,
+            "a last line without a line feed"
+        );
+        assert_eq!(
+            Content::HomesIndex.judge(b"data_sou", false),
+            Verdict::Unsure
+        );
+        assert_eq!(Content::HomesIndex.judge(b"data_sou", true), Verdict::Wrong);
+        assert_eq!(Content::HomesIndex.judge(b"", false), Verdict::Unsure);
+        assert_eq!(Content::HomesIndex.judge(b"", true), Verdict::Wrong);
+        for wrong in [
+            &b"Access Denied\n"[..],
+            b"<html><body>Access Denied</body></html>",
+            b"data_sources/sra/extra\n",
+            b"data_sources\n",
+            b"/sra\n",
+            b"\x1f\x8b\x08\x00",
+            b"data_sources/sra\0\n",
+        ] {
+            assert_eq!(
+                Content::HomesIndex.judge(wrong, true),
+                Verdict::Wrong,
+                "{:?}",
+                String::from_utf8_lossy(wrong)
+            );
+        }
+        assert_eq!(
+            Content::HomesIndex.judge(&vec![b'a'; PROBE], false),
+            Verdict::Wrong
+        );
+        assert_eq!(
+            Content::HomesIndex.judge_answer(index, true, Some("text/html")),
+            Verdict::Wrong,
+            "a page labelled as HTML is no homes index"
+        );
+        assert_eq!(
+            Content::HomesIndex.judge_answer(index, true, Some("text/plain")),
+            Verdict::Fits
         );
     }
 

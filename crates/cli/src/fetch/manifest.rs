@@ -14,6 +14,22 @@ use super::error::FetchError;
 /// The manifest's file name inside the output directory.
 pub const FILE_NAME: &str = "fetch-manifest.json";
 
+/// An exclusive lock on a folder, held by this process until dropped (`flock` on the folder
+/// itself, so that no lock file is left behind). The kernel releases it when the process ends,
+/// however it ends.
+pub struct FolderLock {
+    _folder: std::fs::File,
+}
+
+impl FolderLock {
+    /// Waits for and takes the lock of `folder` (which must exist).
+    pub fn exclusive(folder: &Path) -> Result<Self, FetchError> {
+        let handle = std::fs::File::open(folder).map_err(|e| FetchError::io(folder, e))?;
+        handle.lock().map_err(|e| FetchError::io(folder, e))?;
+        Ok(Self { _folder: handle })
+    }
+}
+
 /// The format tag written in every manifest.
 pub const FORMAT: &str = "rnameta-fetch-manifest/1";
 
@@ -117,6 +133,17 @@ impl Manifest {
             Ok(i) => self.files[i] = entry,
             Err(i) => self.files.insert(i, entry),
         }
+    }
+
+    /// Records `entry` in the manifest of `dir` as it is on disk now, under an exclusive lock on
+    /// `dir`:
+    /// several `rnameta fetch` processes writing into one directory at once (a workflow's
+    /// per-project jobs) each add their files and lose none of the others'.
+    pub fn record_in(dir: &Path, entry: Entry) -> Result<(), ManifestError> {
+        let _lock = FolderLock::exclusive(dir)?;
+        let mut manifest = Self::load(dir)?;
+        manifest.record(entry);
+        Ok(manifest.save(dir)?)
     }
 
     /// Writes the manifest into `dir` atomically (temporary file, then rename).

@@ -1,9 +1,16 @@
-//! `rnameta fetch`: downloads the public data rnameta learns from (recount3 SRA projects, GTEx v8,
-//! the ARCHS4 compendium) and the label sources behind its SRA tissue, sex and sample-source
-//! labels (the MetaSRA release, the UBERON anatomy ontology) into a directory, resumably, with
-//! every file's SHA-256 recorded in `fetch-manifest.json`. The URL catalogue is [`resources`], the
-//! transfer [`download`], the check that what arrived is the file and not an error page
-//! [`content`]; `docs/fetch.md` is the user's guide.
+//! `rnameta fetch`: downloads the public data rnameta learns from (recount3 SRA, GTEx and TCGA
+//! projects and recount3's project lists, GTEx v8, the ARCHS4 compendium) and the label sources
+//! behind its SRA tissue, sex and sample-source labels (the MetaSRA release, the UBERON anatomy
+//! ontology) into a directory, resumably, with every file's SHA-256 recorded in
+//! `fetch-manifest.json`. The URL catalogue is [`resources`], the transfer [`download`], the check
+//! that what arrived is the file and not an error page [`content`]; `docs/fetch.md` is the user's
+//! guide.
+//!
+//! `rnameta fetch recount3` serves the stages of a workflow: `--project-tables` fetches the
+//! project lists `rnameta plan` reads first, `--metadata-only` the projects' metadata tables it
+//! reads next, and a plain `--project` run (of `--data-source sra`, `gtex` or `tcga`) a project's
+//! counts with them. The project ids are checked against `--data-source` once clap has read the
+//! options ([`Recount3Args`]), so that a bad id is a usage error like any other.
 
 pub mod content;
 pub mod download;
@@ -15,15 +22,15 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::Subcommand;
+use clap::{ArgMatches, Args as _, FromArgMatches, Subcommand};
 use serde::Serialize;
 
 use download::{Check, Downloader, Fetched, Settings};
 use error::FetchError;
-use manifest::{Entry, Manifest};
+use manifest::{Entry, FolderLock, Manifest};
 use resources::{
-    Archs4Version, BaseUrl, MetaSraFormat, MetaSraVersion, Organism, Project, Resource,
-    UberonRelease,
+    Archs4Version, BaseUrl, MetaSraFormat, MetaSraVersion, Organism, Project, Recount3Request,
+    Recount3Source, Resource, UberonRelease,
 };
 
 /// What every `rnameta fetch <source> --help` ends with.
@@ -72,26 +79,12 @@ pub struct Args {
 /// The public data sets `rnameta fetch` knows.
 #[derive(Debug, Subcommand)]
 pub enum Source {
-    /// recount3 SRA projects: per project the gene sums (G026 for human, M023 for mouse) and the
-    /// five metadata tables (sra, recount_project, recount_qc, recount_seq_qc, recount_pred), plus
-    /// the organism's gene annotation GTF, from duffel.rail.bio/recount3.
+    /// recount3 projects of SRA, GTEx or TCGA (--data-source): per project the gene sums (G026
+    /// for human, M023 for mouse) and the five metadata tables (<src>, recount_project,
+    /// recount_qc, recount_seq_qc, recount_pred), plus the organism's gene annotation GTF; and
+    /// recount3's project lists (--project-tables), from duffel.rail.bio/recount3.
     #[command(after_long_help = NOTES)]
-    Recount3 {
-        /// SRA study accession (SRP, ERP or DRP + digits); repeat the option or separate ids by
-        /// commas.
-        #[arg(
-            long = "project",
-            value_name = "ID",
-            required = true,
-            value_delimiter = ','
-        )]
-        projects: Vec<Project>,
-        /// The organism of the projects.
-        #[arg(long, value_enum, default_value_t = Organism::Human)]
-        organism: Organism,
-        #[command(flatten)]
-        common: Common,
-    },
+    Recount3(Recount3Args),
     /// GTEx v8: gene read counts (GCT), sample attributes (SampleAttributesDS:
     /// SMTS tissue) and subject phenotypes (SubjectPhenotypesDS: SEX), from the GTEx portal's
     /// storage.googleapis.com/adult-gtex bucket.
@@ -140,6 +133,116 @@ pub enum Source {
         #[command(flatten)]
         common: Common,
     },
+}
+
+/// The options of `rnameta fetch recount3` as clap reads them, before the project ids are
+/// checked against `--data-source` (by [`Recount3Args`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Recount3Options {
+    /// The recount3 data source (project home data_sources/<src>) the --project ids belong to:
+    /// sra (SRA studies), gtex (GTEx tissues) or tcga (TCGA studies; GTEx and TCGA are human
+    /// only).
+    #[arg(long, value_enum, default_value_t = Recount3Source::Sra, value_name = "SOURCE")]
+    pub data_source: Recount3Source,
+    /// Project id: an SRA study accession (SRP, ERP or DRP + digits), a GTEx tissue as recount3
+    /// names it (ADIPOSE_TISSUE, BRAIN, LUNG) or a TCGA study code (BRCA, LUAD), as
+    /// --data-source says; repeat the option or separate ids by commas. Required unless
+    /// --project-tables is given.
+    #[arg(
+        long = "project",
+        value_name = "ID",
+        required_unless_present = "project_tables",
+        value_delimiter = ','
+    )]
+    pub projects: Vec<String>,
+    /// Also fetch recount3's project lists: <org>/homes_index (one project home per line) and
+    /// each data source's project table <src>.recount_project.MD.gz (in
+    /// <org>/data_sources/<src>/metadata/; SRA, GTEx and TCGA for human, SRA for mouse), what
+    /// `rnameta plan --recount3 DIR/recount3` reads first. With or without --project.
+    #[arg(long)]
+    pub project_tables: bool,
+    /// Fetch only the projects' five metadata tables: no gene sums and no annotation GTF (what
+    /// `rnameta plan` reads before deciding whose counts to fetch).
+    #[arg(long)]
+    pub metadata_only: bool,
+    /// The organism of the projects.
+    #[arg(long, value_enum, default_value_t = Organism::Human)]
+    pub organism: Organism,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `rnameta fetch recount3`, checked: every project id is one of `--data-source`'s, and the data
+/// source exists for `--organism`. A failed check is a clap error, so exit 2 (bad usage), with
+/// the same wording as a value clap refuses itself.
+#[derive(Debug, Clone)]
+pub struct Recount3Args {
+    /// What to fetch.
+    pub request: Recount3Request,
+    /// The options shared by every source.
+    pub common: Common,
+}
+
+impl Recount3Args {
+    /// Checks the options as read.
+    fn check(options: Recount3Options) -> Result<Self, clap::Error> {
+        let source = options.data_source;
+        if !source.has(options.organism) {
+            return Err(usage_error(format!(
+                "--data-source {source} has no {} projects: recount3's {} projects are human \
+                 (use --organism human)",
+                options.organism,
+                source.label()
+            )));
+        }
+        let projects = options
+            .projects
+            .iter()
+            .map(|id| {
+                Project::parse(source, id).map_err(|why| {
+                    usage_error(format!("invalid value '{id}' for '--project <ID>': {why}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            request: Recount3Request {
+                source,
+                projects,
+                organism: options.organism,
+                project_tables: options.project_tables,
+                metadata_only: options.metadata_only,
+            },
+            common: options.common,
+        })
+    }
+}
+
+/// A usage error (exit 2) with `message`, followed by the usage line of `rnameta fetch recount3`
+/// as clap's own errors are.
+fn usage_error(message: String) -> clap::Error {
+    let mut cmd = Recount3Options::augment_args(clap::Command::new("rnameta fetch recount3"));
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).format(&mut cmd)
+}
+
+impl FromArgMatches for Recount3Args {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Self::check(Recount3Options::from_arg_matches(matches)?)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for Recount3Args {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        Recount3Options::augment_args(cmd)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Recount3Options::augment_args_for_update(cmd)
+    }
 }
 
 /// Options shared by every source.
@@ -206,11 +309,7 @@ struct Report<'a> {
 /// Runs the command: lists the source's files, then fetches them one after the other.
 pub fn run(args: &Args) -> Result<()> {
     let (resources, common) = match &args.source {
-        Source::Recount3 {
-            projects,
-            organism,
-            common,
-        } => (resources::recount3(projects, *organism), common),
+        Source::Recount3(args) => (resources::recount3_files(&args.request), &args.common),
         Source::Gtex { common } => (resources::gtex(), common),
         Source::Archs4 {
             version,
@@ -269,7 +368,7 @@ fn fetch_each(resources: &[Resource], common: &Common, folders: &mut CreatedFold
     folders
         .create(&common.out)
         .with_context(|| format!("creating {}", common.out.display()))?;
-    let mut manifest = Manifest::load(&common.out)?;
+    let manifest = Manifest::load(&common.out)?;
     let downloader = Downloader::new(Settings {
         retries: common.retries,
         timeout: std::time::Duration::from_secs(common.timeout),
@@ -290,6 +389,14 @@ fn fetch_each(resources: &[Resource], common: &Common, folders: &mut CreatedFold
         if let Some(dir) = dest.parent() {
             folders.create(dir)?;
         }
+        // Another rnameta fetch into the same directory (a workflow's parallel jobs) may be
+        // fetching this file: the file's folder (a project's, or the annotation's) is locked
+        // while it is fetched, so the other waits and then finds the file complete. The output
+        // directory itself is the manifest's lock, never taken here.
+        let _busy = match dest.parent() {
+            Some(folder) if folder != common.out => Some(FolderLock::exclusive(folder)?),
+            _ => None,
+        };
         match downloader.fetch(&url, &dest, r, known.as_ref()) {
             Ok(mut fetched) => {
                 if r.collection.publishes_checksums() && fetched.md5.is_none() {
@@ -308,14 +415,16 @@ fn fetch_each(resources: &[Resource], common: &Common, folders: &mut CreatedFold
                     }
                     fetched.notes.push(note);
                 }
-                manifest.record(Entry {
-                    path: rel,
-                    url: url.clone(),
-                    bytes: fetched.bytes,
-                    sha256: fetched.sha256.clone(),
-                    md5: fetched.md5.clone(),
-                });
-                manifest.save(&common.out)?;
+                Manifest::record_in(
+                    &common.out,
+                    Entry {
+                        path: rel,
+                        url: url.clone(),
+                        bytes: fetched.bytes,
+                        sha256: fetched.sha256.clone(),
+                        md5: fetched.md5.clone(),
+                    },
+                )?;
                 match fetched.status {
                     download::Status::Downloaded => downloaded += 1,
                     download::Status::AlreadyComplete => complete += 1,

@@ -11,7 +11,17 @@
 //!   `human/data_sources/sra/gene_sums/15/SRP009615/sra.gene_sums.SRP009615.G026.gz`,
 //!   `human/data_sources/sra/metadata/15/SRP009615/sra.{sra,recount_project,recount_qc,
 //!   recount_seq_qc,recount_pred}.SRP009615.MD.gz` and
-//!   `human/annotations/gene_sums/human.gene_sums.G026.gtf.gz` (mouse: `M023`). The host
+//!   `human/annotations/gene_sums/human.gene_sums.G026.gtf.gz` (mouse: `M023`). `locate_url()`
+//!   builds the same paths for every project home `data_sources/<src>`: `<src>` in place of `sra`
+//!   (the first metadata table is the home's own, `basename(project_home)`), the shard the last
+//!   two characters of the project, so GTEx's `BRAIN` lies in
+//!   `human/data_sources/gtex/metadata/IN/BRAIN/gtex.gtex.BRAIN.MD.gz` and TCGA's `BRCA` in
+//!   `human/data_sources/tcga/gene_sums/CA/BRCA/tcga.gene_sums.BRCA.G026.gz` (the package's
+//!   `read_metadata()` example reads `file_locate_url("BLADDER", "data_sources/gtex")`). The
+//!   project lists are those `project_homes()` and `available_projects()` read
+//!   (`R/project_homes.R`, `R/available_projects.R`): `<org>/homes_index` (plain text, one home
+//!   per line) and each home's `<org>/data_sources/<src>/metadata/<src>.recount_project.MD.gz`.
+//!   The host
 //!   `duffel.rail.bio/recount3` is the load balancer in front of the two official mirrors (the
 //!   AWS Open Data bucket `recount-opendata.s3.amazonaws.com/recount3/release` and SciServer at
 //!   IDIES), and the default `RECOUNT3_URL` of the Python recount3 package.
@@ -83,7 +93,8 @@ pub const GTEX_SAMPLE_ATTRIBUTES: &str =
 pub const GTEX_SUBJECT_PHENOTYPES: &str =
     "annotations/v8/metadata-files/GTEx_Analysis_v8_Annotations_SubjectPhenotypesDS.txt";
 
-/// The recount3 metadata tables of an SRA project, in the order the R package reads them.
+/// The recount3 metadata tables of an SRA project, in the order the R package reads them (for a
+/// GTEx or TCGA project the first is `gtex` / `tcga`: see [`Recount3Source::metadata_tables`]).
 pub const RECOUNT3_METADATA_TABLES: [&str; 5] = [
     "sra",
     "recount_project",
@@ -91,6 +102,9 @@ pub const RECOUNT3_METADATA_TABLES: [&str; 5] = [
     "recount_seq_qc",
     "recount_pred",
 ];
+
+/// The file under an organism's folder that lists its project homes (`project_homes()`).
+pub const RECOUNT3_HOMES_INDEX: &str = "homes_index";
 
 /// Which public collection a file belongs to (also its folder under the output directory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,19 +184,111 @@ impl fmt::Display for Organism {
     }
 }
 
-/// An SRA study accession as recount3 names its SRA projects: `SRP`, `ERP` or `DRP` followed by
-/// digits. Checked on the command line so that a typo is a usage error, and so that nothing but
-/// an accession ever becomes part of a URL or a local path.
+/// A recount3 data source: the project home `data_sources/<src>` that `--project` ids belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Recount3Source {
+    /// SRA studies (`SRP012682`), human and mouse.
+    Sra,
+    /// GTEx v8, one project per tissue (`ADIPOSE_TISSUE`, `BRAIN`, `LUNG`), human only.
+    Gtex,
+    /// TCGA, one project per study (`BRCA`, `LUAD`), human only.
+    Tcga,
+}
+
+impl Recount3Source {
+    /// Every data source, in the order `rnameta fetch recount3 --project-tables` fetches their
+    /// project tables.
+    pub const ALL: [Self; 3] = [Self::Sra, Self::Gtex, Self::Tcga];
+
+    /// The name in paths and file names: `sra`, `gtex`, `tcga`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sra => "sra",
+            Self::Gtex => "gtex",
+            Self::Tcga => "tcga",
+        }
+    }
+
+    /// The name in messages: `SRA`, `GTEx`, `TCGA`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sra => "SRA",
+            Self::Gtex => "GTEx",
+            Self::Tcga => "TCGA",
+        }
+    }
+
+    /// Whether recount3 has projects of this source for `organism` (GTEx and TCGA are human).
+    pub fn has(self, organism: Organism) -> bool {
+        self == Self::Sra || organism == Organism::Human
+    }
+
+    /// The five metadata tables of a project of this source, in `locate_url()`'s order: the
+    /// home's own table (`sra`, `gtex`, `tcga`), then `recount_project`, `recount_qc`,
+    /// `recount_seq_qc` and `recount_pred`.
+    pub fn metadata_tables(self) -> [&'static str; 5] {
+        let mut tables = RECOUNT3_METADATA_TABLES;
+        tables[0] = self.as_str();
+        tables
+    }
+
+    /// The home's project table under the organism's folder
+    /// (`data_sources/gtex/metadata/gtex.recount_project.MD.gz`), as `available_projects()`
+    /// reads it.
+    pub fn project_table(self) -> String {
+        let src = self.as_str();
+        format!("data_sources/{src}/metadata/{src}.recount_project.MD.gz")
+    }
+}
+
+impl fmt::Display for Recount3Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A recount3 project id, checked for its data source so that a typo is a usage error and so
+/// that nothing but an id ever becomes part of a URL or a local path. An SRA project is a study
+/// accession (`SRP`, `ERP` or `DRP` followed by digits; what `str::parse` reads); a GTEx
+/// project a tissue as recount3 names it (`ADIPOSE_TISSUE`, `BRAIN`) and a TCGA project a study
+/// code (`BRCA`, `LUAD`): upper-case ASCII letters, digits and `_`, at least two characters (the
+/// shard folder is the last two).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Project(String);
 
 impl Project {
-    /// The accession.
+    /// The project id `s` of `source`, or why it is not one (the message of a usage error).
+    pub fn parse(source: Recount3Source, s: &str) -> Result<Self, String> {
+        if source == Recount3Source::Sra {
+            return s.parse();
+        }
+        let s = s.trim();
+        let ok = s.len() >= 2
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            return Ok(Self(s.to_string()));
+        }
+        let examples = match source {
+            Recount3Source::Gtex => {
+                "a GTEx tissue as recount3 names it, such as ADIPOSE_TISSUE, BRAIN or LUNG"
+            }
+            _ => "a TCGA study code, such as BRCA or LUAD",
+        };
+        Err(format!(
+            "{s:?} is not a recount3 {} project ({examples}: upper-case letters, digits and _, \
+             at least 2 characters)",
+            source.label()
+        ))
+    }
+
+    /// The id.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// recount3's shard folder: the last two characters of the accession (`SRP012682` -> `82`).
+    /// recount3's shard folder: the last two characters of the id (`SRP012682` -> `82`,
+    /// `BRAIN` -> `IN`).
     pub fn shard(&self) -> &str {
         &self.0[self.0.len() - 2..]
     }
@@ -448,48 +554,133 @@ impl Resource {
     }
 }
 
+/// What `rnameta fetch recount3` fetches (see [`recount3_files`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recount3Request {
+    /// The data source of `projects`.
+    pub source: Recount3Source,
+    /// The projects, each of `source` (may be empty with `project_tables`).
+    pub projects: Vec<Project>,
+    /// The organism.
+    pub organism: Organism,
+    /// Also the organism's project lists: `homes_index` and each data source's project table.
+    pub project_tables: bool,
+    /// Only the projects' five metadata tables: no gene sums, no annotation GTF.
+    pub metadata_only: bool,
+}
+
 /// The recount3 files of SRA projects: the organism's gene annotation GTF once, then for each
-/// project (duplicates dropped, order kept) its five metadata tables and its gene sums.
+/// project (duplicates dropped, order kept) its five metadata tables and its gene sums (the
+/// plain `--project` request, the shorthand the URL tests below are written in).
+#[cfg(test)]
 pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
+    recount3_files(&Recount3Request {
+        source: Recount3Source::Sra,
+        projects: projects.to_vec(),
+        organism,
+        project_tables: false,
+        metadata_only: false,
+    })
+}
+
+/// The recount3 files of a request, in this order: with `project_tables` the organism's
+/// `homes_index` and the project table of each data source recount3 has for it (SRA, GTEx and
+/// TCGA for human, SRA for mouse); when there are projects and not `metadata_only`, the
+/// organism's gene annotation GTF; then for each project (duplicates dropped, order kept) its
+/// five metadata tables and, unless `metadata_only`, its gene sums.
+pub fn recount3_files(request: &Recount3Request) -> Vec<Resource> {
+    let organism = request.organism;
     let org = organism.as_str();
     let ann = organism.recount3_annotation();
-    let mut out = vec![Resource {
-        collection: Collection::Recount3,
-        remote_path: format!("{org}/annotations/gene_sums/{org}.gene_sums.{ann}.gtf.gz"),
-        what: format!("recount3 {org} gene annotation {ann}"),
-        if_missing: String::new(),
-        content: Content::Gzip,
-    }];
+    let mut out = Vec::new();
+    if request.project_tables {
+        out.extend(recount3_project_lists(organism));
+    }
+    if !request.projects.is_empty() && !request.metadata_only {
+        out.push(Resource {
+            collection: Collection::Recount3,
+            remote_path: format!("{org}/annotations/gene_sums/{org}.gene_sums.{ann}.gtf.gz"),
+            what: format!("recount3 {org} gene annotation {ann}"),
+            if_missing: String::new(),
+            content: Content::Gzip,
+        });
+    }
+    let source = request.source;
+    let src = source.as_str();
     let mut seen: Vec<&Project> = Vec::new();
-    for project in projects {
+    for project in &request.projects {
         if seen.contains(&project) {
             continue;
         }
         seen.push(project);
         let p = project.as_str();
         let shard = project.shard();
-        let if_missing = format!(
-            "is {p} a recount3 {org} SRA project? (check the id and --organism; recount3's \
-             project list is {org}/data_sources/sra/metadata/sra.recount_project.MD.gz)"
-        );
-        for table in RECOUNT3_METADATA_TABLES {
+        let if_missing = match source {
+            Recount3Source::Sra => format!(
+                "is {p} a recount3 {org} SRA project? (check the id and --organism; recount3's \
+                 project list is {org}/data_sources/sra/metadata/sra.recount_project.MD.gz)"
+            ),
+            Recount3Source::Gtex | Recount3Source::Tcga => format!(
+                "is {p} a recount3 {org} {label} project? (check the id and --data-source; \
+                 recount3's {label} project list is {org}/{table})",
+                label = source.label(),
+                table = source.project_table()
+            ),
+        };
+        for table in source.metadata_tables() {
             out.push(Resource {
                 collection: Collection::Recount3,
                 remote_path: format!(
-                    "{org}/data_sources/sra/metadata/{shard}/{p}/sra.{table}.{p}.MD.gz"
+                    "{org}/data_sources/{src}/metadata/{shard}/{p}/{src}.{table}.{p}.MD.gz"
                 ),
                 what: format!("recount3 {table} table of {p} ({org})"),
                 if_missing: if_missing.clone(),
                 content: Content::Gzip,
             });
         }
+        if request.metadata_only {
+            continue;
+        }
         out.push(Resource {
             collection: Collection::Recount3,
             remote_path: format!(
-                "{org}/data_sources/sra/gene_sums/{shard}/{p}/sra.gene_sums.{p}.{ann}.gz"
+                "{org}/data_sources/{src}/gene_sums/{shard}/{p}/{src}.gene_sums.{p}.{ann}.gz"
             ),
             what: format!("recount3 gene sums of {p} ({org}, {ann})"),
             if_missing,
+            content: Content::Gzip,
+        });
+    }
+    out
+}
+
+/// recount3's project lists for an organism: its `homes_index` and the project table of each
+/// data source it has (what `rnameta plan` reads in stage 1).
+fn recount3_project_lists(organism: Organism) -> Vec<Resource> {
+    let org = organism.as_str();
+    let mut out = vec![Resource {
+        collection: Collection::Recount3,
+        remote_path: format!("{org}/{RECOUNT3_HOMES_INDEX}"),
+        what: format!("recount3 {org} project homes index"),
+        if_missing: "recount3's list of project homes, read by the R package's project_homes(); \
+                     check --base-url (a mirror without it is read by listing its \
+                     data_sources/ and collections/ folders)"
+            .to_string(),
+        content: Content::HomesIndex,
+    }];
+    for source in Recount3Source::ALL {
+        if !source.has(organism) {
+            continue;
+        }
+        out.push(Resource {
+            collection: Collection::Recount3,
+            remote_path: format!("{org}/{}", source.project_table()),
+            what: format!("recount3 {org} {} project table", source.label()),
+            if_missing: format!(
+                "the list of every sample of recount3's {} projects, read by the R package's \
+                 available_projects(); check --organism and --base-url",
+                source.label()
+            ),
             content: Content::Gzip,
         });
     }
@@ -746,6 +937,176 @@ mod tests {
             dated.url(Some(&mirror)),
             "http://127.0.0.1:8080/mirror/releases/2025-05-28/uberon-basic.obo"
         );
+    }
+
+    fn request(source: Recount3Source, ids: &[&str]) -> Recount3Request {
+        Recount3Request {
+            source,
+            projects: ids
+                .iter()
+                .map(|id| Project::parse(source, id).unwrap())
+                .collect(),
+            organism: Organism::Human,
+            project_tables: false,
+            metadata_only: false,
+        }
+    }
+
+    fn urls(request: &Recount3Request) -> Vec<String> {
+        recount3_files(request)
+            .iter()
+            .map(|r| r.url(None))
+            .collect()
+    }
+
+    /// GTEx and TCGA projects follow `locate_url()` with `project_home = "data_sources/gtex"` /
+    /// `"data_sources/tcga"`: the home's own table first, the shard the id's last two characters.
+    #[test]
+    fn gtex_and_tcga_urls_follow_locate_url() {
+        let base = "https://duffel.rail.bio/recount3/human";
+        let gtex = urls(&request(Recount3Source::Gtex, &["BLADDER"]));
+        let meta = format!("{base}/data_sources/gtex/metadata/ER/BLADDER");
+        assert_eq!(
+            gtex,
+            [
+                format!("{base}/annotations/gene_sums/human.gene_sums.G026.gtf.gz"),
+                format!("{meta}/gtex.gtex.BLADDER.MD.gz"),
+                format!("{meta}/gtex.recount_project.BLADDER.MD.gz"),
+                format!("{meta}/gtex.recount_qc.BLADDER.MD.gz"),
+                format!("{meta}/gtex.recount_seq_qc.BLADDER.MD.gz"),
+                format!("{meta}/gtex.recount_pred.BLADDER.MD.gz"),
+                format!(
+                    "{base}/data_sources/gtex/gene_sums/ER/BLADDER/gtex.gene_sums.BLADDER.G026.gz"
+                ),
+            ]
+        );
+        let tcga = recount3_files(&request(Recount3Source::Tcga, &["BRCA", "LUAD", "BRCA"]));
+        assert_eq!(tcga.len(), 1 + 2 * 6, "duplicates dropped");
+        assert_eq!(
+            tcga[1].local_path(),
+            "recount3/human/data_sources/tcga/metadata/CA/BRCA/tcga.tcga.BRCA.MD.gz"
+        );
+        assert_eq!(
+            tcga[12].url(None),
+            format!("{base}/data_sources/tcga/gene_sums/AD/LUAD/tcga.gene_sums.LUAD.G026.gz")
+        );
+        assert!(tcga[1].hint().contains(
+            "is BRCA a recount3 human TCGA project? (check the id and --data-source; \
+             recount3's TCGA project list is \
+             human/data_sources/tcga/metadata/tcga.recount_project.MD.gz)"
+        ));
+        // An SRA request through the general function is the plain one.
+        let sra = request(Recount3Source::Sra, &["SRP009615"]);
+        assert_eq!(
+            recount3_files(&sra),
+            recount3(&[project("SRP009615")], Organism::Human)
+        );
+    }
+
+    /// The project lists `project_homes()` and `available_projects()` read: `homes_index` and
+    /// each home's project table; mouse has SRA only.
+    #[test]
+    fn project_tables_are_the_homes_index_and_each_sources_project_table() {
+        let mut lists = request(Recount3Source::Sra, &[]);
+        lists.project_tables = true;
+        let base = "https://duffel.rail.bio/recount3/human";
+        assert_eq!(
+            urls(&lists),
+            [
+                format!("{base}/homes_index"),
+                format!("{base}/data_sources/sra/metadata/sra.recount_project.MD.gz"),
+                format!("{base}/data_sources/gtex/metadata/gtex.recount_project.MD.gz"),
+                format!("{base}/data_sources/tcga/metadata/tcga.recount_project.MD.gz"),
+            ]
+        );
+        let files = recount3_files(&lists);
+        assert_eq!(files[0].content, Content::HomesIndex);
+        assert_eq!(files[0].local_path(), "recount3/human/homes_index");
+        assert!(files[1..].iter().all(|r| r.content == Content::Gzip));
+        assert_eq!(
+            files[2].local_path(),
+            "recount3/human/data_sources/gtex/metadata/gtex.recount_project.MD.gz"
+        );
+        lists.organism = Organism::Mouse;
+        assert_eq!(
+            urls(&lists),
+            [
+                "https://duffel.rail.bio/recount3/mouse/homes_index",
+                "https://duffel.rail.bio/recount3/mouse/data_sources/sra/metadata/sra.recount_project.MD.gz",
+            ]
+        );
+        // With a project, the lists come first and the project's files follow unchanged.
+        let mut both = request(Recount3Source::Sra, &["SRP009615"]);
+        both.project_tables = true;
+        let files = urls(&both);
+        assert_eq!(files.len(), 4 + 7);
+        assert_eq!(
+            files[4..],
+            urls(&request(Recount3Source::Sra, &["SRP009615"]))[..]
+        );
+    }
+
+    #[test]
+    fn metadata_only_leaves_out_the_gene_sums_and_the_gtf() {
+        let mut only = request(Recount3Source::Gtex, &["LUNG", "BRAIN"]);
+        only.metadata_only = true;
+        let files = urls(&only);
+        assert_eq!(files.len(), 2 * 5);
+        assert!(files.iter().all(|u| u.ends_with(".MD.gz")), "{files:?}");
+        assert_eq!(
+            files[0],
+            "https://duffel.rail.bio/recount3/human/data_sources/gtex/metadata/NG/LUNG/gtex.gtex.LUNG.MD.gz"
+        );
+        only.project_tables = true;
+        assert_eq!(urls(&only).len(), 4 + 2 * 5);
+    }
+
+    #[test]
+    fn project_ids_are_checked_for_their_data_source() {
+        for (source, good) in [
+            (Recount3Source::Gtex, "ADIPOSE_TISSUE"),
+            (Recount3Source::Gtex, "BRAIN"),
+            (Recount3Source::Gtex, " LUNG "),
+            (Recount3Source::Tcga, "BRCA"),
+            (Recount3Source::Tcga, "LUAD"),
+            (Recount3Source::Sra, "SRP012682"),
+        ] {
+            assert!(
+                Project::parse(source, good).is_ok(),
+                "{source} {good} refused"
+            );
+        }
+        assert_eq!(
+            Project::parse(Recount3Source::Gtex, "BRAIN")
+                .unwrap()
+                .shard(),
+            "IN"
+        );
+        for (source, bad) in [
+            (Recount3Source::Gtex, "brain"),
+            (Recount3Source::Gtex, "B"),
+            (Recount3Source::Gtex, ""),
+            (Recount3Source::Gtex, "../BRAIN"),
+            (Recount3Source::Gtex, "BRAIN/.."),
+            (Recount3Source::Gtex, "ADIPOSE TISSUE"),
+            (Recount3Source::Gtex, "ADIPOSE-TISSUE"),
+            (Recount3Source::Gtex, "LUNG%2F"),
+            (Recount3Source::Tcga, "TCGA-BRCA"),
+            (Recount3Source::Tcga, "brca"),
+            (Recount3Source::Sra, "BRCA"),
+        ] {
+            let err = Project::parse(source, bad).unwrap_err();
+            assert!(err.contains(source.label()), "{err}");
+        }
+        assert_eq!(
+            Project::parse(Recount3Source::Gtex, "brain").unwrap_err(),
+            "\"brain\" is not a recount3 GTEx project (a GTEx tissue as recount3 names it, such \
+             as ADIPOSE_TISSUE, BRAIN or LUNG: upper-case letters, digits and _, at least 2 \
+             characters)"
+        );
+        assert!(Recount3Source::Gtex.has(Organism::Human));
+        assert!(!Recount3Source::Tcga.has(Organism::Mouse));
+        assert!(Recount3Source::Sra.has(Organism::Mouse));
     }
 
     #[test]
