@@ -17,10 +17,13 @@
 //! ```
 //!
 //! `<src>` is `gtex`, `tcga` or `sra`; `<xx>` the last two characters of the project, as
-//! recount3's own server lays projects out; `<table>` is the source's own table, then
-//! `recount_project` and `recount_qc`. Above the projects, as on recount3's server, each source's
-//! project table lists every sample of its projects (the file `available_projects()` of the
-//! recount3 R package reads), and `homes_index` the sources written.
+//! recount3's own server lays projects out; `<table>` is each of the five tables the recount3 R
+//! package's `locate_url()` lists for a project: the source's own table, `recount_project`,
+//! `recount_qc`, `recount_seq_qc` and `recount_pred` (the last two in recount3's column layout,
+//! see [`SEQ_QC_COLUMNS`] and [`PRED_COLUMNS`]; nothing in rnameta reads them, they make the tree
+//! a complete mirror for `rnameta fetch recount3`). Above the projects, as on recount3's server,
+//! each source's project table lists every sample of its projects (the file
+//! `available_projects()` of the recount3 R package reads), and `homes_index` the sources written.
 //!
 //! A cohort appears whole or not at all: it is written into a hidden staging folder next to `OUT`
 //! ([`staging_dir`]: `.rnameta-tmp-<pid>-<name>`) and renamed to `OUT` when complete; on an error
@@ -47,15 +50,67 @@ use rnameta_io::recount3::{
 use rnameta_io::write::{sweep_stale_temporaries, write_atomically, InFlight, TEMPORARY_PREFIX};
 use rnameta_io::{annotation, gct, gtex, gtf, metasra};
 
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
 use crate::cohort::{Simulator, SourceCohort};
 use crate::error::{Error, Result};
 use crate::footprint::{existing_ancestor, Footprint, Room};
+use crate::seed;
 use crate::truth::{write_truth, Truth};
 
 /// The recount3 annotation code written in gene sums headers and file names (GENCODE v26).
 pub const ANNOTATION: &str = "G026";
 /// The date written in gene sums headers (fixed: same seed, same bytes).
 pub const DATE_GENERATED: &str = "2020-06-05";
+
+/// The name of recount3's sequence QC table in file names (`<src>.recount_seq_qc.<project>.MD.gz`).
+/// rnameta-io's `Recount3Table` does not list it, since nothing in rnameta reads it.
+pub const SEQ_QC_TABLE: &str = "recount_seq_qc";
+
+/// The columns of recount3's `recount_seq_qc` table after the key columns `rail_id external_id
+/// study`: the FASTQ summary of `seqtk fqchk` (read lengths, distinct quality values, bases, base
+/// composition in percent, average quality and the error quality `errQ`). Names and order are those
+/// of the real table the recount3 R package ships as a test file
+/// (LieberInstitute/recount3, `inst/test_files/*_sra.recount_seq_qc.DRP002835.MD.gz`:
+/// `38 38 38.00 39 1029350612 25.8 24.6 23.5 26.1 0.0 38.3 23.4` for run DRR028129); the R
+/// package lower-cases them when it merges the tables (`recount_seq_qc.avgq`).
+pub const SEQ_QC_COLUMNS: [&str; 12] = [
+    "min_len",
+    "max_len",
+    "avg_len",
+    "#distinct_quality_values",
+    "#bases",
+    "%A",
+    "%C",
+    "%G",
+    "%T",
+    "%N",
+    "avgQ",
+    "errQ",
+];
+
+/// The columns of recount3's `recount_pred` table after the key columns: the SRA sample
+/// accession, then the curated and predicted library type (`rna-seq`, `scrna-seq`, `smrna-seq`)
+/// and curated tissue, cell type and cell line (`NA` where none was curated). Names and order are
+/// those of the real table the recount3 R package ships as a test file (LieberInstitute/recount3,
+/// `inst/test_files/*_sra.recount_pred.DRP002835.MD.gz`: `DRS022165 rna-seq Breast rna-seq
+/// rna-seq NA NA` for run DRR028129).
+pub const PRED_COLUMNS: [&str; 7] = [
+    "sample_acc",
+    "curated.type",
+    "curated.tissue",
+    "pattern.predict.type",
+    "pred.type",
+    "curated.cell_type",
+    "curated.cell_line",
+];
+
+/// The share of SRA projects whose samples carry curated `recount_pred` values (the rest `NA`).
+const CURATED_SHARE: f64 = 0.15;
+
+/// The share of samples whose predicted library type (`pred.type`) is wrong.
+const MISPREDICTED_SHARE: f64 = 0.02;
 
 /// Where each file of a written cohort lies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +166,14 @@ impl Layout {
     /// A metadata table of a project.
     pub fn metadata(&self, source: DataSource, table: Recount3Table, project: &str) -> PathBuf {
         let name = table.file_name(source, project);
+        self.recount3_human()
+            .join(project_file(source, "metadata", project, &name))
+    }
+
+    /// A project's `recount_seq_qc` table (`<src>.recount_seq_qc.<project>.MD.gz`, beside its
+    /// other metadata tables).
+    pub fn seq_qc(&self, source: DataSource, project: &str) -> PathBuf {
+        let name = format!("{}.{SEQ_QC_TABLE}.{project}.MD.gz", source.as_str());
         self.recount3_human()
             .join(project_file(source, "metadata", project, &name))
     }
@@ -390,7 +453,7 @@ fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<Wr
     if config.gtex.samples > 0 {
         progress.set_message("GTEx");
         let gtex = sim.gtex()?;
-        summary.projects += write_recount3(&layout, &gtex, progress)?;
+        summary.projects += write_recount3(&layout, &gtex, config.seed, progress)?;
         write_gtex_files(&layout, &gtex.dataset)?;
         summary
             .samples
@@ -400,7 +463,7 @@ fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<Wr
     if config.tcga.samples > 0 {
         progress.set_message("TCGA");
         let tcga = sim.tcga()?;
-        summary.projects += write_recount3(&layout, &tcga, progress)?;
+        summary.projects += write_recount3(&layout, &tcga, config.seed, progress)?;
         summary
             .samples
             .insert("tcga".into(), tcga.dataset.n_samples());
@@ -411,7 +474,7 @@ fn write_tree(sim: &Simulator, root: &Path, progress: &ProgressBar) -> Result<Wr
         progress.set_message("SRA");
         let sra = sim.sra()?;
         progress.inc_length(sra.dataset.n_samples() as u64);
-        summary.projects += write_recount3(&layout, &sra, progress)?;
+        summary.projects += write_recount3(&layout, &sra, config.seed, progress)?;
         layout.create_parent(&layout.metasra())?;
         metasra::write_metasra(&layout.metasra(), &sra.metasra)?;
         if config.archs4.samples == 0 {
@@ -545,8 +608,14 @@ fn projects(samples: &[SampleMeta]) -> Vec<(String, Vec<usize>)> {
     order
 }
 
-/// Writes a source's recount3 projects in parallel; returns how many.
-fn write_recount3(layout: &Layout, cohort: &SourceCohort, progress: &ProgressBar) -> Result<usize> {
+/// Writes a source's recount3 projects in parallel; returns how many. `seed` is the cohort's
+/// seed, from which the `recount_seq_qc` and `recount_pred` tables draw streams of their own.
+fn write_recount3(
+    layout: &Layout,
+    cohort: &SourceCohort,
+    seed: u64,
+    progress: &ProgressBar,
+) -> Result<usize> {
     let dataset = &cohort.dataset;
     let source = dataset
         .samples()
@@ -569,6 +638,8 @@ fn write_recount3(layout: &Layout, cohort: &SourceCohort, progress: &ProgressBar
                 &counts,
                 &lengths,
             )?;
+            let truths: Vec<&Truth> = rows.iter().map(|&r| &cohort.truth[r]).collect();
+            write_seq_qc_and_pred(layout, source, project, &samples, &truths, &counts, seed)?;
             progress.inc(rows.len() as u64);
             Ok(())
         })
@@ -667,6 +738,225 @@ fn write_project(
         &qc,
     )?;
     Ok(())
+}
+
+/// The two tables of a project that nothing in rnameta reads, written so that the tree holds all
+/// five tables `locate_url()` lists: `recount_seq_qc` ([`SEQ_QC_COLUMNS`]) and `recount_pred`
+/// ([`PRED_COLUMNS`]), one row per sample keyed as the other tables.
+///
+/// Their values come from the samples' truth (read length, library type, tissue, cell line), their
+/// counts and a stream of their own (`seed::rng(seed, "recount3 seq_qc/pred <src>/<project>", 0)`),
+/// so that same seed gives same bytes and no other file of the cohort changes with them.
+/// Plausible, not calibrated: reads = counts / a mapped share in [0.80, 0.97); a project's GC
+/// content in [44, 52) % and average quality in [34, 38.5), each sample within about one point of
+/// it; `errQ` 13 to 17 below `avgQ`. SRA: the sample accession, `pattern.predict.type` from the
+/// written record (library strategy, then study text), `pred.type` the true library type
+/// (wrong for [`MISPREDICTED_SHARE`] of the samples), and curated values for
+/// [`CURATED_SHARE`] of the projects. GTEx and TCGA (whose tables recount3's builder fills from
+/// SRA predictions it does not have for them): bulk RNA-seq, no accession, nothing curated.
+fn write_seq_qc_and_pred(
+    layout: &Layout,
+    source: DataSource,
+    project: &str,
+    samples: &[SampleMeta],
+    truths: &[&Truth],
+    counts: &Array2<f32>,
+    seed: u64,
+) -> Result<()> {
+    let mut rng = seed::rng(
+        seed,
+        &format!("recount3 seq_qc/pred {}/{project}", source.as_str()),
+        0,
+    );
+    // Per project, then per sample in row order: the draws never depend on scheduling.
+    let curated = source == DataSource::Sra && rng.random::<f64>() < CURATED_SHARE;
+    let distinct_quality_values = [39u32, 40, 41, 42][rng.random_range(0..4)];
+    let project_gc = 44.0 + 8.0 * rng.random::<f64>();
+    let project_quality = 34.0 + 4.5 * rng.random::<f64>();
+    let keys = table_from_samples(Recount3Table::RecountPred, samples)
+        .map_err(|e| Error::table(SEQ_QC_TABLE, e))?;
+    let mut seq_qc_rows = Vec::with_capacity(samples.len());
+    let mut pred_rows = Vec::with_capacity(samples.len());
+    for (((key, sample), truth), row) in keys
+        .rows()
+        .iter()
+        .zip(samples)
+        .zip(truths)
+        .zip(counts.rows())
+    {
+        let reads: f64 = row.iter().map(|&v| f64::from(v)).sum();
+        let mut cells = key.clone();
+        cells.extend(seq_qc_cells(
+            &mut rng,
+            truth.read_length,
+            reads,
+            distinct_quality_values,
+            project_gc,
+            project_quality,
+        ));
+        seq_qc_rows.push(cells);
+        let mut cells = key.clone();
+        cells.extend(pred_cells(&mut rng, source, sample, truth, curated));
+        pred_rows.push(cells);
+    }
+    let columns = |extra: &[&str]| -> Vec<String> {
+        keys.columns()
+            .iter()
+            .cloned()
+            .chain(extra.iter().map(|c| (*c).to_owned()))
+            .collect()
+    };
+    let seq_qc = MetadataTable::new(columns(&SEQ_QC_COLUMNS), "rail_id", seq_qc_rows)
+        .map_err(|e| Error::table(SEQ_QC_TABLE, e))?;
+    write_metadata_table(&layout.seq_qc(source, project), &seq_qc)?;
+    let pred = MetadataTable::new(columns(&PRED_COLUMNS), "rail_id", pred_rows)
+        .map_err(|e| Error::table("recount_pred", e))?;
+    write_metadata_table(
+        &layout.metadata(source, Recount3Table::RecountPred, project),
+        &pred,
+    )?;
+    Ok(())
+}
+
+/// One sample's [`SEQ_QC_COLUMNS`] (see [`write_seq_qc_and_pred`]).
+fn seq_qc_cells(
+    rng: &mut ChaCha8Rng,
+    read_length: u32,
+    reads: f64,
+    distinct_quality_values: u32,
+    project_gc: f64,
+    project_quality: f64,
+) -> Vec<String> {
+    let mapped_share = 0.80 + 0.17 * rng.random::<f64>();
+    let bases = (reads / mapped_share).round() * f64::from(read_length);
+    let gc = project_gc + 2.0 * rng.random::<f64>() - 1.0;
+    let n = 0.05 * rng.random::<f64>();
+    let c = gc / 2.0 + 1.2 * rng.random::<f64>() - 0.6;
+    let a = (100.0 - gc - n) / 2.0 + 1.2 * rng.random::<f64>() - 0.6;
+    let avg_q = project_quality + rng.random::<f64>() - 0.5;
+    let err_q = avg_q - 13.0 - 4.0 * rng.random::<f64>();
+    vec![
+        read_length.to_string(),
+        read_length.to_string(),
+        format!("{read_length}.00"),
+        distinct_quality_values.to_string(),
+        format!("{bases:.0}"),
+        format!("{a:.1}"),
+        format!("{c:.1}"),
+        format!("{:.1}", gc - c),
+        format!("{:.1}", 100.0 - gc - n - a),
+        format!("{n:.1}"),
+        format!("{avg_q:.1}"),
+        format!("{err_q:.1}"),
+    ]
+}
+
+/// recount3's library types in `recount_pred`.
+const LIBRARY_TYPES: [&str; 3] = ["rna-seq", "scrna-seq", "smrna-seq"];
+
+/// The true library type of a sample, as `recount_pred` names it.
+fn library_type(truth: &Truth) -> &'static str {
+    if truth.is_single_cell {
+        LIBRARY_TYPES[1]
+    } else if truth.is_small_rna {
+        LIBRARY_TYPES[2]
+    } else {
+        LIBRARY_TYPES[0]
+    }
+}
+
+/// The library type the written SRA record suggests: its library strategy, else keywords of the
+/// study's title and abstract.
+fn pattern_type(sample: &SampleMeta) -> &'static str {
+    let attribute = |key: &str| {
+        sample
+            .attributes
+            .get(key)
+            .map_or(String::new(), |v| v.to_ascii_lowercase())
+    };
+    let strategy = attribute("library_strategy");
+    let text = format!(
+        "{} {}",
+        attribute("study_title"),
+        attribute("study_abstract")
+    );
+    if strategy.starts_with("scrna") || text.contains("single-cell") || text.contains("single cell")
+    {
+        LIBRARY_TYPES[1]
+    } else if strategy.starts_with("mirna")
+        || strategy.starts_with("ncrna")
+        || text.contains("small rna")
+    {
+        LIBRARY_TYPES[2]
+    } else {
+        LIBRARY_TYPES[0]
+    }
+}
+
+/// One sample's [`PRED_COLUMNS`] (see [`write_seq_qc_and_pred`]).
+fn pred_cells(
+    rng: &mut ChaCha8Rng,
+    source: DataSource,
+    sample: &SampleMeta,
+    truth: &Truth,
+    curated: bool,
+) -> Vec<String> {
+    const NA: &str = "NA";
+    if source != DataSource::Sra {
+        return [NA, NA, NA, LIBRARY_TYPES[0], LIBRARY_TYPES[0], NA, NA]
+            .map(str::to_owned)
+            .to_vec();
+    }
+    let truth_type = library_type(truth);
+    let mispredicted = rng.random::<f64>() < MISPREDICTED_SHARE;
+    let other = rng.random_range(1..LIBRARY_TYPES.len());
+    let predicted = if mispredicted {
+        let at = LIBRARY_TYPES
+            .iter()
+            .position(|t| *t == truth_type)
+            .unwrap_or(0);
+        LIBRARY_TYPES[(at + other) % LIBRARY_TYPES.len()]
+    } else {
+        truth_type
+    };
+    let text = |value: &str| {
+        if value.is_empty() {
+            NA.to_owned()
+        } else {
+            value.to_owned()
+        }
+    };
+    let (curated_type, curated_tissue, curated_line) = if curated {
+        (
+            truth_type.to_owned(),
+            text(&capitalised(&truth.tissue)),
+            text(&truth.cell_line),
+        )
+    } else {
+        (NA.to_owned(), NA.to_owned(), NA.to_owned())
+    };
+    vec![
+        text(
+            sample
+                .attributes
+                .get("sample_acc")
+                .map_or("", String::as_str),
+        ),
+        curated_type,
+        curated_tissue,
+        pattern_type(sample).to_owned(),
+        predicted.to_owned(),
+        NA.to_owned(),
+        curated_line,
+    ]
+}
+
+/// `lung` -> `Lung`, as recount3's curated tissues are written.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The GTEx GCT and the two attribute tables.

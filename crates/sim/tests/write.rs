@@ -1,5 +1,5 @@
-//! Written files read back by `rnameta-io` equal the in-memory cohort; same seed, same bytes;
-//! the shipped configs are the presets.
+//! Written files read back by `rnameta-io` equal the in-memory cohort; every project has the files
+//! recount3's `locate_url()` lists; same seed, same bytes; the shipped configs are the presets.
 
 mod common;
 
@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 use common::*;
 use rnameta_core::{DataSource, Dataset, SampleMeta};
 use rnameta_io::recount3::{
-    apply_sample_meta, read_gene_sums, read_metadata_table, sample_meta, Recount3Table,
+    apply_sample_meta, read_gene_sums, read_homes_index, read_metadata_table, sample_meta,
+    ProjectTable, Recount3Table,
 };
 use rnameta_io::{archs4::Archs4Reader, gct, gtex, gtf, metasra};
-use rnameta_sim::output::{as_archs4, progress_bar, write_cohort, Layout};
+use rnameta_sim::output::{
+    as_archs4, progress_bar, write_cohort, Layout, PRED_COLUMNS, SEQ_QC_COLUMNS,
+};
 use rnameta_sim::truth::read_truth;
 use rnameta_sim::{genesets, Preset, SimConfig, SourceCohort};
 
@@ -142,6 +145,99 @@ fn written_files_read_back_as_the_in_memory_cohort() {
     assert_eq!(truth, expected);
     let config = SimConfig::from_json_file(&layout.config()).unwrap();
     assert_eq!(&config, sim.config());
+}
+
+/// The path of a project's file under the mirror's root, built as the recount3 R package's
+/// `locate_url()` builds its URL (LieberInstitute/recount3, `R/locate_url.R`):
+/// `<organism>/<project_home>/<metadata|gene_sums>/<last 2 chars>/<project>/<src>.<tag>.<project><ext>`.
+fn locate_url(src: &str, kind: &str, project: &str, tag: &str, ext: &str) -> String {
+    let shard = &project[project.len() - 2..];
+    format!("human/data_sources/{src}/{kind}/{shard}/{project}/{src}.{tag}.{project}{ext}")
+}
+
+#[test]
+fn every_project_has_the_five_tables_and_gene_sums_where_locate_url_puts_them() {
+    let sim = simulator(tiny(42));
+    let dir = tempfile::tempdir().unwrap();
+    let summary = write_cohort(&sim, dir.path(), &progress_bar(0, false)).unwrap();
+    let mirror = dir.path().join("recount3");
+    let homes = read_homes_index(&mirror.join("human/homes_index")).unwrap();
+    assert_eq!(
+        homes,
+        ["data_sources/gtex", "data_sources/tcga", "data_sources/sra"]
+    );
+    let mut projects = 0;
+    for src in ["gtex", "tcga", "sra"] {
+        let table = ProjectTable::read(&mirror.join(format!(
+            "human/data_sources/{src}/metadata/{src}.recount_project.MD.gz"
+        )))
+        .unwrap();
+        assert!(!table.projects().is_empty(), "{src}: no project");
+        for project in table.projects() {
+            let p = project.project.as_str();
+            let gene_sums = mirror.join(locate_url(src, "gene_sums", p, "gene_sums", ".G026.gz"));
+            assert!(gene_sums.is_file(), "{}", gene_sums.display());
+            let mut keys = None;
+            for tag in [
+                src,
+                "recount_project",
+                "recount_qc",
+                "recount_seq_qc",
+                "recount_pred",
+            ] {
+                let path = mirror.join(locate_url(src, "metadata", p, tag, ".MD.gz"));
+                let t = read_metadata_table(&path).unwrap_or_else(|e| panic!("{e}"));
+                // Every table has one row per run of the project, keyed alike.
+                let rows: Vec<Vec<String>> = t.rows().iter().map(|r| r[..3].to_vec()).collect();
+                assert_eq!(&t.columns()[..3], ["rail_id", "external_id", "study"]);
+                let runs: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+                assert_eq!(runs, project.runs, "{}", path.display());
+                match &keys {
+                    None => keys = Some(rows),
+                    Some(k) => assert_eq!(k, &rows, "{}", path.display()),
+                }
+                let layout: Option<&[&str]> = match tag {
+                    "recount_seq_qc" => Some(&SEQ_QC_COLUMNS),
+                    "recount_pred" => Some(&PRED_COLUMNS),
+                    _ => None,
+                };
+                if let Some(columns) = layout {
+                    assert_eq!(&t.columns()[3..], columns, "{}", path.display());
+                }
+            }
+            // The sequence QC agrees with the gene sums' read length (recount_qc's
+            // average mapped length) and its percentages add up.
+            let qc = read_metadata_table(&mirror.join(locate_url(
+                src,
+                "metadata",
+                p,
+                "recount_qc",
+                ".MD.gz",
+            )))
+            .unwrap();
+            let seq_qc = read_metadata_table(&mirror.join(locate_url(
+                src,
+                "metadata",
+                p,
+                "recount_seq_qc",
+                ".MD.gz",
+            )))
+            .unwrap();
+            let length = qc.require_column("star.average_mapped_length").unwrap();
+            for row in 0..seq_qc.n_rows() {
+                let get = |name: &str| seq_qc.get_by_name(row, name).unwrap().to_owned();
+                assert_eq!(get("max_len"), qc.get(row, length).unwrap());
+                let percent: f64 = ["%A", "%C", "%G", "%T", "%N"]
+                    .iter()
+                    .map(|c| get(c).parse::<f64>().unwrap())
+                    .sum();
+                assert!((percent - 100.0).abs() < 0.3, "{percent}");
+                assert!(get("#bases").parse::<u64>().unwrap() > 0);
+            }
+            projects += 1;
+        }
+    }
+    assert_eq!(projects, summary.projects);
 }
 
 fn file_bytes(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
