@@ -5,6 +5,7 @@
 
 mod annotate;
 mod check;
+mod convert;
 mod evaluate;
 mod fetch;
 mod inspect;
@@ -81,6 +82,10 @@ enum Command {
     /// (single-cell studies and small-RNA libraries left out), their runs and tissue / sex /
     /// sample-source labels, and the labelled samples per class (docs/fetch.md).
     Plan(plan::Args),
+    /// Read expression files (any format, with their labels and companions) and write them as
+    /// one Parquet file with the samples' metadata: a recount3 project as a compact shard
+    /// (`--sra-qc` applies the paper's SRA sample QC first), or shards merged into one file.
+    Convert(convert::Args),
     /// Train a model (lin, mlp, da, rf, logistic) for a task on labelled expression files and
     /// save it as a bundle directory (manifest.json + model.safetensors).
     ///
@@ -135,6 +140,7 @@ fn main() -> ExitCode {
         }),
         Command::Fetch(args) => fetch::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Convert(args) => convert::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Annotate(args) => annotate::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),

@@ -106,10 +106,24 @@ impl Labelling {
             });
         }
         if let Some(path) = &options.labels {
-            steps.push(LabelStep::LabelTable {
-                table: tsv::read_label_table(path)?,
-                path: path.clone(),
-            });
+            // A MetaSRA release labels SRA samples as a MetaSRA file beside them would; anything
+            // else is read as a sample label table (whose reader says what is wrong with it).
+            let step = if detect::detect(path).ok() == Some(Format::MetaSraJson) {
+                LabelStep::MetaSra {
+                    metasra: metasra::read_metasra(path)?,
+                    tissue_terms: Arc::clone(
+                        tissue_terms
+                            .get_or_insert_with(|| Arc::new(metasra::uberon::tissue_terms())),
+                    ),
+                    path: path.clone(),
+                }
+            } else {
+                LabelStep::LabelTable {
+                    table: tsv::read_label_table(path)?,
+                    path: path.clone(),
+                }
+            };
+            steps.push(step);
         }
         Ok(Self { steps })
     }

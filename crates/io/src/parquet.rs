@@ -20,10 +20,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ::parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use ::parquet::arrow::arrow_writer::ArrowWriterOptions;
 use ::parquet::arrow::ArrowWriter;
 use ::parquet::basic::Compression;
 use ::parquet::file::metadata::KeyValue;
-use ::parquet::file::properties::WriterProperties;
+use ::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use arrow_array::{Array, ArrayRef, Float32Array, LargeStringArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use ndarray::{s, Array2};
@@ -76,6 +77,21 @@ pub fn write_dataset_with_row_groups(
     dataset: &Dataset,
     samples_per_row_group: usize,
 ) -> Result<()> {
+    stage_dataset_with_row_groups(path, dataset, samples_per_row_group)?.commit()
+}
+
+/// Writes a dataset beside `path` ([`DEFAULT_SAMPLES_PER_ROW_GROUP`] samples per row group) and
+/// returns it staged: it appears under `path` only when committed, with the other outputs of the
+/// same command (`write::commit_all`).
+pub fn stage_dataset(path: &Path, dataset: &Dataset) -> Result<Staged> {
+    stage_dataset_with_row_groups(path, dataset, DEFAULT_SAMPLES_PER_ROW_GROUP)
+}
+
+fn stage_dataset_with_row_groups(
+    path: &Path,
+    dataset: &Dataset,
+    samples_per_row_group: usize,
+) -> Result<Staged> {
     let group = samples_per_row_group.max(1);
     let genes = serde_json::to_string(dataset.genes())
         .map_err(|e| Error::file(path, ErrorKind::Json(e.to_string())))?;
@@ -108,7 +124,7 @@ pub fn write_dataset_with_row_groups(
         }
         RecordBatch::try_new(schema.clone(), columns)
     });
-    stage_batches(path, &schema, metadata, group, batches)?.commit()
+    stage_batches(path, &schema, metadata, group, batches)
 }
 
 /// Writes record batches to a snappy-compressed Parquet file beside `path`, staged for renaming.
@@ -123,15 +139,25 @@ fn stage_batches(
         .into_iter()
         .map(|(k, v)| KeyValue::new(k.to_owned(), v))
         .collect();
+    // A matrix has one column per gene, so what is written per column chunk counts more than the
+    // values of a small file: no dictionary page (expression values rarely repeat), no column
+    // statistics, and no copy of the Arrow schema (every column is Float32 or a string, which the
+    // Parquet schema says alone). Measured on a 6-sample x 2,001-gene shard: 864 KB -> 549 KB (of which
+    // 288 KB are the genes' JSON).
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(rows_per_group))
         .set_key_value_metadata(Some(key_values))
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
         .build();
+    let options = ArrowWriterOptions::new()
+        .with_properties(props)
+        .with_skip_arrow_metadata(true);
     stage_with_path(path, |tmp| {
         let file = File::create(tmp).map_err(|e| Error::io(path, Location::File, e))?;
-        let mut writer =
-            ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(parquet_error(path))?;
+        let mut writer = ArrowWriter::try_new_with_options(file, schema.clone(), options)
+            .map_err(parquet_error(path))?;
         for batch in batches {
             let batch = batch.map_err(arrow_error(path))?;
             writer.write(&batch).map_err(parquet_error(path))?;

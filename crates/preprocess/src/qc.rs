@@ -352,6 +352,28 @@ pub fn library_records(samples: &[SampleMeta]) -> QcOutcome {
     QcOutcome::from_removed(samples, removed)
 }
 
+/// The paper's SRA sample QC in its order: small-RNA libraries (by their counts), then the samples
+/// of single-cell studies (by the study titles and abstracts the samples carry), then technical
+/// replicates (one run per experiment). Returns the samples kept and what each filter removed.
+///
+/// Every filter judges a sample by itself, its study or its experiment, so the QC of a cohort
+/// equals the QC of its projects one by one: a workflow may run it per project (`rnameta convert
+/// --sra-qc`) and the experiments on the whole cohort, and keep the same samples.
+pub fn papers_sra_qc(sra: &Dataset) -> Result<(Dataset, QcReport)> {
+    let mut report = QcReport::default();
+    let small = small_rna_libraries(sra)?;
+    let sra = small.apply(sra)?;
+    report.extend(small.report);
+    let studies = StudyText::of_samples(sra.samples());
+    let single = remove_single_cell(sra.samples(), &single_cell_studies(&studies));
+    let sra = single.apply(&sra)?;
+    report.extend(single.report);
+    let replicates = technical_replicates(&sra);
+    let sra = replicates.apply(&sra)?;
+    report.extend(replicates.report);
+    Ok((sra, report))
+}
+
 /// Keeps one run per experiment (`SampleMeta::experiment`, the SRX): the deepest (largest total
 /// count), ties broken by the smaller sample id. Samples without an experiment are kept.
 pub fn technical_replicates(data: &Dataset) -> QcOutcome {

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rnameta_core::{DataSource, Dataset, SampleSource};
-use rnameta_preprocess::qc::{
-    remove_single_cell, single_cell_studies, small_rna_libraries, technical_replicates, StudyText,
-};
+use rnameta_preprocess::qc::{papers_sra_qc, QcFilter};
 use rnameta_sim::{GeneUniverse, Preset, SimConfig, Simulator};
 use serde::Serialize;
 
@@ -20,10 +18,11 @@ pub enum DataSpec {
         /// The preset's name.
         preset: String,
     },
-    /// A cohort read from files in the recount3 layout: `data_sources/{gtex,tcga,sra}/gene_sums`
+    /// A cohort read from files: in the recount3 layout, `data_sources/{gtex,tcga,sra}/gene_sums`
     /// with their `metadata` (labels, studies, `recount_qc`) and, when present, the annotation
-    /// GTF. What `rnameta simulate --out DIR` writes (under `DIR/recount3/human`) and what a
-    /// recount3 mirror holds.
+    /// GTF (what `rnameta simulate --out DIR` writes under `DIR/recount3/human`, and what a
+    /// recount3 mirror holds); or the workflow's merged shards, `gtex.parquet`, `sra.parquet`
+    /// and `tcga.parquet` in one folder (`workflow/Snakefile`, rule `merge`).
     Directory {
         /// The folder given (`DIR`, `DIR/recount3/human` or the `data_sources` folder itself).
         path: PathBuf,
@@ -31,7 +30,7 @@ pub enum DataSpec {
 }
 
 impl DataSpec {
-    /// Parses `sim:PRESET` or a directory holding a recount3 layout.
+    /// Parses `sim:PRESET` or a directory holding a recount3 layout or merged shards.
     pub fn parse(text: &str) -> Result<Self> {
         match text.strip_prefix("sim:") {
             Some(p) if Preset::parse(p).is_some() => Ok(Self::Simulated {
@@ -40,7 +39,7 @@ impl DataSpec {
             Some(p) => bail!("unknown preset {p:?} (tiny, small, paper, archs4)"),
             None => {
                 let path = PathBuf::from(text);
-                data_sources_dir(&path)?;
+                cohort_inputs(&path)?;
                 Ok(Self::Directory { path })
             }
         }
@@ -56,13 +55,26 @@ impl DataSpec {
     }
 }
 
-/// The `data_sources` folder of a recount3 layout at or below `path`.
-fn data_sources_dir(path: &Path) -> Result<PathBuf> {
+/// The names of the workflow's merged shards, one per source (GTEx, SRA, TCGA).
+pub const MERGED_SHARDS: [&str; 3] = ["gtex.parquet", "sra.parquet", "tcga.parquet"];
+
+/// What to read for the cohort at `path`, GTEx first, then SRA, then TCGA where there is one:
+/// the workflow's merged shards ([`MERGED_SHARDS`]) in `path`, or the source folders of the
+/// recount3 layout at or below it.
+fn cohort_inputs(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         bail!(
-            "--data {}: not a directory (give sim:PRESET or a folder in the recount3 layout)",
+            "--data {}: not a directory (give sim:PRESET, a folder in the recount3 layout or the \
+             workflow's merged shards)",
             path.display()
         );
+    }
+    let [gtex, sra, tcga] = MERGED_SHARDS.map(|name| path.join(name));
+    if gtex.is_file() && sra.is_file() {
+        return Ok([gtex, sra, tcga]
+            .into_iter()
+            .filter(|p| p.is_file())
+            .collect());
     }
     for candidate in [
         path.to_path_buf(),
@@ -71,35 +83,40 @@ fn data_sources_dir(path: &Path) -> Result<PathBuf> {
         path.join("recount3/human/data_sources"),
     ] {
         if candidate.join("gtex").is_dir() && candidate.join("sra").is_dir() {
-            return Ok(candidate);
+            let tcga = candidate.join("tcga");
+            let mut inputs = vec![candidate.join("gtex"), candidate.join("sra")];
+            if tcga.is_dir() {
+                inputs.push(tcga);
+            }
+            return Ok(inputs);
         }
     }
     bail!(
-        "--data {}: no recount3 layout found: expected data_sources/gtex and data_sources/sra \
-         (and data_sources/tcga) here, under human/ or under recount3/human/ (as `rnameta \
-         simulate --out DIR` writes)",
+        "--data {}: no cohort found: expected data_sources/gtex and data_sources/sra (and \
+         data_sources/tcga) here, under human/ or under recount3/human/ (as `rnameta simulate \
+         --out DIR` writes), or the workflow's merged gtex.parquet and sra.parquet (and \
+         tcga.parquet)",
         path.display()
     )
 }
 
-/// Reads GTEx, TCGA and SRA from a recount3 layout on the genes all three share.
+/// Reads GTEx, TCGA and SRA from a recount3 layout or merged shards on the genes all three share.
+/// Each source's samples are put in the order of their ids, so that the same samples give the
+/// same tables however they were spread over files (one per project, or merged).
 fn read_directory(path: &Path) -> Result<(Dataset, Dataset, Dataset)> {
-    let sources = data_sources_dir(path)?;
-    let mut inputs = vec![sources.join("gtex"), sources.join("sra")];
-    let has_tcga = sources.join("tcga").is_dir();
-    if has_tcga {
-        inputs.push(sources.join("tcga"));
-    }
+    let inputs = cohort_inputs(path)?;
     let loaded = rnameta_data::load(&inputs, &rnameta_data::LoadOptions::default())
-        .with_context(|| format!("reading the cohort in {}", sources.display()))?;
+        .with_context(|| format!("reading the cohort in {}", path.display()))?;
     let all = loaded.dataset;
     for n in &loaded.report.notes {
         eprintln!("[data] {n}");
     }
     let rows_of = |source: DataSource| -> Vec<usize> {
-        (0..all.n_samples())
+        let mut rows: Vec<usize> = (0..all.n_samples())
             .filter(|&i| all.samples()[i].data_source == source)
-            .collect()
+            .collect();
+        rows.sort_by(|&a, &b| all.samples()[a].sample_id.cmp(&all.samples()[b].sample_id));
+        rows
     };
     let (gtex, tcga, sra) = (
         rows_of(DataSource::Gtex),
@@ -109,7 +126,7 @@ fn read_directory(path: &Path) -> Result<(Dataset, Dataset, Dataset)> {
     if gtex.is_empty() || sra.is_empty() {
         bail!(
             "{}: the cohort needs GTEx and SRA samples; found {} GTEx, {} SRA",
-            sources.display(),
+            path.display(),
             gtex.len(),
             sra.len()
         );
@@ -216,23 +233,17 @@ fn simulate(config: &SimConfig) -> Result<(Dataset, Dataset, Dataset)> {
     Ok((cohort.gtex.dataset, cohort.tcga.dataset, cohort.sra.dataset))
 }
 
-/// The paper's SRA sample QC, with the study titles and abstracts the metadata carries.
+/// The paper's SRA sample QC (preprocess's [`papers_sra_qc`]) and how many samples each filter
+/// removed.
 fn sra_qc(sra: Dataset) -> Result<(Dataset, QcCounts)> {
-    let mut counts = QcCounts {
+    let (kept, report) = papers_sra_qc(&sra)?;
+    let counts = QcCounts {
         sra_before: sra.n_samples(),
-        ..QcCounts::default()
+        small_rna: report.count(QcFilter::SmallRna),
+        single_cell: report.count(QcFilter::SingleCell),
+        replicates: report.count(QcFilter::TechnicalReplicate),
     };
-    let small = small_rna_libraries(&sra)?;
-    counts.small_rna = sra.n_samples() - small.keep.len();
-    let sra = small.apply(&sra)?;
-    let studies = StudyText::of_samples(sra.samples());
-    let single = remove_single_cell(sra.samples(), &single_cell_studies(&studies));
-    counts.single_cell = sra.n_samples() - single.keep.len();
-    let sra = single.apply(&sra)?;
-    let replicates = technical_replicates(&sra);
-    counts.replicates = sra.n_samples() - replicates.keep.len();
-    let sra = replicates.apply(&sra)?;
-    Ok((sra, counts))
+    Ok((kept, counts))
 }
 
 #[cfg(test)]
