@@ -1806,31 +1806,29 @@ fn gtex_and_tcga_projects_land_in_the_recount3_layout_byte_identical() {
     let server = Server::start(routes(&served, false), Behaviour::default());
     let dir = tempfile::tempdir().unwrap();
 
-    let gtex = dir.path().join("gtex");
-    let mut expected = vec![recount3_gtf_route()];
-    expected.extend(recount3_project_routes("gtex", "ADIPOSE_TISSUE"));
-    assert_recount3_fetch(
-        &server,
-        &["--data-source", "gtex", "--project", "ADIPOSE_TISSUE"],
-        &gtex,
-        &expected,
-    );
-    assert!(gtex
-        .join("recount3/human/data_sources/gtex/gene_sums/UE/ADIPOSE_TISSUE/gtex.gene_sums.ADIPOSE_TISSUE.G026.gz")
-        .is_file());
-
-    let tcga = dir.path().join("tcga");
-    let mut expected = vec![recount3_gtf_route()];
-    expected.extend(recount3_project_routes("tcga", "BRCA"));
-    assert_recount3_fetch(
-        &server,
-        &["--data-source", "tcga", "--project", "BRCA"],
-        &tcga,
-        &expected,
-    );
-    assert!(tcga
-        .join("recount3/human/data_sources/tcga/metadata/CA/BRCA/tcga.tcga.BRCA.MD.gz")
-        .is_file());
+    for (source, project, a_file) in [
+        (
+            "gtex",
+            "ADIPOSE_TISSUE",
+            "recount3/human/data_sources/gtex/gene_sums/UE/ADIPOSE_TISSUE/gtex.gene_sums.ADIPOSE_TISSUE.G026.gz",
+        ),
+        (
+            "tcga",
+            "BRCA",
+            "recount3/human/data_sources/tcga/metadata/CA/BRCA/tcga.tcga.BRCA.MD.gz",
+        ),
+    ] {
+        let out = dir.path().join(source);
+        let mut expected = vec![recount3_gtf_route()];
+        expected.extend(recount3_project_routes(source, project));
+        assert_recount3_fetch(
+            &server,
+            &["--data-source", source, "--project", project],
+            &out,
+            &expected,
+        );
+        assert!(out.join(a_file).is_file(), "{a_file}");
+    }
 
     // A GTEx tissue recount3 does not have: 404 naming the URL, with the GTEx project list as
     // the place to look.
