@@ -3,7 +3,8 @@
 //! is served over loopback HTTP; the workflow fetches it project by project, plans, shards,
 //! merges, trains, annotates and runs a paper experiment. It is killed midway, rerun, and its
 //! experiment tables must equal those of `cargo xtask experiment --data DIR` read straight from
-//! the simulated files.
+//! the simulated files. Then, with one project's counts gone from the server, a new run reports
+//! that project and finishes the rest.
 //!
 //! Snakemake comes from `workflow/install-snakemake.sh` (pinned, in `target/snakemake-venv`);
 //! the test installs it when `.ci/run` has not. Needs python3 and PyPI the first time.
@@ -245,7 +246,8 @@ fn without_times(path: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn the_workflow_fetches_a_served_mirror_survives_a_kill_and_equals_the_experiments() {
+fn the_workflow_fetches_a_served_mirror_survives_a_kill_equals_the_experiments_and_reports_failures(
+) {
     let snakemake = snakemake();
     let rnameta = rnameta();
     let dir = tempfile::tempdir().unwrap();
@@ -325,6 +327,35 @@ fn the_workflow_fetches_a_served_mirror_survives_a_kill_and_equals_the_experimen
     );
     for name in ["tissue-mlp", "sex-logistic", "source-mlp"] {
         assert!(run_dir
+            .join(format!("annotations/{name}.parquet"))
+            .is_file());
+    }
+
+    // A project whose counts the server no longer has: reported, left out, the rest goes on.
+    let project = "SRP100010";
+    let gene_sums = sim.join(format!(
+        "recount3/human/data_sources/sra/gene_sums/10/{project}/sra.gene_sums.{project}.G026.gz"
+    ));
+    let kept_aside = dir.path().join("kept-aside.gz");
+    fs::rename(&gene_sums, &kept_aside).unwrap();
+    let failing = dir.path().join("run-failing");
+    run(snakemake_command(&snakemake, &failing, &config).args(["--config", "experiments=[]"]));
+    fs::rename(&kept_aside, &gene_sums).unwrap();
+    let report = fs::read_to_string(failing.join("report/projects.tsv")).unwrap();
+    let failed: Vec<&str> = report
+        .lines()
+        .skip(1)
+        .filter(|r| r.split('\t').nth(3) != Some("ok"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert!(
+        failed[0].starts_with(&format!("shards\tsra\t{project}\tfailed\tnot fetched: ")),
+        "{}",
+        failed[0]
+    );
+    assert!(failed[0].contains("HTTP 404"), "{}", failed[0]);
+    for name in ["tissue-mlp", "sex-logistic", "source-mlp"] {
+        assert!(failing
             .join(format!("annotations/{name}.parquet"))
             .is_file());
     }

@@ -2015,6 +2015,15 @@ fn bad_gtex_and_tcga_ids_are_usage_errors() {
             "x",
         ],
         vec!["--metadata-only", "--out", "x"],
+        vec!["--counts-only", "--out", "x"],
+        vec![
+            "--project",
+            "SRP012682",
+            "--metadata-only",
+            "--counts-only",
+            "--out",
+            "x",
+        ],
     ] {
         rnameta()
             .args(["fetch", "recount3"])
@@ -2022,6 +2031,15 @@ fn bad_gtex_and_tcga_ids_are_usage_errors() {
             .assert()
             .code(2);
     }
+    // The annotation alone is a request of its own.
+    let assert = rnameta()
+        .args(["fetch", "recount3", "--annotation", "--dry-run", "--out", "x"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stdout).trim(),
+        "https://duffel.rail.bio/recount3/human/annotations/gene_sums/human.gene_sums.G026.gtf.gz"
+    );
     // Valid ids of each source.
     for (source, id) in [
         ("gtex", "ADIPOSE_TISSUE"),

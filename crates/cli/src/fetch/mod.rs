@@ -147,11 +147,11 @@ pub struct Recount3Options {
     /// Project id: an SRA study accession (SRP, ERP or DRP + digits), a GTEx tissue as recount3
     /// names it (ADIPOSE_TISSUE, BRAIN, LUNG) or a TCGA study code (BRCA, LUAD), as
     /// --data-source says; repeat the option or separate ids by commas. Required unless
-    /// --project-tables is given.
+    /// --project-tables or --annotation is given.
     #[arg(
         long = "project",
         value_name = "ID",
-        required_unless_present = "project_tables",
+        required_unless_present_any = ["project_tables", "annotation"],
         value_delimiter = ','
     )]
     pub projects: Vec<String>,
@@ -163,8 +163,16 @@ pub struct Recount3Options {
     pub project_tables: bool,
     /// Fetch only the projects' five metadata tables: no gene sums and no annotation GTF (what
     /// `rnameta plan` reads before deciding whose counts to fetch).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "counts_only")]
     pub metadata_only: bool,
+    /// Fetch only the projects' gene sums: no metadata tables and no annotation GTF (a workflow
+    /// fetches those in steps of their own, so that no two jobs fetch the same file).
+    #[arg(long)]
+    pub counts_only: bool,
+    /// Also fetch the organism's gene annotation GTF (fetched anyway with projects' counts,
+    /// unless --counts-only); alone, only the GTF.
+    #[arg(long)]
+    pub annotation: bool,
     /// The organism of the projects.
     #[arg(long, value_enum, default_value_t = Organism::Human)]
     pub organism: Organism,
@@ -211,6 +219,8 @@ impl Recount3Args {
                 organism: options.organism,
                 project_tables: options.project_tables,
                 metadata_only: options.metadata_only,
+                counts_only: options.counts_only,
+                annotation: options.annotation,
             },
             common: options.common,
         })

@@ -567,6 +567,10 @@ pub struct Recount3Request {
     pub project_tables: bool,
     /// Only the projects' five metadata tables: no gene sums, no annotation GTF.
     pub metadata_only: bool,
+    /// Only the projects' gene sums: no metadata tables, no annotation GTF.
+    pub counts_only: bool,
+    /// The organism's gene annotation GTF, whatever the projects.
+    pub annotation: bool,
 }
 
 /// The recount3 files of SRA projects: the organism's gene annotation GTF once, then for each
@@ -580,14 +584,17 @@ pub fn recount3(projects: &[Project], organism: Organism) -> Vec<Resource> {
         organism,
         project_tables: false,
         metadata_only: false,
+        counts_only: false,
+        annotation: false,
     })
 }
 
 /// The recount3 files of a request, in this order: with `project_tables` the organism's
 /// `homes_index` and the project table of each data source recount3 has for it (SRA, GTEx and
-/// TCGA for human, SRA for mouse); when there are projects and not `metadata_only`, the
-/// organism's gene annotation GTF; then for each project (duplicates dropped, order kept) its
-/// five metadata tables and, unless `metadata_only`, its gene sums.
+/// TCGA for human, SRA for mouse); with `annotation`, or when there are projects and neither
+/// `metadata_only` nor `counts_only`, the organism's gene annotation GTF; then for each project
+/// (duplicates dropped, order kept) its five metadata tables (unless `counts_only`) and its gene
+/// sums (unless `metadata_only`).
 pub fn recount3_files(request: &Recount3Request) -> Vec<Resource> {
     let organism = request.organism;
     let org = organism.as_str();
@@ -596,7 +603,9 @@ pub fn recount3_files(request: &Recount3Request) -> Vec<Resource> {
     if request.project_tables {
         out.extend(recount3_project_lists(organism));
     }
-    if !request.projects.is_empty() && !request.metadata_only {
+    let with_projects =
+        !request.projects.is_empty() && !request.metadata_only && !request.counts_only;
+    if request.annotation || with_projects {
         out.push(Resource {
             collection: Collection::Recount3,
             remote_path: format!("{org}/annotations/gene_sums/{org}.gene_sums.{ann}.gtf.gz"),
@@ -627,7 +636,11 @@ pub fn recount3_files(request: &Recount3Request) -> Vec<Resource> {
                 table = source.project_table()
             ),
         };
-        for table in source.metadata_tables() {
+        for table in source
+            .metadata_tables()
+            .iter()
+            .filter(|_| !request.counts_only)
+        {
             out.push(Resource {
                 collection: Collection::Recount3,
                 remote_path: format!(
@@ -949,6 +962,8 @@ mod tests {
             organism: Organism::Human,
             project_tables: false,
             metadata_only: false,
+            counts_only: false,
+            annotation: false,
         }
     }
 
@@ -1043,6 +1058,31 @@ mod tests {
         assert_eq!(
             files[4..],
             urls(&request(Recount3Source::Sra, &["SRP009615"]))[..]
+        );
+    }
+
+    #[test]
+    fn counts_only_is_the_gene_sums_and_annotation_the_gtf() {
+        let mut counts = request(Recount3Source::Tcga, &["BRCA", "LUAD"]);
+        counts.counts_only = true;
+        assert_eq!(
+            urls(&counts),
+            [
+                "https://duffel.rail.bio/recount3/human/data_sources/tcga/gene_sums/CA/BRCA/tcga.gene_sums.BRCA.G026.gz",
+                "https://duffel.rail.bio/recount3/human/data_sources/tcga/gene_sums/AD/LUAD/tcga.gene_sums.LUAD.G026.gz",
+            ]
+        );
+        let mut gtf = request(Recount3Source::Sra, &[]);
+        gtf.annotation = true;
+        assert_eq!(
+            urls(&gtf),
+            ["https://duffel.rail.bio/recount3/human/annotations/gene_sums/human.gene_sums.G026.gtf.gz"]
+        );
+        counts.annotation = true;
+        assert_eq!(
+            urls(&counts).len(),
+            1 + 2,
+            "the GTF, then the two gene sums"
         );
     }
 
