@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use rnameta_core::DataSource;
 use rnameta_data::LoadOptions;
+use rnameta_io::parquet::MatrixLayout;
 use rnameta_preprocess::qc::{papers_sra_qc, QcReport};
 
 use crate::outputs::check_output_file;
@@ -35,6 +36,11 @@ pub struct Args {
     /// written beside the output as `<OUT>.qc.tsv`, together with it.
     #[arg(long)]
     pub sra_qc: bool,
+    /// How the matrix is laid out: packed (one list column of values per sample; a small
+    /// project's shard costs its values, not its genes) or wide (one column per gene, a table for
+    /// pandas or polars). Every rnameta command reads both.
+    #[arg(long, value_enum, default_value_t = Layout::Packed)]
+    pub layout: Layout,
     /// The Parquet file to write (atomically; with `--sra-qc`, it and its QC table appear
     /// together or not at all).
     #[arg(long, value_name = "FILE.parquet")]
@@ -42,6 +48,24 @@ pub struct Args {
     /// No notes: only errors.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `--layout`: io's [`MatrixLayout`] on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// One list column of every gene's value per sample.
+    Packed,
+    /// One Float32 column per gene.
+    Wide,
+}
+
+impl From<Layout> for MatrixLayout {
+    fn from(layout: Layout) -> Self {
+        match layout {
+            Layout::Packed => MatrixLayout::Packed,
+            Layout::Wide => MatrixLayout::Wide,
+        }
+    }
 }
 
 /// Runs `rnameta convert`.
@@ -73,7 +97,11 @@ pub fn run(args: &Args) -> Result<()> {
                 .with_context(|| format!("writing {}", table.display()))?,
         );
     }
-    staged.push(rnameta_io::parquet::stage_dataset(&args.out, &dataset)?);
+    staged.push(rnameta_io::parquet::stage_dataset(
+        &args.out,
+        &dataset,
+        args.layout.into(),
+    )?);
     rnameta_io::write::commit_all(staged)?;
     if !args.quiet {
         for note in &loaded.report.notes {

@@ -2033,7 +2033,14 @@ fn bad_gtex_and_tcga_ids_are_usage_errors() {
     }
     // The annotation alone is a request of its own.
     let assert = rnameta()
-        .args(["fetch", "recount3", "--annotation", "--dry-run", "--out", "x"])
+        .args([
+            "fetch",
+            "recount3",
+            "--annotation",
+            "--dry-run",
+            "--out",
+            "x",
+        ])
         .assert()
         .success();
     assert_eq!(

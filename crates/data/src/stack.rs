@@ -95,22 +95,43 @@ pub fn stack(parts: Vec<(String, Dataset)>, report: &mut LoadReport) -> Result<D
     if sizes.iter().any(|&s| s > common.len()) {
         report.note(different_gene_sets(&parts, &inputs_with, common.len()));
     }
-    let mut aligned = Vec::with_capacity(parts.len());
-    for (_, part) in &parts {
-        let (mut a, _) = reorder_to(
-            part,
-            &common,
-            ReorderOptions {
-                max_missing_fraction: 0.0,
-                fill_value: 0.0,
-            },
-        )?;
-        // Keep the best annotation: the first file's, completed by this one's.
-        a.genes_mut().fill_from(first.genes());
-        aligned.push(a);
+    // Each part is put on the shared genes (no copy when it already is) and taken apart as it
+    // goes: its annotation completes the first one's and is dropped, so that stacking many
+    // files (a workflow's shards) holds one annotation, not one per file.
+    let mut genes = None;
+    let mut matrices = Vec::with_capacity(parts.len());
+    let mut samples = Vec::new();
+    for (_, part) in parts {
+        let aligned = if part.genes().ids().eq(common.iter().map(String::as_str)) {
+            part
+        } else {
+            reorder_to(
+                &part,
+                &common,
+                ReorderOptions {
+                    max_missing_fraction: 0.0,
+                    fill_value: 0.0,
+                },
+            )?
+            .0
+        };
+        let (counts, part_genes, part_samples) = aligned.into_parts();
+        match genes.as_mut() {
+            None => genes = Some(part_genes),
+            Some(kept) => {
+                kept.fill_from(&part_genes);
+            }
+        }
+        matrices.push(counts);
+        samples.extend(part_samples);
     }
-    let refs: Vec<&Dataset> = aligned.iter().collect();
-    Ok(Dataset::concat(&refs)?)
+    let views: Vec<_> = matrices.iter().map(|m| m.view()).collect();
+    let counts =
+        ndarray::concatenate(ndarray::Axis(0), &views).expect("every part is on the shared genes");
+    drop(views);
+    drop(matrices);
+    let genes = genes.expect("at least two parts");
+    Ok(Dataset::new(counts, genes, samples)?)
 }
 
 /// `n genes` with the right number.

@@ -87,3 +87,59 @@ fn a_tiny_shared_gene_set_is_refused_naming_the_files_and_their_gene_counts() {
         )
     );
 }
+
+#[test]
+fn the_stacked_annotation_is_the_first_inputs_completed_by_the_others() {
+    use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
+    let part = |sample: &str, genes: Vec<GeneInfo>| {
+        let n = genes.len();
+        Dataset::new(
+            ndarray::Array2::from_elem((1, n), 1.0),
+            GeneAnnotation::new(genes).unwrap(),
+            vec![SampleMeta::new(sample.to_owned(), DataSource::Sra)],
+        )
+        .unwrap()
+    };
+    let bare = |id: &str| GeneInfo::from_id(id);
+    let first = part(
+        "A",
+        vec![
+            GeneInfo {
+                symbol: Some("ONE".into()),
+                ..bare("ENSG00000000001")
+            },
+            bare("ENSG00000000002"),
+        ],
+    );
+    let second = part(
+        "B",
+        vec![
+            GeneInfo {
+                symbol: Some("TWO".into()),
+                ..bare("ENSG00000000002")
+            },
+            GeneInfo {
+                symbol: Some("NOT-ONE".into()),
+                ..bare("ENSG00000000001")
+            },
+        ],
+    );
+    let mut report = rnameta_data::LoadReport::default();
+    let stacked = rnameta_data::stack(
+        vec![("a".to_owned(), first), ("b".to_owned(), second)],
+        &mut report,
+    )
+    .unwrap();
+    let symbols: Vec<Option<&str>> = stacked
+        .genes()
+        .genes()
+        .iter()
+        .map(|g| g.symbol.as_deref())
+        .collect();
+    assert_eq!(
+        symbols,
+        [Some("ONE"), Some("TWO")],
+        "the first input's symbol kept, the second's filling the gap"
+    );
+    assert_eq!(stacked.n_samples(), 2);
+}

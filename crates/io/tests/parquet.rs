@@ -1,5 +1,6 @@
-//! Parquet matrices and prediction tables: exact round-trips (row groups included), and refusal
-//! of nulls, duplicate samples and columns, non-float columns, empty and non-Parquet files.
+//! Parquet matrices (wide and packed) and prediction tables: exact round-trips (row groups
+//! included), and refusal of nulls, duplicate samples and columns, non-float columns, packed rows
+//! of the wrong length, empty and non-Parquet files.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -13,8 +14,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta, SampleSource, Sex};
 use rnameta_io::parquet::{
-    read_dataset, read_predictions, write_dataset_with_row_groups, write_predictions, Prediction,
-    PredictionTable, UNASSIGNED,
+    read_dataset, read_predictions, stage_dataset, write_dataset_with_row_groups,
+    write_predictions, MatrixLayout, Prediction, PredictionTable, GENES_ZLIB_KEY, UNASSIGNED,
 };
 use rnameta_io::{ErrorKind, Location};
 
@@ -358,5 +359,89 @@ fn a_prediction_table_read_as_a_matrix_is_named_as_what_it_is() {
     assert!(
         text.contains("a prediction table") && text.contains("not an expression matrix"),
         "{text}"
+    );
+}
+
+fn write_in(path: &Path, data: &Dataset, layout: MatrixLayout) {
+    stage_dataset(path, data, layout).unwrap().commit().unwrap();
+}
+
+#[test]
+fn packed_dataset_round_trips_exactly_and_costs_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    for (samples, genes) in [(6, 2000), (0, 5), (1030, 3)] {
+        let original = dataset(samples, genes);
+        let packed = dir.path().join(format!("packed-{samples}.parquet"));
+        write_in(&packed, &original, MatrixLayout::Packed);
+        assert_eq!(
+            read_dataset(&packed).unwrap(),
+            original,
+            "{samples} x {genes}"
+        );
+    }
+    // Few samples, many genes: the wide layout's cost is per column, the packed one's per value.
+    let few = dataset(6, 2000);
+    let (wide, packed) = (
+        dir.path().join("wide.parquet"),
+        dir.path().join("packed.parquet"),
+    );
+    write_in(&wide, &few, MatrixLayout::Wide);
+    write_in(&packed, &few, MatrixLayout::Packed);
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(&packed) * 4 < size(&wide),
+        "packed {} bytes, wide {} bytes",
+        size(&packed),
+        size(&wide)
+    );
+}
+
+#[test]
+fn a_packed_row_of_the_wrong_length_is_refused_naming_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.parquet");
+    write_in(&good, &dataset(2, 3), MatrixLayout::Packed);
+    let reader = SerializedFileReader::new(File::open(&good).unwrap()).unwrap();
+    let key_values = reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .unwrap()
+        .clone();
+    assert!(key_values.iter().any(|kv| kv.key == GENES_ZLIB_KEY));
+    // The same metadata over rows of 3 and 2 values.
+    let item = Arc::new(Field::new("item", DataType::Float32, false));
+    let list = arrow_array::ListArray::new(
+        item.clone(),
+        arrow_buffer::OffsetBuffer::from_lengths([3, 2]),
+        Arc::new(Float32Array::from(vec![1.0, 2.0, 3.0, 4.0, 5.0])),
+        None,
+    );
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("sample_id", DataType::Utf8, false),
+        Field::new("expression", DataType::List(item), false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(vec!["S0", "S1"])),
+            Arc::new(list),
+        ],
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.parquet");
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_key_value_metadata(Some(key_values))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(File::create(&bad).unwrap(), schema, Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let err = read_dataset(&bad).unwrap_err();
+    assert_eq!(err.location, Location::Sample("S1".into()), "{err}");
+    assert!(
+        err.to_string()
+            .contains("2 values in expression, for 3 genes"),
+        "{err}"
     );
 }
