@@ -25,4 +25,4 @@ pub use options::LoadOptions;
 pub use read::{read_file, read_plain_matrix};
 pub use refusal::{counts_refusal, gene_id_mismatch};
 pub use report::{LabelCounts, LabelSource, LabelSourceKind, LoadReport};
-pub use stack::{stack, SeenSamples};
+pub use stack::{stack, SeenSamples, Stacker};

@@ -11,7 +11,7 @@ use crate::files::expression_files;
 use crate::options::LoadOptions;
 use crate::read::read_file;
 use crate::report::{LabelCounts, LoadReport};
-use crate::stack::{stack, SeenSamples};
+use crate::stack::{SeenSamples, Stacker};
 
 /// What [`load()`] returns: the dataset and what went into it.
 #[derive(Debug, Clone)]
@@ -113,7 +113,7 @@ impl Loader {
     pub fn load(&mut self, inputs: impl Inputs) -> Result<Loaded> {
         let files = expression_files(&inputs.into_paths())?;
         let mut report = LoadReport::default();
-        let mut parts = Vec::with_capacity(files.len());
+        let mut stacker = Stacker::default();
         for file in &files {
             let data = read_file(file, &self.options, &mut self.annotations, &mut report).map_err(
                 |source| Error::Reading {
@@ -122,9 +122,9 @@ impl Loader {
                 },
             )?;
             self.seen.add(&data, &file.path)?;
-            parts.push((file.path.display().to_string(), data));
+            stacker.push(file.path.display().to_string(), data);
         }
-        let dataset = stack(parts, &mut report)?;
+        let dataset = stacker.finish(&mut report)?;
         report.labelled = LabelCounts::of(&dataset);
         Ok(Loaded { dataset, report })
     }

@@ -3,8 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rnameta_core::Dataset;
-use rnameta_preprocess::harmonise::{reorder_to, ReorderOptions};
+use std::sync::Arc;
+
+use ndarray::Axis;
+use rnameta_core::{Dataset, ExprMatrix, GeneAnnotation, SampleMeta};
 
 use crate::error::{Error, Result};
 use crate::report::LoadReport;
@@ -45,7 +47,7 @@ const NAMED_INPUTS: usize = 10;
 
 /// Stacks datasets on the genes they all hold, in the first one's order (each gene's annotation
 /// the first dataset's, completed by the others'). Each part is `(name, dataset)`, the name being
-/// how notes and refusals call it (a file's path).
+/// how notes and refusals call it (a file's path). [`Stacker`] does the same one input at a time.
 ///
 /// Only the shared genes are kept: a gene absent from one input has no value for that input's
 /// samples, and filling it (with zeros or anything else) would make up expression that was never
@@ -57,81 +59,133 @@ const NAMED_INPUTS: usize = 10;
 /// Refuses ([`Error::NoSharedGene`], [`Error::FewSharedGenes`]) when the inputs share no gene or
 /// fewer than a tenth of the smallest input's genes, naming every input with its gene count.
 pub fn stack(parts: Vec<(String, Dataset)>, report: &mut LoadReport) -> Result<Dataset> {
-    if parts.len() == 1 {
-        return Ok(parts.into_iter().next().expect("one part").1);
+    let mut stacker = Stacker::default();
+    for (name, part) in parts {
+        stacker.push(name, part);
     }
-    let Some((_, first)) = parts.first() else {
-        return Err(Error::NoInput);
-    };
-    let n = parts.len();
-    // In how many inputs each gene is (an id counted once per input).
-    let mut inputs_with: HashMap<&str, usize> = HashMap::new();
-    for (_, part) in &parts {
-        let ids: HashSet<&str> = part.genes().ids().collect();
-        for id in ids {
-            *inputs_with.entry(id).or_default() += 1;
-        }
-    }
-    let common: Vec<String> = first
-        .genes()
-        .ids()
-        .filter(|g| inputs_with.get(g) == Some(&n))
-        .map(str::to_owned)
-        .collect();
-    let sizes: Vec<usize> = parts.iter().map(|(_, p)| p.n_genes()).collect();
-    let smallest = sizes.iter().copied().min().unwrap_or(0);
-    if common.is_empty() {
-        return Err(Error::NoSharedGene {
-            files: inputs_and_sizes(&parts),
-        });
-    }
-    if common.len() * 10 < smallest {
-        return Err(Error::FewSharedGenes {
-            shared: common.len(),
-            smallest,
-            files: inputs_and_sizes(&parts),
-        });
-    }
-    if sizes.iter().any(|&s| s > common.len()) {
-        report.note(different_gene_sets(&parts, &inputs_with, common.len()));
-    }
-    // Each part is put on the shared genes (no copy when it already is) and taken apart as it
-    // goes: its annotation completes the first one's and is dropped, so that stacking many
-    // files (a workflow's shards) holds one annotation, not one per file.
-    let mut genes = None;
-    let mut matrices = Vec::with_capacity(parts.len());
-    let mut samples = Vec::new();
-    for (_, part) in parts {
-        let aligned = if part.genes().ids().eq(common.iter().map(String::as_str)) {
-            part
-        } else {
-            reorder_to(
-                &part,
-                &common,
-                ReorderOptions {
-                    max_missing_fraction: 0.0,
-                    fill_value: 0.0,
-                },
-            )?
-            .0
+    stacker.finish(report)
+}
+
+/// One input on its way into a stack: its name, its genes' ids (the same `Arc` as the previous
+/// input's when the lists are equal), its matrix and its samples. Its annotation has gone into
+/// the stack's.
+#[derive(Debug)]
+struct Part {
+    name: String,
+    ids: Arc<Vec<String>>,
+    counts: ExprMatrix,
+    samples: Vec<SampleMeta>,
+}
+
+/// [`stack`] one input at a time, as a command reads them: each input's gene annotation is
+/// folded into one as it arrives and dropped, so that stacking thousands of files (a workflow's
+/// shards) holds one annotation, not one per file.
+#[derive(Debug, Default)]
+pub struct Stacker {
+    parts: Vec<Part>,
+    genes: Option<GeneAnnotation>,
+}
+
+impl Stacker {
+    /// Adds an input, `name` being how notes and refusals call it.
+    pub fn push(&mut self, name: String, data: Dataset) {
+        let (counts, genes, samples) = data.into_parts();
+        let ids: Vec<String> = genes.ids().map(str::to_owned).collect();
+        let ids = match self.parts.last() {
+            Some(last) if *last.ids == ids => Arc::clone(&last.ids),
+            _ => Arc::new(ids),
         };
-        let (counts, part_genes, part_samples) = aligned.into_parts();
-        match genes.as_mut() {
-            None => genes = Some(part_genes),
+        match self.genes.as_mut() {
+            None => self.genes = Some(genes),
             Some(kept) => {
-                kept.fill_from(&part_genes);
+                kept.fill_from(&genes);
             }
         }
-        matrices.push(counts);
-        samples.extend(part_samples);
+        self.parts.push(Part {
+            name,
+            ids,
+            counts,
+            samples,
+        });
     }
-    let views: Vec<_> = matrices.iter().map(|m| m.view()).collect();
-    let counts =
-        ndarray::concatenate(ndarray::Axis(0), &views).expect("every part is on the shared genes");
-    drop(views);
-    drop(matrices);
-    let genes = genes.expect("at least two parts");
-    Ok(Dataset::new(counts, genes, samples)?)
+
+    /// The inputs stacked on the genes all of them hold (see [`stack`]).
+    pub fn finish(self, report: &mut LoadReport) -> Result<Dataset> {
+        let Self { parts, genes } = self;
+        let kept = genes.ok_or(Error::NoInput)?;
+        let n = parts.len();
+        // In how many inputs each gene is (an id counted once per input; equal lists once).
+        let mut inputs_with: HashMap<&str, usize> = HashMap::new();
+        let mut i = 0;
+        while i < n {
+            let run = parts[i..]
+                .iter()
+                .take_while(|p| Arc::ptr_eq(&p.ids, &parts[i].ids))
+                .count();
+            let ids: HashSet<&str> = parts[i].ids.iter().map(String::as_str).collect();
+            for id in ids {
+                *inputs_with.entry(id).or_default() += run;
+            }
+            i += run;
+        }
+        let common: Vec<String> = parts[0]
+            .ids
+            .iter()
+            .filter(|g| inputs_with.get(g.as_str()) == Some(&n))
+            .cloned()
+            .collect();
+        let smallest = parts.iter().map(|p| p.ids.len()).min().unwrap_or(0);
+        if common.is_empty() {
+            return Err(Error::NoSharedGene {
+                files: inputs_and_sizes(&parts),
+            });
+        }
+        if common.len() * 10 < smallest {
+            return Err(Error::FewSharedGenes {
+                shared: common.len(),
+                smallest,
+                files: inputs_and_sizes(&parts),
+            });
+        }
+        if parts.iter().any(|p| p.ids.len() > common.len()) {
+            report.note(different_gene_sets(&parts, &inputs_with, common.len()));
+        }
+        let genes = GeneAnnotation::new(
+            common
+                .iter()
+                .map(|id| kept.by_id(id).cloned().expect("the first input's gene"))
+                .collect(),
+        )?;
+        let mut matrices = Vec::with_capacity(n);
+        let mut samples = Vec::new();
+        for part in parts {
+            let on_common = *part.ids == common;
+            let counts = if on_common {
+                part.counts
+            } else {
+                let column: HashMap<&str, usize> = part
+                    .ids
+                    .iter()
+                    .enumerate()
+                    .map(|(j, id)| (id.as_str(), j))
+                    .collect();
+                let columns: Vec<usize> = common.iter().map(|id| column[id.as_str()]).collect();
+                part.counts.select(Axis(1), &columns)
+            };
+            matrices.push(counts);
+            samples.extend(part.samples);
+        }
+        if matrices.len() == 1 {
+            let counts = matrices.pop().expect("one part");
+            return Ok(Dataset::new(counts, genes, samples)?);
+        }
+        let views: Vec<_> = matrices.iter().map(|m| m.view()).collect();
+        let counts =
+            ndarray::concatenate(Axis(0), &views).expect("every part is on the shared genes");
+        drop(views);
+        drop(matrices);
+        Ok(Dataset::new(counts, genes, samples)?)
+    }
 }
 
 /// `n genes` with the right number.
@@ -144,14 +198,14 @@ fn genes(n: usize) -> String {
 
 /// Each input with its gene count (`a.tsv 450 genes, b.tsv 400`), the first [`NAMED_INPUTS`]
 /// by name and the rest counted.
-fn inputs_and_sizes(parts: &[(String, Dataset)]) -> String {
+fn inputs_and_sizes(parts: &[Part]) -> String {
     let mut listed: Vec<String> = parts
         .iter()
         .take(NAMED_INPUTS)
         .enumerate()
-        .map(|(i, (name, d))| match i {
-            0 => format!("{name} {}", genes(d.n_genes())),
-            _ => format!("{name} {}", d.n_genes()),
+        .map(|(i, p)| match i {
+            0 => format!("{} {}", p.name, genes(p.ids.len())),
+            _ => format!("{} {}", p.name, p.ids.len()),
         })
         .collect();
     if parts.len() > NAMED_INPUTS {
@@ -163,7 +217,7 @@ fn inputs_and_sizes(parts: &[(String, Dataset)]) -> String {
 /// The note for inputs whose gene sets differ: each input's gene count, the shared count, the
 /// input that loses the most and the one that alone lacks the most genes all others have.
 fn different_gene_sets(
-    parts: &[(String, Dataset)],
+    parts: &[Part],
     inputs_with: &HashMap<&str, usize>,
     shared: usize,
 ) -> String {
@@ -181,23 +235,23 @@ fn different_gene_sets(
             |best, (i, &v)| if v > best.1 { (i, v) } else { best },
         )
     };
-    let lost: Vec<usize> = parts.iter().map(|(_, p)| p.n_genes() - shared).collect();
+    let lost: Vec<usize> = parts.iter().map(|p| p.ids.len() - shared).collect();
     let (loser, lost_most) = most(&lost);
     note.push_str(&format!(
         "; {} loses the most ({lost_most} of its {} left out)",
-        parts[loser].0,
-        genes(parts[loser].1.n_genes())
+        parts[loser].name,
+        genes(parts[loser].ids.len())
     ));
     // A gene in all inputs but one is lacked by that one alone: of the genes in n - 1 inputs,
     // an input lacks those it does not hold itself.
     let in_all_but_one = inputs_with.values().filter(|&&c| c == n - 1).count();
     let lacks_alone: Vec<usize> = parts
         .iter()
-        .map(|(_, p)| {
+        .map(|p| {
             let held = p
-                .genes()
-                .ids()
-                .filter(|g| inputs_with.get(g) == Some(&(n - 1)))
+                .ids
+                .iter()
+                .filter(|g| inputs_with.get(g.as_str()) == Some(&(n - 1)))
                 .count();
             in_all_but_one - held
         })
@@ -211,7 +265,7 @@ fn different_gene_sets(
         };
         note.push_str(&format!(
             "; {} alone lacks {} that {others}",
-            parts[cutter].0,
+            parts[cutter].name,
             genes(cut)
         ));
     }
