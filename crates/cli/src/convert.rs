@@ -88,6 +88,16 @@ pub fn run(args: &Args) -> Result<()> {
     let mut staged = Vec::new();
     let mut removed = 0;
     if args.sra_qc {
+        if !dataset
+            .samples()
+            .iter()
+            .any(|s| s.data_source == DataSource::Sra)
+        {
+            eprintln!(
+                "note: --sra-qc: no SRA sample among the inputs (the QC judges SRA samples only, \
+                 such as those of recount3's SRA projects), so none was removed"
+            );
+        }
         let (kept, report) = sra_qc(dataset)?;
         dataset = kept;
         removed = report.removed.len();

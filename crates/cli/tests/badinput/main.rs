@@ -23,6 +23,7 @@ mod support;
 
 mod annotate;
 mod bundle;
+mod convert;
 mod fetch;
 mod inputs;
 mod plan;
@@ -186,6 +187,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(simulate::cases());
     cases.extend(fetch::cases());
     cases.extend(plan::cases());
+    cases.extend(convert::cases());
     cases
 }
 
