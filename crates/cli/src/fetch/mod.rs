@@ -80,7 +80,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Source {
     /// recount3 projects of SRA, GTEx or TCGA (--data-source): per project the gene sums (G026
-    /// for human, M023 for mouse) and the five metadata tables (<src>, recount_project,
+    /// for human, M023 for mouse) and the five metadata tables (`<src>`, recount_project,
     /// recount_qc, recount_seq_qc, recount_pred), plus the organism's gene annotation GTF; and
     /// recount3's project lists (--project-tables), from duffel.rail.bio/recount3.
     #[command(after_long_help = NOTES)]
@@ -139,7 +139,7 @@ pub enum Source {
 /// checked against `--data-source` (by [`Recount3Args`]).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Recount3Options {
-    /// The recount3 data source (project home data_sources/<src>) the --project ids belong to:
+    /// The recount3 data source (project home `data_sources/<src>`) the --project ids belong to:
     /// sra (SRA studies), gtex (GTEx tissues) or tcga (TCGA studies; GTEx and TCGA are human
     /// only).
     #[arg(long, value_enum, default_value_t = Recount3Source::Sra, value_name = "SOURCE")]
@@ -155,9 +155,9 @@ pub struct Recount3Options {
         value_delimiter = ','
     )]
     pub projects: Vec<String>,
-    /// Also fetch recount3's project lists: <org>/homes_index (one project home per line) and
-    /// each data source's project table <src>.recount_project.MD.gz (in
-    /// <org>/data_sources/<src>/metadata/; SRA, GTEx and TCGA for human, SRA for mouse), what
+    /// Also fetch recount3's project lists: `<org>/homes_index` (one project home per line) and
+    /// each data source's project table `<src>.recount_project.MD.gz` (in
+    /// `<org>/data_sources/<src>/metadata/`; SRA, GTEx and TCGA for human, SRA for mouse), what
     /// `rnameta plan --recount3 DIR/recount3` reads first. With or without --project.
     #[arg(long)]
     pub project_tables: bool,
