@@ -695,7 +695,8 @@ fn unknown_experiments_and_data_are_refused() {
     let err = DataSpec::parse(empty.path().to_str().unwrap())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("no recount3 layout"), "{err}");
+    assert!(err.contains("no cohort found"), "{err}");
+    assert!(err.contains("merged gtex.parquet"), "{err}");
     let options = quick_tiny(std::env::temp_dir(), false);
     let err = xtask::experiment::run("tissue-mars", &options)
         .unwrap_err()
