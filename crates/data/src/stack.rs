@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
 
 use ndarray::Axis;

@@ -136,8 +136,7 @@ impl Manifest {
     }
 
     /// Records `entry` in the manifest of `dir` as it is on disk now, under an exclusive lock on
-    /// `dir`:
-    /// several `rnameta fetch` processes writing into one directory at once (a workflow's
+    /// `dir`: several `rnameta fetch` processes writing into one directory at once (a workflow's
     /// per-project jobs) each add their files and lose none of the others'.
     pub fn record_in(dir: &Path, entry: Entry) -> Result<(), ManifestError> {
         let _lock = FolderLock::exclusive(dir)?;
