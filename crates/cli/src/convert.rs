@@ -88,16 +88,6 @@ pub fn run(args: &Args) -> Result<()> {
     let mut staged = Vec::new();
     let mut removed = 0;
     if args.sra_qc {
-        if !dataset
-            .samples()
-            .iter()
-            .any(|s| s.data_source == DataSource::Sra)
-        {
-            eprintln!(
-                "note: --sra-qc: no SRA sample among the inputs (the QC judges SRA samples only, \
-                 such as those of recount3's SRA projects), so none was removed"
-            );
-        }
         let (kept, report) = sra_qc(dataset)?;
         dataset = kept;
         removed = report.removed.len();
@@ -139,6 +129,10 @@ fn sra_qc(dataset: rnameta_core::Dataset) -> Result<(rnameta_core::Dataset, QcRe
         .filter(|&i| dataset.samples()[i].data_source == DataSource::Sra)
         .collect();
     if sra_rows.is_empty() {
+        eprintln!(
+            "note: --sra-qc: no SRA sample among the inputs (the QC judges SRA samples only, \
+             such as those of recount3's SRA projects), so none was removed"
+        );
         return Ok((dataset, QcReport::default()));
     }
     let sra = dataset.select_samples(&sra_rows)?;

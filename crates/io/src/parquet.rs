@@ -31,6 +31,8 @@ use ::parquet::file::metadata::KeyValue;
 use ::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use arrow_array::{Array, ArrayRef, Float32Array, LargeStringArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use ndarray::{s, Array2};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
 
@@ -135,14 +137,11 @@ fn stage_packed(path: &Path, dataset: &Dataset, samples_per_row_group: usize) ->
     let genes = serde_json::to_vec(dataset.genes())
         .map_err(|e| Error::file(path, ErrorKind::Json(e.to_string())))?;
     let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    zlib.write_all(&genes)
-        .and_then(|()| zlib.try_finish())
+    let compressed = zlib
+        .write_all(&genes)
+        .and_then(|()| zlib.finish())
         .map_err(|e| Error::io(path, Location::File, e))?;
-    let genes = base64_encode(
-        &zlib
-            .finish()
-            .map_err(|e| Error::io(path, Location::File, e))?,
-    );
+    let genes = BASE64.encode(compressed);
     let schema: SchemaRef = Arc::new(Schema::new(vec![
         Field::new(SAMPLE_ID, DataType::Utf8, false),
         Field::new(EXPRESSION, expression_type(), false),
@@ -176,55 +175,6 @@ fn stage_packed(path: &Path, dataset: &Dataset, samples_per_row_group: usize) ->
         )
     });
     stage_batches(path, &schema, metadata, group, batches)
-}
-
-/// Standard base64 with padding (RFC 4648), for binary values in the key-value metadata.
-fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes [`base64_encode`]'s text; `None` for anything that is not standard base64.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    for chunk in text.as_bytes().chunks(4) {
-        if chunk.len() == 1 {
-            return None;
-        }
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    Some(out)
 }
 
 fn stage_dataset_with_row_groups(
@@ -366,16 +316,22 @@ fn check_unique_columns(path: &Path, schema: &Schema) -> Result<()> {
     Ok(())
 }
 
+/// Position and field of a required column; `expected` says what it should be when it is
+/// missing ("a sample_id column (Utf8)").
+fn require_column<'a>(
+    path: &Path,
+    schema: &'a Schema,
+    name: &str,
+    expected: String,
+) -> Result<(usize, &'a Field)> {
+    schema
+        .column_with_name(name)
+        .ok_or_else(|| Error::file(path, ErrorKind::MissingHeader { expected }))
+}
+
 /// Position of a required column, which must be a string column.
 fn require_string_column(path: &Path, schema: &Schema, name: &str) -> Result<usize> {
-    let (index, field) = schema.column_with_name(name).ok_or_else(|| {
-        Error::file(
-            path,
-            ErrorKind::MissingHeader {
-                expected: format!("a {name} column (Utf8)"),
-            },
-        )
-    })?;
+    let (index, field) = require_column(path, schema, name, format!("a {name} column (Utf8)"))?;
     match field.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 => Ok(index),
         other => Err(Error::new(
@@ -576,7 +532,9 @@ fn read_packed(path: &Path, opened: Opened) -> Result<Dataset> {
             ErrorKind::Malformed(why),
         )
     };
-    let compressed = base64_decode(encoded).ok_or_else(|| bad_genes("not base64".to_owned()))?;
+    let compressed = BASE64
+        .decode(encoded)
+        .map_err(|e| bad_genes(format!("not base64: {e}")))?;
     let mut json = Vec::new();
     flate2::read::ZlibDecoder::new(compressed.as_slice())
         .read_to_end(&mut json)
@@ -592,14 +550,12 @@ fn read_packed(path: &Path, opened: Opened) -> Result<Dataset> {
     let n_genes = genes.len();
     let schema = opened.schema.clone();
     let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
-    let (list_column, field) = schema.column_with_name(EXPRESSION).ok_or_else(|| {
-        Error::file(
-            path,
-            ErrorKind::MissingHeader {
-                expected: format!("an {EXPRESSION} column (a list of Float32)"),
-            },
-        )
-    })?;
+    let (list_column, field) = require_column(
+        path,
+        &schema,
+        EXPRESSION,
+        format!("an {EXPRESSION} column (a list of Float32)"),
+    )?;
     if !matches!(field.data_type(), DataType::List(item) if item.data_type() == &DataType::Float32)
     {
         return Err(Error::new(
@@ -905,14 +861,12 @@ pub fn read_predictions(path: &Path) -> Result<PredictionTable> {
     check_unique_columns(path, &schema)?;
     let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
     let predicted_column = require_string_column(path, &schema, PREDICTED)?;
-    let (max_column, max_field) = schema.column_with_name(MAX_PROBABILITY).ok_or_else(|| {
-        Error::file(
-            path,
-            ErrorKind::MissingHeader {
-                expected: format!("a {MAX_PROBABILITY} column (Float32)"),
-            },
-        )
-    })?;
+    let (max_column, max_field) = require_column(
+        path,
+        &schema,
+        MAX_PROBABILITY,
+        format!("a {MAX_PROBABILITY} column (Float32)"),
+    )?;
     require_float_column(path, max_field)?;
     let class_columns: Vec<usize> = (0..schema.fields().len())
         .filter(|i| ![id_column, predicted_column, max_column].contains(i))
