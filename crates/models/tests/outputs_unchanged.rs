@@ -1,7 +1,17 @@
 //! Reorganising the models (issue 19: the model vocabulary, the bundle writer, one z-scorer, the
 //! linfa interface) changes their shape, not their numbers: each model fitted on the simulator's
 //! small preset gives, bit for bit, the class probabilities it gave before. The digests below
-//! were recorded with the code as it was before the reorganisation (commit d8b904b).
+//! were recorded with the code as it was before the reorganisation (commit d8b904b), except the
+//! MLP's and DA's.
+//!
+//! The MLP's and DA's were recorded again when their input layer moved to the crate's own matrix
+//! kernels (issue 23): those sum each product in another order than dfdx's GEMM did, so the last
+//! bits differ and training carries the difference on. Measured against the build before (tiny
+//! preset, tissue, the paper's settings and DA with embedding 128, seeds 0-4, the 493 SRA test
+//! samples): MLP probabilities within 1e-4 of the old ones, the same class for every sample and
+//! the same mca; DA within 0.016 (its triplets are mined anew each epoch, so a rounding change can
+//! change a triplet), the same class for 94-98 % of samples, mean mca 0.398 before and 0.392 after
+//! (the seeds themselves spread from 0.33 to 0.46).
 
 mod common;
 
@@ -64,7 +74,7 @@ fn specs() -> Vec<(&'static str, ModelSpec, &'static str)> {
                 seed: 7,
                 ..MlpParams::default()
             }),
-            "99936559fd4621d242832fa6af0748a12351ca036f66896ed4297a8de010e20b",
+            "ccb3b09c6c60d6c45de4fe9094e186cfabf8c5d8f252a85daf361bb5cbf85869",
         ),
         (
             "da",
@@ -75,7 +85,7 @@ fn specs() -> Vec<(&'static str, ModelSpec, &'static str)> {
                 seed: 7,
                 ..DaParams::default()
             }),
-            "f762fe914144fdcb450badc62fc74724bbc33e980bd4478129abe909b6a7bc40",
+            "bdd20b3a0a734ccee232cb3b552f26571d8f20db4061ece8f63061e8c165a629",
         ),
         (
             "rf",

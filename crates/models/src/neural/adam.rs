@@ -1,9 +1,11 @@
 //! Adam (Kingma & Ba 2015) over flat parameter vectors, with Keras's defaults (beta1 0.9, beta2
-//! 0.999, epsilon 1e-7), stepping the layers' dfdx tensors in place.
+//! 0.999, epsilon 1e-7), stepping the layers' dfdx tensors and the input layer's vectors in place.
 
 use dfdx::prelude::*;
+use rayon::prelude::*;
 
 use super::dense::Dense;
+use super::input_layer::{InputGradient, InputLayer};
 
 /// First and second moment estimates of one parameter tensor.
 #[derive(Clone, Debug)]
@@ -14,21 +16,20 @@ struct Moments {
 
 /// Adam state for an ordered list of layers (the order must stay the same between steps).
 #[derive(Clone, Debug)]
-pub struct Adam {
+pub(crate) struct Adam {
     learning_rate: f32,
     beta1: f32,
     beta2: f32,
     epsilon: f32,
     steps: i32,
     moments: Vec<Moments>,
-    /// Scratch buffers reused between steps (parameter values; gradient values for `step`).
+    /// Scratch buffer for a dfdx parameter's values, reused between steps.
     values: Vec<f32>,
-    grads: Vec<f32>,
 }
 
 impl Adam {
     /// Adam with learning rate `learning_rate` and Keras's other defaults.
-    pub fn new(learning_rate: f32) -> Self {
+    pub(crate) fn new(learning_rate: f32) -> Self {
         Self {
             learning_rate,
             beta1: 0.9,
@@ -37,34 +38,25 @@ impl Adam {
             steps: 0,
             moments: Vec::new(),
             values: Vec::new(),
-            grads: Vec::new(),
         }
     }
 
-    /// One update of every weight and bias of `layers` from the gradients `grads`.
-    pub fn step(&mut self, layers: &mut [&mut Dense], grads: &Gradients<f32, Cpu>) {
+    /// One update of a network whose first layer is an [`InputLayer`] (its gradients in
+    /// `input_gradient`) followed by `layers` (their gradients in `grads`, from the same backward
+    /// pass; read in place, `grads` is only borrowed mutably because dfdx lends its buffers no
+    /// other way).
+    pub(crate) fn step(
+        &mut self,
+        input: &mut InputLayer,
+        input_gradient: &InputGradient,
+        layers: &mut [&mut Dense],
+        grads: &mut Gradients<f32, Cpu>,
+    ) {
         let step_size = self.next_step_size();
-        let mut scratch = std::mem::take(&mut self.grads);
-        let mut index = 0;
-        for layer in layers.iter_mut() {
-            let g = grads.get(&layer.weight);
-            scratch.resize(g.shape().num_elements(), 0.0);
-            g.copy_into(&mut scratch);
-            self.update(index, &mut layer.weight, &scratch, step_size);
-            let g = grads.get(&layer.bias);
-            scratch.resize(g.shape().num_elements(), 0.0);
-            g.copy_into(&mut scratch);
-            self.update(index + 1, &mut layer.bias, &scratch, step_size);
-            index += 2;
-        }
-        self.grads = scratch;
-    }
-
-    /// [`Adam::step`] reading the gradients in place rather than through copies (the same
-    /// numbers; `grads` is only borrowed mutably because dfdx lends its buffers no other way).
-    pub fn step_mut(&mut self, layers: &mut [&mut Dense], grads: &mut Gradients<f32, Cpu>) {
-        let step_size = self.next_step_size();
-        let mut index = 0;
+        let (weight, bias) = input.values_mut();
+        self.update_values(0, weight, &input_gradient.weight, step_size);
+        self.update_values(1, bias, &input_gradient.bias, step_size);
+        let mut index = 2;
         for layer in layers.iter_mut() {
             let g = grads
                 .get_or_alloc_mut(&layer.weight)
@@ -87,6 +79,7 @@ impl Adam {
         self.learning_rate * correction2.sqrt() / correction1
     }
 
+    /// Steps the dfdx tensor `param` (parameter `index`) by its gradient `grad`.
     fn update<S: Shape>(
         &mut self,
         index: usize,
@@ -94,7 +87,17 @@ impl Adam {
         grad: &[f32],
         step_size: f32,
     ) {
-        let n = param.shape().num_elements();
+        let mut values = std::mem::take(&mut self.values);
+        values.resize(param.shape().num_elements(), 0.0);
+        param.copy_into(&mut values);
+        self.update_values(index, &mut values, grad, step_size);
+        param.copy_from(&values);
+        self.values = values;
+    }
+
+    /// Steps the values of parameter `index` in place by its gradient `grad`.
+    fn update_values(&mut self, index: usize, values: &mut [f32], grad: &[f32], step_size: f32) {
+        let n = values.len();
         if self.moments.len() <= index {
             self.moments.resize(
                 index + 1,
@@ -109,22 +112,57 @@ impl Adam {
             m.first = vec![0.0; n];
             m.second = vec![0.0; n];
         }
-        self.values.resize(n, 0.0);
-        param.copy_into(&mut self.values);
-        let (b1, b2, eps) = (self.beta1, self.beta2, self.epsilon);
+        let rule = Rule {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            epsilon: self.epsilon,
+            step_size,
+        };
+        let grad = &grad[..n];
+        if n < PARALLEL_MIN {
+            rule.apply(values, grad, &mut m.first, &mut m.second);
+            return;
+        }
+        // Each element's update reads only its own values, so splitting changes no number.
+        values
+            .par_chunks_mut(PARALLEL_CHUNK)
+            .zip(grad.par_chunks(PARALLEL_CHUNK))
+            .zip(m.first.par_chunks_mut(PARALLEL_CHUNK))
+            .zip(m.second.par_chunks_mut(PARALLEL_CHUNK))
+            .for_each(|(((v, g), first), second)| rule.apply(v, g, first, second));
+    }
+}
+
+/// Parameters with at least this many values are stepped in parallel: the update of a large
+/// input layer (7,000 x 128) is bound by memory bandwidth, which one core does not exhaust.
+const PARALLEL_MIN: usize = 1 << 16;
+/// Values per parallel task.
+const PARALLEL_CHUNK: usize = 1 << 14;
+
+/// One Adam update with its step size.
+#[derive(Clone, Copy)]
+struct Rule {
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    step_size: f32,
+}
+
+impl Rule {
+    /// Updates `values` and their moments by `grad` (all the same length).
+    fn apply(&self, values: &mut [f32], grad: &[f32], first: &mut [f32], second: &mut [f32]) {
+        let (b1, b2, eps, step_size) = (self.beta1, self.beta2, self.epsilon, self.step_size);
         // Zipped slices (no bounds checks) so that the loop vectorises; every element is computed
         // with the same operations in the same order as one at a time.
-        for (((v, &g), first), second) in self
-            .values
+        for (((v, &g), first), second) in values
             .iter_mut()
-            .zip(&grad[..n])
-            .zip(m.first.iter_mut())
-            .zip(m.second.iter_mut())
+            .zip(grad)
+            .zip(first.iter_mut())
+            .zip(second.iter_mut())
         {
             *first = b1 * *first + (1.0 - b1) * g;
             *second = b2 * *second + (1.0 - b2) * g * g;
             *v -= step_size * *first / (second.sqrt() + eps);
         }
-        param.copy_from(&self.values);
     }
 }

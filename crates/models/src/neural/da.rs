@@ -35,12 +35,12 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::Adam;
 use super::batches::balanced_class_weights;
-use super::dense::Dense;
+use super::input_layer::{InputLayer, SharedGradient};
 use super::mining::mine_semi_hard;
 pub use super::mining::NegativeFallback;
 use super::network::{embed, Activation, Schedule, TwoLayer};
 use super::saved::{
-    dense_tensors, load_dense, load_standardiser, load_two_layer, standardiser_tensors,
+    input_layer_tensors, load_input_layer, load_standardiser, load_two_layer, standardiser_tensors,
     two_layer_tensors,
 };
 use super::standardise::Standardiser;
@@ -212,7 +212,7 @@ struct Fitted {
     info: FitInfo<DaReport>,
     scaler: Standardiser,
     source: TwoLayer,
-    bias_mapper: Dense,
+    bias_mapper: InputLayer,
 }
 
 /// The siamese domain-adaptation model (see the module docs).
@@ -291,7 +291,7 @@ impl DaParams {
 #[allow(clippy::too_many_arguments)]
 fn train_bias_mapper(
     dev: &Cpu,
-    mapper: &mut Dense,
+    mapper: &mut InputLayer,
     x: ArrayView2<'_, f32>,
     bias_rows: &[usize],
     bias_y: &[usize],
@@ -301,9 +301,9 @@ fn train_bias_mapper(
     p: &DaParams,
     rng: &mut ChaCha8Rng,
 ) -> Vec<TripletEpoch> {
-    let g = mapper.inputs();
     let e = mapper.outputs();
     let mut adam = Adam::new(p.triplet_learning_rate);
+    let mapper_gradient = SharedGradient::default();
     let mut buffer = Vec::new();
     let mut epochs = Vec::with_capacity(p.triplet_epochs);
     for _ in 0..p.triplet_epochs {
@@ -332,8 +332,10 @@ fn train_bias_mapper(
             let positive = dev.tensor_from_vec(gather(&|t| t.positive), (n, e));
             let negative = dev.tensor_from_vec(gather(&|t| t.negative), (n, e));
             scaler.rows_into(x, &rows, &mut buffer);
-            let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (n, g));
-            let anchor = mapper.forward_input(input).sigmoid();
+            let input = std::mem::take(&mut buffer);
+            let anchor = mapper
+                .forward_traced(dev, input, n, &mapper_gradient)
+                .sigmoid();
             let anchor_again = anchor.retaped::<OwnedTape<f32, Cpu>>();
             let d_ap = ((anchor - positive).square().sum::<(usize,), Axis<1>>() + 1e-12).sqrt();
             let d_an = ((anchor_again - negative)
@@ -343,8 +345,8 @@ fn train_bias_mapper(
                 .sqrt();
             let loss = (d_ap - d_an + p.margin).relu().mean::<(), _>();
             total += loss.array() as f64 * n as f64;
-            let grads = loss.backward();
-            adam.step(&mut [mapper], &grads);
+            let mut grads = loss.backward();
+            adam.step(mapper, &mapper_gradient.borrow(), &mut [], &mut grads);
         }
         epochs.push(TripletEpoch {
             loss: total / triplets.len().max(1) as f64,
@@ -415,7 +417,7 @@ impl Classifier for DomainAdaptation {
         );
         let mut bias_mapper = match p.bias_mapper_start {
             BiasMapperStart::CopyOfSource => source.first.clone(),
-            BiasMapperStart::Fresh => Dense::glorot(&dev, x.ncols(), p.embedding, &mut rng),
+            BiasMapperStart::Fresh => InputLayer::glorot(x.ncols(), p.embedding, &mut rng),
         };
         let triplet_epochs = if bias_rows.is_empty() {
             Vec::new()
@@ -492,10 +494,9 @@ impl Persist for DomainAdaptation {
         };
         let mut tensors = standardiser_tensors(&f.scaler);
         tensors.extend(two_layer_tensors(&f.source));
-        tensors.extend(dense_tensors(
+        tensors.extend(input_layer_tensors(
             &f.bias_mapper,
-            "bias_mapper.weight",
-            "bias_mapper.bias",
+            ("bias_mapper.weight", "bias_mapper.bias"),
         ));
         tensors
     }
@@ -511,7 +512,7 @@ impl Persist for DomainAdaptation {
         let scaler = load_standardiser(t, g)?;
         let (shape, activation) = params.network_shape(g, info.classes.len());
         let source = load_two_layer(t, &dev, shape, activation, params.dropout)?;
-        let bias_mapper = load_dense(t, &dev, "bias_mapper.weight", "bias_mapper.bias", g, e)?;
+        let bias_mapper = load_input_layer(t, ("bias_mapper.weight", "bias_mapper.bias"), (g, e))?;
         Ok(Self {
             params,
             fitted: Some(Fitted {

@@ -3,7 +3,9 @@
 //!
 //! dfdx's `nn::Linear` takes its sizes as const generics, but gene counts are known only at run
 //! time, so layers here are plain runtime-shaped weight tensors (`dense.rs`); gradients come from a
-//! tape on the input and an Adam of our own (`adam.rs`) steps the weights. dfdx stays inside this
+//! tape on the input and an Adam of our own (`adam.rs`) steps the weights. The layer that reads the
+//! genes, most of the arithmetic, holds its weights outside dfdx and multiplies with kernels made
+//! for its shapes (`input_layer.rs`, `matmul.rs`); dfdx records the rest. dfdx stays inside this
 //! module: outside [`kit`] (the building blocks shared with `rnameta-augment`) nothing public
 //! mentions it.
 //!
@@ -14,6 +16,8 @@ mod adam;
 mod batches;
 pub mod da;
 mod dense;
+mod input_layer;
+mod matmul;
 mod mining;
 pub mod mlp;
 mod network;
@@ -21,12 +25,11 @@ mod saved;
 mod standardise;
 
 /// The dfdx building blocks of these networks, shared with `rnameta-augment` (its GAN is built
-/// from the same runtime-sized layers and optimiser). Not a stable API: it exposes dfdx types, and
-/// only the two crates that may see dfdx (models and augment) should use it.
+/// from the same runtime-sized layers). Not a stable API: it exposes dfdx types, and only the two
+/// crates that may see dfdx (models and augment) should use it.
 pub mod kit {
     use dfdx::prelude::Cpu;
 
-    pub use super::adam::Adam;
     pub use super::dense::{Dense, Matrix};
 
     /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.

@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use super::adam::Adam;
 use super::batches::{shuffled_batches, weighted_one_hot};
 use super::dense::{Dense, Matrix};
+use super::input_layer::{InputLayer, SharedGradient};
 use super::standardise::Standardiser;
 
 /// Rows per forward pass when predicting (bounds memory on large inputs).
@@ -32,7 +33,7 @@ pub(crate) enum Activation {
 /// `first -> activation -> dropout -> [hidden -> ReLU] -> output`.
 #[derive(Clone, Debug)]
 pub(crate) struct TwoLayer {
-    pub(crate) first: Dense,
+    pub(crate) first: InputLayer,
     pub(crate) activation: Activation,
     pub(crate) hidden: Option<Dense>,
     pub(crate) output: Dense,
@@ -65,7 +66,7 @@ impl TwoLayer {
         rng: &mut ChaCha8Rng,
     ) -> Self {
         let (inputs, first, hidden, classes) = sizes;
-        let first_layer = Dense::glorot(dev, inputs, first, rng);
+        let first_layer = InputLayer::glorot(inputs, first, rng);
         let hidden_layer = hidden.map(|h| Dense::glorot(dev, first, h, rng));
         let output = Dense::glorot(dev, hidden.unwrap_or(first), classes, rng);
         Self {
@@ -109,11 +110,11 @@ impl TwoLayer {
         rng: &mut ChaCha8Rng,
     ) -> Vec<f64> {
         let k = self.output.outputs();
-        let g = self.first.inputs();
         // dfdx reuses freed buffers of the same size while the cache is on (every step allocates
         // the same tensors); off again at the end, which frees what it holds.
         dev.enable_cache();
         let mut adam = Adam::new(schedule.learning_rate);
+        let first_gradient = SharedGradient::default();
         let mut buffer = Vec::new();
         let mut losses = Vec::with_capacity(schedule.epochs);
         for _ in 0..schedule.epochs {
@@ -123,10 +124,10 @@ impl TwoLayer {
                 let batch_y: Vec<usize> = batch.iter().map(|&i| y[i]).collect();
                 scaler.rows_into(x, &batch_rows, &mut buffer);
                 let n = batch.len();
-                let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (n, g));
+                let input = std::mem::take(&mut buffer);
                 let targets =
                     dev.tensor_from_vec(weighted_one_hot(&batch_y, k, class_weights), (n, k));
-                let h = self.first.forward_input(input);
+                let h = self.first.forward_traced(dev, input, n, &first_gradient);
                 let logits = self.head(h, true);
                 // Per-sample weighted cross-entropy, averaged over the batch (Keras's
                 // sample_weight convention).
@@ -136,10 +137,14 @@ impl TwoLayer {
                     / n as f32;
                 total += loss.array() as f64 * n as f64;
                 let mut grads = loss.backward();
-                let mut layers: Vec<&mut Dense> = vec![&mut self.first];
-                layers.extend(self.hidden.as_mut());
+                let mut layers: Vec<&mut Dense> = self.hidden.iter_mut().collect();
                 layers.push(&mut self.output);
-                adam.step_mut(&mut layers, &mut grads);
+                adam.step(
+                    &mut self.first,
+                    &first_gradient.borrow(),
+                    &mut layers,
+                    &mut grads,
+                );
             }
             losses.push(total / rows.len().max(1) as f64);
         }
@@ -154,19 +159,17 @@ impl TwoLayer {
         dev: &Cpu,
         x: ArrayView2<'_, f32>,
         scaler: &Standardiser,
-        mapper: Option<&Dense>,
+        mapper: Option<&InputLayer>,
     ) -> Array2<f32> {
         let first = mapper.unwrap_or(&self.first);
         let k = self.output.outputs();
-        let g = first.inputs();
         let n = x.nrows();
         let mut out = Vec::with_capacity(n * k);
         let mut buffer = Vec::new();
         let all: Vec<usize> = (0..n).collect();
         for chunk in all.chunks(PREDICT_CHUNK) {
             scaler.rows_into(x, chunk, &mut buffer);
-            let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (chunk.len(), g));
-            let logits = self.head(first.forward(input), false);
+            let logits = self.head(first.forward(dev, &buffer, chunk.len()), false);
             out.extend(logits.softmax::<Axis<1>>().as_vec());
         }
         Array2::from_shape_vec((n, k), out).expect("n x k probabilities")
@@ -177,19 +180,17 @@ impl TwoLayer {
 /// (rows x embedding).
 pub(crate) fn embed(
     dev: &Cpu,
-    mapper: &Dense,
+    mapper: &InputLayer,
     x: ArrayView2<'_, f32>,
     rows: &[usize],
     scaler: &Standardiser,
 ) -> Array2<f32> {
     let e = mapper.outputs();
-    let g = mapper.inputs();
     let mut out = Vec::with_capacity(rows.len() * e);
     let mut buffer = Vec::new();
     for chunk in rows.chunks(PREDICT_CHUNK) {
         scaler.rows_into(x, chunk, &mut buffer);
-        let input = dev.tensor_from_vec(std::mem::take(&mut buffer), (chunk.len(), g));
-        out.extend(mapper.forward(input).sigmoid().as_vec());
+        out.extend(mapper.forward(dev, &buffer, chunk.len()).sigmoid().as_vec());
     }
     Array2::from_shape_vec((rows.len(), e), out).expect("rows x embedding")
 }

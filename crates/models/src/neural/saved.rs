@@ -3,6 +3,7 @@
 use dfdx::prelude::*;
 
 use super::dense::Dense;
+use super::input_layer::InputLayer;
 use super::network::{Activation, TwoLayer};
 use super::standardise::Standardiser;
 use crate::parts::{Flat, NamedTensor, Tensors};
@@ -29,43 +30,75 @@ pub(crate) fn load_standardiser(t: &Tensors, genes: usize) -> Result<Standardise
 }
 
 /// `<prefix>.weight` (inputs x outputs) and `<prefix>.bias` (outputs) of one layer.
-pub(crate) fn dense_tensors(
-    layer: &Dense,
-    weight_name: &'static str,
-    bias_name: &'static str,
+fn layer_tensors(
+    (weight_name, bias_name): (&'static str, &'static str),
+    (inputs, outputs): (usize, usize),
+    (weight, bias): (Vec<f32>, Vec<f32>),
 ) -> Vec<NamedTensor> {
-    let (w, b) = layer.values();
     vec![
-        (
-            weight_name,
-            vec![layer.inputs(), layer.outputs()],
-            Flat::F32(w),
-        ),
-        (bias_name, vec![layer.outputs()], Flat::F32(b)),
+        (weight_name, vec![inputs, outputs], Flat::F32(weight)),
+        (bias_name, vec![outputs], Flat::F32(bias)),
     ]
 }
 
-/// Reads one layer of the given sizes.
-pub(crate) fn load_dense(
+/// The tensors of a [`Dense`] layer, named `names` (weight, bias).
+fn dense_tensors(layer: &Dense, names: (&'static str, &'static str)) -> Vec<NamedTensor> {
+    layer_tensors(names, (layer.inputs(), layer.outputs()), layer.values())
+}
+
+/// The tensors of an [`InputLayer`], named `names` (weight, bias).
+pub(crate) fn input_layer_tensors(
+    layer: &InputLayer,
+    names: (&'static str, &'static str),
+) -> Vec<NamedTensor> {
+    let (weight, bias) = layer.values();
+    layer_tensors(
+        names,
+        (layer.inputs(), layer.outputs()),
+        (weight.to_vec(), bias.to_vec()),
+    )
+}
+
+/// Reads the weight and bias named `names` of a layer of the given sizes.
+fn load_values(
+    t: &Tensors,
+    (weight_name, bias_name): (&str, &str),
+    (inputs, outputs): (usize, usize),
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    Ok((
+        t.f32s(weight_name, &[inputs, outputs])?,
+        t.f32s(bias_name, &[outputs])?,
+    ))
+}
+
+/// Reads a [`Dense`] layer of the given sizes.
+fn load_dense(
     t: &Tensors,
     dev: &Cpu,
-    weight_name: &str,
-    bias_name: &str,
-    inputs: usize,
-    outputs: usize,
+    names: (&str, &str),
+    (inputs, outputs): (usize, usize),
 ) -> Result<Dense> {
-    let w = t.f32s(weight_name, &[inputs, outputs])?;
-    let b = t.f32s(bias_name, &[outputs])?;
+    let (w, b) = load_values(t, names, (inputs, outputs))?;
     Ok(Dense::from_values(dev, inputs, outputs, w, b))
+}
+
+/// Reads an [`InputLayer`] of the given sizes.
+pub(crate) fn load_input_layer(
+    t: &Tensors,
+    names: (&str, &str),
+    (inputs, outputs): (usize, usize),
+) -> Result<InputLayer> {
+    let (w, b) = load_values(t, names, (inputs, outputs))?;
+    Ok(InputLayer::from_values(inputs, outputs, w, b))
 }
 
 /// `first.*`, `hidden.*` (when present) and `output.*` of a [`TwoLayer`].
 pub(crate) fn two_layer_tensors(n: &TwoLayer) -> Vec<NamedTensor> {
-    let mut v = dense_tensors(&n.first, "first.weight", "first.bias");
+    let mut v = input_layer_tensors(&n.first, ("first.weight", "first.bias"));
     if let Some(h) = &n.hidden {
-        v.extend(dense_tensors(h, "hidden.weight", "hidden.bias"));
+        v.extend(dense_tensors(h, ("hidden.weight", "hidden.bias")));
     }
-    v.extend(dense_tensors(&n.output, "output.weight", "output.bias"));
+    v.extend(dense_tensors(&n.output, ("output.weight", "output.bias")));
     v
 }
 
@@ -82,24 +115,20 @@ pub(crate) fn load_two_layer(
         Some(h) => Some(load_dense(
             t,
             dev,
-            "hidden.weight",
-            "hidden.bias",
-            first,
-            h,
+            ("hidden.weight", "hidden.bias"),
+            (first, h),
         )?),
         None => None,
     };
     Ok(TwoLayer {
-        first: load_dense(t, dev, "first.weight", "first.bias", inputs, first)?,
+        first: load_input_layer(t, ("first.weight", "first.bias"), (inputs, first))?,
         activation,
         hidden: hidden_layer,
         output: load_dense(
             t,
             dev,
-            "output.weight",
-            "output.bias",
-            hidden.unwrap_or(first),
-            classes,
+            ("output.weight", "output.bias"),
+            (hidden.unwrap_or(first), classes),
         )?,
         dropout,
     })

@@ -1,0 +1,188 @@
+//! The layer that reads the genes: `y = x w + b` on the standardised input, with `w` (`inputs x
+//! outputs`) and `b` held as plain vectors outside dfdx.
+//!
+//! It is the MLP's hidden layer and DA's source and bias mappers: thousands of inputs, so most of
+//! a network's arithmetic. Its two products run on this crate's kernels (`matmul`), its output
+//! joins dfdx's tape as a tensor whose backward operation computes the weight and bias gradients
+//! into an [`InputGradient`] the training loop owns, and Adam steps `w` and `b` in place. Holding
+//! the weights outside dfdx saves two copies of `w` per step (dfdx lends a tensor's values only as
+//! copies) and one more for the kernel to read them; the layer needs no input gradient, so it is
+//! never computed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use dfdx::prelude::*;
+use rand_chacha::ChaCha8Rng;
+
+use super::dense::{glorot_values, Matrix};
+use super::matmul;
+
+/// `y = x w + b` (see the module docs).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct InputLayer {
+    inputs: usize,
+    outputs: usize,
+    /// `inputs x outputs`, row-major.
+    weight: Vec<f32>,
+    /// `outputs`.
+    bias: Vec<f32>,
+}
+
+/// The gradients of an [`InputLayer`]'s parameters from one backward pass, written by the
+/// backward operation [`InputLayer::forward_traced`] puts on the tape; reused between steps.
+#[derive(Debug, Default)]
+pub(crate) struct InputGradient {
+    /// `inputs x outputs`, row-major.
+    pub(crate) weight: Vec<f32>,
+    /// `outputs`.
+    pub(crate) bias: Vec<f32>,
+}
+
+/// An [`InputGradient`] shared with the backward operations of the steps that fill it.
+pub(crate) type SharedGradient = Rc<RefCell<InputGradient>>;
+
+impl InputLayer {
+    /// Glorot-uniform weights and zero bias, drawn as [`super::dense::Dense::glorot`] draws them
+    /// (so a network starts from the same numbers whichever type holds its first layer).
+    pub(crate) fn glorot(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
+        Self {
+            inputs,
+            outputs,
+            weight: glorot_values(inputs, outputs, rng),
+            bias: vec![0.0; outputs],
+        }
+    }
+
+    /// A layer from saved values (`weight` row-major `inputs x outputs`).
+    ///
+    /// # Panics
+    /// If the lengths do not match the sizes (the bundle reader checks shapes first).
+    pub(crate) fn from_values(
+        inputs: usize,
+        outputs: usize,
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+    ) -> Self {
+        assert_eq!(weight.len(), inputs * outputs, "weight is inputs x outputs");
+        assert_eq!(bias.len(), outputs, "bias has one value per output");
+        Self {
+            inputs,
+            outputs,
+            weight,
+            bias,
+        }
+    }
+
+    /// Input size.
+    pub(crate) fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    /// Output size.
+    pub(crate) fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    /// The weights (row-major `inputs x outputs`) and the bias.
+    pub(crate) fn values(&self) -> (&[f32], &[f32]) {
+        (&self.weight, &self.bias)
+    }
+
+    /// The weights and the bias, to be stepped by the optimiser.
+    pub(crate) fn values_mut(&mut self) -> (&mut [f32], &mut [f32]) {
+        (&mut self.weight, &mut self.bias)
+    }
+
+    /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major.
+    fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        let mut out = vec![0.0; rows * self.outputs];
+        matmul::product(x, &self.weight, &mut out, rows, self.inputs, self.outputs);
+        for row in out.chunks_exact_mut(self.outputs) {
+            for (y, b) in row.iter_mut().zip(&self.bias) {
+                *y += b;
+            }
+        }
+        out
+    }
+
+    /// The layer's output for `rows` rows of `x`, as a tensor without a tape (prediction).
+    pub(crate) fn forward(&self, dev: &Cpu, x: &[f32], rows: usize) -> Matrix {
+        dev.tensor_from_vec(self.apply(x, rows), (rows, self.outputs))
+    }
+
+    /// The layer's output for `rows` rows of `x`, starting a tape whose backward pass writes the
+    /// gradients of the weights and the bias into `gradient`.
+    pub(crate) fn forward_traced(
+        &self,
+        dev: &Cpu,
+        x: Vec<f32>,
+        rows: usize,
+        gradient: &SharedGradient,
+    ) -> Matrix<OwnedTape<f32, Cpu>> {
+        let output = self.forward(dev, &x, rows);
+        let output_ghost = output.ghost();
+        let (output, mut tape) = output.leaky_traced().split_tape();
+        let gradient = Rc::clone(gradient);
+        let (inputs, outputs) = (self.inputs, self.outputs);
+        tape.add_backward_op(move |grads| {
+            // d loss / d output, filled by the operations after this one (run before it).
+            let g = grads.get(&output_ghost).as_vec();
+            let mut gradient = gradient.borrow_mut();
+            gradient.weight.resize(inputs * outputs, 0.0);
+            matmul::weight_gradient(&x, &g, &mut gradient.weight, rows, inputs, outputs);
+            gradient.bias.clear();
+            gradient.bias.resize(outputs, 0.0);
+            for row in g.chunks_exact(outputs) {
+                for (b, v) in gradient.bias.iter_mut().zip(row) {
+                    *b += v;
+                }
+            }
+            Ok(())
+        });
+        output.put_tape(tape)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::dense::Dense;
+    use super::*;
+    use rand::SeedableRng;
+
+    /// The layer, its gradients and its initialisation agree with dfdx's dense layer (the
+    /// gradient of `sum(relu(y))`).
+    #[test]
+    fn agrees_with_dfdx() {
+        let dev = Cpu::seed_from_u64(0);
+        let (rows, inputs, outputs) = (9, 37, 21);
+        let layer = InputLayer::glorot(inputs, outputs, &mut ChaCha8Rng::seed_from_u64(3));
+        let mut dense = Dense::glorot(&dev, inputs, outputs, &mut ChaCha8Rng::seed_from_u64(3));
+        assert_eq!(dense.values().0, layer.values().0);
+        let bias: Vec<f32> = (0..outputs).map(|j| j as f32 * 0.1 - 1.0).collect();
+        let layer = InputLayer::from_values(inputs, outputs, layer.weight.clone(), bias.clone());
+        dense.bias = dev.tensor_from_vec(bias, (outputs,));
+        let x: Vec<f32> = (0..rows * inputs)
+            .map(|i| ((i * 7) % 13) as f32 / 6.5 - 1.0)
+            .collect();
+
+        let gradient = SharedGradient::default();
+        let ours = layer.forward_traced(&dev, x.clone(), rows, &gradient);
+        let ours_values = ours.as_vec();
+        let _ = ours.relu().sum::<(), _>().backward();
+        let theirs = dense.forward(dev.tensor_from_vec(x, (rows, inputs)).leaky_trace());
+        let theirs_values = theirs.as_vec();
+        let grads = theirs.relu().sum::<(), _>().backward();
+
+        let near = |a: &[f32], b: &[f32]| {
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{x} against {y}");
+            }
+        };
+        near(&ours_values, &theirs_values);
+        let gradient = gradient.borrow();
+        near(&gradient.weight, &grads.get(&dense.weight).as_vec());
+        near(&gradient.bias, &grads.get(&dense.bias).as_vec());
+    }
+}

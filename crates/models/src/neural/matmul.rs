@@ -1,0 +1,621 @@
+//! The two matrix products of a network's input layer, written for its shapes: few rows (a batch
+//! of 64 samples), many inputs (thousands of genes), a few hundred outputs.
+//!
+//! - [`product`]: `out = x w` (forward; also prediction and DA's embeddings, with more rows);
+//! - [`weight_gradient`]: `dw = x^T g` (the weight gradient of a batch).
+//!
+//! They are most of the arithmetic of the MLP and DA (the hidden and output layers are a few
+//! hundred inputs wide), and dfdx's general GEMM (the `gemm` crate) spends a quarter of its time
+//! on them packing both operands into panels, for a product whose rows are only 64: a 7,000 x 128
+//! weight matrix is copied each batch to be used by 64 rows. Here nothing is packed: `w` and `g`
+//! are read where they are, 16 consecutive outputs (one 64-byte line) at a time, and `x` is read
+//! one value at a time and broadcast.
+//!
+//! # Kernels
+//!
+//! With AVX2 and FMA (checked at run time), a tile of `ROWS` rows x 16 outputs lives in 12 vector
+//! registers while the inputs stream through it: for [`product`], 6 rows of `x` against a
+//! 16-column panel of `w`, in blocks of [`INPUT_BLOCK`] inputs so that the block of the panel
+//! (16 KiB) stays in the L1 cache for every row tile; for [`weight_gradient`], 6 inputs x 16
+//! outputs summed over the batch's rows. Elsewhere, plain loops the compiler vectorises.
+//!
+//! # Same numbers every time
+//!
+//! Every output element is one sum in a fixed order: `product` over the inputs `0, 1, ...`,
+//! `weight_gradient` over the rows `0, 1, ...`, each term added by one fused multiply-add (AVX2)
+//! or a multiply and an add (elsewhere). How the work is split between threads decides which
+//! thread computes an element, never the order of its sum, so results do not depend on the
+//! number of threads (tested). They may differ in the last bits between a machine with FMA and
+//! one without, as any GEMM's do.
+
+use rayon::prelude::*;
+
+/// Rows of `x` (forward) or inputs (weight gradient) per register tile.
+const ROWS: usize = 6;
+/// Outputs per register tile: two vectors of 8 lanes.
+const COLUMNS: usize = 16;
+/// Inputs per block of [`product`]: a block of a 16-column panel of `w` is 16 KiB.
+const INPUT_BLOCK: usize = 256;
+
+/// `out = x w`: `x` is `rows x inputs`, `w` `inputs x outputs`, `out` `rows x outputs`, all
+/// row-major. Runs on rayon's threads.
+///
+/// # Panics
+/// If a slice's length does not match the sizes.
+pub(crate) fn product(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    rows: usize,
+    inputs: usize,
+    outputs: usize,
+) {
+    assert_eq!(x.len(), rows * inputs, "x is rows x inputs");
+    assert_eq!(w.len(), inputs * outputs, "w is inputs x outputs");
+    assert_eq!(out.len(), rows * outputs, "out is rows x outputs");
+    if rows == 0 || outputs == 0 {
+        return;
+    }
+    if inputs == 0 {
+        out.fill(0.0);
+        return;
+    }
+    // Split the outputs between threads where there are enough column panels (the batch of a
+    // fit: each thread reads its part of `w` once), else the rows (prediction of few outputs).
+    let threads = rayon::current_num_threads().max(1);
+    let panels = outputs.div_ceil(COLUMNS);
+    let column_groups = panels.min(threads);
+    let panels_per_group = panels.div_ceil(column_groups);
+    let row_groups = threads.div_ceil(column_groups).min(rows.div_ceil(ROWS));
+    let rows_per_group = rows.div_ceil(row_groups).div_ceil(ROWS) * ROWS;
+    let tasks: Vec<(usize, usize)> = (0..row_groups)
+        .flat_map(|r| (0..column_groups).map(move |c| (r, c)))
+        .collect();
+    let target = SharedOut(out.as_mut_ptr(), out.len());
+    tasks.into_par_iter().for_each(|(r, c)| {
+        let row_range = (r * rows_per_group).min(rows)..((r + 1) * rows_per_group).min(rows);
+        let column_range = (c * panels_per_group * COLUMNS).min(outputs)
+            ..((c + 1) * panels_per_group * COLUMNS).min(outputs);
+        if row_range.is_empty() || column_range.is_empty() {
+            return;
+        }
+        let block = Block {
+            x,
+            w,
+            rows: row_range,
+            columns: column_range,
+            inputs,
+            outputs,
+        };
+        // SAFETY: the tasks' (row range, column range) pairs are disjoint, so no two tasks write
+        // the same element of `out`, and `out` outlives the parallel loop.
+        let out = unsafe { target.slice() };
+        product_block(&block, out);
+    });
+}
+
+/// `dw = x^T g`: `x` is `rows x inputs`, `g` `rows x outputs`, `dw` `inputs x outputs`, all
+/// row-major; `dw` is overwritten. Runs on rayon's threads, each on its own inputs.
+///
+/// # Panics
+/// If a slice's length does not match the sizes.
+pub(crate) fn weight_gradient(
+    x: &[f32],
+    g: &[f32],
+    dw: &mut [f32],
+    rows: usize,
+    inputs: usize,
+    outputs: usize,
+) {
+    assert_eq!(x.len(), rows * inputs, "x is rows x inputs");
+    assert_eq!(g.len(), rows * outputs, "g is rows x outputs");
+    assert_eq!(dw.len(), inputs * outputs, "dw is inputs x outputs");
+    if inputs == 0 || outputs == 0 {
+        return;
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let per_task = inputs.div_ceil(threads).div_ceil(ROWS) * ROWS;
+    dw.par_chunks_mut(per_task * outputs)
+        .enumerate()
+        .for_each(|(task, dw)| {
+            let first = task * per_task;
+            let count = dw.len() / outputs;
+            gradient_block(x, g, dw, rows, inputs, outputs, first..first + count);
+        });
+}
+
+/// The part of `out` one task of [`product`] computes.
+struct Block<'a> {
+    x: &'a [f32],
+    w: &'a [f32],
+    rows: std::ops::Range<usize>,
+    columns: std::ops::Range<usize>,
+    inputs: usize,
+    outputs: usize,
+}
+
+/// `out` shared between tasks that write disjoint elements.
+#[derive(Clone, Copy)]
+struct SharedOut(*mut f32, usize);
+
+// SAFETY: the pointer is only used to write elements no other task writes (see `product`).
+unsafe impl Send for SharedOut {}
+unsafe impl Sync for SharedOut {}
+
+impl SharedOut {
+    /// The whole of `out`.
+    ///
+    /// # Safety
+    /// The caller writes only elements no other thread reads or writes meanwhile, while the
+    /// slice `out` this was made from is alive.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn slice(&self) -> &mut [f32] {
+        std::slice::from_raw_parts_mut(self.0, self.1)
+    }
+}
+
+/// Whether the AVX2 + FMA kernels can run here.
+fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Computes `out[rows, columns]` of [`product`].
+fn product_block(b: &Block<'_>, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked above).
+        unsafe { avx2::product_block(b, out) };
+        return;
+    }
+    portable::product_block(b, out);
+}
+
+/// Computes the rows `range` of `dw` (given as `dw`, starting at input `range.start`).
+fn gradient_block(
+    x: &[f32],
+    g: &[f32],
+    dw: &mut [f32],
+    rows: usize,
+    inputs: usize,
+    outputs: usize,
+    range: std::ops::Range<usize>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked above).
+        unsafe { avx2::gradient_block(x, g, dw, rows, inputs, outputs, range) };
+        return;
+    }
+    portable::gradient_block(x, g, dw, rows, inputs, outputs, range);
+}
+
+/// Plain loops in the same summation order as the AVX2 kernels (without fused multiply-adds).
+mod portable {
+    use super::Block;
+
+    pub(super) fn product_block(b: &Block<'_>, out: &mut [f32]) {
+        let (inputs, outputs) = (b.inputs, b.outputs);
+        for r in b.rows.clone() {
+            let dst = &mut out[r * outputs..][b.columns.clone()];
+            dst.fill(0.0);
+            let x_row = &b.x[r * inputs..(r + 1) * inputs];
+            for (k, &a) in x_row.iter().enumerate() {
+                let w_row = &b.w[k * outputs..][b.columns.clone()];
+                for (o, &w) in dst.iter_mut().zip(w_row) {
+                    *o += a * w;
+                }
+            }
+        }
+    }
+
+    pub(super) fn gradient_block(
+        x: &[f32],
+        g: &[f32],
+        dw: &mut [f32],
+        rows: usize,
+        inputs: usize,
+        outputs: usize,
+        range: std::ops::Range<usize>,
+    ) {
+        dw.fill(0.0);
+        for r in 0..rows {
+            let g_row = &g[r * outputs..(r + 1) * outputs];
+            for (i, k) in range.clone().enumerate() {
+                let a = x[r * inputs + k];
+                for (d, &gv) in dw[i * outputs..(i + 1) * outputs].iter_mut().zip(g_row) {
+                    *d += a * gv;
+                }
+            }
+        }
+    }
+}
+
+/// The register-tiled kernels (AVX2 + FMA).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{Block, COLUMNS, INPUT_BLOCK, ROWS};
+
+    /// [`super::product_block`]: input blocks, then 16-column panels, then tiles of 6 rows;
+    /// outputs left over after the last full panel go through 8-wide tiles, then one at a time.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn product_block(b: &Block<'_>, out: &mut [f32]) {
+        let (inputs, outputs) = (b.inputs, b.outputs);
+        let full_end = b.columns.start + (b.columns.len() / COLUMNS) * COLUMNS;
+        let eight_end = full_end + ((b.columns.end - full_end) / 8) * 8;
+        for k0 in (0..inputs).step_by(INPUT_BLOCK) {
+            let depth = INPUT_BLOCK.min(inputs - k0);
+            let first = k0 == 0;
+            let mut r0 = b.rows.start;
+            while r0 < b.rows.end {
+                let tile_rows = ROWS.min(b.rows.end - r0);
+                let x = b.x.as_ptr().add(r0 * inputs + k0);
+                let o = out.as_mut_ptr().add(r0 * outputs);
+                let mut j = b.columns.start;
+                while j < full_end {
+                    product_tile::<2>(
+                        tile_rows,
+                        x,
+                        inputs,
+                        b.w.as_ptr().add(k0 * outputs + j),
+                        outputs,
+                        depth,
+                        o.add(j),
+                        outputs,
+                        first,
+                    );
+                    j += COLUMNS;
+                }
+                while j < eight_end {
+                    product_tile::<1>(
+                        tile_rows,
+                        x,
+                        inputs,
+                        b.w.as_ptr().add(k0 * outputs + j),
+                        outputs,
+                        depth,
+                        o.add(j),
+                        outputs,
+                        first,
+                    );
+                    j += 8;
+                }
+                for j in eight_end..b.columns.end {
+                    for i in 0..tile_rows {
+                        let o = o.add(i * outputs + j);
+                        let mut sum = if first { 0.0 } else { *o };
+                        for k in 0..depth {
+                            sum = (*x.add(i * inputs + k))
+                                .mul_add(*b.w.as_ptr().add((k0 + k) * outputs + j), sum);
+                        }
+                        *o = sum;
+                    }
+                }
+                r0 += tile_rows;
+            }
+        }
+    }
+
+    /// Dispatches a tile of `rows` (1 to 6) rows to the kernel of that height.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn product_tile<const V: usize>(
+        rows: usize,
+        x: *const f32,
+        ldx: usize,
+        w: *const f32,
+        ldw: usize,
+        depth: usize,
+        out: *mut f32,
+        ldo: usize,
+        first: bool,
+    ) {
+        match rows {
+            6 => product_kernel::<6, V>(x, ldx, w, ldw, depth, out, ldo, first),
+            5 => product_kernel::<5, V>(x, ldx, w, ldw, depth, out, ldo, first),
+            4 => product_kernel::<4, V>(x, ldx, w, ldw, depth, out, ldo, first),
+            3 => product_kernel::<3, V>(x, ldx, w, ldw, depth, out, ldo, first),
+            2 => product_kernel::<2, V>(x, ldx, w, ldw, depth, out, ldo, first),
+            _ => product_kernel::<1, V>(x, ldx, w, ldw, depth, out, ldo, first),
+        }
+    }
+
+    /// `out[0..R, 0..8V] (+)= x[0..R, 0..depth] w[0..depth, 0..8V]`, the sums continued from
+    /// `out` unless `first`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    unsafe fn product_kernel<const R: usize, const V: usize>(
+        x: *const f32,
+        ldx: usize,
+        w: *const f32,
+        ldw: usize,
+        depth: usize,
+        out: *mut f32,
+        ldo: usize,
+        first: bool,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); V]; R];
+        if !first {
+            for (i, row) in acc.iter_mut().enumerate() {
+                for (v, a) in row.iter_mut().enumerate() {
+                    *a = _mm256_loadu_ps(out.add(i * ldo + 8 * v));
+                }
+            }
+        }
+        for k in 0..depth {
+            let mut wv = [_mm256_setzero_ps(); V];
+            for (v, value) in wv.iter_mut().enumerate() {
+                *value = _mm256_loadu_ps(w.add(k * ldw + 8 * v));
+            }
+            for (i, row) in acc.iter_mut().enumerate() {
+                let a = _mm256_broadcast_ss(&*x.add(i * ldx + k));
+                for (value, acc) in wv.iter().zip(row.iter_mut()) {
+                    *acc = _mm256_fmadd_ps(a, *value, *acc);
+                }
+            }
+        }
+        for (i, row) in acc.iter().enumerate() {
+            for (v, a) in row.iter().enumerate() {
+                _mm256_storeu_ps(out.add(i * ldo + 8 * v), *a);
+            }
+        }
+    }
+
+    /// [`super::gradient_block`]: tiles of 6 inputs x 16 outputs, each summed over all rows.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gradient_block(
+        x: &[f32],
+        g: &[f32],
+        dw: &mut [f32],
+        rows: usize,
+        inputs: usize,
+        outputs: usize,
+        range: std::ops::Range<usize>,
+    ) {
+        let full_end = (outputs / COLUMNS) * COLUMNS;
+        let eight_end = full_end + ((outputs - full_end) / 8) * 8;
+        let mut k0 = range.start;
+        while k0 < range.end {
+            let tile_inputs = ROWS.min(range.end - k0);
+            let x = x.as_ptr().add(k0);
+            let d = dw.as_mut_ptr().add((k0 - range.start) * outputs);
+            let mut j = 0;
+            while j < full_end {
+                gradient_tile::<2>(
+                    tile_inputs,
+                    x,
+                    inputs,
+                    g.as_ptr().add(j),
+                    outputs,
+                    rows,
+                    d.add(j),
+                    outputs,
+                );
+                j += COLUMNS;
+            }
+            while j < eight_end {
+                gradient_tile::<1>(
+                    tile_inputs,
+                    x,
+                    inputs,
+                    g.as_ptr().add(j),
+                    outputs,
+                    rows,
+                    d.add(j),
+                    outputs,
+                );
+                j += 8;
+            }
+            for j in eight_end..outputs {
+                for i in 0..tile_inputs {
+                    let mut sum = 0.0f32;
+                    for r in 0..rows {
+                        sum =
+                            (*x.add(r * inputs + i)).mul_add(*g.as_ptr().add(r * outputs + j), sum);
+                    }
+                    *d.add(i * outputs + j) = sum;
+                }
+            }
+            k0 += tile_inputs;
+        }
+    }
+
+    /// Dispatches a tile of `inputs` (1 to 6) inputs to the kernel of that height.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn gradient_tile<const V: usize>(
+        inputs: usize,
+        x: *const f32,
+        ldx: usize,
+        g: *const f32,
+        ldg: usize,
+        rows: usize,
+        dw: *mut f32,
+        ldd: usize,
+    ) {
+        match inputs {
+            6 => gradient_kernel::<6, V>(x, ldx, g, ldg, rows, dw, ldd),
+            5 => gradient_kernel::<5, V>(x, ldx, g, ldg, rows, dw, ldd),
+            4 => gradient_kernel::<4, V>(x, ldx, g, ldg, rows, dw, ldd),
+            3 => gradient_kernel::<3, V>(x, ldx, g, ldg, rows, dw, ldd),
+            2 => gradient_kernel::<2, V>(x, ldx, g, ldg, rows, dw, ldd),
+            _ => gradient_kernel::<1, V>(x, ldx, g, ldg, rows, dw, ldd),
+        }
+    }
+
+    /// `dw[0..I, 0..8V] = x[0..rows, 0..I]^T g[0..rows, 0..8V]`.
+    #[inline(always)]
+    unsafe fn gradient_kernel<const I: usize, const V: usize>(
+        x: *const f32,
+        ldx: usize,
+        g: *const f32,
+        ldg: usize,
+        rows: usize,
+        dw: *mut f32,
+        ldd: usize,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); V]; I];
+        for r in 0..rows {
+            let mut gv = [_mm256_setzero_ps(); V];
+            for (v, value) in gv.iter_mut().enumerate() {
+                *value = _mm256_loadu_ps(g.add(r * ldg + 8 * v));
+            }
+            for (i, row) in acc.iter_mut().enumerate() {
+                let a = _mm256_broadcast_ss(&*x.add(r * ldx + i));
+                for (value, acc) in gv.iter().zip(row.iter_mut()) {
+                    *acc = _mm256_fmadd_ps(a, *value, *acc);
+                }
+            }
+        }
+        for (i, row) in acc.iter().enumerate() {
+            for (v, a) in row.iter().enumerate() {
+                _mm256_storeu_ps(dw.add(i * ldd + 8 * v), *a);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn random(n: usize, seed: u64) -> Vec<f32> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect()
+    }
+
+    /// `x w` summed in f64.
+    fn reference_product(
+        x: &[f32],
+        w: &[f32],
+        rows: usize,
+        inputs: usize,
+        outputs: usize,
+    ) -> Vec<f64> {
+        let mut out = vec![0.0f64; rows * outputs];
+        for r in 0..rows {
+            for k in 0..inputs {
+                for j in 0..outputs {
+                    out[r * outputs + j] += x[r * inputs + k] as f64 * w[k * outputs + j] as f64;
+                }
+            }
+        }
+        out
+    }
+
+    fn close(got: &[f32], want: &[f64], terms: usize) {
+        // Each term is below 1 in magnitude: the f32 sum's error is at most ~terms * 2^-24.
+        let tolerance = terms as f64 * 1.2e-7 + 1e-6;
+        for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (g as f64 - w).abs() <= tolerance,
+                "element {i}: {g} against {w}"
+            );
+        }
+    }
+
+    /// Shapes that exercise every tile height, the 8-wide and single-column remainders, and
+    /// input blocks with a remainder.
+    const SHAPES: [(usize, usize, usize); 7] = [
+        (1, 1, 1),
+        (7, 3, 5),
+        (13, 300, 37),
+        (64, 523, 128),
+        (5, 1000, 24),
+        (64, 257, 9),
+        (2049, 40, 16),
+    ];
+
+    #[test]
+    fn product_equals_the_f64_reference_on_every_remainder() {
+        for (s, &(rows, inputs, outputs)) in SHAPES.iter().enumerate() {
+            let x = random(rows * inputs, s as u64);
+            let w = random(inputs * outputs, 100 + s as u64);
+            let mut out = vec![f32::NAN; rows * outputs];
+            product(&x, &w, &mut out, rows, inputs, outputs);
+            close(
+                &out,
+                &reference_product(&x, &w, rows, inputs, outputs),
+                inputs,
+            );
+        }
+    }
+
+    #[test]
+    fn weight_gradient_equals_the_f64_reference_on_every_remainder() {
+        for (s, &(rows, inputs, outputs)) in SHAPES.iter().enumerate() {
+            let x = random(rows * inputs, s as u64);
+            let g = random(rows * outputs, 200 + s as u64);
+            let mut dw = vec![f32::NAN; inputs * outputs];
+            weight_gradient(&x, &g, &mut dw, rows, inputs, outputs);
+            // x^T g is the product of x^T (inputs x rows) and g.
+            let mut xt = vec![0.0f32; rows * inputs];
+            for r in 0..rows {
+                for k in 0..inputs {
+                    xt[k * rows + r] = x[r * inputs + k];
+                }
+            }
+            close(
+                &dw,
+                &reference_product(&xt, &g, inputs, rows, outputs),
+                rows,
+            );
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_number_of_threads() {
+        let (rows, inputs, outputs) = (64, 700, 136);
+        let x = random(rows * inputs, 1);
+        let w = random(inputs * outputs, 2);
+        let g = random(rows * outputs, 3);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut out = vec![0.0; rows * outputs];
+                let mut dw = vec![0.0; inputs * outputs];
+                product(&x, &w, &mut out, rows, inputs, outputs);
+                weight_gradient(&x, &g, &mut dw, rows, inputs, outputs);
+                (out, dw)
+            })
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(one == run(threads), "{threads} threads differ from one");
+        }
+    }
+
+    #[test]
+    fn the_portable_loops_agree_with_the_kernels() {
+        let (rows, inputs, outputs) = (13, 300, 37);
+        let x = random(rows * inputs, 4);
+        let w = random(inputs * outputs, 5);
+        let mut fast = vec![0.0; rows * outputs];
+        product(&x, &w, &mut fast, rows, inputs, outputs);
+        let mut plain = vec![0.0; rows * outputs];
+        let block = Block {
+            x: &x,
+            w: &w,
+            rows: 0..rows,
+            columns: 0..outputs,
+            inputs,
+            outputs,
+        };
+        portable::product_block(&block, &mut plain);
+        let want: Vec<f64> = plain.iter().map(|&v| v as f64).collect();
+        close(&fast, &want, 2 * inputs);
+    }
+}
