@@ -2,7 +2,9 @@
 //! -> 16 on 10,000 samples, batch 64; peer: PyTorch, `benches/peers/torch_mlp.py`), MLP prediction,
 //! and DA on 5,000 source + 5,000 bias samples x 2,000 genes: one phase-1 epoch alone, and one
 //! epoch of each phase, whose difference is one phase-2 epoch with semi-hard mining (peer: the
-//! published algorithm in TensorFlow, `benches/peers/tf_da.py`).
+//! published algorithm in TensorFlow, `benches/peers/tf_da.py`); and a whole DA fit (10 + 10
+//! epochs, the paper's settings) at the paper's shape: 5,480 source (GTEx) + 1,721 bias (SRA)
+//! samples x 6,974 genes, 16 classes (peer: the same algorithm's whole fit in TensorFlow).
 //!
 //! Data: `rnameta_benches::neural_problem` (the peers read the same matrices from
 //! `target/bench-data`).
@@ -12,7 +14,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use rnameta_benches::{labels, meta, neural_problem};
+use rnameta_benches::{labels, meta, neural_problem, DA_PAPER_SHAPE};
 use rnameta_models::{Classifier, DaParams, DomainAdaptation, Mlp, MlpParams};
 
 fn neural(c: &mut Criterion) {
@@ -69,6 +71,18 @@ fn neural(c: &mut Criterion) {
     g.bench_function("da_predict_10000x2000_16", |b| {
         let fitted = fitted.get_or_init(|| da(1));
         b.iter(|| fitted.predict_proba(black_box(x.view())).expect("predict"))
+    });
+    drop((x, fitted));
+
+    let (source, bias, genes) = DA_PAPER_SHAPE;
+    let (x, y) = neural_problem(source + bias, genes);
+    let (l, m) = (labels(&y), meta(source + bias, source));
+    g.bench_function("da_fit_5480+1721x6974_16", |b| {
+        b.iter(|| {
+            let mut da = DomainAdaptation::new(DaParams::default()).unwrap();
+            da.fit(black_box(x.view()), &l, &m).expect("fit");
+            da
+        })
     });
     g.finish();
 }

@@ -117,6 +117,11 @@ pub fn meta(n: usize, bias_from: usize) -> Vec<SampleMeta> {
         .collect()
 }
 
+/// The paper's DA problem (source samples, bias samples, genes): GTEx 5,480 and SRA 1,721
+/// labelled samples of its 16 tissues, 6,974 genes (Wartmann et al. 2020); the generated data is
+/// [`neural_problem`] with the source samples first.
+pub const DA_PAPER_SHAPE: (usize, usize, usize) = (5_480, 1_721, 6_974);
+
 /// Shape of the ARCHS4 HDF5 read workload (samples, genes).
 pub const ARCHS4_SHAPE: (usize, usize) = (2_000, 20_000);
 

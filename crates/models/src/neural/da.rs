@@ -347,6 +347,8 @@ fn train_bias_mapper(
             total += loss.array() as f64 * n as f64;
             let mut grads = loss.backward();
             adam.step(mapper, &mapper_gradient.borrow(), &mut [], &mut grads);
+            // The batch's input, kept for the step, holds the next batch.
+            buffer = std::mem::take(&mut mapper_gradient.borrow_mut().input);
         }
         epochs.push(TripletEpoch {
             loss: total / triplets.len().max(1) as f64,

@@ -3,11 +3,13 @@
 //!
 //! It is the MLP's hidden layer and DA's source and bias mappers: thousands of inputs, so most of
 //! a network's arithmetic. Its two products run on this crate's kernels (`matmul`), its output
-//! joins dfdx's tape as a tensor whose backward operation computes the weight and bias gradients
-//! into an [`InputGradient`] the training loop owns, and Adam steps `w` and `b` in place. Holding
-//! the weights outside dfdx saves two copies of `w` per step (dfdx lends a tensor's values only as
-//! copies) and one more for the kernel to read them; the layer needs no input gradient, so it is
-//! never computed.
+//! joins dfdx's tape as a tensor whose backward operation keeps what the gradients are made of in
+//! an [`InputGradient`] the training loop owns: the batch's input `x` and the gradient `g` of the
+//! output, from which Adam computes the weight gradient `x^T g` block by block while it steps `w`
+//! in place (the whole gradient is never stored), and the bias gradient. Holding the weights
+//! outside dfdx saves two copies of `w` per step (dfdx lends a tensor's values only as copies) and
+//! one more for the kernel to read them; the layer needs no input gradient, so it is never
+//! computed.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -33,9 +35,13 @@ pub(crate) struct InputLayer {
 /// backward operation [`InputLayer::forward_traced`] puts on the tape; reused between steps.
 #[derive(Debug, Default)]
 pub(crate) struct InputGradient {
-    /// `inputs x outputs`, row-major.
-    pub(crate) weight: Vec<f32>,
-    /// `outputs`.
+    /// The batch's input, `rows x inputs`, row-major (the weight gradient is `input^T output`).
+    pub(crate) input: Vec<f32>,
+    /// The gradient of the loss with respect to the layer's output, `rows x outputs`.
+    pub(crate) output: Vec<f32>,
+    /// Rows of the batch.
+    pub(crate) rows: usize,
+    /// The bias gradient, `outputs` (the column sums of `output`).
     pub(crate) bias: Vec<f32>,
 }
 
@@ -111,8 +117,8 @@ impl InputLayer {
         dev.tensor_from_vec(self.apply(x, rows), (rows, self.outputs))
     }
 
-    /// The layer's output for `rows` rows of `x`, starting a tape whose backward pass writes the
-    /// gradients of the weights and the bias into `gradient`.
+    /// The layer's output for `rows` rows of `x`, starting a tape whose backward pass leaves the
+    /// gradients of the weights (as `x` and the output's gradient) and of the bias in `gradient`.
     pub(crate) fn forward_traced(
         &self,
         dev: &Cpu,
@@ -124,13 +130,11 @@ impl InputLayer {
         let output_ghost = output.ghost();
         let (output, mut tape) = output.leaky_traced().split_tape();
         let gradient = Rc::clone(gradient);
-        let (inputs, outputs) = (self.inputs, self.outputs);
+        let outputs = self.outputs;
         tape.add_backward_op(move |grads| {
             // d loss / d output, filled by the operations after this one (run before it).
             let g = grads.get(&output_ghost).as_vec();
             let mut gradient = gradient.borrow_mut();
-            gradient.weight.resize(inputs * outputs, 0.0);
-            matmul::weight_gradient(&x, &g, &mut gradient.weight, rows, inputs, outputs);
             gradient.bias.clear();
             gradient.bias.resize(outputs, 0.0);
             for row in g.chunks_exact(outputs) {
@@ -138,6 +142,9 @@ impl InputLayer {
                     *b += v;
                 }
             }
+            gradient.input = x;
+            gradient.output = g;
+            gradient.rows = rows;
             Ok(())
         });
         output.put_tape(tape)
@@ -182,7 +189,10 @@ mod tests {
         };
         near(&ours_values, &theirs_values);
         let gradient = gradient.borrow();
-        near(&gradient.weight, &grads.get(&dense.weight).as_vec());
+        let mut weight = vec![0.0; inputs * outputs];
+        let g = &gradient.output;
+        matmul::weight_gradient(&gradient.input, g, &mut weight, rows, inputs, outputs);
+        near(&weight, &grads.get(&dense.weight).as_vec());
         near(&gradient.bias, &grads.get(&dense.bias).as_vec());
     }
 }

@@ -2,7 +2,10 @@
 //! of 64 samples), many inputs (thousands of genes), a few hundred outputs.
 //!
 //! - [`product`]: `out = x w` (forward; also prediction and DA's embeddings, with more rows);
-//! - [`weight_gradient`]: `dw = x^T g` (the weight gradient of a batch).
+//! - [`apply_weight_gradient`]: the weight gradient of a batch, `dw = x^T g`, handed block by block
+//!   (6 inputs at a time) to the optimiser, so that it is never written out whole: for a 7,000 x
+//!   512 layer, a 14 MB gradient written and read back every step would be a quarter of Adam's
+//!   memory traffic (`weight_gradient`, the whole of it, is the tests' reference).
 //!
 //! They are most of the arithmetic of the MLP and DA (the hidden and output layers are a few
 //! hundred inputs wide), and dfdx's general GEMM (the `gemm` crate) spends a quarter of its time
@@ -99,6 +102,7 @@ pub(crate) fn product(
 ///
 /// # Panics
 /// If a slice's length does not match the sizes.
+#[cfg(test)]
 pub(crate) fn weight_gradient(
     x: &[f32],
     g: &[f32],
@@ -121,6 +125,59 @@ pub(crate) fn weight_gradient(
             let first = task * per_task;
             let count = dw.len() / outputs;
             gradient_block(x, g, dw, rows, inputs, outputs, first..first + count);
+        });
+}
+
+/// `x^T g` (as `weight_gradient` computes it, the same numbers) handed to `update` in blocks of
+/// consecutive inputs, each with the matching rows of the parameters `params` (each
+/// `inputs x outputs`, row-major): `update(gradient, [p0, p1, p2])` gets the gradient of a block
+/// and the same rows of the three parameters. Runs on rayon's threads, each on its own inputs.
+///
+/// # Panics
+/// If a slice's length does not match the sizes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn apply_weight_gradient<U>(
+    x: &[f32],
+    g: &[f32],
+    rows: usize,
+    inputs: usize,
+    outputs: usize,
+    params: [&mut [f32]; 3],
+    update: U,
+) where
+    U: Fn(&[f32], [&mut [f32]; 3]) + Sync,
+{
+    assert_eq!(x.len(), rows * inputs, "x is rows x inputs");
+    assert_eq!(g.len(), rows * outputs, "g is rows x outputs");
+    for p in &params {
+        assert_eq!(p.len(), inputs * outputs, "parameters are inputs x outputs");
+    }
+    if inputs == 0 || outputs == 0 {
+        return;
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let per_task = inputs.div_ceil(threads).div_ceil(ROWS) * ROWS;
+    let chunk = per_task * outputs;
+    let [p0, p1, p2] = params;
+    p0.par_chunks_mut(chunk)
+        .zip(p1.par_chunks_mut(chunk))
+        .zip(p2.par_chunks_mut(chunk))
+        .enumerate()
+        .for_each(|(task, ((p0, p1), p2))| {
+            let first = task * per_task;
+            let count = p0.len() / outputs;
+            let mut block = vec![0.0f32; ROWS * outputs];
+            for start in (0..count).step_by(ROWS) {
+                let n = ROWS.min(count - start);
+                let gradient = &mut block[..n * outputs];
+                let inputs_of_block = first + start..first + start + n;
+                gradient_block(x, g, gradient, rows, inputs, outputs, inputs_of_block);
+                let span = start * outputs..(start + n) * outputs;
+                update(
+                    gradient,
+                    [&mut p0[span.clone()], &mut p1[span.clone()], &mut p2[span]],
+                );
+            }
         });
 }
 
@@ -596,6 +653,32 @@ mod tests {
         for threads in [2, 3, 8] {
             assert!(one == run(threads), "{threads} threads differ from one");
         }
+    }
+
+    #[test]
+    fn the_gradient_handed_out_in_blocks_is_the_gradient() {
+        let (rows, inputs, outputs) = (64, 301, 40);
+        let x = random(rows * inputs, 6);
+        let g = random(rows * outputs, 7);
+        let mut whole = vec![0.0; inputs * outputs];
+        weight_gradient(&x, &g, &mut whole, rows, inputs, outputs);
+        let mut copied = vec![0.0; inputs * outputs];
+        let (mut ones, mut twos) = (vec![1.0; inputs * outputs], vec![2.0; inputs * outputs]);
+        apply_weight_gradient(
+            &x,
+            &g,
+            rows,
+            inputs,
+            outputs,
+            [&mut copied, &mut ones, &mut twos],
+            |gradient, [out, one, two]| {
+                out.copy_from_slice(gradient);
+                one.iter_mut().for_each(|v| *v += 1.0);
+                two.iter_mut().for_each(|v| *v += 1.0);
+            },
+        );
+        assert!(copied == whole, "the blocks are not the gradient");
+        assert!(ones.iter().all(|&v| v == 2.0) && twos.iter().all(|&v| v == 3.0));
     }
 
     #[test]

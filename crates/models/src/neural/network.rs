@@ -145,6 +145,8 @@ impl TwoLayer {
                     &mut layers,
                     &mut grads,
                 );
+                // The batch's input, kept for the step, holds the next batch.
+                buffer = std::mem::take(&mut first_gradient.borrow_mut().input);
             }
             losses.push(total / rows.len().max(1) as f64);
         }
