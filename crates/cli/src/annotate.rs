@@ -18,8 +18,8 @@ use rnameta_core::{Dataset, InputUnits, Task, ValueKind};
 use rnameta_data::{AnnotationCache, ExpressionFile, LoadOptions, LoadReport, SeenSamples};
 use rnameta_io::archs4::Archs4Reader;
 use rnameta_io::detect::Format;
-use rnameta_io::parquet::{self, Prediction, PredictionTable, UNASSIGNED};
-use rnameta_io::write::{commit_all, stage, Staged};
+use rnameta_io::parquet::{Prediction, PredictionWriter, UNASSIGNED};
+use rnameta_io::write::{commit_all, stage, Staged, StagedWriter};
 use rnameta_models::{GeneMatch, InputPlan, TrainedModel};
 use rnameta_preprocess::pipeline::FittedStep;
 
@@ -438,14 +438,6 @@ pub fn report_genes(genes: &GeneMatch, file: &Path, reported: &mut Vec<PathBuf>)
     );
 }
 
-/// One confident prediction for the training-labels table.
-struct TrainingLabel {
-    sample_id: String,
-    class: String,
-    probability: f32,
-    study: Option<String>,
-}
-
 /// Runs `rnameta annotate`.
 pub fn run(args: &Args) -> Result<()> {
     let annotator = Annotator::load(&args.applying, args.min_prob)?;
@@ -486,48 +478,54 @@ pub fn run(args: &Args) -> Result<()> {
     let bar = progress(args.quiet);
     let mut notes = Vec::new();
     let mut reported = Vec::new();
-    let mut confident: Vec<TrainingLabel> = Vec::new();
     let mut n_samples = 0usize;
     let mut unassigned = 0usize;
 
-    let mut handle = |rows: &[Prediction], data: &Dataset| {
-        n_samples += rows.len();
-        unassigned += rows.iter().filter(|r| r.predicted == UNASSIGNED).count();
-        if let Some((p, _)) = &labels_out {
-            for (row, meta) in rows.iter().zip(data.samples()) {
-                if row.predicted != UNASSIGNED && row.max_probability >= *p {
-                    confident.push(TrainingLabel {
-                        sample_id: row.sample_id.clone(),
-                        class: row.predicted.clone(),
-                        probability: row.max_probability,
-                        study: meta.study.clone(),
-                    });
-                }
-            }
+    // Every output is staged (written beside its target as the chunks come) and all are renamed
+    // into place at the end: a failure anywhere leaves none of them.
+    let mut labels = match &labels_out {
+        None => None,
+        Some((_, path)) => {
+            let column = task.map_or("label", |t| match t {
+                Task::Tissue => "tissue",
+                Task::Sex => "sex",
+                Task::SampleSource => "sample_source",
+            });
+            let mut writer = StagedWriter::begin(path)?;
+            writeln!(writer, "sample_id\t{column}\tprobability\tstudy")
+                .with_context(|| format!("writing {}", path.display()))?;
+            Some(TrainingLabels { writer, written: 0 })
         }
     };
+    let mut handle = |rows: &[Prediction], data: &Dataset| -> Result<()> {
+        n_samples += rows.len();
+        unassigned += rows.iter().filter(|r| r.predicted == UNASSIGNED).count();
+        if let (Some((p, path)), Some(labels)) = (&labels_out, labels.as_mut()) {
+            labels
+                .write(rows, data, *p)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    };
 
-    // Every output is staged (complete, beside its target) and all are renamed into place at
-    // the end: a failure anywhere leaves none of them.
     let mut staged: Vec<Staged> = Vec::new();
     let parquet_out = args
         .out
         .as_ref()
         .filter(|o| o.extension().is_some_and(|e| e == "parquet"));
     if let Some(out) = parquet_out {
-        let mut table = PredictionTable {
-            classes: classes.clone(),
-            rows: Vec::new(),
-        };
+        let mut table = PredictionWriter::begin(out, classes.clone())
+            .with_context(|| format!("writing {}", out.display()))?;
         for_each_chunk(&files, &extras, &mut notes, &bar, |data, file, _| {
             let (rows, genes) = annotator.predict(data, file)?;
             report_genes(&genes, file, &mut reported);
-            handle(&rows, data);
-            table.rows.extend(rows);
+            handle(&rows, data)?;
+            table.write(&rows)?;
             Ok(())
         })?;
         staged.push(
-            parquet::stage_predictions(out, &table)
+            table
+                .finish()
                 .with_context(|| format!("writing {}", out.display()))?,
         );
     } else {
@@ -537,7 +535,7 @@ pub fn run(args: &Args) -> Result<()> {
             let result = for_each_chunk(&files, &extras, &mut notes, &bar, |data, file, _| {
                 let (rows, genes) = annotator.predict(data, file)?;
                 report_genes(&genes, file, &mut reported);
-                handle(&rows, data);
+                handle(&rows, data)?;
                 for row in &rows {
                     write_row(w, row)?;
                 }
@@ -573,28 +571,14 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     bar.finish_and_clear();
-    if let Some((_, path)) = &labels_out {
-        let column = task.map_or("label", |t| match t {
-            Task::Tissue => "tissue",
-            Task::Sex => "sex",
-            Task::SampleSource => "sample_source",
-        });
+    let mut confident = 0;
+    if let (Some((_, path)), Some(labels)) = (&labels_out, labels) {
+        confident = labels.written;
         staged.push(
-            stage(path, |w| {
-                writeln!(w, "sample_id\t{column}\tprobability\tstudy")?;
-                for l in &confident {
-                    writeln!(
-                        w,
-                        "{}\t{}\t{}\t{}",
-                        l.sample_id,
-                        l.class,
-                        l.probability,
-                        l.study.as_deref().unwrap_or("")
-                    )?;
-                }
-                Ok(())
-            })
-            .with_context(|| format!("writing {}", path.display()))?,
+            labels
+                .writer
+                .finish()
+                .with_context(|| format!("writing {}", path.display()))?,
         );
     }
     commit_all(staged)?;
@@ -603,8 +587,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     if let Some((p, path)) = &labels_out {
         eprintln!(
-            "{} of {n_samples} samples predicted with probability >= {p}: training labels in {}",
-            confident.len(),
+            "{confident} of {n_samples} samples predicted with probability >= {p}: training labels in {}",
             path.display()
         );
     }
@@ -617,6 +600,39 @@ pub fn run(args: &Args) -> Result<()> {
         classes.len()
     );
     Ok(())
+}
+
+/// The training-labels table (`--emit-training-labels`), written as the chunks come.
+struct TrainingLabels {
+    writer: StagedWriter,
+    /// Rows written.
+    written: usize,
+}
+
+impl TrainingLabels {
+    /// Writes the predictions of `rows` (of `data`'s samples, in order) that are assigned with a
+    /// probability of at least `min_probability`.
+    fn write(
+        &mut self,
+        rows: &[Prediction],
+        data: &Dataset,
+        min_probability: f32,
+    ) -> std::io::Result<()> {
+        for (row, meta) in rows.iter().zip(data.samples()) {
+            if row.predicted != UNASSIGNED && row.max_probability >= min_probability {
+                writeln!(
+                    self.writer,
+                    "{}\t{}\t{}\t{}",
+                    row.sample_id,
+                    row.predicted,
+                    row.max_probability,
+                    meta.study.as_deref().unwrap_or("")
+                )?;
+                self.written += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn write_header(w: &mut dyn Write, classes: &[String]) -> std::io::Result<()> {

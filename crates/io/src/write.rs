@@ -64,30 +64,107 @@ pub fn stage<F>(path: &Path, fill: F) -> Result<Staged>
 where
     F: FnOnce(&mut dyn Write) -> std::io::Result<()>,
 {
-    let io_err = |e| Error::io(path, Location::File, e);
-    let (tmp, in_flight) = temporary_beside(path)?;
-    {
-        let file: &File = tmp.as_file();
-        let mut buffered = BufWriter::with_capacity(1 << 17, file);
-        if path.extension().is_some_and(|e| e == "gz") {
-            // Writers emit many small `write!` calls; the encoder is slow on small inputs, so
-            // they are gathered in a buffer before compression.
-            let gz = GzEncoder::new(&mut buffered, Compression::new(GZIP_LEVEL));
-            let mut gathered = BufWriter::with_capacity(1 << 17, gz);
-            fill(&mut gathered).map_err(io_err)?;
-            let gz = gathered.into_inner().map_err(|e| io_err(e.into_error()))?;
-            gz.finish().map_err(io_err)?;
+    let mut writer = StagedWriter::begin(path)?;
+    fill(&mut writer).map_err(|e| Error::io(path, Location::File, e))?;
+    writer.finish()
+}
+
+/// An output written piece by piece, as the pieces are made (a command that streams its results
+/// holds one per output): a temporary file beside the target, gzip-compressed when the target's
+/// name ends in `.gz`. [`StagedWriter::finish`] turns it into a [`Staged`] output; dropping it
+/// unfinished removes the temporary file.
+pub struct StagedWriter {
+    target: PathBuf,
+    temporary: tempfile::NamedTempFile,
+    in_flight: InFlight,
+    out: TextOut,
+}
+
+/// Where a [`StagedWriter`]'s bytes go.
+enum TextOut {
+    Plain(BufWriter<File>),
+    /// Writers emit many small `write!` calls; the encoder is slow on small inputs, so they are
+    /// gathered in a buffer before compression.
+    Gzip(BufWriter<GzEncoder<BufWriter<File>>>),
+}
+
+impl StagedWriter {
+    /// Creates the temporary file beside `path`.
+    pub fn begin(path: &Path) -> Result<Self> {
+        let (temporary, in_flight) = temporary_beside(path)?;
+        let file = temporary
+            .as_file()
+            .try_clone()
+            .map_err(|e| Error::io(path, Location::File, e))?;
+        let buffered = BufWriter::with_capacity(1 << 17, file);
+        let out = if path.extension().is_some_and(|e| e == "gz") {
+            let gz = GzEncoder::new(buffered, Compression::new(GZIP_LEVEL));
+            TextOut::Gzip(BufWriter::with_capacity(1 << 17, gz))
         } else {
-            fill(&mut buffered).map_err(io_err)?;
-        }
-        buffered.flush().map_err(io_err)?;
+            TextOut::Plain(buffered)
+        };
+        Ok(Self {
+            target: path.to_path_buf(),
+            temporary,
+            in_flight,
+            out,
+        })
     }
-    tmp.as_file().sync_all().map_err(io_err)?;
-    Ok(Staged {
-        target: path.to_path_buf(),
-        temporary: tmp,
-        _in_flight: in_flight,
-    })
+
+    /// Flushes and syncs the content and returns it staged, under the target's name only once
+    /// committed.
+    pub fn finish(self) -> Result<Staged> {
+        let path = &self.target;
+        let io_err = |e| Error::io(path, Location::File, e);
+        let file = match self.out {
+            TextOut::Plain(buffered) => {
+                buffered.into_inner().map_err(|e| io_err(e.into_error()))?
+            }
+            TextOut::Gzip(gathered) => {
+                let gz = gathered.into_inner().map_err(|e| io_err(e.into_error()))?;
+                let buffered = gz.finish().map_err(io_err)?;
+                buffered.into_inner().map_err(|e| io_err(e.into_error()))?
+            }
+        };
+        file.sync_all().map_err(io_err)?;
+        Ok(Staged {
+            target: self.target,
+            temporary: self.temporary,
+            _in_flight: self.in_flight,
+        })
+    }
+}
+
+impl Write for StagedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            TextOut::Plain(w) => w.write(buf),
+            TextOut::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match &mut self.out {
+            TextOut::Plain(w) => w.write_all(buf),
+            TextOut::Gzip(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            TextOut::Plain(w) => w.flush(),
+            TextOut::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl std::fmt::Debug for StagedWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedWriter")
+            .field("target", &self.target)
+            .field("temporary", &self.temporary.path())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Commits staged outputs together: every target is checked to be a writable place first (an

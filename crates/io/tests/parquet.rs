@@ -15,8 +15,10 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta, SampleSource, Sex};
 use rnameta_io::parquet::{
     read_dataset, read_predictions, stage_dataset, write_dataset_with_row_groups,
-    write_predictions, MatrixLayout, Prediction, PredictionTable, GENES_ZLIB_KEY, UNASSIGNED,
+    write_predictions, MatrixLayout, Prediction, PredictionTable, PredictionWriter, GENES_ZLIB_KEY,
+    PREDICTION_ROWS_PER_GROUP, UNASSIGNED,
 };
+use rnameta_io::write::TEMPORARY_PREFIX;
 use rnameta_io::{ErrorKind, Location};
 
 fn dataset(n_samples: usize, n_genes: usize) -> Dataset {
@@ -303,6 +305,115 @@ fn invalid_predictions_are_not_written() {
     let err = write_predictions(&path, &table).unwrap_err();
     assert_eq!(err.location, Location::Sample("s1".into()));
     assert!(!path.exists());
+}
+
+/// `n` rows of three classes, ids `s{first}` on.
+fn prediction_rows(first: usize, n: usize) -> Vec<Prediction> {
+    (first..first + n)
+        .map(|i| {
+            let p = (i % 7) as f32 / 10.0;
+            Prediction {
+                sample_id: format!("s{i}"),
+                predicted: "lung".into(),
+                max_probability: 1.0 - p,
+                probabilities: vec![1.0 - p, p / 2.0, p / 2.0],
+            }
+        })
+        .collect()
+}
+
+/// The temporary files rnameta is writing in `dir` (everything but `keep`), with their sizes.
+fn temporaries(dir: &Path) -> Vec<u64> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(TEMPORARY_PREFIX)
+        })
+        .map(|e| e.metadata().unwrap().len())
+        .collect()
+}
+
+#[test]
+fn streamed_predictions_go_to_disk_as_they_come_and_read_back_as_one_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pred.parquet");
+    let classes: Vec<String> = vec!["lung".into(), "liver".into(), "brain".into()];
+    let mut writer = PredictionWriter::begin(&path, classes.clone()).unwrap();
+    let mut all = Vec::new();
+    // Chunks of 1,024 (annotate's) until more than one row group's rows are written: the first
+    // group is then in the file, not in memory.
+    let chunks = PREDICTION_ROWS_PER_GROUP / 1024 + 2;
+    for c in 0..chunks {
+        let rows = prediction_rows(c * 1024, 1024);
+        writer.write(&rows).unwrap();
+        all.extend(rows);
+    }
+    assert_eq!(writer.rows(), chunks * 1024);
+    let on_disk = temporaries(dir.path());
+    assert_eq!(on_disk.len(), 1, "one temporary file");
+    let before_finish = on_disk[0];
+    assert!(
+        !path.exists(),
+        "nothing under the target's name before commit"
+    );
+    writer.finish().unwrap().commit().unwrap();
+    // The first row group holds 65,536 of the 67,584 rows: most of the file.
+    let whole = std::fs::metadata(&path).unwrap().len();
+    assert!(
+        before_finish > whole / 2,
+        "the first row group should be on disk before finish: {before_finish} of {whole} bytes"
+    );
+    let table = PredictionTable { classes, rows: all };
+    assert_eq!(read_predictions(&path).unwrap(), table);
+    assert!(temporaries(dir.path()).is_empty());
+}
+
+#[test]
+fn a_refused_chunk_of_a_streamed_table_is_not_written_and_a_dropped_writer_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pred.parquet");
+    let classes: Vec<String> = vec!["lung".into(), "liver".into(), "brain".into()];
+    let reserved = PredictionWriter::begin(&path, vec!["sample_id".into()]).unwrap_err();
+    assert!(reserved.to_string().contains("reserved"), "{reserved}");
+
+    let mut writer = PredictionWriter::begin(&path, classes.clone()).unwrap();
+    let first = prediction_rows(0, 3);
+    writer.write(&first).unwrap();
+    // s3, s4 new, then s1 again: the whole chunk is refused and its new ids forgotten.
+    let mut repeated = prediction_rows(3, 2);
+    repeated.extend(prediction_rows(1, 1));
+    let err = writer.write(&repeated).unwrap_err();
+    assert!(
+        matches!(err.kind, ErrorKind::DuplicateSample { .. }),
+        "{err}"
+    );
+    assert_eq!(writer.rows(), 3);
+    let mut ragged = prediction_rows(3, 1);
+    ragged[0].probabilities.pop();
+    let err = writer.write(&ragged).unwrap_err();
+    assert_eq!(err.location, Location::Sample("s3".into()));
+    // s3 and s4 can still come.
+    let more = prediction_rows(3, 2);
+    writer.write(&more).unwrap();
+    writer.finish().unwrap().commit().unwrap();
+    let rows: Vec<Prediction> = first.into_iter().chain(more).collect();
+    assert_eq!(
+        read_predictions(&path).unwrap(),
+        PredictionTable {
+            classes: classes.clone(),
+            rows
+        }
+    );
+
+    let dropped = dir.path().join("dropped.parquet");
+    let mut writer = PredictionWriter::begin(&dropped, classes).unwrap();
+    writer.write(&prediction_rows(0, 10)).unwrap();
+    drop(writer);
+    assert!(!dropped.exists());
+    assert!(temporaries(dir.path()).is_empty());
 }
 
 #[test]

@@ -11,8 +11,9 @@
 //! samples known by their ids only. Rows are written in row groups of a bounded number of samples,
 //! so that readers can stream them.
 //!
-//! Prediction tables have `sample_id`, `predicted` (a class name or [`UNASSIGNED`]),
-//! `max_probability`, then one Float32 probability column per class.
+//! Prediction tables (the `predictions` module) have `sample_id`, `predicted` (a class name or
+//! [`UNASSIGNED`]), `max_probability`, then one Float32 probability column per class; they can be
+//! written as their rows come ([`PredictionWriter`]).
 //!
 //! Reading refuses what would silently corrupt a model's input: a repeated column name, a value
 //! column that is not Float32, a null or non-finite value (named by column and sample), a repeated
@@ -38,6 +39,13 @@ use rnameta_core::{DataSource, Dataset, GeneAnnotation, GeneInfo, SampleMeta};
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::write::{stage_with_path, Staged};
+
+mod predictions;
+
+pub use predictions::{
+    read_predictions, stage_predictions, write_predictions, Prediction, PredictionTable,
+    PredictionWriter, PREDICTION_ROWS_PER_GROUP,
+};
 
 /// Key-value metadata key holding the format name and version.
 pub const FORMAT_KEY: &str = "rnameta.format";
@@ -217,13 +225,9 @@ fn stage_dataset_with_row_groups(
 }
 
 /// Writes record batches to a snappy-compressed Parquet file beside `path`, staged for renaming.
-fn stage_batches(
-    path: &Path,
-    schema: &SchemaRef,
-    metadata: Vec<(&str, String)>,
-    rows_per_group: usize,
-    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>,
-) -> Result<Staged> {
+/// The writer settings of every Parquet file rnameta writes: snappy, at most `rows_per_group` rows
+/// a row group, the key-value `metadata`.
+fn writer_options(metadata: Vec<(&str, String)>, rows_per_group: usize) -> ArrowWriterOptions {
     let key_values = metadata
         .into_iter()
         .map(|(k, v)| KeyValue::new(k.to_owned(), v))
@@ -240,9 +244,19 @@ fn stage_batches(
         .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::None)
         .build();
-    let options = ArrowWriterOptions::new()
+    ArrowWriterOptions::new()
         .with_properties(props)
-        .with_skip_arrow_metadata(true);
+        .with_skip_arrow_metadata(true)
+}
+
+fn stage_batches(
+    path: &Path,
+    schema: &SchemaRef,
+    metadata: Vec<(&str, String)>,
+    rows_per_group: usize,
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>>,
+) -> Result<Staged> {
+    let options = writer_options(metadata, rows_per_group);
     stage_with_path(path, |tmp| {
         let file = File::create(tmp).map_err(|e| Error::io(path, Location::File, e))?;
         let mut writer = ArrowWriter::try_new_with_options(file, schema.clone(), options)
@@ -716,195 +730,4 @@ fn dataset_samples(
         ));
     }
     Ok(samples)
-}
-
-/// One sample's prediction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prediction {
-    /// The sample.
-    pub sample_id: String,
-    /// The predicted class, or [`UNASSIGNED`].
-    pub predicted: String,
-    /// The highest class probability.
-    pub max_probability: f32,
-    /// One probability per class, in the order of [`PredictionTable::classes`].
-    pub probabilities: Vec<f32>,
-}
-
-/// Predictions of one task for a set of samples.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PredictionTable {
-    /// Class names, in probability-column order.
-    pub classes: Vec<String>,
-    /// One row per sample.
-    pub rows: Vec<Prediction>,
-}
-
-impl PredictionTable {
-    /// Checks what the file format needs: unique class names that are not the fixed column
-    /// names, one probability per class, finite numbers, a known predicted class, unique samples.
-    pub fn validate(&self) -> std::result::Result<(), (Location, ErrorKind)> {
-        let mut seen = std::collections::HashSet::new();
-        for class in &self.classes {
-            if [SAMPLE_ID, PREDICTED, MAX_PROBABILITY].contains(&class.as_str())
-                || !seen.insert(class)
-            {
-                return Err((
-                    column_location(class),
-                    ErrorKind::Malformed(format!("class name {class:?} is repeated or reserved")),
-                ));
-            }
-        }
-        let mut samples = std::collections::HashSet::new();
-        for row in &self.rows {
-            let at = || Location::Sample(row.sample_id.clone());
-            if !samples.insert(row.sample_id.as_str()) {
-                return Err((
-                    at(),
-                    ErrorKind::DuplicateSample {
-                        id: row.sample_id.clone(),
-                    },
-                ));
-            }
-            if row.probabilities.len() != self.classes.len() {
-                return Err((
-                    at(),
-                    ErrorKind::Ragged {
-                        expected: self.classes.len(),
-                        found: row.probabilities.len(),
-                    },
-                ));
-            }
-            if let Some(bad) = std::iter::once(&row.max_probability)
-                .chain(&row.probabilities)
-                .find(|v| !v.is_finite())
-            {
-                return Err((
-                    at(),
-                    ErrorKind::NotFinite {
-                        value: bad.to_string(),
-                    },
-                ));
-            }
-            if row.predicted != UNASSIGNED && !seen.contains(&row.predicted) {
-                return Err((
-                    at(),
-                    ErrorKind::Malformed(format!(
-                        "predicted class {:?} is not a class",
-                        row.predicted
-                    )),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Writes a prediction table atomically (snappy Parquet); refuses a table that
-/// [`PredictionTable::validate`] refuses.
-pub fn write_predictions(path: &Path, table: &PredictionTable) -> Result<()> {
-    stage_predictions(path, table)?.commit()
-}
-
-/// Writes a prediction table beside `path` and returns it staged: it appears under `path` only
-/// when committed (with the other outputs of the same command, `write::commit_all`).
-pub fn stage_predictions(path: &Path, table: &PredictionTable) -> Result<Staged> {
-    table
-        .validate()
-        .map_err(|(location, kind)| Error::new(path, location, kind))?;
-    let mut fields = vec![
-        Field::new(SAMPLE_ID, DataType::Utf8, false),
-        Field::new(PREDICTED, DataType::Utf8, false),
-        Field::new(MAX_PROBABILITY, DataType::Float32, false),
-    ];
-    fields.extend(
-        table
-            .classes
-            .iter()
-            .map(|c| Field::new(c, DataType::Float32, false)),
-    );
-    let schema: SchemaRef = Arc::new(Schema::new(fields));
-    let rows = &table.rows;
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|r| r.sample_id.as_str()),
-        )),
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|r| r.predicted.as_str()),
-        )),
-        Arc::new(Float32Array::from_iter_values(
-            rows.iter().map(|r| r.max_probability),
-        )),
-    ];
-    for k in 0..table.classes.len() {
-        columns
-            .push(Arc::new(Float32Array::from_iter_values(rows.iter().map(
-                |r| r.probabilities.get(k).copied().unwrap_or(f32::NAN),
-            ))));
-    }
-    let batch = RecordBatch::try_new(schema.clone(), columns);
-    let metadata = vec![(FORMAT_KEY, PREDICTIONS_FORMAT.to_owned())];
-    stage_batches(
-        path,
-        &schema,
-        metadata,
-        DEFAULT_SAMPLES_PER_ROW_GROUP * 64,
-        std::iter::once(batch),
-    )
-}
-
-/// Reads a prediction table written by [`write_predictions`]: the three fixed columns by name,
-/// every other column a class.
-pub fn read_predictions(path: &Path) -> Result<PredictionTable> {
-    let opened = open_parquet(path)?;
-    let schema = opened.schema.clone();
-    check_unique_columns(path, &schema)?;
-    let id_column = require_string_column(path, &schema, SAMPLE_ID)?;
-    let predicted_column = require_string_column(path, &schema, PREDICTED)?;
-    let (max_column, max_field) = require_column(
-        path,
-        &schema,
-        MAX_PROBABILITY,
-        format!("a {MAX_PROBABILITY} column (Float32)"),
-    )?;
-    require_float_column(path, max_field)?;
-    let class_columns: Vec<usize> = (0..schema.fields().len())
-        .filter(|i| ![id_column, predicted_column, max_column].contains(i))
-        .collect();
-    for &i in &class_columns {
-        require_float_column(path, schema.field(i))?;
-    }
-    let classes: Vec<String> = class_columns
-        .iter()
-        .map(|&i| schema.field(i).name().clone())
-        .collect();
-    let mut rows = Vec::new();
-    for batch in opened.batches {
-        let batch = batch.map_err(arrow_error(path))?;
-        let ids = read_strings(path, batch.column(id_column), SAMPLE_ID, rows.len())?;
-        let predicted = read_strings(path, batch.column(predicted_column), PREDICTED, rows.len())?;
-        let max = read_floats(path, batch.column(max_column), MAX_PROBABILITY, &ids)?;
-        let mut probabilities: Vec<Vec<f32>> = vec![Vec::with_capacity(classes.len()); ids.len()];
-        for (k, &c) in class_columns.iter().enumerate() {
-            let values = read_floats(path, batch.column(c), &classes[k], &ids)?;
-            for (row, &v) in probabilities.iter_mut().zip(values) {
-                row.push(v);
-            }
-        }
-        for (((sample_id, predicted), &max_probability), probabilities) in
-            ids.into_iter().zip(predicted).zip(max).zip(probabilities)
-        {
-            rows.push(Prediction {
-                sample_id,
-                predicted,
-                max_probability,
-                probabilities,
-            });
-        }
-    }
-    let table = PredictionTable { classes, rows };
-    table
-        .validate()
-        .map_err(|(location, kind)| Error::new(path, location, kind))?;
-    Ok(table)
 }
