@@ -12,7 +12,7 @@ use std::time::Instant;
 use ndarray::Array2;
 use rnameta_benches::{
     archs4_file, counts, data_dir, forest_problem, gene_lengths, log_counts, neural_problem,
-    recount3_file, write_npy_f32, write_npy_i64, PREPROCESS_SEED,
+    recount3_file, write_npy_f32, write_npy_i64, DA_PAPER_SHAPE, PREPROCESS_SEED,
 };
 
 /// Bumped whenever a generator changes, so that stale files are rewritten.
@@ -52,6 +52,10 @@ fn main() -> std::io::Result<()> {
     problem(&dir, "forest", forest_problem)?;
     problem(&dir, "mlp", || neural_problem(10_000, 7_000))?;
     problem(&dir, "da", || neural_problem(10_000, 2_000))?;
+    problem(&dir, "da_paper", || {
+        let (source, bias, genes) = DA_PAPER_SHAPE;
+        neural_problem(source + bias, genes)
+    })?;
     archs4_file(&dir);
     recount3_file(&dir);
     std::fs::write(&stamp, VERSION)?;

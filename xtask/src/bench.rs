@@ -75,12 +75,37 @@ struct Row {
     ours: Ours,
     /// The peer's measurement name (`benches/peers/*.py`), if there is a peer.
     peer: Option<&'static str>,
-    /// Samples processed, for a throughput column (predictions).
-    samples: Option<usize>,
-    /// Why ours is slower than the peer, and the plan: shown whenever ours / theirs > 1. Empty
-    /// where we have not been slower; a slower row without one is flagged in the table.
-    slower: &'static str,
+    /// The work done, for a throughput beside each time (samples per second for predictions,
+    /// GFLOP/s for the MLP's GEMMs).
+    rate: Option<Rate>,
+    /// Why ours is slower than the peer or short of the goal set for the row, and the plan:
+    /// shown whenever it is not empty. A row slower than its peer without one is flagged.
+    note: &'static str,
 }
+
+/// What a row's operation processes, to print a rate beside its time.
+#[derive(Clone, Copy, Debug)]
+enum Rate {
+    /// Samples processed.
+    Samples(usize),
+    /// Floating-point operations of its matrix products (multiply and add counted apart).
+    Flop(f64),
+}
+
+impl Rate {
+    /// "; N samples/s" or "; N GFLOP/s" for a run of `seconds`.
+    fn text(self, seconds: f64) -> String {
+        match self {
+            Rate::Samples(n) => format!("; {:.0} samples/s", n as f64 / seconds),
+            Rate::Flop(flop) => format!("; {:.0} GFLOP/s", flop / seconds / 1e9),
+        }
+    }
+}
+
+/// One epoch of the MLP rows' first layer, 10,000 x 7,000 -> 128: the forward product and the
+/// weight gradient, 2 x 10,000 x 7,000 x 128 flop each (no input gradient: the input needs none).
+/// The 128 -> 16 layer adds 0.4 %, left out.
+const MLP_EPOCH_FLOP: f64 = 2.0 * 2.0 * 10_000.0 * 7_000.0 * 128.0;
 
 /// The rows of the table, in order.
 const ROWS: &[Row] = &[
@@ -89,32 +114,32 @@ const ROWS: &[Row] = &[
         shape: "500 samples x 20,000 genes, 17 MB gz",
         ours: Ours::Criterion("io/recount3_gz_read_500x20000"),
         peer: None,
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "read ARCHS4 HDF5, whole matrix (-> samples x genes f32)",
         shape: "2,000 x 20,000 uint32, chunks 2,048 genes x 64 samples, gzip 4 (56 MB)",
         ours: Ours::Criterion("io/archs4_read_all_2000x20000"),
         peer: Some("archs4_read_all/h5py"),
-        samples: Some(2_000),
-        slower: "",
+        rate: Some(Rate::Samples(2_000)),
+        note: "",
     },
     Row {
         what: "stream ARCHS4 HDF5 in chunks of 1,024 samples (what `annotate` does)",
         shape: "same file",
         ours: Ours::Criterion("io/archs4_stream_1024_2000x20000"),
         peer: Some("archs4_stream_1024/h5py"),
-        samples: Some(2_000),
-        slower: "",
+        rate: Some(Rate::Samples(2_000)),
+        note: "",
     },
     Row {
         what: "TPM of counts",
         shape: "10,000 x 20,000",
         ours: Ours::Criterion("preprocess/tpm_10000x20000"),
         peer: Some("tpm/numpy"),
-        samples: None,
-        slower: "ours checks every value (non-negative, finite) and every sample (non-empty) \
+        rate: None,
+        note: "ours checks every value (non-negative, finite) and every sample (non-empty) \
                  before scaling, a second full pass over the matrix that numpy's three \
                  vectorised lines skip; plan: fold the checks into the scaling pass (one read of \
                  the matrix instead of two) and scale in f32 with an f64 row total",
@@ -124,70 +149,64 @@ const ROWS: &[Row] = &[
         shape: "10,000 x 20,000 log counts (many ties)",
         ours: Ours::Criterion("preprocess/quantile_fit_transform_10000x20000"),
         peer: Some("quantile_fit_transform/qnorm"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "quantile normalisation, fit reference + transform",
         shape: "same",
         ours: Ours::Criterion("preprocess/quantile_fit_transform_10000x20000"),
         peer: Some("quantile_fit_transform/numpy_argsort"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "Gini coefficient per gene",
         shape: "10,000 x 20,000",
         ours: Ours::Criterion("preprocess/gini_per_gene_10000x20000"),
         peer: Some("gini_per_gene/numpy"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "Gini coefficient per gene",
         shape: "same",
         ours: Ours::Criterion("preprocess/gini_per_gene_10000x20000"),
         peer: Some("gini_per_gene/numpy_sort_axis0"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "LIN fit (moderated t, top-N search over 8 values, NNLS)",
         shape: "5,000 x 2,000, 16 classes",
         ours: Ours::Criterion("lin/fit_5000x2000_16"),
         peer: None,
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "LIN predict (NNLS projection per sample)",
         shape: "5,000 x 2,000, 16 classes",
         ours: Ours::Criterion("lin/predict_5000x2000_16"),
         peer: None,
-        samples: Some(5_000),
-        slower: "",
+        rate: Some(Rate::Samples(5_000)),
+        note: "",
     },
     Row {
         what: "MLP fit, one epoch (standardisation + initialisation included)",
         shape: "10,000 x 7,000 -> 128 -> 16, batch 64",
         ours: Ours::Criterion("neural/mlp_epoch_10000x7000_16"),
         peer: Some("mlp_epoch/torch"),
-        samples: None,
-        slower: "each step runs three GEMMs through dfdx's generic `gemm` crate kernels \
-                 (forward, weight gradient, and for the hidden layers the input gradient) on \
-                 64-row batches, where PyTorch calls MKL/oneDNN sgemm tuned for skinny shapes; \
-                 rnameta no longer computes the 64 x 7,000 input gradient nor copies gradients \
-                 for Adam (see the MLP section below); plan: pack the 7,000 x 128 weight once \
-                 per step and run forward and weight-gradient GEMMs through a BLAS-class kernel \
-                 (matrixmultiply or faer), keeping dfdx for the small layers",
+        rate: Some(Rate::Flop(MLP_EPOCH_FLOP)),
+        note: "",
     },
     Row {
         what: "MLP predict_proba",
         shape: "10,000 x 7,000 -> 16",
         ours: Ours::Criterion("neural/mlp_predict_10000x7000_16"),
         peer: Some("mlp_predict/torch"),
-        samples: Some(10_000),
-        slower: "one 2,048 x 7,000 x 128 GEMM per chunk through the `gemm` crate against \
+        rate: Some(Rate::Samples(10_000)),
+        note: "one 2,048 x 7,000 x 128 GEMM per chunk through the `gemm` crate against \
                  MKL's, plus a standardised copy of each chunk; plan: as for the MLP epoch",
     },
     Row {
@@ -195,8 +214,8 @@ const ROWS: &[Row] = &[
         shape: "5,000 source x 2,000 genes, 16 classes",
         ours: Ours::Criterion("neural/da_phase1_epoch_5000+5000x2000_16"),
         peer: None,
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what:
@@ -208,32 +227,41 @@ const ROWS: &[Row] = &[
             "neural/da_phase1_epoch_5000+5000x2000_16",
         ),
         peer: Some("da_phase2_epoch/tensorflow"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
+    },
+    Row {
+        what: "DA whole fit, 10 + 10 epochs (phase 1: source mapper 512 + classifier; phase 2: \
+               triplets, semi-hard mining every epoch)",
+        shape: "the paper's: 5,480 source + 1,721 bias x 6,974 genes, 16 classes",
+        ours: Ours::Criterion("neural/da_fit_5480+1721x6974_16"),
+        peer: Some("da_fit/tensorflow"),
+        rate: None,
+        note: "",
     },
     Row {
         what: "DA predict_proba (bias mapper -> classifier)",
         shape: "10,000 x 2,000",
         ours: Ours::Criterion("neural/da_predict_10000x2000_16"),
         peer: None,
-        samples: Some(10_000),
-        slower: "",
+        rate: Some(Rate::Samples(10_000)),
+        note: "",
     },
     Row {
         what: "random forest fit, 100 trees, exact splits",
         shape: "10,000 x 500, 16 classes",
         ours: Ours::Criterion("forest/fit_10000x500_16"),
         peer: Some("forest_fit/sklearn"),
-        samples: None,
-        slower: "",
+        rate: None,
+        note: "",
     },
     Row {
         what: "random forest predict_proba",
         shape: "10,000 x 500",
         ours: Ours::Criterion("forest/predict_proba_10000x500_16"),
         peer: Some("forest_predict/sklearn"),
-        samples: Some(10_000),
-        slower: "not expected since prediction walks a layout made for it \
+        rate: Some(Rate::Samples(10_000)),
+        note: "not expected since prediction walks a layout made for it \
                  (crates/models/src/forest/predict.rs: splits only, one tree at a time over \
                  blocks of 128 rows, 8 branch-free walks interleaved), 0.26 x the former \
                  row-by-row walk's time in one process and 80.9 ms under criterion at load 3.8, \
@@ -266,7 +294,11 @@ const PEERS: &[(&str, &[&str], u32)] = &[
         3,
     ),
     ("torch_mlp.py", &["mlp_epoch/torch", "mlp_predict/torch"], 5),
-    ("tf_da.py", &["da_phase2_epoch/tensorflow"], 3),
+    (
+        "tf_da.py",
+        &["da_phase2_epoch/tensorflow", "da_fit/tensorflow"],
+        3,
+    ),
 ];
 
 /// Python packages beyond `requirements.txt`, each tried on its own: (import name, what pip
@@ -744,7 +776,7 @@ fn render(
 ) -> String {
     let mut t = String::new();
     t.push_str(
-        "| operation | data | ours (median) | peer | theirs (median) | ours / theirs | why slower, and the plan |\n\
+        "| operation | data | ours (median) | peer | theirs (median) | ours / theirs | why slower or short of the goal, and the plan |\n\
          |---|---|---|---|---|---|---|\n",
     );
     let mut reasons_missing = 0;
@@ -753,8 +785,8 @@ fn render(
         let ours_cell = match mine {
             Some(m) => {
                 let mut c = format!("{} ({} runs)", seconds(m.seconds), m.runs);
-                if let Some(n) = row.samples {
-                    let _ = write!(c, "; {:.0} samples/s", n as f64 / m.seconds);
+                if let Some(rate) = row.rate {
+                    c.push_str(&rate.text(m.seconds));
                 }
                 if matches!(row.ours, Ours::Difference(..)) {
                     c.push_str("; difference of two medians");
@@ -764,25 +796,25 @@ fn render(
             None => "not measured in this run".into(),
         };
         let (peer_cell, theirs_cell, ratio_cell, why) = match row.peer {
-            None => ("none".into(), "".into(), "".into(), String::new()),
+            None => ("none".into(), "".into(), "".into(), row.note.to_owned()),
             Some(name) => match peers.get(name) {
                 None => (
                     name.to_owned(),
                     "not measured".to_owned(),
                     "".into(),
-                    String::new(),
+                    row.note.to_owned(),
                 ),
                 Some(p) => match &p.outcome {
                     Err(reason) => (
                         format!("{} ({name})", p.implementation),
                         reason.clone(),
                         "".into(),
-                        String::new(),
+                        row.note.to_owned(),
                     ),
                     Ok((s, runs, detail)) => {
                         let mut theirs = format!("{} ({runs} runs)", seconds(*s));
-                        if let Some(n) = row.samples {
-                            let _ = write!(theirs, "; {:.0} samples/s", n as f64 / s);
+                        if let Some(rate) = row.rate {
+                            theirs.push_str(&rate.text(*s));
                         }
                         if !peers_ran {
                             theirs.push_str("; from the last run with peers");
@@ -790,19 +822,17 @@ fn render(
                         let (ratio, why) = match mine {
                             Some(m) => {
                                 let r = m.seconds / s;
-                                let why = if r > 1.0 {
-                                    if row.slower.is_empty() {
-                                        reasons_missing += 1;
-                                        "**slower, no reason recorded yet**".to_owned()
-                                    } else {
-                                        row.slower.to_owned()
-                                    }
+                                let why = if !row.note.is_empty() {
+                                    row.note.to_owned()
+                                } else if r > 1.0 {
+                                    reasons_missing += 1;
+                                    "**slower, no reason recorded yet**".to_owned()
                                 } else {
                                     String::new()
                                 };
                                 (format!("{r:.2}"), why)
                             }
-                            None => (String::new(), String::new()),
+                            None => (String::new(), row.note.to_owned()),
                         };
                         let peer = if detail.is_empty() {
                             p.implementation.clone()
