@@ -139,10 +139,7 @@ const ROWS: &[Row] = &[
         ours: Ours::Criterion("preprocess/tpm_10000x20000"),
         peer: Some("tpm/numpy"),
         rate: None,
-        note: "ours checks every value (non-negative, finite) and every sample (non-empty) \
-                 before scaling, a second full pass over the matrix that numpy's three \
-                 vectorised lines skip; plan: fold the checks into the scaling pass (one read of \
-                 the matrix instead of two) and scale in f32 with an f64 row total",
+        note: "",
     },
     Row {
         what: "quantile normalisation, fit reference + transform",
@@ -206,8 +203,7 @@ const ROWS: &[Row] = &[
         ours: Ours::Criterion("neural/mlp_predict_10000x7000_16"),
         peer: Some("mlp_predict/torch"),
         rate: Some(Rate::Samples(10_000)),
-        note: "one 2,048 x 7,000 x 128 GEMM per chunk through the `gemm` crate against \
-                 MKL's, plus a standardised copy of each chunk; plan: as for the MLP epoch",
+        note: "",
     },
     Row {
         what: "DA phase 1, one epoch (source mapper 512 + classifier)",
@@ -261,12 +257,7 @@ const ROWS: &[Row] = &[
         ours: Ours::Criterion("forest/predict_proba_10000x500_16"),
         peer: Some("forest_predict/sklearn"),
         rate: Some(Rate::Samples(10_000)),
-        note: "not expected since prediction walks a layout made for it \
-                 (crates/models/src/forest/predict.rs: splits only, one tree at a time over \
-                 blocks of 128 rows, 8 branch-free walks interleaved), 0.26 x the former \
-                 row-by-row walk's time in one process and 80.9 ms under criterion at load 3.8, \
-                 where scikit-learn took 274.8 ms on a quieter machine; a slower row means a \
-                 loaded run: compare both at a lower load before changing the walk",
+        note: "",
     },
 ];
 
