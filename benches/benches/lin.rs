@@ -1,7 +1,7 @@
 //! LIN (phenopredict's linear model): fit with the default search over the number of genes per
 //! class, and prediction (a non-negative least-squares projection per sample), on 5,000 samples x
-//! 2,000 genes, 16 classes (`rnameta_benches::neural_problem`). No Python peer: phenopredict is an
-//! R package.
+//! 2,000 genes, 16 classes (`rnameta_benches::neural_problem`). Its peer is the published LIN,
+//! phenopredict's R code (`benches/peers/phenopredict.R`), on the same matrix.
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use rnameta_benches::{
-    archs4_file, counts, data_dir, forest_problem, gene_lengths, log_counts, neural_problem,
-    recount3_file, write_npy_f32, write_npy_i64, DA_PAPER_SHAPE, PREPROCESS_SEED,
+    archs4_file, counts, data_dir, forest_problem, gene_lengths, labels, log_counts, meta,
+    neural_problem, recount3_file, write_npy_f32, write_npy_i64, DA_PAPER_SHAPE, PREPROCESS_SEED,
 };
+use rnameta_models::{Classifier, Lin, LinParams};
 
 /// Bumped whenever a generator changes, so that stale files are rewritten.
 const VERSION: &str = "1";
@@ -50,6 +51,8 @@ fn main() -> std::io::Result<()> {
         .expect("1 x genes")
     })?;
     problem(&dir, "forest", forest_problem)?;
+    problem(&dir, "lin", || neural_problem(5_000, 2_000))?;
+    lin_ours(&dir)?;
     problem(&dir, "mlp", || neural_problem(10_000, 7_000))?;
     problem(&dir, "da", || neural_problem(10_000, 2_000))?;
     problem(&dir, "da_paper", || {
@@ -65,6 +68,51 @@ fn main() -> std::io::Result<()> {
         t.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// rnameta's LIN on the `lin` problem (`LinParams::default()`, as benches/benches/lin.rs fits it),
+/// for the phenopredict peer to compare with: `lin_ours_chosen.txt` (genes per class chosen),
+/// `lin_ours_coef.tsv` (the coefficients of each selected gene, 0-based, by class name) and
+/// `lin_ours_predicted.txt` (each sample's class name, or `unassigned`).
+fn lin_ours(dir: &Path) -> std::io::Result<()> {
+    let predicted_path = dir.join("lin_ours_predicted.txt");
+    if predicted_path.exists() {
+        return Ok(());
+    }
+    let (x, y) = neural_problem(5_000, 2_000);
+    let mut lin = Lin::new(LinParams::default()).map_err(std::io::Error::other)?;
+    lin.fit(x.view(), &labels(&y), &meta(5_000, 5_000))
+        .map_err(std::io::Error::other)?;
+    let classes = lin.classes().to_vec();
+    let (Some(report), Some(selected), Some(coef)) =
+        (lin.report(), lin.selected_genes(), lin.coefficients())
+    else {
+        return Err(std::io::Error::other("LIN fitted without a report"));
+    };
+    std::fs::write(
+        dir.join("lin_ours_chosen.txt"),
+        format!("{}\n", report.genes_per_class),
+    )?;
+    let mut text = format!("gene\t{}\n", classes.join("\t"));
+    for (gene, row) in selected.iter().zip(coef.rows()) {
+        text.push_str(&gene.to_string());
+        for v in row {
+            text.push_str(&format!("\t{v:e}"));
+        }
+        text.push('\n');
+    }
+    std::fs::write(dir.join("lin_ours_coef.tsv"), text)?;
+    let mut text = String::new();
+    for class in lin
+        .predict_assigned(x.view())
+        .map_err(std::io::Error::other)?
+    {
+        text.push_str(class.map_or("unassigned", |c| classes[c].as_str()));
+        text.push('\n');
+    }
+    let tmp = dir.join(".lin_ours_predicted.txt.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(tmp, predicted_path)
 }
 
 fn npy(dir: &Path, name: &str, make: impl FnOnce() -> Array2<f32>) -> std::io::Result<()> {

@@ -1,9 +1,9 @@
-//! `cargo xtask bench [FILTER] [--no-peers] [--report]`: rnameta's benchmarks against their Python peers, on
-//! the same data, in one run, and the generated part of `docs/performance.md`.
+//! `cargo xtask bench [FILTER] [--no-peers] [--report]`: rnameta's benchmarks against their Python and
+//! R peers, on the same data, in one run, and the generated part of `docs/performance.md`.
 //!
 //! 1. `benches/examples/bench_data.rs` writes every workload to `target/bench-data` (`.npy`
 //!    matrices, an ARCHS4 HDF5 file, a recount3 gene sums file); kept between runs.
-//! 2. The peers (`benches/peers/*.py`) run in a virtual environment, `target/peers-venv`, with the
+//! 2. The Python peers (`benches/peers/*.py`) run in a virtual environment, `target/peers-venv`, with the
 //!    packages of `benches/peers/requirements.txt` from PyPI, then PyTorch (the CPU wheel index
 //!    first, PyPI second) and TensorFlow (`tensorflow-cpu`). What cannot be installed or imported
 //!    is reported as such ("not installable: <reason>") and our side is still measured. Each peer
@@ -14,11 +14,14 @@
 //!    They run without `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE` ([`PEER_UNSET_ENV`]), which this
 //!    machine sets for an older core and which make current numpy's OpenBLAS pick slower
 //!    kernels; the machine description names the BLAS kernels and threads numpy then runs
-//!    (threadpoolctl).
+//!    (threadpoolctl). The R peer (`benches/peers/phenopredict.R`, the published LIN) runs with
+//!    `Rscript` where R, limma, quadprog and GenomicRanges are installed (the row says how to
+//!    install them where not), sourcing phenopredict's R code from `target/phenopredict` (cloned
+//!    from GitHub when missing) or `$RNAMETA_PHENOPREDICT`.
 //! 3. The criterion benchmarks of `rnameta-benches` run (`cargo bench`); their medians are read
 //!    from `target/criterion/<group>/<id>/new/estimates.json`.
-//! 4. The table (per operation: ours, theirs, ours / theirs, runs, shape, and for every ratio
-//!    above 1 the reason and the plan from [`ROWS`]) and a description of the machine (CPU, cores,
+//! 4. The table (per operation: ours, theirs, ours / theirs, runs, shape, and the note of
+//!    [`ROWS`]: why slower or short of the goal, and the plan; required for every ratio above 1) and a description of the machine (CPU, cores,
 //!    memory, load during the run, rustc and Python package versions) are printed, written to
 //!    `target/bench-results/table.md` and, for a full run (no FILTER), put in place of the
 //!    generated section of `docs/performance.md` (between [`BEGIN`] and [`END`]; the hand-written
@@ -177,7 +180,7 @@ const ROWS: &[Row] = &[
         what: "LIN fit (moderated t, top-N search over 8 values, NNLS)",
         shape: "5,000 x 2,000, 16 classes",
         ours: Ours::Criterion("lin/fit_5000x2000_16"),
-        peer: None,
+        peer: Some("lin_fit/phenopredict"),
         rate: None,
         note: "",
     },
@@ -185,7 +188,7 @@ const ROWS: &[Row] = &[
         what: "LIN predict (NNLS projection per sample)",
         shape: "5,000 x 2,000, 16 classes",
         ours: Ours::Criterion("lin/predict_5000x2000_16"),
-        peer: None,
+        peer: Some("lin_predict/phenopredict"),
         rate: Some(Rate::Samples(5_000)),
         note: "",
     },
@@ -284,6 +287,11 @@ const PEERS: &[(&str, &[&str], u32)] = &[
         &["forest_fit/sklearn", "forest_predict/sklearn"],
         3,
     ),
+    (
+        "phenopredict.R",
+        &["lin_fit/phenopredict", "lin_predict/phenopredict"],
+        1,
+    ),
     ("torch_mlp.py", &["mlp_epoch/torch", "mlp_predict/torch"], 5),
     (
         "tf_da.py",
@@ -331,7 +339,7 @@ pub struct BenchArgs {
     /// a filtered run leaves docs/performance.md alone.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
-    /// Skip the Python peers (the table shows those of the last run that measured them).
+    /// Skip the peers (the table shows those of the last run that measured them).
     #[arg(long)]
     pub no_peers: bool,
     /// Measure nothing: write the table again from the last run's results.
@@ -575,20 +583,18 @@ fn run_peers(
         if !names.iter().any(|n| wanted.contains(n)) {
             continue;
         }
-        let Some(python) = &env.python else {
-            let reason = env
-                .missing
-                .first()
-                .map(|(what, why)| format!("not installable: {what}: {why}"))
-                .unwrap_or_else(|| "no Python".into());
-            for n in *names {
-                lines.push_str(&unavailable_line(n, "Python", &reason));
+        let mut command = match peer_command(root, script, env) {
+            Ok(command) => command,
+            Err((language, reason)) => {
+                for n in *names {
+                    lines.push_str(&unavailable_line(n, language, &reason));
+                }
+                continue;
             }
-            continue;
         };
         println!("== peer {script}");
         let path = root.join("benches/peers").join(script);
-        let out = peer_command(python)
+        let out = command
             .arg(&path)
             .arg("--runs")
             .arg(runs.to_string())
@@ -648,13 +654,90 @@ fn run_peers(
 /// does not read them).
 const PEER_UNSET_ENV: [&str; 2] = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
 
-/// A command running the peers' `python`, without [`PEER_UNSET_ENV`].
-fn peer_command(python: &Path) -> Command {
-    let mut command = Command::new(python);
+/// The command that runs a peer script, without [`PEER_UNSET_ENV`]: Python scripts with the
+/// peers' virtual environment, R scripts (`.R`) with `Rscript`, after fetching the R code they
+/// source ([`phenopredict_checkout`]). Otherwise the language and why it cannot run.
+fn peer_command(
+    root: &Path,
+    script: &str,
+    env: &PythonEnv,
+) -> std::result::Result<Command, (&'static str, String)> {
+    let command = if script.ends_with(".R") {
+        let has_r = Command::new("Rscript")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !has_r {
+            return Err((
+                "R",
+                "no Rscript: install R with limma, quadprog and GenomicRanges (Debian: apt-get \
+                 install r-base-core r-bioc-limma r-cran-quadprog r-bioc-genomicranges)"
+                    .into(),
+            ));
+        }
+        let mut command = Command::new("Rscript");
+        command.env("RNAMETA_PHENOPREDICT", phenopredict_checkout(root));
+        command
+    } else {
+        let Some(python) = &env.python else {
+            let reason = env
+                .missing
+                .first()
+                .map(|(what, why)| format!("not installable: {what}: {why}"))
+                .unwrap_or_else(|| "no Python".into());
+            return Err(("Python", reason));
+        };
+        Command::new(python)
+    };
+    Ok(without_peer_unset_env(command))
+}
+
+/// `command` without [`PEER_UNSET_ENV`].
+fn without_peer_unset_env(mut command: Command) -> Command {
     for name in PEER_UNSET_ENV {
         command.env_remove(name);
     }
     command
+}
+
+/// phenopredict's R code for `phenopredict.R`: `$RNAMETA_PHENOPREDICT`, else
+/// `target/phenopredict`, cloned from GitHub (at the commit the reference numbers of
+/// fixtures/phenopredict were made with) when missing. A failed clone is left for the script to
+/// report.
+fn phenopredict_checkout(root: &Path) -> PathBuf {
+    if let Ok(dir) = std::env::var("RNAMETA_PHENOPREDICT") {
+        return PathBuf::from(dir);
+    }
+    let dir = root.join("target/phenopredict");
+    if !dir.join("R").is_dir() {
+        println!(
+            "== git clone https://github.com/leekgroup/phenopredict {}",
+            dir.display()
+        );
+        let cloned = run_quiet(
+            Command::new("git")
+                .args([
+                    "clone",
+                    "--quiet",
+                    "https://github.com/leekgroup/phenopredict",
+                ])
+                .arg(&dir),
+        )
+        .and_then(|()| {
+            run_quiet(
+                Command::new("git")
+                    .arg("-C")
+                    .arg(&dir)
+                    .args(["checkout", "--quiet", "ab34f6c"]),
+            )
+        });
+        if let Err(reason) = cloned {
+            println!("   failed: {reason}");
+        }
+    }
+    dir
 }
 
 fn unavailable_line(name: &str, implementation: &str, reason: &str) -> String {
@@ -821,7 +904,7 @@ fn render(
                                 } else {
                                     String::new()
                                 };
-                                (format!("{r:.2}"), why)
+                                (ratio_text(r), why)
                             }
                             None => (String::new(), row.note.to_owned()),
                         };
@@ -855,6 +938,16 @@ fn render(
         );
     }
     t
+}
+
+/// A ratio with two significant digits below 0.1 (0.0037, not 0.00), else two decimals.
+fn ratio_text(r: f64) -> String {
+    if r > 0.0 && r < 0.1 {
+        let decimals = (1.0 - r.log10().floor()) as usize;
+        format!("{r:.decimals$}")
+    } else {
+        format!("{r:.2}")
+    }
 }
 
 /// Replaces the generated section of `doc` (or appends one), atomically.
@@ -982,7 +1075,10 @@ impl Machine {
                     \x20       out.append('{} {} {} kernels, {} threads'.format(i.get('internal_api'), i.get('version'), i.get('architecture', '?'), i.get('num_threads')))\n\
                     except Exception as e: out.append('BLAS kernels unknown: ' + str(e))\n\
                     print(', '.join(out))";
-                peer_command(py).args(["-c", script]).output().ok()
+                without_peer_unset_env(Command::new(py))
+                    .args(["-c", script])
+                    .output()
+                    .ok()
             })
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_else(|| "no Python environment".into());
