@@ -91,21 +91,7 @@ def main():
     bias_mapper = keras.Sequential([keras.layers.Dense(512)])
     source_mapper.build((None, g))
     bias_mapper.build((None, g))
-    source_mapper.trainable = False
-    anchor_in, pos_in, neg_in = (keras.Input(shape=(g,)) for _ in range(3))
-    out = keras.layers.Lambda(lambda t: tf.stack(t, -1))([
-        keras.layers.Activation("sigmoid")(bias_mapper(anchor_in)),
-        keras.layers.Activation("sigmoid")(source_mapper(pos_in)),
-        keras.layers.Activation("sigmoid")(source_mapper(neg_in))])
-    model = keras.Model([anchor_in, pos_in, neg_in], out)
-
-    def triplet_loss(_, pred):
-        eps = keras.backend.epsilon()
-        d_pos = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 1]), 1), eps))
-        d_neg = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 2]), 1), eps))
-        return tf.reduce_mean(tf.maximum(d_pos - d_neg + MARGIN, 0.0))
-
-    model.compile(optimizer=keras.optimizers.Adam(2e-4), loss=triplet_loss)
+    model = siamese(tf, g, source_mapper, bias_mapper)
     pool = Pool(THREADS)
 
     def mine_all(bias_emb, source_emb, bias_y, source_y, seed):
@@ -146,6 +132,29 @@ def main():
     pool.close()
 
 
+def siamese(tf, g, source_mapper, bias_mapper):
+    """The published phase-2 model, compiled: anchors through the bias mapper, positives and
+    negatives through the frozen source mapper, sigmoid embeddings stacked for the triplet loss
+    (margin 5), Adam 2e-4 (epsilon 1e-7, Keras's default)."""
+    keras = tf.keras
+    source_mapper.trainable = False
+    anchor_in, pos_in, neg_in = (keras.Input(shape=(g,)) for _ in range(3))
+    out = keras.layers.Lambda(lambda t: tf.stack(t, -1))([
+        keras.layers.Activation("sigmoid")(bias_mapper(anchor_in)),
+        keras.layers.Activation("sigmoid")(source_mapper(pos_in)),
+        keras.layers.Activation("sigmoid")(source_mapper(neg_in))])
+    model = keras.Model([anchor_in, pos_in, neg_in], out)
+
+    def triplet_loss(_, pred):
+        eps = keras.backend.epsilon()
+        d_pos = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 1]), 1), eps))
+        d_neg = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 2]), 1), eps))
+        return tf.reduce_mean(tf.maximum(d_pos - d_neg + MARGIN, 0.0))
+
+    model.compile(optimizer=keras.optimizers.Adam(2e-4, epsilon=1e-7), loss=triplet_loss)
+    return model
+
+
 def whole_fit(tf, np, mine_all, seed):
     """One DA fit on da_paper_x (see the module docs): (total, phase 1, phase-2 mining, rest of
     phase 2) in seconds; the data's loading is not timed."""
@@ -178,21 +187,7 @@ def whole_fit(tf, np, mine_all, seed):
 
     bias_mapper = keras.Sequential([keras.Input((g,)), keras.layers.Dense(512)])
     bias_mapper.set_weights(source_mapper.get_weights())
-    source_mapper.trainable = False
-    anchor_in, pos_in, neg_in = (keras.Input(shape=(g,)) for _ in range(3))
-    out = keras.layers.Lambda(lambda t: tf.stack(t, -1))([
-        keras.layers.Activation("sigmoid")(bias_mapper(anchor_in)),
-        keras.layers.Activation("sigmoid")(source_mapper(pos_in)),
-        keras.layers.Activation("sigmoid")(source_mapper(neg_in))])
-    siamese = keras.Model([anchor_in, pos_in, neg_in], out)
-
-    def triplet_loss(_, pred):
-        eps = keras.backend.epsilon()
-        d_pos = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 1]), 1), eps))
-        d_neg = tf.sqrt(tf.maximum(tf.reduce_sum(tf.square(pred[:, :, 0] - pred[:, :, 2]), 1), eps))
-        return tf.reduce_mean(tf.maximum(d_pos - d_neg + MARGIN, 0.0))
-
-    siamese.compile(optimizer=keras.optimizers.Adam(2e-4, epsilon=1e-7), loss=triplet_loss)
+    model = siamese(tf, g, source_mapper, bias_mapper)
     source_emb = tf.sigmoid(source_mapper(source_x)).numpy()
     mining = 0.0
     for epoch in range(10):
@@ -202,7 +197,7 @@ def whole_fit(tf, np, mine_all, seed):
         mining += time.perf_counter() - m0
         order = np.random.default_rng(seed * 100 + epoch).permutation(len(bias_y))
         triplets = [bias_x[order], source_x[pos[order]], source_x[neg[order]]]
-        siamese.fit(triplets, np.zeros(len(order), np.float32), epochs=1, batch_size=64,
+        model.fit(triplets, np.zeros(len(order), np.float32), epochs=1, batch_size=64,
                     verbose=0, shuffle=False)
     t2 = time.perf_counter()
     return t2 - t0, t1 - t0, mining, t2 - t1 - mining

@@ -1131,19 +1131,33 @@ impl Machine {
 mod tests {
     use super::*;
 
-    /// The measurement names a peer script's source prints: its `NAMES = [...]` list, each
-    /// entry kept only where the script hands `NAMES[i]` to `emit` (the line the runner reads).
+    /// The measurement names a peer script's source prints: its list of names (Python:
+    /// `NAMES = [...]`; R: `names <- c(...)`), each entry kept only where the script hands it to
+    /// `emit` (`emit(NAMES[i]`, `emit(names[i + 1]` in R: the line the runner reads).
     fn names_emitted(script: &str, text: &str) -> Vec<String> {
+        let r = script.ends_with(".R");
+        let (open, close) = if r {
+            ("names <- c(", ')')
+        } else {
+            ("NAMES = [", ']')
+        };
         let start = text
-            .find("NAMES = [")
-            .unwrap_or_else(|| panic!("{script} has no `NAMES = [...]` list"));
-        let list = &text[start + "NAMES = [".len()..];
-        let list = &list[..list.find(']').expect("NAMES list is closed")];
+            .find(open)
+            .unwrap_or_else(|| panic!("{script} has no `{open}...` list"));
+        let list = &text[start + open.len()..];
+        let list = &list[..list.find(close).expect("the list of names is closed")];
         list.split('"')
             .skip(1)
             .step_by(2)
             .enumerate()
-            .filter(|(i, _)| text.contains(&format!("emit(NAMES[{i}]")))
+            .filter(|(i, _)| {
+                let emitted = if r {
+                    format!("emit(names[{}]", i + 1)
+                } else {
+                    format!("emit(NAMES[{i}]")
+                };
+                text.contains(&emitted)
+            })
             .map(|(_, name)| name.to_owned())
             .collect()
     }

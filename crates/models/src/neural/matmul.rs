@@ -606,7 +606,7 @@ mod avx512 {
                 let mut j = b.columns.start;
                 while j < b.columns.end {
                     let width = (b.columns.end - j).min(2 * LANES);
-                    let tile = Tile {
+                    let operands = Tile {
                         a: x,
                         lda: inputs,
                         b: b.w.as_ptr().add(k0 * outputs + j),
@@ -618,9 +618,9 @@ mod avx512 {
                         last: first_lanes(width - (width - 1) / LANES * LANES),
                     };
                     if width > LANES {
-                        product_tile::<2>(tile_rows, &tile);
+                        tile::<2, false>(tile_rows, &operands);
                     } else {
-                        product_tile::<1>(tile_rows, &tile);
+                        tile::<1, false>(tile_rows, &operands);
                     }
                     j += width;
                 }
@@ -648,7 +648,7 @@ mod avx512 {
             let mut j = 0;
             while j < outputs {
                 let width = (outputs - j).min(2 * LANES);
-                let tile = Tile {
+                let operands = Tile {
                     a: x.as_ptr().add(k0),
                     lda: inputs,
                     b: g.as_ptr().add(j),
@@ -660,9 +660,9 @@ mod avx512 {
                     last: first_lanes(width - (width - 1) / LANES * LANES),
                 };
                 if width > LANES {
-                    gradient_tile::<2>(tile_inputs, &tile);
+                    tile::<2, true>(tile_inputs, &operands);
                 } else {
-                    gradient_tile::<1>(tile_inputs, &tile);
+                    tile::<1, true>(tile_inputs, &operands);
                 }
                 j += width;
             }
@@ -687,33 +687,19 @@ mod avx512 {
         last: __mmask16,
     }
 
-    /// Dispatches a product tile of `rows` (1 to 8) rows to the kernel of that height.
+    /// Dispatches a tile of `height` (1 to 8) rows of `x` (product) or inputs (gradient,
+    /// `TRANSPOSED`) to the kernel of that height.
     #[target_feature(enable = "avx512f")]
-    unsafe fn product_tile<const V: usize>(rows: usize, t: &Tile) {
-        match rows {
-            8 => kernel::<8, V, false>(t),
-            7 => kernel::<7, V, false>(t),
-            6 => kernel::<6, V, false>(t),
-            5 => kernel::<5, V, false>(t),
-            4 => kernel::<4, V, false>(t),
-            3 => kernel::<3, V, false>(t),
-            2 => kernel::<2, V, false>(t),
-            _ => kernel::<1, V, false>(t),
-        }
-    }
-
-    /// Dispatches a gradient tile of `inputs` (1 to 8) inputs to the kernel of that height.
-    #[target_feature(enable = "avx512f")]
-    unsafe fn gradient_tile<const V: usize>(inputs: usize, t: &Tile) {
-        match inputs {
-            8 => kernel::<8, V, true>(t),
-            7 => kernel::<7, V, true>(t),
-            6 => kernel::<6, V, true>(t),
-            5 => kernel::<5, V, true>(t),
-            4 => kernel::<4, V, true>(t),
-            3 => kernel::<3, V, true>(t),
-            2 => kernel::<2, V, true>(t),
-            _ => kernel::<1, V, true>(t),
+    unsafe fn tile<const V: usize, const TRANSPOSED: bool>(height: usize, t: &Tile) {
+        match height {
+            8 => kernel::<8, V, TRANSPOSED>(t),
+            7 => kernel::<7, V, TRANSPOSED>(t),
+            6 => kernel::<6, V, TRANSPOSED>(t),
+            5 => kernel::<5, V, TRANSPOSED>(t),
+            4 => kernel::<4, V, TRANSPOSED>(t),
+            3 => kernel::<3, V, TRANSPOSED>(t),
+            2 => kernel::<2, V, TRANSPOSED>(t),
+            _ => kernel::<1, V, TRANSPOSED>(t),
         }
     }
 
