@@ -13,7 +13,7 @@ use clap::Args as ClapArgs;
 use rnameta_core::DataSource;
 use rnameta_data::LoadOptions;
 use rnameta_io::parquet::MatrixLayout;
-use rnameta_preprocess::qc::{papers_sra_qc, QcReport};
+use rnameta_preprocess::qc::{papers_sra_qc_rows, QcReport};
 
 use crate::outputs::check_output_file;
 
@@ -136,7 +136,7 @@ fn sra_qc(dataset: rnameta_core::Dataset) -> Result<(rnameta_core::Dataset, QcRe
         return Ok((dataset, QcReport::default()));
     }
     let sra = dataset.select_samples(&sra_rows)?;
-    let (_, report) = papers_sra_qc(&sra).context("the SRA sample QC")?;
+    let (_, report) = papers_sra_qc_rows(&sra).context("the SRA sample QC")?;
     let gone: std::collections::HashSet<&str> = report
         .removed
         .iter()

@@ -129,6 +129,54 @@ impl Dataset {
         Self::new(counts, self.genes.clone(), samples)
     }
 
+    /// Keeps only the rows `keep` (ascending, each once), moved up within the matrix's own
+    /// buffer, which then shrinks: unlike [`Dataset::select_samples`], no second matrix exists at
+    /// any moment, which matters for a cohort of several gigabytes (the paper's SRA QC keeps most
+    /// of the SRA samples).
+    ///
+    /// # Errors
+    /// If `keep` is not ascending or names a row past the end.
+    pub fn retain_samples(self, keep: &[usize]) -> Result<Self> {
+        let rows = self.n_samples();
+        let mut previous: Option<usize> = None;
+        for &row in keep {
+            if row >= rows || previous.is_some_and(|p| p >= row) {
+                return Err(Error::RowsToKeep {
+                    rows,
+                    row,
+                    previous,
+                });
+            }
+            previous = Some(row);
+        }
+        let (counts, genes, samples) = self.into_parts();
+        let width = counts.ncols();
+        let mut values = if counts.is_standard_layout() {
+            // Row-major and contiguous from its offset in the buffer.
+            let (mut values, offset) = counts.into_raw_vec_and_offset();
+            values.drain(..offset.unwrap_or(0));
+            values.truncate(rows * width);
+            values
+        } else {
+            counts.iter().copied().collect()
+        };
+        for (to, &from) in keep.iter().enumerate() {
+            if to != from {
+                values.copy_within(from * width..(from + 1) * width, to * width);
+            }
+        }
+        values.truncate(keep.len() * width);
+        values.shrink_to_fit();
+        let counts = ExprMatrix::from_shape_vec((keep.len(), width), values)
+            .expect("the kept rows fill the matrix");
+        let mut samples: Vec<Option<SampleMeta>> = samples.into_iter().map(Some).collect();
+        let samples = keep
+            .iter()
+            .map(|&r| samples[r].take().expect("each row kept once"))
+            .collect();
+        Self::new(counts, genes, samples)
+    }
+
     /// The samples of several datasets with the same genes (same ids, same order) stacked in
     /// order: training on GTEx plus SRA is training on `concat(&[&gtex, &sra])`. Sample ids must
     /// stay unique across the parts; the gene annotation is the first part's.
@@ -234,5 +282,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn retaining_samples_in_place_equals_selecting_them() {
+        let counts = Array2::from_shape_fn((5, 3), |(r, c)| (r * 10 + c) as f32);
+        let samples: Vec<SampleMeta> = (0..5)
+            .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Sra))
+            .collect();
+        let data = Dataset::new(counts, genes(3), samples).unwrap();
+        for keep in [vec![], vec![0, 1, 2, 3, 4], vec![1, 3], vec![0, 4], vec![2]] {
+            let selected = data.select_samples(&keep).unwrap();
+            let retained = data.clone().retain_samples(&keep).unwrap();
+            assert_eq!(retained.counts(), selected.counts(), "{keep:?}");
+            assert_eq!(retained.samples(), selected.samples(), "{keep:?}");
+        }
+        // A view that does not start at its buffer's beginning.
+        let (counts, g, s) = data.clone().into_parts();
+        let sliced = counts.slice_move(ndarray::s![2.., ..]);
+        let tail = Dataset::new(sliced, g, s[2..].to_vec()).unwrap();
+        let retained = tail.clone().retain_samples(&[0, 2]).unwrap();
+        assert_eq!(
+            retained.counts(),
+            tail.select_samples(&[0, 2]).unwrap().counts()
+        );
+        for bad in [vec![1, 1], vec![3, 2], vec![5]] {
+            assert!(matches!(
+                data.clone().retain_samples(&bad),
+                Err(Error::RowsToKeep { .. })
+            ));
+        }
     }
 }

@@ -69,6 +69,16 @@ pub enum Error {
         /// What it should have been.
         what: &'static str,
     },
+    /// Rows to keep in place were not ascending or ran past the end.
+    #[error("rows to keep must be ascending and below {rows}: row {row} after {previous:?}")]
+    RowsToKeep {
+        /// Rows of the dataset.
+        rows: usize,
+        /// The offending row.
+        row: usize,
+        /// The row before it, if any.
+        previous: Option<usize>,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use rnameta_core::{DataSource, Dataset, SampleSource};
-use rnameta_preprocess::qc::{papers_sra_qc, QcFilter};
+use rnameta_preprocess::qc::{papers_sra_qc_in_place, QcFilter};
 use rnameta_sim::{GeneUniverse, Preset, SimConfig, Simulator};
 use serde::Serialize;
 
@@ -233,12 +233,13 @@ fn simulate(config: &SimConfig) -> Result<(Dataset, Dataset, Dataset)> {
     Ok((cohort.gtex.dataset, cohort.tcga.dataset, cohort.sra.dataset))
 }
 
-/// The paper's SRA sample QC (preprocess's [`papers_sra_qc`]) and how many samples each filter
-/// removed.
+/// The paper's SRA sample QC (preprocess's [`papers_sra_qc_in_place`]: the SRA matrix is not
+/// copied) and how many samples each filter removed.
 fn sra_qc(sra: Dataset) -> Result<(Dataset, QcCounts)> {
-    let (kept, report) = papers_sra_qc(&sra)?;
+    let sra_before = sra.n_samples();
+    let (kept, report) = papers_sra_qc_in_place(sra)?;
     let counts = QcCounts {
-        sra_before: sra.n_samples(),
+        sra_before,
         small_rna: report.count(QcFilter::SmallRna),
         single_cell: report.count(QcFilter::SingleCell),
         replicates: report.count(QcFilter::TechnicalReplicate),
