@@ -21,8 +21,9 @@
 //! 3. The criterion benchmarks of `rnameta-benches` run (`cargo bench`); their medians are read
 //!    from `target/criterion/<group>/<id>/new/estimates.json`.
 //! 4. The table (per operation: ours, theirs, ours / theirs, runs, shape, and the note of
-//!    [`ROWS`]: why slower or short of the goal, and the plan; required for every ratio above 1) and a description of the machine (CPU, cores,
-//!    memory, load during the run, rustc and Python package versions) are printed, written to
+//!    [`ROWS`]: why slower or short of the goal, and the plan; required for every ratio above 1)
+//!    and a description of the machine (CPU, cores, memory, load during the run, rustc and Python
+//!    package versions) are printed, written to
 //!    `target/bench-results/table.md` and, for a full run (no FILTER), put in place of the
 //!    generated section of `docs/performance.md` (between [`BEGIN`] and [`END`]; the hand-written
 //!    rest of the page is kept), atomically.
