@@ -320,12 +320,28 @@ mod portable {
     }
 }
 
+/// One register tile's operands: `out[i, 0..w] (+)= sum over k < depth of a(i, k) b[k, 0..w]`,
+/// where `a(i, k)` is `a[i * lda + k]` for the product (`x` by rows) and `a[k * lda + i]` for the
+/// weight gradient (`x` read down its columns), and `w` the tile's width. Both kernel sets take it.
+#[cfg(target_arch = "x86_64")]
+struct Tile {
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    depth: usize,
+    out: *mut f32,
+    ldo: usize,
+    /// Whether the sums go on from `out` (a later input block) rather than from zero.
+    continued: bool,
+}
+
 /// The register-tiled kernels (AVX2 + FMA).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{Block, COLUMNS, INPUT_BLOCK, ROWS};
+    use super::{Block, Tile, COLUMNS, INPUT_BLOCK, ROWS};
 
     /// [`super::product_block`]: input blocks, then 16-column panels, then tiles of 6 rows;
     /// outputs left over after the last full panel go through 8-wide tiles, then one at a time.
@@ -342,33 +358,23 @@ mod avx2 {
                 let tile_rows = ROWS.min(b.rows.end - r0);
                 let x = b.x.as_ptr().add(r0 * inputs + k0);
                 let o = out.as_mut_ptr().add(r0 * outputs);
+                let operands = |j: usize| Tile {
+                    a: x,
+                    lda: inputs,
+                    b: b.w.as_ptr().add(k0 * outputs + j),
+                    ldb: outputs,
+                    depth,
+                    out: o.add(j),
+                    ldo: outputs,
+                    continued: !first,
+                };
                 let mut j = b.columns.start;
                 while j < full_end {
-                    product_tile::<2>(
-                        tile_rows,
-                        x,
-                        inputs,
-                        b.w.as_ptr().add(k0 * outputs + j),
-                        outputs,
-                        depth,
-                        o.add(j),
-                        outputs,
-                        first,
-                    );
+                    tile::<2, false>(tile_rows, &operands(j));
                     j += COLUMNS;
                 }
                 while j < eight_end {
-                    product_tile::<1>(
-                        tile_rows,
-                        x,
-                        inputs,
-                        b.w.as_ptr().add(k0 * outputs + j),
-                        outputs,
-                        depth,
-                        o.add(j),
-                        outputs,
-                        first,
-                    );
+                    tile::<1, false>(tile_rows, &operands(j));
                     j += 8;
                 }
                 for j in eight_end..b.columns.end {
@@ -383,71 +389,6 @@ mod avx2 {
                     }
                 }
                 r0 += tile_rows;
-            }
-        }
-    }
-
-    /// Dispatches a tile of `rows` (1 to 6) rows to the kernel of that height.
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn product_tile<const V: usize>(
-        rows: usize,
-        x: *const f32,
-        ldx: usize,
-        w: *const f32,
-        ldw: usize,
-        depth: usize,
-        out: *mut f32,
-        ldo: usize,
-        first: bool,
-    ) {
-        match rows {
-            6 => product_kernel::<6, V>(x, ldx, w, ldw, depth, out, ldo, first),
-            5 => product_kernel::<5, V>(x, ldx, w, ldw, depth, out, ldo, first),
-            4 => product_kernel::<4, V>(x, ldx, w, ldw, depth, out, ldo, first),
-            3 => product_kernel::<3, V>(x, ldx, w, ldw, depth, out, ldo, first),
-            2 => product_kernel::<2, V>(x, ldx, w, ldw, depth, out, ldo, first),
-            _ => product_kernel::<1, V>(x, ldx, w, ldw, depth, out, ldo, first),
-        }
-    }
-
-    /// `out[0..R, 0..8V] (+)= x[0..R, 0..depth] w[0..depth, 0..8V]`, the sums continued from
-    /// `out` unless `first`.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    unsafe fn product_kernel<const R: usize, const V: usize>(
-        x: *const f32,
-        ldx: usize,
-        w: *const f32,
-        ldw: usize,
-        depth: usize,
-        out: *mut f32,
-        ldo: usize,
-        first: bool,
-    ) {
-        let mut acc = [[_mm256_setzero_ps(); V]; R];
-        if !first {
-            for (i, row) in acc.iter_mut().enumerate() {
-                for (v, a) in row.iter_mut().enumerate() {
-                    *a = _mm256_loadu_ps(out.add(i * ldo + 8 * v));
-                }
-            }
-        }
-        for k in 0..depth {
-            let mut wv = [_mm256_setzero_ps(); V];
-            for (v, value) in wv.iter_mut().enumerate() {
-                *value = _mm256_loadu_ps(w.add(k * ldw + 8 * v));
-            }
-            for (i, row) in acc.iter_mut().enumerate() {
-                let a = _mm256_broadcast_ss(&*x.add(i * ldx + k));
-                for (value, acc) in wv.iter().zip(row.iter_mut()) {
-                    *acc = _mm256_fmadd_ps(a, *value, *acc);
-                }
-            }
-        }
-        for (i, row) in acc.iter().enumerate() {
-            for (v, a) in row.iter().enumerate() {
-                _mm256_storeu_ps(out.add(i * ldo + 8 * v), *a);
             }
         }
     }
@@ -470,31 +411,23 @@ mod avx2 {
             let tile_inputs = ROWS.min(range.end - k0);
             let x = x.as_ptr().add(k0);
             let d = dw.as_mut_ptr().add((k0 - range.start) * outputs);
+            let operands = |j: usize| Tile {
+                a: x,
+                lda: inputs,
+                b: g.as_ptr().add(j),
+                ldb: outputs,
+                depth: rows,
+                out: d.add(j),
+                ldo: outputs,
+                continued: false,
+            };
             let mut j = 0;
             while j < full_end {
-                gradient_tile::<2>(
-                    tile_inputs,
-                    x,
-                    inputs,
-                    g.as_ptr().add(j),
-                    outputs,
-                    rows,
-                    d.add(j),
-                    outputs,
-                );
+                tile::<2, true>(tile_inputs, &operands(j));
                 j += COLUMNS;
             }
             while j < eight_end {
-                gradient_tile::<1>(
-                    tile_inputs,
-                    x,
-                    inputs,
-                    g.as_ptr().add(j),
-                    outputs,
-                    rows,
-                    d.add(j),
-                    outputs,
-                );
+                tile::<1, true>(tile_inputs, &operands(j));
                 j += 8;
             }
             for j in eight_end..outputs {
@@ -511,56 +444,50 @@ mod avx2 {
         }
     }
 
-    /// Dispatches a tile of `inputs` (1 to 6) inputs to the kernel of that height.
-    #[allow(clippy::too_many_arguments)]
+    /// Dispatches a tile of `height` (1 to 6) rows of `x` (product) or inputs (gradient,
+    /// `TRANSPOSED`) to the kernel of that height.
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn gradient_tile<const V: usize>(
-        inputs: usize,
-        x: *const f32,
-        ldx: usize,
-        g: *const f32,
-        ldg: usize,
-        rows: usize,
-        dw: *mut f32,
-        ldd: usize,
-    ) {
-        match inputs {
-            6 => gradient_kernel::<6, V>(x, ldx, g, ldg, rows, dw, ldd),
-            5 => gradient_kernel::<5, V>(x, ldx, g, ldg, rows, dw, ldd),
-            4 => gradient_kernel::<4, V>(x, ldx, g, ldg, rows, dw, ldd),
-            3 => gradient_kernel::<3, V>(x, ldx, g, ldg, rows, dw, ldd),
-            2 => gradient_kernel::<2, V>(x, ldx, g, ldg, rows, dw, ldd),
-            _ => gradient_kernel::<1, V>(x, ldx, g, ldg, rows, dw, ldd),
+    unsafe fn tile<const V: usize, const TRANSPOSED: bool>(height: usize, t: &Tile) {
+        match height {
+            6 => kernel::<6, V, TRANSPOSED>(t),
+            5 => kernel::<5, V, TRANSPOSED>(t),
+            4 => kernel::<4, V, TRANSPOSED>(t),
+            3 => kernel::<3, V, TRANSPOSED>(t),
+            2 => kernel::<2, V, TRANSPOSED>(t),
+            _ => kernel::<1, V, TRANSPOSED>(t),
         }
     }
 
-    /// `dw[0..I, 0..8V] = x[0..rows, 0..I]^T g[0..rows, 0..8V]`.
+    /// The tile `t` of `R` rows and `V` vectors of 8 outputs; `TRANSPOSED` reads `a` down its
+    /// columns.
     #[inline(always)]
-    unsafe fn gradient_kernel<const I: usize, const V: usize>(
-        x: *const f32,
-        ldx: usize,
-        g: *const f32,
-        ldg: usize,
-        rows: usize,
-        dw: *mut f32,
-        ldd: usize,
-    ) {
-        let mut acc = [[_mm256_setzero_ps(); V]; I];
-        for r in 0..rows {
-            let mut gv = [_mm256_setzero_ps(); V];
-            for (v, value) in gv.iter_mut().enumerate() {
-                *value = _mm256_loadu_ps(g.add(r * ldg + 8 * v));
-            }
+    unsafe fn kernel<const R: usize, const V: usize, const TRANSPOSED: bool>(t: &Tile) {
+        let mut acc = [[_mm256_setzero_ps(); V]; R];
+        if t.continued {
             for (i, row) in acc.iter_mut().enumerate() {
-                let a = _mm256_broadcast_ss(&*x.add(r * ldx + i));
-                for (value, acc) in gv.iter().zip(row.iter_mut()) {
+                for (v, a) in row.iter_mut().enumerate() {
+                    *a = _mm256_loadu_ps(t.out.add(i * t.ldo + 8 * v));
+                }
+            }
+        }
+        for k in 0..t.depth {
+            let bv: [__m256; V] =
+                std::array::from_fn(|v| _mm256_loadu_ps(t.b.add(k * t.ldb + 8 * v)));
+            for (i, row) in acc.iter_mut().enumerate() {
+                let at = if TRANSPOSED {
+                    k * t.lda + i
+                } else {
+                    i * t.lda + k
+                };
+                let a = _mm256_broadcast_ss(&*t.a.add(at));
+                for (value, acc) in bv.iter().zip(row.iter_mut()) {
                     *acc = _mm256_fmadd_ps(a, *value, *acc);
                 }
             }
         }
         for (i, row) in acc.iter().enumerate() {
             for (v, a) in row.iter().enumerate() {
-                _mm256_storeu_ps(dw.add(i * ldd + 8 * v), *a);
+                _mm256_storeu_ps(t.out.add(i * t.ldo + 8 * v), *a);
             }
         }
     }
@@ -574,7 +501,7 @@ mod avx2 {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{Block, INPUT_BLOCK};
+    use super::{Block, Tile, INPUT_BLOCK};
 
     /// Rows (inputs) per register tile.
     const TILE: usize = 8;
@@ -615,12 +542,12 @@ mod avx512 {
                         out: o.add(j),
                         ldo: outputs,
                         continued: !first,
-                        last: first_lanes(width - (width - 1) / LANES * LANES),
                     };
+                    let last = first_lanes(width - (width - 1) / LANES * LANES);
                     if width > LANES {
-                        tile::<2, false>(tile_rows, &operands);
+                        tile::<2, false>(tile_rows, &operands, last);
                     } else {
-                        tile::<1, false>(tile_rows, &operands);
+                        tile::<1, false>(tile_rows, &operands, last);
                     }
                     j += width;
                 }
@@ -657,12 +584,12 @@ mod avx512 {
                     out: d.add(j),
                     ldo: outputs,
                     continued: false,
-                    last: first_lanes(width - (width - 1) / LANES * LANES),
                 };
+                let last = first_lanes(width - (width - 1) / LANES * LANES);
                 if width > LANES {
-                    tile::<2, true>(tile_inputs, &operands);
+                    tile::<2, true>(tile_inputs, &operands, last);
                 } else {
-                    tile::<1, true>(tile_inputs, &operands);
+                    tile::<1, true>(tile_inputs, &operands, last);
                 }
                 j += width;
             }
@@ -670,44 +597,34 @@ mod avx512 {
         }
     }
 
-    /// One register tile's operands: `out[i, 0..16V] (+)= sum over k < depth of
-    /// a(i, k) b[k, 0..16V]`, where `a(i, k)` is `a[i * lda + k]` for the product and
-    /// `a[k * lda + i]` for the gradient (`x` read down its columns).
-    struct Tile {
-        a: *const f32,
-        lda: usize,
-        b: *const f32,
-        ldb: usize,
-        depth: usize,
-        out: *mut f32,
-        ldo: usize,
-        /// Whether the sums go on from `out` (a later input block) rather than from zero.
-        continued: bool,
-        /// The lanes of the last vector of each row that are outputs.
-        last: __mmask16,
-    }
-
     /// Dispatches a tile of `height` (1 to 8) rows of `x` (product) or inputs (gradient,
     /// `TRANSPOSED`) to the kernel of that height.
     #[target_feature(enable = "avx512f")]
-    unsafe fn tile<const V: usize, const TRANSPOSED: bool>(height: usize, t: &Tile) {
+    unsafe fn tile<const V: usize, const TRANSPOSED: bool>(
+        height: usize,
+        t: &Tile,
+        last: __mmask16,
+    ) {
         match height {
-            8 => kernel::<8, V, TRANSPOSED>(t),
-            7 => kernel::<7, V, TRANSPOSED>(t),
-            6 => kernel::<6, V, TRANSPOSED>(t),
-            5 => kernel::<5, V, TRANSPOSED>(t),
-            4 => kernel::<4, V, TRANSPOSED>(t),
-            3 => kernel::<3, V, TRANSPOSED>(t),
-            2 => kernel::<2, V, TRANSPOSED>(t),
-            _ => kernel::<1, V, TRANSPOSED>(t),
+            8 => kernel::<8, V, TRANSPOSED>(t, last),
+            7 => kernel::<7, V, TRANSPOSED>(t, last),
+            6 => kernel::<6, V, TRANSPOSED>(t, last),
+            5 => kernel::<5, V, TRANSPOSED>(t, last),
+            4 => kernel::<4, V, TRANSPOSED>(t, last),
+            3 => kernel::<3, V, TRANSPOSED>(t, last),
+            2 => kernel::<2, V, TRANSPOSED>(t, last),
+            _ => kernel::<1, V, TRANSPOSED>(t, last),
         }
     }
 
-    /// The tile `t` of `R` rows and `V` vectors; `TRANSPOSED` reads `a` down its columns.
+    /// The tile `t` of `R` rows and `V` vectors of 16 outputs, `last` the lanes of the last
+    /// vector that are outputs; `TRANSPOSED` reads `a` down its columns.
     #[inline(always)]
-    unsafe fn kernel<const R: usize, const V: usize, const TRANSPOSED: bool>(t: &Tile) {
-        let masks: [__mmask16; V] =
-            std::array::from_fn(|v| if v + 1 == V { t.last } else { 0xFFFF });
+    unsafe fn kernel<const R: usize, const V: usize, const TRANSPOSED: bool>(
+        t: &Tile,
+        last: __mmask16,
+    ) {
+        let masks: [__mmask16; V] = std::array::from_fn(|v| if v + 1 == V { last } else { 0xFFFF });
         let mut acc = [[_mm512_setzero_ps(); V]; R];
         if t.continued {
             for (i, row) in acc.iter_mut().enumerate() {
