@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use ndarray::{Array1, Array2, Axis};
-use rnameta_core::{Dataset, GeneAnnotation, InputUnits, Labels, Task};
+use rnameta_core::{select_columns, Dataset, GeneAnnotation, InputUnits, Labels, Task};
 use rnameta_io::tsv::{apply_labels, read_label_table, read_matrix, MatrixOptions};
 use rnameta_models::builtin::{sex_model_genes, y_genes};
 use rnameta_models::{GeneChoice, LogisticParams, ModelSpec, TrainedModel};
@@ -44,7 +44,7 @@ pub fn geuvadis_with_lengths(root: &Path) -> Result<Dataset> {
         })
         .collect();
     Ok(Dataset::new(
-        data.counts().select(Axis(1), &keep),
+        select_columns(data.counts().view(), &keep),
         GeneAnnotation::new(genes)?,
         data.samples().to_vec(),
     )?)

@@ -7,6 +7,7 @@
 //!
 //! This crate knows nothing of files (that is `rnameta-io`) nor of models (`rnameta-models`).
 
+mod columns;
 mod dataset;
 mod error;
 mod gene;
@@ -17,6 +18,7 @@ pub mod stats;
 mod units;
 mod value_kind;
 
+pub use columns::select_columns;
 pub use dataset::{Dataset, ExprMatrix};
 pub use error::{Error, Result};
 pub use gene::{strip_version, EnsemblMapping, GeneAnnotation, GeneIdKind, GeneInfo, IdVia};

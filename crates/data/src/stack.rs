@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::Axis;
-use rnameta_core::{Dataset, ExprMatrix, GeneAnnotation, SampleMeta};
+use rnameta_core::{select_columns, Dataset, ExprMatrix, GeneAnnotation, SampleMeta};
 
 use crate::error::{Error, Result};
 use crate::report::LoadReport;
@@ -169,7 +169,7 @@ impl Stacker {
                     .map(|(j, id)| (id.as_str(), j))
                     .collect();
                 let columns: Vec<usize> = common.iter().map(|id| column[id.as_str()]).collect();
-                part.counts.select(Axis(1), &columns)
+                select_columns(part.counts.view(), &columns)
             };
             matrices.push(counts);
             samples.extend(part.samples);

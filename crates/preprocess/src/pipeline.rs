@@ -7,8 +7,8 @@
 //! differ (missing, extra or reordered) is refused with the genes named: reorder first with
 //! [`crate::harmonise::reorder_to`].
 
-use ndarray::{Array2, ArrayView2, Axis};
-use rnameta_core::{Dataset, SampleMeta};
+use ndarray::{Array2, ArrayView2};
+use rnameta_core::{select_columns, Dataset, SampleMeta};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Names};
@@ -340,7 +340,7 @@ impl FittedPipeline {
         for step in &self.steps[..whole_rows] {
             step.apply(&mut x, all_names)?;
         }
-        let mut kept = x.select(Axis(1), keep);
+        let mut kept = select_columns(x.view(), keep);
         drop(x);
         let kept_genes: Vec<String> = keep.iter().map(|&c| self.genes[c].clone()).collect();
         let kept_names = Names::Ids {
