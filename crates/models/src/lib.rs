@@ -108,4 +108,6 @@ pub use neural::{
 };
 pub use preprocessing::Preprocessing;
 pub use spec::ModelSpec;
-pub use trained::{Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, TrainedModel};
+pub use trained::{
+    Annotation, AugmentHook, GeneChoice, GeneMatch, InputPlan, PreparedTraining, TrainedModel,
+};

@@ -12,16 +12,19 @@ use std::path::Path;
 use ndarray::{Array2, ArrayView1, Axis};
 use rayon::prelude::*;
 use rnameta_core::stats::pearson;
-use rnameta_core::{Dataset, GeneAnnotation, GeneInfo, InputUnits, JudgedUnits, Labels, Task};
+use rnameta_core::{Dataset, GeneAnnotation, InputUnits, JudgedUnits, Labels, Task};
 use rnameta_preprocess::check::Names;
-use rnameta_preprocess::gini::gini_per_gene;
-use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection, GiniWindow};
-use rnameta_preprocess::{FittedStep, ModelInput, Pipeline, RankInput};
+use rnameta_preprocess::selection::GiniWindow;
+use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::{load_classifier, read_manifest, BundleHeader, SavedClassifier, MANIFEST_FILE};
 use crate::preprocessing::Preprocessing;
 use crate::{Error, ModelSpec, Result};
+
+mod prepared;
+
+pub use prepared::PreparedTraining;
 
 /// What [`TrainedModel::fit_augmented`] calls between preprocessing and the classifier: given the
 /// training matrix (normalised, the chosen genes) and its labels, `None` to train on them as they
@@ -225,77 +228,7 @@ impl TrainedModel {
         labels: &Labels,
         augment: &mut AugmentHook<'_>,
     ) -> Result<Self> {
-        let (mut fitted, x) = pipeline.fit_transform(train)?;
-        let (gene_ids, gene_selection) = choose_genes(genes, task, train, &x)?;
-        let columns = positions(&fitted.genes, &gene_ids)?;
-        let mut x_model = x.select(Axis(1), &columns);
-        drop(x);
-        if pipeline.model_input == ModelInput::WithinSampleRanks {
-            let lengths = fitted.steps.iter().find_map(|step| match step {
-                FittedStep::Tpm { lengths } => Some(columns.iter().map(|&c| lengths[c]).collect()),
-                _ => None,
-            });
-            let rank_input = RankInput::fit(x_model.view(), lengths)?;
-            let units = judged_units(train)?.units;
-            let raw = train.counts().select(Axis(1), &columns);
-            let present = vec![true; columns.len()];
-            let names = Names::Ids {
-                samples: train.samples(),
-                genes: &gene_ids,
-            };
-            x_model = rank_input.transform(raw.view(), &present, units, names)?;
-            fitted.rank_input = Some(rank_input);
-        }
-        let fill_values = training_means(&x_model, labels);
-        let mut classifier = spec.build()?;
-        match augment(&x_model, labels)? {
-            None => classifier.fit(x_model.view(), labels, train.samples())?,
-            Some((x_more, labels_more)) => {
-                let n = train.n_samples();
-                if x_more.ncols() != x_model.ncols()
-                    || x_more.nrows() < n
-                    || labels_more.assigned().len() != x_more.nrows()
-                    || labels_more.classes() != labels.classes()
-                    || labels_more.assigned()[..n] != labels.assigned()[..]
-                {
-                    return Err(Error::InvalidParameter {
-                        name: "augment",
-                        reason: format!(
-                            "the augmented training set must keep the {n} training rows x {} \
-                             genes first with their labels, over the same classes; got {} rows x \
-                             {} genes and {} labels",
-                            x_model.ncols(),
-                            x_more.nrows(),
-                            x_more.ncols(),
-                            labels_more.assigned().len()
-                        ),
-                    });
-                }
-                let source = train
-                    .samples()
-                    .first()
-                    .map(|s| s.data_source)
-                    .unwrap_or_default();
-                let mut meta = train.samples().to_vec();
-                meta.extend((n..x_more.nrows()).map(|i| {
-                    rnameta_core::SampleMeta::new(format!("synthetic-{}", i - n), source)
-                }));
-                classifier.fit(x_more.view(), &labels_more, &meta)?;
-            }
-        }
-        Ok(Self {
-            task: Some(task),
-            preprocessing: Preprocessing {
-                pipeline: fitted,
-                gene_selection,
-                fill_values,
-                max_missing_fraction: DEFAULT_MAX_MISSING_FRACTION,
-                signal_genes: Vec::new(),
-            },
-            gene_ids,
-            columns,
-            classifier,
-        })
+        PreparedTraining::new(task, pipeline, genes, train, labels)?.fit_augmented(spec, augment)
     }
 
     /// The task the model predicts.
@@ -640,7 +573,7 @@ fn gather(data: &Dataset, source: &[Option<usize>]) -> Array2<f32> {
 
 /// The units of `data`'s values as judged from them ([`InputUnits::judge`]), or the reason no
 /// unit-free reading exists.
-fn judged_units(data: &Dataset) -> Result<JudgedUnits> {
+pub(crate) fn judged_units(data: &Dataset) -> Result<JudgedUnits> {
     InputUnits::judge(data.value_kind()).map_err(|reason| Error::UnreadableUnits {
         reason,
         negatives: data.negative_values().unwrap_or_default(),
@@ -676,67 +609,8 @@ fn refuse_too_many(
     Ok(())
 }
 
-/// The classifier's genes and a description of how they were chosen.
-fn choose_genes(
-    choice: &GeneChoice,
-    task: Task,
-    train: &Dataset,
-    x: &Array2<f32>,
-) -> Result<(Vec<String>, String)> {
-    let all = || train.genes().ids().map(str::to_owned).collect::<Vec<_>>();
-    let selection = match choice {
-        GeneChoice::All => return Ok((all(), format!("all {} genes", train.n_genes()))),
-        GeneChoice::Ids(ids) => {
-            return Ok((ids.clone(), format!("{} genes given by id", ids.len())));
-        }
-        GeneChoice::Chromosomes(chromosomes) => {
-            let wanted: Vec<String> = chromosomes
-                .iter()
-                .map(|c| GeneInfo::normalise_chromosome(c))
-                .collect();
-            let ids: Vec<String> = train
-                .genes()
-                .genes()
-                .iter()
-                .filter(|g| {
-                    g.chromosome
-                        .as_deref()
-                        .is_some_and(|c| wanted.contains(&GeneInfo::normalise_chromosome(c)))
-                })
-                .map(|g| g.id.clone())
-                .collect();
-            GeneSelection {
-                reason: format!(
-                    "genes on chromosomes {}: {} of {}",
-                    chromosomes.join("+"),
-                    ids.len(),
-                    train.n_genes()
-                ),
-                gene_ids: ids,
-            }
-        }
-        GeneChoice::Paper => {
-            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
-            paper_selection(task, train.genes(), &gini)?
-        }
-        GeneChoice::Gini {
-            window,
-            protein_coding_only,
-        } => {
-            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
-            by_gini(train.genes(), &gini, *window, *protein_coding_only, None)?
-        }
-    };
-    if selection.gene_ids.is_empty() {
-        return Err(Error::NotEnoughData {
-            reason: format!("no gene selected ({})", selection.reason),
-        });
-    }
-    Ok((selection.gene_ids, selection.reason))
-}
-
 /// Column of each of `wanted` in `have`; an id not in `have` is an error naming it.
-fn positions(have: &[String], wanted: &[String]) -> Result<Vec<usize>> {
+pub(crate) fn positions(have: &[String], wanted: &[String]) -> Result<Vec<usize>> {
     let index: HashMap<&str, usize> = have
         .iter()
         .enumerate()
@@ -752,24 +626,5 @@ fn positions(have: &[String], wanted: &[String]) -> Result<Vec<usize>> {
                     reason: format!("gene {g} is not in the training data"),
                 })
         })
-        .collect()
-}
-
-/// Mean of each column over the labelled rows (all rows when none is labelled).
-fn training_means(x: &Array2<f32>, labels: &Labels) -> Vec<f32> {
-    let rows: Vec<usize> = labels
-        .assigned()
-        .iter()
-        .enumerate()
-        .filter_map(|(r, c)| c.map(|_| r))
-        .collect();
-    let rows = if rows.is_empty() {
-        (0..x.nrows()).collect()
-    } else {
-        rows
-    };
-    let n = rows.len().max(1) as f64;
-    (0..x.ncols())
-        .map(|j| (rows.iter().map(|&r| x[[r, j]] as f64).sum::<f64>() / n) as f32)
         .collect()
 }

@@ -30,7 +30,7 @@ use rnameta_preprocess::Pipeline;
 
 use serde::Serialize;
 
-use super::fit::{score_input, FitRequest, Scores};
+use super::fit::{score_input, FitData, FitRequest, Scores};
 use super::memo::Key;
 use super::runner::{training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
@@ -182,15 +182,18 @@ fn rank_genes(
     let all_ids: Vec<String> = train.genes().ids().map(str::to_owned).collect();
     let run = |name: String, genes: &GeneChoice| -> Result<ArmResult> {
         let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+        let data = FitData::new(
+            task,
+            genes.clone(),
+            sets.settings.pipeline(),
+            &train,
+            &labels,
+            sets.sra_test,
+        );
         for &seed in seeds {
             let request = FitRequest {
                 spec: sets.settings.spec(ModelKind::RandomForest, task, seed)?,
-                task,
-                genes: genes.clone(),
-                pipeline: sets.settings.pipeline(),
-                train: &train,
-                labels: &labels,
-                test: sets.sra_test,
+                data: &data,
             };
             let what = format!("rank-genes {} seed {seed}", result.name);
             result.push(&sets.memo.scores(&what, &request)?);
@@ -515,12 +518,14 @@ fn rf_multilabel(
                     &format!("rf-multilabel source seed {seed}"),
                     &FitRequest {
                         spec: source_spec.clone(),
-                        task: Task::SampleSource,
-                        genes: GeneChoice::Ids(genes.clone()),
-                        pipeline: sets.settings.pipeline(),
-                        train: &train,
-                        labels: &source_labels,
-                        test,
+                        data: &FitData::new(
+                            Task::SampleSource,
+                            GeneChoice::Ids(genes.clone()),
+                            sets.settings.pipeline(),
+                            &train,
+                            &source_labels,
+                            test,
+                        ),
                     },
                 )?;
 

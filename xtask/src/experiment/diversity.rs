@@ -23,7 +23,7 @@ use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{GeneChoice, ModelKind};
 use serde::Serialize;
 
-use super::fit::FitRequest;
+use super::fit::{FitData, FitRequest};
 use super::runner::{per_seed, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -262,15 +262,18 @@ fn run(
                 let train = sets.sra_train.select_samples(&rows)?;
                 let labels = training_labels(task, &train, universe);
                 let name = &result.name;
+                let data = FitData::new(
+                    task,
+                    GeneChoice::Paper,
+                    sets.settings.pipeline(),
+                    &train,
+                    &labels,
+                    sets.sra_test,
+                );
                 let scores = per_seed(seeds, |seed| {
                     let request = FitRequest {
                         spec: sets.settings.spec(ModelKind::Mlp, task, seed)?,
-                        task,
-                        genes: GeneChoice::Paper,
-                        pipeline: sets.settings.pipeline(),
-                        train: &train,
-                        labels: &labels,
-                        test: sets.sra_test,
+                        data: &data,
                     };
                     sets.memo
                         .scores(&format!("bias-diversity {name} seed {seed}"), &request)

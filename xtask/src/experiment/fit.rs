@@ -1,41 +1,147 @@
-//! One model fit and its scores: a [`FitRequest`] says everything a fit depends on (the model's
-//! settings and seed, the task, the genes, the training data with its labels and the test data),
-//! [`fit_and_score`] carries it out, and the same request is the fit cache's key
-//! ([`FitRequest::key`], used by [`super::memo`]), so what is fitted and what is looked up can
-//! never disagree.
+//! One model fit and its scores: a [`FitData`] holds what the fits of one arm share (the task, the
+//! genes, the preprocessing, the training data with its labels and the test data), a
+//! [`FitRequest`] adds the model's settings and seed, [`fit_and_score`] carries it out, and the
+//! same request is the fit cache's key ([`FitRequest::key`], used by [`super::memo`]), so what is
+//! fitted and what is looked up can never disagree.
+//!
+//! The fits of one [`FitData`] (seeds, trials) differ only in the classifier: the training set is
+//! prepared once ([`PreparedTraining`]: the pipeline, the gene choice, the classifier's input
+//! matrix) and the data's digests are computed once, both on first need (a resumed run whose fits
+//! are all recorded needs neither), and shared by the fits running side by side.
 
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{bail, Result};
 use rnameta_core::{Dataset, Labels, Task};
-use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, TrainedModel};
+use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, PreparedTraining, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::fingerprint::{data_digest, labels_digest, Key, CODE_HASH};
 
-/// Everything one fit depends on. Serialised (the cache key, and what a record shows), the data
-/// appear as their digests ([`data_digest`], [`labels_digest`]): every value, label and sample id.
-#[derive(Debug, Clone, Serialize)]
-pub struct FitRequest<'a> {
-    /// The model and its settings, seed included.
-    pub spec: ModelSpec,
+/// What the fits of one arm (or tune trial) share: everything a fit depends on but the model's
+/// settings and seed. Serialised (part of the cache key, and what a record shows), the data appear
+/// as their digests ([`data_digest`], [`labels_digest`]): every value, label and sample id.
+pub struct FitData<'a> {
     /// What the labels mean (the test samples' truth is read for it).
-    #[serde(serialize_with = "task_name")]
     pub task: Task,
     /// Which genes the model reads.
     pub genes: GeneChoice,
     /// The preprocessing fitted on the training data (and what the model reads of it).
     pub pipeline: Pipeline,
     /// The training samples.
-    #[serde(serialize_with = "digest_of_data")]
     pub train: &'a Dataset,
     /// Their labels (unlabelled samples are `None`).
-    #[serde(serialize_with = "digest_of_labels")]
     pub labels: &'a Labels,
     /// The samples scored.
-    #[serde(serialize_with = "digest_of_data")]
     pub test: &'a Dataset,
+    /// Digests of the training data, its labels and the test data, once computed.
+    digests: OnceLock<Digests>,
+    /// The training set prepared for the classifier, once prepared.
+    prepared: OnceLock<PreparedTraining<'a>>,
+    /// Held while preparing, so that fits running side by side prepare once.
+    preparing: Mutex<()>,
+}
+
+/// The digests of a [`FitData`]'s data, as they appear in the key.
+#[derive(Clone, Serialize)]
+struct Digests {
+    train: String,
+    labels: String,
+    test: String,
+}
+
+impl<'a> FitData<'a> {
+    /// The shared part of fits of `task` on `genes` read through `pipeline`, trained on `train`
+    /// (labelled by `labels`) and scored on `test`.
+    pub fn new(
+        task: Task,
+        genes: GeneChoice,
+        pipeline: Pipeline,
+        train: &'a Dataset,
+        labels: &'a Labels,
+        test: &'a Dataset,
+    ) -> Self {
+        Self {
+            task,
+            genes,
+            pipeline,
+            train,
+            labels,
+            test,
+            digests: OnceLock::new(),
+            prepared: OnceLock::new(),
+            preparing: Mutex::new(()),
+        }
+    }
+
+    /// The training set prepared for the classifier, prepared on the first call.
+    fn prepared(&self) -> Result<&PreparedTraining<'a>> {
+        if let Some(prepared) = self.prepared.get() {
+            return Ok(prepared);
+        }
+        let _preparing = self.preparing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(prepared) = self.prepared.get() {
+            return Ok(prepared);
+        }
+        let prepared = PreparedTraining::new(
+            self.task,
+            &self.pipeline,
+            &self.genes,
+            self.train,
+            self.labels,
+        )?;
+        Ok(self.prepared.get_or_init(|| prepared))
+    }
+
+    fn digests(&self) -> Result<&Digests> {
+        if let Some(digests) = self.digests.get() {
+            return Ok(digests);
+        }
+        let digests = Digests {
+            train: data_digest(self.train)?,
+            labels: labels_digest(self.labels),
+            test: data_digest(self.test)?,
+        };
+        Ok(self.digests.get_or_init(|| digests))
+    }
+}
+
+impl Serialize for FitData<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The key's form of the shared part (the field order is the key's).
+        #[derive(Serialize)]
+        struct Shown<'b> {
+            #[serde(serialize_with = "task_name")]
+            task: Task,
+            genes: &'b GeneChoice,
+            pipeline: &'b Pipeline,
+            train: &'b str,
+            labels: &'b str,
+            test: &'b str,
+        }
+        let digests = self.digests().map_err(serde::ser::Error::custom)?;
+        Shown {
+            task: self.task,
+            genes: &self.genes,
+            pipeline: &self.pipeline,
+            train: &digests.train,
+            labels: &digests.labels,
+            test: &digests.test,
+        }
+        .serialize(s)
+    }
+}
+
+/// One fit: the model's settings and seed on an arm's shared [`FitData`].
+#[derive(Clone, Serialize)]
+pub struct FitRequest<'a> {
+    /// The model and its settings, seed included.
+    pub spec: ModelSpec,
+    /// Everything else the fit depends on.
+    #[serde(flatten)]
+    pub data: &'a FitData<'a>,
 }
 
 impl FitRequest<'_> {
@@ -64,14 +170,6 @@ impl FitRequest<'_> {
 
 fn task_name<S: Serializer>(task: &Task, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(task.as_str())
-}
-
-fn digest_of_data<S: Serializer>(data: &&Dataset, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&data_digest(data).map_err(serde::ser::Error::custom)?)
-}
-
-fn digest_of_labels<S: Serializer>(labels: &&Labels, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&labels_digest(labels))
 }
 
 /// What one trained model scored on one test set.
@@ -106,19 +204,15 @@ impl Scores {
     }
 }
 
-/// Trains the request's model for its task on its training data and labels (the request's
-/// pipeline and genes) and scores it on its test data.
+/// Trains the request's model on its data's prepared training set (prepared by the first fit
+/// that needs it) and scores it on its test data. The time counts the fit and the scoring, not the
+/// shared preparation.
 pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)> {
+    let data = request.data;
+    let prepared = data.prepared()?;
     let start = Instant::now();
-    let model = TrainedModel::fit(
-        &request.spec,
-        request.task,
-        &request.pipeline,
-        &request.genes,
-        request.train,
-        request.labels,
-    )?;
-    let scored = score_input(request.task, &model, request.test)?;
+    let model = prepared.fit(&request.spec)?;
+    let scored = score_input(data.task, &model, data.test)?;
     let scores = Scores::of(&model, scored, start.elapsed().as_secs_f64())?;
     Ok((model, scores))
 }
@@ -174,9 +268,13 @@ mod tests {
     use rnameta_models::ModelKind;
 
     fn tiny(ids: &[&str], values: ndarray::Array2<f32>) -> Dataset {
+        let gene = |id: &str, length| GeneInfo {
+            union_exon_length: Some(length),
+            ..GeneInfo::from_id(id)
+        };
         let genes = GeneAnnotation::new(vec![
-            GeneInfo::from_id("ENSG00000000003"),
-            GeneInfo::from_id("ENSG00000000005"),
+            gene("ENSG00000000003", 1_000),
+            gene("ENSG00000000005", 2_500),
         ])
         .unwrap();
         let samples = ids
@@ -200,16 +298,25 @@ mod tests {
         }
     }
 
-    fn request<'a>(parts: &'a Parts, spec: ModelSpec) -> FitRequest<'a> {
-        FitRequest {
-            spec,
-            task: Task::Tissue,
-            genes: GeneChoice::Paper,
-            pipeline: Pipeline::tpm_log2(),
-            train: &parts.train,
-            labels: &parts.labels,
-            test: &parts.test,
-        }
+    fn data(parts: &Parts) -> FitData<'_> {
+        FitData::new(
+            Task::Tissue,
+            GeneChoice::Paper,
+            Pipeline::tpm_log2(),
+            &parts.train,
+            &parts.labels,
+            &parts.test,
+        )
+    }
+
+    /// The key of fitting `spec` on `data`.
+    fn key<'a>(data: &'a FitData<'a>, spec: ModelSpec) -> String {
+        FitRequest { spec, data }.key().unwrap()
+    }
+
+    /// The key of fitting `spec` on `parts` as [`data`] shares them.
+    fn key_of(parts: &Parts, spec: ModelSpec) -> String {
+        key(&data(parts), spec)
     }
 
     fn lin() -> ModelSpec {
@@ -219,44 +326,48 @@ mod tests {
     #[test]
     fn identical_requests_have_identical_keys() {
         let (one, two) = (parts(), parts());
-        let key = request(&one, lin()).key().unwrap();
-        assert_eq!(key, request(&two, lin()).key().unwrap());
+        let key = key_of(&one, lin());
+        assert_eq!(key, key_of(&two, lin()));
         assert_eq!(key.len(), 64);
     }
 
     #[test]
     fn one_changed_matrix_value_changes_the_key_even_with_the_same_row_sums() {
         let original = parts();
-        let key = request(&original, lin()).key().unwrap();
+        let key = key_of(&original, lin());
         // The same row sums as [1.0, 2.5]: the old fingerprint (row sums) could not tell them apart.
         let mut moved = parts();
         moved.train = tiny(&["a", "b"], array![[2.5, 1.0], [0.0, 7.0]]);
-        assert_ne!(request(&moved, lin()).key().unwrap(), key);
+        assert_ne!(key_of(&moved, lin()), key);
         let mut nudged = parts();
         nudged.test = tiny(&["c", "d"], array![[3.0, 1.0], [4.0, 2.000_001]]);
-        assert_ne!(request(&nudged, lin()).key().unwrap(), key);
+        assert_ne!(key_of(&nudged, lin()), key);
     }
 
     #[test]
     fn labels_sample_ids_and_sample_metadata_change_the_key() {
         let original = parts();
-        let key = request(&original, lin()).key().unwrap();
+        let key = key_of(&original, lin());
         let mut relabelled = parts();
         relabelled.labels = Labels::from_names(&[Some("Liver"), Some("Brain")]);
-        assert_ne!(request(&relabelled, lin()).key().unwrap(), key);
+        assert_ne!(key_of(&relabelled, lin()), key);
         let mut renamed = parts();
         renamed.test = tiny(&["c", "e"], array![[3.0, 1.0], [4.0, 2.0]]);
-        assert_ne!(request(&renamed, lin()).key().unwrap(), key);
+        assert_ne!(key_of(&renamed, lin()), key);
         // The test samples' truth comes from their metadata.
         let mut retissued = parts();
         retissued.test.samples_mut()[0].tissue = Some("Lung".into());
-        assert_ne!(request(&retissued, lin()).key().unwrap(), key);
+        assert_ne!(key_of(&retissued, lin()), key);
     }
 
     #[test]
     fn the_code_hash_changes_the_key() {
         let parts = parts();
-        let request = request(&parts, lin());
+        let data = data(&parts);
+        let request = FitRequest {
+            spec: lin(),
+            data: &data,
+        };
         assert_ne!(
             request.key_for_code("one build").unwrap(),
             request.key_for_code("another build").unwrap()
@@ -272,27 +383,64 @@ mod tests {
     #[test]
     fn settings_seed_task_and_genes_change_the_key() {
         let parts = parts();
-        let key = request(&parts, lin()).key().unwrap();
+        let shared = data(&parts);
+        let lin_key = key(&shared, lin());
         let mlp = ModelSpec::defaults(ModelKind::Mlp, Task::Tissue, 3).unwrap();
-        let mlp_key = request(&parts, mlp.clone()).key().unwrap();
-        assert_ne!(mlp_key, key);
+        let mlp_key = key(&shared, mlp.clone());
+        assert_ne!(mlp_key, lin_key);
         let ModelSpec::Mlp(mut wider) = mlp.clone() else {
             panic!("mlp settings")
         };
         wider.hidden += 1;
-        assert_ne!(
-            request(&parts, ModelSpec::Mlp(wider)).key().unwrap(),
-            mlp_key
+        assert_ne!(key(&shared, ModelSpec::Mlp(wider)), mlp_key);
+        assert_ne!(key(&shared, mlp.clone().with_seed(4)), mlp_key);
+        let sex = FitData {
+            task: Task::Sex,
+            ..data(&parts)
+        };
+        assert_ne!(key(&sex, lin()), lin_key);
+        let some_genes = FitData {
+            genes: GeneChoice::Ids(vec!["ENSG00000000003".into()]),
+            ..data(&parts)
+        };
+        assert_ne!(key(&some_genes, lin()), lin_key);
+    }
+
+    #[test]
+    fn the_fits_of_one_data_prepare_once_and_give_what_a_fit_of_its_own_gives() {
+        let mut parts = parts();
+        parts.test.samples_mut()[0].tissue = Some("Brain".into());
+        parts.test.samples_mut()[1].tissue = Some("Liver".into());
+        let shared = FitData {
+            genes: GeneChoice::All,
+            ..data(&parts)
+        };
+        let logistic =
+            |seed| ModelSpec::defaults(ModelKind::LogisticRegression, Task::Tissue, seed).unwrap();
+        fit_and_score(&FitRequest {
+            spec: logistic(0),
+            data: &shared,
+        })
+        .unwrap();
+        let prepared: *const PreparedTraining<'_> = shared.prepared().unwrap();
+        let (model, _) = fit_and_score(&FitRequest {
+            spec: logistic(1),
+            data: &shared,
+        })
+        .unwrap();
+        assert!(std::ptr::eq(prepared, shared.prepared().unwrap()));
+        let own = TrainedModel::fit(
+            &logistic(1),
+            Task::Tissue,
+            &shared.pipeline,
+            &shared.genes,
+            &parts.train,
+            &parts.labels,
+        )
+        .unwrap();
+        assert_eq!(
+            model.annotate(&parts.test).unwrap().proba,
+            own.annotate(&parts.test).unwrap().proba
         );
-        assert_ne!(
-            request(&parts, mlp.clone().with_seed(4)).key().unwrap(),
-            mlp_key
-        );
-        let mut sex = request(&parts, lin());
-        sex.task = Task::Sex;
-        assert_ne!(sex.key().unwrap(), key);
-        let mut some_genes = request(&parts, lin());
-        some_genes.genes = GeneChoice::Ids(vec!["ENSG00000000003".into()]);
-        assert_ne!(some_genes.key().unwrap(), key);
     }
 }

@@ -9,7 +9,7 @@ use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{DaParams, GeneChoice, ModelKind, ModelSpec};
 use serde::Serialize;
 
-use super::fit::{FitRequest, Scores};
+use super::fit::{FitData, FitRequest, Scores};
 use super::memo::Memo;
 use super::settings::Settings;
 
@@ -273,15 +273,18 @@ pub fn run_arm(
         ));
         return Ok(result);
     }
+    let data = FitData::new(
+        task,
+        GeneChoice::Paper,
+        sets.settings.pipeline(),
+        train,
+        &labels,
+        test,
+    );
     let fit = |seed: u64| -> Result<Scores> {
         let request = FitRequest {
             spec: arm.spec(sets.settings, task, seed)?,
-            task,
-            genes: GeneChoice::Paper,
-            pipeline: sets.settings.pipeline(),
-            train,
-            labels: &labels,
-            test,
+            data: &data,
         };
         let what = format!("{} seed {seed}", arm.name());
         sets.memo

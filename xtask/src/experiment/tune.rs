@@ -30,7 +30,7 @@ use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use serde::Serialize;
 
 use super::cohort::Cohort;
-use super::fit::FitRequest;
+use super::fit::{FitData, FitRequest};
 use super::runner::{per_seed, training_labels, ArmResult};
 use super::settings::Settings;
 use super::{design_json, Experiment, Produced, RunContext, Scale};
@@ -305,6 +305,14 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             results.push(skipped);
             continue;
         }
+        let fit_data = FitData::new(
+            task,
+            GeneChoice::Paper,
+            rnameta_preprocess::Pipeline::tpm_log2(),
+            &data.fit,
+            &labels,
+            &data.validation,
+        );
         let mut done: Vec<Trial> = Vec::new();
         for (trial, spec) in specs.into_iter().enumerate() {
             let name = format!(
@@ -318,12 +326,7 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             let scores = per_seed(seeds, |seed| {
                 let request = FitRequest {
                     spec: spec.clone().with_seed(seed),
-                    task,
-                    genes: GeneChoice::Paper,
-                    pipeline: rnameta_preprocess::Pipeline::tpm_log2(),
-                    train: &data.fit,
-                    labels: &labels,
-                    test: &data.validation,
+                    data: &fit_data,
                 };
                 memo.scores(&format!("tune {name} seed {seed}"), &request)
                     .with_context(|| format!("tune: {name} (seed {seed})"))
