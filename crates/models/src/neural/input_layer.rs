@@ -133,7 +133,9 @@ impl InputLayer {
         let outputs = self.outputs;
         tape.add_backward_op(move |grads| {
             // d loss / d output, filled by the operations after this one (run before it).
-            let g = grads.get(&output_ghost).as_vec();
+            let mut g = grads.get(&output_ghost).as_vec();
+            // A confident network's gradients are subnormal, slow in the weight gradient's kernel.
+            super::subnormal::flush_all(&mut g);
             let mut gradient = gradient.borrow_mut();
             gradient.bias.clear();
             gradient.bias.resize(outputs, 0.0);

@@ -23,6 +23,7 @@ pub mod mlp;
 mod network;
 mod saved;
 mod standardise;
+mod subnormal;
 
 /// The dfdx building blocks of these networks, shared with `rnameta-augment` (its GAN is built
 /// from the same runtime-sized layers). Not a stable API: it exposes dfdx types, and only the two
