@@ -251,7 +251,13 @@ fn reproduce(args: &ExperimentArgs) -> Result<()> {
     let options = args.options()?;
     let outcomes = xtask::experiment::reproduce(&options)?;
     for o in &outcomes {
-        println!("{}: {:.0} s, {}", o.id, o.seconds, o.dir.display());
+        println!(
+            "{}: {:.0} s, peak memory {}, {}",
+            o.id,
+            o.seconds,
+            xtask::experiment::peak::shown(o.peak_bytes),
+            o.dir.display()
+        );
     }
     println!("index: {}", options.results_dir.join("README.md").display());
     Ok(())

@@ -9,8 +9,9 @@
 //! training set the scarce class (brain) is cut to 10, 20 or 50 samples (drawn anew per seed),
 //! every other class intact; each method tops it up to the median class size, in the
 //! classifier's own input space (log2(TPM + 1), the paper's genes: the hook
-//! [`TrainedModel::fit_augmented`]); the random forest and the MLP train on the result and are
-//! scored on the SRA test studies and TCGA: the scarce class's recall, msa and mca. The generated samples
+//! [`PreparedTraining::fit_augmented`], one preparation for both models); the random forest and
+//! the MLP train on the result and are scored on the SRA test studies and TCGA: the scarce class's
+//! recall, msa and mca. The generated samples
 //! are also measured against the real brain samples the cut left out (MMD, moment correlations, a
 //! classifier two-sample test, nearest-neighbour distance to the training samples), with the
 //! other classes' training samples as MMD references.
@@ -29,7 +30,7 @@ use rnameta_augment::{
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{GeneChoice, ModelKind, TrainedModel};
+use rnameta_models::{GeneChoice, ModelKind, PreparedTraining, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
@@ -275,16 +276,19 @@ impl Setup<'_> {
             let mut generated: Option<Generated> = None;
             let mut models = Vec::with_capacity(MODELS.len());
             let mut quality = None;
+            // Every model reads the same prepared training set (and the same generated samples).
+            let prepared = PreparedTraining::new(
+                task,
+                &Pipeline::tpm_log2(),
+                &GeneChoice::Paper,
+                &cut_train,
+                &labels,
+            )
+            .with_context(|| format!("{what}: preparing the training set"))?;
             for (model, spec) in MODELS.iter().zip(&specs) {
                 let start = Instant::now();
-                let fitted = TrainedModel::fit_augmented(
-                    spec,
-                    task,
-                    &Pipeline::tpm_log2(),
-                    &GeneChoice::Paper,
-                    &cut_train,
-                    &labels,
-                    &mut |x, labels| {
+                let fitted = prepared
+                    .fit_augmented(spec, &mut |x, labels| {
                         let Some(method) = &method else {
                             return Ok(None);
                         };
@@ -307,9 +311,8 @@ impl Setup<'_> {
                             }
                         };
                         Ok(Some((g.x.clone(), g.labels.clone())))
-                    },
-                )
-                .with_context(|| format!("{what}: {model}"))?;
+                    })
+                    .with_context(|| format!("{what}: {model}"))?;
                 let (scores, recall) = score(&fitted, &self.test, class, start)?;
                 if let (Some(g), None) = (&generated, &quality) {
                     quality = Some(measure(

@@ -31,12 +31,14 @@ pub mod fit;
 pub mod memo;
 pub mod overview;
 pub mod paper_arms;
+pub mod peak;
 pub mod report;
 pub mod runner;
 pub mod settings;
 pub mod sweeps;
 pub mod tune;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -306,12 +308,16 @@ pub struct Outcome {
     pub chosen_settings: Option<PathBuf>,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// Peak resident memory while it ran, bytes (`None` where unknown: [`peak`]).
+    pub peak_bytes: Option<u64>,
 }
 
-/// The SRA studies an experiment trains on and tests on.
-fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Dataset, Dataset)> {
+/// The SRA studies an experiment trains on and tests on. "Every study trains" is the cohort's
+/// own SRA, borrowed: a copy would hold a second SRA matrix (about 5 GB on the paper preset) for
+/// the whole experiment.
+fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Cow<'_, Dataset>, Dataset)> {
     if sides == SraSides::AllTrain {
-        return Ok((sra.clone(), sra.select_samples(&[])?));
+        return Ok((Cow::Borrowed(sra), sra.select_samples(&[])?));
     }
     let labels = Labels::for_task(task, sra.samples());
     let split = match task {
@@ -320,7 +326,7 @@ fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Dataset, Dat
         Task::SampleSource => source_split(sra.samples(), &labels)?,
     };
     Ok((
-        sra.select_samples(&split.train)?,
+        Cow::Owned(sra.select_samples(&split.train)?),
         sra.select_samples(&split.test)?,
     ))
 }
@@ -379,9 +385,10 @@ pub fn class_universe(rule: ClassRule, task: Task, cohort: &Cohort) -> ChosenCla
 
 /// What an experiment's design makes of a cohort before any model trains: its SRA sides and its
 /// classes.
-pub struct Prepared {
-    /// The SRA studies it trains on ([`Experiment::sra_sides`]).
-    pub sra_train: Dataset,
+pub struct Prepared<'a> {
+    /// The SRA studies it trains on ([`Experiment::sra_sides`]): the cohort's own SRA when every
+    /// study trains.
+    pub sra_train: Cow<'a, Dataset>,
     /// The SRA studies it tests on.
     pub sra_test: Dataset,
     /// The classes models are matched against ([`Experiment::classes`]).
@@ -389,7 +396,7 @@ pub struct Prepared {
 }
 
 /// Splits the cohort's SRA and chooses the classes as `experiment`'s design says.
-pub fn prepare(experiment: &dyn Experiment, cohort: &Cohort) -> Result<Prepared> {
+pub fn prepare<'a>(experiment: &dyn Experiment, cohort: &'a Cohort) -> Result<Prepared<'a>> {
     let task = experiment.task();
     let (sra_train, sra_test) = sra_sides(experiment.sra_sides(), task, &cohort.sra)?;
     Ok(Prepared {
@@ -411,6 +418,7 @@ pub fn run_experiment(
     options: &Options,
 ) -> Result<Outcome> {
     let start = Instant::now();
+    peak::reset();
     let (id, title) = (experiment.id(), experiment.description());
     let settings = &options.settings;
     let memo = if options.resume {
@@ -445,6 +453,7 @@ pub fn run_experiment(
     let produced = experiment.run(&ctx)?;
     let dir = options.results_dir.join(id);
     let seconds = start.elapsed().as_secs_f64();
+    let peak_bytes = peak::since_reset();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
         "gtex_samples": cohort.gtex.n_samples(),
@@ -484,6 +493,7 @@ pub fn run_experiment(
         table_markdown: written.table_markdown,
         arms: produced.results,
         seconds,
+        peak_bytes,
     })
 }
 
@@ -510,6 +520,10 @@ pub fn run(id: &str, options: &Options) -> Result<Outcome> {
 pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     let start = Instant::now();
     let cohort = cohort::load(&options.data)?;
+    let loading = Step {
+        seconds: start.elapsed().as_secs_f64(),
+        peak_bytes: peak::since_reset(),
+    };
     let mut options = options.clone();
     let mut outcomes = Vec::new();
     for experiment in EXPERIMENTS {
@@ -526,13 +540,26 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     write_index(
         &options.results_dir,
         &options,
+        &loading,
         &outcomes,
         start.elapsed().as_secs_f64(),
     )?;
     Ok(outcomes)
 }
 
-fn write_index(dir: &Path, options: &Options, outcomes: &[Outcome], seconds: f64) -> Result<()> {
+/// The time and peak memory of a step of `reproduce` that is not an experiment (the cohort).
+struct Step {
+    seconds: f64,
+    peak_bytes: Option<u64>,
+}
+
+fn write_index(
+    dir: &Path,
+    options: &Options,
+    loading: &Step,
+    outcomes: &[Outcome],
+    seconds: f64,
+) -> Result<()> {
     let mut text = format!(
         "# Results\n\nWritten by `cargo xtask reproduce{}` on {} with {} model seed(s); {:.0} s in all.\n\
          Every number here comes from **simulated** data, not from the paper's real GTEx / TCGA / SRA \
@@ -548,6 +575,24 @@ fn write_index(dir: &Path, options: &Options, outcomes: &[Outcome], seconds: f64
             ""
         }
     );
+    text.push_str(
+        "\n## Time and memory\n\nWall time and peak resident memory of each step of this run \
+         (the peak of the whole run is the largest; the cohort stays in memory throughout).\n\n\
+         | step | seconds | peak memory |\n| --- | ---: | ---: |\n",
+    );
+    text.push_str(&format!(
+        "| loading the cohort (simulation or files, SRA QC) | {:.0} | {} |\n",
+        loading.seconds,
+        peak::shown(loading.peak_bytes)
+    ));
+    for o in outcomes {
+        text.push_str(&format!(
+            "| {} | {:.0} | {} |\n",
+            o.id,
+            o.seconds,
+            peak::shown(o.peak_bytes)
+        ));
+    }
     for o in outcomes {
         text.push_str(&format!(
             "\n## {} ({:.0} s)\n\n{}\n\n![box plots]({}/box.svg)\n",

@@ -249,8 +249,13 @@ pub fn run_arm(
                     arm.name()
                 );
             }
-            combined = Dataset::concat(&[sets.sra_train, sets.sra_test])?;
-            &combined
+            if sets.sra_test.n_samples() == 0 {
+                // Every study trains already (the experiment's SRA sides): no second copy.
+                sets.sra_train
+            } else {
+                combined = Dataset::concat(&[sets.sra_train, sets.sra_test])?;
+                &combined
+            }
         }
     };
     let test = match arm.test {
