@@ -9,10 +9,12 @@
 //! matrix) and the data's digests are computed once, both on first need (a resumed run whose fits
 //! are all recorded needs neither), and shared by the fits running side by side.
 
+use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{bail, Result};
+use ndarray::Array2;
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, PreparedTraining, TrainedModel};
 use rnameta_preprocess::Pipeline;
@@ -40,7 +42,11 @@ pub struct FitData<'a> {
     digests: OnceLock<Digests>,
     /// The training set prepared for the classifier, once prepared.
     prepared: OnceLock<PreparedTraining<'a>>,
-    /// Held while preparing, so that fits running side by side prepare once.
+    /// The scored test rows and their model input, once made: every model fitted on the prepared
+    /// training set reads test data through the same preprocessing and genes, so the test set
+    /// (all of TCGA for some arms) is transformed once, not once per seed.
+    test_input: OnceLock<(Vec<usize>, Array2<f32>)>,
+    /// Held while preparing or making the test input, so that fits side by side do it once.
     preparing: Mutex<()>,
 }
 
@@ -72,6 +78,7 @@ impl<'a> FitData<'a> {
             test,
             digests: OnceLock::new(),
             prepared: OnceLock::new(),
+            test_input: OnceLock::new(),
             preparing: Mutex::new(()),
         }
     }
@@ -93,6 +100,26 @@ impl<'a> FitData<'a> {
             self.labels,
         )?;
         Ok(self.prepared.get_or_init(|| prepared))
+    }
+
+    /// The model input of the test rows `rows` for `model` (fitted on this data's prepared
+    /// training set), made on the first call; a call for other rows (never, as the rows follow the
+    /// classes, which every fit of one data shares) makes its own.
+    fn test_input(&self, model: &TrainedModel, rows: &[usize]) -> Result<Cow<'_, Array2<f32>>> {
+        let make = || -> Result<Array2<f32>> {
+            Ok(model.model_input(&self.test.select_samples(rows)?)?.0)
+        };
+        if self.test_input.get().is_none() {
+            let _making = self.preparing.lock().unwrap_or_else(|e| e.into_inner());
+            if self.test_input.get().is_none() {
+                let input = make()?;
+                let _ = self.test_input.set((rows.to_vec(), input));
+            }
+        }
+        match self.test_input.get() {
+            Some((cached_rows, input)) if cached_rows == rows => Ok(Cow::Borrowed(input)),
+            _ => Ok(Cow::Owned(make()?)),
+        }
     }
 
     fn digests(&self) -> Result<&Digests> {
@@ -205,14 +232,23 @@ impl Scores {
 }
 
 /// Trains the request's model on its data's prepared training set (prepared by the first fit
-/// that needs it) and scores it on its test data. The time counts the fit and the scoring, not the
-/// shared preparation.
+/// that needs it) and scores it on its test data (transformed by the first fit that scores). The
+/// time counts the fit and the scoring, not the shared preparation and transformation.
 pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)> {
     let data = request.data;
     let prepared = data.prepared()?;
     let start = Instant::now();
     let model = prepared.fit(&request.spec)?;
-    let scored = score_input(data.task, &model, data.test)?;
+    let names = test_names(data.task, data.test);
+    let (rows, truth, unscored) = scored_rows(&model, &names)?;
+    let input = data.test_input(&model, &rows)?;
+    let proba = model.classifier().predict_proba(input.view())?;
+    let scored = Scored {
+        truth,
+        predicted: argmax_rows(&proba),
+        proba,
+        unscored,
+    };
     let scores = Scores::of(&model, scored, start.elapsed().as_secs_f64())?;
     Ok((model, scores))
 }
@@ -233,8 +269,28 @@ pub struct Scored {
 
 /// Scores every test sample whose class, for `task`, the model knows.
 pub fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
-    let names: Vec<Option<String>> = test.samples().iter().map(|s| task.label_of(s)).collect();
-    score_named(model, test, &names)
+    score_named(model, test, &test_names(task, test))
+}
+
+/// Each test sample's class name for `task`.
+fn test_names(task: Task, test: &Dataset) -> Vec<Option<String>> {
+    test.samples().iter().map(|s| task.label_of(s)).collect()
+}
+
+/// The rows of the test samples whose class name in `names` the model knows (matched loosely),
+/// their true classes (the model's indices), and the other test classes with their counts.
+type ScoredRows = (Vec<usize>, Vec<usize>, Vec<(String, usize)>);
+
+fn scored_rows(model: &TrainedModel, names: &[Option<String>]) -> Result<ScoredRows> {
+    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), names);
+    let rows: Vec<usize> = (0..names.len())
+        .filter(|&i| labels.assigned()[i].is_some())
+        .collect();
+    if rows.is_empty() {
+        bail!("no test sample has a class the model knows");
+    }
+    let truth = rows.iter().filter_map(|&i| labels.assigned()[i]).collect();
+    Ok((rows, truth, unmatched.into_iter().collect()))
 }
 
 /// Scores every test sample whose class name in `names` (parallel to the samples, matched
@@ -244,19 +300,13 @@ pub fn score_named(
     test: &Dataset,
     names: &[Option<String>],
 ) -> Result<Scored> {
-    let (labels, unmatched) = Labels::within_classes(model.classes().to_vec(), names);
-    let rows: Vec<usize> = (0..names.len())
-        .filter(|&i| labels.assigned()[i].is_some())
-        .collect();
-    if rows.is_empty() {
-        bail!("no test sample has a class the model knows");
-    }
+    let (rows, truth, unscored) = scored_rows(model, names)?;
     let proba = model.annotate(&test.select_samples(&rows)?)?.proba;
     Ok(Scored {
-        truth: rows.iter().filter_map(|&i| labels.assigned()[i]).collect(),
+        truth,
         predicted: argmax_rows(&proba),
         proba,
-        unscored: unmatched.into_iter().collect(),
+        unscored,
     })
 }
 
@@ -423,7 +473,7 @@ mod tests {
         })
         .unwrap();
         let prepared: *const PreparedTraining<'_> = shared.prepared().unwrap();
-        let (model, _) = fit_and_score(&FitRequest {
+        let (model, scores) = fit_and_score(&FitRequest {
             spec: logistic(1),
             data: &shared,
         })
@@ -442,5 +492,14 @@ mod tests {
             model.annotate(&parts.test).unwrap().proba,
             own.annotate(&parts.test).unwrap().proba
         );
+        // Scored through the shared test input, as a model scored on its own.
+        let alone = Scores::of(
+            &own,
+            score_input(Task::Tissue, &own, &parts.test).unwrap(),
+            0.0,
+        );
+        let alone = alone.unwrap();
+        assert_eq!((scores.msa, scores.mca), (alone.msa, alone.mca));
+        assert_eq!(scores.n_test, alone.n_test);
     }
 }
