@@ -233,7 +233,8 @@ impl Scores {
 
 /// Trains the request's model on its data's prepared training set (prepared by the first fit
 /// that needs it) and scores it on its test data (transformed by the first fit that scores). The
-/// time counts the fit and the scoring, not the shared preparation and transformation.
+/// time counts the fit and the scoring (for the first fit to score, the test set's transformation
+/// too), not the shared preparation.
 pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)> {
     let data = request.data;
     let prepared = data.prepared()?;

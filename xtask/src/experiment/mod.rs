@@ -313,8 +313,8 @@ pub struct Outcome {
 }
 
 /// The SRA studies an experiment trains on and tests on. "Every study trains" is the cohort's
-/// own SRA, borrowed: a copy would hold a second SRA matrix (about 5 GB on the paper preset) for
-/// the whole experiment.
+/// own SRA, borrowed: a copy would hold a second SRA matrix (2.8 GB on the paper preset after QC)
+/// for the whole experiment.
 fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Cow<'_, Dataset>, Dataset)> {
     if sides == SraSides::AllTrain {
         return Ok((Cow::Borrowed(sra), sra.select_samples(&[])?));
