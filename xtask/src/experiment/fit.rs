@@ -46,8 +46,8 @@ pub struct FitData<'a> {
     /// training set reads test data through the same preprocessing and genes, so the test set
     /// (all of TCGA for some arms) is transformed once, not once per seed.
     test_input: OnceLock<(Vec<usize>, Array2<f32>)>,
-    /// Held while preparing or making the test input, so that fits side by side do it once.
-    preparing: Mutex<()>,
+    /// Held while one of the above is made, so that fits side by side make it once.
+    making: Mutex<()>,
 }
 
 /// The digests of a [`FitData`]'s data, as they appear in the key.
@@ -79,27 +79,40 @@ impl<'a> FitData<'a> {
             digests: OnceLock::new(),
             prepared: OnceLock::new(),
             test_input: OnceLock::new(),
-            preparing: Mutex::new(()),
+            making: Mutex::new(()),
         }
+    }
+
+    /// The value in `cell`, made by `make` on the first call. Fits running side by side wait for
+    /// the one making it instead of making it again (a preparation or a digest of a gigabyte of
+    /// data is seconds of work).
+    fn once<'s, T>(
+        &'s self,
+        cell: &'s OnceLock<T>,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<&'s T> {
+        if let Some(value) = cell.get() {
+            return Ok(value);
+        }
+        let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(value) = cell.get() {
+            return Ok(value);
+        }
+        let value = make()?;
+        Ok(cell.get_or_init(|| value))
     }
 
     /// The training set prepared for the classifier, prepared on the first call.
     fn prepared(&self) -> Result<&PreparedTraining<'a>> {
-        if let Some(prepared) = self.prepared.get() {
-            return Ok(prepared);
-        }
-        let _preparing = self.preparing.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(prepared) = self.prepared.get() {
-            return Ok(prepared);
-        }
-        let prepared = PreparedTraining::new(
-            self.task,
-            &self.pipeline,
-            &self.genes,
-            self.train,
-            self.labels,
-        )?;
-        Ok(self.prepared.get_or_init(|| prepared))
+        self.once(&self.prepared, || {
+            Ok(PreparedTraining::new(
+                self.task,
+                &self.pipeline,
+                &self.genes,
+                self.train,
+                self.labels,
+            )?)
+        })
     }
 
     /// The model input of the test rows `rows` for `model` (fitted on this data's prepared
@@ -109,29 +122,23 @@ impl<'a> FitData<'a> {
         let make = || -> Result<Array2<f32>> {
             Ok(model.model_input(&self.test.select_samples(rows)?)?.0)
         };
-        if self.test_input.get().is_none() {
-            let _making = self.preparing.lock().unwrap_or_else(|e| e.into_inner());
-            if self.test_input.get().is_none() {
-                let input = make()?;
-                let _ = self.test_input.set((rows.to_vec(), input));
-            }
-        }
-        match self.test_input.get() {
-            Some((cached_rows, input)) if cached_rows == rows => Ok(Cow::Borrowed(input)),
-            _ => Ok(Cow::Owned(make()?)),
+        let (cached_rows, input) = self.once(&self.test_input, || Ok((rows.to_vec(), make()?)))?;
+        if cached_rows == rows {
+            Ok(Cow::Borrowed(input))
+        } else {
+            Ok(Cow::Owned(make()?))
         }
     }
 
+    /// The digests of the data, computed on the first call.
     fn digests(&self) -> Result<&Digests> {
-        if let Some(digests) = self.digests.get() {
-            return Ok(digests);
-        }
-        let digests = Digests {
-            train: data_digest(self.train)?,
-            labels: labels_digest(self.labels),
-            test: data_digest(self.test)?,
-        };
-        Ok(self.digests.get_or_init(|| digests))
+        self.once(&self.digests, || {
+            Ok(Digests {
+                train: data_digest(self.train)?,
+                labels: labels_digest(self.labels),
+                test: data_digest(self.test)?,
+            })
+        })
     }
 }
 
