@@ -7,12 +7,19 @@
 //!
 //! `... -- mlp EPOCHS` fits the benchmark MLP (7,000 -> 128 -> 16 on 10,000 samples, batch 64)
 //! for EPOCHS epochs and prints the seconds (for profiling with `perf record`).
+//!
+//! `... -- da-sex` fits DA with the sex task's default settings on the shape of the paper preset's
+//! sex G+S-S arm (9,600 source + 7,155 bias samples x 186 genes, 2 classes) and prints the
+//! seconds (for profiling).
 
 use std::io::Write;
 use std::time::Instant;
 
 use rnameta_benches::{labels, meta, neural_problem};
-use rnameta_models::{Classifier, DaParams, DomainAdaptation, Mlp, MlpParams};
+use rnameta_core::Task;
+use rnameta_models::{
+    Classifier, DaParams, DomainAdaptation, Mlp, MlpParams, ModelKind, ModelSpec,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,7 +41,19 @@ fn main() {
                 t.elapsed().as_secs_f64()
             );
         }
-        _ => eprintln!("usage: neural_check check OUT.bin | mlp EPOCHS"),
+        Some("da-sex") => {
+            let (source, bias, genes) = (9_600, 7_155, 186);
+            let (x, y) = neural_problem(source + bias, genes);
+            let y: Vec<usize> = y.iter().map(|c| c % 2).collect();
+            let (l, m) = (labels(&y), meta(source + bias, source));
+            let t = Instant::now();
+            let spec = ModelSpec::defaults(ModelKind::DomainAdaptation, Task::Sex, 0)
+                .expect("DA has defaults");
+            let mut da = spec.build().expect("build");
+            da.fit(x.view(), &l, &m).expect("fit");
+            println!("da fit, sex defaults: {:.3} s", t.elapsed().as_secs_f64());
+        }
+        _ => eprintln!("usage: neural_check check OUT.bin | mlp EPOCHS | da-sex"),
     }
 }
 

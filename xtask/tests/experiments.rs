@@ -838,7 +838,7 @@ fn fits_side_by_side_give_what_each_gives_alone() {
     let universe = Labels::for_task(Task::Tissue, cohort.gtex.samples())
         .classes()
         .to_vec();
-    let labels = training_labels(Task::Tissue, &train, &universe);
+    let labels = training_labels(Task::Tissue, train.samples(), &universe);
     let probabilities = |model: ModelKind, seed: u64| -> anyhow::Result<Vec<u32>> {
         let spec = ModelSpec::defaults(model, Task::Tissue, seed).unwrap();
         let fitted = TrainedModel::fit(

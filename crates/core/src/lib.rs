@@ -18,7 +18,7 @@ pub mod stats;
 mod units;
 mod value_kind;
 
-pub use columns::select_columns;
+pub use columns::{select_columns, select_columns_into};
 pub use dataset::{Dataset, ExprMatrix};
 pub use error::{Error, Result};
 pub use gene::{strip_version, EnsemblMapping, GeneAnnotation, GeneIdKind, GeneInfo, IdVia};

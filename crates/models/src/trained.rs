@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use ndarray::{Array2, ArrayView1, Axis};
+use ndarray::{Array2, ArrayView1, Axis, CowArray, Ix2};
 use rayon::prelude::*;
 use rnameta_core::stats::pearson;
 use rnameta_core::{Dataset, GeneAnnotation, InputUnits, JudgedUnits, Labels, Task};
@@ -436,7 +436,14 @@ impl TrainedModel {
             }
             return Ok((x, Some(judged)));
         }
-        let aligned = gather(data, &plan.source);
+        // Data already in the pipeline's gene order is read where it is, not copied.
+        let in_order = plan.source.len() == data.n_genes()
+            && plan.source.iter().enumerate().all(|(i, s)| *s == Some(i));
+        let aligned: CowArray<'_, f32, Ix2> = if in_order {
+            data.counts().into()
+        } else {
+            gather(data, &plan.source).into()
+        };
         let mut x = self.preprocessing.pipeline.transform_columns(
             aligned,
             &self.columns,

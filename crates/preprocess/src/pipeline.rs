@@ -7,8 +7,8 @@
 //! differ (missing, extra or reordered) is refused with the genes named: reorder first with
 //! [`crate::harmonise::reorder_to`].
 
-use ndarray::{Array2, ArrayView2};
-use rnameta_core::{select_columns, Dataset, SampleMeta};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, CowArray, Ix2};
+use rnameta_core::{select_columns, select_columns_into, Dataset, SampleMeta};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Names};
@@ -153,7 +153,10 @@ impl Pipeline {
 
     /// Fits every step on `train` (each step sees the output of the previous one).
     pub fn fit(&self, train: &Dataset) -> Result<FittedPipeline> {
-        Ok(self.fit_transform(train)?.0)
+        match self.fit_column_wise(&[train])? {
+            Some((fitted, _)) => Ok(fitted),
+            None => Ok(self.fit_transform(train)?.0),
+        }
     }
 
     /// Fits on `train` and returns the transformed training values too (one pass).
@@ -163,12 +166,6 @@ impl Pipeline {
         let mut fitted = Vec::with_capacity(self.steps.len());
         for step in &self.steps {
             let f = match step {
-                Step::Tpm => FittedStep::Tpm {
-                    lengths: scale::gene_lengths(train.genes(), LengthKind::UnionExon)?,
-                },
-                Step::Cpm => FittedStep::Cpm,
-                Step::Log2p1 => FittedStep::Log2p1,
-                Step::Ln1p => FittedStep::Ln1p,
                 Step::Quantile => {
                     // Fit and transform with one sort per sample.
                     let (reference, y) = QuantileReference::fit_transform_named(x.view(), names)?;
@@ -176,14 +173,14 @@ impl Pipeline {
                     fitted.push(FittedStep::Quantile { reference });
                     continue;
                 }
-                Step::DivideByLongestTranscript => FittedStep::DivideByLongestTranscript {
-                    lengths: scale::gene_lengths(train.genes(), LengthKind::LongestTranscript)?,
-                },
                 Step::ZScore => FittedStep::ZScore {
                     stats: ZScore::fit(x.view(), names)?,
                 },
+                _ => step
+                    .fit_from_annotation(train)?
+                    .expect("only quantile and z-score steps are fitted on values"),
             };
-            f.apply(&mut x, names)?;
+            f.apply(x.view_mut(), names)?;
             fitted.push(f);
         }
         Ok((
@@ -194,6 +191,178 @@ impl Pipeline {
             },
             x,
         ))
+    }
+
+    /// Fits on `train`, the samples of `parts` stacked in order (datasets of the same genes),
+    /// and hands its transformed values to `visit` a block of columns at a time:
+    /// `visit(first_column, block)`, the blocks in column order and together covering every gene.
+    ///
+    /// What [`fit_transform`](Self::fit_transform) gives on the parts concatenated, bit for bit,
+    /// without the concatenation and without holding the transformed matrix whole when the
+    /// pipeline [fits column-wise](Self::fits_column_wise): the Gini ranking of a large training
+    /// set's genes then costs blocks of a few tens of MB, not one or two more copies of the set.
+    /// Other pipelines (quantile normalisation, z-scoring) are fitted on the concatenation,
+    /// transformed whole and visited in blocks of that.
+    pub fn fit_visiting_columns<E: From<Error>>(
+        &self,
+        parts: &[&Dataset],
+        visit: impl FnMut(usize, ArrayView2<'_, f32>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<FittedPipeline, E> {
+        let samples: usize = parts.iter().map(|part| part.n_samples()).sum();
+        let width = VISIT_BLOCK_VALUES.div_ceil(samples.max(1)).max(1);
+        self.fit_visiting_blocks(parts, width, visit)
+    }
+
+    /// [`fit_visiting_columns`](Self::fit_visiting_columns) in blocks of `width` columns.
+    fn fit_visiting_blocks<E: From<Error>>(
+        &self,
+        parts: &[&Dataset],
+        width: usize,
+        mut visit: impl FnMut(usize, ArrayView2<'_, f32>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<FittedPipeline, E> {
+        let first_part = check_parts(parts)?;
+        let genes = first_part.n_genes();
+        let blocks = (0..genes).step_by(width);
+        match self.fit_column_wise(parts)? {
+            Some((fitted, totals)) => {
+                for first in blocks {
+                    let columns: Vec<usize> = (first..(first + width).min(genes)).collect();
+                    let block = fitted.transform_parts(parts, &columns, &totals)?;
+                    visit(first, block.view())?;
+                }
+                Ok(fitted)
+            }
+            None => {
+                let whole;
+                let train = match parts {
+                    [one] => *one,
+                    _ => {
+                        whole = Dataset::concat(parts).map_err(Error::from)?;
+                        &whole
+                    }
+                };
+                let (fitted, x) = self.fit_transform(train)?;
+                for first in blocks {
+                    let last = (first + width).min(genes);
+                    visit(first, x.slice(ndarray::s![.., first..last]))?;
+                }
+                Ok(fitted)
+            }
+        }
+    }
+
+    /// Whether the pipeline fits and transforms a few genes at a time, never the whole matrix:
+    /// every step is fitted from the gene annotation alone (no quantile normalisation, no
+    /// z-scoring), the first step refuses negative input (TPM, CPM, a log), and none after it
+    /// reads whole rows. Then [`fit`](Self::fit) only checks the input, and
+    /// [`fit_visiting_columns`](Self::fit_visiting_columns) and
+    /// [`FittedPipeline::transform_columns`] transform blocks of genes from each sample's total.
+    pub fn fits_column_wise(&self) -> bool {
+        let per_gene = |step: &Step| {
+            matches!(
+                step,
+                Step::Log2p1 | Step::Ln1p | Step::DivideByLongestTranscript
+            )
+        };
+        match self.steps.split_first() {
+            Some((first, rest)) => {
+                matches!(first, Step::Tpm | Step::Cpm | Step::Log2p1 | Step::Ln1p)
+                    && rest.iter().all(per_gene)
+            }
+            None => false,
+        }
+    }
+
+    /// The pipeline fitted without transforming `parts` (stacked samples of the same genes),
+    /// with each part's [rate totals](FittedPipeline::rate_totals), when it
+    /// [fits column-wise](Self::fits_column_wise); `None` otherwise. The input is checked in full
+    /// as the first step checks it, and no later step can refuse what that step gives (finite
+    /// and non-negative values), so fitting this way refuses exactly what
+    /// [`fit_transform`](Self::fit_transform) refuses.
+    fn fit_column_wise(&self, parts: &[&Dataset]) -> Result<Option<(FittedPipeline, PartTotals)>> {
+        if !self.fits_column_wise() {
+            return Ok(None);
+        }
+        let first_part = check_parts(parts)?;
+        let steps = self
+            .steps
+            .iter()
+            .map(|step| {
+                Ok(step
+                    .fit_from_annotation(first_part)?
+                    .expect("a column-wise pipeline's steps are fitted from the annotation"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let fitted = FittedPipeline {
+            genes: first_part.genes().ids().map(str::to_owned).collect(),
+            steps,
+            rank_input: None,
+        };
+        let totals = parts
+            .iter()
+            .map(|part| fitted.rate_totals(part.counts().view(), part.samples()))
+            .collect::<Result<_>>()?;
+        Ok(Some((fitted, totals)))
+    }
+}
+
+/// A matrix of the samples of `parts` stacked in order and `width` columns, each part's rows
+/// written by `fill(part number, part, its rows of the matrix)`.
+fn stacked(
+    parts: &[&Dataset],
+    width: usize,
+    mut fill: impl FnMut(usize, &Dataset, ArrayViewMut2<'_, f32>) -> Result<()>,
+) -> Result<Array2<f32>> {
+    let samples: usize = parts.iter().map(|part| part.n_samples()).sum();
+    let mut out = Array2::zeros((samples, width));
+    let mut first_row = 0;
+    for (p, part) in parts.iter().enumerate() {
+        let rows = first_row..first_row + part.n_samples();
+        fill(p, part, out.slice_mut(ndarray::s![rows.clone(), ..]))?;
+        first_row = rows.end;
+    }
+    Ok(out)
+}
+
+/// Each part's [`FittedPipeline::rate_totals`], in the order of the parts.
+type PartTotals = Vec<Option<Vec<f64>>>;
+
+/// The first of `parts`, after refusing no parts or parts of other genes than the first's.
+fn check_parts<'d>(parts: &[&'d Dataset]) -> Result<&'d Dataset> {
+    let Some((first, rest)) = parts.split_first() else {
+        return Err(Error::TooFew {
+            what: "a pipeline's training set",
+            needed: 1,
+            unit: "datasets",
+            got: 0,
+        });
+    };
+    let genes: Vec<String> = first.genes().ids().map(str::to_owned).collect();
+    for part in rest {
+        check::same_genes(&genes, part.genes().ids())?;
+    }
+    Ok(first)
+}
+
+/// About how many values a block of [`Pipeline::fit_visiting_columns`] holds (64 MB of `f32`).
+const VISIT_BLOCK_VALUES: usize = 16 << 20;
+
+impl Step {
+    /// The fitted step when its parameters come from the gene annotation alone (gene lengths) or
+    /// it has none; `None` for a step fitted on the values (quantile reference, z-score).
+    fn fit_from_annotation(&self, train: &Dataset) -> Result<Option<FittedStep>> {
+        Ok(Some(match self {
+            Step::Tpm => FittedStep::Tpm {
+                lengths: scale::gene_lengths(train.genes(), LengthKind::UnionExon)?,
+            },
+            Step::Cpm => FittedStep::Cpm,
+            Step::Log2p1 => FittedStep::Log2p1,
+            Step::Ln1p => FittedStep::Ln1p,
+            Step::DivideByLongestTranscript => FittedStep::DivideByLongestTranscript {
+                lengths: scale::gene_lengths(train.genes(), LengthKind::LongestTranscript)?,
+            },
+            Step::Quantile | Step::ZScore => return Ok(None),
+        }))
     }
 }
 
@@ -249,17 +418,17 @@ impl FittedStep {
     }
 
     /// Applies the step in place.
-    fn apply(&self, x: &mut Array2<f32>, names: Names<'_>) -> Result<()> {
+    fn apply(&self, x: ArrayViewMut2<'_, f32>, names: Names<'_>) -> Result<()> {
         match self {
-            FittedStep::Tpm { lengths } => scale::tpm_inplace(x.view_mut(), lengths, names),
-            FittedStep::Cpm => scale::cpm_inplace(x.view_mut(), names),
-            FittedStep::Log2p1 => scale::log2p1_inplace(x.view_mut(), names),
-            FittedStep::Ln1p => scale::ln1p_inplace(x.view_mut(), names),
-            FittedStep::Quantile { reference } => reference.transform_inplace(x.view_mut(), names),
+            FittedStep::Tpm { lengths } => scale::tpm_inplace(x, lengths, names),
+            FittedStep::Cpm => scale::cpm_inplace(x, names),
+            FittedStep::Log2p1 => scale::log2p1_inplace(x, names),
+            FittedStep::Ln1p => scale::ln1p_inplace(x, names),
+            FittedStep::Quantile { reference } => reference.transform_inplace(x, names),
             FittedStep::DivideByLongestTranscript { lengths } => {
-                scale::divide_by_length_inplace(x.view_mut(), lengths)
+                scale::divide_by_length_inplace(x, lengths)
             }
-            FittedStep::ZScore { stats } => stats.transform_inplace(x.view_mut(), names),
+            FittedStep::ZScore { stats } => stats.transform_inplace(x, names),
         }
     }
 }
@@ -281,7 +450,7 @@ impl FittedPipeline {
         check::same_genes(&self.genes, data.genes().ids())?;
         let mut x = data.counts().as_standard_layout().into_owned();
         for step in &self.steps {
-            step.apply(&mut x, Names::Dataset(data))?;
+            step.apply(x.view_mut(), Names::Dataset(data))?;
         }
         Ok(x)
     }
@@ -290,16 +459,54 @@ impl FittedPipeline {
     /// [`transform_values`](Self::transform_values) returns for `x`, a samples x genes matrix
     /// already in the pipeline's gene order (rows named by `samples`).
     ///
-    /// A model reads a few thousand of the pipeline's genes: the steps after the last one that
-    /// reads whole rows (TPM, CPM, quantile normalisation) are applied to the kept genes only,
-    /// so the result equals `transform_values` followed by a column selection, bit for bit, at a
-    /// fraction of the work. The input is still checked in full as the first step would.
-    pub fn transform_columns(
+    /// A model reads a few thousand of the pipeline's genes. When a TPM or CPM first is the only
+    /// step that reads whole rows, each sample's total is computed over every gene and the steps
+    /// are applied to the kept genes only; otherwise the steps up to the last one reading whole
+    /// rows (quantile normalisation) run on every gene and the rest on the kept ones. Either way
+    /// the result equals `transform_values` followed by a column selection, bit for bit, at a
+    /// fraction of the work, and the input is checked in full as the first step would.
+    ///
+    /// `x` is borrowed ([`ArrayView2`]) or given ([`Array2`]): only a pipeline with quantile
+    /// normalisation needs a whole copy to transform, and it takes a given matrix as its copy.
+    pub fn transform_columns<'x>(
         &self,
-        mut x: Array2<f32>,
+        x: impl Into<CowArray<'x, f32, Ix2>>,
         keep: &[usize],
         samples: &[SampleMeta],
     ) -> Result<Array2<f32>> {
+        let x = x.into();
+        self.check_shape(x.view(), keep, samples)?;
+        if self.transforms_column_wise() {
+            let totals = self.rate_totals(x.view(), samples)?;
+            return self.transform_kept(x.view(), keep, totals.as_deref(), samples);
+        }
+        let whole_rows = self
+            .steps
+            .iter()
+            .rposition(FittedStep::reads_whole_rows)
+            .map_or(0, |last| last + 1);
+        let all_names = Names::Ids {
+            samples,
+            genes: &self.genes,
+        };
+        let mut x = x.into_owned();
+        for step in &self.steps[..whole_rows] {
+            step.apply(x.view_mut(), all_names)?;
+        }
+        let mut kept = select_columns(x.view(), keep);
+        drop(x);
+        self.apply_per_gene_steps(kept.view_mut(), whole_rows, keep, samples)?;
+        Ok(kept)
+    }
+
+    /// Refuses an input of other dimensions than the pipeline's genes and the named samples, or
+    /// a kept column past the genes.
+    fn check_shape(
+        &self,
+        x: ArrayView2<'_, f32>,
+        keep: &[usize],
+        samples: &[SampleMeta],
+    ) -> Result<()> {
         if x.ncols() != self.genes.len() {
             return Err(Error::LengthMismatch {
                 what: "pipeline input columns (the pipeline's genes)",
@@ -323,37 +530,151 @@ impl FittedPipeline {
                 ),
             });
         }
-        let whole_rows = self
-            .steps
+        Ok(())
+    }
+
+    /// Whether any subset of the genes transforms on its own given each sample's rate total: no
+    /// step reads whole rows but a TPM or CPM first.
+    fn transforms_column_wise(&self) -> bool {
+        self.steps
             .iter()
-            .rposition(FittedStep::reads_whole_rows)
-            .map_or(0, |last| last + 1);
-        let all_names = Names::Ids {
+            .skip(1)
+            .chain(
+                self.steps
+                    .first()
+                    .filter(|first| !matches!(first, FittedStep::Tpm { .. } | FittedStep::Cpm)),
+            )
+            .all(|step| !step.reads_whole_rows())
+    }
+
+    /// Each sample's [`scale::rate_totals`] over every gene for a first TPM or CPM step (`None`
+    /// for another first step, whose input check this runs instead): the input of
+    /// [`transform_kept`](Self::transform_kept).
+    fn rate_totals(
+        &self,
+        x: ArrayView2<'_, f32>,
+        samples: &[SampleMeta],
+    ) -> Result<Option<Vec<f64>>> {
+        let names = Names::Ids {
             samples,
             genes: &self.genes,
         };
-        if whole_rows == 0 {
-            if let Some(first) = self.steps.first() {
-                first.check_input(x.view(), all_names)?;
+        match self.steps.first() {
+            Some(FittedStep::Tpm { lengths }) => scale::rate_totals(x, lengths, names).map(Some),
+            Some(FittedStep::Cpm) => scale::rate_totals(x, &vec![1.0; x.ncols()], names).map(Some),
+            Some(first) => first.check_input(x, names).map(|()| None),
+            None => check::finite(x, names).map(|()| None),
+        }
+    }
+
+    /// The columns `keep` of `x` through every step, for a pipeline that
+    /// [transforms column-wise](Self::transforms_column_wise), with the samples' rate totals of
+    /// its first step.
+    fn transform_kept(
+        &self,
+        x: ArrayView2<'_, f32>,
+        keep: &[usize],
+        totals: Option<&[f64]>,
+        samples: &[SampleMeta],
+    ) -> Result<Array2<f32>> {
+        let mut kept = Array2::zeros((x.nrows(), keep.len()));
+        self.transform_kept_into(x, keep, totals, samples, kept.view_mut())?;
+        Ok(kept)
+    }
+
+    /// [`transform_kept`](Self::transform_kept) written into `out`.
+    fn transform_kept_into(
+        &self,
+        x: ArrayView2<'_, f32>,
+        keep: &[usize],
+        totals: Option<&[f64]>,
+        samples: &[SampleMeta],
+        mut out: ArrayViewMut2<'_, f32>,
+    ) -> Result<()> {
+        select_columns_into(x, keep, out.view_mut());
+        let first_per_gene = match (self.steps.first(), totals) {
+            (Some(FittedStep::Tpm { lengths }), Some(totals)) => {
+                let lengths: Vec<f32> = keep.iter().map(|&c| lengths[c]).collect();
+                scale::scale_by_rate_totals_inplace(out.view_mut(), &lengths, totals);
+                1
             }
+            (Some(FittedStep::Cpm), Some(totals)) => {
+                scale::scale_by_rate_totals_inplace(out.view_mut(), &vec![1.0; keep.len()], totals);
+                1
+            }
+            _ => 0,
+        };
+        self.apply_per_gene_steps(out, first_per_gene, keep, samples)
+    }
+
+    /// The columns `keep` of the samples of `parts` stacked in order, through every step of a
+    /// pipeline that [transforms column-wise](Self::transforms_column_wise), with each part's
+    /// rate totals.
+    fn transform_parts(
+        &self,
+        parts: &[&Dataset],
+        keep: &[usize],
+        totals: &[Option<Vec<f64>>],
+    ) -> Result<Array2<f32>> {
+        stacked(parts, keep.len(), |p, part, out| {
+            self.transform_kept_into(
+                part.counts().view(),
+                keep,
+                totals[p].as_deref(),
+                part.samples(),
+                out,
+            )
+        })
+    }
+
+    /// [`transform_columns`](Self::transform_columns) of the samples of `parts` stacked in order
+    /// (datasets in the pipeline's genes): the classifier's matrix of a training set made of
+    /// several datasets (GTEx and SRA) without concatenating them first: for a pipeline that
+    /// [fits column-wise](Pipeline::fits_column_wise), the concatenation would be the one copy of
+    /// every gene of every sample.
+    pub fn transform_stacked_columns(
+        &self,
+        parts: &[&Dataset],
+        keep: &[usize],
+    ) -> Result<Array2<f32>> {
+        for part in parts {
+            check::same_genes(&self.genes, part.genes().ids())?;
+            self.check_shape(part.counts().view(), keep, part.samples())?;
         }
-        for step in &self.steps[..whole_rows] {
-            step.apply(&mut x, all_names)?;
+        if self.transforms_column_wise() {
+            let totals = parts
+                .iter()
+                .map(|part| self.rate_totals(part.counts().view(), part.samples()))
+                .collect::<Result<Vec<_>>>()?;
+            return self.transform_parts(parts, keep, &totals);
         }
-        let mut kept = select_columns(x.view(), keep);
-        drop(x);
+        stacked(parts, keep.len(), |_, part, mut out| {
+            out.assign(&self.transform_columns(part.counts(), keep, part.samples())?);
+            Ok(())
+        })
+    }
+
+    /// Applies the steps from `first` on, none of which reads whole rows, to `kept`: the columns
+    /// `keep` of their input.
+    fn apply_per_gene_steps(
+        &self,
+        mut kept: ArrayViewMut2<'_, f32>,
+        first: usize,
+        keep: &[usize],
+        samples: &[SampleMeta],
+    ) -> Result<()> {
         let kept_genes: Vec<String> = keep.iter().map(|&c| self.genes[c].clone()).collect();
         let kept_names = Names::Ids {
             samples,
             genes: &kept_genes,
         };
-        for step in &self.steps[whole_rows..] {
+        for step in &self.steps[first..] {
             let step = step
                 .on_columns(keep)
                 .expect("no step after the last whole-row step reads whole rows");
-            step.apply(&mut kept, kept_names)?;
+            step.apply(kept.view_mut(), kept_names)?;
         }
-        Ok(kept)
+        Ok(())
     }
 
     /// The pipeline as JSON.
@@ -364,5 +685,119 @@ impl FittedPipeline {
     /// Reads a pipeline written by [`FittedPipeline::to_json`].
     pub fn from_json(json: &str) -> Result<Self> {
         Ok(serde_json::from_str(json)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rnameta_core::{DataSource, GeneAnnotation, GeneInfo};
+
+    /// Counts with zeros and ties over `genes` genes with both lengths set.
+    fn counts(samples: usize, genes: usize) -> Dataset {
+        let x = Array2::from_shape_fn((samples, genes), |(s, g)| {
+            ((s * 7 + g * 13) % 23) as f32 * ((g % 5) as f32)
+        });
+        let infos = (0..genes)
+            .map(|g| GeneInfo {
+                union_exon_length: Some(200 + 37 * g as u32),
+                longest_transcript_length: Some(500 + 11 * g as u32),
+                ..GeneInfo::from_id(&format!("ENSG{g:011}"))
+            })
+            .collect();
+        let meta = (0..samples)
+            .map(|i| SampleMeta::new(format!("S{i}"), DataSource::Other))
+            .collect();
+        Dataset::new(x, GeneAnnotation::new(infos).unwrap(), meta).unwrap()
+    }
+
+    #[test]
+    fn visited_blocks_are_the_fitted_transform_bit_for_bit() {
+        let train = counts(40, 30);
+        for pipeline in [
+            Pipeline::tpm_log2(),
+            Pipeline::cpm_log2(),
+            Pipeline::archs4(),
+            Pipeline::new(vec![Step::Tpm, Step::Log2p1, Step::ZScore]),
+            Pipeline::new(vec![Step::Ln1p, Step::DivideByLongestTranscript]),
+        ] {
+            let (fitted, whole) = pipeline.fit_transform(&train).unwrap();
+            let mut seen = Array2::<f32>::from_elem(whole.dim(), f32::NAN);
+            let mut firsts = Vec::new();
+            let visited = pipeline
+                .fit_visiting_blocks(&[&train], 7, |first, block| {
+                    firsts.push(first);
+                    seen.slice_mut(ndarray::s![.., first..first + block.ncols()])
+                        .assign(&block);
+                    Ok::<(), Error>(())
+                })
+                .unwrap();
+            assert_eq!(visited, fitted, "{pipeline:?}");
+            assert_eq!(firsts, [0, 7, 14, 21, 28], "{pipeline:?}");
+            assert!(
+                seen.iter()
+                    .zip(&whole)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{pipeline:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn visiting_refuses_an_empty_sample_by_name() {
+        let mut train = counts(5, 9);
+        train.counts_mut().row_mut(3).fill(0.0);
+        let err = Pipeline::tpm_log2()
+            .fit_visiting_columns(&[&train], |_, _| Ok::<(), Error>(()))
+            .unwrap_err();
+        assert!(err.to_string().contains("S3"), "{err}");
+    }
+
+    #[test]
+    fn stacked_parts_transform_as_their_concatenation() {
+        let whole = counts(30, 20);
+        let (a, b) = (
+            whole.select_samples(&(0..12).collect::<Vec<_>>()).unwrap(),
+            whole.select_samples(&(12..30).collect::<Vec<_>>()).unwrap(),
+        );
+        let keep = [19, 2, 2, 7];
+        for pipeline in [
+            Pipeline::tpm_log2(),
+            Pipeline::cpm_log2(),
+            Pipeline::archs4(),
+        ] {
+            let (fitted, x) = pipeline.fit_transform(&whole).unwrap();
+            let mut seen = Array2::<f32>::from_elem(x.dim(), f32::NAN);
+            let visited = pipeline
+                .fit_visiting_blocks(&[&a, &b], 6, |first, block| {
+                    seen.slice_mut(ndarray::s![.., first..first + block.ncols()])
+                        .assign(&block);
+                    Ok::<(), Error>(())
+                })
+                .unwrap();
+            assert_eq!(visited, fitted, "{pipeline:?}");
+            assert!(seen.iter().zip(&x).all(|(s, x)| s.to_bits() == x.to_bits()));
+            let stacked = fitted.transform_stacked_columns(&[&a, &b], &keep).unwrap();
+            let alone = fitted
+                .transform_columns(whole.counts(), &keep, whole.samples())
+                .unwrap();
+            assert!(stacked
+                .iter()
+                .zip(&alone)
+                .all(|(s, x)| s.to_bits() == x.to_bits()));
+        }
+    }
+
+    #[test]
+    fn stacked_parts_of_other_genes_are_refused() {
+        let (a, b) = (counts(4, 9), counts(4, 8));
+        let err = Pipeline::tpm_log2()
+            .fit_visiting_columns(&[&a, &b], |_, _| Ok::<(), Error>(()))
+            .unwrap_err();
+        assert!(matches!(err, Error::GeneMismatch { .. }), "{err}");
+        let none: [&Dataset; 0] = [];
+        assert!(Pipeline::tpm_log2()
+            .fit_visiting_columns(&none, |_, _| Ok::<(), Error>(()))
+            .is_err());
     }
 }

@@ -64,8 +64,12 @@ pub(crate) const LOG2P1_INPUT: &str = "log2(x+1)";
 /// See [`TPM_INPUT`].
 pub(crate) const LN1P_INPUT: &str = "ln(1+x)";
 
-/// Converts counts to TPM in place given gene lengths in bases (one per column).
-pub fn tpm_inplace(mut x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<'_>) -> Result<()> {
+/// Each sample's total rate, `sum_g count_g / length_g` in `f64` over every gene in column
+/// order: the denominator of TPM (of CPM with lengths of 1). Computed once, it scales any subset
+/// of the genes exactly as the whole matrix is scaled ([`scale_by_rate_totals_inplace`]), which
+/// is how a pipeline reads a few genes of a large matrix without transforming all of it.
+/// Refuses negative values and empty samples, naming them.
+pub fn rate_totals(x: ArrayView2<'_, f32>, lengths: &[f32], names: Names<'_>) -> Result<Vec<f64>> {
     if lengths.len() != x.ncols() {
         return Err(Error::LengthMismatch {
             what: "gene lengths",
@@ -73,32 +77,50 @@ pub fn tpm_inplace(mut x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<
             got: lengths.len(),
         });
     }
-    check::non_negative(x.view(), names, TPM_INPUT)?;
-    for (r, row) in x.axis_iter(Axis(0)).enumerate() {
-        let total: f64 = row
-            .iter()
-            .zip(lengths)
-            .map(|(&c, &l)| f64::from(c) / f64::from(l))
-            .sum();
-        if total <= 0.0 {
-            return Err(Error::EmptySample {
-                sample: names.sample(r),
-            });
-        }
-    }
-    x.axis_iter_mut(Axis(0))
+    check::non_negative(x, names, TPM_INPUT)?;
+    let totals: Vec<f64> = x
+        .axis_iter(Axis(0))
         .into_par_iter()
-        .for_each(|mut row| {
-            let total: f64 = row
-                .iter()
+        .map(|row| {
+            row.iter()
                 .zip(lengths)
                 .map(|(&c, &l)| f64::from(c) / f64::from(l))
-                .sum();
+                .sum()
+        })
+        .collect();
+    match totals.iter().position(|&total| total <= 0.0) {
+        Some(r) => Err(Error::EmptySample {
+            sample: names.sample(r),
+        }),
+        None => Ok(totals),
+    }
+}
+
+/// `x[r, j] / lengths[j] / totals[r] x 1e6` in place: TPM (or CPM, with lengths of 1) of the
+/// columns of `x`, whose lengths are `lengths` and whose samples' [`rate_totals`] over every gene
+/// are `totals`.
+pub fn scale_by_rate_totals_inplace(
+    mut x: ArrayViewMut2<'_, f32>,
+    lengths: &[f32],
+    totals: &[f64],
+) {
+    assert_eq!(lengths.len(), x.ncols(), "one length per column");
+    assert_eq!(totals.len(), x.nrows(), "one total per row");
+    x.axis_iter_mut(Axis(0))
+        .into_par_iter()
+        .zip(totals.par_iter())
+        .for_each(|(mut row, &total)| {
             let scale = 1e6 / total;
             for (v, &l) in row.iter_mut().zip(lengths) {
                 *v = (f64::from(*v) / f64::from(l) * scale) as f32;
             }
         });
+}
+
+/// Converts counts to TPM in place given gene lengths in bases (one per column).
+pub fn tpm_inplace(x: ArrayViewMut2<'_, f32>, lengths: &[f32], names: Names<'_>) -> Result<()> {
+    let totals = rate_totals(x.view(), lengths, names)?;
+    scale_by_rate_totals_inplace(x, lengths, &totals);
     Ok(())
 }
 

@@ -138,7 +138,7 @@ fn rank_genes(
 ) -> Result<Produced> {
     let task = Task::Tissue;
     let train = sets.gtex_and_sra_train()?;
-    let labels = training_labels(task, &train, universe);
+    let labels = training_labels(task, train.samples(), universe);
     // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples.
     let normalised = Pipeline::tpm_log2()
         .fit(&train)?
@@ -447,7 +447,7 @@ fn rf_multilabel(
         .collect();
     let test_set = sra.select_samples(&test_rows)?;
     let test = &test_set;
-    let tissue_labels = training_labels(Task::Tissue, &train, universe);
+    let tissue_labels = training_labels(Task::Tissue, train.samples(), universe);
     let tissues = tissue_labels.classes().to_vec();
     let source_labels = Labels::for_task(Task::SampleSource, train.samples());
     let sources = source_labels.classes().to_vec();

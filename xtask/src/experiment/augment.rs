@@ -242,7 +242,7 @@ impl Setup<'_> {
     fn seed(&self, n: usize, method: &Option<Method>, seed: u64) -> Result<SeedOutcome> {
         let task = Task::Tissue;
         let (cut_train, left_out) = cut(&self.train, &self.train_labels, self.scarce, n, seed)?;
-        let labels = training_labels(task, &cut_train, self.universe);
+        let labels = training_labels(task, cut_train.samples(), self.universe);
         let class = labels
             .class_index(&self.scarce_name)
             .context("the scarce class after the cut")?;
@@ -365,7 +365,7 @@ fn run(
     design: &AugmentDesign,
 ) -> Result<Produced> {
     let train = sets.gtex_and_sra_train()?;
-    let train_labels = training_labels(Task::Tissue, &train, universe);
+    let train_labels = training_labels(Task::Tissue, train.samples(), universe);
     let scarce = train_labels
         .class_index(design.scarce_class)
         .or_else(|| {

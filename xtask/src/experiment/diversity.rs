@@ -116,7 +116,7 @@ fn studies_by_class(
     train: &Dataset,
     universe: &[String],
 ) -> BTreeMap<String, Vec<(String, Vec<usize>)>> {
-    let labels = training_labels(Task::SampleSource, train, universe);
+    let labels = training_labels(Task::SampleSource, train.samples(), universe);
     let mut grouped: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
     for (row, class) in labels.assigned().iter().enumerate() {
         let (Some(c), Some(study)) = (class, &train.samples()[row].study) else {
@@ -260,7 +260,7 @@ fn run(
                 let mut rng = ChaCha8Rng::seed_from_u64(1_000 * k as u64 + sub as u64);
                 let rows = draw(&by_class, &design, k, diverse, &mut rng);
                 let train = sets.sra_train.select_samples(&rows)?;
-                let labels = training_labels(task, &train, universe);
+                let labels = training_labels(task, train.samples(), universe);
                 let name = &result.name;
                 let data = FitData::new(
                     task,

@@ -12,8 +12,8 @@
 //! fit itself; a faster non-cryptographic hash would save at most the 0.36 s and give up
 //! collision resistance, so SHA-256 (already a dependency) it is.
 
-use anyhow::Result;
-use rnameta_core::{Dataset, Labels};
+use anyhow::{bail, Result};
+use rnameta_core::{Dataset, Labels, SampleMeta};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -83,21 +83,33 @@ impl Default for Key {
 /// Hex SHA-256 of a dataset: its shape, gene annotation and sample metadata (as JSON) and the
 /// bytes of every matrix value (native, little-endian on the machines this runs on), row by row.
 pub fn data_digest(data: &Dataset) -> Result<String> {
+    stacked_digest(&[data])
+}
+
+/// [`data_digest`] of the samples of `parts` stacked in order (datasets of the same genes),
+/// without concatenating them: the digest of their concatenation.
+pub fn stacked_digest(parts: &[&Dataset]) -> Result<String> {
+    let Some(first) = parts.first() else {
+        bail!("no dataset to digest");
+    };
+    let samples: Vec<&SampleMeta> = parts.iter().flat_map(|part| part.samples()).collect();
     let mut hash = Sha256::new();
-    hash.update((data.n_samples() as u64).to_le_bytes());
-    hash.update((data.n_genes() as u64).to_le_bytes());
-    hash.update(serde_json::to_vec(data.genes())?);
+    hash.update((samples.len() as u64).to_le_bytes());
+    hash.update((first.n_genes() as u64).to_le_bytes());
+    hash.update(serde_json::to_vec(first.genes())?);
     hash.update([0]);
-    hash.update(serde_json::to_vec(data.samples())?);
+    hash.update(serde_json::to_vec(&samples)?);
     hash.update([0]);
-    match data.counts().as_slice() {
-        // The values' bytes as they lie in memory: little-endian on every machine this runs on
-        // (a big-endian one would give other keys, and fit again).
-        Some(values) => hash.update(bytemuck::cast_slice::<f32, u8>(values)),
-        None => {
-            for row in data.counts().rows() {
-                let row: Vec<f32> = row.to_vec();
-                hash.update(bytemuck::cast_slice::<f32, u8>(&row));
+    for part in parts {
+        match part.counts().as_slice() {
+            // The values' bytes as they lie in memory: little-endian on every machine this runs
+            // on (a big-endian one would give other keys, and fit again).
+            Some(values) => hash.update(bytemuck::cast_slice::<f32, u8>(values)),
+            None => {
+                for row in part.counts().rows() {
+                    let row: Vec<f32> = row.to_vec();
+                    hash.update(bytemuck::cast_slice::<f32, u8>(&row));
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, Labels, SampleMeta, Task};
 use rnameta_models::{DaParams, GeneChoice, ModelKind, ModelSpec};
 use serde::Serialize;
 
@@ -174,10 +174,14 @@ pub struct ArmResult {
     pub skipped: Option<String>,
 }
 
-/// Labels of `task` on `data`, matched loosely against `universe` and restricted to the classes
-/// that occur: a model learns the classes its training set has.
-pub fn training_labels(task: Task, data: &Dataset, universe: &[String]) -> Labels {
-    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+/// Labels of `task` on `samples`, matched loosely against `universe` and restricted to the
+/// classes that occur: a model learns the classes its training set has.
+pub fn training_labels<'s>(
+    task: Task,
+    samples: impl IntoIterator<Item = &'s SampleMeta>,
+    universe: &[String],
+) -> Labels {
+    let names: Vec<Option<String>> = samples.into_iter().map(|s| task.label_of(s)).collect();
     let (loose, _) = Labels::within_classes(universe.to_vec(), &names);
     let counts = loose.class_counts();
     let present: Vec<String> = universe
@@ -234,14 +238,12 @@ pub fn run_arm(
     sets: &Sets<'_>,
     seeds: &[u64],
 ) -> Result<ArmResult> {
-    let combined;
-    let train: &Dataset = match arm.train {
-        TrainSet::G => sets.gtex,
-        TrainSet::S => sets.sra_train,
-        TrainSet::GS => {
-            combined = sets.gtex_and_sra_train()?;
-            &combined
-        }
+    // G+S and S large are the datasets stacked, never concatenated: a copy of GTEx and the SRA
+    // would be the largest matrix of the arm (3.6 GB on the paper preset).
+    let train: Vec<&Dataset> = match arm.train {
+        TrainSet::G => vec![sets.gtex],
+        TrainSet::S => vec![sets.sra_train],
+        TrainSet::GS => vec![sets.gtex, sets.sra_train],
         TrainSet::SLarge => {
             if arm.test == TestSet::S {
                 bail!(
@@ -249,21 +251,18 @@ pub fn run_arm(
                     arm.name()
                 );
             }
-            if sets.sra_test.n_samples() == 0 {
-                // Every study trains already (the experiment's SRA sides): no second copy.
-                sets.sra_train
-            } else {
-                combined = Dataset::concat(&[sets.sra_train, sets.sra_test])?;
-                &combined
-            }
+            vec![sets.sra_train, sets.sra_test]
         }
-    };
+    }
+    .into_iter()
+    .filter(|part| part.n_samples() > 0)
+    .collect();
     let test = match arm.test {
         TestSet::G => sets.gtex,
         TestSet::S => sets.sra_test,
         TestSet::T => sets.tcga,
     };
-    let labels = training_labels(task, train, universe);
+    let labels = training_labels(task, train.iter().flat_map(|part| part.samples()), universe);
     let mut result = ArmResult::new(
         arm.name(),
         Some(arm),
@@ -278,7 +277,7 @@ pub fn run_arm(
         ));
         return Ok(result);
     }
-    let data = FitData::new(
+    let data = FitData::stacked(
         task,
         GeneChoice::Paper,
         sets.settings.pipeline(),

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, Labels, SampleMeta, Task};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelKind, ModelSpec};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
@@ -93,12 +93,28 @@ const TUNED: [(Task, ModelKind); 4] = [
 ];
 
 /// Fit and validation data of one task.
-struct Split3 {
-    fit: Dataset,
+struct Split3<'a> {
+    /// The fit studies of the SRA.
+    fit_sra: Dataset,
+    /// GTEx, fitted on before the SRA's fit studies (tissue and sex, as the paper's G+S).
+    gtex: Option<&'a Dataset>,
     validation: Dataset,
 }
 
-fn split_for(task: Task, cohort: &Cohort) -> Result<Split3> {
+impl Split3<'_> {
+    /// The fit data: GTEx and the SRA's fit studies stacked (never concatenated), or the SRA's
+    /// fit studies alone.
+    fn fit(&self) -> Vec<&Dataset> {
+        self.gtex.into_iter().chain([&self.fit_sra]).collect()
+    }
+
+    /// The fit samples, in the order of [`Split3::fit`].
+    fn fit_samples(&self) -> impl Iterator<Item = &SampleMeta> {
+        self.fit().into_iter().flat_map(|part| part.samples())
+    }
+}
+
+fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
     let sra = &cohort.sra;
     let labels = Labels::for_task(task, sra.samples());
     let (fit_sra, validation) = match task {
@@ -125,12 +141,11 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3> {
     if validation.n_samples() == 0 {
         bail!("tune: no SRA study is left for validating {task} models");
     }
-    let fit = if task == Task::SampleSource {
-        fit_sra
-    } else {
-        Dataset::concat(&[&cohort.gtex, &fit_sra])?
-    };
-    Ok(Split3 { fit, validation })
+    Ok(Split3 {
+        fit_sra,
+        gtex: (task != Task::SampleSource).then_some(&cohort.gtex),
+        validation,
+    })
 }
 
 /// Labelled rows of `data` split by study into fit and validation: per class, its studies largest
@@ -273,10 +288,9 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
     );
     for (task, model) in TUNED {
         let data = split_for(task, cohort)?;
-        let universe = Labels::for_task(task, data.fit.samples())
-            .classes()
-            .to_vec();
-        let labels = training_labels(task, &data.fit, &universe);
+        let fit_samples: Vec<SampleMeta> = data.fit_samples().cloned().collect();
+        let universe = Labels::for_task(task, &fit_samples).classes().to_vec();
+        let labels = training_labels(task, &fit_samples, &universe);
         // Every trial is drawn, run or not, so that the trials of later pairs stay the same.
         let specs: Vec<ModelSpec> = (0..trials)
             .map(|trial| draw(model, task, trial, &mut rng))
@@ -305,11 +319,11 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             results.push(skipped);
             continue;
         }
-        let fit_data = FitData::new(
+        let fit_data = FitData::stacked(
             task,
             GeneChoice::Paper,
             rnameta_preprocess::Pipeline::tpm_log2(),
-            &data.fit,
+            data.fit(),
             &labels,
             &data.validation,
         );

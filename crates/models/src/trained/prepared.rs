@@ -1,16 +1,21 @@
 //! A training set prepared once for any number of models: the pipeline fitted on it, the genes
 //! chosen and the matrix the classifier reads.
 //!
-//! Preparing is a large part of a fit on a large cohort: a copy of the whole training matrix,
-//! TPM and log over every gene, and the Gini coefficient of every gene (a sort of its values).
-//! On the paper preset's G+S training set (about 11,000 samples x 20,000 genes) it is a fifth of
-//! an MLP fit and most of a LIN fit. Seeds and settings change only the classifier, so fitting
-//! them on one [`PreparedTraining`] gives the models [`TrainedModel::fit`] gives, from one
-//! preparation and one copy of the matrix shared by every fit (it is [`Sync`]: fits on several
-//! threads read it together).
+//! Preparing is a large part of a fit on a large cohort: TPM and log over every gene and the Gini
+//! coefficient of every gene (a sort of its values). On the paper preset's G+S training set
+//! (about 11,000 samples x 20,000 genes) it is a fifth of an MLP fit and most of a LIN fit. Seeds
+//! and settings change only the classifier, so fitting them on one [`PreparedTraining`] gives the
+//! models [`TrainedModel::fit`] gives, from one preparation and one copy of the matrix shared by
+//! every fit (it is [`Sync`]: fits on several threads read it together). For a pipeline that
+//! [fits column-wise](Pipeline::fits_column_wise) (TPM or CPM, then logs) the transformed
+//! training set is never held whole: the Gini coefficients are computed a block of genes at a
+//! time and the classifier's genes transformed from the counts, so a preparation holds the
+//! training counts and the classifier's matrix, not a second copy of the counts.
 
 use ndarray::Array2;
-use rnameta_core::{select_columns, Dataset, GeneInfo, Labels, SampleMeta, Task};
+use std::borrow::Cow;
+
+use rnameta_core::{select_columns, Dataset, GeneAnnotation, GeneInfo, Labels, SampleMeta, Task};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection};
@@ -25,7 +30,7 @@ use crate::{Error, ModelSpec, Result};
 #[derive(Debug)]
 pub struct PreparedTraining<'a> {
     task: Task,
-    samples: &'a [SampleMeta],
+    samples: Cow<'a, [SampleMeta]>,
     labels: &'a Labels,
     preprocessing: Preprocessing,
     gene_ids: Vec<String>,
@@ -43,12 +48,80 @@ impl<'a> PreparedTraining<'a> {
         train: &'a Dataset,
         labels: &'a Labels,
     ) -> Result<Self> {
-        let (mut fitted, x) = pipeline.fit_transform(train)?;
-        let (gene_ids, gene_selection) = choose_genes(genes, task, train, &x)?;
-        let columns = positions(&fitted.genes, &gene_ids)?;
-        let mut x_model = select_columns(x.view(), &columns);
-        drop(x);
+        Self::stacked(task, pipeline, genes, &[train], labels)
+    }
+
+    /// [`PreparedTraining::new`] on the samples of `parts` stacked in order (datasets of the same
+    /// genes, `labels` parallel to all their samples): the model [`TrainedModel::fit`] gives on
+    /// the parts concatenated, without the concatenation when the pipeline
+    /// [fits column-wise](Pipeline::fits_column_wise) and the model reads its levels (a training
+    /// set of GTEx and SRA then costs the classifier's matrix, not a copy of both datasets).
+    pub fn stacked(
+        task: Task,
+        pipeline: &Pipeline,
+        genes: &GeneChoice,
+        parts: &[&'a Dataset],
+        labels: &'a Labels,
+    ) -> Result<Self> {
+        let Some(&first_part) = parts.first() else {
+            return Err(Error::NotEnoughData {
+                reason: "a training set of no dataset".to_owned(),
+            });
+        };
+        let samples: Cow<'a, [SampleMeta]> = match parts {
+            [one] => Cow::Borrowed(one.samples()),
+            _ => Cow::Owned(parts.iter().flat_map(|p| p.samples()).cloned().collect()),
+        };
+        let ranks_by_gini = matches!(genes, GeneChoice::Paper | GeneChoice::Gini { .. });
+        let whole;
+        let (mut fitted, gene_ids, gene_selection, columns, mut x_model, train);
+        if pipeline.fits_column_wise()
+            && (parts.len() == 1 || pipeline.model_input == ModelInput::Levels)
+        {
+            // The Gini coefficients from the transformed values a block of genes at a time, and
+            // the classifier's genes transformed from the counts: the transformed training set
+            // is never held whole, nor the parts concatenated.
+            let mut gini = Vec::new();
+            let all_genes: Vec<String> = first_part.genes().ids().map(str::to_owned).collect();
+            fitted = if ranks_by_gini {
+                pipeline.fit_visiting_columns(parts, |first, block| {
+                    let names = Names::Ids {
+                        samples: &samples,
+                        genes: &all_genes[first..first + block.ncols()],
+                    };
+                    gini.extend(gini_per_gene(block, names)?);
+                    Ok::<(), Error>(())
+                })?
+            } else {
+                // Fitted from the annotation; every part's values are checked as they are
+                // transformed below.
+                pipeline.fit(first_part)?
+            };
+            (gene_ids, gene_selection) = choose_genes(genes, task, first_part.genes(), &gini)?;
+            columns = positions(&fitted.genes, &gene_ids)?;
+            x_model = fitted.transform_stacked_columns(parts, &columns)?;
+            train = first_part;
+        } else {
+            train = match parts {
+                [one] => *one,
+                _ => {
+                    whole = Dataset::concat(parts).map_err(rnameta_preprocess::Error::from)?;
+                    &whole
+                }
+            };
+            let x;
+            (fitted, x) = pipeline.fit_transform(train)?;
+            let gini = if ranks_by_gini {
+                gini_per_gene(x.view(), Names::Dataset(train))?
+            } else {
+                Vec::new()
+            };
+            (gene_ids, gene_selection) = choose_genes(genes, task, train.genes(), &gini)?;
+            columns = positions(&fitted.genes, &gene_ids)?;
+            x_model = select_columns(x.view(), &columns);
+        }
         if pipeline.model_input == ModelInput::WithinSampleRanks {
+            // `train` holds every training sample here: one part, or the parts concatenated.
             let lengths = fitted.steps.iter().find_map(|step| match step {
                 FittedStep::Tpm { lengths } => Some(columns.iter().map(|&c| lengths[c]).collect()),
                 _ => None,
@@ -67,7 +140,7 @@ impl<'a> PreparedTraining<'a> {
         let fill_values = training_means(&x_model, labels);
         Ok(Self {
             task,
-            samples: train.samples(),
+            samples,
             labels,
             preprocessing: Preprocessing {
                 pipeline: fitted,
@@ -108,7 +181,7 @@ impl<'a> PreparedTraining<'a> {
         let labels = self.labels;
         let mut classifier = spec.build()?;
         match augment(&self.x, labels)? {
-            None => classifier.fit(self.x.view(), labels, self.samples)?,
+            None => classifier.fit(self.x.view(), labels, &self.samples)?,
             Some((x_more, labels_more)) => {
                 let n = self.samples.len();
                 if x_more.ncols() != self.x.ncols()
@@ -153,16 +226,17 @@ impl<'a> PreparedTraining<'a> {
     }
 }
 
-/// The classifier's genes and a description of how they were chosen.
+/// The classifier's genes and a description of how they were chosen (`gini`: each gene's Gini
+/// coefficient over the transformed training set, computed for the choices that rank by it).
 fn choose_genes(
     choice: &GeneChoice,
     task: Task,
-    train: &Dataset,
-    x: &Array2<f32>,
+    annotation: &GeneAnnotation,
+    gini: &[f64],
 ) -> Result<(Vec<String>, String)> {
-    let all = || train.genes().ids().map(str::to_owned).collect::<Vec<_>>();
+    let all = || annotation.ids().map(str::to_owned).collect::<Vec<_>>();
     let selection = match choice {
-        GeneChoice::All => return Ok((all(), format!("all {} genes", train.n_genes()))),
+        GeneChoice::All => return Ok((all(), format!("all {} genes", annotation.len()))),
         GeneChoice::Ids(ids) => {
             return Ok((ids.clone(), format!("{} genes given by id", ids.len())));
         }
@@ -171,8 +245,7 @@ fn choose_genes(
                 .iter()
                 .map(|c| GeneInfo::normalise_chromosome(c))
                 .collect();
-            let ids: Vec<String> = train
-                .genes()
+            let ids: Vec<String> = annotation
                 .genes()
                 .iter()
                 .filter(|g| {
@@ -187,22 +260,16 @@ fn choose_genes(
                     "genes on chromosomes {}: {} of {}",
                     chromosomes.join("+"),
                     ids.len(),
-                    train.n_genes()
+                    annotation.len()
                 ),
                 gene_ids: ids,
             }
         }
-        GeneChoice::Paper => {
-            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
-            paper_selection(task, train.genes(), &gini)?
-        }
+        GeneChoice::Paper => paper_selection(task, annotation, gini)?,
         GeneChoice::Gini {
             window,
             protein_coding_only,
-        } => {
-            let gini = gini_per_gene(x.view(), Names::Dataset(train))?;
-            by_gini(train.genes(), &gini, *window, *protein_coding_only, None)?
-        }
+        } => by_gini(annotation, gini, *window, *protein_coding_only, None)?,
     };
     if selection.gene_ids.is_empty() {
         return Err(Error::NotEnoughData {
