@@ -87,7 +87,11 @@ impl Adam {
     /// Counts the step and returns its bias-corrected step size.
     fn next_step_size(&mut self) -> f32 {
         self.steps += 1;
-        let t = self.steps;
+        // Never a constant to the optimiser: LLVM folds `powi` of a known exponent in higher
+        // precision than the run-time `powi` computes, so a caller whose step count it could
+        // follow (the plain loop of this module's test, in a release build) got other step sizes
+        // than training does.
+        let t = std::hint::black_box(self.steps);
         let correction1 = 1.0 - self.beta1.powi(t);
         let correction2 = 1.0 - self.beta2.powi(t);
         self.learning_rate * correction2.sqrt() / correction1
