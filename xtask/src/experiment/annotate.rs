@@ -15,6 +15,7 @@
 //! is retrained with the same seed, and the change in test scores is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
@@ -22,13 +23,13 @@ use rnameta_core::{Dataset, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
 use rnameta_eval::metrics::tpr_at_cutoffs;
 use rnameta_eval::plot::{Axes, LinePoint, LineSeries};
 use rnameta_eval::{Cell, Table};
-use rnameta_models::{argmax_rows, GeneChoice, ModelKind, TrainedModel};
+use rnameta_models::{argmax_rows, GeneChoice, ModelKind, PreparedTraining, TrainedModel};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
-use super::fit::{score_named, Scores};
+use super::fit::{made_once, score_named, Scores};
 use super::memo::{Key, Memo};
 use super::report::Figure;
 use super::runner::{per_seed, ArmResult};
@@ -162,14 +163,27 @@ fn setups(design: &AnnotateDesign) -> Vec<Setup> {
 
 /// The data of one set-up: training samples with grouped labels, test samples with grouped truth,
 /// the unlabelled SRA samples (and which of them lie outside the test studies).
-struct Prepared {
-    train: Dataset,
+struct Prepared<'c> {
+    /// GTEx, for a set-up that trains on it before the SRA's training studies.
+    gtex: Option<&'c Dataset>,
+    /// The SRA's training studies.
+    sra_train: Dataset,
     train_names: Vec<Option<String>>,
+    /// `train_names` as labels.
+    train_labels: Labels,
     test: Dataset,
     test_names: Vec<Option<String>>,
     unlabelled: Dataset,
     /// Rows of `unlabelled` outside the test studies (the feedback loop may use them).
     feedback_pool: Vec<usize>,
+}
+
+impl Prepared<'_> {
+    /// The training samples: GTEx (in a set-up with it) and the SRA's training studies,
+    /// stacked, never concatenated.
+    fn train(&self) -> Vec<&Dataset> {
+        self.gtex.into_iter().chain([&self.sra_train]).collect()
+    }
 }
 
 /// `names` with every name outside `kept` (compared loosely) renamed to the catch-all class.
@@ -190,7 +204,7 @@ fn names_of(task: Task, samples: &[SampleMeta]) -> Vec<Option<String>> {
     samples.iter().map(|s| task.label_of(s)).collect()
 }
 
-fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
+fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
     let task = setup.task;
     let sra = &cohort.sra;
     let labels = Labels::for_task(task, sra.samples());
@@ -218,12 +232,14 @@ fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
             cohort.tcga.select_samples(&kept)?
         }
     };
-    let train = if setup.with_gtex {
-        Dataset::concat(&[&cohort.gtex, &sra_train])?
-    } else {
-        sra_train
-    };
-    let mut train_names = names_of(task, train.samples());
+    let gtex = setup.with_gtex.then_some(&cohort.gtex);
+    let train_samples: Vec<SampleMeta> = gtex
+        .into_iter()
+        .chain([&sra_train])
+        .flat_map(|part| part.samples())
+        .cloned()
+        .collect();
+    let mut train_names = names_of(task, &train_samples);
     let kept: Vec<String> = if setup.grouping == Grouping::Plain {
         Vec::new()
     } else {
@@ -264,7 +280,9 @@ fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
         .map(|(i, _)| i)
         .collect();
     Ok(Prepared {
-        train,
+        gtex,
+        sra_train,
+        train_labels: Labels::from_names(&train_names),
         train_names,
         test,
         test_names,
@@ -273,26 +291,22 @@ fn prepare(setup: &Setup, cohort: &Cohort) -> Result<Prepared> {
     })
 }
 
-/// Trains on `train` with `names` (every name a class of its own, in sorted order).
-fn fit(
-    settings: &Settings,
+/// The set-up's training set `parts` (stacked) prepared for its model, labelled by `labels`
+/// (every name a class of its own, in sorted order: `Labels::from_names`).
+fn prepare_training<'d>(
     setup: &Setup,
-    seed: u64,
-    train: &Dataset,
-    names: &[Option<String>],
-) -> Result<TrainedModel> {
-    let labels = Labels::from_names(names);
+    parts: &[&'d Dataset],
+    labels: &'d Labels,
+) -> Result<PreparedTraining<'d>> {
     if labels.classes().len() < 2 {
         bail!("{}: fewer than two classes to train", setup.name);
     }
-    let spec = settings.spec(setup.model, setup.task, seed)?;
-    Ok(TrainedModel::fit(
-        &spec,
+    Ok(PreparedTraining::stacked(
         setup.task,
         &Pipeline::tpm_log2(),
         &GeneChoice::Paper,
-        train,
-        &labels,
+        parts,
+        labels,
     )?)
 }
 
@@ -357,11 +371,19 @@ struct SeedOutcome {
     feedback_n_train: usize,
 }
 
-/// Trains, scores and predicts with one seed, then runs the feedback loop; from the record of an
-/// earlier run with `--resume`.
-fn run_seed(
+/// A set-up's training set prepared once for all its seeds, by the first seed that fits (none
+/// when every seed is recorded).
+struct SharedPreparation<'p> {
+    prepared: OnceLock<PreparedTraining<'p>>,
+    making: Mutex<()>,
+}
+
+/// Trains, scores and predicts with one seed (on the set-up's shared preparation), then runs the
+/// feedback loop; from the record of an earlier run with `--resume`.
+fn run_seed<'p>(
     setup: &Setup,
-    data: &Prepared,
+    data: &'p Prepared<'_>,
+    shared: &SharedPreparation<'p>,
     settings: &Settings,
     memo: &Memo,
     seed: u64,
@@ -375,15 +397,20 @@ fn run_seed(
             .json(&data.train_names)?
             .json(&data.test_names)?
             .json(&data.feedback_pool)?
-            .data(&data.train)?
+            .stacked_data(&data.train())?
             .data(&data.test)?
             .data(&data.unlabelled)?
             .finish())
     };
     let what = format!("annotate {} seed {seed}", setup.name);
     let outcome = memo.recorded(&what, key, || {
+        let prepared = made_once(&shared.prepared, &shared.making, || {
+            prepare_training(setup, &data.train(), &data.train_labels)
+        })
+        .with_context(|| format!("{} (seed {seed})", setup.name))?;
         let start = std::time::Instant::now();
-        let model = fit(settings, setup, seed, &data.train, &data.train_names)
+        let model = prepared
+            .fit(&spec)
             .with_context(|| format!("{} (seed {seed})", setup.name))?;
         let (scores, proba, truth) = score(
             &model,
@@ -407,10 +434,12 @@ fn run_seed(
             .collect();
         let start = std::time::Instant::now();
         let extra = data.unlabelled.select_samples(&joining)?;
-        let train = Dataset::concat(&[&data.train, &extra])?;
+        let mut train = data.train();
+        train.push(&extra);
         let mut names = data.train_names.clone();
         names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
-        let retrained = fit(settings, setup, seed, &train, &names)?;
+        let labels = Labels::from_names(&names);
+        let retrained = prepare_training(setup, &train, &labels)?.fit(&spec)?;
         let (feedback_scores, _, _) = score(
             &retrained,
             &data.test,
@@ -444,6 +473,10 @@ fn run_setup(
     seeds: &[u64],
 ) -> Result<SetupOutcome> {
     let data = prepare(setup, cohort)?;
+    let shared = SharedPreparation {
+        prepared: OnceLock::new(),
+        making: Mutex::new(()),
+    };
     let n_train = data.train_names.iter().flatten().count();
     let mut plain = ArmResult::new(setup.name.into(), None, n_train, 0);
     let mut feedback = ArmResult::new(format!("{} + feedback", setup.name), None, n_train, 0);
@@ -453,7 +486,9 @@ fn run_setup(
     let mut added = Vec::new();
     let mut confident_classes = BTreeMap::new();
     let mut first_predictions = None;
-    let outcomes = per_seed(seeds, |seed| run_seed(setup, &data, settings, memo, seed))?;
+    let outcomes = per_seed(seeds, |seed| {
+        run_seed(setup, &data, &shared, settings, memo, seed)
+    })?;
     for (i, seed_outcome) in outcomes.iter().enumerate() {
         plain.n_classes = seed_outcome.classes.len();
         plain.push(&seed_outcome.scores);

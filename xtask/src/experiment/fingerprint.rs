@@ -63,8 +63,14 @@ impl Key {
     }
 
     /// Adds a dataset whole (see [`data_digest`]).
-    pub fn data(mut self, data: &Dataset) -> Result<Self> {
-        self.0.update(data_digest(data)?.as_bytes());
+    pub fn data(self, data: &Dataset) -> Result<Self> {
+        self.stacked_data(&[data])
+    }
+
+    /// Adds the digest of the samples of `parts` stacked in order ([`stacked_digest`]: that of
+    /// their concatenation).
+    pub fn stacked_data(mut self, parts: &[&Dataset]) -> Result<Self> {
+        self.0.update(stacked_digest(parts)?.as_bytes());
         Ok(self)
     }
 

@@ -97,23 +97,14 @@ impl<'a> FitData<'a> {
         }
     }
 
-    /// The value in `cell`, made by `make` on the first call. Fits running side by side wait for
-    /// the one making it instead of making it again (a preparation or a digest of a gigabyte of
-    /// data is seconds of work).
+    /// The value in `cell`, made by `make` on the first call ([`made_once`] under this data's
+    /// lock).
     fn once<'s, T>(
         &'s self,
         cell: &'s OnceLock<T>,
         make: impl FnOnce() -> Result<T>,
     ) -> Result<&'s T> {
-        if let Some(value) = cell.get() {
-            return Ok(value);
-        }
-        let _making = self.making.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(value) = cell.get() {
-            return Ok(value);
-        }
-        let value = make()?;
-        Ok(cell.get_or_init(|| value))
+        made_once(cell, &self.making, make)
     }
 
     /// The training set prepared for the classifier, prepared on the first call.
@@ -165,6 +156,25 @@ impl<'a> FitData<'a> {
             })
         })
     }
+}
+
+/// The value in `cell`, made by `make` on the first call. Fits running side by side wait under
+/// `making` for the one making it instead of making it again (a preparation or a digest of a
+/// gigabyte of data is seconds of work); a failed `make` leaves `cell` empty for the next caller.
+pub fn made_once<'s, T>(
+    cell: &'s OnceLock<T>,
+    making: &Mutex<()>,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<&'s T> {
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let _making = making.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(value) = cell.get() {
+        return Ok(value);
+    }
+    let value = make()?;
+    Ok(cell.get_or_init(|| value))
 }
 
 impl Serialize for FitData<'_> {
