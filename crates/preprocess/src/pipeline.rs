@@ -153,9 +153,19 @@ impl Pipeline {
 
     /// Fits every step on `train` (each step sees the output of the previous one).
     pub fn fit(&self, train: &Dataset) -> Result<FittedPipeline> {
-        match self.fit_column_wise(&[train])? {
+        self.fit_stacked(&[train])
+    }
+
+    /// [`fit`](Self::fit) on the samples of `parts` stacked in order (datasets of the same
+    /// genes): for a pipeline that [fits column-wise](Self::fits_column_wise), every part's values
+    /// are checked and nothing is copied; others are fitted on the parts concatenated.
+    pub fn fit_stacked(&self, parts: &[&Dataset]) -> Result<FittedPipeline> {
+        match self.fit_column_wise(parts)? {
             Some((fitted, _)) => Ok(fitted),
-            None => Ok(self.fit_transform(train)?.0),
+            None => match parts {
+                [one] => Ok(self.fit_transform(one)?.0),
+                _ => Ok(self.fit_transform(&Dataset::concat(parts)?)?.0),
+            },
         }
     }
 

@@ -18,12 +18,13 @@ use ndarray::Array2;
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, Labels, SampleMeta, Task};
 use rnameta_eval::metrics::{mca, msa};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{
-    metrics::multilabel_report, GeneChoice, LabelSets, ModelKind, MultiLabelForest, TrainedModel,
+    metrics::multilabel_report, GeneChoice, LabelSets, ModelKind, MultiLabelForest,
+    PreparedTraining,
 };
 use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
 use rnameta_preprocess::Pipeline;
@@ -137,18 +138,31 @@ fn rank_genes(
     design: &RankGenesDesign,
 ) -> Result<Produced> {
     let task = Task::Tissue;
-    let train = sets.gtex_and_sra_train()?;
-    let labels = training_labels(task, train.samples(), universe);
-    // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples.
-    let normalised = Pipeline::tpm_log2()
-        .fit(&train)?
-        .transform(&train)
-        .context("normalising the training samples for the ranking")?;
+    // GTEx and the SRA's training studies, stacked: never concatenated.
+    let train = vec![sets.gtex, sets.sra_train];
+    let train_samples: Vec<SampleMeta> = train
+        .iter()
+        .flat_map(|part| part.samples())
+        .cloned()
+        .collect();
+    let labels = training_labels(task, &train_samples, universe);
+    // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples, made
+    // from the parts (the one copy of the training set this experiment holds, dropped once the
+    // rankings are made).
+    let fitted = Pipeline::tpm_log2().fit_stacked(&train)?;
+    let every_gene: Vec<usize> = (0..sets.gtex.n_genes()).collect();
+    let normalised = Dataset::new(
+        fitted
+            .transform_stacked_columns(&train, &every_gene)
+            .context("normalising the training samples for the ranking")?,
+        sets.gtex.genes().clone(),
+        train_samples,
+    )?;
     let start = Instant::now();
     let options = SignalOptions {
         neighbours: SignalOptions::default()
             .neighbours
-            .min(train.n_samples() / 4),
+            .min(normalised.n_samples() / 4),
         ..SignalOptions::default()
     };
     let ranking = signal_ranking(&normalised, options)?;
@@ -179,14 +193,15 @@ fn rank_genes(
     if ks.is_empty() {
         bail!("only {} genes to rank", ranking.len());
     }
-    let all_ids: Vec<String> = train.genes().ids().map(str::to_owned).collect();
+    drop(normalised);
+    let all_ids: Vec<String> = sets.gtex.genes().ids().map(str::to_owned).collect();
     let run = |name: String, genes: &GeneChoice| -> Result<ArmResult> {
         let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
-        let data = FitData::new(
+        let data = FitData::stacked(
             task,
             genes.clone(),
             sets.settings.pipeline(),
-            &train,
+            train.clone(),
             &labels,
             sets.sra_test,
         );
@@ -350,8 +365,8 @@ struct MultiLabelSeed {
 }
 
 /// The class of each sample of `data` for `task` among `classes` (names matched loosely).
-fn classes_of(task: Task, data: &Dataset, classes: &[String]) -> Vec<Option<usize>> {
-    let names: Vec<Option<String>> = data.samples().iter().map(|s| task.label_of(s)).collect();
+fn classes_of(task: Task, samples: &[SampleMeta], classes: &[String]) -> Vec<Option<usize>> {
+    let names: Vec<Option<String>> = samples.iter().map(|s| task.label_of(s)).collect();
     Labels::within_classes(classes.to_vec(), &names)
         .0
         .assigned()
@@ -359,10 +374,10 @@ fn classes_of(task: Task, data: &Dataset, classes: &[String]) -> Vec<Option<usiz
 }
 
 /// Each sample's label set: its tissue (GTEx's spelling) and its sample source, where known.
-fn label_sets(data: &Dataset, tissues: &[String], sources: &[String]) -> Vec<Vec<String>> {
-    let tissue = classes_of(Task::Tissue, data, tissues);
-    let source = classes_of(Task::SampleSource, data, sources);
-    (0..data.n_samples())
+fn label_sets(samples: &[SampleMeta], tissues: &[String], sources: &[String]) -> Vec<Vec<String>> {
+    let tissue = classes_of(Task::Tissue, samples, tissues);
+    let source = classes_of(Task::SampleSource, samples, sources);
+    (0..samples.len())
         .map(|i| {
             let mut set = Vec::new();
             if let Some(t) = tissue[i] {
@@ -429,7 +444,13 @@ fn rf_multilabel(
     universe: &[String],
     seeds: &[u64],
 ) -> Result<Produced> {
-    let train = sets.gtex_and_sra_train()?;
+    // GTEx and the SRA's training studies, stacked: never concatenated.
+    let train = vec![sets.gtex, sets.sra_train];
+    let train_samples: Vec<SampleMeta> = train
+        .iter()
+        .flat_map(|part| part.samples())
+        .cloned()
+        .collect();
     let training_studies: BTreeSet<&str> = sets
         .sra_train
         .samples()
@@ -447,17 +468,20 @@ fn rf_multilabel(
         .collect();
     let test_set = sra.select_samples(&test_rows)?;
     let test = &test_set;
-    let tissue_labels = training_labels(Task::Tissue, train.samples(), universe);
+    let tissue_labels = training_labels(Task::Tissue, &train_samples, universe);
     let tissues = tissue_labels.classes().to_vec();
-    let source_labels = Labels::for_task(Task::SampleSource, train.samples());
+    let source_labels = Labels::for_task(Task::SampleSource, &train_samples);
     let sources = source_labels.classes().to_vec();
     if sources.len() < 2 {
         bail!("the training set has sample-source classes {sources:?}: two are needed");
     }
-    let train_sets = label_sets(&train, &tissues, &sources);
-    let test_sets = label_sets(test, &tissues, &sources);
-    let tissue_truth = classes_of(Task::Tissue, test, &tissues);
-    let source_truth = classes_of(Task::SampleSource, test, &sources);
+    let train_sets = label_sets(&train_samples, &tissues, &sources);
+    let test_sets = label_sets(test.samples(), &tissues, &sources);
+    let tissue_truth = classes_of(Task::Tissue, test.samples(), &tissues);
+    let source_truth = classes_of(Task::SampleSource, test.samples(), &sources);
+    // The tissue forests' training set, prepared by the first seed that fits (none when every
+    // seed is recorded) for all of them.
+    let mut tissue_training: Option<PreparedTraining<'_>> = None;
     let n_multi = train_sets.iter().filter(|s| !s.is_empty()).count();
     let arm = |name: &str, n: usize, k: usize| ArmResult::new(name.into(), None, n, k);
     let mut multi_tissue = arm("multi-label RF: tissue", n_multi, tissues.len());
@@ -492,7 +516,7 @@ fn rf_multilabel(
                 .json(&test_sets)?
                 .labels(&tissue_labels)
                 .labels(&source_labels)
-                .data(&train)?
+                .stacked_data(&train)?
                 .data(test)?
                 .finish())
         };
@@ -502,15 +526,18 @@ fn rf_multilabel(
             || -> Result<MultiLabelSeed> {
                 // The tissue forest fixes the genes (the paper's tissue window) and the pipeline;
                 // the other forests read the same columns.
+                let prepared = match &mut tissue_training {
+                    Some(prepared) => prepared,
+                    empty => empty.insert(PreparedTraining::stacked(
+                        Task::Tissue,
+                        &Pipeline::tpm_log2(),
+                        &GeneChoice::Paper,
+                        &train,
+                        &tissue_labels,
+                    )?),
+                };
                 let start = Instant::now();
-                let tissue_model = TrainedModel::fit(
-                    &spec,
-                    Task::Tissue,
-                    &Pipeline::tpm_log2(),
-                    &GeneChoice::Paper,
-                    &train,
-                    &tissue_labels,
-                )?;
+                let tissue_model = prepared.fit(&spec)?;
                 let scored = score_input(Task::Tissue, &tissue_model, test)?;
                 let genes = tissue_model.gene_ids().to_vec();
                 let per_tissue = Scores::of(&tissue_model, scored, start.elapsed().as_secs_f64())?;
@@ -518,11 +545,11 @@ fn rf_multilabel(
                     &format!("rf-multilabel source seed {seed}"),
                     &FitRequest {
                         spec: source_spec.clone(),
-                        data: &FitData::new(
+                        data: &FitData::stacked(
                             Task::SampleSource,
                             GeneChoice::Ids(genes.clone()),
                             sets.settings.pipeline(),
-                            &train,
+                            train.clone(),
                             &source_labels,
                             test,
                         ),
@@ -530,7 +557,8 @@ fn rf_multilabel(
                 )?;
 
                 let start = Instant::now();
-                let (x_train, _) = tissue_model.model_input(&train)?;
+                // The training samples' model input is the prepared matrix.
+                let x_train = prepared.matrix();
                 let (x_test, _) = tissue_model.model_input(test)?;
                 let targets = LabelSets::from_names(&train_sets);
                 let rows: Vec<usize> = (0..train_sets.len())
@@ -540,7 +568,7 @@ fn rf_multilabel(
                 let fit_sets: Vec<Vec<String>> =
                     rows.iter().map(|&i| train_sets[i].clone()).collect();
                 let targets_fit = LabelSets::with_labels(targets.labels().to_vec(), &fit_sets)?;
-                let meta: Vec<_> = rows.iter().map(|&i| train.samples()[i].clone()).collect();
+                let meta: Vec<_> = rows.iter().map(|&i| train_samples[i].clone()).collect();
                 let mut forest = MultiLabelForest::new(match &spec {
                     rnameta_models::ModelSpec::RandomForest(p) => p.clone(),
                     _ => bail!("rf settings are not a forest's"),

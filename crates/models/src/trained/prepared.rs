@@ -93,9 +93,7 @@ impl<'a> PreparedTraining<'a> {
                     Ok::<(), Error>(())
                 })?
             } else {
-                // Fitted from the annotation; every part's values are checked as they are
-                // transformed below.
-                pipeline.fit(first_part)?
+                pipeline.fit_stacked(parts)?
             };
             (gene_ids, gene_selection) = choose_genes(genes, task, first_part.genes(), &gini)?;
             columns = positions(&fitted.genes, &gene_ids)?;
