@@ -79,6 +79,14 @@ pub enum Error {
         /// The row before it, if any.
         previous: Option<usize>,
     },
+    /// A row to select lies past the last sample.
+    #[error("row {row} selected, but there are only {rows} samples")]
+    RowPastEnd {
+        /// Samples there are.
+        rows: usize,
+        /// The offending row.
+        row: usize,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -153,13 +153,14 @@ fn method_name(method: &Option<Method>) -> &'static str {
 /// A training set with the scarce class cut to `n` samples (drawn with `seed`), and the samples
 /// of the class the cut left out (real, never trained on: the quality measures' reference).
 fn cut(
-    train: &Dataset,
+    train: &[&Dataset],
     labels: &Labels,
     class: usize,
     n: usize,
     seed: u64,
 ) -> Result<(Dataset, Dataset)> {
-    let members: Vec<usize> = (0..train.n_samples())
+    let samples: usize = train.iter().map(|part| part.n_samples()).sum();
+    let members: Vec<usize> = (0..samples)
         .filter(|&i| labels.assigned()[i] == Some(class))
         .collect();
     if members.len() < n + 2 {
@@ -170,7 +171,7 @@ fn cut(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let kept: std::collections::BTreeSet<usize> = members.sample(&mut rng, n).copied().collect();
-    let rows: Vec<usize> = (0..train.n_samples())
+    let rows: Vec<usize> = (0..samples)
         .filter(|i| labels.assigned()[*i] != Some(class) || kept.contains(i))
         .collect();
     let left_out: Vec<usize> = members
@@ -179,8 +180,8 @@ fn cut(
         .filter(|i| !kept.contains(i))
         .collect();
     Ok((
-        train.select_samples(&rows)?,
-        train.select_samples(&left_out)?,
+        Dataset::select_stacked_samples(train, &rows)?,
+        Dataset::select_stacked_samples(train, &left_out)?,
     ))
 }
 
@@ -226,7 +227,9 @@ struct SeedOutcome {
 struct Setup<'a> {
     sets: &'a Sets<'a>,
     universe: &'a [String],
-    train: Dataset,
+    /// GTEx and the SRA's training studies, stacked (never concatenated: each seed's cut is
+    /// copied from them).
+    train: Vec<&'a Dataset>,
     train_labels: Labels,
     test: Dataset,
     scarce: usize,
@@ -364,8 +367,12 @@ fn run(
     seeds: &[u64],
     design: &AugmentDesign,
 ) -> Result<Produced> {
-    let train = sets.gtex_and_sra_train()?;
-    let train_labels = training_labels(Task::Tissue, train.samples(), universe);
+    let train = vec![sets.gtex, sets.sra_train];
+    let train_labels = training_labels(
+        Task::Tissue,
+        train.iter().flat_map(|part| part.samples()),
+        universe,
+    );
     let scarce = train_labels
         .class_index(design.scarce_class)
         .or_else(|| {

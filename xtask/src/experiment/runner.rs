@@ -137,13 +137,6 @@ pub struct Sets<'a> {
     pub memo: &'a Memo,
 }
 
-impl Sets<'_> {
-    /// GTEx and the SRA training studies stacked: the paper's G+S training set.
-    pub fn gtex_and_sra_train(&self) -> Result<Dataset> {
-        Ok(Dataset::concat(&[self.gtex, self.sra_train])?)
-    }
-}
-
 /// What one arm measured over the seeds.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArmResult {
