@@ -558,7 +558,7 @@ impl FittedPipeline {
     }
 
     /// Each sample's [`scale::rate_totals`] over every gene for a first TPM or CPM step (`None`
-    /// for another first step, whose input check this runs instead): the input of
+    /// for another first step, whose input check this runs instead, or no step): the input of
     /// [`transform_kept`](Self::transform_kept).
     fn rate_totals(
         &self,
@@ -573,7 +573,7 @@ impl FittedPipeline {
             Some(FittedStep::Tpm { lengths }) => scale::rate_totals(x, lengths, names).map(Some),
             Some(FittedStep::Cpm) => scale::rate_totals(x, &vec![1.0; x.ncols()], names).map(Some),
             Some(first) => first.check_input(x, names).map(|()| None),
-            None => check::finite(x, names).map(|()| None),
+            None => Ok(None),
         }
     }
 
@@ -639,9 +639,9 @@ impl FittedPipeline {
 
     /// [`transform_columns`](Self::transform_columns) of the samples of `parts` stacked in order
     /// (datasets in the pipeline's genes): the classifier's matrix of a training set made of
-    /// several datasets (GTEx and SRA) without concatenating them first: for a pipeline that
-    /// [fits column-wise](Pipeline::fits_column_wise), the concatenation would be the one copy of
-    /// every gene of every sample.
+    /// several datasets (GTEx and SRA) without concatenating them, which for a pipeline that
+    /// [fits column-wise](Pipeline::fits_column_wise) would be the one copy of every gene of every
+    /// sample.
     pub fn transform_stacked_columns(
         &self,
         parts: &[&Dataset],
