@@ -33,7 +33,7 @@ use serde::Serialize;
 
 use super::fit::{score_input, FitData, FitRequest, Scores};
 use super::memo::Key;
-use super::runner::{training_labels, ArmResult, Sets};
+use super::runner::{stacked_samples, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The second ranking's percentile: high enough that a tissue of 1% of the samples holds a
@@ -138,13 +138,8 @@ fn rank_genes(
     design: &RankGenesDesign,
 ) -> Result<Produced> {
     let task = Task::Tissue;
-    // GTEx and the SRA's training studies, stacked: never concatenated.
-    let train = vec![sets.gtex, sets.sra_train];
-    let train_samples: Vec<SampleMeta> = train
-        .iter()
-        .flat_map(|part| part.samples())
-        .cloned()
-        .collect();
+    let train = sets.gtex_and_sra_train();
+    let train_samples = stacked_samples(&train);
     let labels = training_labels(task, &train_samples, universe);
     // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples, made
     // from the parts (the one copy of the training set this experiment holds, dropped once the
@@ -444,13 +439,8 @@ fn rf_multilabel(
     universe: &[String],
     seeds: &[u64],
 ) -> Result<Produced> {
-    // GTEx and the SRA's training studies, stacked: never concatenated.
-    let train = vec![sets.gtex, sets.sra_train];
-    let train_samples: Vec<SampleMeta> = train
-        .iter()
-        .flat_map(|part| part.samples())
-        .cloned()
-        .collect();
+    let train = sets.gtex_and_sra_train();
+    let train_samples = stacked_samples(&train);
     let training_studies: BTreeSet<&str> = sets
         .sra_train
         .samples()

@@ -367,7 +367,7 @@ fn run(
     seeds: &[u64],
     design: &AugmentDesign,
 ) -> Result<Produced> {
-    let train = vec![sets.gtex, sets.sra_train];
+    let train = sets.gtex_and_sra_train();
     let train_labels = training_labels(
         Task::Tissue,
         train.iter().flat_map(|part| part.samples()),

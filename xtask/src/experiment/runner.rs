@@ -137,6 +137,23 @@ pub struct Sets<'a> {
     pub memo: &'a Memo,
 }
 
+impl<'a> Sets<'a> {
+    /// GTEx and the SRA training studies: the paper's G+S training set, as parts stacked in
+    /// order (never concatenated: see [`PreparedTraining::stacked`](rnameta_models::PreparedTraining::stacked)).
+    pub fn gtex_and_sra_train(&self) -> Vec<&'a Dataset> {
+        vec![self.gtex, self.sra_train]
+    }
+}
+
+/// The samples of `parts` stacked in order, as one list.
+pub fn stacked_samples(parts: &[&Dataset]) -> Vec<SampleMeta> {
+    parts
+        .iter()
+        .flat_map(|part| part.samples())
+        .cloned()
+        .collect()
+}
+
 /// What one arm measured over the seeds.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArmResult {
@@ -236,7 +253,7 @@ pub fn run_arm(
     let train: Vec<&Dataset> = match arm.train {
         TrainSet::G => vec![sets.gtex],
         TrainSet::S => vec![sets.sra_train],
-        TrainSet::GS => vec![sets.gtex, sets.sra_train],
+        TrainSet::GS => sets.gtex_and_sra_train(),
         TrainSet::SLarge => {
             if arm.test == TestSet::S {
                 bail!(
