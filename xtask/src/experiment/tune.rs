@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, SampleMeta, Task};
+use rnameta_core::{Dataset, Labels, Task};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelKind, ModelSpec};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use super::cohort::Cohort;
 use super::fit::{FitData, FitRequest};
-use super::runner::{per_seed, training_labels, ArmResult};
+use super::runner::{per_seed, stacked_samples, training_labels, ArmResult};
 use super::settings::Settings;
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -106,11 +106,6 @@ impl Split3<'_> {
     /// fit studies alone.
     fn fit(&self) -> Vec<&Dataset> {
         self.gtex.into_iter().chain([&self.fit_sra]).collect()
-    }
-
-    /// The fit samples, in the order of [`Split3::fit`].
-    fn fit_samples(&self) -> impl Iterator<Item = &SampleMeta> {
-        self.fit().into_iter().flat_map(|part| part.samples())
     }
 }
 
@@ -288,7 +283,7 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
     );
     for (task, model) in TUNED {
         let data = split_for(task, cohort)?;
-        let fit_samples: Vec<SampleMeta> = data.fit_samples().cloned().collect();
+        let fit_samples = stacked_samples(&data.fit());
         let universe = Labels::for_task(task, &fit_samples).classes().to_vec();
         let labels = training_labels(task, &fit_samples, &universe);
         // Every trial is drawn, run or not, so that the trials of later pairs stay the same.
