@@ -569,11 +569,23 @@ impl FittedPipeline {
             samples,
             genes: &self.genes,
         };
+        if let Some(lengths) = self.rate_lengths(0..self.genes.len()) {
+            return scale::rate_totals(x, &lengths, names).map(Some);
+        }
         match self.steps.first() {
-            Some(FittedStep::Tpm { lengths }) => scale::rate_totals(x, lengths, names).map(Some),
-            Some(FittedStep::Cpm) => scale::rate_totals(x, &vec![1.0; x.ncols()], names).map(Some),
             Some(first) => first.check_input(x, names).map(|()| None),
             None => Ok(None),
+        }
+    }
+
+    /// What a first TPM or CPM step divides the genes `columns` by before the sample's total:
+    /// TPM their lengths, CPM 1 (as [`scale::cpm_inplace`] computes it); `None` for another first
+    /// step.
+    fn rate_lengths(&self, columns: impl Iterator<Item = usize>) -> Option<Vec<f32>> {
+        match self.steps.first() {
+            Some(FittedStep::Tpm { lengths }) => Some(columns.map(|c| lengths[c]).collect()),
+            Some(FittedStep::Cpm) => Some(columns.map(|_| 1.0).collect()),
+            _ => None,
         }
     }
 
@@ -602,14 +614,9 @@ impl FittedPipeline {
         mut out: ArrayViewMut2<'_, f32>,
     ) -> Result<()> {
         select_columns_into(x, keep, out.view_mut());
-        let first_per_gene = match (self.steps.first(), totals) {
-            (Some(FittedStep::Tpm { lengths }), Some(totals)) => {
-                let lengths: Vec<f32> = keep.iter().map(|&c| lengths[c]).collect();
+        let first_per_gene = match (self.rate_lengths(keep.iter().copied()), totals) {
+            (Some(lengths), Some(totals)) => {
                 scale::scale_by_rate_totals_inplace(out.view_mut(), &lengths, totals);
-                1
-            }
-            (Some(FittedStep::Cpm), Some(totals)) => {
-                scale::scale_by_rate_totals_inplace(out.view_mut(), &vec![1.0; keep.len()], totals);
                 1
             }
             _ => 0,

@@ -32,7 +32,7 @@ use super::cohort::Cohort;
 use super::fit::{made_once, score_named, Scores};
 use super::memo::{Key, Memo};
 use super::report::Figure;
-use super::runner::{per_seed, ArmResult};
+use super::runner::{per_seed, stacked_samples, ArmResult};
 use super::settings::Settings;
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -233,12 +233,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         }
     };
     let gtex = setup.with_gtex.then_some(&cohort.gtex);
-    let train_samples: Vec<SampleMeta> = gtex
-        .into_iter()
-        .chain([&sra_train])
-        .flat_map(|part| part.samples())
-        .cloned()
-        .collect();
+    let train_samples = stacked_samples(&gtex.into_iter().chain([&sra_train]).collect::<Vec<_>>());
     let mut train_names = names_of(task, &train_samples);
     let kept: Vec<String> = if setup.grouping == Grouping::Plain {
         Vec::new()

@@ -431,24 +431,19 @@ mod tests {
             whole.train.select_samples(&[0]).unwrap(),
             whole.train.select_samples(&[1]).unwrap(),
         );
-        let stacked = FitData::stacked(
-            Task::Tissue,
-            GeneChoice::Paper,
-            Pipeline::tpm_log2(),
-            vec![&first, &second],
-            &whole.labels,
-            &whole.test,
-        );
-        assert_eq!(key(&stacked, lin()), key_of(&whole, lin()));
-        let swapped = FitData::stacked(
-            Task::Tissue,
-            GeneChoice::Paper,
-            Pipeline::tpm_log2(),
-            vec![&second, &first],
-            &whole.labels,
-            &whole.test,
-        );
-        assert_ne!(key(&swapped, lin()), key_of(&whole, lin()));
+        let key_of_stacked = |train: Vec<&Dataset>| {
+            let data = FitData::stacked(
+                Task::Tissue,
+                GeneChoice::Paper,
+                Pipeline::tpm_log2(),
+                train,
+                &whole.labels,
+                &whole.test,
+            );
+            key(&data, lin())
+        };
+        assert_eq!(key_of_stacked(vec![&first, &second]), key_of(&whole, lin()));
+        assert_ne!(key_of_stacked(vec![&second, &first]), key_of(&whole, lin()));
     }
 
     #[test]
