@@ -221,13 +221,12 @@ fn class_count(
             .then(a.cmp(&b))
     });
     let by_size: Vec<String> = order.iter().map(|&c| universe[c].clone()).collect();
-    let all = by_size.len();
-    let ks: Vec<usize> = class_counts.iter().map(|k| k.unwrap_or(all)).collect();
+    let ks = class_steps(class_counts, by_size.len());
     let mut per_model: Vec<(ModelKind, Vec<(f64, ArmResult)>)> = vec![
         (ModelKind::Mlp, Vec::new()),
         (ModelKind::DomainAdaptation, Vec::new()),
     ];
-    for &k in ks.iter().filter(|&&k| k <= all) {
+    for &k in &ks {
         let mut subset: Vec<String> = by_size[..k].to_vec();
         subset.sort();
         for (model, out) in per_model.iter_mut() {
@@ -256,6 +255,21 @@ fn class_count(
     })
 }
 
+/// The numbers of classes `class-count` trains on, ascending and each once: `None` stands for all
+/// `available` classes, and a number above them is skipped. Without the deduplication a cohort with
+/// 16 tissue classes (the paper's rule on the paper preset) ran its 16-class arms twice, once as
+/// "16" and once as "all".
+fn class_steps(class_counts: &[Option<usize>], available: usize) -> Vec<usize> {
+    let mut steps: Vec<usize> = class_counts
+        .iter()
+        .map(|k| k.unwrap_or(available))
+        .filter(|&k| k <= available)
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    steps
+}
+
 impl From<Sweep> for Produced {
     fn from(sweep: Sweep) -> Self {
         Self {
@@ -268,4 +282,19 @@ impl From<Sweep> for Produced {
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_steps_run_each_number_of_classes_once() {
+        let design = ClassCountDesign::at(Scale::Full).class_counts;
+        // The paper preset's 16 classes: 24 is skipped and "all" is the 16 already listed.
+        assert_eq!(class_steps(&design, 16), vec![4, 8, 16]);
+        // The small preset's 17 classes: "all" adds a step of its own.
+        assert_eq!(class_steps(&design, 17), vec![4, 8, 16, 17]);
+        assert_eq!(class_steps(&design, 31), vec![4, 8, 16, 24, 31]);
+    }
 }
