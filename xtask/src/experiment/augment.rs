@@ -34,7 +34,7 @@ use rnameta_models::{GeneChoice, ModelKind, PreparedTraining, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
-use super::fit::{score_input, Scores};
+use super::fit::{score_stacked, Scores};
 use super::memo::Key;
 use super::runner::{per_seed, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
@@ -231,7 +231,8 @@ struct Setup<'a> {
     /// copied from them).
     train: Vec<&'a Dataset>,
     train_labels: Labels,
-    test: Dataset,
+    /// The SRA's test studies and TCGA, stacked (never concatenated).
+    test: Vec<&'a Dataset>,
     scarce: usize,
     scarce_name: String,
     /// A full run's GAN epochs shrink to a fixed budget ([`gan_epochs`]).
@@ -272,7 +273,7 @@ impl Setup<'_> {
                 .labels(&labels)
                 .data(&cut_train)?
                 .data(&left_out)?
-                .data(&self.test)?
+                .stacked_data(&self.test)?
                 .finish())
         };
         let outcome = self.sets.memo.recorded(&what, key, || {
@@ -387,7 +388,7 @@ fn run(
     let setup = Setup {
         sets,
         universe,
-        test: Dataset::concat(&[sets.sra_test, sets.tcga])?,
+        test: vec![sets.sra_test, sets.tcga],
         scarce_name: train_labels.classes()[scarce].clone(),
         train,
         train_labels,
@@ -480,11 +481,11 @@ fn median_class_size(labels: &Labels) -> usize {
 /// msa / mca on the test samples and the recall of `class`.
 fn score(
     model: &TrainedModel,
-    test: &Dataset,
+    test: &[&Dataset],
     class: usize,
     start: Instant,
 ) -> Result<(Scores, f64)> {
-    let scored = score_input(Task::Tissue, model, test)?;
+    let scored = score_stacked(Task::Tissue, model, test)?;
     let recall = per_class_accuracy(&scored.truth, &scored.predicted, model.classes().len())?
         [class]
         .context("no test sample of the scarce class")?;
