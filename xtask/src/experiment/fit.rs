@@ -124,20 +124,7 @@ impl<'a> FitData<'a> {
     /// training set), made on the first call; a call for other rows (never, as the rows follow the
     /// classes, which every fit of one data shares) makes its own.
     fn test_input(&self, model: &TrainedModel, rows: &[usize]) -> Result<Cow<'_, Array2<f32>>> {
-        let make = || -> Result<Array2<f32>> {
-            // The input of every test sample, then the scored ones' rows: each row is made from
-            // its own sample alone, so the values are those of the scored samples' input, without
-            // a copy of the scored samples at every gene (TCGA: 0.8 GB).
-            let (all, _) = model.model_input(self.test)?;
-            if rows.len() == all.nrows() {
-                return Ok(all);
-            }
-            let mut scored = Array2::zeros((rows.len(), all.ncols()));
-            for (mut out, &row) in scored.rows_mut().into_iter().zip(rows) {
-                out.assign(&all.row(row));
-            }
-            Ok(scored)
-        };
+        let make = || stacked_input_rows(model, &[self.test], rows);
         let (cached_rows, input) = self.once(&self.test_input, || Ok((rows.to_vec(), make()?)))?;
         if cached_rows == rows {
             Ok(Cow::Borrowed(input))
@@ -403,6 +390,10 @@ fn stacked_input_rows(
             "test row {} is past the {offset} stacked test samples",
             rows[next]
         );
+    }
+    if blocks.len() == 1 {
+        // One part's rows (every fit's test set but augment's): no copy to stack them.
+        return Ok(blocks.remove(0));
     }
     let views: Vec<_> = blocks.iter().map(|block| block.view()).collect();
     Ok(ndarray::concatenate(ndarray::Axis(0), &views)?)
