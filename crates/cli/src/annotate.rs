@@ -345,6 +345,11 @@ pub fn for_each_chunk(
             } else {
                 let data = rnameta_data::read_file(file, extras, &mut annotations, &mut report)
                     .with_context(|| format!("reading {}", file.path.display()))?;
+                if data.n_samples() == 0 {
+                    // A shard whose samples the SRA QC all removed: nothing to judge or score.
+                    report.note(format!("{}: no samples, skipped", file.path.display()));
+                    continue;
+                }
                 seen.add(&data, &file.path)?;
                 bar.inc_length(data.n_samples() as u64);
                 each(&data, &file.path, notes)?;
@@ -492,6 +497,7 @@ pub fn run(args: &Args) -> Result<()> {
     let extras = LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.applying.gene_annotation.clone(),
+        ..LoadOptions::default()
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     if files.iter().any(|f| f.format == Format::Archs4Hdf5) {

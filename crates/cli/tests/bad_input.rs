@@ -104,6 +104,34 @@ fn tpm_values_are_refused_where_counts_are_expected() {
     assert_eq!(files_in(dir.path()), ["tpm.tsv"]);
 }
 
+/// A file of no samples (a shard whose samples the SRA QC all removed) is skipped with a note,
+/// and the other inputs are annotated.
+#[test]
+fn a_file_without_samples_is_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = counts();
+    let empty = dir.path().join("empty.parquet");
+    rnameta_io::parquet::write_dataset(&empty, &data.select_samples(&[]).unwrap()).unwrap();
+    let out = dir.path().join("pred.tsv");
+    let run = rnameta()
+        .args(["annotate", "--model"])
+        .arg(model())
+        .arg(&empty)
+        .arg(fixture(COUNTS))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("note: {}: no samples, skipped", empty.display())),
+        "{stderr}"
+    );
+    let rows = std::fs::read_to_string(&out).unwrap().lines().count();
+    assert_eq!(rows, 1 + data.n_samples());
+}
+
 #[test]
 fn a_file_missing_most_model_genes_is_refused_naming_how_many() {
     let dir = tempfile::tempdir().unwrap();
