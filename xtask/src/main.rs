@@ -5,8 +5,8 @@
 //!   through `RUSTC_BOOTSTRAP=1`, since libFuzzer's sanitizer flags are nightly-only.
 //! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
 //!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
-//! - `cargo xtask experiment <id> [--data sim:PRESET|DIR] [--seeds N] [--quick] [--out DIR]
-//!   [--resume] [--settings FILE]`: one of the paper's experiments (see `xtask::experiment`),
+//! - `cargo xtask experiment <id> [--data sim:PRESET|DIR [--labels FILE] [--labelled-only]]
+//!   [--seeds N] [--quick] [--out DIR] [--resume] [--settings FILE]`: one of the paper's experiments (see `xtask::experiment`),
 //!   results in `results/<id>/`, trained with the settings in FILE (what `tune` writes to
 //!   `tune/chosen.json`) or the paper's defaults; `cargo xtask experiment --list` lists them with
 //!   their designs.
@@ -21,7 +21,9 @@
 //! earlier, interrupted run recorded there (`xtask::experiment::memo`).
 //!
 //! `--data DIR` reads a cohort in the recount3 layout (what `rnameta simulate --out DIR` writes,
-//! or a recount3 mirror). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
+//! or a recount3 mirror) or the workflow's merged shards; `--labels` applies a label table or a
+//! MetaSRA release over the files' own metadata, and `--labelled-only` keeps the samples labelled
+//! for some task (as the workflow labels its shards and merges the SRA). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
 //! mean little), written to `results/quick/`; the default is the paper preset and 10 seeds,
 //! written to `results/`.
 //!
@@ -129,6 +131,14 @@ struct ExperimentArgs {
     /// the recount3 layout [default: sim:paper, sim:tiny with --quick].
     #[arg(long, value_name = "sim:PRESET|DIR")]
     data: Option<String>,
+    /// With --data DIR: a label table or MetaSRA release applied over the files' own metadata
+    /// (as the workflow labels the SRA shards).
+    #[arg(long, value_name = "TABLE|METASRA")]
+    labels: Option<PathBuf>,
+    /// With --data DIR: read only the samples labelled for some task (tissue, sex or sample
+    /// source), as the workflow's merge keeps the SRA.
+    #[arg(long)]
+    labelled_only: bool,
     /// Number of model seeds, at least 2 [default: 10, 2 with --quick].
     #[arg(long, value_name = "N")]
     seeds: Option<usize>,
@@ -164,8 +174,21 @@ impl ExperimentArgs {
         let out = self.out.clone().unwrap_or_else(|| {
             project_root().join(if quick { "results/quick" } else { "results" })
         });
+        let mut data = xtask::experiment::cohort::DataSpec::parse(&data)?;
+        match &mut data {
+            xtask::experiment::cohort::DataSpec::Directory { reading, .. } => {
+                reading.labels = self.labels.clone();
+                reading.labelled_only = self.labelled_only;
+            }
+            xtask::experiment::cohort::DataSpec::Simulated { .. }
+                if self.labelled_only || self.labels.is_some() =>
+            {
+                bail!("--labels and --labelled-only read files: give them with --data DIR");
+            }
+            xtask::experiment::cohort::DataSpec::Simulated { .. } => {}
+        }
         Ok(xtask::experiment::Options {
-            data: xtask::experiment::cohort::DataSpec::parse(&data)?,
+            data,
             seeds,
             quick,
             results_dir: out,
@@ -485,5 +508,51 @@ mod tests {
         };
         let err = options.options().unwrap_err().to_string();
         assert!(err.contains("at least 2"), "{err}");
+        let Task::Reproduce { options } = parse(&["reproduce", "--quick", "--labelled-only"])
+            .unwrap()
+            .task
+            .unwrap()
+        else {
+            panic!("not reproduce")
+        };
+        let err = options.options().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--labels and --labelled-only read files: give them with --data DIR"
+        );
+    }
+
+    /// `--labels` and `--labelled-only` reach the directory's reading, and its label says so.
+    #[test]
+    fn a_directory_is_read_with_the_labels_and_samples_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        for source in ["gtex", "sra"] {
+            std::fs::create_dir_all(dir.path().join("data_sources").join(source)).unwrap();
+        }
+        let data = dir.path().to_str().unwrap();
+        let Task::Experiment { options, .. } = parse(&[
+            "experiment",
+            "tissue-sra",
+            "--data",
+            data,
+            "--labels",
+            "metasra.json",
+            "--labelled-only",
+        ])
+        .unwrap()
+        .task
+        .unwrap() else {
+            panic!("not an experiment")
+        };
+        let spec = options.options().unwrap().data;
+        let xtask::experiment::cohort::DataSpec::Directory { reading, .. } = &spec else {
+            panic!("not a directory: {spec:?}")
+        };
+        assert_eq!(reading.labels, Some(PathBuf::from("metasra.json")));
+        assert!(reading.labelled_only);
+        assert_eq!(
+            spec.label(),
+            format!("files in {data}, labelled by metasra.json, labelled samples only")
+        );
     }
 }

@@ -325,10 +325,57 @@ fn the_workflow_fetches_a_served_mirror_survives_a_kill_equals_the_experiments_a
         rows.iter().all(|r| r.split('\t').nth(3) == Some("ok")),
         "a project failed:\n{report}"
     );
+    // The SRA's merge holds its labelled samples; annotate labels every sample of its shards.
+    let mut shards: Vec<PathBuf> = fs::read_dir(run_dir.join("shards/sra"))
+        .unwrap()
+        .map(|entry| {
+            let folder = entry.unwrap().path();
+            let project = folder.file_name().unwrap().to_str().unwrap().to_owned();
+            folder.join(format!("{project}.parquet"))
+        })
+        .collect();
+    shards.sort();
+    let mut sra_samples = Vec::new();
+    for shard in &shards {
+        sra_samples.extend(
+            rnameta_io::parquet::read_dataset(shard)
+                .unwrap()
+                .samples()
+                .to_vec(),
+        );
+    }
+    let labelled: Vec<&str> = sra_samples
+        .iter()
+        .filter(|s| s.is_labelled())
+        .map(|s| s.sample_id.as_str())
+        .collect();
+    assert!(
+        labelled.len() < sra_samples.len(),
+        "the simulated SRA has no unlabelled sample to leave out"
+    );
+    let merged = rnameta_io::parquet::read_dataset(&run_dir.join("merged/sra.parquet")).unwrap();
+    let mut merged_ids: Vec<&str> = merged
+        .samples()
+        .iter()
+        .map(|s| s.sample_id.as_str())
+        .collect();
+    let mut labelled_ids = labelled.clone();
+    merged_ids.sort_unstable();
+    labelled_ids.sort_unstable();
+    assert_eq!(merged_ids, labelled_ids);
+    let mut all_ids: Vec<&str> = sra_samples.iter().map(|s| s.sample_id.as_str()).collect();
+    all_ids.sort_unstable();
     for name in ["tissue-mlp", "sex-logistic", "source-mlp"] {
-        assert!(run_dir
-            .join(format!("annotations/{name}.parquet"))
-            .is_file());
+        let table = rnameta_io::parquet::read_predictions(
+            &run_dir.join(format!("annotations/{name}.parquet")),
+        )
+        .unwrap();
+        let mut annotated: Vec<&str> = table.rows.iter().map(|r| r.sample_id.as_str()).collect();
+        annotated.sort_unstable();
+        assert_eq!(
+            annotated, all_ids,
+            "{name}: not every SRA sample was annotated"
+        );
     }
 
     // A project whose counts the server no longer has: reported, left out, the rest goes on.
@@ -360,13 +407,17 @@ fn the_workflow_fetches_a_served_mirror_survives_a_kill_equals_the_experiments_a
             .is_file());
     }
 
-    // The experiments on the merged shards equal those read straight from the simulated files.
+    // The experiments on the merged shards equal those read straight from the simulated files,
+    // labelled by MetaSRA as the shards are, their labelled samples only (as the SRA's merge).
     let direct = dir.path().join("direct");
     for experiment in EXPERIMENTS {
         run(Command::new(env!("CARGO_BIN_EXE_xtask"))
             .args(["experiment", experiment, "--seeds", &SEEDS.to_string()])
             .arg("--data")
             .arg(&sim)
+            .arg("--labels")
+            .arg(sim.join("metasra/metasra.json.gz"))
+            .arg("--labelled-only")
             .arg("--out")
             .arg(&direct));
         for table in ["results.csv", "table.csv", "stats.csv"] {

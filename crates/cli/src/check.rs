@@ -87,6 +87,7 @@ pub fn run(args: &Args) -> Result<()> {
     let extras = LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.applying.gene_annotation.clone(),
+        ..LoadOptions::default()
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     let classes = annotator.model.classes().to_vec();

@@ -36,6 +36,11 @@ pub struct Args {
     /// written beside the output as `<OUT>.qc.tsv`, together with it.
     #[arg(long)]
     pub sra_qc: bool,
+    /// Keep only the samples labelled for some task (tissue, sex or sample source), dropped file
+    /// by file as they are read: the workflow's merge of the SRA shards, whose unlabelled samples
+    /// `annotate` reads from the shards instead (all of recount3's SRA would not fit in memory).
+    #[arg(long)]
+    pub labelled_only: bool,
     /// How the matrix is laid out: packed (one list column of values per sample; a small
     /// project's shard costs its values, not its genes) or wide (one column per gene, a table for
     /// pandas or polars). Every rnameta command reads both.
@@ -82,6 +87,7 @@ pub fn run(args: &Args) -> Result<()> {
         &LoadOptions {
             labels: args.labels.clone(),
             gene_annotation: args.genes.clone(),
+            labelled_only: args.labelled_only,
         },
     )?;
     let mut dataset = loaded.dataset;
@@ -108,13 +114,23 @@ pub fn run(args: &Args) -> Result<()> {
             eprintln!("note: {note}");
         }
     }
-    let qc = if args.sra_qc {
-        format!(" ({removed} SRA samples removed by the QC)")
-    } else {
+    let mut left_out = Vec::new();
+    if args.labelled_only {
+        left_out.push(format!(
+            "{} unlabelled samples left out",
+            loaded.report.unlabelled_left_out
+        ));
+    }
+    if args.sra_qc {
+        left_out.push(format!("{removed} SRA samples removed by the QC"));
+    }
+    let left_out = if left_out.is_empty() {
         String::new()
+    } else {
+        format!(" ({})", left_out.join("; "))
     };
     println!(
-        "wrote {} samples x {} genes to {}{qc}",
+        "wrote {} samples x {} genes to {}{left_out}",
         dataset.n_samples(),
         dataset.n_genes(),
         args.out.display()

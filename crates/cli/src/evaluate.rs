@@ -82,6 +82,7 @@ pub fn run(args: &Args) -> Result<()> {
     let extras = LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.applying.gene_annotation.clone(),
+        ..LoadOptions::default()
     };
     let files = rnameta_data::expression_files(&args.inputs)?;
     let bar = progress(args.quiet);

@@ -63,6 +63,7 @@ pub fn run(args: &Args) -> Result<()> {
     let extras = LoadOptions {
         labels: None,
         gene_annotation: args.gene_annotation.clone(),
+        ..LoadOptions::default()
     };
     let loaded = rnameta_data::load(&args.input, &extras)?;
     let (data, mut notes) = (loaded.dataset, loaded.report.notes);

@@ -206,6 +206,7 @@ pub fn run(args: &Args) -> Result<()> {
     let mut loader = Loader::new(LoadOptions {
         labels: args.labels.clone(),
         gene_annotation: args.gene_annotation.clone(),
+        ..LoadOptions::default()
     });
     let source = loader.load(&args.source_domain)?;
     let mut report = source.report;

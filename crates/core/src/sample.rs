@@ -221,6 +221,12 @@ impl SampleMeta {
             ..Self::default()
         }
     }
+
+    /// Whether the sample carries a label of any task (a tissue, a sex or a sample source): the
+    /// samples a model can train or be scored on.
+    pub fn is_labelled(&self) -> bool {
+        self.tissue.is_some() || self.sex.is_some() || self.sample_source.is_some()
+    }
 }
 
 #[cfg(test)]

@@ -116,6 +116,16 @@ pub enum Error {
     /// Nothing to stack.
     #[error("no expression file given")]
     NoInput,
+    /// Only labelled samples were asked for, and no sample of the inputs is labelled.
+    #[error(
+        "none of the {left_out} samples read is labelled for any task (tissue, sex or sample \
+         source), and only labelled samples were asked for; give the labels (--labels) or keep \
+         every sample"
+    )]
+    NoLabelledSample {
+        /// Samples read and left out.
+        left_out: usize,
+    },
     /// A file keyed by symbols, Entrez ids or RefSeq accessions none of which the gene id table
     /// maps to one Ensembl gene.
     #[error(

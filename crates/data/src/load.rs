@@ -122,10 +122,41 @@ impl Loader {
                 },
             )?;
             self.seen.add(&data, &file.path)?;
+            let Some(data) = self.kept_samples(data, &mut report)? else {
+                continue;
+            };
             stacker.push(file.path.display().to_string(), data);
         }
-        let dataset = stacker.finish(&mut report)?;
+        if self.options.labelled_only && report.unlabelled_left_out > 0 {
+            report.note(format!(
+                "{} samples labelled for no task (tissue, sex or sample source) were left out",
+                report.unlabelled_left_out
+            ));
+        }
+        let dataset = stacker.finish(&mut report).map_err(|e| match e {
+            Error::NoInput if report.unlabelled_left_out > 0 => Error::NoLabelledSample {
+                left_out: report.unlabelled_left_out,
+            },
+            e => e,
+        })?;
         report.labelled = LabelCounts::of(&dataset);
         Ok(Loaded { dataset, report })
+    }
+
+    /// The samples of one file that the load keeps: all of them, or with
+    /// [`LoadOptions::labelled_only`] those labelled for some task (`None` when none is: the file
+    /// then has no say in which genes the files share). What was left out is counted in `report`.
+    fn kept_samples(&self, data: Dataset, report: &mut LoadReport) -> Result<Option<Dataset>> {
+        if !self.options.labelled_only {
+            return Ok(Some(data));
+        }
+        let rows: Vec<usize> = (0..data.n_samples())
+            .filter(|&i| data.samples()[i].is_labelled())
+            .collect();
+        report.unlabelled_left_out += data.n_samples() - rows.len();
+        Ok(match rows.len() {
+            0 => None,
+            _ => Some(data.retain_samples(&rows)?),
+        })
     }
 }

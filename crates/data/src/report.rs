@@ -117,6 +117,9 @@ pub struct LoadReport {
     pub gene_id_mappings: Vec<IdMappingReport>,
     /// Labelled samples of the loaded dataset per task (set by [`crate::load()`]).
     pub labelled: LabelCounts,
+    /// Samples read but left out because no task labels them
+    /// ([`LoadOptions::labelled_only`](crate::LoadOptions::labelled_only)).
+    pub unlabelled_left_out: usize,
     /// What was assumed or found, one sentence each, in the words the `rnameta` command prints
     /// after `note: `. A sentence is kept once however many files or chunks give it.
     pub notes: Vec<String>,
@@ -179,6 +182,7 @@ impl LoadReport {
             self.mapped_gene_ids(m);
         }
         self.labelled = other.labelled;
+        self.unlabelled_left_out += other.unlabelled_left_out;
         for n in other.notes {
             self.note(n);
         }

@@ -71,6 +71,7 @@ fn a_matrix_given_as_gene_annotation_is_refused_within_reading_the_input() {
     let options = LoadOptions {
         labels: None,
         gene_annotation: Some(matrix.clone()),
+        ..LoadOptions::default()
     };
     let err = load(matrix.as_path(), &options).unwrap_err();
     let Error::Reading { path, source } = &err else {

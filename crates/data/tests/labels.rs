@@ -2,8 +2,9 @@
 
 mod common;
 
-use rnameta_core::{SampleSource, Task};
-use rnameta_data::{label_table_coverage, load, LabelSourceKind, LoadOptions};
+use rnameta_core::{Dataset, SampleSource, Task};
+use rnameta_data::{label_table_coverage, load, Error, LabelSourceKind, LoadOptions};
+use rnameta_io::tsv;
 
 #[test]
 fn label_table_option_is_applied_over_the_metadata_and_reported() {
@@ -19,6 +20,7 @@ fn label_table_option_is_applied_over_the_metadata_and_reported() {
     let options = LoadOptions {
         labels: Some(table.clone()),
         gene_annotation: None,
+        ..LoadOptions::default()
     };
     let loaded = load(tree.human.as_path(), &options).unwrap();
     assert_eq!(loaded.dataset.samples()[0].tissue.as_deref(), Some("liver"));
@@ -97,6 +99,7 @@ fn load_with_table(
     let options = LoadOptions {
         labels: Some(table.clone()),
         gene_annotation: None,
+        ..LoadOptions::default()
     };
     let loaded = load(tree.human.as_path(), &options).unwrap();
     (loaded, table, dir)
@@ -169,5 +172,87 @@ fn coverage_names_the_column_the_task_lacks() {
             && said.contains("its first ids: A, B")
             && said.contains("the inputs' first ids: X1, X2"),
         "{said}"
+    );
+}
+
+/// `labelled_only` keeps the samples some task labels, file by file: the values are those of a
+/// full load's same samples, a file with no labelled sample does not narrow the shared genes,
+/// and a load with none labelled at all is refused by name.
+#[test]
+fn labelled_only_keeps_the_labelled_samples_of_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = common::lung_counts();
+    let rows = |r: std::ops::Range<usize>| counts.select_samples(&r.collect::<Vec<_>>()).unwrap();
+    let (a, b) = (dir.path().join("a.tsv"), dir.path().join("b.tsv"));
+    tsv::write_matrix(&a, &rows(0..10), tsv::Orientation::GenesInRows).unwrap();
+    tsv::write_matrix(&b, &rows(10..20), tsv::Orientation::GenesInRows).unwrap();
+    // A file of unlabelled samples with only the first 50 genes.
+    let c = dir.path().join("c.tsv");
+    let narrow = rows(20..30);
+    let first_genes: Vec<usize> = (0..50).collect();
+    let narrow = Dataset::new(
+        narrow.counts().select(ndarray::Axis(1), &first_genes),
+        rnameta_core::GeneAnnotation::new(
+            first_genes
+                .iter()
+                .map(|&g| narrow.genes().genes()[g].clone())
+                .collect(),
+        )
+        .unwrap(),
+        narrow.samples().to_vec(),
+    )
+    .unwrap();
+    tsv::write_matrix(&c, &narrow, tsv::Orientation::GenesInRows).unwrap();
+    let id = |i: usize| counts.samples()[i].sample_id.clone();
+    let table = dir.path().join("labels.tsv");
+    std::fs::write(
+        &table,
+        format!(
+            "sample_id\ttissue\tsex\n{}\tlung\t\n{}\t\tfemale\n{}\tlung\tmale\n",
+            id(1),
+            id(12),
+            id(13)
+        ),
+    )
+    .unwrap();
+    let options = |labelled_only| LoadOptions {
+        labels: Some(table.clone()),
+        labelled_only,
+        ..LoadOptions::default()
+    };
+    let inputs = [&a, &b, &c];
+    let kept = load(inputs, &options(true)).unwrap();
+    let ids: Vec<String> = kept
+        .dataset
+        .samples()
+        .iter()
+        .map(|s| s.sample_id.clone())
+        .collect();
+    assert_eq!(ids, [id(1), id(12), id(13)]);
+    assert_eq!(kept.report.unlabelled_left_out, 27);
+    assert!(kept.report.notes.contains(
+        &"27 samples labelled for no task (tissue, sex or sample source) were left out".to_owned()
+    ));
+    assert_eq!(kept.dataset.n_genes(), counts.n_genes());
+    assert_eq!(kept.report.labelled.samples, 3);
+    assert_eq!(
+        kept.dataset.counts(),
+        counts.select_samples(&[1, 12, 13]).unwrap().counts()
+    );
+    // Every sample kept: the unlabelled file narrows the genes to the 50 all three share.
+    let all = load(inputs, &options(false)).unwrap();
+    assert_eq!((all.dataset.n_samples(), all.dataset.n_genes()), (30, 50));
+    assert_eq!(all.report.unlabelled_left_out, 0);
+
+    let err = load([&c], &options(true)).unwrap_err();
+    assert!(
+        matches!(err, Error::NoLabelledSample { left_out: 10 }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "none of the 10 samples read is labelled for any task (tissue, sex or sample source), \
+         and only labelled samples were asked for; give the labels (--labels) or keep every \
+         sample"
     );
 }

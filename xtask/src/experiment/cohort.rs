@@ -11,7 +11,7 @@ use rnameta_sim::{GeneUniverse, Preset, SimConfig, Simulator};
 use serde::Serialize;
 
 /// Where the data comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataSpec {
     /// A cohort simulated in memory from a preset (`sim:small`).
     Simulated {
@@ -26,6 +26,13 @@ pub enum DataSpec {
     Directory {
         /// The folder given (`DIR`, `DIR/recount3/human` or the `data_sources` folder itself).
         path: PathBuf,
+        /// How the files are read: a label file applied over their own metadata (`--labels`:
+        /// a MetaSRA release labels the SRA as the workflow's shards are labelled), and whether
+        /// only the samples labelled for some task are kept (`--labelled-only`, as the workflow's
+        /// merge keeps the SRA: the unsupervised steps of a fit, the preprocessing and the Gini
+        /// ranking of genes, then see the labelled samples alone, and a recount3 mirror's
+        /// unlabelled majority is never held).
+        reading: rnameta_data::LoadOptions,
     },
 }
 
@@ -40,7 +47,10 @@ impl DataSpec {
             None => {
                 let path = PathBuf::from(text);
                 cohort_inputs(&path)?;
-                Ok(Self::Directory { path })
+                Ok(Self::Directory {
+                    path,
+                    reading: rnameta_data::LoadOptions::default(),
+                })
             }
         }
     }
@@ -50,7 +60,16 @@ impl DataSpec {
     pub fn label(&self) -> String {
         match self {
             Self::Simulated { preset } => format!("sim:{preset} (simulated data)"),
-            Self::Directory { path } => format!("files in {}", path.display()),
+            Self::Directory { path, reading } => {
+                let mut label = format!("files in {}", path.display());
+                if let Some(labels) = &reading.labels {
+                    label += &format!(", labelled by {}", labels.display());
+                }
+                if reading.labelled_only {
+                    label += ", labelled samples only";
+                }
+                label
+            }
         }
     }
 }
@@ -103,9 +122,12 @@ fn cohort_inputs(path: &Path) -> Result<Vec<PathBuf>> {
 /// Reads GTEx, TCGA and SRA from a recount3 layout or merged shards on the genes all three share.
 /// Each source's samples are put in the order of their ids, so that the same samples give the
 /// same tables however they were spread over files (one per project, or merged).
-fn read_directory(path: &Path) -> Result<(Dataset, Dataset, Dataset)> {
+fn read_directory(
+    path: &Path,
+    reading: &rnameta_data::LoadOptions,
+) -> Result<(Dataset, Dataset, Dataset)> {
     let inputs = cohort_inputs(path)?;
-    let loaded = rnameta_data::load(&inputs, &rnameta_data::LoadOptions::default())
+    let loaded = rnameta_data::load(&inputs, reading)
         .with_context(|| format!("reading the cohort in {}", path.display()))?;
     let all = loaded.dataset;
     for n in &loaded.report.notes {
@@ -172,7 +194,7 @@ pub fn load(spec: &DataSpec) -> Result<Cohort> {
             let preset = Preset::parse(preset).context("preset")?;
             simulate(&SimConfig::preset(preset))?
         }
-        DataSpec::Directory { path } => read_directory(path)?,
+        DataSpec::Directory { path, reading } => read_directory(path, reading)?,
     };
     prepare_cohort(gtex, tcga, sra)
 }
