@@ -6,10 +6,10 @@
 //! - `cargo xtask bench [FILTER] [--no-peers] [--report]`: the criterion benchmarks and their
 //!   Python peers on the same data, and the generated table of `docs/performance.md` (`bench.rs`).
 //! - `cargo xtask experiment <id> [--data sim:PRESET|DIR [--labels FILE] [--labelled-only]]
-//!   [--seeds N] [--quick] [--out DIR] [--resume] [--settings FILE]`: one of the paper's experiments (see `xtask::experiment`),
-//!   results in `results/<id>/`, trained with the settings in FILE (what `tune` writes to
-//!   `tune/chosen.json`) or the paper's defaults; `cargo xtask experiment --list` lists them with
-//!   their designs.
+//!   [--seeds N] [--quick] [--out DIR] [--resume] [--settings FILE]`: one of the paper's
+//!   experiments (see `xtask::experiment`), results in `results/<id>/`, trained with the settings
+//!   in FILE (what `tune` writes to `tune/chosen.json`) or the paper's defaults; `cargo xtask
+//!   experiment --list` lists them with their designs.
 //! - `cargo xtask reproduce [--quick] [--data sim:PRESET|DIR] [--seeds N] [--out DIR]
 //!   [--resume]`: every experiment on one cohort, `tune` first, the others trained with its
 //!   choice, and `results/README.md` indexing their tables.
@@ -23,9 +23,9 @@
 //! `--data DIR` reads a cohort in the recount3 layout (what `rnameta simulate --out DIR` writes,
 //! or a recount3 mirror) or the workflow's merged shards; `--labels` applies a label table or a
 //! MetaSRA release over the files' own metadata, and `--labelled-only` keeps the samples labelled
-//! for some task (as the workflow labels its shards and merges the SRA). `--quick` means the tiny preset and 2 seeds (a smoke run; its numbers
-//! mean little), written to `results/quick/`; the default is the paper preset and 10 seeds,
-//! written to `results/`.
+//! for some task (as the workflow labels its shards and merges the SRA). `--quick` means the tiny
+//! preset and 2 seeds (a smoke run; its numbers mean little), written to `results/quick/`; the
+//! default is the paper preset and 10 seeds, written to `results/`.
 //!
 //! The command line is parsed by clap ([`Cli`]); `cargo xtask <task> --help` shows each task's
 //! flags.
