@@ -233,12 +233,22 @@ impl Dataset {
 
     /// Refuses parts whose gene ids differ from the first part's, naming the part and column.
     fn check_same_genes(parts: &[&Dataset]) -> Result<()> {
-        let Some(first) = parts.first() else {
+        Self::check_same_genes_of(parts.iter().map(|d| &d.genes))
+    }
+
+    /// Refuses gene annotations whose ids differ from the first's, naming the part and column.
+    pub(crate) fn check_same_genes_of<'g>(
+        mut parts: impl Iterator<Item = &'g GeneAnnotation>,
+    ) -> Result<()> {
+        let Some(first) = parts.next() else {
             return Ok(());
         };
-        for (part, d) in parts.iter().enumerate().skip(1) {
-            let mut a = first.genes.ids();
-            let mut b = d.genes.ids();
+        for (part, genes) in parts.enumerate().map(|(i, g)| (i + 1, g)) {
+            if std::ptr::eq(first, genes) {
+                continue;
+            }
+            let mut a = first.ids();
+            let mut b = genes.ids();
             for column in 0.. {
                 match (a.next(), b.next()) {
                     (None, None) => break,

@@ -17,6 +17,7 @@ mod sample;
 pub mod stats;
 mod units;
 mod value_kind;
+mod view;
 
 pub use columns::{select_columns, select_columns_into};
 pub use dataset::{Dataset, ExprMatrix};
@@ -27,3 +28,4 @@ pub use labels::{Labels, Task};
 pub use sample::{DataSource, SampleMeta, SampleSource, Sex};
 pub use units::human_bytes;
 pub use value_kind::{InputUnits, JudgedUnits, ValueKind};
+pub use view::DatasetView;

@@ -21,7 +21,7 @@ mod common;
 
 use common::{labels_within, tiny};
 use ndarray::Array2;
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_models::{
     DaParams, ForestParams, GeneChoice, GeneStatistic, LinParams, LogisticParams, MlpParams,
     ModelSpec, PreparedTraining, TrainedModel,
@@ -50,7 +50,7 @@ fn probabilities(spec: &ModelSpec, stacked: bool) -> Array2<f32> {
     let labels = labels_within(Task::Tissue, &train, &classes);
     let (task, pipeline, genes) = (Task::Tissue, Pipeline::tpm_log2(), GeneChoice::Paper);
     let model = if stacked {
-        let parts = [&t.gtex, &t.sra_train];
+        let parts = DatasetView::all_of(&[&t.gtex, &t.sra_train]);
         PreparedTraining::stacked(task, &pipeline, &genes, &parts, &labels)
             .unwrap()
             .fit(spec)

@@ -7,8 +7,12 @@
 //! differ (missing, extra or reordered) is refused with the genes named: reorder first with
 //! [`crate::harmonise::reorder_to`].
 
+use std::borrow::Cow;
+
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, CowArray, Ix2};
-use rnameta_core::{select_columns, select_columns_into, Dataset, SampleMeta};
+use rnameta_core::{
+    select_columns, select_columns_into, Dataset, DatasetView, GeneAnnotation, SampleMeta,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Names};
@@ -153,19 +157,17 @@ impl Pipeline {
 
     /// Fits every step on `train` (each step sees the output of the previous one).
     pub fn fit(&self, train: &Dataset) -> Result<FittedPipeline> {
-        self.fit_stacked(&[train])
+        self.fit_stacked(&[train.into()])
     }
 
-    /// [`fit`](Self::fit) on the samples of `parts` stacked in order (datasets of the same
-    /// genes): for a pipeline that [fits column-wise](Self::fits_column_wise), every part's values
-    /// are checked and nothing is copied; others are fitted on the parts concatenated.
-    pub fn fit_stacked(&self, parts: &[&Dataset]) -> Result<FittedPipeline> {
+    /// [`fit`](Self::fit) on the samples of `parts` stacked in order (datasets, or runs of
+    /// their samples, of the same genes): for a pipeline that
+    /// [fits column-wise](Self::fits_column_wise), every part's values are checked and nothing
+    /// is copied; others are fitted on the parts concatenated.
+    pub fn fit_stacked(&self, parts: &[DatasetView<'_>]) -> Result<FittedPipeline> {
         match self.fit_column_wise(parts)? {
             Some((fitted, _)) => Ok(fitted),
-            None => match parts {
-                [one] => Ok(self.fit_transform(one)?.0),
-                _ => Ok(self.fit_transform(&Dataset::concat(parts)?)?.0),
-            },
+            None => Ok(self.fit_transform(concatenated(parts)?.as_ref())?.0),
         }
     }
 
@@ -187,7 +189,7 @@ impl Pipeline {
                     stats: ZScore::fit(x.view(), names)?,
                 },
                 _ => step
-                    .fit_from_annotation(train)?
+                    .fit_from_annotation(train.genes())?
                     .expect("only quantile and z-score steps are fitted on values"),
             };
             f.apply(x.view_mut(), names)?;
@@ -215,7 +217,7 @@ impl Pipeline {
     /// transformed whole and visited in blocks of that.
     pub fn fit_visiting_columns<E: From<Error>>(
         &self,
-        parts: &[&Dataset],
+        parts: &[DatasetView<'_>],
         visit: impl FnMut(usize, ArrayView2<'_, f32>) -> std::result::Result<(), E>,
     ) -> std::result::Result<FittedPipeline, E> {
         let samples: usize = parts.iter().map(|part| part.n_samples()).sum();
@@ -226,7 +228,7 @@ impl Pipeline {
     /// [`fit_visiting_columns`](Self::fit_visiting_columns) in blocks of `width` columns.
     fn fit_visiting_blocks<E: From<Error>>(
         &self,
-        parts: &[&Dataset],
+        parts: &[DatasetView<'_>],
         width: usize,
         mut visit: impl FnMut(usize, ArrayView2<'_, f32>) -> std::result::Result<(), E>,
     ) -> std::result::Result<FittedPipeline, E> {
@@ -243,15 +245,7 @@ impl Pipeline {
                 Ok(fitted)
             }
             None => {
-                let whole;
-                let train = match parts {
-                    [one] => *one,
-                    _ => {
-                        whole = Dataset::concat(parts).map_err(Error::from)?;
-                        &whole
-                    }
-                };
-                let (fitted, x) = self.fit_transform(train)?;
+                let (fitted, x) = self.fit_transform(concatenated(parts)?.as_ref())?;
                 for first in blocks {
                     let last = (first + width).min(genes);
                     visit(first, x.slice(ndarray::s![.., first..last]))?;
@@ -289,7 +283,10 @@ impl Pipeline {
     /// as the first step checks it, and no later step can refuse what that step gives (finite
     /// and non-negative values), so fitting this way refuses exactly what
     /// [`fit_transform`](Self::fit_transform) refuses.
-    fn fit_column_wise(&self, parts: &[&Dataset]) -> Result<Option<(FittedPipeline, PartTotals)>> {
+    fn fit_column_wise(
+        &self,
+        parts: &[DatasetView<'_>],
+    ) -> Result<Option<(FittedPipeline, PartTotals)>> {
         if !self.fits_column_wise() {
             return Ok(None);
         }
@@ -299,7 +296,7 @@ impl Pipeline {
             .iter()
             .map(|step| {
                 Ok(step
-                    .fit_from_annotation(first_part)?
+                    .fit_from_annotation(first_part.genes())?
                     .expect("a column-wise pipeline's steps are fitted from the annotation"))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -319,9 +316,9 @@ impl Pipeline {
 /// A matrix of the samples of `parts` stacked in order and `width` columns, each part's rows
 /// written by `fill(part number, part, its rows of the matrix)`.
 fn stacked(
-    parts: &[&Dataset],
+    parts: &[DatasetView<'_>],
     width: usize,
-    mut fill: impl FnMut(usize, &Dataset, ArrayViewMut2<'_, f32>) -> Result<()>,
+    mut fill: impl FnMut(usize, &DatasetView<'_>, ArrayViewMut2<'_, f32>) -> Result<()>,
 ) -> Result<Array2<f32>> {
     let samples: usize = parts.iter().map(|part| part.n_samples()).sum();
     let mut out = Array2::zeros((samples, width));
@@ -337,8 +334,17 @@ fn stacked(
 /// Each part's [`FittedPipeline::rate_totals`], in the order of the parts.
 type PartTotals = Vec<Option<Vec<f64>>>;
 
+/// The parts' samples stacked as one dataset: a part that is a whole dataset as it is (no
+/// copy: a fit on values copies what it transforms anyway), or the parts concatenated.
+fn concatenated<'d>(parts: &[DatasetView<'d>]) -> Result<Cow<'d, Dataset>> {
+    match parts {
+        [one] if one.whole().is_some() => Ok(Cow::Borrowed(one.whole().expect("checked"))),
+        _ => Ok(Cow::Owned(DatasetView::concat(parts)?)),
+    }
+}
+
 /// The first of `parts`, after refusing no parts or parts of other genes than the first's.
-fn check_parts<'d>(parts: &[&'d Dataset]) -> Result<&'d Dataset> {
+fn check_parts<'d>(parts: &[DatasetView<'d>]) -> Result<DatasetView<'d>> {
     let Some((first, rest)) = parts.split_first() else {
         return Err(Error::TooFew {
             what: "a pipeline's training set",
@@ -351,7 +357,7 @@ fn check_parts<'d>(parts: &[&'d Dataset]) -> Result<&'d Dataset> {
     for part in rest {
         check::same_genes(&genes, part.genes().ids())?;
     }
-    Ok(first)
+    Ok(*first)
 }
 
 /// About how many values a block of [`Pipeline::fit_visiting_columns`] holds (64 MB of `f32`).
@@ -360,16 +366,16 @@ const VISIT_BLOCK_VALUES: usize = 16 << 20;
 impl Step {
     /// The fitted step when its parameters come from the gene annotation alone (gene lengths) or
     /// it has none; `None` for a step fitted on the values (quantile reference, z-score).
-    fn fit_from_annotation(&self, train: &Dataset) -> Result<Option<FittedStep>> {
+    fn fit_from_annotation(&self, genes: &GeneAnnotation) -> Result<Option<FittedStep>> {
         Ok(Some(match self {
             Step::Tpm => FittedStep::Tpm {
-                lengths: scale::gene_lengths(train.genes(), LengthKind::UnionExon)?,
+                lengths: scale::gene_lengths(genes, LengthKind::UnionExon)?,
             },
             Step::Cpm => FittedStep::Cpm,
             Step::Log2p1 => FittedStep::Log2p1,
             Step::Ln1p => FittedStep::Ln1p,
             Step::DivideByLongestTranscript => FittedStep::DivideByLongestTranscript {
-                lengths: scale::gene_lengths(train.genes(), LengthKind::LongestTranscript)?,
+                lengths: scale::gene_lengths(genes, LengthKind::LongestTranscript)?,
             },
             Step::Quantile | Step::ZScore => return Ok(None),
         }))
@@ -629,7 +635,7 @@ impl FittedPipeline {
     /// rate totals.
     fn transform_parts(
         &self,
-        parts: &[&Dataset],
+        parts: &[DatasetView<'_>],
         keep: &[usize],
         totals: &[Option<Vec<f64>>],
     ) -> Result<Array2<f32>> {
@@ -651,7 +657,7 @@ impl FittedPipeline {
     /// sample.
     pub fn transform_stacked_columns(
         &self,
-        parts: &[&Dataset],
+        parts: &[DatasetView<'_>],
         keep: &[usize],
     ) -> Result<Array2<f32>> {
         for part in parts {
@@ -708,7 +714,7 @@ impl FittedPipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rnameta_core::{DataSource, GeneAnnotation, GeneInfo};
+    use rnameta_core::{DataSource, GeneInfo};
 
     /// Counts with zeros and ties over `genes` genes with both lengths set.
     fn counts(samples: usize, genes: usize) -> Dataset {
@@ -742,7 +748,7 @@ mod tests {
             let mut seen = Array2::<f32>::from_elem(whole.dim(), f32::NAN);
             let mut firsts = Vec::new();
             let visited = pipeline
-                .fit_visiting_blocks(&[&train], 7, |first, block| {
+                .fit_visiting_blocks(&[(&train).into()], 7, |first, block| {
                     firsts.push(first);
                     seen.slice_mut(ndarray::s![.., first..first + block.ncols()])
                         .assign(&block);
@@ -765,7 +771,7 @@ mod tests {
         let mut train = counts(5, 9);
         train.counts_mut().row_mut(3).fill(0.0);
         let err = Pipeline::tpm_log2()
-            .fit_visiting_columns(&[&train], |_, _| Ok::<(), Error>(()))
+            .fit_visiting_columns(&[(&train).into()], |_, _| Ok::<(), Error>(()))
             .unwrap_err();
         assert!(err.to_string().contains("S3"), "{err}");
     }
@@ -773,10 +779,11 @@ mod tests {
     #[test]
     fn stacked_parts_transform_as_their_concatenation() {
         let whole = counts(30, 20);
-        let (a, b) = (
-            whole.select_samples(&(0..12).collect::<Vec<_>>()).unwrap(),
-            whole.select_samples(&(12..30).collect::<Vec<_>>()).unwrap(),
-        );
+        // Two runs of its samples, read where they lie.
+        let parts = [
+            DatasetView::rows(&whole, 0..12).unwrap(),
+            DatasetView::rows(&whole, 12..30).unwrap(),
+        ];
         let keep = [19, 2, 2, 7];
         for pipeline in [
             Pipeline::tpm_log2(),
@@ -786,7 +793,7 @@ mod tests {
             let (fitted, x) = pipeline.fit_transform(&whole).unwrap();
             let mut seen = Array2::<f32>::from_elem(x.dim(), f32::NAN);
             let visited = pipeline
-                .fit_visiting_blocks(&[&a, &b], 6, |first, block| {
+                .fit_visiting_blocks(&parts, 6, |first, block| {
                     seen.slice_mut(ndarray::s![.., first..first + block.ncols()])
                         .assign(&block);
                     Ok::<(), Error>(())
@@ -794,7 +801,7 @@ mod tests {
                 .unwrap();
             assert_eq!(visited, fitted, "{pipeline:?}");
             assert!(seen.iter().zip(&x).all(|(s, x)| s.to_bits() == x.to_bits()));
-            let stacked = fitted.transform_stacked_columns(&[&a, &b], &keep).unwrap();
+            let stacked = fitted.transform_stacked_columns(&parts, &keep).unwrap();
             let alone = fitted
                 .transform_columns(whole.counts(), &keep, whole.samples())
                 .unwrap();
@@ -809,10 +816,10 @@ mod tests {
     fn stacked_parts_of_other_genes_are_refused() {
         let (a, b) = (counts(4, 9), counts(4, 8));
         let err = Pipeline::tpm_log2()
-            .fit_visiting_columns(&[&a, &b], |_, _| Ok::<(), Error>(()))
+            .fit_visiting_columns(&[(&a).into(), (&b).into()], |_, _| Ok::<(), Error>(()))
             .unwrap_err();
         assert!(matches!(err, Error::GeneMismatch { .. }), "{err}");
-        let none: [&Dataset; 0] = [];
+        let none: [DatasetView<'_>; 0] = [];
         assert!(Pipeline::tpm_log2()
             .fit_visiting_columns(&none, |_, _| Ok::<(), Error>(()))
             .is_err());

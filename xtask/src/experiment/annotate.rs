@@ -19,7 +19,7 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
-use rnameta_core::{Dataset, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
+use rnameta_core::{Dataset, DatasetView, Grouping, Labels, SampleMeta, Task, OTHER_CLASS};
 use rnameta_eval::metrics::tpr_at_cutoffs;
 use rnameta_eval::plot::{Axes, LinePoint, LineSeries};
 use rnameta_eval::{Cell, Table};
@@ -181,8 +181,12 @@ struct Prepared<'c> {
 impl Prepared<'_> {
     /// The training samples: GTEx (in a set-up with it) and the SRA's training studies,
     /// stacked, never concatenated.
-    fn train(&self) -> Vec<&Dataset> {
-        self.gtex.into_iter().chain([&self.sra_train]).collect()
+    fn train(&self) -> Vec<DatasetView<'_>> {
+        self.gtex
+            .into_iter()
+            .chain([&self.sra_train])
+            .map(DatasetView::from)
+            .collect()
     }
 }
 
@@ -233,7 +237,13 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         }
     };
     let gtex = setup.with_gtex.then_some(&cohort.gtex);
-    let train_samples = stacked_samples(&gtex.into_iter().chain([&sra_train]).collect::<Vec<_>>());
+    let train_samples = stacked_samples(
+        &gtex
+            .into_iter()
+            .chain([&sra_train])
+            .map(DatasetView::from)
+            .collect::<Vec<_>>(),
+    );
     let mut train_names = names_of(task, &train_samples);
     let kept: Vec<String> = if setup.grouping == Grouping::Plain {
         Vec::new()
@@ -290,7 +300,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
 /// (every name a class of its own, in sorted order: `Labels::from_names`).
 fn prepare_training<'d>(
     setup: &Setup,
-    parts: &[&'d Dataset],
+    parts: &[DatasetView<'d>],
     labels: &'d Labels,
 ) -> Result<PreparedTraining<'d>> {
     if labels.classes().len() < 2 {
@@ -430,7 +440,7 @@ fn run_seed<'p>(
         let start = std::time::Instant::now();
         let extra = data.unlabelled.select_samples(&joining)?;
         let mut train = data.train();
-        train.push(&extra);
+        train.push((&extra).into());
         let mut names = data.train_names.clone();
         names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
         let labels = Labels::from_names(&names);

@@ -27,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use rnameta_augment::{
     augment_class, quality, GanParams, InterpolationParams, Method, NoiseParams, QualityReport,
 };
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{GeneChoice, ModelKind, PreparedTraining, TrainedModel};
@@ -150,15 +150,17 @@ fn method_name(method: &Option<Method>) -> &'static str {
     method.as_ref().map_or("none", Method::name)
 }
 
-/// A training set with the scarce class cut to `n` samples (drawn with `seed`), and the samples
-/// of the class the cut left out (real, never trained on: the quality measures' reference).
-fn cut(
-    train: &[&Dataset],
+/// A training set with the scarce class cut to `n` samples (drawn with `seed`), as the runs of
+/// `train`'s samples it keeps (no copy of the kept samples: 1.6 GB on the paper preset, for each
+/// of the seeds run side by side), and the samples of the class the cut left out (a copy of a few
+/// hundred samples; real, never trained on: the quality measures' reference).
+fn cut<'a>(
+    train: &[&'a Dataset],
     labels: &Labels,
     class: usize,
     n: usize,
     seed: u64,
-) -> Result<(Dataset, Dataset)> {
+) -> Result<(Vec<DatasetView<'a>>, Dataset)> {
     let samples: usize = train.iter().map(|part| part.n_samples()).sum();
     let members: Vec<usize> = (0..samples)
         .filter(|&i| labels.assigned()[i] == Some(class))
@@ -180,7 +182,7 @@ fn cut(
         .filter(|i| !kept.contains(i))
         .collect();
     Ok((
-        Dataset::select_stacked_samples(train, &rows)?,
+        DatasetView::runs(train, &rows)?,
         Dataset::select_stacked_samples(train, &left_out)?,
     ))
 }
@@ -246,7 +248,11 @@ impl Setup<'_> {
     fn seed(&self, n: usize, method: &Option<Method>, seed: u64) -> Result<SeedOutcome> {
         let task = Task::Tissue;
         let (cut_train, left_out) = cut(&self.train, &self.train_labels, self.scarce, n, seed)?;
-        let labels = training_labels(task, cut_train.samples(), self.universe);
+        let labels = training_labels(
+            task,
+            cut_train.iter().flat_map(|run| run.samples()),
+            self.universe,
+        );
         let class = labels
             .class_index(&self.scarce_name)
             .context("the scarce class after the cut")?;
@@ -271,9 +277,9 @@ impl Setup<'_> {
                 .json(&method)?
                 .json(&(n, target, seed))?
                 .labels(&labels)
-                .data(&cut_train)?
+                .stacked_data(&cut_train)?
                 .data(&left_out)?
-                .stacked_data(&self.test)?
+                .stacked_data(&DatasetView::all_of(&self.test))?
                 .finish())
         };
         let outcome = self.sets.memo.recorded(&what, key, || {
@@ -281,7 +287,7 @@ impl Setup<'_> {
             let mut models = Vec::with_capacity(MODELS.len());
             let mut quality = None;
             // Every model reads the same prepared training set (and the same generated samples).
-            let prepared = PreparedTraining::new(
+            let prepared = PreparedTraining::stacked(
                 task,
                 &Pipeline::tpm_log2(),
                 &GeneChoice::Paper,
@@ -319,9 +325,7 @@ impl Setup<'_> {
                     .with_context(|| format!("{what}: {model}"))?;
                 let (scores, recall) = score(&fitted, &self.test, class, start)?;
                 if let (Some(g), None) = (&generated, &quality) {
-                    quality = Some(measure(
-                        &fitted, g, &cut_train, &labels, &left_out, class, seed,
-                    )?);
+                    quality = Some(measure(&fitted, g, &labels, &left_out, class, seed)?);
                 }
                 models.push(ModelOutcome { scores, recall });
             }
@@ -368,7 +372,7 @@ fn run(
     seeds: &[u64],
     design: &AugmentDesign,
 ) -> Result<Produced> {
-    let train = sets.gtex_and_sra_train();
+    let train = vec![sets.gtex, sets.sra_train];
     let train_labels = training_labels(
         Task::Tissue,
         train.iter().flat_map(|part| part.samples()),
@@ -501,13 +505,13 @@ fn score(
 fn measure(
     model: &TrainedModel,
     generated: &Generated,
-    train: &Dataset,
     labels: &Labels,
     left_out: &Dataset,
     class: usize,
     seed: u64,
 ) -> Result<QualityReport> {
-    let n_real = train.n_samples();
+    // The real training samples come first in the augmented matrix, one label each.
+    let n_real = labels.assigned().len();
     let synthetic = generated.x.slice(ndarray::s![
         generated.x.nrows() - generated.n_generated..,
         ..

@@ -13,7 +13,7 @@
 //! collision resistance, so SHA-256 (already a dependency) it is.
 
 use anyhow::{bail, Result};
-use rnameta_core::{Dataset, Labels, SampleMeta};
+use rnameta_core::{Dataset, DatasetView, Labels, SampleMeta};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -64,12 +64,12 @@ impl Key {
 
     /// Adds a dataset whole (see [`data_digest`]).
     pub fn data(self, data: &Dataset) -> Result<Self> {
-        self.stacked_data(&[data])
+        self.stacked_data(&[data.into()])
     }
 
     /// Adds the digest of the samples of `parts` stacked in order ([`stacked_digest`]: that of
     /// their concatenation).
-    pub fn stacked_data(mut self, parts: &[&Dataset]) -> Result<Self> {
+    pub fn stacked_data(mut self, parts: &[DatasetView<'_>]) -> Result<Self> {
         self.0.update(stacked_digest(parts)?.as_bytes());
         Ok(self)
     }
@@ -89,12 +89,12 @@ impl Default for Key {
 /// Hex SHA-256 of a dataset: its shape, gene annotation and sample metadata (as JSON) and the
 /// bytes of every matrix value (native, little-endian on the machines this runs on), row by row.
 pub fn data_digest(data: &Dataset) -> Result<String> {
-    stacked_digest(&[data])
+    stacked_digest(&[data.into()])
 }
 
-/// [`data_digest`] of the samples of `parts` stacked in order (datasets of the same genes),
-/// without concatenating them: the digest of their concatenation.
-pub fn stacked_digest(parts: &[&Dataset]) -> Result<String> {
+/// [`data_digest`] of the samples of `parts` stacked in order (datasets, or runs of their
+/// samples, of the same genes), without concatenating them: the digest of their concatenation.
+pub fn stacked_digest(parts: &[DatasetView<'_>]) -> Result<String> {
     let Some(first) = parts.first() else {
         bail!("no dataset to digest");
     };

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use ndarray::Array2;
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, PreparedTraining, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize, Serializer};
@@ -32,9 +32,9 @@ pub struct FitData<'a> {
     pub genes: GeneChoice,
     /// The preprocessing fitted on the training data (and what the model reads of it).
     pub pipeline: Pipeline,
-    /// The training samples: one dataset, or several (GTEx and SRA) stacked in order, which are
-    /// never concatenated ([`PreparedTraining::stacked`]).
-    pub train: Vec<&'a Dataset>,
+    /// The training samples: one dataset, or several (GTEx and SRA, or runs of their samples)
+    /// stacked in order, which are never concatenated ([`PreparedTraining::stacked`]).
+    pub train: Vec<DatasetView<'a>>,
     /// Their labels (unlabelled samples are `None`).
     pub labels: &'a Labels,
     /// The samples scored.
@@ -70,16 +70,16 @@ impl<'a> FitData<'a> {
         labels: &'a Labels,
         test: &'a Dataset,
     ) -> Self {
-        Self::stacked(task, genes, pipeline, vec![train], labels, test)
+        Self::stacked(task, genes, pipeline, vec![train.into()], labels, test)
     }
 
-    /// [`FitData::new`] trained on the samples of `train` stacked in order (datasets of the same
-    /// genes; `labels` parallel to all their samples).
+    /// [`FitData::new`] trained on the samples of `train` stacked in order (datasets, or runs of
+    /// their samples, of the same genes; `labels` parallel to all their samples).
     pub fn stacked(
         task: Task,
         genes: GeneChoice,
         pipeline: Pipeline,
-        train: Vec<&'a Dataset>,
+        train: Vec<DatasetView<'a>>,
         labels: &'a Labels,
         test: &'a Dataset,
     ) -> Self {
@@ -477,7 +477,7 @@ mod tests {
             whole.train.select_samples(&[0]).unwrap(),
             whole.train.select_samples(&[1]).unwrap(),
         );
-        let key_of_stacked = |train: Vec<&Dataset>| {
+        let key_of_stacked = |train: Vec<DatasetView<'_>>| {
             let data = FitData::stacked(
                 Task::Tissue,
                 GeneChoice::Paper,
@@ -488,8 +488,20 @@ mod tests {
             );
             key(&data, lin())
         };
-        assert_eq!(key_of_stacked(vec![&first, &second]), key_of(&whole, lin()));
-        assert_ne!(key_of_stacked(vec![&second, &first]), key_of(&whole, lin()));
+        assert_eq!(
+            key_of_stacked(DatasetView::all_of(&[&first, &second])),
+            key_of(&whole, lin())
+        );
+        assert_ne!(
+            key_of_stacked(DatasetView::all_of(&[&second, &first])),
+            key_of(&whole, lin())
+        );
+        // Runs of the whole set's samples, read where they lie: the same key.
+        let runs = vec![
+            DatasetView::rows(&whole.train, 0..1).unwrap(),
+            DatasetView::rows(&whole.train, 1..2).unwrap(),
+        ];
+        assert_eq!(key_of_stacked(runs), key_of(&whole, lin()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
-use rnameta_core::{Dataset, Labels, SampleMeta, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, SampleMeta, Task};
 use rnameta_models::{DaParams, GeneChoice, ModelKind, ModelSpec};
 use serde::Serialize;
 
@@ -140,13 +140,13 @@ pub struct Sets<'a> {
 impl<'a> Sets<'a> {
     /// GTEx and the SRA training studies: the paper's G+S training set, as parts stacked in
     /// order (never concatenated: see [`PreparedTraining::stacked`](rnameta_models::PreparedTraining::stacked)).
-    pub fn gtex_and_sra_train(&self) -> Vec<&'a Dataset> {
-        vec![self.gtex, self.sra_train]
+    pub fn gtex_and_sra_train(&self) -> Vec<DatasetView<'a>> {
+        vec![self.gtex.into(), self.sra_train.into()]
     }
 }
 
 /// The samples of `parts` stacked in order, as one list.
-pub fn stacked_samples(parts: &[&Dataset]) -> Vec<SampleMeta> {
+pub fn stacked_samples(parts: &[DatasetView<'_>]) -> Vec<SampleMeta> {
     parts
         .iter()
         .flat_map(|part| part.samples())
@@ -250,9 +250,9 @@ pub fn run_arm(
 ) -> Result<ArmResult> {
     // G+S and S large are the datasets stacked, never concatenated: a copy of GTEx and the SRA
     // would be the largest matrix of the arm (3.6 GB on the paper preset).
-    let train: Vec<&Dataset> = match arm.train {
-        TrainSet::G => vec![sets.gtex],
-        TrainSet::S => vec![sets.sra_train],
+    let train: Vec<DatasetView<'_>> = match arm.train {
+        TrainSet::G => vec![sets.gtex.into()],
+        TrainSet::S => vec![sets.sra_train.into()],
         TrainSet::GS => sets.gtex_and_sra_train(),
         TrainSet::SLarge => {
             if arm.test == TestSet::S {
@@ -261,7 +261,7 @@ pub fn run_arm(
                     arm.name()
                 );
             }
-            vec![sets.sra_train, sets.sra_test]
+            vec![sets.sra_train.into(), sets.sra_test.into()]
         }
     }
     .into_iter()

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, SampleMeta, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, SampleMeta, Task};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelKind, ModelSpec};
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
@@ -104,8 +104,12 @@ struct Split3<'a> {
 impl Split3<'_> {
     /// The fit data: GTEx and the SRA's fit studies stacked (never concatenated), or the SRA's
     /// fit studies alone.
-    fn fit(&self) -> Vec<&Dataset> {
-        self.gtex.into_iter().chain([&self.fit_sra]).collect()
+    fn fit(&self) -> Vec<DatasetView<'_>> {
+        self.gtex
+            .into_iter()
+            .chain([&self.fit_sra])
+            .map(DatasetView::from)
+            .collect()
     }
 }
 

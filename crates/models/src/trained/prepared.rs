@@ -15,7 +15,9 @@
 use ndarray::Array2;
 use std::borrow::Cow;
 
-use rnameta_core::{select_columns, Dataset, GeneAnnotation, GeneInfo, Labels, SampleMeta, Task};
+use rnameta_core::{
+    select_columns, Dataset, DatasetView, GeneAnnotation, GeneInfo, Labels, SampleMeta, Task,
+};
 use rnameta_preprocess::check::Names;
 use rnameta_preprocess::gini::gini_per_gene;
 use rnameta_preprocess::selection::{by_gini, paper_selection, GeneSelection};
@@ -48,19 +50,20 @@ impl<'a> PreparedTraining<'a> {
         train: &'a Dataset,
         labels: &'a Labels,
     ) -> Result<Self> {
-        Self::stacked(task, pipeline, genes, &[train], labels)
+        Self::stacked(task, pipeline, genes, &[train.into()], labels)
     }
 
-    /// [`PreparedTraining::new`] on the samples of `parts` stacked in order (datasets of the same
-    /// genes, `labels` parallel to all their samples): the model [`TrainedModel::fit`] gives on
-    /// the parts concatenated, without the concatenation when the pipeline
-    /// [fits column-wise](Pipeline::fits_column_wise) and the model reads its levels (a training
-    /// set of GTEx and SRA then costs the classifier's matrix, not a copy of both datasets).
+    /// [`PreparedTraining::new`] on the samples of `parts` stacked in order (datasets, or runs
+    /// of their samples, of the same genes; `labels` parallel to all their samples): the model
+    /// [`TrainedModel::fit`] gives on the parts concatenated, without the concatenation when the
+    /// pipeline [fits column-wise](Pipeline::fits_column_wise) and the model reads its levels (a
+    /// training set of GTEx and SRA then costs the classifier's matrix, not a copy of both
+    /// datasets; one cut from them, [`DatasetView::runs`], not a copy of the cut).
     pub fn stacked(
         task: Task,
         pipeline: &Pipeline,
         genes: &GeneChoice,
-        parts: &[&'a Dataset],
+        parts: &[DatasetView<'a>],
         labels: &'a Labels,
     ) -> Result<Self> {
         let Some(&first_part) = parts.first() else {
@@ -73,8 +76,18 @@ impl<'a> PreparedTraining<'a> {
             _ => Cow::Owned(parts.iter().flat_map(|p| p.samples()).cloned().collect()),
         };
         let ranks_by_gini = matches!(genes, GeneChoice::Paper | GeneChoice::Gini { .. });
-        let whole;
-        let (mut fitted, gene_ids, gene_selection, columns, mut x_model, train);
+        // Every training sample as one dataset, where a step needs one: a part that is a whole
+        // dataset as it is, or the parts concatenated.
+        let whole = || -> Result<Cow<'a, Dataset>> {
+            match parts {
+                [one] if one.whole().is_some() => Ok(Cow::Borrowed(one.whole().expect("checked"))),
+                _ => Ok(Cow::Owned(
+                    DatasetView::concat(parts).map_err(rnameta_preprocess::Error::from)?,
+                )),
+            }
+        };
+        let (mut fitted, gene_ids, gene_selection, columns, mut x_model);
+        let mut train: Option<Cow<'a, Dataset>> = None;
         if pipeline.fits_column_wise()
             && (parts.len() == 1 || pipeline.model_input == ModelInput::Levels)
         {
@@ -98,34 +111,31 @@ impl<'a> PreparedTraining<'a> {
             (gene_ids, gene_selection) = choose_genes(genes, task, first_part.genes(), &gini)?;
             columns = positions(&fitted.genes, &gene_ids)?;
             x_model = fitted.transform_stacked_columns(parts, &columns)?;
-            train = first_part;
         } else {
-            train = match parts {
-                [one] => *one,
-                _ => {
-                    whole = Dataset::concat(parts).map_err(rnameta_preprocess::Error::from)?;
-                    &whole
-                }
-            };
+            let all = train.insert(whole()?);
             let x;
-            (fitted, x) = pipeline.fit_transform(train)?;
+            (fitted, x) = pipeline.fit_transform(all)?;
             let gini = if ranks_by_gini {
-                gini_per_gene(x.view(), Names::Dataset(train))?
+                gini_per_gene(x.view(), Names::Dataset(all))?
             } else {
                 Vec::new()
             };
-            (gene_ids, gene_selection) = choose_genes(genes, task, train.genes(), &gini)?;
+            (gene_ids, gene_selection) = choose_genes(genes, task, all.genes(), &gini)?;
             columns = positions(&fitted.genes, &gene_ids)?;
             x_model = select_columns(x.view(), &columns);
         }
         if pipeline.model_input == ModelInput::WithinSampleRanks {
-            // `train` holds every training sample here: one part, or the parts concatenated.
+            // Every training sample at once: one part, or the parts concatenated.
+            let train = match train {
+                Some(train) => train,
+                None => whole()?,
+            };
             let lengths = fitted.steps.iter().find_map(|step| match step {
                 FittedStep::Tpm { lengths } => Some(columns.iter().map(|&c| lengths[c]).collect()),
                 _ => None,
             });
             let rank_input = RankInput::fit(x_model.view(), lengths)?;
-            let units = judged_units(train)?.units;
+            let units = judged_units(&train)?.units;
             let raw = select_columns(train.counts().view(), &columns);
             let present = vec![true; columns.len()];
             let names = Names::Ids {
