@@ -368,7 +368,7 @@ pub fn design_facts(cohort: &Cohort) -> Result<String> {
     );
     let source = prepare(&crate::experiment::diversity::BiasDiversity, cohort)?;
     match crate::experiment::diversity::plan(
-        &source.sra_train,
+        &crate::experiment::runner::stacked_samples(&source.sra_train),
         &source.classes.classes,
         crate::experiment::Scale::Full,
     ) {

@@ -198,39 +198,6 @@ impl Dataset {
         Self::new(counts, first.genes.clone(), samples)
     }
 
-    /// `concat(parts)?.select_samples(rows)` without the concatenation: the rows `rows` (in that
-    /// order) of the parts' samples stacked in order, copied straight from the parts. A training
-    /// set cut from GTEx and the SRA (augment's scarce class) then costs the cut, not the cut and
-    /// a copy of both datasets.
-    ///
-    /// # Errors
-    /// If the parts' genes differ or a row lies past the last sample.
-    pub fn select_stacked_samples(parts: &[&Dataset], rows: &[usize]) -> Result<Self> {
-        let Some(first) = parts.first() else {
-            return Self::concat(parts)?.select_samples(rows);
-        };
-        Self::check_same_genes(parts)?;
-        let total: usize = parts.iter().map(|d| d.n_samples()).sum();
-        let located = |row: usize| -> Result<(&Dataset, usize)> {
-            let mut local = row;
-            for part in parts {
-                if local < part.n_samples() {
-                    return Ok((part, local));
-                }
-                local -= part.n_samples();
-            }
-            Err(Error::RowPastEnd { rows: total, row })
-        };
-        let mut counts = Array2::zeros((rows.len(), first.n_genes()));
-        let mut samples = Vec::with_capacity(rows.len());
-        for (mut out, &row) in counts.rows_mut().into_iter().zip(rows) {
-            let (part, local) = located(row)?;
-            out.assign(&part.counts.row(local));
-            samples.push(part.samples[local].clone());
-        }
-        Self::new(counts, first.genes.clone(), samples)
-    }
-
     /// Refuses parts whose gene ids differ from the first part's, naming the part and column.
     fn check_same_genes(parts: &[&Dataset]) -> Result<()> {
         Self::check_same_genes_of(parts.iter().map(|d| &d.genes))
@@ -308,32 +275,6 @@ mod tests {
             Dataset::concat(&[&a, &a]),
             Err(Error::DuplicateSample { .. })
         ));
-    }
-
-    #[test]
-    fn selecting_from_stacked_parts_equals_selecting_from_their_concatenation() {
-        let s = |id: &str| SampleMeta::new(id, DataSource::Other);
-        let a = Dataset::new(array![[1.0, 2.0]], genes(2), vec![s("a")]).unwrap();
-        let b = Dataset::new(
-            array![[3.0, 4.0], [5.0, 6.0]],
-            genes(2),
-            vec![s("b"), s("c")],
-        )
-        .unwrap();
-        let rows = [2, 0, 1];
-        let stacked = Dataset::select_stacked_samples(&[&a, &b], &rows).unwrap();
-        let concatenated = Dataset::concat(&[&a, &b])
-            .unwrap()
-            .select_samples(&rows)
-            .unwrap();
-        assert_eq!(stacked, concatenated);
-        let err = Dataset::select_stacked_samples(&[&a, &b], &[3]).unwrap_err();
-        assert!(
-            matches!(err, Error::RowPastEnd { rows: 3, row: 3 }),
-            "{err}"
-        );
-        let c = Dataset::new(array![[1.0]], genes(1), vec![s("d")]).unwrap();
-        assert!(Dataset::select_stacked_samples(&[&a, &c], &[0]).is_err());
     }
 
     #[test]

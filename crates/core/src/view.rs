@@ -53,13 +53,14 @@ impl<'a> DatasetView<'a> {
         parts.iter().map(|&part| part.into()).collect()
     }
 
-    /// The rows `rows` (ascending, each once) of the samples of `parts` stacked in order, as the
-    /// fewest views: one per run of consecutive rows within a part. Together they are
-    /// `Dataset::select_stacked_samples(parts, rows)` without its copy.
+    /// The rows `rows` (ascending, each once) of the samples of `parts` (datasets or runs of
+    /// them) stacked in order, as the fewest views: one per run of consecutive rows within a
+    /// dataset. Together they are the selected samples of the parts' concatenation without a
+    /// copy ([`DatasetView::concat`] makes one).
     ///
     /// # Errors
     /// If `rows` is not ascending or names a row past the last sample.
-    pub fn runs(parts: &[&'a Dataset], rows: &[usize]) -> Result<Vec<Self>> {
+    pub fn runs(parts: &[DatasetView<'a>], rows: &[usize]) -> Result<Vec<Self>> {
         let total: usize = parts.iter().map(|part| part.n_samples()).sum();
         let mut views: Vec<Self> = Vec::new();
         let (mut part, mut offset) = (0, 0);
@@ -77,13 +78,13 @@ impl<'a> DatasetView<'a> {
                 offset += parts[part].n_samples();
                 part += 1;
             }
-            let local = row - offset;
+            let (data, local) = (parts[part].data, parts[part].rows.0 + row - offset);
             match views.last_mut() {
-                Some(last) if std::ptr::eq(last.data, parts[part]) && last.rows.1 == local => {
+                Some(last) if std::ptr::eq(last.data, data) && last.rows.1 == local => {
                     last.rows.1 += 1;
                 }
                 _ => views.push(Self {
-                    data: parts[part],
+                    data,
                     rows: (local, local + 1),
                 }),
             }
@@ -170,20 +171,40 @@ mod tests {
     fn runs_are_the_stacked_selection_without_a_copy() {
         let (a, b) = (dataset("a", 4), dataset("b", 3));
         let rows = [0, 1, 3, 4, 5, 6];
-        let views = DatasetView::runs(&[&a, &b], &rows).unwrap();
+        let parts = DatasetView::all_of(&[&a, &b]);
+        let views = DatasetView::runs(&parts, &rows).unwrap();
         // a's rows 0-1 and 3, then b's 0-2: three runs.
         let shape: Vec<(usize, usize)> = views
             .iter()
             .map(|v| (v.n_samples(), v.counts()[[0, 0]] as usize))
             .collect();
         assert_eq!(shape, [(2, 0), (1, 30), (3, 0)]);
+        let concatenated = Dataset::concat(&[&a, &b]).unwrap();
         assert_eq!(
             DatasetView::concat(&views).unwrap(),
-            Dataset::select_stacked_samples(&[&a, &b], &rows).unwrap()
+            concatenated.select_samples(&rows).unwrap()
         );
-        assert!(DatasetView::runs(&[&a, &b], &[1, 1]).is_err());
-        assert!(DatasetView::runs(&[&a, &b], &[7]).is_err());
-        assert!(DatasetView::runs(&[&a, &b], &[]).unwrap().is_empty());
+        assert!(DatasetView::runs(&parts, &[1, 1]).is_err());
+        assert!(DatasetView::runs(&parts, &[7]).is_err());
+        assert!(DatasetView::runs(&parts, &[]).unwrap().is_empty());
+        // Runs of runs: rows of the views are rows of their datasets.
+        let again = DatasetView::runs(&views, &[1, 2, 5]).unwrap();
+        assert_eq!(
+            DatasetView::concat(&again).unwrap(),
+            concatenated.select_samples(&[1, 3, 6]).unwrap()
+        );
+        // Views of datasets of other genes are not stacked.
+        let other = Dataset::new(
+            Array2::zeros((1, 2)),
+            GeneAnnotation::new(vec![
+                GeneInfo::from_id("ENSG00000000003"),
+                GeneInfo::from_id("ENSG00000000419"),
+            ])
+            .unwrap(),
+            vec![SampleMeta::new("c0", DataSource::Sra)],
+        )
+        .unwrap();
+        assert!(DatasetView::concat(&DatasetView::all_of(&[&a, &other])).is_err());
     }
 
     #[test]

@@ -442,9 +442,7 @@ fn rf_multilabel(
     let train = sets.gtex_and_sra_train();
     let train_samples = stacked_samples(&train);
     let training_studies: BTreeSet<&str> = sets
-        .sra_train
-        .samples()
-        .iter()
+        .sra_train_samples()
         .filter_map(|s| s.study.as_deref())
         .collect();
     let test_rows: Vec<usize> = (0..sra.n_samples())

@@ -155,7 +155,7 @@ fn method_name(method: &Option<Method>) -> &'static str {
 /// of the seeds run side by side), and the samples of the class the cut left out (a copy of a few
 /// hundred samples; real, never trained on: the quality measures' reference).
 fn cut<'a>(
-    train: &[&'a Dataset],
+    train: &[DatasetView<'a>],
     labels: &Labels,
     class: usize,
     n: usize,
@@ -183,7 +183,7 @@ fn cut<'a>(
         .collect();
     Ok((
         DatasetView::runs(train, &rows)?,
-        Dataset::select_stacked_samples(train, &left_out)?,
+        DatasetView::concat(&DatasetView::runs(train, &left_out)?)?,
     ))
 }
 
@@ -230,8 +230,8 @@ struct Setup<'a> {
     sets: &'a Sets<'a>,
     universe: &'a [String],
     /// GTEx and the SRA's training studies, stacked (never concatenated: each seed's cut is
-    /// copied from them).
-    train: Vec<&'a Dataset>,
+    /// the runs of their samples it keeps).
+    train: Vec<DatasetView<'a>>,
     train_labels: Labels,
     /// The SRA's test studies and TCGA, stacked (never concatenated).
     test: Vec<&'a Dataset>,
@@ -372,7 +372,7 @@ fn run(
     seeds: &[u64],
     design: &AugmentDesign,
 ) -> Result<Produced> {
-    let train = vec![sets.gtex, sets.sra_train];
+    let train = sets.gtex_and_sra_train();
     let train_labels = training_labels(
         Task::Tissue,
         train.iter().flat_map(|part| part.samples()),

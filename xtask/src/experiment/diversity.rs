@@ -16,7 +16,7 @@ use anyhow::{bail, Result};
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Task};
+use rnameta_core::{DatasetView, SampleMeta, Task};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::stats::welch_t_test;
 use rnameta_eval::{Cell, SeedSummary, Table};
@@ -24,7 +24,7 @@ use rnameta_models::{GeneChoice, ModelKind};
 use serde::Serialize;
 
 use super::fit::{FitData, FitRequest};
-use super::runner::{per_seed, training_labels, ArmResult, Sets};
+use super::runner::{per_seed, stacked_samples, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The paper's samples per study.
@@ -104,22 +104,23 @@ pub struct Drawn {
 
 /// The design `bias-diversity` can draw at `scale` from the sample-source training studies
 /// `sra_train` with classes `universe` (what `calibrate --report` shows of a cohort).
-pub fn plan(sra_train: &Dataset, universe: &[String], scale: Scale) -> Result<Drawn> {
+pub fn plan(sra_train: &[SampleMeta], universe: &[String], scale: Scale) -> Result<Drawn> {
     drawn(
         &studies_by_class(sra_train, universe),
         &DiversityDesign::at(scale),
     )
 }
 
-/// Training rows of each class grouped by study, largest study first.
+/// Training rows (of the training samples `train`) of each class grouped by study, largest study
+/// first.
 fn studies_by_class(
-    train: &Dataset,
+    train: &[SampleMeta],
     universe: &[String],
 ) -> BTreeMap<String, Vec<(String, Vec<usize>)>> {
-    let labels = training_labels(Task::SampleSource, train.samples(), universe);
+    let labels = training_labels(Task::SampleSource, train, universe);
     let mut grouped: BTreeMap<String, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
     for (row, class) in labels.assigned().iter().enumerate() {
-        let (Some(c), Some(study)) = (class, &train.samples()[row].study) else {
+        let (Some(c), Some(study)) = (class, &train[row].study) else {
             continue;
         };
         grouped
@@ -239,7 +240,7 @@ fn run(
     wanted: &DiversityDesign,
 ) -> Result<Produced> {
     let task = Task::SampleSource;
-    let by_class = studies_by_class(sets.sra_train, universe);
+    let by_class = studies_by_class(&stacked_samples(sets.sra_train), universe);
     let design = drawn(&by_class, wanted)?;
     let mut arms: Vec<(bool, usize, ArmResult)> = Vec::new();
     for k in 1..=design.k_max {
@@ -259,7 +260,7 @@ fn run(
                 // One stream per (k, subsampling), shared by both kinds' class order.
                 let mut rng = ChaCha8Rng::seed_from_u64(1_000 * k as u64 + sub as u64);
                 let rows = draw(&by_class, &design, k, diverse, &mut rng);
-                let train = sets.sra_train.select_samples(&rows)?;
+                let train = DatasetView::concat(&DatasetView::runs(sets.sra_train, &rows)?)?;
                 let labels = training_labels(task, train.samples(), universe);
                 let name = &result.name;
                 let data = FitData::new(

@@ -38,12 +38,11 @@ pub mod settings;
 pub mod sweeps;
 pub mod tune;
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::plot::LineSeries;
 use rnameta_eval::Table;
 use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
@@ -312,12 +311,17 @@ pub struct Outcome {
     pub peak_bytes: Option<u64>,
 }
 
-/// The SRA studies an experiment trains on and tests on. "Every study trains" is the cohort's
-/// own SRA, borrowed: a copy would hold a second SRA matrix (2.8 GB on the paper preset after QC)
-/// for the whole experiment.
-fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Cow<'_, Dataset>, Dataset)> {
+/// The SRA studies an experiment trains on and tests on. The training side is borrowed, the
+/// runs of the cohort's SRA samples it holds ([`DatasetView::runs`]; "every study trains" is the
+/// whole SRA): a copy would hold most of a second SRA matrix (2.8 GB on the paper preset after
+/// QC) for the whole experiment. The test side is copied (models score whole datasets).
+fn sra_sides(
+    sides: SraSides,
+    task: Task,
+    sra: &Dataset,
+) -> Result<(Vec<DatasetView<'_>>, Dataset)> {
     if sides == SraSides::AllTrain {
-        return Ok((Cow::Borrowed(sra), sra.select_samples(&[])?));
+        return Ok((vec![sra.into()], sra.select_samples(&[])?));
     }
     let labels = Labels::for_task(task, sra.samples());
     let split = match task {
@@ -326,7 +330,7 @@ fn sra_sides(sides: SraSides, task: Task, sra: &Dataset) -> Result<(Cow<'_, Data
         Task::SampleSource => source_split(sra.samples(), &labels)?,
     };
     Ok((
-        Cow::Owned(sra.select_samples(&split.train)?),
+        DatasetView::runs(&[sra.into()], &split.train)?,
         sra.select_samples(&split.test)?,
     ))
 }
@@ -386,9 +390,9 @@ pub fn class_universe(rule: ClassRule, task: Task, cohort: &Cohort) -> ChosenCla
 /// What an experiment's design makes of a cohort before any model trains: its SRA sides and its
 /// classes.
 pub struct Prepared<'a> {
-    /// The SRA studies it trains on ([`Experiment::sra_sides`]): the cohort's own SRA when every
-    /// study trains.
-    pub sra_train: Cow<'a, Dataset>,
+    /// The SRA studies it trains on ([`Experiment::sra_sides`]), as runs of the cohort's SRA
+    /// samples: the cohort's own SRA whole when every study trains.
+    pub sra_train: Vec<DatasetView<'a>>,
     /// The SRA studies it tests on.
     pub sra_test: Dataset,
     /// The classes models are matched against ([`Experiment::classes`]).
@@ -459,7 +463,7 @@ pub fn run_experiment(
         "gtex_samples": cohort.gtex.n_samples(),
         "tcga_samples": cohort.tcga.n_samples(),
         "sra_samples_after_qc": cohort.sra.n_samples(),
-        "sra_train_samples": sra_train.n_samples(),
+        "sra_train_samples": sra_train.iter().map(DatasetView::n_samples).sum::<usize>(),
         "sra_test_samples": sra_test.n_samples(),
         "genes": cohort.gtex.n_genes(),
         "classes": chosen_classes,

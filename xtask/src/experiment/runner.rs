@@ -125,8 +125,8 @@ impl Arm {
 pub struct Sets<'a> {
     /// GTEx.
     pub gtex: &'a Dataset,
-    /// SRA training studies.
-    pub sra_train: &'a Dataset,
+    /// SRA training studies, as runs of the cohort's SRA samples (stacked in order).
+    pub sra_train: &'a [DatasetView<'a>],
     /// SRA test studies.
     pub sra_test: &'a Dataset,
     /// TCGA.
@@ -141,7 +141,14 @@ impl<'a> Sets<'a> {
     /// GTEx and the SRA training studies: the paper's G+S training set, as parts stacked in
     /// order (never concatenated: see [`PreparedTraining::stacked`](rnameta_models::PreparedTraining::stacked)).
     pub fn gtex_and_sra_train(&self) -> Vec<DatasetView<'a>> {
-        vec![self.gtex.into(), self.sra_train.into()]
+        std::iter::once(self.gtex.into())
+            .chain(self.sra_train.iter().copied())
+            .collect()
+    }
+
+    /// The samples of the SRA training studies, in order.
+    pub fn sra_train_samples(&self) -> impl Iterator<Item = &'a SampleMeta> + '_ {
+        self.sra_train.iter().flat_map(|run| run.samples())
     }
 }
 
@@ -252,7 +259,7 @@ pub fn run_arm(
     // would be the largest matrix of the arm (3.6 GB on the paper preset).
     let train: Vec<DatasetView<'_>> = match arm.train {
         TrainSet::G => vec![sets.gtex.into()],
-        TrainSet::S => vec![sets.sra_train.into()],
+        TrainSet::S => sets.sra_train.to_vec(),
         TrainSet::GS => sets.gtex_and_sra_train(),
         TrainSet::SLarge => {
             if arm.test == TestSet::S {
@@ -261,7 +268,9 @@ pub fn run_arm(
                     arm.name()
                 );
             }
-            vec![sets.sra_train.into(), sets.sra_test.into()]
+            let mut parts = sets.sra_train.to_vec();
+            parts.push(sets.sra_test.into());
+            parts
         }
     }
     .into_iter()
