@@ -166,8 +166,8 @@ fn setups(design: &AnnotateDesign) -> Vec<Setup> {
 struct Prepared<'c> {
     /// GTEx, for a set-up that trains on it before the SRA's training studies.
     gtex: Option<&'c Dataset>,
-    /// The SRA's training studies.
-    sra_train: Dataset,
+    /// The SRA's training studies, as runs of the cohort's SRA samples (not copied).
+    sra_train: Vec<DatasetView<'c>>,
     train_names: Vec<Option<String>>,
     /// `train_names` as labels.
     train_labels: Labels,
@@ -178,14 +178,14 @@ struct Prepared<'c> {
     feedback_pool: Vec<usize>,
 }
 
-impl Prepared<'_> {
+impl<'c> Prepared<'c> {
     /// The training samples: GTEx (in a set-up with it) and the SRA's training studies,
     /// stacked, never concatenated.
-    fn train(&self) -> Vec<DatasetView<'_>> {
+    fn train(&self) -> Vec<DatasetView<'c>> {
         self.gtex
             .into_iter()
-            .chain([&self.sra_train])
             .map(DatasetView::from)
+            .chain(self.sra_train.iter().copied())
             .collect()
     }
 }
@@ -217,7 +217,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         Task::Sex => sex_split(sra.samples(), &labels, 0)?,
         Task::SampleSource => source_split(sra.samples(), &labels)?,
     };
-    let sra_train = sra.select_samples(&split.train)?;
+    let sra_train = DatasetView::runs(&[sra.into()], &split.train)?;
     let test = match setup.test {
         TestSet::SraTestStudies => sra.select_samples(&split.test)?,
         TestSet::TcgaWithout(tissue) => {
@@ -240,8 +240,8 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
     let train_samples = stacked_samples(
         &gtex
             .into_iter()
-            .chain([&sra_train])
             .map(DatasetView::from)
+            .chain(sra_train.iter().copied())
             .collect::<Vec<_>>(),
     );
     let mut train_names = names_of(task, &train_samples);

@@ -94,21 +94,21 @@ const TUNED: [(Task, ModelKind); 4] = [
 
 /// Fit and validation data of one task.
 struct Split3<'a> {
-    /// The fit studies of the SRA.
-    fit_sra: Dataset,
+    /// The fit studies of the SRA, as runs of the cohort's SRA samples (not copied).
+    fit_sra: Vec<DatasetView<'a>>,
     /// GTEx, fitted on before the SRA's fit studies (tissue and sex, as the paper's G+S).
     gtex: Option<&'a Dataset>,
     validation: Dataset,
 }
 
-impl Split3<'_> {
+impl<'a> Split3<'a> {
     /// The fit data: GTEx and the SRA's fit studies stacked (never concatenated), or the SRA's
     /// fit studies alone.
-    fn fit(&self) -> Vec<DatasetView<'_>> {
+    fn fit(&self) -> Vec<DatasetView<'a>> {
         self.gtex
             .into_iter()
-            .chain([&self.fit_sra])
             .map(DatasetView::from)
+            .chain(self.fit_sra.iter().copied())
             .collect()
     }
 }
@@ -120,7 +120,7 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
         Task::SampleSource => {
             let split = source_split(sra.samples(), &labels)?;
             (
-                sra.select_samples(&split.train)?,
+                DatasetView::runs(&[sra.into()], &split.train)?,
                 sra.select_samples(&split.validation)?,
             )
         }
@@ -129,9 +129,9 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
                 Task::Tissue => tissue_split(sra.samples(), &labels)?,
                 _ => sex_split(sra.samples(), &labels, 0)?,
             };
-            // Dealt among the outer training studies, then copied straight from the SRA: no
-            // copy of the outer training studies beside the two sides (0.6 GB on the paper
-            // preset).
+            // Dealt among the outer training studies, then read straight from the SRA: the fit
+            // side as runs of its samples, the validation side copied (models score whole
+            // datasets), and no copy of the outer training studies.
             let outer_samples: Vec<SampleMeta> = outer
                 .train
                 .iter()
@@ -142,7 +142,7 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
                 rows.iter().map(|&row| outer.train[row]).collect()
             };
             (
-                sra.select_samples(&in_sra(&fit_rows))?,
+                DatasetView::runs(&[sra.into()], &in_sra(&fit_rows))?,
                 sra.select_samples(&in_sra(&validation_rows))?,
             )
         }
