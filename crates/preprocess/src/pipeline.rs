@@ -313,6 +313,77 @@ impl Pipeline {
     }
 }
 
+/// What transforming the columns `keep` of a pipeline's input needs besides the values, made
+/// once for every part and block of genes that reads them (a training set stacked from hundreds
+/// of runs of samples would otherwise remake it hundreds of times): the kept genes' names (for
+/// errors), a first TPM or CPM step's divisors at the kept genes, and the later steps picked at
+/// the kept genes.
+struct KeptColumns<'k> {
+    keep: &'k [usize],
+    genes: Vec<String>,
+    rate_lengths: Option<Vec<f32>>,
+    per_gene_steps: Vec<FittedStep>,
+}
+
+impl<'k> KeptColumns<'k> {
+    /// For the steps of `pipeline` from `first` on, none of which reads whole rows.
+    fn new(pipeline: &FittedPipeline, keep: &'k [usize], first: usize) -> Self {
+        Self {
+            keep,
+            genes: keep.iter().map(|&c| pipeline.genes[c].clone()).collect(),
+            rate_lengths: None,
+            per_gene_steps: pipeline.steps[first..]
+                .iter()
+                .map(|step| {
+                    step.on_columns(keep)
+                        .expect("no step after the last whole-row step reads whole rows")
+                })
+                .collect(),
+        }
+    }
+
+    /// For a pipeline that [transforms column-wise](FittedPipeline::transforms_column_wise): a
+    /// first TPM or CPM step scales by each sample's rate total, the others run per gene.
+    fn column_wise(pipeline: &FittedPipeline, keep: &'k [usize]) -> Self {
+        match pipeline.rate_lengths(keep.iter().copied()) {
+            Some(lengths) => Self {
+                rate_lengths: Some(lengths),
+                ..Self::new(pipeline, keep, 1)
+            },
+            None => Self::new(pipeline, keep, 0),
+        }
+    }
+
+    /// The kept columns of `x` (rows named by `samples`) through every step, written into
+    /// `out`, with the samples' rate totals of a first TPM or CPM step.
+    fn transform_into(
+        &self,
+        x: ArrayView2<'_, f32>,
+        totals: Option<&[f64]>,
+        samples: &[SampleMeta],
+        mut out: ArrayViewMut2<'_, f32>,
+    ) -> Result<()> {
+        select_columns_into(x, self.keep, out.view_mut());
+        if let Some(lengths) = &self.rate_lengths {
+            let totals = totals.expect("a first TPM or CPM step has each sample's total");
+            scale::scale_by_rate_totals_inplace(out.view_mut(), lengths, totals);
+        }
+        self.apply(out, samples)
+    }
+
+    /// The per-gene steps applied to `kept`, the kept columns of their input.
+    fn apply(&self, mut kept: ArrayViewMut2<'_, f32>, samples: &[SampleMeta]) -> Result<()> {
+        let names = Names::Ids {
+            samples,
+            genes: &self.genes,
+        };
+        for step in &self.per_gene_steps {
+            step.apply(kept.view_mut(), names)?;
+        }
+        Ok(())
+    }
+}
+
 /// A matrix of the samples of `parts` stacked in order and `width` columns, each part's rows
 /// written by `fill(part number, part, its rows of the matrix)`.
 fn stacked(
@@ -354,7 +425,11 @@ fn check_parts<'d>(parts: &[DatasetView<'d>]) -> Result<DatasetView<'d>> {
         });
     };
     let genes: Vec<String> = first.genes().ids().map(str::to_owned).collect();
-    for part in rest {
+    // Runs of one dataset share its genes: only other datasets' genes are compared.
+    for part in rest
+        .iter()
+        .filter(|part| !std::ptr::eq(part.genes(), first.genes()))
+    {
         check::same_genes(&genes, part.genes().ids())?;
     }
     Ok(*first)
@@ -494,7 +569,10 @@ impl FittedPipeline {
         self.check_shape(x.view(), keep, samples)?;
         if self.transforms_column_wise() {
             let totals = self.rate_totals(x.view(), samples)?;
-            return self.transform_kept(x.view(), keep, totals.as_deref(), samples);
+            let columns = KeptColumns::column_wise(self, keep);
+            let mut kept = Array2::zeros((x.nrows(), keep.len()));
+            columns.transform_into(x.view(), totals.as_deref(), samples, kept.view_mut())?;
+            return Ok(kept);
         }
         let whole_rows = self
             .steps
@@ -511,7 +589,7 @@ impl FittedPipeline {
         }
         let mut kept = select_columns(x.view(), keep);
         drop(x);
-        self.apply_per_gene_steps(kept.view_mut(), whole_rows, keep, samples)?;
+        KeptColumns::new(self, keep, whole_rows).apply(kept.view_mut(), samples)?;
         Ok(kept)
     }
 
@@ -595,41 +673,6 @@ impl FittedPipeline {
         }
     }
 
-    /// The columns `keep` of `x` through every step, for a pipeline that
-    /// [transforms column-wise](Self::transforms_column_wise), with the samples' rate totals of
-    /// its first step.
-    fn transform_kept(
-        &self,
-        x: ArrayView2<'_, f32>,
-        keep: &[usize],
-        totals: Option<&[f64]>,
-        samples: &[SampleMeta],
-    ) -> Result<Array2<f32>> {
-        let mut kept = Array2::zeros((x.nrows(), keep.len()));
-        self.transform_kept_into(x, keep, totals, samples, kept.view_mut())?;
-        Ok(kept)
-    }
-
-    /// [`transform_kept`](Self::transform_kept) written into `out`.
-    fn transform_kept_into(
-        &self,
-        x: ArrayView2<'_, f32>,
-        keep: &[usize],
-        totals: Option<&[f64]>,
-        samples: &[SampleMeta],
-        mut out: ArrayViewMut2<'_, f32>,
-    ) -> Result<()> {
-        select_columns_into(x, keep, out.view_mut());
-        let first_per_gene = match (self.rate_lengths(keep.iter().copied()), totals) {
-            (Some(lengths), Some(totals)) => {
-                scale::scale_by_rate_totals_inplace(out.view_mut(), &lengths, totals);
-                1
-            }
-            _ => 0,
-        };
-        self.apply_per_gene_steps(out, first_per_gene, keep, samples)
-    }
-
     /// The columns `keep` of the samples of `parts` stacked in order, through every step of a
     /// pipeline that [transforms column-wise](Self::transforms_column_wise), with each part's
     /// rate totals.
@@ -639,14 +682,9 @@ impl FittedPipeline {
         keep: &[usize],
         totals: &[Option<Vec<f64>>],
     ) -> Result<Array2<f32>> {
+        let columns = KeptColumns::column_wise(self, keep);
         stacked(parts, keep.len(), |p, part, out| {
-            self.transform_kept_into(
-                part.counts().view(),
-                keep,
-                totals[p].as_deref(),
-                part.samples(),
-                out,
-            )
+            columns.transform_into(part.counts(), totals[p].as_deref(), part.samples(), out)
         })
     }
 
@@ -660,8 +698,13 @@ impl FittedPipeline {
         parts: &[DatasetView<'_>],
         keep: &[usize],
     ) -> Result<Array2<f32>> {
+        let mut checked: Option<&GeneAnnotation> = None;
         for part in parts {
-            check::same_genes(&self.genes, part.genes().ids())?;
+            // Runs of one dataset share its genes: compared once.
+            if !checked.is_some_and(|genes| std::ptr::eq(genes, part.genes())) {
+                check::same_genes(&self.genes, part.genes().ids())?;
+                checked = Some(part.genes());
+            }
             self.check_shape(part.counts().view(), keep, part.samples())?;
         }
         if self.transforms_column_wise() {
@@ -675,29 +718,6 @@ impl FittedPipeline {
             out.assign(&self.transform_columns(part.counts(), keep, part.samples())?);
             Ok(())
         })
-    }
-
-    /// Applies the steps from `first` on, none of which reads whole rows, to `kept`: the columns
-    /// `keep` of their input.
-    fn apply_per_gene_steps(
-        &self,
-        mut kept: ArrayViewMut2<'_, f32>,
-        first: usize,
-        keep: &[usize],
-        samples: &[SampleMeta],
-    ) -> Result<()> {
-        let kept_genes: Vec<String> = keep.iter().map(|&c| self.genes[c].clone()).collect();
-        let kept_names = Names::Ids {
-            samples,
-            genes: &kept_genes,
-        };
-        for step in &self.steps[first..] {
-            let step = step
-                .on_columns(keep)
-                .expect("no step after the last whole-row step reads whole rows");
-            step.apply(kept.view_mut(), kept_names)?;
-        }
-        Ok(())
     }
 
     /// The pipeline as JSON.
