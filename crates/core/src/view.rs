@@ -7,6 +7,7 @@
 //! preprocessing reads the kept samples where they lie instead of from a copy of every gene of
 //! every kept sample (1.6 GB on the paper preset).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use ndarray::{s, ArrayView2};
@@ -122,17 +123,25 @@ impl<'a> DatasetView<'a> {
         (self.rows == (0, self.data.n_samples())).then_some(self.data)
     }
 
+    /// The views' samples as one dataset: one view of a whole dataset is that dataset, borrowed
+    /// (for a step that needs every sample at once and copies what it transforms anyway);
+    /// otherwise [`DatasetView::concat`].
+    ///
+    /// # Errors
+    /// If their genes differ or a sample id repeats.
+    pub fn as_one(views: &[DatasetView<'a>]) -> Result<Cow<'a, Dataset>> {
+        match views {
+            [one] if one.whole().is_some() => Ok(Cow::Borrowed(one.data)),
+            _ => Ok(Cow::Owned(Self::concat(views)?)),
+        }
+    }
+
     /// The views' samples stacked in order as one dataset (a copy): [`Dataset::concat`] of
     /// views.
     ///
     /// # Errors
     /// If their genes differ or a sample id repeats.
     pub fn concat(views: &[DatasetView<'_>]) -> Result<Dataset> {
-        if let [one] = views {
-            if let Some(whole) = one.whole() {
-                return Ok(whole.clone());
-            }
-        }
         let Some(first) = views.first() else {
             return Dataset::concat(&[]);
         };
@@ -215,6 +224,15 @@ mod tests {
         assert_eq!(view.samples()[0].sample_id, "a1");
         assert!(view.whole().is_none());
         assert!(DatasetView::from(&a).whole().is_some());
+        // One whole view is borrowed as one dataset; anything else is copied.
+        assert!(matches!(
+            DatasetView::as_one(&[(&a).into()]).unwrap(),
+            Cow::Borrowed(d) if std::ptr::eq(d, &a)
+        ));
+        assert_eq!(
+            DatasetView::as_one(&[view]).unwrap().into_owned(),
+            a.select_samples(&[1, 2]).unwrap()
+        );
         assert!(DatasetView::rows(&a, 2..5).is_err());
     }
 }

@@ -7,8 +7,6 @@
 //! differ (missing, extra or reordered) is refused with the genes named: reorder first with
 //! [`crate::harmonise::reorder_to`].
 
-use std::borrow::Cow;
-
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, CowArray, Ix2};
 use rnameta_core::{
     select_columns, select_columns_into, Dataset, DatasetView, GeneAnnotation, SampleMeta,
@@ -167,7 +165,7 @@ impl Pipeline {
     pub fn fit_stacked(&self, parts: &[DatasetView<'_>]) -> Result<FittedPipeline> {
         match self.fit_column_wise(parts)? {
             Some((fitted, _)) => Ok(fitted),
-            None => Ok(self.fit_transform(concatenated(parts)?.as_ref())?.0),
+            None => Ok(self.fit_transform(DatasetView::as_one(parts)?.as_ref())?.0),
         }
     }
 
@@ -245,7 +243,8 @@ impl Pipeline {
                 Ok(fitted)
             }
             None => {
-                let (fitted, x) = self.fit_transform(concatenated(parts)?.as_ref())?;
+                let train = DatasetView::as_one(parts).map_err(Error::from)?;
+                let (fitted, x) = self.fit_transform(&train)?;
                 for first in blocks {
                     let last = (first + width).min(genes);
                     visit(first, x.slice(ndarray::s![.., first..last]))?;
@@ -404,15 +403,6 @@ fn stacked(
 
 /// Each part's [`FittedPipeline::rate_totals`], in the order of the parts.
 type PartTotals = Vec<Option<Vec<f64>>>;
-
-/// The parts' samples stacked as one dataset: a part that is a whole dataset as it is (no
-/// copy: a fit on values copies what it transforms anyway), or the parts concatenated.
-fn concatenated<'d>(parts: &[DatasetView<'d>]) -> Result<Cow<'d, Dataset>> {
-    match parts {
-        [one] if one.whole().is_some() => Ok(Cow::Borrowed(one.whole().expect("checked"))),
-        _ => Ok(Cow::Owned(DatasetView::concat(parts)?)),
-    }
-}
 
 /// The first of `parts`, after refusing no parts or parts of other genes than the first's.
 fn check_parts<'d>(parts: &[DatasetView<'d>]) -> Result<DatasetView<'d>> {

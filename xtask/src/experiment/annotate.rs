@@ -32,7 +32,7 @@ use super::cohort::Cohort;
 use super::fit::{made_once, score_named, Scores};
 use super::memo::{Key, Memo};
 use super::report::Figure;
-use super::runner::{per_seed, stacked_samples, ArmResult};
+use super::runner::{gtex_then_sra, per_seed, stacked_samples, ArmResult};
 use super::settings::Settings;
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -182,11 +182,7 @@ impl<'c> Prepared<'c> {
     /// The training samples: GTEx (in a set-up with it) and the SRA's training studies,
     /// stacked, never concatenated.
     fn train(&self) -> Vec<DatasetView<'c>> {
-        self.gtex
-            .into_iter()
-            .map(DatasetView::from)
-            .chain(self.sra_train.iter().copied())
-            .collect()
+        gtex_then_sra(self.gtex, &self.sra_train)
     }
 }
 
@@ -237,13 +233,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         }
     };
     let gtex = setup.with_gtex.then_some(&cohort.gtex);
-    let train_samples = stacked_samples(
-        &gtex
-            .into_iter()
-            .map(DatasetView::from)
-            .chain(sra_train.iter().copied())
-            .collect::<Vec<_>>(),
-    );
+    let train_samples = stacked_samples(&gtex_then_sra(gtex, &sra_train));
     let mut train_names = names_of(task, &train_samples);
     let kept: Vec<String> = if setup.grouping == Grouping::Plain {
         Vec::new()

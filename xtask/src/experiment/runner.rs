@@ -141,15 +141,25 @@ impl<'a> Sets<'a> {
     /// GTEx and the SRA training studies: the paper's G+S training set, as parts stacked in
     /// order (never concatenated: see [`PreparedTraining::stacked`](rnameta_models::PreparedTraining::stacked)).
     pub fn gtex_and_sra_train(&self) -> Vec<DatasetView<'a>> {
-        std::iter::once(self.gtex.into())
-            .chain(self.sra_train.iter().copied())
-            .collect()
+        gtex_then_sra(Some(self.gtex), self.sra_train)
     }
 
     /// The samples of the SRA training studies, in order.
     pub fn sra_train_samples(&self) -> impl Iterator<Item = &'a SampleMeta> + '_ {
         self.sra_train.iter().flat_map(|run| run.samples())
     }
+}
+
+/// A training set of GTEx (when given) then the SRA's runs `sra`, stacked in order and never
+/// concatenated: the paper's G+S, or S alone.
+pub fn gtex_then_sra<'a>(
+    gtex: Option<&'a Dataset>,
+    sra: &[DatasetView<'a>],
+) -> Vec<DatasetView<'a>> {
+    gtex.into_iter()
+        .map(DatasetView::from)
+        .chain(sra.iter().copied())
+        .collect()
 }
 
 /// The samples of `parts` stacked in order, as one list.

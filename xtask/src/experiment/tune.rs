@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use super::cohort::Cohort;
 use super::fit::{FitData, FitRequest};
-use super::runner::{per_seed, stacked_samples, training_labels, ArmResult};
+use super::runner::{gtex_then_sra, per_seed, stacked_samples, training_labels, ArmResult};
 use super::settings::Settings;
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -105,11 +105,7 @@ impl<'a> Split3<'a> {
     /// The fit data: GTEx and the SRA's fit studies stacked (never concatenated), or the SRA's
     /// fit studies alone.
     fn fit(&self) -> Vec<DatasetView<'a>> {
-        self.gtex
-            .into_iter()
-            .map(DatasetView::from)
-            .chain(self.fit_sra.iter().copied())
-            .collect()
+        gtex_then_sra(self.gtex, &self.fit_sra)
     }
 }
 

@@ -76,16 +76,8 @@ impl<'a> PreparedTraining<'a> {
             _ => Cow::Owned(parts.iter().flat_map(|p| p.samples()).cloned().collect()),
         };
         let ranks_by_gini = matches!(genes, GeneChoice::Paper | GeneChoice::Gini { .. });
-        // Every training sample as one dataset, where a step needs one: a part that is a whole
-        // dataset as it is, or the parts concatenated.
-        let whole = || -> Result<Cow<'a, Dataset>> {
-            match parts {
-                [one] if one.whole().is_some() => Ok(Cow::Borrowed(one.whole().expect("checked"))),
-                _ => Ok(Cow::Owned(
-                    DatasetView::concat(parts).map_err(rnameta_preprocess::Error::from)?,
-                )),
-            }
-        };
+        // Every training sample as one dataset, where a step needs one.
+        let whole = || DatasetView::as_one(parts).map_err(rnameta_preprocess::Error::from);
         let (mut fitted, gene_ids, gene_selection, columns, mut x_model);
         let mut train: Option<Cow<'a, Dataset>> = None;
         if pipeline.fits_column_wise()
