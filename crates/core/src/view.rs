@@ -118,6 +118,12 @@ impl<'a> DatasetView<'a> {
         self.data.n_genes()
     }
 
+    /// The dataset the view borrows its samples from (all of it, not only the view's rows): runs
+    /// of one dataset are told apart from runs of another by it (`std::ptr::eq`).
+    pub fn dataset(&self) -> &'a Dataset {
+        self.data
+    }
+
     /// The dataset whole, when the view is all of it (no copy needed to hand it on as one).
     pub fn whole(&self) -> Option<&'a Dataset> {
         (self.rows == (0, self.data.n_samples())).then_some(self.data)

@@ -29,7 +29,7 @@ use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
-use super::fit::{made_once, score_named, Scores};
+use super::fit::{made_once, score_stacked_named, stacked_model_input, Scores};
 use super::memo::{Key, Memo};
 use super::report::Figure;
 use super::runner::{gtex_then_sra, per_seed, stacked_samples, ArmResult};
@@ -171,10 +171,13 @@ struct Prepared<'c> {
     train_names: Vec<Option<String>>,
     /// `train_names` as labels.
     train_labels: Labels,
-    test: Dataset,
+    /// The samples scored (the SRA's test studies, or TCGA less a tissue), as runs of the
+    /// cohort's samples (not copied).
+    test: Vec<DatasetView<'c>>,
     test_names: Vec<Option<String>>,
-    unlabelled: Dataset,
-    /// Rows of `unlabelled` outside the test studies (the feedback loop may use them).
+    /// The unlabelled SRA samples, as runs of the cohort's SRA samples (not copied).
+    unlabelled: Vec<DatasetView<'c>>,
+    /// Rows of `unlabelled` (stacked) outside the test studies (the feedback loop may use them).
     feedback_pool: Vec<usize>,
 }
 
@@ -215,7 +218,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
     };
     let sra_train = DatasetView::runs(&[sra.into()], &split.train)?;
     let test = match setup.test {
-        TestSet::SraTestStudies => sra.select_samples(&split.test)?,
+        TestSet::SraTestStudies => DatasetView::runs(&[sra.into()], &split.test)?,
         TestSet::TcgaWithout(tissue) => {
             let kept: Vec<usize> = cohort
                 .tcga
@@ -229,7 +232,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
                 })
                 .map(|(i, _)| i)
                 .collect();
-            cohort.tcga.select_samples(&kept)?
+            DatasetView::runs(&[(&cohort.tcga).into()], &kept)?
         }
     };
     let gtex = setup.with_gtex.then_some(&cohort.gtex);
@@ -246,7 +249,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
             .collect();
         set.into_iter().cloned().collect()
     };
-    let raw_test = names_of(task, test.samples());
+    let raw_test = names_of(task, &stacked_samples(&test));
     let test_names = if kept.is_empty() {
         raw_test
     } else {
@@ -255,7 +258,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
     let unlabelled_rows: Vec<usize> = (0..sra.n_samples())
         .filter(|&i| labels.assigned()[i].is_none())
         .collect();
-    let unlabelled = sra.select_samples(&unlabelled_rows)?;
+    let unlabelled = DatasetView::runs(&[sra.into()], &unlabelled_rows)?;
     // The feedback pool stays outside the SRA test studies whatever the set-up is scored on,
     // so every set-up feeds back the same kind of samples.
     let test_studies: BTreeSet<&str> = split
@@ -264,8 +267,8 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         .filter_map(|&i| sra.samples()[i].study.as_deref())
         .collect();
     let feedback_pool = unlabelled
-        .samples()
         .iter()
+        .flat_map(|part| part.samples())
         .enumerate()
         .filter(|(_, s)| {
             s.study
@@ -308,21 +311,23 @@ fn prepare_training<'d>(
 /// Scores on the labelled test samples; also returns their probabilities and true classes.
 fn score(
     model: &TrainedModel,
-    test: &Dataset,
+    test: &[DatasetView<'_>],
     names: &[Option<String>],
     seconds: f64,
 ) -> Result<(Scores, Array2<f32>, Vec<usize>)> {
-    let scored = score_named(model, test, names)?;
+    let scored = score_stacked_named(model, test, names)?;
     let (proba, truth) = (scored.proba.clone(), scored.truth.clone());
     Ok((Scores::of(model, scored, seconds)?, proba, truth))
 }
 
 /// Predicted class and top probability of every row.
-fn predictions(model: &TrainedModel, data: &Dataset) -> Result<Vec<(String, f32)>> {
-    if data.n_samples() == 0 {
+fn predictions(model: &TrainedModel, parts: &[DatasetView<'_>]) -> Result<Vec<(String, f32)>> {
+    if parts.iter().all(|part| part.n_samples() == 0) {
         return Ok(Vec::new());
     }
-    let proba = model.annotate(data)?.proba;
+    let proba = model
+        .classifier()
+        .predict_proba(stacked_model_input(model, parts)?.view())?;
     Ok(argmax_rows(&proba)
         .into_iter()
         .enumerate()
@@ -393,8 +398,8 @@ fn run_seed<'p>(
             .json(&data.test_names)?
             .json(&data.feedback_pool)?
             .stacked_data(&data.train())?
-            .data(&data.test)?
-            .data(&data.unlabelled)?
+            .stacked_data(&data.test)?
+            .stacked_data(&data.unlabelled)?
             .finish())
     };
     let what = format!("annotate {} seed {seed}", setup.name);
@@ -428,9 +433,8 @@ fn run_seed<'p>(
             .filter(|&i| predicted[i].1 >= FEEDBACK_CUTOFF)
             .collect();
         let start = std::time::Instant::now();
-        let extra = data.unlabelled.select_samples(&joining)?;
         let mut train = data.train();
-        train.push((&extra).into());
+        train.extend(DatasetView::runs(&data.unlabelled, &joining)?);
         let mut names = data.train_names.clone();
         names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
         let labels = Labels::from_names(&names);
@@ -528,7 +532,7 @@ fn run_setup(
         feedback,
         tpr,
         support,
-        unlabelled: data.unlabelled.n_samples(),
+        unlabelled: data.unlabelled.iter().map(DatasetView::n_samples).sum(),
         confident,
         added,
         confident_classes,
@@ -538,12 +542,17 @@ fn run_setup(
 
 /// `predictions_<key>`: every unlabelled SRA sample with its study, predicted class and top
 /// probability (first seed's model), and whether it reaches the feedback cutoff.
-fn predictions_table(setup: &Setup, data: &Dataset, predicted: &[(String, f32)]) -> Result<Table> {
+fn predictions_table(
+    setup: &Setup,
+    parts: &[DatasetView<'_>],
+    predicted: &[(String, f32)],
+) -> Result<Table> {
     let mut t = Table::new(
         format!("{}: predictions for unlabelled SRA samples", setup.name),
         ["sample", "study", "predicted", "probability", "confident"],
     );
-    for (s, (class, p)) in data.samples().iter().zip(predicted) {
+    let samples = parts.iter().flat_map(|part| part.samples());
+    for (s, (class, p)) in samples.zip(predicted) {
         t.push_row(vec![
             Cell::text(&s.sample_id),
             Cell::text(s.study.clone().unwrap_or_default()),

@@ -18,7 +18,7 @@ use ndarray::Array2;
 use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, SampleMeta, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, SampleMeta, Task};
 use rnameta_eval::metrics::{mca, msa};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::{Cell, SeedSummary, Table};
@@ -31,7 +31,7 @@ use rnameta_preprocess::Pipeline;
 
 use serde::Serialize;
 
-use super::fit::{score_input, FitData, FitRequest, Scores};
+use super::fit::{score_stacked, stacked_model_input, FitData, FitRequest, Scores};
 use super::memo::Key;
 use super::runner::{stacked_samples, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
@@ -198,7 +198,7 @@ fn rank_genes(
             sets.settings.pipeline(),
             train.clone(),
             &labels,
-            sets.sra_test,
+            sets.sra_test.to_vec(),
         );
         for &seed in seeds {
             let request = FitRequest {
@@ -454,8 +454,9 @@ fn rf_multilabel(
                 && (s.tissue.is_some() || s.sample_source.is_some())
         })
         .collect();
-    let test_set = sra.select_samples(&test_rows)?;
-    let test = &test_set;
+    // The test studies as runs of the SRA's samples, not a copy of them at every gene.
+    let test = DatasetView::runs(&[sra.into()], &test_rows)?;
+    let test_samples = stacked_samples(&test);
     let tissue_labels = training_labels(Task::Tissue, &train_samples, universe);
     let tissues = tissue_labels.classes().to_vec();
     let source_labels = Labels::for_task(Task::SampleSource, &train_samples);
@@ -464,9 +465,9 @@ fn rf_multilabel(
         bail!("the training set has sample-source classes {sources:?}: two are needed");
     }
     let train_sets = label_sets(&train_samples, &tissues, &sources);
-    let test_sets = label_sets(test.samples(), &tissues, &sources);
-    let tissue_truth = classes_of(Task::Tissue, test.samples(), &tissues);
-    let source_truth = classes_of(Task::SampleSource, test.samples(), &sources);
+    let test_sets = label_sets(&test_samples, &tissues, &sources);
+    let tissue_truth = classes_of(Task::Tissue, &test_samples, &tissues);
+    let source_truth = classes_of(Task::SampleSource, &test_samples, &sources);
     // The tissue forests' training set, prepared by the first seed that fits (none when every
     // seed is recorded) for all of them.
     let mut tissue_training: Option<PreparedTraining<'_>> = None;
@@ -505,7 +506,7 @@ fn rf_multilabel(
                 .labels(&tissue_labels)
                 .labels(&source_labels)
                 .stacked_data(&train)?
-                .data(test)?
+                .stacked_data(&test)?
                 .finish())
         };
         let outcome = sets.memo.recorded(
@@ -526,7 +527,7 @@ fn rf_multilabel(
                 };
                 let start = Instant::now();
                 let tissue_model = prepared.fit(&spec)?;
-                let scored = score_input(Task::Tissue, &tissue_model, test)?;
+                let scored = score_stacked(Task::Tissue, &tissue_model, &test)?;
                 let genes = tissue_model.gene_ids().to_vec();
                 let per_tissue = Scores::of(&tissue_model, scored, start.elapsed().as_secs_f64())?;
                 let per_source = sets.memo.scores(
@@ -539,7 +540,7 @@ fn rf_multilabel(
                             sets.settings.pipeline(),
                             train.clone(),
                             &source_labels,
-                            test,
+                            test.clone(),
                         ),
                     },
                 )?;
@@ -547,7 +548,7 @@ fn rf_multilabel(
                 let start = Instant::now();
                 // The training samples' model input is the prepared matrix.
                 let x_train = prepared.matrix();
-                let (x_test, _) = tissue_model.model_input(test)?;
+                let x_test = stacked_model_input(&tissue_model, &test)?;
                 let targets = LabelSets::from_names(&train_sets);
                 let rows: Vec<usize> = (0..train_sets.len())
                     .filter(|&i| !train_sets[i].is_empty())

@@ -233,8 +233,9 @@ struct Setup<'a> {
     /// the runs of their samples it keeps).
     train: Vec<DatasetView<'a>>,
     train_labels: Labels,
-    /// The SRA's test studies and TCGA, stacked (never concatenated).
-    test: Vec<&'a Dataset>,
+    /// The SRA's test studies (runs of the cohort's SRA samples) and TCGA, stacked (never copied
+    /// whole).
+    test: Vec<DatasetView<'a>>,
     scarce: usize,
     scarce_name: String,
     /// A full run's GAN epochs shrink to a fixed budget ([`gan_epochs`]).
@@ -279,7 +280,7 @@ impl Setup<'_> {
                 .labels(&labels)
                 .stacked_data(&cut_train)?
                 .data(&left_out)?
-                .stacked_data(&DatasetView::all_of(&self.test))?
+                .stacked_data(&self.test)?
                 .finish())
         };
         let outcome = self.sets.memo.recorded(&what, key, || {
@@ -392,7 +393,7 @@ fn run(
     let setup = Setup {
         sets,
         universe,
-        test: vec![sets.sra_test, sets.tcga],
+        test: [sets.sra_test, &[sets.tcga.into()]].concat(),
         scarce_name: train_labels.classes()[scarce].clone(),
         train,
         train_labels,
@@ -485,7 +486,7 @@ fn median_class_size(labels: &Labels) -> usize {
 /// msa / mca on the test samples and the recall of `class`.
 fn score(
     model: &TrainedModel,
-    test: &[&Dataset],
+    test: &[DatasetView<'_>],
     class: usize,
     start: Instant,
 ) -> Result<(Scores, f64)> {

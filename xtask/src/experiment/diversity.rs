@@ -263,13 +263,13 @@ fn run(
                 let train = DatasetView::concat(&DatasetView::runs(sets.sra_train, &rows)?)?;
                 let labels = training_labels(task, train.samples(), universe);
                 let name = &result.name;
-                let data = FitData::new(
+                let data = FitData::stacked(
                     task,
                     GeneChoice::Paper,
                     sets.settings.pipeline(),
-                    &train,
+                    vec![(&train).into()],
                     &labels,
-                    sets.sra_test,
+                    sets.sra_test.to_vec(),
                 );
                 let scores = per_seed(seeds, |seed| {
                     let request = FitRequest {

@@ -20,11 +20,11 @@ use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, PreparedTraining, Train
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::fingerprint::{data_digest, labels_digest, stacked_digest, Key, CODE_HASH};
+use super::fingerprint::{labels_digest, stacked_digest, Key, CODE_HASH};
 
 /// What the fits of one arm (or tune trial) share: everything a fit depends on but the model's
 /// settings and seed. Serialised (part of the cache key, and what a record shows), the data appear
-/// as their digests ([`data_digest`], [`labels_digest`]): every value, label and sample id.
+/// as their digests ([`stacked_digest`], [`labels_digest`]): every value, label and sample id.
 pub struct FitData<'a> {
     /// What the labels mean (the test samples' truth is read for it).
     pub task: Task,
@@ -37,8 +37,10 @@ pub struct FitData<'a> {
     pub train: Vec<DatasetView<'a>>,
     /// Their labels (unlabelled samples are `None`).
     pub labels: &'a Labels,
-    /// The samples scored.
-    pub test: &'a Dataset,
+    /// The samples scored: one dataset, or several (the SRA test studies as runs of the
+    /// cohort's SRA samples) stacked in order, which are never copied whole (their model input is
+    /// made a block of samples at a time).
+    pub test: Vec<DatasetView<'a>>,
     /// Digests of the training data, its labels and the test data, once computed.
     digests: OnceLock<Digests>,
     /// The training set prepared for the classifier, once prepared.
@@ -70,18 +72,26 @@ impl<'a> FitData<'a> {
         labels: &'a Labels,
         test: &'a Dataset,
     ) -> Self {
-        Self::stacked(task, genes, pipeline, vec![train.into()], labels, test)
+        Self::stacked(
+            task,
+            genes,
+            pipeline,
+            vec![train.into()],
+            labels,
+            vec![test.into()],
+        )
     }
 
     /// [`FitData::new`] trained on the samples of `train` stacked in order (datasets, or runs of
-    /// their samples, of the same genes; `labels` parallel to all their samples).
+    /// their samples, of the same genes; `labels` parallel to all their samples) and scored on
+    /// the samples of `test` stacked in order.
     pub fn stacked(
         task: Task,
         genes: GeneChoice,
         pipeline: Pipeline,
         train: Vec<DatasetView<'a>>,
         labels: &'a Labels,
-        test: &'a Dataset,
+        test: Vec<DatasetView<'a>>,
     ) -> Self {
         Self {
             task,
@@ -124,7 +134,7 @@ impl<'a> FitData<'a> {
     /// training set), made on the first call; a call for other rows (never, as the rows follow the
     /// classes, which every fit of one data shares) makes its own.
     fn test_input(&self, model: &TrainedModel, rows: &[usize]) -> Result<Cow<'_, Array2<f32>>> {
-        let make = || stacked_input_rows(model, &[self.test], rows);
+        let make = || stacked_input_rows(model, &self.test, rows);
         let (cached_rows, input) = self.once(&self.test_input, || Ok((rows.to_vec(), make()?)))?;
         if cached_rows == rows {
             Ok(Cow::Borrowed(input))
@@ -139,7 +149,7 @@ impl<'a> FitData<'a> {
             Ok(Digests {
                 train: stacked_digest(&self.train)?,
                 labels: labels_digest(self.labels),
-                test: data_digest(self.test)?,
+                test: stacked_digest(&self.test)?,
             })
         })
     }
@@ -269,7 +279,7 @@ pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)>
     let prepared = data.prepared()?;
     let start = Instant::now();
     let model = prepared.fit(&request.spec)?;
-    let names = test_names(data.task, data.test);
+    let names = test_names(data.task, &data.test);
     let (rows, truth, unscored) = scored_rows(&model, &names)?;
     let input = data.test_input(&model, &rows)?;
     let proba = model.classifier().predict_proba(input.view())?;
@@ -299,12 +309,16 @@ pub struct Scored {
 
 /// Scores every test sample whose class, for `task`, the model knows.
 pub fn score_input(task: Task, model: &TrainedModel, test: &Dataset) -> Result<Scored> {
-    score_named(model, test, &test_names(task, test))
+    score_stacked(task, model, &[test.into()])
 }
 
-/// Each test sample's class name for `task`.
-fn test_names(task: Task, test: &Dataset) -> Vec<Option<String>> {
-    test.samples().iter().map(|s| task.label_of(s)).collect()
+/// Each test sample's class name for `task`, over the samples of `parts` stacked in order.
+fn test_names(task: Task, parts: &[DatasetView<'_>]) -> Vec<Option<String>> {
+    parts
+        .iter()
+        .flat_map(|part| part.samples())
+        .map(|s| task.label_of(s))
+        .collect()
 }
 
 /// The rows of the test samples whose class name in `names` the model knows (matched loosely),
@@ -323,30 +337,21 @@ fn scored_rows(model: &TrainedModel, names: &[Option<String>]) -> Result<ScoredR
     Ok((rows, truth, unmatched.into_iter().collect()))
 }
 
-/// Scores every test sample whose class name in `names` (parallel to the samples, matched
-/// loosely) the model knows.
-pub fn score_named(
+/// [`score_input`] over test samples held in `parts` (datasets of the same genes, or runs of
+/// their samples) stacked in order, without concatenating them.
+pub fn score_stacked(
+    task: Task,
     model: &TrainedModel,
-    test: &Dataset,
-    names: &[Option<String>],
+    parts: &[DatasetView<'_>],
 ) -> Result<Scored> {
-    score_stacked_named(model, &[test], names)
+    score_stacked_named(model, parts, &test_names(task, parts))
 }
 
-/// [`score_input`] over test samples held in `parts` (datasets of the same genes) stacked in
-/// order, without concatenating them.
-pub fn score_stacked(task: Task, model: &TrainedModel, parts: &[&Dataset]) -> Result<Scored> {
-    let names: Vec<Option<String>> = parts
-        .iter()
-        .flat_map(|part| test_names(task, part))
-        .collect();
-    score_stacked_named(model, parts, &names)
-}
-
-/// Scores the samples of `parts` stacked in order whose class name in `names` the model knows.
-fn score_stacked_named(
+/// Scores the samples of `parts` stacked in order whose class name in `names` (parallel to the
+/// samples, matched loosely) the model knows.
+pub fn score_stacked_named(
     model: &TrainedModel,
-    parts: &[&Dataset],
+    parts: &[DatasetView<'_>],
     names: &[Option<String>],
 ) -> Result<Scored> {
     let (rows, truth, unscored) = scored_rows(model, names)?;
@@ -360,39 +365,96 @@ fn score_stacked_named(
     })
 }
 
-/// The model input of the rows `rows` (ascending, counted over `parts` stacked in order): each
-/// part's input at the model's genes, then its rows among them. Each row's input is made from its
-/// own sample alone, so the values are those of the selected samples' input, without a copy of
-/// the selected samples at every gene (on the paper preset's SRA test studies and TCGA: 1.9 GB).
+/// The model input of every sample of `parts` stacked in order, as scoring makes it (a model of
+/// levels a block of samples at a time): a whole test side's input without a copy of its samples
+/// at every gene.
+pub fn stacked_model_input(model: &TrainedModel, parts: &[DatasetView<'_>]) -> Result<Array2<f32>> {
+    let total: usize = parts.iter().map(DatasetView::n_samples).sum();
+    stacked_input_rows(model, parts, &(0..total).collect::<Vec<_>>())
+}
+
+/// Scored samples made into a model input at a time (a model of levels): they are copied at
+/// every gene for it (2,048 x 20,000 genes: 164 MB), never the whole test side.
+const ROWS_PER_BLOCK: usize = 2_048;
+
+/// The model input of the rows `rows` (ascending, counted over `parts` stacked in order).
+///
+/// A model of levels makes each sample's input from that sample alone (its own TPM total, then
+/// per-gene steps), so the rows are made a block at a time from a copy of the block's samples:
+/// the values of the whole parts' input at those rows, without a copy of every test sample at
+/// every gene (the SRA test studies are runs of the cohort's SRA: 13,264 samples, 1.1 GB, on the
+/// paper preset's tissue split). A unit-free model judges the units of a dataset from all of its
+/// samples (as `annotate` judges a file), so each test dataset's runs are read as one, as a
+/// dataset of their own would be, and its rows taken from that input.
 fn stacked_input_rows(
     model: &TrainedModel,
-    parts: &[&Dataset],
+    parts: &[DatasetView<'_>],
     rows: &[usize],
 ) -> Result<Array2<f32>> {
-    let mut blocks: Vec<Array2<f32>> = Vec::with_capacity(parts.len());
-    let (mut offset, mut next) = (0, 0);
-    for part in parts {
-        let end = offset + part.n_samples();
+    input_rows_in_blocks(model, parts, rows, ROWS_PER_BLOCK)
+}
+
+/// [`stacked_input_rows`] with a model of levels' rows made `rows_per_block` at a time.
+fn input_rows_in_blocks(
+    model: &TrainedModel,
+    parts: &[DatasetView<'_>],
+    rows: &[usize],
+    rows_per_block: usize,
+) -> Result<Array2<f32>> {
+    let total: usize = parts.iter().map(DatasetView::n_samples).sum();
+    if let Some(&past) = rows.iter().find(|&&row| row >= total) {
+        bail!("test row {past} is past the {total} stacked test samples");
+    }
+    if model.is_unit_free() {
+        return unit_free_input_rows(model, parts, rows);
+    }
+    let mut input: Option<Array2<f32>> = None;
+    for (block, block_rows) in rows.chunks(rows_per_block).enumerate() {
+        let samples = DatasetView::concat(&DatasetView::runs(parts, block_rows)?)?;
+        let (block_input, _) = model.model_input(&samples)?;
+        let input = input.get_or_insert_with(|| Array2::zeros((rows.len(), block_input.ncols())));
+        let first = block * rows_per_block;
+        input
+            .slice_mut(ndarray::s![first..first + block_rows.len(), ..])
+            .assign(&block_input);
+    }
+    match input {
+        Some(input) => Ok(input),
+        None => bail!("no test row to make a model input of"),
+    }
+}
+
+/// [`stacked_input_rows`] for a unit-free model: the input of each test dataset (the consecutive
+/// parts that are runs of one dataset, read as one), then its rows among them.
+fn unit_free_input_rows(
+    model: &TrainedModel,
+    parts: &[DatasetView<'_>],
+    rows: &[usize],
+) -> Result<Array2<f32>> {
+    let mut blocks: Vec<Array2<f32>> = Vec::new();
+    let (mut offset, mut next, mut first_part) = (0, 0, 0);
+    while first_part < parts.len() {
+        let dataset = parts[first_part].dataset();
+        let end_part = first_part
+            + parts[first_part..]
+                .iter()
+                .take_while(|part| std::ptr::eq(part.dataset(), dataset))
+                .count();
+        let group = &parts[first_part..end_part];
+        let end = offset + group.iter().map(DatasetView::n_samples).sum::<usize>();
         let last = next + rows[next..].partition_point(|&row| row < end);
         let local: Vec<usize> = rows[next..last].iter().map(|&row| row - offset).collect();
         if !local.is_empty() {
-            let (input, _) = model.model_input(part)?;
+            let (input, _) = model.model_input(DatasetView::as_one(group)?.as_ref())?;
             blocks.push(if local.len() == input.nrows() {
                 input
             } else {
                 input.select(ndarray::Axis(0), &local)
             });
         }
-        (offset, next) = (end, last);
-    }
-    if next != rows.len() {
-        bail!(
-            "test row {} is past the {offset} stacked test samples",
-            rows[next]
-        );
+        (offset, next, first_part) = (end, last, end_part);
     }
     if blocks.len() == 1 {
-        // One part's rows (every fit's test set but augment's): no copy to stack them.
         return Ok(blocks.remove(0));
     }
     let views: Vec<_> = blocks.iter().map(|block| block.view()).collect();
@@ -484,7 +546,7 @@ mod tests {
                 Pipeline::tpm_log2(),
                 train,
                 &whole.labels,
-                &whole.test,
+                vec![(&whole.test).into()],
             );
             key(&data, lin())
         };
@@ -600,8 +662,10 @@ mod tests {
             .chain([Some("Liver")])
             .map(|name| name.map(String::from))
             .collect();
-        let stacked = score_stacked_named(&model, &[&parts.test, &more], &names).unwrap();
-        let concatenated = score_named(&model, &whole, &names).unwrap();
+        let stacked =
+            score_stacked_named(&model, &DatasetView::all_of(&[&parts.test, &more]), &names)
+                .unwrap();
+        let concatenated = score_stacked_named(&model, &[(&whole).into()], &names).unwrap();
         let (rows, ..) = scored_rows(&model, &names).unwrap();
         assert_eq!(rows, vec![0, 2, 4]);
         assert_eq!(
@@ -615,7 +679,73 @@ mod tests {
         assert_eq!(stacked.truth, concatenated.truth);
         assert_eq!(stacked.unscored, vec![("Kidney".to_string(), 1)]);
         // A row past the stacked samples is refused, not read from the wrong place.
-        assert!(stacked_input_rows(&model, &[&parts.test], &[0, 2]).is_err());
+        assert!(stacked_input_rows(&model, &[(&parts.test).into()], &[0, 2]).is_err());
+    }
+
+    /// A test side of five samples over two datasets, and a logistic model and a unit-free one
+    /// that score it.
+    fn five_test_samples() -> (Dataset, Dataset, TrainedModel, TrainedModel) {
+        let parts = parts();
+        let first = tiny(
+            &["e", "f", "g", "h"],
+            array![[0.5, 6.0], [2.0, 2.0], [5.0, 0.1], [3.0, 3.0]],
+        );
+        let second = tiny(&["i", "j"], array![[1.0, 9.0], [7.0, 0.5]]);
+        let fit = |pipeline: &Pipeline| {
+            TrainedModel::fit(
+                &ModelSpec::defaults(ModelKind::LogisticRegression, Task::Tissue, 0).unwrap(),
+                Task::Tissue,
+                pipeline,
+                &GeneChoice::All,
+                &parts.train,
+                &parts.labels,
+            )
+            .unwrap()
+        };
+        let (levels, unit_free) = (fit(&Pipeline::tpm_log2()), fit(&Pipeline::unit_free()));
+        assert!(unit_free.is_unit_free() && !levels.is_unit_free());
+        (first, second, levels, unit_free)
+    }
+
+    #[test]
+    fn a_test_side_of_runs_is_read_as_the_copy_of_its_samples_would_be() {
+        let (first, second, levels, unit_free) = five_test_samples();
+        // Sample 0 and samples 2-3 of the first dataset (two runs), then the second whole.
+        let runs =
+            DatasetView::runs(&DatasetView::all_of(&[&first, &second]), &[0, 2, 3, 4, 5]).unwrap();
+        assert_eq!(runs.len(), 3);
+        let copies = [first.select_samples(&[0, 2, 3]).unwrap(), second.clone()];
+        let copy = Dataset::concat(&[&copies[0], &copies[1]]).unwrap();
+        let scored = [0, 2, 3, 4];
+        for model in [&levels, &unit_free] {
+            // As the scored rows of the copies' inputs, each copy read as a dataset of its own.
+            let inputs: Vec<Array2<f32>> = copies
+                .iter()
+                .map(|c| model.model_input(c).unwrap().0)
+                .collect();
+            let views: Vec<_> = inputs.iter().map(|input| input.view()).collect();
+            let expected = ndarray::concatenate(ndarray::Axis(0), &views)
+                .unwrap()
+                .select(ndarray::Axis(0), &scored);
+            for rows_per_block in [1, 2, 3, ROWS_PER_BLOCK] {
+                assert_eq!(
+                    input_rows_in_blocks(model, &runs, &scored, rows_per_block).unwrap(),
+                    expected,
+                    "{rows_per_block} rows per block"
+                );
+            }
+            assert_eq!(
+                stacked_model_input(model, &runs).unwrap(),
+                stacked_model_input(model, &[(&copies[0]).into(), (&copies[1]).into()]).unwrap()
+            );
+        }
+        // A model of levels reads each sample alone: as the copy read whole.
+        assert_eq!(
+            stacked_model_input(&levels, &runs).unwrap(),
+            levels.model_input(&copy).unwrap().0
+        );
+        // A row past the runs' samples is refused.
+        assert!(stacked_input_rows(&levels, &runs, &[4, 5]).is_err());
     }
 
     #[test]

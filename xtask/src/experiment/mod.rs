@@ -311,17 +311,17 @@ pub struct Outcome {
     pub peak_bytes: Option<u64>,
 }
 
-/// The SRA studies an experiment trains on and tests on. The training side is borrowed, the
-/// runs of the cohort's SRA samples it holds ([`DatasetView::runs`]; "every study trains" is the
-/// whole SRA): a copy would hold most of a second SRA matrix (2.8 GB on the paper preset after
-/// QC) for the whole experiment. The test side is copied (models score whole datasets).
+/// The SRA studies an experiment trains on and tests on, both borrowed: the runs of the cohort's
+/// SRA samples each side holds ([`DatasetView::runs`]; "every study trains" is the whole SRA and
+/// no test side). Copies would hold a second SRA matrix (2.8 GB on the paper preset after QC)
+/// for the whole experiment; the test side is read a block of samples at a time when scored.
 fn sra_sides(
     sides: SraSides,
     task: Task,
     sra: &Dataset,
-) -> Result<(Vec<DatasetView<'_>>, Dataset)> {
+) -> Result<(Vec<DatasetView<'_>>, Vec<DatasetView<'_>>)> {
     if sides == SraSides::AllTrain {
-        return Ok((vec![sra.into()], sra.select_samples(&[])?));
+        return Ok((vec![sra.into()], Vec::new()));
     }
     let labels = Labels::for_task(task, sra.samples());
     let split = match task {
@@ -331,7 +331,7 @@ fn sra_sides(
     };
     Ok((
         DatasetView::runs(&[sra.into()], &split.train)?,
-        sra.select_samples(&split.test)?,
+        DatasetView::runs(&[sra.into()], &split.test)?,
     ))
 }
 
@@ -393,8 +393,9 @@ pub struct Prepared<'a> {
     /// The SRA studies it trains on ([`Experiment::sra_sides`]), as runs of the cohort's SRA
     /// samples: the cohort's own SRA whole when every study trains.
     pub sra_train: Vec<DatasetView<'a>>,
-    /// The SRA studies it tests on.
-    pub sra_test: Dataset,
+    /// The SRA studies it tests on, as runs of the cohort's SRA samples (none when every study
+    /// trains).
+    pub sra_test: Vec<DatasetView<'a>>,
     /// The classes models are matched against ([`Experiment::classes`]).
     pub classes: ChosenClasses,
 }
@@ -464,7 +465,7 @@ pub fn run_experiment(
         "tcga_samples": cohort.tcga.n_samples(),
         "sra_samples_after_qc": cohort.sra.n_samples(),
         "sra_train_samples": sra_train.iter().map(DatasetView::n_samples).sum::<usize>(),
-        "sra_test_samples": sra_test.n_samples(),
+        "sra_test_samples": sra_test.iter().map(DatasetView::n_samples).sum::<usize>(),
         "genes": cohort.gtex.n_genes(),
         "classes": chosen_classes,
     });

@@ -127,8 +127,8 @@ pub struct Sets<'a> {
     pub gtex: &'a Dataset,
     /// SRA training studies, as runs of the cohort's SRA samples (stacked in order).
     pub sra_train: &'a [DatasetView<'a>],
-    /// SRA test studies.
-    pub sra_test: &'a Dataset,
+    /// SRA test studies, as runs of the cohort's SRA samples (stacked in order).
+    pub sra_test: &'a [DatasetView<'a>],
     /// TCGA.
     pub tcga: &'a Dataset,
     /// The hyperparameters to train with.
@@ -279,17 +279,17 @@ pub fn run_arm(
                 );
             }
             let mut parts = sets.sra_train.to_vec();
-            parts.push(sets.sra_test.into());
+            parts.extend_from_slice(sets.sra_test);
             parts
         }
     }
     .into_iter()
     .filter(|part| part.n_samples() > 0)
     .collect();
-    let test = match arm.test {
-        TestSet::G => sets.gtex,
-        TestSet::S => sets.sra_test,
-        TestSet::T => sets.tcga,
+    let test: Vec<DatasetView<'_>> = match arm.test {
+        TestSet::G => vec![sets.gtex.into()],
+        TestSet::S => sets.sra_test.to_vec(),
+        TestSet::T => vec![sets.tcga.into()],
     };
     let labels = training_labels(task, train.iter().flat_map(|part| part.samples()), universe);
     let mut result = ArmResult::new(

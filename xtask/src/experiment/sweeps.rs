@@ -5,7 +5,7 @@ use anyhow::Result;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rnameta_core::{Dataset, Labels, Task};
+use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::plot::{LinePoint, LineSeries};
 use rnameta_eval::SeedSummary;
 use rnameta_models::ModelKind;
@@ -200,16 +200,17 @@ fn class_count(
 ) -> Result<Sweep> {
     // Classes with the most scored test samples first (a class without any adds nothing to the
     // mca), then the most GTEx samples.
-    let names = |d: &Dataset| -> Vec<Option<String>> {
-        d.samples()
+    let names = |parts: &[DatasetView<'_>]| -> Vec<Option<String>> {
+        parts
             .iter()
+            .flat_map(|part| part.samples())
             .map(|s| Task::Tissue.label_of(s))
             .collect()
     };
     let test_counts = Labels::within_classes(universe.to_vec(), &names(sets.sra_test))
         .0
         .class_counts();
-    let gtex_counts = Labels::within_classes(universe.to_vec(), &names(sets.gtex))
+    let gtex_counts = Labels::within_classes(universe.to_vec(), &names(&[sets.gtex.into()]))
         .0
         .class_counts();
     let mut order: Vec<usize> = (0..universe.len())

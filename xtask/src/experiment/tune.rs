@@ -98,7 +98,8 @@ struct Split3<'a> {
     fit_sra: Vec<DatasetView<'a>>,
     /// GTEx, fitted on before the SRA's fit studies (tissue and sex, as the paper's G+S).
     gtex: Option<&'a Dataset>,
-    validation: Dataset,
+    /// The validation studies of the SRA, as runs of the cohort's SRA samples (not copied).
+    validation: Vec<DatasetView<'a>>,
 }
 
 impl<'a> Split3<'a> {
@@ -117,7 +118,7 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
             let split = source_split(sra.samples(), &labels)?;
             (
                 DatasetView::runs(&[sra.into()], &split.train)?,
-                sra.select_samples(&split.validation)?,
+                DatasetView::runs(&[sra.into()], &split.validation)?,
             )
         }
         Task::Tissue | Task::Sex => {
@@ -125,9 +126,8 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
                 Task::Tissue => tissue_split(sra.samples(), &labels)?,
                 _ => sex_split(sra.samples(), &labels, 0)?,
             };
-            // Dealt among the outer training studies, then read straight from the SRA: the fit
-            // side as runs of its samples, the validation side copied (models score whole
-            // datasets), and no copy of the outer training studies.
+            // Dealt among the outer training studies, then read straight from the SRA: both
+            // sides as runs of its samples, and no copy of the outer training studies.
             let outer_samples: Vec<SampleMeta> = outer
                 .train
                 .iter()
@@ -139,11 +139,11 @@ fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
             };
             (
                 DatasetView::runs(&[sra.into()], &in_sra(&fit_rows))?,
-                sra.select_samples(&in_sra(&validation_rows))?,
+                DatasetView::runs(&[sra.into()], &in_sra(&validation_rows))?,
             )
         }
     };
-    if validation.n_samples() == 0 {
+    if validation.iter().all(|part| part.n_samples() == 0) {
         bail!("tune: no SRA study is left for validating {task} models");
     }
     Ok(Split3 {
@@ -330,7 +330,7 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             rnameta_preprocess::Pipeline::tpm_log2(),
             data.fit(),
             &labels,
-            &data.validation,
+            data.validation.clone(),
         );
         let mut done: Vec<Trial> = Vec::new();
         for (trial, spec) in specs.into_iter().enumerate() {
