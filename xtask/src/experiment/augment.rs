@@ -49,9 +49,9 @@ const GAN_EPOCHS: usize = 100;
 /// 100 epochs of the small preset's training set (2,054-2,094 samples). WGAN-GP is specified by
 /// its number of updates, not epochs; a fixed budget gives the GAN about the same number of
 /// updates on any preset (with batches of 64 and 5 critic steps per generator step, about 660
-/// generator and 3,300 critic updates). On the paper preset (11,458 labelled training samples,
-/// 5,332 genes) that is 19 epochs, measured at 165-169 s a fit two at a time on 2 cores; 100
-/// epochs would take about 15 minutes a fit, and the experiment fits 30 of them.
+/// generator and 3,300 critic updates). On the calibrated paper preset (18,833-18,873 labelled
+/// training samples, 5,425 genes) that is 12 epochs, measured at 238-515 s a fit two at a time on
+/// 2 cores; 100 epochs would take about 40 minutes a fit, and the experiment fits 30 of them.
 const GAN_SAMPLES_SEEN: usize = 210_000;
 
 /// The GAN's epochs for a training set of `n_train` labelled samples (see [`GAN_SAMPLES_SEEN`]).
