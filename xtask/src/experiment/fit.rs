@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_models::{argmax_rows, GeneChoice, ModelSpec, PreparedTraining, TrainedModel};
@@ -383,9 +383,10 @@ const ROWS_PER_BLOCK: usize = 2_048;
 /// per-gene steps), so the rows are made a block at a time from a copy of the block's samples:
 /// the values of the whole parts' input at those rows, without a copy of every test sample at
 /// every gene (the SRA test studies are runs of the cohort's SRA: 13,264 samples, 1.1 GB, on the
-/// paper preset's tissue split). A unit-free model judges the units of a dataset from all of its
-/// samples (as `annotate` judges a file), so each test dataset's runs are read as one, as a
-/// dataset of their own would be, and its rows taken from that input.
+/// paper preset's tissue split); a block never spans two datasets. A unit-free model judges the
+/// units of a dataset from all of its samples (as `annotate` judges a file), so each test
+/// dataset's runs are read as one, as a dataset of their own would be, and its rows taken from
+/// that input.
 fn stacked_input_rows(
     model: &TrainedModel,
     parts: &[DatasetView<'_>],
@@ -401,37 +402,45 @@ fn input_rows_in_blocks(
     rows: &[usize],
     rows_per_block: usize,
 ) -> Result<Array2<f32>> {
+    let groups = rows_by_dataset(parts, rows)?;
+    let mut input: Option<Array2<f32>> = None;
+    let mut filled = 0;
+    for (group, local) in &groups {
+        if model.is_unit_free() {
+            if local.is_empty() {
+                continue;
+            }
+            let (whole, _) = model.model_input(DatasetView::as_one(group)?.as_ref())?;
+            let chosen = if local.len() == whole.nrows() {
+                whole
+            } else {
+                whole.select(ndarray::Axis(0), local)
+            };
+            write_rows(&mut input, rows.len(), &mut filled, &chosen);
+            continue;
+        }
+        // Blocks never span two datasets: each is a copy of one dataset's samples.
+        for block in local.chunks(rows_per_block) {
+            let samples = DatasetView::concat(&DatasetView::runs(group, block)?)?;
+            let (block_input, _) = model.model_input(&samples)?;
+            write_rows(&mut input, rows.len(), &mut filled, &block_input);
+        }
+    }
+    input.context("no test row to make a model input of")
+}
+
+/// The runs of `parts` grouped by the dataset they borrow from (consecutive parts of one dataset:
+/// the SRA test studies, then TCGA), each with the rows of `rows` (ascending, counted over all the
+/// parts stacked) that fall in it, counted from the group's first sample.
+fn rows_by_dataset<'p, 'd>(
+    parts: &'p [DatasetView<'d>],
+    rows: &[usize],
+) -> Result<Vec<(&'p [DatasetView<'d>], Vec<usize>)>> {
     let total: usize = parts.iter().map(DatasetView::n_samples).sum();
     if let Some(&past) = rows.iter().find(|&&row| row >= total) {
         bail!("test row {past} is past the {total} stacked test samples");
     }
-    if model.is_unit_free() {
-        return unit_free_input_rows(model, parts, rows);
-    }
-    let mut input: Option<Array2<f32>> = None;
-    for (block, block_rows) in rows.chunks(rows_per_block).enumerate() {
-        let samples = DatasetView::concat(&DatasetView::runs(parts, block_rows)?)?;
-        let (block_input, _) = model.model_input(&samples)?;
-        let input = input.get_or_insert_with(|| Array2::zeros((rows.len(), block_input.ncols())));
-        let first = block * rows_per_block;
-        input
-            .slice_mut(ndarray::s![first..first + block_rows.len(), ..])
-            .assign(&block_input);
-    }
-    match input {
-        Some(input) => Ok(input),
-        None => bail!("no test row to make a model input of"),
-    }
-}
-
-/// [`stacked_input_rows`] for a unit-free model: the input of each test dataset (the consecutive
-/// parts that are runs of one dataset, read as one), then its rows among them.
-fn unit_free_input_rows(
-    model: &TrainedModel,
-    parts: &[DatasetView<'_>],
-    rows: &[usize],
-) -> Result<Array2<f32>> {
-    let mut blocks: Vec<Array2<f32>> = Vec::new();
+    let mut groups = Vec::new();
     let (mut offset, mut next, mut first_part) = (0, 0, 0);
     while first_part < parts.len() {
         let dataset = parts[first_part].dataset();
@@ -443,22 +452,27 @@ fn unit_free_input_rows(
         let group = &parts[first_part..end_part];
         let end = offset + group.iter().map(DatasetView::n_samples).sum::<usize>();
         let last = next + rows[next..].partition_point(|&row| row < end);
-        let local: Vec<usize> = rows[next..last].iter().map(|&row| row - offset).collect();
-        if !local.is_empty() {
-            let (input, _) = model.model_input(DatasetView::as_one(group)?.as_ref())?;
-            blocks.push(if local.len() == input.nrows() {
-                input
-            } else {
-                input.select(ndarray::Axis(0), &local)
-            });
-        }
+        groups.push((
+            group,
+            rows[next..last].iter().map(|&row| row - offset).collect(),
+        ));
         (offset, next, first_part) = (end, last, end_part);
     }
-    if blocks.len() == 1 {
-        return Ok(blocks.remove(0));
-    }
-    let views: Vec<_> = blocks.iter().map(|block| block.view()).collect();
-    Ok(ndarray::concatenate(ndarray::Axis(0), &views)?)
+    Ok(groups)
+}
+
+/// Writes `block` below the `filled` rows of `input` (made `rows` tall on the first block).
+fn write_rows(
+    input: &mut Option<Array2<f32>>,
+    rows: usize,
+    filled: &mut usize,
+    block: &Array2<f32>,
+) {
+    let input = input.get_or_insert_with(|| Array2::zeros((rows, block.ncols())));
+    input
+        .slice_mut(ndarray::s![*filled..*filled + block.nrows(), ..])
+        .assign(block);
+    *filled += block.nrows();
 }
 
 #[cfg(test)]
@@ -746,6 +760,26 @@ mod tests {
         );
         // A row past the runs' samples is refused.
         assert!(stacked_input_rows(&levels, &runs, &[4, 5]).is_err());
+        // A block never spans two datasets: two that share a sample id are read as each alone.
+        let twin = tiny(&["e", "z"], array![[0.5, 6.0], [1.0, 1.0]]);
+        let (a, b) = (
+            levels.model_input(&first).unwrap().0,
+            levels.model_input(&twin).unwrap().0,
+        );
+        assert_eq!(
+            input_rows_in_blocks(
+                &levels,
+                &DatasetView::all_of(&[&first, &twin]),
+                &[0, 3, 4, 5],
+                3
+            )
+            .unwrap(),
+            ndarray::concatenate(
+                ndarray::Axis(0),
+                &[a.select(ndarray::Axis(0), &[0, 3]).view(), b.view()]
+            )
+            .unwrap()
+        );
     }
 
     #[test]
