@@ -415,14 +415,27 @@ fn check_parts<'d>(parts: &[DatasetView<'d>]) -> Result<DatasetView<'d>> {
         });
     };
     let genes: Vec<String> = first.genes().ids().map(str::to_owned).collect();
-    // Runs of one dataset share its genes: only other datasets' genes are compared.
-    for part in rest
-        .iter()
-        .filter(|part| !std::ptr::eq(part.genes(), first.genes()))
-    {
-        check::same_genes(&genes, part.genes().ids())?;
-    }
+    check_genes_of_parts(&genes, Some(first.genes()), rest)?;
     Ok(*first)
+}
+
+/// Refuses a part of `parts` whose genes are not `genes` (in order). Runs of one dataset share
+/// its annotation, so each annotation is compared once where it first follows another (a
+/// training set of GTEx then hundreds of runs of the SRA compares two); `known` is an annotation
+/// already known to be `genes`.
+fn check_genes_of_parts(
+    genes: &[String],
+    known: Option<&GeneAnnotation>,
+    parts: &[DatasetView<'_>],
+) -> Result<()> {
+    let mut checked = known;
+    for part in parts {
+        if !checked.is_some_and(|annotation| std::ptr::eq(annotation, part.genes())) {
+            check::same_genes(genes, part.genes().ids())?;
+            checked = Some(part.genes());
+        }
+    }
+    Ok(())
 }
 
 /// About how many values a block of [`Pipeline::fit_visiting_columns`] holds (64 MB of `f32`).
@@ -688,13 +701,8 @@ impl FittedPipeline {
         parts: &[DatasetView<'_>],
         keep: &[usize],
     ) -> Result<Array2<f32>> {
-        let mut checked: Option<&GeneAnnotation> = None;
+        check_genes_of_parts(&self.genes, None, parts)?;
         for part in parts {
-            // Runs of one dataset share its genes: compared once.
-            if !checked.is_some_and(|genes| std::ptr::eq(genes, part.genes())) {
-                check::same_genes(&self.genes, part.genes().ids())?;
-                checked = Some(part.genes());
-            }
             self.check_shape(part.counts().view(), keep, part.samples())?;
         }
         if self.transforms_column_wise() {
@@ -829,6 +837,22 @@ mod tests {
             .fit_visiting_columns(&[(&a).into(), (&b).into()], |_, _| Ok::<(), Error>(()))
             .unwrap_err();
         assert!(matches!(err, Error::GeneMismatch { .. }), "{err}");
+        // Runs of a dataset of other genes after runs of the first are refused too, in a fit and
+        // in a transform (each dataset's genes are compared once, not each run's).
+        let run = |d, rows| DatasetView::rows(d, rows).unwrap();
+        let mixed = [run(&a, 0..2), run(&a, 3..4), run(&b, 0..1), run(&b, 2..3)];
+        let err = Pipeline::tpm_log2()
+            .fit_visiting_columns(&mixed, |_, _| Ok::<(), Error>(()))
+            .unwrap_err();
+        assert!(matches!(err, Error::GeneMismatch { .. }), "{err}");
+        let fitted = Pipeline::tpm_log2().fit(&a).unwrap();
+        let err = fitted
+            .transform_stacked_columns(&mixed, &[0, 1])
+            .unwrap_err();
+        assert!(matches!(err, Error::GeneMismatch { .. }), "{err}");
+        assert!(fitted
+            .transform_stacked_columns(&mixed[..2], &[0, 1])
+            .is_ok());
         let none: [DatasetView<'_>; 0] = [];
         assert!(Pipeline::tpm_log2()
             .fit_visiting_columns(&none, |_, _| Ok::<(), Error>(()))
