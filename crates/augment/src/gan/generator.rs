@@ -7,9 +7,9 @@ use dfdx::prelude::*;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-use rnameta_models::neural::kit::Matrix;
+use rnameta_models::neural::kit::{product, weight_gradient, Matrix};
 
-use super::network::Stack;
+use super::network::{column_sums, transpose, Stack};
 
 /// Rows per forward pass when generating (bounds memory for large `n`).
 const CHUNK: usize = 1024;
@@ -86,18 +86,21 @@ impl Generator {
 
     /// Samples for `conds` (row-major `conds.len() x genes`, standardised scale), noise from
     /// `rng` drawn row by row, so that the result does not depend on the chunking.
-    pub(crate) fn sample(&self, dev: &Cpu, conds: &[Condition], rng: &mut ChaCha8Rng) -> Vec<f32> {
+    pub(crate) fn sample(&self, conds: &[Condition], rng: &mut ChaCha8Rng) -> Vec<f32> {
         let mut out = Vec::with_capacity(conds.len() * self.genes());
         for chunk in conds.chunks(CHUNK) {
-            let input: Matrix =
-                dev.tensor_from_vec(self.input(chunk, rng), (chunk.len(), self.net.inputs()));
-            out.extend(self.net.forward(input).as_vec());
+            out.extend(self.net.apply(&self.input(chunk, rng), chunk.len()));
         }
         out
     }
 
     /// One generator loss evaluation, `-mean_i critic(G(z_i, c_i), c_i)`, with its gradients
-    /// for the generator's parameters (the critic's are computed too and dropped).
+    /// for the generator's parameters (weight, then bias, layer by layer).
+    ///
+    /// The generator's hidden layers and the critic's after its first are recorded on dfdx's
+    /// tapes; the two layers between them, genes wide (the generator's last, the critic's
+    /// first), run on the kernels with their backward pass written out, and no gradient of the
+    /// critic's weights is computed.
     pub(crate) fn loss(
         &self,
         dev: &Cpu,
@@ -106,16 +109,114 @@ impl Generator {
         rng: &mut ChaCha8Rng,
     ) -> (f32, Vec<Vec<f32>>) {
         let rows = conds.len();
+        let n_layers = self.net.layers.len();
         let input: Matrix = dev.tensor_from_vec(self.input(conds, rng), (rows, self.net.inputs()));
-        let fake = self.net.forward(input.leaky_traced());
+        let (hidden, generator_hidden) =
+            self.net
+                .forward_taped(dev, input.leaky_traced(), 0..n_layers - 1);
+        let last = &self.net.layers[n_layers - 1];
+        let first = &critic.layers[0];
+        let (width, genes, critic_width) = (last.inputs, last.outputs, first.outputs);
+        let hidden_values = hidden.as_vec();
+        let fake = last.apply(&hidden_values, rows);
+
+        // The critic's first layer on the kernels, the rest on a tape of its own.
+        let pre: Matrix = dev.tensor_from_vec(first.apply(&fake, rows), (rows, critic_width));
+        drop(fake);
+        let (scores, _) = critic.forward_taped(
+            dev,
+            pre.leaky_trace().prelu(critic.slope),
+            1..critic.layers.len(),
+        );
         let projection: Matrix = dev.tensor_from_vec(
             self.conditioning.projection(conds),
             (rows, self.conditioning.critic_outputs()),
         );
-        let scores = critic.forward(fake) * projection;
-        let loss = scores.sum::<(), _>().negate() / rows as f32;
+        let loss = (scores * projection).sum::<(), _>().negate() / rows as f32;
         let value = loss.array();
-        let grads = loss.backward();
-        (value, self.net.gradients(&grads))
+        let d_pre = loss.backward().get(&pre).as_vec();
+
+        // Back through the two genes-wide layers, transposed where that lets the kernel read the
+        // weights where they are: d fake^T = W_c d_pre^T, d hidden^T = W_g d fake^T.
+        let mut d_fake_transposed = vec![0.0; genes * rows];
+        product(
+            &first.weight,
+            &transpose(&d_pre, rows, critic_width),
+            &mut d_fake_transposed,
+            genes,
+            critic_width,
+            rows,
+        );
+        let mut d_hidden_transposed = vec![0.0; width * rows];
+        product(
+            &last.weight,
+            &d_fake_transposed,
+            &mut d_hidden_transposed,
+            width,
+            genes,
+            rows,
+        );
+        let d_fake = transpose(&d_fake_transposed, genes, rows);
+        drop(d_fake_transposed);
+        let mut last_weight = vec![0.0; width * genes];
+        weight_gradient(
+            &hidden_values,
+            &d_fake,
+            &mut last_weight,
+            rows,
+            width,
+            genes,
+        );
+        let last_bias = column_sums(&d_fake, genes);
+
+        // The hidden layers by ordinary backward from d hidden.
+        let d_hidden: Matrix =
+            dev.tensor_from_vec(transpose(&d_hidden_transposed, width, rows), (rows, width));
+        let grads = (hidden * d_hidden).sum::<(), _>().backward();
+        let mut all = generator_hidden.gradients(&grads);
+        all.extend([last_weight, last_bias]);
+        (value, all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::network::testing::{assert_near, network};
+    use super::*;
+    use rand::SeedableRng;
+    use rnameta_models::neural::kit::device;
+
+    /// The generator's gradients (its last layer and the critic's first by hand) are those of
+    /// dfdx through both networks from a tape on the noise, for the same noise.
+    #[test]
+    fn the_gradients_are_those_of_dfdx_through_both_networks() {
+        let dev = device(0);
+        let conditioning = Conditioning {
+            n_classes: 3,
+            n_studies: 2,
+        };
+        let (noise_dim, genes, rows) = (4, 11, 6);
+        let generator = Generator {
+            net: network(&[noise_dim + conditioning.width(), 6, 5, genes], 1),
+            noise_dim,
+            conditioning,
+        };
+        let critic = network(&[genes, 7, conditioning.critic_outputs()], 2);
+        let conds: Vec<Condition> = (0..rows).map(|i| (i % 3, Some(i % 2))).collect();
+        let (value, grads) =
+            generator.loss(&dev, &critic, &conds, &mut ChaCha8Rng::seed_from_u64(3));
+
+        let input = generator.input(&conds, &mut ChaCha8Rng::seed_from_u64(3));
+        let z: Matrix = dev.tensor_from_vec(input, (rows, generator.net.inputs()));
+        let (fake, taped) = generator.net.forward_taped(&dev, z.leaky_traced(), 0..3);
+        let (scores, _) = critic.forward_taped(&dev, fake, 0..2);
+        let projection: Matrix = dev.tensor_from_vec(
+            conditioning.projection(&conds),
+            (rows, conditioning.critic_outputs()),
+        );
+        let loss = (scores * projection).sum::<(), _>().negate() / rows as f32;
+        let want = loss.array();
+        assert!((value - want).abs() <= 1e-5 * (1.0 + want.abs()));
+        assert_near(&grads, &taped.gradients(&loss.backward()));
     }
 }

@@ -39,7 +39,6 @@ use rnameta_models::Error as ModelError;
 use std::path::Path;
 use std::time::Instant;
 
-use dfdx::prelude::Cpu;
 use ndarray::{Array2, ArrayView2};
 use rand::RngExt;
 use rnameta_models::neural::kit::device;
@@ -202,7 +201,6 @@ pub struct GanReport {
 /// A fitted (or loaded) generator with what generating needs.
 #[derive(Clone, Debug)]
 struct Fitted {
-    dev: Cpu,
     generator: Generator,
     standardiser: Standardiser,
     /// Training samples per class.
@@ -331,7 +329,6 @@ impl Gan {
             }),
         };
         self.fitted = Some(Fitted {
-            dev,
             generator: trained.generator,
             standardiser,
             class_counts: report.class_counts.clone(),
@@ -376,7 +373,7 @@ impl Gan {
     /// Samples for `conds` with noise from `seed`, on the data's scale.
     fn generate_with(&self, f: &Fitted, conds: &[Condition], seed: u64) -> Array2<f32> {
         let mut noise = train::stream(seed, 0);
-        let values = f.generator.sample(&f.dev, conds, &mut noise);
+        let values = f.generator.sample(conds, &mut noise);
         let mut out = Array2::from_shape_vec((conds.len(), f.generator.genes()), values)
             .expect("the generator returns rows x genes values");
         f.standardiser.inverse_in_place(&mut out);

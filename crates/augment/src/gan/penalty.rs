@@ -7,18 +7,22 @@
 //! where `D_l(x)` is the diagonal of the LeakyReLU slopes (1 or the negative slope) of layer `l`
 //! at `x`. The slopes are constant except on a set of measure zero, so with them held fixed `g`
 //! is an ordinary polynomial expression of the weights. This module computes the slopes with one
-//! forward pass, builds `g` as a dfdx expression of the weights (tape started on the constant
-//! projection rows: `v = D_L (W_out p)`, then `v <- (v W_l^T) D_{l-1}`, then `g = v W1^T`) and
-//! differentiates the penalty by ordinary backward. That is exactly what autograd's double backward computes for such a network
-//! (it too treats the activation derivative as piecewise constant); the biases get no penalty
-//! gradient because they only move the slopes' boundaries. A unit test checks value and
-//! gradients against an independent `f64` implementation and central finite differences.
+//! forward pass, builds `v = D_1 W2 ... D_L W_out p` as a dfdx expression of the hidden and output
+//! weights (tape started on the constant projection rows: `v = D_L (W_out p)`, then
+//! `v <- (v W_l^T) D_{l-1}`), and the last product `g = v W1^T`, genes wide, on the kernels. With
+//! `dg` the penalty's gradient with respect to `g`, the first layer's weight gradient is
+//! `dg^T v` (left to the caller, which sums it with the loss's in one product) and the rest follow
+//! by ordinary backward from `dv = dg W1`. That is exactly what autograd's double backward
+//! computes for such a network (it too treats the activation derivative as piecewise constant);
+//! the biases get no penalty gradient because they only move the slopes' boundaries. A unit test
+//! checks value and gradients against an independent `f64` implementation and central finite
+//! differences.
 
 use dfdx::prelude::*;
 
-use rnameta_models::neural::kit::Matrix;
+use rnameta_models::neural::kit::{product, Matrix};
 
-use super::network::Stack;
+use super::network::{transpose, Stack};
 
 /// Added under the square root of `|g|^2`, so that a zero gradient has a finite derivative.
 const NORM_EPSILON: f32 = 1e-12;
@@ -30,9 +34,16 @@ pub(crate) struct Penalty {
     pub(crate) value: f32,
     /// Mean input-gradient norm `mean_i |g_i|` (1 where the critic is exactly 1-Lipschitz).
     pub(crate) mean_norm: f32,
-    /// Gradient of `value` with respect to each layer's weight matrix (row-major, input layer
-    /// first); the biases' gradients are zero.
-    pub(crate) weight_grads: Vec<Vec<f32>>,
+    /// The gradient of `value` with respect to each point's input gradient `g_i`, row-major
+    /// `rows x critic.inputs()`: with [`Penalty::projected`], the first layer's weight gradient
+    /// `norm_gradient^T projected`.
+    pub(crate) norm_gradient: Vec<f32>,
+    /// `v_i`, the gradient of the score with respect to the first layer's outputs at each point,
+    /// row-major `rows x` (first layer's outputs).
+    pub(crate) projected: Vec<f32>,
+    /// Gradient of `value` with respect to the weight matrix of every layer after the first
+    /// (row-major, in layer order); the biases' gradients are zero.
+    pub(crate) later_weight_grads: Vec<Vec<f32>>,
 }
 
 /// The penalty of `critic` at the `rows` points `xhat` (row-major `rows x critic.inputs()`) with
@@ -41,48 +52,74 @@ pub(crate) struct Penalty {
 pub(crate) fn gradient_penalty(
     dev: &Cpu,
     critic: &Stack,
-    xhat: Vec<f32>,
-    projection: Vec<f32>,
+    xhat: &[f32],
+    projection: &[f32],
     rows: usize,
     weight: f32,
 ) -> Penalty {
     let n_layers = critic.layers.len();
     debug_assert!(n_layers >= 2);
-    let slopes = critic.slopes(dev.tensor_from_vec(xhat, (rows, critic.inputs())));
+    let slopes = critic.slopes(xhat, rows);
+    let later = critic.taped(dev, 1..n_layers);
 
     // v = D_L (W_out p), rows x (last hidden size): the output weights projected by each row's
     // condition. The tape starts on the constant projection rows.
     let out = &critic.layers[n_layers - 1];
-    let last = out.inputs();
-    let p: Matrix = dev.tensor_from_vec(projection, (rows, out.outputs()));
-    let w_out = out.weight.clone().permute::<_, Axes2<1, 0>>();
-    let d_last: Matrix = dev.tensor_from_vec(slopes[n_layers - 2].clone(), (rows, last));
+    let p: Matrix = dev.tensor_from_vec(projection.to_vec(), (rows, out.outputs));
+    let w_out = later
+        .weight(n_layers - 2)
+        .clone()
+        .permute::<_, Axes2<1, 0>>();
+    let d_last: Matrix = dev.tensor_from_vec(slopes[n_layers - 2].clone(), (rows, out.inputs));
     let mut v = p.leaky_traced().matmul(w_out) * d_last;
     // Back through the hidden layers: v <- (v W_{l+1}^T) D_l.
     for l in (0..n_layers - 2).rev() {
-        let w = critic.layers[l + 1]
-            .weight
-            .clone()
-            .permute::<_, Axes2<1, 0>>();
-        let width = critic.layers[l].outputs();
+        let w = later.weight(l).clone().permute::<_, Axes2<1, 0>>();
+        let width = critic.layers[l].outputs;
         let d: Matrix = dev.tensor_from_vec(slopes[l].clone(), (rows, width));
         v = v.matmul(w) * d;
     }
-    // g = v W1^T.
-    let w1 = critic.layers[0].weight.clone().permute::<_, Axes2<1, 0>>();
-    let g = v.matmul(w1);
-    let norm = (g.square().sum::<(usize,), Axis<1>>() + NORM_EPSILON).sqrt();
-    let norms = norm.as_vec();
-    let penalty = (norm - 1.0).square().mean::<(), _>() * weight;
-    let value = penalty.array();
-    let grads = penalty.backward();
+    let projected = v.as_vec();
+
+    // g = v W1^T, computed transposed (g^T = W1 v^T) so that the kernel reads W1 where it is.
+    let first = &critic.layers[0];
+    let (genes, hidden) = (first.inputs, first.outputs);
+    let mut g_transposed = vec![0.0; genes * rows];
+    product(
+        &first.weight,
+        &transpose(&projected, rows, hidden),
+        &mut g_transposed,
+        genes,
+        hidden,
+        rows,
+    );
+    let mut g = transpose(&g_transposed, genes, rows);
+    drop(g_transposed);
+
+    // The penalty, and its gradient with respect to g in place of g:
+    // d/dg_i lambda/n (|g_i| - 1)^2 = 2 lambda/n (|g_i| - 1) g_i / |g_i|.
+    let (mut value, mut norm_sum) = (0f64, 0f64);
+    for g_i in g.chunks_exact_mut(genes) {
+        let norm = (g_i.iter().map(|v| v * v).sum::<f32>() + NORM_EPSILON).sqrt();
+        value += ((norm - 1.0) as f64).powi(2);
+        norm_sum += norm as f64;
+        let scale = 2.0 * weight / rows as f32 * (norm - 1.0) / norm;
+        g_i.iter_mut().for_each(|v| *v *= scale);
+    }
+    let norm_gradient = g;
+
+    // dv = dg W1, then ordinary backward through the expression of v.
+    let mut dv = vec![0.0; rows * hidden];
+    product(&norm_gradient, &first.weight, &mut dv, rows, genes, hidden);
+    let dv: Matrix = dev.tensor_from_vec(dv, (rows, hidden));
+    let grads = (v * dv).sum::<(), _>().backward();
     Penalty {
-        value,
-        mean_norm: norms.iter().sum::<f32>() / rows.max(1) as f32,
-        weight_grads: critic
-            .layers
-            .iter()
-            .map(|l| grads.get(&l.weight).as_vec())
+        value: (weight as f64 * value / rows.max(1) as f64) as f32,
+        mean_norm: (norm_sum / rows.max(1) as f64) as f32,
+        norm_gradient,
+        projected,
+        later_weight_grads: (0..n_layers - 1)
+            .map(|l| grads.get(later.weight(l)).as_vec())
             .collect(),
     }
 }
@@ -92,7 +129,7 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
-    use rnameta_models::neural::kit::device;
+    use rnameta_models::neural::kit::{device, weight_gradient};
 
     /// Everything of a penalty evaluation but the weights.
     struct Case<'a> {
@@ -172,16 +209,15 @@ mod tests {
         let (slope, lambda) = (0.2f32, 10.0f32);
         let dev = device(0);
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let mut critic = Stack::glorot(&dev, &sizes, slope, &mut rng);
+        let mut critic = Stack::glorot(&sizes, slope, &mut rng);
         // Non-zero biases, so that slopes differ between rows and layers.
-        let mut params = critic.parameters();
-        for (i, p) in params.iter_mut().enumerate() {
-            if i % 2 == 1 {
-                p.iter_mut()
-                    .for_each(|v| *v = rng.random_range(-0.5f32..0.5));
-            }
+        for layer in &mut critic.layers {
+            layer
+                .bias
+                .iter_mut()
+                .for_each(|v| *v = rng.random_range(-0.5f32..0.5));
         }
-        critic.set_parameters(&params);
+        let params = critic.parameters();
         let x: Vec<f32> = (0..rows * genes)
             .map(|_| rng.random_range(-2.0f32..2.0))
             .collect();
@@ -192,7 +228,20 @@ mod tests {
                 p
             })
             .collect();
-        let got = gradient_penalty(&dev, &critic, x.clone(), projection.clone(), rows, lambda);
+        let got = gradient_penalty(&dev, &critic, &x, &projection, rows, lambda);
+        // The first layer's weight gradient, as the critic step computes it.
+        let mut first = vec![0.0; genes * sizes[1]];
+        weight_gradient(
+            &got.norm_gradient,
+            &got.projected,
+            &mut first,
+            rows,
+            genes,
+            sizes[1],
+        );
+        let weight_grads: Vec<&[f32]> = std::iter::once(first.as_slice())
+            .chain(got.later_weight_grads.iter().map(Vec::as_slice))
+            .collect();
 
         let mut weights: Vec<Vec<f64>> = params
             .iter()
@@ -236,17 +285,17 @@ mod tests {
                 let down = f(&weights);
                 weights[l][k] = keep;
                 let numeric = (up - down) / (2.0 * h);
-                let analytic = got.weight_grads[l][k] as f64;
+                let analytic = weight_grads[l][k] as f64;
                 assert!(
                     (numeric - analytic).abs() <= 1e-3 * numeric.abs().max(1.0),
-                    "layer {l} weight {k}: dfdx {analytic} vs finite difference {numeric}"
+                    "layer {l} weight {k}: {analytic} vs finite difference {numeric}"
                 );
                 checked += 1;
             }
         }
         assert_eq!(checked, (5 * 7) + (7 * 4) + (4 * 4));
         // Class 2 occurs in no row: its output column gets no penalty gradient.
-        let w_out = &got.weight_grads[2];
+        let w_out = &got.later_weight_grads[1];
         assert!((0..4).all(|i| w_out[i * 4 + 3] == 0.0));
         assert!((0..4).any(|i| w_out[i * 4 + 1] != 0.0));
     }

@@ -10,13 +10,12 @@ use std::fs;
 use std::path::Path;
 
 use rnameta_io::write;
-use rnameta_models::neural::kit::{device, Dense};
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 
 use super::generator::{Conditioning, Generator};
-use super::network::Stack;
+use super::network::{Layer, Stack};
 use super::{Fitted, GanParams};
 use crate::data::Standardiser;
 use crate::{Error, FitReport, Result};
@@ -55,7 +54,7 @@ struct Manifest {
 pub(super) fn save(dir: &Path, params: &GanParams, fitted: &Fitted) -> Result<()> {
     let g = &fitted.generator;
     let mut sizes = vec![g.net.inputs()];
-    sizes.extend(g.net.layers.iter().map(Dense::outputs));
+    sizes.extend(g.net.layers.iter().map(|l| l.outputs));
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         kind: KIND.to_owned(),
@@ -72,13 +71,16 @@ pub(super) fn save(dir: &Path, params: &GanParams, fitted: &Fitted) -> Result<()
     };
     let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
     for (i, layer) in g.net.layers.iter().enumerate() {
-        let (w, b) = layer.values();
         tensors.push((
             format!("generator.{i}.weight"),
-            vec![layer.inputs(), layer.outputs()],
-            w,
+            vec![layer.inputs, layer.outputs],
+            layer.weight.clone(),
         ));
-        tensors.push((format!("generator.{i}.bias"), vec![layer.outputs()], b));
+        tensors.push((
+            format!("generator.{i}.bias"),
+            vec![layer.outputs],
+            layer.bias.clone(),
+        ));
     }
     let s = &fitted.standardiser;
     tensors.push(("standardiser.mean".into(), vec![s.genes()], s.mean.clone()));
@@ -218,12 +220,16 @@ pub(super) fn load(dir: &Path) -> Result<(GanParams, Fitted)> {
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect())
     };
-    let dev = device(m.params.seed);
     let mut layers = Vec::with_capacity(sizes.len() - 1);
     for (i, w) in sizes.windows(2).enumerate() {
         let weight = read(&format!("generator.{i}.weight"), &[w[0], w[1]])?;
         let bias = read(&format!("generator.{i}.bias"), &[w[1]])?;
-        layers.push(Dense::from_values(&dev, w[0], w[1], weight, bias));
+        layers.push(Layer {
+            inputs: w[0],
+            outputs: w[1],
+            weight,
+            bias,
+        });
     }
     let standardiser = Standardiser {
         mean: read("standardiser.mean", &[m.n_genes])?,
@@ -240,7 +246,6 @@ pub(super) fn load(dir: &Path) -> Result<(GanParams, Fitted)> {
     Ok((
         m.params,
         Fitted {
-            dev,
             generator,
             standardiser,
             class_counts: m.class_counts,
@@ -257,16 +262,19 @@ mod tests {
     /// A one-layer generator (4 noise inputs + 2 classes -> 3 genes) with known weights.
     fn tiny() -> (GanParams, Fitted) {
         let params = GanParams::default();
-        let dev = device(params.seed);
         let conditioning = Conditioning {
             n_classes: 2,
             n_studies: 0,
         };
         let (inputs, genes) = (4 + conditioning.width(), 3);
         let weight = (0..inputs * genes).map(|i| i as f32 / 7.0).collect();
-        let layer = Dense::from_values(&dev, inputs, genes, weight, vec![0.5; genes]);
+        let layer = Layer {
+            inputs,
+            outputs: genes,
+            weight,
+            bias: vec![0.5; genes],
+        };
         let fitted = Fitted {
-            dev,
             generator: Generator {
                 net: Stack {
                     layers: vec![layer],
@@ -306,10 +314,7 @@ mod tests {
         assert_eq!(names, [TENSORS_FILE, MANIFEST_FILE]);
         let (_, back) = load(dir.path()).unwrap();
         assert_eq!(back.standardiser, fitted.standardiser);
-        assert_eq!(
-            back.generator.net.layers[0].values(),
-            fitted.generator.net.layers[0].values()
-        );
+        assert_eq!(back.generator.net, fitted.generator.net);
     }
 
     /// The two files are staged and committed together: when the manifest cannot take its

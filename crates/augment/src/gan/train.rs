@@ -15,10 +15,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::adam::Adam;
-use super::critic::wasserstein_loss;
+use super::critic::{critic_step, CriticBatch};
 use super::generator::{Condition, Conditioning, Generator};
 use super::network::Stack;
-use super::penalty::gradient_penalty;
 use super::{EpochLog, GanParams};
 
 /// ChaCha streams of one seed, one per kind of draw.
@@ -150,7 +149,6 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
     };
     let mut generator = Generator {
         net: Stack::glorot(
-            dev,
             &sizes(
                 params.noise_dim + cond.width(),
                 &params.generator_hidden,
@@ -163,7 +161,6 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
         conditioning: cond,
     };
     let mut critic = Stack::glorot(
-        dev,
         &sizes(genes, &params.critic_hidden, cond.critic_outputs()),
         params.leaky_slope,
         &mut init,
@@ -193,9 +190,9 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
             for _ in 0..params.n_critic {
                 let rows = batches.next();
                 let conds: Vec<Condition> = rows.iter().map(|&r| problem.conds[r]).collect();
-                let fake = generator.sample(dev, &conds, &mut noise);
-                let mut input = Vec::with_capacity(2 * batch * genes);
-                let mut xhat = Vec::with_capacity(batch * genes);
+                let fake = generator.sample(&conds, &mut noise);
+                let mut input = Vec::with_capacity(3 * batch * genes);
+                let mut interpolated = Vec::with_capacity(batch * genes);
                 for &r in &rows {
                     input.extend(problem.x.row(r).iter());
                 }
@@ -203,7 +200,7 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
                 for (k, &r) in rows.iter().enumerate() {
                     let f = &fake[k * genes..(k + 1) * genes];
                     let eps: f32 = mix.random();
-                    xhat.extend(
+                    interpolated.extend(
                         problem
                             .x
                             .row(r)
@@ -214,21 +211,24 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
                 }
                 // Real and generated rows share their conditions.
                 let projection = cond.projection(&conds);
-                let both = [projection.as_slice(), projection.as_slice()].concat();
-                let loss = wasserstein_loss(dev, &critic, input, &both, batch, batch);
-                let penalty =
-                    gradient_penalty(dev, &critic, xhat, projection, batch, params.gp_weight);
-                let mut grads = loss.grads;
-                for (l, wg) in penalty.weight_grads.iter().enumerate() {
-                    grads[2 * l].iter_mut().zip(wg).for_each(|(g, p)| *g += p);
-                }
-                adam_c.step(&mut critic, &grads);
+                let step = critic_step(
+                    dev,
+                    &critic,
+                    CriticBatch {
+                        input,
+                        projection: &projection,
+                        interpolated,
+                        rows: batch,
+                        penalty_weight: params.gp_weight,
+                    },
+                );
+                adam_c.step(&mut critic, &step.grads);
                 critic_steps += 1;
-                let w = (loss.mean_real - loss.mean_fake) as f64;
+                let w = (step.mean_real - step.mean_fake) as f64;
                 sums.wasserstein += w;
-                sums.penalty += penalty.value as f64;
-                sums.critic_loss += -w + penalty.value as f64;
-                sums.norm += penalty.mean_norm as f64;
+                sums.penalty += step.penalty as f64;
+                sums.critic_loss += -w + step.penalty as f64;
+                sums.norm += step.mean_norm as f64;
                 sums.critic_steps += 1;
                 last_conds = conds;
             }

@@ -10,7 +10,7 @@ pub type Matrix<T = NoneTape> = Tensor<(usize, usize), f32, Cpu, T>;
 
 /// Glorot-uniform values of an `inputs x outputs` weight matrix, row-major: uniform on
 /// `(-l, l)` with `l = sqrt(6 / (inputs + outputs))`, as Keras initialises a `Dense` layer.
-pub(crate) fn glorot_values(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
+pub fn glorot_values(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
     let limit = (6.0 / (inputs + outputs) as f64).sqrt() as f32;
     (0..inputs * outputs)
         .map(|_| rng.random_range(-limit..limit))

@@ -5,7 +5,8 @@
 //! - [`apply_weight_gradient`]: the weight gradient of a batch, `dw = x^T g`, handed block by block
 //!   (6 inputs at a time) to the optimiser, so that it is never written out whole: for a 7,000 x
 //!   512 layer, a 14 MB gradient written and read back every step would be a quarter of Adam's
-//!   memory traffic (`weight_gradient`, the whole of it, is the tests' reference).
+//!   memory traffic; [`weight_gradient`] writes the whole of it (the tests' reference, and the
+//!   GAN's layers that read and write the genes, whose gradients `rnameta-augment` combines).
 //!
 //! They are most of the arithmetic of the MLP and DA (the hidden and output layers are a few
 //! hundred inputs wide), and dfdx's general GEMM (the `gemm` crate) spends a quarter of its time
@@ -47,14 +48,7 @@ const INPUT_BLOCK: usize = 256;
 ///
 /// # Panics
 /// If a slice's length does not match the sizes.
-pub(crate) fn product(
-    x: &[f32],
-    w: &[f32],
-    out: &mut [f32],
-    rows: usize,
-    inputs: usize,
-    outputs: usize,
-) {
+pub fn product(x: &[f32], w: &[f32], out: &mut [f32], rows: usize, inputs: usize, outputs: usize) {
     assert_eq!(x.len(), rows * inputs, "x is rows x inputs");
     assert_eq!(w.len(), inputs * outputs, "w is inputs x outputs");
     assert_eq!(out.len(), rows * outputs, "out is rows x outputs");
@@ -104,8 +98,7 @@ pub(crate) fn product(
 ///
 /// # Panics
 /// If a slice's length does not match the sizes.
-#[cfg(test)]
-pub(crate) fn weight_gradient(
+pub fn weight_gradient(
     x: &[f32],
     g: &[f32],
     dw: &mut [f32],
