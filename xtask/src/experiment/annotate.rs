@@ -24,7 +24,6 @@ use rnameta_eval::metrics::tpr_at_cutoffs;
 use rnameta_eval::plot::{Axes, LinePoint, LineSeries};
 use rnameta_eval::{Cell, Table};
 use rnameta_models::{argmax_rows, GeneChoice, ModelKind, PreparedTraining, TrainedModel};
-use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +33,7 @@ use super::memo::{Key, Memo};
 use super::report::Figure;
 use super::runner::{gtex_then_sra, per_seed, stacked_samples, ArmResult};
 use super::settings::Settings;
-use super::{design_json, Experiment, Produced, RunContext, Scale};
+use super::{design_json, study_split, Experiment, Produced, RunContext, Scale};
 
 /// Top probability a prediction needs to join the training set in the feedback loop.
 pub const FEEDBACK_CUTOFF: f32 = 0.9;
@@ -211,11 +210,7 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
     let task = setup.task;
     let sra = &cohort.sra;
     let labels = Labels::for_task(task, sra.samples());
-    let split = match task {
-        Task::Tissue => tissue_split(sra.samples(), &labels)?,
-        Task::Sex => sex_split(sra.samples(), &labels, 0)?,
-        Task::SampleSource => source_split(sra.samples(), &labels)?,
-    };
+    let split = study_split(task, sra)?;
     let sra_train = DatasetView::runs(&[sra.into()], &split.train)?;
     let test = match setup.test {
         TestSet::SraTestStudies => DatasetView::runs(&[sra.into()], &split.test)?,

@@ -45,7 +45,7 @@ use anyhow::{Context as _, Result};
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::plot::LineSeries;
 use rnameta_eval::Table;
-use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
+use rnameta_preprocess::split::{sex_split, source_split, tissue_split, Split};
 use serde::Serialize;
 
 use cohort::{Cohort, DataSpec};
@@ -311,6 +311,18 @@ pub struct Outcome {
     pub peak_bytes: Option<u64>,
 }
 
+/// The SRA's studies split by the paper's recipe for `task`, over the labels of `task`
+/// (preprocess's `tissue_split`, `sex_split` with seed 0, `source_split`): the one place the
+/// experiments, `tune` and `annotate` take their SRA split from.
+fn study_split(task: Task, sra: &Dataset) -> Result<Split> {
+    let labels = Labels::for_task(task, sra.samples());
+    Ok(match task {
+        Task::Tissue => tissue_split(sra.samples(), &labels)?,
+        Task::Sex => sex_split(sra.samples(), &labels, 0)?,
+        Task::SampleSource => source_split(sra.samples(), &labels)?,
+    })
+}
+
 /// The SRA studies an experiment trains on and tests on, both borrowed: the runs of the cohort's
 /// SRA samples each side holds ([`DatasetView::runs`]; "every study trains" is the whole SRA and
 /// no test side). Copies would hold a second SRA matrix (2.8 GB on the paper preset after QC)
@@ -323,12 +335,7 @@ fn sra_sides(
     if sides == SraSides::AllTrain {
         return Ok((vec![sra.into()], Vec::new()));
     }
-    let labels = Labels::for_task(task, sra.samples());
-    let split = match task {
-        Task::Tissue => tissue_split(sra.samples(), &labels)?,
-        Task::Sex => sex_split(sra.samples(), &labels, 0)?,
-        Task::SampleSource => source_split(sra.samples(), &labels)?,
-    };
+    let split = study_split(task, sra)?;
     Ok((
         DatasetView::runs(&[sra.into()], &split.train)?,
         DatasetView::runs(&[sra.into()], &split.test)?,

@@ -25,7 +25,6 @@ use rand_chacha::ChaCha8Rng;
 use rnameta_core::{Dataset, DatasetView, Labels, SampleMeta, Task};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{DaParams, GeneChoice, MlpParams, ModelKind, ModelSpec};
-use rnameta_preprocess::split::{sex_split, source_split, tissue_split};
 
 use serde::Serialize;
 
@@ -33,7 +32,7 @@ use super::cohort::Cohort;
 use super::fit::{FitData, FitRequest};
 use super::runner::{gtex_then_sra, per_seed, stacked_samples, training_labels, ArmResult};
 use super::settings::Settings;
-use super::{design_json, Experiment, Produced, RunContext, Scale};
+use super::{design_json, study_split, Experiment, Produced, RunContext, Scale};
 
 /// Seed of the random search itself (the trials drawn), fixed so reruns try the same settings.
 const SEARCH_SEED: u64 = 20_200_101;
@@ -112,20 +111,16 @@ impl<'a> Split3<'a> {
 
 fn split_for(task: Task, cohort: &Cohort) -> Result<Split3<'_>> {
     let sra = &cohort.sra;
-    let labels = Labels::for_task(task, sra.samples());
     let (fit_sra, validation) = match task {
         Task::SampleSource => {
-            let split = source_split(sra.samples(), &labels)?;
+            let split = study_split(task, sra)?;
             (
                 DatasetView::runs(&[sra.into()], &split.train)?,
                 DatasetView::runs(&[sra.into()], &split.validation)?,
             )
         }
         Task::Tissue | Task::Sex => {
-            let outer = match task {
-                Task::Tissue => tissue_split(sra.samples(), &labels)?,
-                _ => sex_split(sra.samples(), &labels, 0)?,
-            };
+            let outer = study_split(task, sra)?;
             // Dealt among the outer training studies, then read straight from the SRA: both
             // sides as runs of its samples, and no copy of the outer training studies.
             let outer_samples: Vec<SampleMeta> = outer

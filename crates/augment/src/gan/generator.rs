@@ -99,8 +99,9 @@ impl Generator {
     ///
     /// The generator's hidden layers and the critic's after its first are recorded on dfdx's
     /// tapes; the two layers between them, genes wide (the generator's last, the critic's
-    /// first), run on the kernels with their backward pass written out, and no gradient of the
-    /// critic's weights is computed.
+    /// first), run on the kernels with their backward pass written out, so that the critic's
+    /// genes-wide weight gradient is never computed (dfdx computes its small hidden layers' too,
+    /// which are dropped).
     pub(crate) fn loss(
         &self,
         dev: &Cpu,

@@ -191,6 +191,8 @@ pub(crate) fn train(params: &GanParams, problem: &Problem<'_>, dev: &Cpu) -> Tra
                 let rows = batches.next();
                 let conds: Vec<Condition> = rows.iter().map(|&r| problem.conds[r]).collect();
                 let fake = generator.sample(&conds, &mut noise);
+                // Room for a third block of rows, which the critic step appends (the penalty's
+                // factors of the first layer's weight gradient).
                 let mut input = Vec::with_capacity(3 * batch * genes);
                 let mut interpolated = Vec::with_capacity(batch * genes);
                 for &r in &rows {
