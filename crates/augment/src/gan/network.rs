@@ -3,7 +3,7 @@
 //!
 //! The parameters are plain row-major vectors ([`Layer`]), which `adam.rs` steps in place. Passes
 //! that need no gradient (generating, the penalty's slopes) run every layer on
-//! `rnameta_models::neural::kit::product`, the MLP's kernel. Passes that are differentiated split
+//! `rnameta_models::neural::kit::affine`, on the MLP's kernel. Passes that are differentiated split
 //! the work: the layer on the genes' side (the critic's first, the generator's last) holds most
 //! of the arithmetic, thousands of genes by a few hundred units, so it runs on the same kernels
 //! and its gradients are written out by hand (`critic.rs`, `generator.rs`, `penalty.rs`); the
@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use dfdx::prelude::*;
 use rand_chacha::ChaCha8Rng;
-use rnameta_models::neural::kit::{glorot_values, product, Dense, Matrix};
+use rnameta_models::neural::kit::{affine, glorot_values, Dense, Matrix};
 
 /// One dense layer `y = x w + b`, its parameters as plain vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,12 +49,7 @@ impl Layer {
     /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major, on the
     /// kernels.
     pub(crate) fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
-        let mut out = vec![0.0; rows * self.outputs];
-        product(x, &self.weight, &mut out, rows, self.inputs, self.outputs);
-        for row in out.chunks_exact_mut(self.outputs) {
-            row.iter_mut().zip(&self.bias).for_each(|(y, b)| *y += b);
-        }
-        out
+        affine(x, &self.weight, &self.bias, rows)
     }
 
     /// A dfdx copy of the layer, for a pass recorded on a tape.

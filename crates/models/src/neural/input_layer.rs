@@ -48,6 +48,23 @@ pub(crate) struct InputGradient {
 /// An [`InputGradient`] shared with the backward operations of the steps that fill it.
 pub(crate) type SharedGradient = Rc<RefCell<InputGradient>>;
 
+/// `x w + b` on the kernels ([`matmul::product`]) for the `rows` rows of `x` (row-major
+/// `rows x inputs`), with `w` row-major `inputs x outputs` and `b` of `outputs` values: a layer
+/// held as plain vectors, here and in the GAN's genes-wide layers.
+///
+/// # Panics
+/// If a slice's length does not match the sizes.
+pub fn affine(x: &[f32], w: &[f32], b: &[f32], rows: usize) -> Vec<f32> {
+    let outputs = b.len();
+    let inputs = w.len().checked_div(outputs).unwrap_or(0);
+    let mut out = vec![0.0; rows * outputs];
+    matmul::product(x, w, &mut out, rows, inputs, outputs);
+    for row in out.chunks_exact_mut(outputs.max(1)) {
+        row.iter_mut().zip(b).for_each(|(y, b)| *y += b);
+    }
+    out
+}
+
 impl InputLayer {
     /// Glorot-uniform weights and zero bias, drawn as [`super::dense::Dense::glorot`] draws them
     /// (so a network starts from the same numbers whichever type holds its first layer).
@@ -100,21 +117,12 @@ impl InputLayer {
         (&mut self.weight, &mut self.bias)
     }
 
-    /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major.
-    fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
-        let mut out = vec![0.0; rows * self.outputs];
-        matmul::product(x, &self.weight, &mut out, rows, self.inputs, self.outputs);
-        for row in out.chunks_exact_mut(self.outputs) {
-            for (y, b) in row.iter_mut().zip(&self.bias) {
-                *y += b;
-            }
-        }
-        out
-    }
-
     /// The layer's output for `rows` rows of `x`, as a tensor without a tape (prediction).
     pub(crate) fn forward(&self, dev: &Cpu, x: &[f32], rows: usize) -> Matrix {
-        dev.tensor_from_vec(self.apply(x, rows), (rows, self.outputs))
+        dev.tensor_from_vec(
+            affine(x, &self.weight, &self.bias, rows),
+            (rows, self.outputs),
+        )
     }
 
     /// The layer's output for `rows` rows of `x`, starting a tape whose backward pass leaves the

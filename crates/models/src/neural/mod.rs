@@ -32,6 +32,7 @@ pub mod kit {
     use dfdx::prelude::Cpu;
 
     pub use super::dense::{glorot_values, Dense, Matrix};
+    pub use super::input_layer::affine;
     pub use super::matmul::{product, weight_gradient};
 
     /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
