@@ -139,15 +139,7 @@ impl Generator {
 
         // Back through the two genes-wide layers, transposed where that lets the kernel read the
         // weights where they are: d fake^T = W_c d_pre^T, d hidden^T = W_g d fake^T.
-        let mut d_fake_transposed = vec![0.0; genes * rows];
-        product(
-            &first.weight,
-            &transpose(&d_pre, rows, critic_width),
-            &mut d_fake_transposed,
-            genes,
-            critic_width,
-            rows,
-        );
+        let d_fake_transposed = first.input_gradient_transposed(&d_pre, rows);
         let mut d_hidden_transposed = vec![0.0; width * rows];
         product(
             &last.weight,

@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use dfdx::prelude::*;
 use rand_chacha::ChaCha8Rng;
-use rnameta_models::neural::kit::{affine, glorot_values, Dense, Matrix};
+use rnameta_models::neural::kit::{affine, glorot_values, product, Dense, Matrix};
 
 /// One dense layer `y = x w + b`, its parameters as plain vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +50,22 @@ impl Layer {
     /// kernels.
     pub(crate) fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
         affine(x, &self.weight, &self.bias, rows)
+    }
+
+    /// `w a^T` for the `rows` rows of `a` (row-major `rows x outputs`): the gradient `a w^T`
+    /// with respect to the layer's inputs, transposed (`inputs x rows`), which lets the kernel
+    /// read `w` where it is.
+    pub(crate) fn input_gradient_transposed(&self, a: &[f32], rows: usize) -> Vec<f32> {
+        let mut out = vec![0.0; self.inputs * rows];
+        product(
+            &self.weight,
+            &transpose(a, rows, self.outputs),
+            &mut out,
+            self.inputs,
+            self.outputs,
+            rows,
+        );
+        out
     }
 
     /// A dfdx copy of the layer, for a pass recorded on a tape.

@@ -84,15 +84,7 @@ pub(crate) fn gradient_penalty(
     // g = v W1^T, computed transposed (g^T = W1 v^T) so that the kernel reads W1 where it is.
     let first = &critic.layers[0];
     let (genes, hidden) = (first.inputs, first.outputs);
-    let mut g_transposed = vec![0.0; genes * rows];
-    product(
-        &first.weight,
-        &transpose(&projected, rows, hidden),
-        &mut g_transposed,
-        genes,
-        hidden,
-        rows,
-    );
+    let g_transposed = first.input_gradient_transposed(&projected, rows);
     let mut g = transpose(&g_transposed, genes, rows);
     drop(g_transposed);
 
