@@ -28,7 +28,7 @@ mod error;
 pub mod gan;
 pub mod quality;
 
-use ndarray::{concatenate, Array2, ArrayView2, Axis};
+use ndarray::{concatenate, Array2, ArrayView2, Axis, CowArray};
 use rnameta_core::Labels;
 use rnameta_models::Error as ModelError;
 use serde::{Deserialize, Serialize};
@@ -146,7 +146,13 @@ pub fn augment_class(
     let (rows, classes) = labelled(x, labels)?;
     data::check_class(class, labels.classes().len())?;
     let mut augmenter = method.build(seed);
-    let train = data::select_rows(x, &rows);
+    // The labelled rows: `x` itself when every row is labelled (no copy of a training matrix
+    // that can be 0.4 GB).
+    let train = if rows.len() == x.nrows() {
+        CowArray::from(x)
+    } else {
+        CowArray::from(data::select_rows(x, &rows))
+    };
     let report = augmenter.fit(train.view(), &classes, labels.classes().len())?;
     let (x, labels, n_generated) = top_up(
         augmenter.as_ref(),
