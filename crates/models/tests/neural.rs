@@ -9,7 +9,7 @@ use ndarray::Array2;
 use rnameta_core::{Dataset, Labels, Task};
 use rnameta_models::{
     argmax_rows, DaParams, Error, GeneChoice, LinParams, MlpParams, ModelKind, ModelSpec,
-    TrainedModel,
+    PreparedTraining, TrainedModel,
 };
 use rnameta_preprocess::Pipeline;
 
@@ -399,6 +399,7 @@ fn the_augmentation_hook_adds_rows_in_the_models_input_space() {
     assert_eq!(proba(&plain), proba(&same));
 
     let class = 0;
+    let mut handed: Option<(Array2<f32>, Labels)> = None;
     let grown = fit_with(&mut |x, labels| {
         let rows: Vec<usize> = (0..x.nrows())
             .filter(|&i| labels.assigned()[i] == Some(class))
@@ -411,14 +412,31 @@ fn the_augmentation_hook_adds_rows_in_the_models_input_space() {
             .map(|c| c.map(|c| labels.classes()[c].clone()))
             .collect();
         names.extend(rows.iter().map(|_| Some(labels.classes()[class].clone())));
-        Ok(Some((
+        let grown = (
             x,
             Labels::with_classes(labels.classes().to_vec(), &names).unwrap(),
-        )))
+        );
+        handed = Some(grown.clone());
+        Ok(Some(grown))
     })
     .unwrap();
     assert_ne!(proba(&plain), proba(&grown));
     assert_eq!(grown.gene_ids(), plain.gene_ids());
+    // One augmented matrix shared by several fits (`fit_extended`, no hook) trains the model the
+    // hook trains.
+    let (x_more, labels_more) = handed.unwrap();
+    let prepared = PreparedTraining::new(
+        Task::Tissue,
+        &Pipeline::tpm_log2(),
+        &GeneChoice::Paper,
+        &t.gtex,
+        &labels,
+    )
+    .unwrap();
+    let shared = prepared
+        .fit_extended(&spec, x_more.view(), &labels_more)
+        .unwrap();
+    assert_eq!(proba(&shared), proba(&grown));
 
     let err = fit_with(&mut |x, labels| {
         let half = x.slice(ndarray::s![..x.nrows() / 2, ..]).to_owned();

@@ -12,7 +12,7 @@
 //! time and the classifier's genes transformed from the counts, so a preparation holds the
 //! training counts and the classifier's matrix, not a second copy of the counts.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use std::borrow::Cow;
 
 use rnameta_core::{
@@ -25,6 +25,7 @@ use rnameta_preprocess::{FittedStep, ModelInput, Pipeline, RankInput};
 
 use super::{judged_units, positions, AugmentHook, GeneChoice, TrainedModel};
 use super::{Preprocessing, DEFAULT_MAX_MISSING_FRACTION};
+use crate::bundle::SavedClassifier;
 use crate::{Error, ModelSpec, Result};
 
 /// A training set with its labels, prepared for fitting models of one task: the fitted
@@ -168,7 +169,9 @@ impl<'a> PreparedTraining<'a> {
     /// Fits the model of `spec` on the prepared matrix and the labelled samples (their study and
     /// data source go to the model, which is how DA tells the source domain from the biased one).
     pub fn fit(&self, spec: &ModelSpec) -> Result<TrainedModel> {
-        self.fit_augmented(spec, &mut |_, _| Ok(None))
+        let mut classifier = spec.build()?;
+        classifier.fit(self.x.view(), self.labels, &self.samples)?;
+        Ok(self.trained(classifier))
     }
 
     /// [`PreparedTraining::fit`] with the hook of [`TrainedModel::fit_augmented`] between the
@@ -178,51 +181,67 @@ impl<'a> PreparedTraining<'a> {
         spec: &ModelSpec,
         augment: &mut AugmentHook<'_>,
     ) -> Result<TrainedModel> {
-        let labels = self.labels;
-        let mut classifier = spec.build()?;
-        match augment(&self.x, labels)? {
-            None => classifier.fit(self.x.view(), labels, &self.samples)?,
-            Some((x_more, labels_more)) => {
-                let n = self.samples.len();
-                if x_more.ncols() != self.x.ncols()
-                    || x_more.nrows() < n
-                    || labels_more.assigned().len() != x_more.nrows()
-                    || labels_more.classes() != labels.classes()
-                    || labels_more.assigned()[..n] != labels.assigned()[..]
-                {
-                    return Err(Error::InvalidParameter {
-                        name: "augment",
-                        reason: format!(
-                            "the augmented training set must keep the {n} training rows x {} \
-                             genes first with their labels, over the same classes; got {} rows x \
-                             {} genes and {} labels",
-                            self.x.ncols(),
-                            x_more.nrows(),
-                            x_more.ncols(),
-                            labels_more.assigned().len()
-                        ),
-                    });
-                }
-                let source = self
-                    .samples
-                    .first()
-                    .map(|s| s.data_source)
-                    .unwrap_or_default();
-                let mut meta = self.samples.to_vec();
-                meta.extend(
-                    (n..x_more.nrows())
-                        .map(|i| SampleMeta::new(format!("synthetic-{}", i - n), source)),
-                );
-                classifier.fit(x_more.view(), &labels_more, &meta)?;
-            }
+        match augment(&self.x, self.labels)? {
+            None => self.fit(spec),
+            Some((x_more, labels_more)) => self.fit_extended(spec, x_more.view(), &labels_more),
         }
-        Ok(TrainedModel {
+    }
+
+    /// Fits the model of `spec` on the prepared matrix extended by more rows: `x_more` holds the
+    /// prepared matrix's rows first, then the added ones (synthetic samples, named
+    /// `synthetic-<i>`, of the first training sample's data source), and `labels_more` their
+    /// labels, the prepared ones first. One augmented matrix can so serve several models without
+    /// a copy for each ([`PreparedTraining::fit_augmented`] hands each fit its own).
+    pub fn fit_extended(
+        &self,
+        spec: &ModelSpec,
+        x_more: ArrayView2<'_, f32>,
+        labels_more: &Labels,
+    ) -> Result<TrainedModel> {
+        let labels = self.labels;
+        let n = self.samples.len();
+        if x_more.ncols() != self.x.ncols()
+            || x_more.nrows() < n
+            || labels_more.assigned().len() != x_more.nrows()
+            || labels_more.classes() != labels.classes()
+            || labels_more.assigned()[..n] != labels.assigned()[..]
+        {
+            return Err(Error::InvalidParameter {
+                name: "augment",
+                reason: format!(
+                    "the augmented training set must keep the {n} training rows x {} genes \
+                     first with their labels, over the same classes; got {} rows x {} genes and \
+                     {} labels",
+                    self.x.ncols(),
+                    x_more.nrows(),
+                    x_more.ncols(),
+                    labels_more.assigned().len()
+                ),
+            });
+        }
+        let source = self
+            .samples
+            .first()
+            .map(|s| s.data_source)
+            .unwrap_or_default();
+        let mut meta = self.samples.to_vec();
+        meta.extend(
+            (n..x_more.nrows()).map(|i| SampleMeta::new(format!("synthetic-{}", i - n), source)),
+        );
+        let mut classifier = spec.build()?;
+        classifier.fit(x_more, labels_more, &meta)?;
+        Ok(self.trained(classifier))
+    }
+
+    /// The model of this preparation with `classifier`, fitted on it.
+    fn trained(&self, classifier: Box<dyn SavedClassifier>) -> TrainedModel {
+        TrainedModel {
             task: Some(self.task),
             preprocessing: self.preprocessing.clone(),
             gene_ids: self.gene_ids.clone(),
             columns: self.columns.clone(),
             classifier,
-        })
+        }
     }
 }
 
