@@ -8,15 +8,17 @@
 //! distinct that a forest recognises brain from 10 samples and nothing is left to gain). In the
 //! training set the scarce class (brain) is cut to 10, 20 or 50 samples (drawn anew per seed),
 //! every other class intact; each method tops it up to the median class size, in the
-//! classifier's own input space (log2(TPM + 1), the paper's genes: the hook
-//! [`PreparedTraining::fit_augmented`], one preparation for both models); the random forest and
-//! the MLP train on the result and are scored on the SRA test studies and TCGA: the scarce class's
-//! recall, msa and mca. The generated samples
+//! classifier's own input space (log2(TPM + 1), the paper's genes); the random forest and the MLP
+//! train on the result ([`rnameta_models::PreparedTraining::fit_extended`]) and are scored on the
+//! SRA test studies and TCGA: the scarce class's recall, msa and mca. A seed's cut is the same for
+//! every method, so the methods share one preparation of it and one model input of the test set.
+//! The generated samples
 //! are also measured against the real brain samples the cut left out (MMD, moment correlations, a
 //! classifier two-sample test, nearest-neighbour distance to the training samples), with the
 //! other classes' training samples as MMD references.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -30,13 +32,14 @@ use rnameta_augment::{
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{GeneChoice, ModelKind, PreparedTraining, TrainedModel};
+use rnameta_models::{GeneChoice, ModelKind, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
-use super::fit::{score_stacked, Scores};
+use super::fingerprint::{data_digest, stacked_digest};
+use super::fit::{made_once, FitData, Scores};
 use super::memo::Key;
-use super::runner::{per_seed, training_labels, ArmResult, Sets};
+use super::runner::{per_seed_at_once, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -196,6 +199,16 @@ struct Generated {
     seconds: f64,
 }
 
+/// Seeds run side by side: one. Every step of a seed already keeps both cores busy (the
+/// preparation, the forest, the GAN's genes-wide products and the MLP's first layer run on
+/// threads), and each seed holds about 1.5 GB on the paper preset (its prepared training matrix,
+/// the augmented copy, the test set's model input, the forest's codes). Measured on the paper
+/// preset, 2 seeds (`experiment augment --data sim:paper --seeds 2 --settings <tune>/chosen.json`,
+/// idle 2-core machine): two at a time 20 min 29 s, peak 9.26 GB; one at a time about 3 % slower
+/// per cut size (cut 10: 408 s against 399 s), peak 7.14 GB. A GAN fit alone takes 77-84 s, two
+/// side by side 139-169 s each.
+const SEEDS_AT_ONCE: usize = 1;
+
 /// The classifiers trained on every augmented set, in this order (the generated samples' quality
 /// is measured in the first one's input space).
 const MODELS: [ModelKind; 2] = [ModelKind::RandomForest, ModelKind::Mlp];
@@ -240,13 +253,25 @@ struct Setup<'a> {
     scarce_name: String,
     /// A full run's GAN epochs shrink to a fixed budget ([`gan_epochs`]).
     gan_epochs_by_budget: bool,
+    /// The test set's digest for the records' keys, made once.
+    test_digest: OnceLock<String>,
+    /// Held while `test_digest` is made, so that seeds side by side make it once.
+    making: Mutex<()>,
 }
 
 impl Setup<'_> {
-    /// Cuts the scarce class to `n` samples with `seed`, tops it up with `method` and trains and
-    /// scores every model of [`MODELS`] on the result; from the record of an earlier run with
-    /// `--resume`.
-    fn seed(&self, n: usize, method: &Option<Method>, seed: u64) -> Result<SeedOutcome> {
+    /// Cuts the scarce class to `n` samples with `seed` and, for each of `methods` in order, tops
+    /// it up and trains and scores every model of [`MODELS`] on the result; each outcome from the
+    /// record of an earlier run with `--resume`. The cut depends on `n` and `seed` alone, so the
+    /// methods share it: it is prepared once (the pipeline, the Gini ranking of every gene, the
+    /// classifier's matrix) and the test set made into model input once, both on first need (a
+    /// resumed run whose outcomes are all recorded needs neither).
+    fn cut_outcomes(
+        &self,
+        n: usize,
+        methods: &[Option<Method>],
+        seed: u64,
+    ) -> Result<Vec<SeedOutcome>> {
         let task = Task::Tissue;
         let (cut_train, left_out) = cut(&self.train, &self.train_labels, self.scarce, n, seed)?;
         let labels = training_labels(
@@ -258,101 +283,119 @@ impl Setup<'_> {
             .class_index(&self.scarce_name)
             .context("the scarce class after the cut")?;
         let target = median_class_size(&labels);
-        let method = method
-            .as_ref()
-            .map(|m| sized(m, labels.n_labelled(), self.gan_epochs_by_budget));
         let specs = MODELS
             .iter()
             .map(|&model| self.sets.settings.spec(model, task, seed))
             .collect::<Result<Vec<_>>>()?;
-        let what = format!(
-            "augment {}, {} {n}, {} seed {seed}",
-            MODELS.map(ModelKind::as_str).join(" + "),
-            self.scarce_name,
-            method_name(&method)
+        // Digests of the cut and the left-out samples for the records' keys, made once.
+        let mut digests: Option<(String, String)> = None;
+        let data = FitData::stacked(
+            task,
+            GeneChoice::Paper,
+            Pipeline::tpm_log2(),
+            cut_train,
+            &labels,
+            self.test.clone(),
         );
-        let key = || {
-            Ok(Key::new()
-                .text("augment")
-                .json(&specs)?
-                .json(&method)?
-                .json(&(n, target, seed))?
-                .labels(&labels)
-                .stacked_data(&cut_train)?
-                .data(&left_out)?
-                .stacked_data(&self.test)?
-                .finish())
-        };
-        let outcome = self.sets.memo.recorded(&what, key, || {
-            let mut generated: Option<Generated> = None;
-            let mut models = Vec::with_capacity(MODELS.len());
-            let mut quality = None;
-            // Every model reads the same prepared training set (and the same generated samples).
-            let prepared = PreparedTraining::stacked(
-                task,
-                &Pipeline::tpm_log2(),
-                &GeneChoice::Paper,
-                &cut_train,
-                &labels,
-            )
-            .with_context(|| format!("{what}: preparing the training set"))?;
-            for (model, spec) in MODELS.iter().zip(&specs) {
-                let start = Instant::now();
-                let fitted = prepared
-                    .fit_augmented(spec, &mut |x, labels| {
-                        let Some(method) = &method else {
-                            return Ok(None);
-                        };
-                        let g = match &mut generated {
-                            Some(g) => g,
-                            None => {
-                                let started = Instant::now();
-                                let out =
-                                    augment_class(method, x.view(), labels, class, target, seed)
-                                        .map_err(|e| rnameta_models::Error::InvalidParameter {
-                                            name: "augment",
-                                            reason: e.to_string(),
-                                        })?;
-                                generated.insert(Generated {
-                                    x: out.x,
-                                    labels: out.labels,
-                                    n_generated: out.n_generated,
-                                    seconds: started.elapsed().as_secs_f64(),
-                                })
-                            }
-                        };
-                        Ok(Some((g.x.clone(), g.labels.clone())))
-                    })
-                    .with_context(|| format!("{what}: {model}"))?;
-                let (scores, recall) = score(&fitted, &self.test, class, start)?;
-                if let (Some(g), None) = (&generated, &quality) {
-                    quality = Some(measure(&fitted, g, &labels, &left_out, class, seed)?);
+        let mut outcomes = Vec::with_capacity(methods.len());
+        for method in methods {
+            let method = method
+                .as_ref()
+                .map(|m| sized(m, labels.n_labelled(), self.gan_epochs_by_budget));
+            let what = format!(
+                "augment {}, {} {n}, {} seed {seed}",
+                MODELS.map(ModelKind::as_str).join(" + "),
+                self.scarce_name,
+                method_name(&method)
+            );
+            let key = || {
+                if digests.is_none() {
+                    digests = Some((stacked_digest(&data.train)?, data_digest(&left_out)?));
                 }
-                models.push(ModelOutcome { scores, recall });
-            }
-            Ok(SeedOutcome {
-                models,
-                n_train: labels.n_labelled(),
-                n_classes: labels.classes().len(),
-                augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
-                gan_epochs: match &method {
-                    Some(Method::Gan(params)) => Some(params.epochs),
-                    _ => None,
-                },
-                quality,
-            })
-        })?;
-        let recalls: Vec<String> = MODELS
-            .iter()
-            .zip(&outcome.models)
-            .map(|(model, m)| format!("{} recall {:.3}", model.as_str().to_uppercase(), m.recall))
-            .collect();
-        eprintln!(
-            "[augment] {what}: {} (augment {:.1} s)",
-            recalls.join(", "),
-            outcome.augment_seconds
-        );
-        Ok(outcome)
+                let (cut_digest, left_out_digest) =
+                    digests.as_ref().context("the digests, made above")?;
+                let test_digest = made_once(&self.test_digest, &self.making, || {
+                    stacked_digest(&self.test)
+                })?;
+                Ok(Key::new()
+                    .text("augment")
+                    .json(&specs)?
+                    .json(&method)?
+                    .json(&(n, target, seed))?
+                    .labels(&labels)
+                    .digest(cut_digest)
+                    .digest(left_out_digest)
+                    .digest(test_digest)
+                    .finish())
+            };
+            let outcome = self.sets.memo.recorded(&what, key, || {
+                let prepared = data
+                    .prepared()
+                    .with_context(|| format!("{what}: preparing the training set"))?;
+                let generated = match &method {
+                    None => None,
+                    Some(method) => {
+                        let started = Instant::now();
+                        let out = augment_class(
+                            method,
+                            prepared.matrix().view(),
+                            &labels,
+                            class,
+                            target,
+                            seed,
+                        )
+                        .with_context(|| format!("{what}: augmenting"))?;
+                        Some(Generated {
+                            x: out.x,
+                            labels: out.labels,
+                            n_generated: out.n_generated,
+                            seconds: started.elapsed().as_secs_f64(),
+                        })
+                    }
+                };
+                let mut models = Vec::with_capacity(MODELS.len());
+                let mut quality = None;
+                // Every model reads the same prepared training set and generated samples.
+                for (model, spec) in MODELS.iter().zip(&specs) {
+                    let start = Instant::now();
+                    let fitted = match &generated {
+                        None => prepared.fit(spec),
+                        Some(g) => prepared.fit_extended(spec, g.x.view(), &g.labels),
+                    }
+                    .with_context(|| format!("{what}: {model}"))?;
+                    let (scores, recall) = score(&data, &fitted, class, start)?;
+                    if let (Some(g), None) = (&generated, &quality) {
+                        quality = Some(measure(&fitted, g, &labels, &left_out, class, seed)?);
+                    }
+                    models.push(ModelOutcome { scores, recall });
+                }
+                Ok(SeedOutcome {
+                    models,
+                    n_train: labels.n_labelled(),
+                    n_classes: labels.classes().len(),
+                    augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
+                    gan_epochs: match &method {
+                        Some(Method::Gan(params)) => Some(params.epochs),
+                        _ => None,
+                    },
+                    quality,
+                })
+            })?;
+            let recalls: Vec<String> = MODELS
+                .iter()
+                .zip(&outcome.models)
+                .map(|(model, m)| {
+                    format!("{} recall {:.3}", model.as_str().to_uppercase(), m.recall)
+                })
+                .collect();
+            eprintln!(
+                "[augment] {what}: {} (augment {:.1} s)",
+                recalls.join(", "),
+                outcome.augment_seconds
+            );
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
     }
 }
 
@@ -399,16 +442,28 @@ fn run(
         train_labels,
         scarce,
         gan_epochs_by_budget: design.gan_epochs_by_budget,
+        test_digest: OnceLock::new(),
+        making: Mutex::new(()),
     };
     let scarce_name = &setup.scarce_name;
     let cuts = &design.cuts;
     let mut rows: Vec<Row> = Vec::new();
     let mut quality_runs: BTreeMap<(usize, &'static str), Vec<QualityReport>> = BTreeMap::new();
     let mut gan_epochs_used: BTreeMap<usize, usize> = BTreeMap::new();
+    let methods = methods(design);
     for &n in cuts {
-        for method in methods(design) {
-            let name = method_name(&method);
-            let outcomes = per_seed(seeds, |seed| setup.seed(n, &method, seed))?;
+        // Each seed's outcomes, one per method in order (the methods of a seed share its cut).
+        let outcomes_of = |seed| setup.cut_outcomes(n, &methods, seed);
+        let mut by_seed: Vec<_> = per_seed_at_once(seeds, SEEDS_AT_ONCE, outcomes_of)?
+            .into_iter()
+            .map(Vec::into_iter)
+            .collect();
+        for method in &methods {
+            let name = method_name(method);
+            let outcomes = by_seed
+                .iter_mut()
+                .map(|of_seed| of_seed.next().context("an outcome for every method"))
+                .collect::<Result<Vec<SeedOutcome>>>()?;
             for (i, model) in MODELS.into_iter().enumerate() {
                 let mut row = Row {
                     model,
@@ -465,7 +520,7 @@ fn run(
             "scarce_class": scarce_name,
             "cuts": cuts,
             "gan_epochs_by_cut": gan_epochs_used,
-            "methods": methods(design).iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect::<Vec<_>>(),
+            "methods": methods.iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect::<Vec<_>>(),
             "quality": quality_runs.iter().map(|((n, m), q)| serde_json::json!({"n": n, "method": m, "per_seed": q})).collect::<Vec<_>>(),
         }),
         ..Produced::default()
@@ -483,14 +538,15 @@ fn median_class_size(labels: &Labels) -> usize {
     counts[counts.len() / 2]
 }
 
-/// msa / mca on the test samples and the recall of `class`.
+/// msa / mca on the test samples and the recall of `class` of `model`, fitted on `data`'s
+/// prepared training set (scored through the test input `data` makes once for all its models).
 fn score(
+    data: &FitData<'_>,
     model: &TrainedModel,
-    test: &[DatasetView<'_>],
     class: usize,
     start: Instant,
 ) -> Result<(Scores, f64)> {
-    let scored = score_stacked(Task::Tissue, model, test)?;
+    let scored = data.score(model)?;
     let recall = per_class_accuracy(&scored.truth, &scored.predicted, model.classes().len())?
         [class]
         .context("no test sample of the scarce class")?;

@@ -69,9 +69,15 @@ impl Key {
 
     /// Adds the digest of the samples of `parts` stacked in order ([`stacked_digest`]: that of
     /// their concatenation).
-    pub fn stacked_data(mut self, parts: &[DatasetView<'_>]) -> Result<Self> {
-        self.0.update(stacked_digest(parts)?.as_bytes());
-        Ok(self)
+    pub fn stacked_data(self, parts: &[DatasetView<'_>]) -> Result<Self> {
+        Ok(self.digest(&stacked_digest(parts)?))
+    }
+
+    /// Adds data by a digest already made ([`stacked_digest`]), as [`Key::stacked_data`] adds
+    /// it: for keys of several records over the same data, which is digested once.
+    pub fn digest(mut self, digest: &str) -> Self {
+        self.0.update(digest.as_bytes());
+        self
     }
 
     /// The key as a file name's hex digits.

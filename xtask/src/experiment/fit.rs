@@ -118,7 +118,7 @@ impl<'a> FitData<'a> {
     }
 
     /// The training set prepared for the classifier, prepared on the first call.
-    fn prepared(&self) -> Result<&PreparedTraining<'a>> {
+    pub fn prepared(&self) -> Result<&PreparedTraining<'a>> {
         self.once(&self.prepared, || {
             Ok(PreparedTraining::stacked(
                 self.task,
@@ -127,6 +127,21 @@ impl<'a> FitData<'a> {
                 &self.train,
                 self.labels,
             )?)
+        })
+    }
+
+    /// Scores `model`, fitted on this data's [prepared](FitData::prepared) training set, on every
+    /// test sample whose class it knows, from the test input made for the first model scored.
+    pub fn score(&self, model: &TrainedModel) -> Result<Scored> {
+        let names = test_names(self.task, &self.test);
+        let (rows, truth, unscored) = scored_rows(model, &names)?;
+        let input = self.test_input(model, &rows)?;
+        let proba = model.classifier().predict_proba(input.view())?;
+        Ok(Scored {
+            truth,
+            predicted: argmax_rows(&proba),
+            proba,
+            unscored,
         })
     }
 
@@ -279,16 +294,7 @@ pub fn fit_and_score(request: &FitRequest<'_>) -> Result<(TrainedModel, Scores)>
     let prepared = data.prepared()?;
     let start = Instant::now();
     let model = prepared.fit(&request.spec)?;
-    let names = test_names(data.task, &data.test);
-    let (rows, truth, unscored) = scored_rows(&model, &names)?;
-    let input = data.test_input(&model, &rows)?;
-    let proba = model.classifier().predict_proba(input.view())?;
-    let scored = Scored {
-        truth,
-        predicted: argmax_rows(&proba),
-        proba,
-        unscored,
-    };
+    let scored = data.score(&model)?;
     let scores = Scores::of(&model, scored, start.elapsed().as_secs_f64())?;
     Ok((model, scores))
 }

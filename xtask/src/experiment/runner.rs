@@ -351,10 +351,20 @@ const FITS_AT_ONCE: usize = 2;
 /// about one core busy; two side by side keep two. Every fit draws only from its own seed and
 /// device, so its result does not depend on what runs beside it (tested).
 pub fn per_seed<T: Send>(seeds: &[u64], fit: impl Fn(u64) -> Result<T> + Sync) -> Result<Vec<T>> {
+    per_seed_at_once(seeds, FITS_AT_ONCE, fit)
+}
+
+/// [`per_seed`] with `at_once` seeds side by side (at least one): fewer for work whose every
+/// step already keeps both cores busy and whose seeds each hold gigabytes.
+pub fn per_seed_at_once<T: Send>(
+    seeds: &[u64],
+    at_once: usize,
+    fit: impl Fn(u64) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<T>>>> = seeds.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        for _ in 0..FITS_AT_ONCE.min(seeds.len()) {
+        for _ in 0..at_once.clamp(1, seeds.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
