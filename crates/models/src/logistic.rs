@@ -165,7 +165,6 @@ struct Problem<'x, 'a> {
 impl<'x, 'a> Problem<'x, 'a> {
     /// The problem of fitting rows `rows` of `x` (classes `y`) standardised by `mean` and
     /// `scale`, keeping the standardised chunks when they are small enough.
-    #[allow(clippy::too_many_arguments)]
     fn new(
         x: ArrayView2<'x, f32>,
         rows: &'a [usize],

@@ -204,9 +204,9 @@ struct Generated {
 /// threads), and each seed holds about 1.5 GB on the paper preset (its prepared training matrix,
 /// the augmented copy, the test set's model input, the forest's codes). Measured on the paper
 /// preset, 2 seeds (`experiment augment --data sim:paper --seeds 2 --settings <tune>/chosen.json`,
-/// idle 2-core machine): two at a time 20 min 29 s, peak 9.26 GB; one at a time about 3 % slower
-/// per cut size (cut 10: 408 s against 399 s), peak 7.14 GB. A GAN fit alone takes 77-84 s, two
-/// side by side 139-169 s each.
+/// idle 2-core machine, `/usr/bin/time -v`): two at a time 20 min 29 s, peak 9.26 GB; one at a
+/// time 21 min 56 s (cut 10: 408 s against 399 s), peak 7.16 GB, the same outcomes. A GAN fit
+/// alone takes 77-89 s, two side by side 139-169 s each.
 const SEEDS_AT_ONCE: usize = 1;
 
 /// The classifiers trained on every augmented set, in this order (the generated samples' quality

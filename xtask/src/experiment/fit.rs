@@ -134,15 +134,7 @@ impl<'a> FitData<'a> {
     /// test sample whose class it knows, from the test input made for the first model scored.
     pub fn score(&self, model: &TrainedModel) -> Result<Scored> {
         let names = test_names(self.task, &self.test);
-        let (rows, truth, unscored) = scored_rows(model, &names)?;
-        let input = self.test_input(model, &rows)?;
-        let proba = model.classifier().predict_proba(input.view())?;
-        Ok(Scored {
-            truth,
-            predicted: argmax_rows(&proba),
-            proba,
-            unscored,
-        })
+        score_rows(model, &names, |rows| self.test_input(model, rows))
     }
 
     /// The model input of the test rows `rows` for `model` (fitted on this data's prepared
@@ -360,8 +352,20 @@ pub fn score_stacked_named(
     parts: &[DatasetView<'_>],
     names: &[Option<String>],
 ) -> Result<Scored> {
+    score_rows(model, names, |rows| {
+        Ok(Cow::Owned(stacked_input_rows(model, parts, rows)?))
+    })
+}
+
+/// Scores the test samples whose class name in `names` the model knows, reading their model
+/// input from `input_of` (given their rows).
+fn score_rows<'i>(
+    model: &TrainedModel,
+    names: &[Option<String>],
+    input_of: impl FnOnce(&[usize]) -> Result<Cow<'i, Array2<f32>>>,
+) -> Result<Scored> {
     let (rows, truth, unscored) = scored_rows(model, names)?;
-    let input = stacked_input_rows(model, parts, &rows)?;
+    let input = input_of(&rows)?;
     let proba = model.classifier().predict_proba(input.view())?;
     Ok(Scored {
         truth,
