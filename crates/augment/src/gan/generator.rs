@@ -7,9 +7,9 @@ use dfdx::prelude::*;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
-use rnameta_models::neural::kit::{product, weight_gradient, Matrix};
+use rnameta_models::neural::kit::{product, transpose, weight_gradient, Matrix};
 
-use super::network::{column_sums, transpose, Stack};
+use super::network::{column_sums, Stack};
 
 /// Rows per forward pass when generating (bounds memory for large `n`).
 const CHUNK: usize = 1024;

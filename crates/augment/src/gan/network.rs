@@ -1,7 +1,8 @@
 //! The one network shape both GAN players use: dense layers with LeakyReLU between them and a
 //! linear output (`[in] -> dense -> LeakyReLU -> ... -> dense -> [out]`).
 //!
-//! The parameters are plain row-major vectors ([`Layer`]), which `adam.rs` steps in place. Passes
+//! The parameters are plain row-major vectors (`rnameta_models`' [`PlainLayer`], the layer
+//! that reads the genes in the MLP too), which `adam.rs` steps in place. Passes
 //! that need no gradient (generating, the penalty's slopes) run every layer on
 //! `rnameta_models::neural::kit::affine`, on the MLP's kernel. Passes that are differentiated split
 //! the work: the layer on the genes' side (the critic's first, the generator's last) holds most
@@ -20,71 +21,13 @@ use std::ops::Range;
 
 use dfdx::prelude::*;
 use rand_chacha::ChaCha8Rng;
-use rnameta_models::neural::kit::{affine, glorot_values, product, Dense, Matrix};
-
-/// One dense layer `y = x w + b`, its parameters as plain vectors.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Layer {
-    /// Input size.
-    pub(crate) inputs: usize,
-    /// Output size.
-    pub(crate) outputs: usize,
-    /// `inputs x outputs`, row-major.
-    pub(crate) weight: Vec<f32>,
-    /// `outputs`.
-    pub(crate) bias: Vec<f32>,
-}
-
-impl Layer {
-    /// Glorot-uniform weights and zero bias, drawn as `Dense::glorot` draws them.
-    pub(crate) fn glorot(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
-        Self {
-            inputs,
-            outputs,
-            weight: glorot_values(inputs, outputs, rng),
-            bias: vec![0.0; outputs],
-        }
-    }
-
-    /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major, on the
-    /// kernels.
-    pub(crate) fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
-        affine(x, &self.weight, &self.bias, rows)
-    }
-
-    /// `w a^T` for the `rows` rows of `a` (row-major `rows x outputs`): the gradient `a w^T`
-    /// with respect to the layer's inputs, transposed (`inputs x rows`), which lets the kernel
-    /// read `w` where it is.
-    pub(crate) fn input_gradient_transposed(&self, a: &[f32], rows: usize) -> Vec<f32> {
-        let mut out = vec![0.0; self.inputs * rows];
-        product(
-            &self.weight,
-            &transpose(a, rows, self.outputs),
-            &mut out,
-            self.inputs,
-            self.outputs,
-            rows,
-        );
-        out
-    }
-
-    /// A dfdx copy of the layer, for a pass recorded on a tape.
-    fn dense(&self, dev: &Cpu) -> Dense {
-        Dense::from_values(
-            dev,
-            self.inputs,
-            self.outputs,
-            self.weight.clone(),
-            self.bias.clone(),
-        )
-    }
-}
+use rnameta_models::neural::kit::{Dense, Matrix, PlainLayer};
 
 /// Dense layers with LeakyReLU (negative slope `slope`) after every layer but the last.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Stack {
     /// The layers, input first.
-    pub(crate) layers: Vec<Layer>,
+    pub(crate) layers: Vec<PlainLayer>,
     /// Negative slope of the LeakyReLUs.
     pub(crate) slope: f32,
 }
@@ -114,7 +57,7 @@ impl Stack {
     pub(crate) fn glorot(sizes: &[usize], slope: f32, rng: &mut ChaCha8Rng) -> Self {
         let layers = sizes
             .windows(2)
-            .map(|w| Layer::glorot(w[0], w[1], rng))
+            .map(|w| PlainLayer::glorot(w[0], w[1], rng))
             .collect();
         Self { layers, slope }
     }
@@ -206,24 +149,6 @@ impl Stack {
             .flat_map(|l| [l.weight.clone(), l.bias.clone()])
             .collect()
     }
-}
-
-/// `src` (row-major `rows x columns`) transposed: row-major `columns x rows`.
-pub(crate) fn transpose(src: &[f32], rows: usize, columns: usize) -> Vec<f32> {
-    debug_assert_eq!(src.len(), rows * columns);
-    // Blocks of 16 x 16, so that both sides are read and written a cache line at a time.
-    const BLOCK: usize = 16;
-    let mut out = vec![0.0; src.len()];
-    for r0 in (0..rows).step_by(BLOCK) {
-        for c0 in (0..columns).step_by(BLOCK) {
-            for r in r0..(r0 + BLOCK).min(rows) {
-                for c in c0..(c0 + BLOCK).min(columns) {
-                    out[c * rows + r] = src[r * columns + c];
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The sums of the columns of `m` (row-major, `columns` wide): a bias gradient.

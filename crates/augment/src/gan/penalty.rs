@@ -20,9 +20,9 @@
 
 use dfdx::prelude::*;
 
-use rnameta_models::neural::kit::{product, Matrix};
+use rnameta_models::neural::kit::{product, transpose, Matrix};
 
-use super::network::{transpose, Stack};
+use super::network::Stack;
 
 /// Added under the square root of `|g|^2`, so that a zero gradient has a finite derivative.
 const NORM_EPSILON: f32 = 1e-12;

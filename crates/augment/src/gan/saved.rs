@@ -10,12 +10,13 @@ use std::fs;
 use std::path::Path;
 
 use rnameta_io::write;
+use rnameta_models::neural::kit::PlainLayer;
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 
 use super::generator::{Conditioning, Generator};
-use super::network::{Layer, Stack};
+use super::network::Stack;
 use super::{Fitted, GanParams};
 use crate::data::Standardiser;
 use crate::{Error, FitReport, Result};
@@ -224,12 +225,7 @@ pub(super) fn load(dir: &Path) -> Result<(GanParams, Fitted)> {
     for (i, w) in sizes.windows(2).enumerate() {
         let weight = read(&format!("generator.{i}.weight"), &[w[0], w[1]])?;
         let bias = read(&format!("generator.{i}.bias"), &[w[1]])?;
-        layers.push(Layer {
-            inputs: w[0],
-            outputs: w[1],
-            weight,
-            bias,
-        });
+        layers.push(PlainLayer::from_values(w[0], w[1], weight, bias));
     }
     let standardiser = Standardiser {
         mean: read("standardiser.mean", &[m.n_genes])?,
@@ -268,12 +264,7 @@ mod tests {
         };
         let (inputs, genes) = (4 + conditioning.width(), 3);
         let weight = (0..inputs * genes).map(|i| i as f32 / 7.0).collect();
-        let layer = Layer {
-            inputs,
-            outputs: genes,
-            weight,
-            bias: vec![0.5; genes],
-        };
+        let layer = PlainLayer::from_values(inputs, genes, weight, vec![0.5; genes]);
         let fitted = Fitted {
             generator: Generator {
                 net: Stack {

@@ -1,5 +1,5 @@
 //! The layer that reads the genes: `y = x w + b` on the standardised input, with `w` (`inputs x
-//! outputs`) and `b` held as plain vectors outside dfdx.
+//! outputs`) and `b` held as plain vectors outside dfdx (a [`PlainLayer`]).
 //!
 //! It is the MLP's hidden layer and DA's source and bias mappers: thousands of inputs, so most of
 //! a network's arithmetic. Its two products run on this crate's kernels (`matmul`), its output
@@ -17,19 +17,13 @@ use std::rc::Rc;
 use dfdx::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
-use super::dense::{glorot_values, Matrix};
-use super::matmul;
+use super::dense::Matrix;
+use super::plain_layer::PlainLayer;
 
-/// `y = x w + b` (see the module docs).
+/// `y = x w + b` (see the module docs): a [`PlainLayer`] whose backward pass hands its weight
+/// gradient's factors to the optimiser.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct InputLayer {
-    inputs: usize,
-    outputs: usize,
-    /// `inputs x outputs`, row-major.
-    weight: Vec<f32>,
-    /// `outputs`.
-    bias: Vec<f32>,
-}
+pub(crate) struct InputLayer(PlainLayer);
 
 /// The gradients of an [`InputLayer`]'s parameters from one backward pass, written by the
 /// backward operation [`InputLayer::forward_traced`] puts on the tape; reused between steps.
@@ -48,36 +42,13 @@ pub(crate) struct InputGradient {
 /// An [`InputGradient`] shared with the backward operations of the steps that fill it.
 pub(crate) type SharedGradient = Rc<RefCell<InputGradient>>;
 
-/// `x w + b` on the kernels ([`matmul::product`]) for the `rows` rows of `x` (row-major
-/// `rows x inputs`), with `w` row-major `inputs x outputs` and `b` of `outputs` values: a layer
-/// held as plain vectors, here and in the GAN's genes-wide layers.
-///
-/// # Panics
-/// If a slice's length does not match the sizes.
-pub fn affine(x: &[f32], w: &[f32], b: &[f32], rows: usize) -> Vec<f32> {
-    let outputs = b.len();
-    let inputs = w.len().checked_div(outputs).unwrap_or(0);
-    let mut out = vec![0.0; rows * outputs];
-    matmul::product(x, w, &mut out, rows, inputs, outputs);
-    for row in out.chunks_exact_mut(outputs.max(1)) {
-        row.iter_mut().zip(b).for_each(|(y, b)| *y += b);
-    }
-    out
-}
-
 impl InputLayer {
-    /// Glorot-uniform weights and zero bias, drawn as [`super::dense::Dense::glorot`] draws them
-    /// (so a network starts from the same numbers whichever type holds its first layer).
+    /// Glorot-uniform weights and zero bias ([`PlainLayer::glorot`]).
     pub(crate) fn glorot(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
-        Self {
-            inputs,
-            outputs,
-            weight: glorot_values(inputs, outputs, rng),
-            bias: vec![0.0; outputs],
-        }
+        Self(PlainLayer::glorot(inputs, outputs, rng))
     }
 
-    /// A layer from saved values (`weight` row-major `inputs x outputs`).
+    /// A layer from saved values ([`PlainLayer::from_values`]).
     ///
     /// # Panics
     /// If the lengths do not match the sizes (the bundle reader checks shapes first).
@@ -87,42 +58,32 @@ impl InputLayer {
         weight: Vec<f32>,
         bias: Vec<f32>,
     ) -> Self {
-        assert_eq!(weight.len(), inputs * outputs, "weight is inputs x outputs");
-        assert_eq!(bias.len(), outputs, "bias has one value per output");
-        Self {
-            inputs,
-            outputs,
-            weight,
-            bias,
-        }
+        Self(PlainLayer::from_values(inputs, outputs, weight, bias))
     }
 
     /// Input size.
     pub(crate) fn inputs(&self) -> usize {
-        self.inputs
+        self.0.inputs
     }
 
     /// Output size.
     pub(crate) fn outputs(&self) -> usize {
-        self.outputs
+        self.0.outputs
     }
 
     /// The weights (row-major `inputs x outputs`) and the bias.
     pub(crate) fn values(&self) -> (&[f32], &[f32]) {
-        (&self.weight, &self.bias)
+        (&self.0.weight, &self.0.bias)
     }
 
     /// The weights and the bias, to be stepped by the optimiser.
     pub(crate) fn values_mut(&mut self) -> (&mut [f32], &mut [f32]) {
-        (&mut self.weight, &mut self.bias)
+        (&mut self.0.weight, &mut self.0.bias)
     }
 
     /// The layer's output for `rows` rows of `x`, as a tensor without a tape (prediction).
     pub(crate) fn forward(&self, dev: &Cpu, x: &[f32], rows: usize) -> Matrix {
-        dev.tensor_from_vec(
-            affine(x, &self.weight, &self.bias, rows),
-            (rows, self.outputs),
-        )
+        dev.tensor_from_vec(self.0.apply(x, rows), (rows, self.0.outputs))
     }
 
     /// The layer's output for `rows` rows of `x`, starting a tape whose backward pass leaves the
@@ -138,7 +99,7 @@ impl InputLayer {
         let output_ghost = output.ghost();
         let (output, mut tape) = output.leaky_traced().split_tape();
         let gradient = Rc::clone(gradient);
-        let outputs = self.outputs;
+        let outputs = self.0.outputs;
         tape.add_backward_op(move |grads| {
             // d loss / d output, filled by the operations after this one (run before it).
             let mut g = grads.get(&output_ghost).as_vec();
@@ -164,6 +125,7 @@ impl InputLayer {
 #[cfg(test)]
 mod tests {
     use super::super::dense::Dense;
+    use super::super::matmul;
     use super::*;
     use rand::SeedableRng;
 
@@ -177,7 +139,7 @@ mod tests {
         let mut dense = Dense::glorot(&dev, inputs, outputs, &mut ChaCha8Rng::seed_from_u64(3));
         assert_eq!(dense.values().0, layer.values().0);
         let bias: Vec<f32> = (0..outputs).map(|j| j as f32 * 0.1 - 1.0).collect();
-        let layer = InputLayer::from_values(inputs, outputs, layer.weight.clone(), bias.clone());
+        let layer = InputLayer::from_values(inputs, outputs, layer.0.weight.clone(), bias.clone());
         dense.bias = dev.tensor_from_vec(bias, (outputs,));
         let x: Vec<f32> = (0..rows * inputs)
             .map(|i| ((i * 7) % 13) as f32 / 6.5 - 1.0)

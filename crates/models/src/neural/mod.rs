@@ -21,6 +21,7 @@ mod matmul;
 mod mining;
 pub mod mlp;
 mod network;
+mod plain_layer;
 mod saved;
 mod standardise;
 mod subnormal;
@@ -32,8 +33,8 @@ pub mod kit {
     use dfdx::prelude::Cpu;
 
     pub use super::dense::{glorot_values, Dense, Matrix};
-    pub use super::input_layer::affine;
     pub use super::matmul::{product, weight_gradient};
+    pub use super::plain_layer::{affine, transpose, PlainLayer};
 
     /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
     pub fn device(seed: u64) -> Cpu {
