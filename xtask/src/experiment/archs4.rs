@@ -10,6 +10,7 @@
 //!   sample) against one forest per task on the same genes: accuracy of each task read from the
 //!   multi-label probabilities, micro / macro F1 and macro AUROC, and fit time.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::time::Instant;
 
@@ -31,7 +32,7 @@ use rnameta_preprocess::Pipeline;
 
 use serde::Serialize;
 
-use super::fit::{score_stacked, stacked_model_input, FitData, FitRequest, Scores};
+use super::fit::{score_stacked_input, stacked_model_input, FitData, FitRequest, Scores};
 use super::memo::Key;
 use super::runner::{stacked_samples, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
@@ -469,8 +470,12 @@ fn rf_multilabel(
     let tissue_truth = classes_of(Task::Tissue, &test_samples, &tissues);
     let source_truth = classes_of(Task::SampleSource, &test_samples, &sources);
     // The tissue forests' training set, prepared by the first seed that fits (none when every
-    // seed is recorded) for all of them.
+    // seed is recorded) for all of them. Every forest read the prepared set's pipeline and genes,
+    // so the test samples' model input, and the source forests' data (their preparation and test
+    // input), are made once too.
     let mut tissue_training: Option<PreparedTraining<'_>> = None;
+    let mut tissue_test_input: Option<Array2<f32>> = None;
+    let source_data: OnceCell<FitData<'_>> = OnceCell::new();
     let n_multi = train_sets.iter().filter(|s| !s.is_empty()).count();
     let arm = |name: &str, n: usize, k: usize| ArmResult::new(name.into(), None, n, k);
     let mut multi_tissue = arm("multi-label RF: tissue", n_multi, tissues.len());
@@ -527,28 +532,34 @@ fn rf_multilabel(
                 };
                 let start = Instant::now();
                 let tissue_model = prepared.fit(&spec)?;
-                let scored = score_stacked(Task::Tissue, &tissue_model, &test)?;
+                let x_test = match &mut tissue_test_input {
+                    Some(input) => input,
+                    empty => empty.insert(stacked_model_input(&tissue_model, &test)?),
+                };
+                let scored = score_stacked_input(Task::Tissue, &tissue_model, &test, x_test)?;
                 let genes = tissue_model.gene_ids().to_vec();
                 let per_tissue = Scores::of(&tissue_model, scored, start.elapsed().as_secs_f64())?;
+                let source = source_data.get_or_init(|| {
+                    FitData::stacked(
+                        Task::SampleSource,
+                        GeneChoice::Ids(genes.clone()),
+                        sets.settings.pipeline(),
+                        train.clone(),
+                        &source_labels,
+                        test.clone(),
+                    )
+                });
                 let per_source = sets.memo.scores(
                     &format!("rf-multilabel source seed {seed}"),
                     &FitRequest {
                         spec: source_spec.clone(),
-                        data: &FitData::stacked(
-                            Task::SampleSource,
-                            GeneChoice::Ids(genes.clone()),
-                            sets.settings.pipeline(),
-                            train.clone(),
-                            &source_labels,
-                            test.clone(),
-                        ),
+                        data: source,
                     },
                 )?;
 
                 let start = Instant::now();
                 // The training samples' model input is the prepared matrix.
                 let x_train = prepared.matrix();
-                let x_test = stacked_model_input(&tissue_model, &test)?;
                 let targets = LabelSets::from_names(&train_sets);
                 let rows: Vec<usize> = (0..train_sets.len())
                     .filter(|&i| !train_sets[i].is_empty())

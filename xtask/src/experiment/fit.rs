@@ -345,6 +345,32 @@ pub fn score_stacked(
     score_stacked_named(model, parts, &test_names(task, parts))
 }
 
+/// [`score_stacked`] from `input`, the model input of every sample of `parts` stacked in order
+/// ([`stacked_model_input`]): the models fitted on one preparation read the same input, so a
+/// caller scoring several of them makes it once.
+pub fn score_stacked_input(
+    task: Task,
+    model: &TrainedModel,
+    parts: &[DatasetView<'_>],
+    input: &Array2<f32>,
+) -> Result<Scored> {
+    let names = test_names(task, parts);
+    if input.nrows() != names.len() {
+        bail!(
+            "the model input has {} rows for {} test samples",
+            input.nrows(),
+            names.len()
+        );
+    }
+    score_rows(model, &names, |rows| {
+        Ok(if rows.len() == input.nrows() {
+            Cow::Borrowed(input)
+        } else {
+            Cow::Owned(input.select(ndarray::Axis(0), rows))
+        })
+    })
+}
+
 /// Scores the samples of `parts` stacked in order whose class name in `names` (parallel to the
 /// samples, matched loosely) the model knows.
 pub fn score_stacked_named(
