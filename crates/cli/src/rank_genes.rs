@@ -15,7 +15,8 @@ use rnameta_core::{Dataset, ValueKind};
 use rnameta_data::LoadOptions;
 use rnameta_io::write::write_atomically;
 use rnameta_preprocess::signal::{
-    signal_ranking, signal_ranking_against_counts, SignalOptions, SignalRow, SAMPLES_PER_NEIGHBOUR,
+    signal_rankings, signal_rankings_against_counts, SignalOptions, SignalRow,
+    SAMPLES_PER_NEIGHBOUR,
 };
 use rnameta_preprocess::{Pipeline, Step};
 
@@ -86,13 +87,20 @@ pub fn run(args: &Args) -> Result<()> {
             neighbourhood.samples
         ));
     }
-    let mut rows = if args.normalised {
-        signal_ranking(&data, options)
+    let (n_genes, n_samples) = (data.n_genes(), data.n_samples());
+    // The ranking takes the values it ranks and makes them its unit profiles in place: no second
+    // copy of a matrix that may be most of the machine's memory.
+    let rankings = if args.normalised {
+        signal_rankings(data, &[options])
     } else {
         let normalised = normalise(&data, &mut notes)?;
-        signal_ranking_against_counts(&normalised, &data, options)
+        signal_rankings_against_counts(normalised, &data, &[options])
     }
     .with_context(ranking_context)?;
+    let mut rows = rankings
+        .into_iter()
+        .next()
+        .context("the ranking gave no rows")?;
     if let Some(n) = args.top {
         rows.truncate(n);
     }
@@ -104,9 +112,7 @@ pub fn run(args: &Args) -> Result<()> {
             write_atomically(out, |w| write_rows(w, &rows))
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
-                "ranked {} genes over {} samples; {} rows written to {}",
-                data.n_genes(),
-                data.n_samples(),
+                "ranked {n_genes} genes over {n_samples} samples; {} rows written to {}",
                 rows.len(),
                 out.display()
             );

@@ -35,10 +35,17 @@
 //! `k x k` Gram matrix, in `O(k x genes)` instead of the `O(k^2 x genes)` of forming it; genes run
 //! in parallel (rayon), each independent. A sample whose profile is all zero has no direction and
 //! counts as cosine 0 with every other.
+//!
+//! Memory: a ranking finds every gene's neighbourhood from the values first, then sums unit
+//! profiles, so the values can become the unit profiles in between. [`signal_rankings`] takes the
+//! values by value and does so in place (the ranking holds one matrix, the data's own, instead of
+//! the data and a copy), and sorts each gene once for several percentiles.
+
+use std::borrow::Cow;
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
-use rnameta_core::Dataset;
+use rnameta_core::{Dataset, GeneAnnotation};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Names};
@@ -165,9 +172,10 @@ pub fn percentile_sorted(sorted: &[f32], p: f64) -> f32 {
 
 /// Ranks every gene of `data` (values already normalised, e.g. log2(TPM + 1)), judging which genes
 /// sit at their floor on these same values. For quantile-normalised values use
-/// [`signal_ranking_against_counts`] (see the module docs).
+/// [`signal_ranking_against_counts`] (see the module docs). The ranking holds one copy of the
+/// values (made into unit profiles); [`signal_rankings`] takes the data by value instead.
 pub fn signal_ranking(data: &Dataset, options: SignalOptions) -> Result<Vec<SignalRow>> {
-    rank(data, None, options)
+    one_ranking(rank(Cow::Borrowed(data), None, &[options])?)
 }
 
 /// Ranks every gene of `normalised`, judging which genes sit at their floor on `counts`, the
@@ -179,6 +187,41 @@ pub fn signal_ranking_against_counts(
     counts: &Dataset,
     options: SignalOptions,
 ) -> Result<Vec<SignalRow>> {
+    check_counts_match(normalised, counts)?;
+    one_ranking(rank(Cow::Borrowed(normalised), Some(counts), &[options])?)
+}
+
+/// [`signal_ranking`] at each of `options` (several percentiles, say), one ranking per entry in
+/// the same order. `data` is taken by value: its matrix becomes the unit profiles the cosines are
+/// computed from, in place, so the rankings hold no second copy of the values (on ARCHS4-sized
+/// data, the copy is the size of the data), and each gene's values are sorted once for all of
+/// `options`. Each ranking is the one [`signal_ranking`] gives, to the last bit.
+pub fn signal_rankings(data: Dataset, options: &[SignalOptions]) -> Result<Vec<Vec<SignalRow>>> {
+    rank(Cow::Owned(data), None, options)
+}
+
+/// [`signal_ranking_against_counts`] at each of `options`, taking `normalised` by value as
+/// [`signal_rankings`] does.
+pub fn signal_rankings_against_counts(
+    normalised: Dataset,
+    counts: &Dataset,
+    options: &[SignalOptions],
+) -> Result<Vec<Vec<SignalRow>>> {
+    check_counts_match(&normalised, counts)?;
+    rank(Cow::Owned(normalised), Some(counts), options)
+}
+
+/// The only ranking of a one-entry [`rank`].
+fn one_ranking(mut rankings: Vec<Vec<SignalRow>>) -> Result<Vec<SignalRow>> {
+    rankings.pop().ok_or_else(|| Error::InvalidParameter {
+        name: "options",
+        reason: "no ranking was asked for".into(),
+    })
+}
+
+/// Refuses `counts` that are not the values `normalised` was computed from: other dimensions,
+/// genes or samples.
+fn check_counts_match(normalised: &Dataset, counts: &Dataset) -> Result<()> {
     if normalised.counts().dim() != counts.counts().dim() {
         let (n, g) = normalised.counts().dim();
         let (cn, cg) = counts.counts().dim();
@@ -213,115 +256,196 @@ pub fn signal_ranking_against_counts(
             ),
         });
     }
-    rank(normalised, Some(counts), options)
+    Ok(())
 }
 
-/// The ranking of `data`, with the floor judged on `floor_source` (default: `data`).
+/// One gene's neighbourhood at one [`SignalOptions`]: what its mean cosine is computed over.
+struct GeneNeighbourhood {
+    /// The gene's percentile value.
+    percentile_value: f32,
+    /// Whether that value lies above the gene's floor ([`SignalRow::informative`]).
+    informative: bool,
+    /// The `k` samples whose value is closest to it, in sample order.
+    members: Vec<usize>,
+}
+
+/// The rankings of `data` at each of `options`, with the floor judged on `floor_source` (default:
+/// `data`). Two passes over the genes: the first finds every gene's neighbourhoods from its column
+/// of values, the second sums the unit profiles of each neighbourhood, so that the values can
+/// become the unit profiles in between (in place when `data` is owned).
 fn rank(
-    data: &Dataset,
+    data: Cow<'_, Dataset>,
     floor_source: Option<&Dataset>,
-    options: SignalOptions,
-) -> Result<Vec<SignalRow>> {
-    if !(options.percentile > 0.0 && options.percentile <= 100.0) {
+    options: &[SignalOptions],
+) -> Result<Vec<Vec<SignalRow>>> {
+    if let Some(bad) = options
+        .iter()
+        .find(|o| !(o.percentile > 0.0 && o.percentile <= 100.0))
+    {
         return Err(Error::InvalidParameter {
             name: "percentile",
-            reason: format!("{} is not in (0, 100]", options.percentile),
+            reason: format!("{} is not in (0, 100]", bad.percentile),
         });
     }
-    let x = data.counts();
-    let (n, genes) = x.dim();
-    let k = options.neighbourhood(n)?.used;
-    check::finite(x.view(), Names::Dataset(data))?;
-    let floor_values: Option<ArrayView2<'_, f32>> = match floor_source {
+    let n = data.n_samples();
+    let ks = options
+        .iter()
+        .map(|o| Ok(o.neighbourhood(n)?.used))
+        .collect::<Result<Vec<usize>>>()?;
+    check::finite(data.counts().view(), Names::Dataset(&data))?;
+    let floor_values = match floor_source {
         Some(source) => {
             check::finite(source.counts().view(), Names::Dataset(source))?;
             Some(source.counts().view())
         }
         None => None,
     };
-    let unit = unit_rows(x.view());
+    let hoods = neighbourhoods(data.counts().view(), floor_values, options, &ks);
+    let (unit, genes) = match data {
+        Cow::Borrowed(d) => (into_unit_rows(d.counts().to_owned()), d.genes().clone()),
+        Cow::Owned(d) => {
+            let (values, genes, _) = d.into_parts();
+            (into_unit_rows(values), genes)
+        }
+    };
     let self_dots: Vec<f64> = unit
         .axis_iter(Axis(0))
         .map(|r| r.iter().map(|&v| f64::from(v) * f64::from(v)).sum())
         .collect();
-    let pairs = (k * (k - 1)) as f64;
-    let scored: Vec<(f32, f64, bool)> = (0..genes)
+    Ok((0..options.len())
+        .map(|o| {
+            let cosines = mean_cosines(unit.view(), &self_dots, &hoods, o, ks[o]);
+            ranked_rows(&genes, &hoods, o, &cosines)
+        })
+        .collect())
+}
+
+/// Every gene's neighbourhood at each of `options` (`ks` their neighbourhood sizes), indexed
+/// `[gene][option]`: the gene's values are sorted once for all of them.
+fn neighbourhoods(
+    x: ArrayView2<'_, f32>,
+    floor_values: Option<ArrayView2<'_, f32>>,
+    options: &[SignalOptions],
+    ks: &[usize],
+) -> Vec<Vec<GeneNeighbourhood>> {
+    let n = x.nrows();
+    (0..x.ncols())
         .into_par_iter()
         .map_init(
-            || {
-                (
-                    Vec::new(),
-                    Vec::new(),
-                    Vec::new(),
-                    Vec::new(),
-                    vec![0.0f64; genes],
-                )
-            },
-            |(col, keys, scratch, order, acc), g| {
+            || (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+            |(col, keys, scratch, order), g| {
                 col.clear();
                 col.extend(x.column(g).iter().copied());
                 sort_f32_into(col, keys, scratch);
                 let sorted: Vec<f32> = keys.iter().map(|&k| key_f32(k)).collect();
-                let p = percentile_sorted(&sorted, options.percentile);
-                let informative = match floor_values {
-                    None => p > sorted[0],
-                    Some(f) => {
-                        let floor_col: Vec<f32> = f.column(g).to_vec();
-                        sort_f32_into(&floor_col, keys, scratch);
-                        let floor_sorted: Vec<f32> = keys.iter().map(|&k| key_f32(k)).collect();
-                        percentile_sorted(&floor_sorted, options.percentile) > floor_sorted[0]
-                    }
-                };
-                order.clear();
-                order.extend(0..n);
-                let dist = |i: usize| (f64::from(col[i]) - f64::from(p)).abs();
-                order.select_nth_unstable_by(k - 1, |&a, &b| {
-                    dist(a).total_cmp(&dist(b)).then(a.cmp(&b))
+                let floor_sorted = floor_values.map(|f| {
+                    let floor_col: Vec<f32> = f.column(g).to_vec();
+                    sort_f32_into(&floor_col, keys, scratch);
+                    keys.iter().map(|&k| key_f32(k)).collect::<Vec<f32>>()
                 });
-                // In sample order, so that genes with the same neighbourhood get the same
-                // mean cosine to the last bit (and then rank by column, not by rounding).
-                order[..k].sort_unstable();
+                options
+                    .iter()
+                    .zip(ks)
+                    .map(|(o, &k)| {
+                        let p = percentile_sorted(&sorted, o.percentile);
+                        let informative = match &floor_sorted {
+                            None => p > sorted[0],
+                            Some(f) => percentile_sorted(f, o.percentile) > f[0],
+                        };
+                        order.clear();
+                        order.extend(0..n);
+                        let dist = |i: usize| (f64::from(col[i]) - f64::from(p)).abs();
+                        order.select_nth_unstable_by(k - 1, |&a, &b| {
+                            dist(a).total_cmp(&dist(b)).then(a.cmp(&b))
+                        });
+                        // In sample order, so that genes with the same neighbourhood get the
+                        // same mean cosine to the last bit (and then rank by column, not by
+                        // rounding).
+                        order[..k].sort_unstable();
+                        GeneNeighbourhood {
+                            percentile_value: p,
+                            informative,
+                            members: order[..k].to_vec(),
+                        }
+                    })
+                    .collect()
+            },
+        )
+        .collect()
+}
+
+/// Each gene's mean pairwise cosine over its neighbourhood at option `o` (of `k` samples), from
+/// the unit profiles and their squared norms (see the module docs for the closed form).
+fn mean_cosines(
+    unit: ArrayView2<'_, f32>,
+    self_dots: &[f64],
+    hoods: &[Vec<GeneNeighbourhood>],
+    o: usize,
+    k: usize,
+) -> Vec<f64> {
+    let pairs = (k * (k - 1)) as f64;
+    let genes = unit.ncols();
+    hoods
+        .par_iter()
+        .map_init(
+            || vec![0.0f64; genes],
+            |acc, gene| {
                 acc.iter_mut().for_each(|a| *a = 0.0);
                 let mut diag = 0.0;
-                for &i in &order[..k] {
+                for &i in &gene[o].members {
                     diag += self_dots[i];
                     for (a, &u) in acc.iter_mut().zip(unit.row(i)) {
                         *a += f64::from(u);
                     }
                 }
                 let total: f64 = acc.iter().map(|a| a * a).sum();
-                (p, (total - diag) / pairs, informative)
+                (total - diag) / pairs
             },
         )
-        .collect();
-    let mut order: Vec<usize> = (0..genes).collect();
+        .collect()
+}
+
+/// The ranking at option `o`: informative genes first, then by mean cosine, highest first, then
+/// by column.
+fn ranked_rows(
+    genes: &GeneAnnotation,
+    hoods: &[Vec<GeneNeighbourhood>],
+    o: usize,
+    cosines: &[f64],
+) -> Vec<SignalRow> {
+    let informative = |g: usize| hoods[g][o].informative;
+    let mut order: Vec<usize> = (0..hoods.len()).collect();
     order.sort_by(|&a, &b| {
-        scored[b]
-            .2
-            .cmp(&scored[a].2)
-            .then(scored[b].1.total_cmp(&scored[a].1))
+        informative(b)
+            .cmp(&informative(a))
+            .then(cosines[b].total_cmp(&cosines[a]))
             .then(a.cmp(&b))
     });
-    Ok(order
+    order
         .into_iter()
         .enumerate()
         .map(|(r, g)| {
-            let info = data.genes().get(g).expect("column in range");
+            let info = &genes.genes()[g];
             SignalRow {
                 rank: r + 1,
                 gene_id: info.id.clone(),
                 symbol: info.symbol.clone(),
-                percentile_value: scored[g].0,
-                mean_cosine: scored[g].1,
-                informative: scored[g].2,
+                percentile_value: hoods[g][o].percentile_value,
+                mean_cosine: cosines[g],
+                informative: hoods[g][o].informative,
             }
         })
-        .collect())
+        .collect()
 }
 
-/// Each row divided by its Euclidean norm (zero rows stay zero).
-fn unit_rows(x: ndarray::ArrayView2<'_, f32>) -> Array2<f32> {
-    let mut u = x.as_standard_layout().into_owned();
+/// `x` with each row divided by its Euclidean norm (zero rows stay zero), in place (made
+/// row-major first if it is not).
+fn into_unit_rows(x: Array2<f32>) -> Array2<f32> {
+    let mut u = if x.is_standard_layout() {
+        x
+    } else {
+        x.as_standard_layout().into_owned()
+    };
     u.axis_iter_mut(Axis(0)).into_par_iter().for_each(|mut r| {
         let norm = r.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
         if norm > 0.0 {
@@ -511,5 +635,83 @@ mod tests {
         assert!(!last.informative);
         assert_eq!(last.percentile_value, 0.0);
         assert!(rows[..2].iter().all(|r| r.informative));
+    }
+
+    /// Rankings at several options at once, from data taken by value (in row- or column-major
+    /// order), are each option's ranking alone, to the last bit, against the values or the counts.
+    #[test]
+    fn rankings_at_once_equal_each_ranking_alone() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (n, g) = (60, 15);
+        // Gene 0 has a read in one sample only: at its floor by the counts, not by the values,
+        // whose zeros differ by sample (as quantile normalisation leaves them).
+        let counts = Array2::from_shape_fn((n, g), |(i, j)| {
+            if j == 0 {
+                if i == n - 1 {
+                    10.0
+                } else {
+                    0.0
+                }
+            } else if rng.random_range(0.0f32..1.0) < 0.3 {
+                0.0
+            } else {
+                rng.random_range(0.0f32..50.0).floor()
+            }
+        });
+        let values = Array2::from_shape_fn((n, g), |(i, j)| {
+            (counts[[i, j]] + 1.0).log2() + 0.001 * i as f32
+        });
+        let dataset = |x: Array2<f32>| {
+            let genes = GeneAnnotation::new(
+                (0..g)
+                    .map(|i| GeneInfo::from_id(&format!("G{i}")))
+                    .collect(),
+            )
+            .unwrap();
+            let samples = (0..n)
+                .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
+                .collect();
+            Dataset::new(x, genes, samples).unwrap()
+        };
+        let (counts, values) = (dataset(counts), dataset(values.clone()));
+        let options = [
+            SignalOptions {
+                percentile: 95.0,
+                neighbours: 7,
+            },
+            SignalOptions {
+                percentile: 99.0,
+                neighbours: 5,
+            },
+            SignalOptions {
+                percentile: 50.0,
+                neighbours: 100,
+            },
+        ];
+        let alone: Vec<_> = options
+            .iter()
+            .map(|&o| signal_ranking(&values, o).unwrap())
+            .collect();
+        assert_eq!(signal_rankings(values.clone(), &options).unwrap(), alone);
+        let column_major = dataset(values.counts().t().as_standard_layout().t().to_owned());
+        assert!(!column_major.counts().is_standard_layout());
+        assert_eq!(signal_rankings(column_major, &options).unwrap(), alone);
+        let against: Vec<_> = options
+            .iter()
+            .map(|&o| signal_ranking_against_counts(&values, &counts, o).unwrap())
+            .collect();
+        assert_ne!(against, alone, "a test where the floor's source matters");
+        assert_eq!(
+            signal_rankings_against_counts(values.clone(), &counts, &options).unwrap(),
+            against
+        );
+        let bad = [
+            options[0],
+            SignalOptions {
+                percentile: 0.0,
+                ..options[1]
+            },
+        ];
+        assert!(signal_rankings(values, &bad).is_err());
     }
 }

@@ -27,7 +27,7 @@ use rnameta_models::{
     metrics::multilabel_report, GeneChoice, LabelSets, ModelKind, MultiLabelForest,
     PreparedTraining,
 };
-use rnameta_preprocess::signal::{signal_ranking, SignalOptions};
+use rnameta_preprocess::signal::{signal_rankings, SignalOptions};
 use rnameta_preprocess::Pipeline;
 
 use serde::Serialize;
@@ -143,8 +143,8 @@ fn rank_genes(
     let train_samples = stacked_samples(&train);
     let labels = training_labels(task, &train_samples, universe);
     // The ranking reads normalised values: log2(TPM + 1) fitted on the training samples, made
-    // from the parts (the one copy of the training set this experiment holds, dropped once the
-    // rankings are made).
+    // from the parts (the one copy of the training set this experiment holds: the rankings take
+    // it, make it their unit profiles in place and drop it).
     let fitted = Pipeline::tpm_log2().fit_stacked(&train)?;
     let every_gene: Vec<usize> = (0..sets.gtex.n_genes()).collect();
     let normalised = Dataset::new(
@@ -161,21 +161,24 @@ fn rank_genes(
             .min(normalised.n_samples() / 4),
         ..SignalOptions::default()
     };
-    let ranking = signal_ranking(&normalised, options)?;
-    let ranking_seconds = start.elapsed().as_secs_f64();
-    eprintln!(
-        "[rank-genes] ranked {} genes in {ranking_seconds:.1} s",
-        ranking.len()
-    );
     // ARCHS4's 95th percentile finds a gene's high-expressing samples only when they are more than
     // 5% of all samples; the second ranking's 99th finds groups down to 1% (a tissue among 31).
-    let narrow = signal_ranking(
-        &normalised,
-        SignalOptions {
-            percentile: design.narrow_percentile,
-            ..options
-        },
-    )?;
+    let narrow_options = SignalOptions {
+        percentile: design.narrow_percentile,
+        ..options
+    };
+    let (ranking, narrow) =
+        match <[_; 2]>::try_from(signal_rankings(normalised, &[options, narrow_options])?) {
+            Ok([ranking, narrow]) => (ranking, narrow),
+            Err(rankings) => bail!("{} rankings for 2 percentiles", rankings.len()),
+        };
+    let ranking_seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "[rank-genes] ranked {} genes at the {}th and {}th percentiles in {ranking_seconds:.1} s",
+        ranking.len(),
+        options.percentile,
+        narrow_options.percentile
+    );
     let markers = marker_symbols();
     let is_marker =
         |symbol: &Option<String>| symbol.as_deref().is_some_and(|s| markers.contains(s));
@@ -189,7 +192,6 @@ fn rank_genes(
     if ks.is_empty() {
         bail!("only {} genes to rank", ranking.len());
     }
-    drop(normalised);
     let all_ids: Vec<String> = sets.gtex.genes().ids().map(str::to_owned).collect();
     let run = |name: String, genes: &GeneChoice| -> Result<ArmResult> {
         let mut result = ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
@@ -470,7 +472,7 @@ fn rf_multilabel(
     let tissue_truth = classes_of(Task::Tissue, &test_samples, &tissues);
     let source_truth = classes_of(Task::SampleSource, &test_samples, &sources);
     // The tissue forests' training set, prepared by the first seed that fits (none when every
-    // seed is recorded) for all of them. Every forest read the prepared set's pipeline and genes,
+    // seed is recorded) for all of them. Every forest reads the prepared set's pipeline and genes,
     // so the test samples' model input, and the source forests' data (their preparation and test
     // input), are made once too.
     let mut tissue_training: Option<PreparedTraining<'_>> = None;
