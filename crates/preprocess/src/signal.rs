@@ -462,6 +462,21 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
     use rnameta_core::{DataSource, GeneAnnotation, GeneInfo, SampleMeta};
 
+    /// `x` as a dataset of genes `G0..` and samples `s0..`.
+    fn dataset(x: Array2<f32>) -> Dataset {
+        let (n, g) = x.dim();
+        let genes = GeneAnnotation::new(
+            (0..g)
+                .map(|i| GeneInfo::from_id(&format!("G{i}")))
+                .collect(),
+        )
+        .unwrap();
+        let samples = (0..n)
+            .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
+            .collect();
+        Dataset::new(x, genes, samples).unwrap()
+    }
+
     /// numpy.percentile([1, 2, 3, 4, 5], 95) = 4.8 (h = 4 x 0.95 = 3.8: 4 + 0.8 x 1).
     #[test]
     fn percentile_like_numpy() {
@@ -476,16 +491,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let (n, g, k) = (40, 12, 7);
         let x = Array2::from_shape_fn((n, g), |_| rng.random_range(0.0f32..10.0));
-        let genes = GeneAnnotation::new(
-            (0..g)
-                .map(|i| GeneInfo::from_id(&format!("G{i}")))
-                .collect(),
-        )
-        .unwrap();
-        let samples = (0..n)
-            .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
-            .collect();
-        let d = Dataset::new(x.clone(), genes, samples).unwrap();
+        let d = dataset(x.clone());
         let rows = signal_ranking(
             &d,
             SignalOptions {
@@ -576,14 +582,6 @@ mod tests {
                 0.1 * (i % 5) as f32
             }
         });
-        let dataset = |x: Array2<f32>| {
-            let genes = GeneAnnotation::new(vec![GeneInfo::from_id("G0"), GeneInfo::from_id("G1")])
-                .unwrap();
-            let samples = (0..n)
-                .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
-                .collect();
-            Dataset::new(x, genes, samples).unwrap()
-        };
         let (counts, values) = (dataset(counts), dataset(values));
         let on_values = signal_ranking(&values, SignalOptions::default()).unwrap();
         assert!(on_values.iter().all(|r| r.informative));
@@ -612,16 +610,7 @@ mod tests {
             // Gene 2: the first 50 samples share one profile.
             x[[i, 2]] = if i < 50 { 2.0 } else { (i % 7) as f32 };
         }
-        let genes = GeneAnnotation::new(
-            (0..3)
-                .map(|i| GeneInfo::from_id(&format!("G{i}")))
-                .collect(),
-        )
-        .unwrap();
-        let samples = (0..n)
-            .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
-            .collect();
-        let d = Dataset::new(x, genes, samples).unwrap();
+        let d = dataset(x);
         let rows = signal_ranking(
             &d,
             SignalOptions {
@@ -661,18 +650,6 @@ mod tests {
         let values = Array2::from_shape_fn((n, g), |(i, j)| {
             (counts[[i, j]] + 1.0).log2() + 0.001 * i as f32
         });
-        let dataset = |x: Array2<f32>| {
-            let genes = GeneAnnotation::new(
-                (0..g)
-                    .map(|i| GeneInfo::from_id(&format!("G{i}")))
-                    .collect(),
-            )
-            .unwrap();
-            let samples = (0..n)
-                .map(|i| SampleMeta::new(format!("s{i}"), DataSource::Other))
-                .collect();
-            Dataset::new(x, genes, samples).unwrap()
-        };
         let (counts, values) = (dataset(counts), dataset(values.clone()));
         let options = [
             SignalOptions {
