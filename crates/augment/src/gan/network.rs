@@ -131,7 +131,14 @@ impl Stack {
 
     /// dfdx copies of the layers `range`, to record an expression of their weights on a tape.
     pub(crate) fn taped(&self, dev: &Cpu, range: Range<usize>) -> Taped {
-        Taped(self.layers[range].iter().map(|l| l.dense(dev)).collect())
+        Taped(
+            self.layers[range]
+                .iter()
+                .map(|l| {
+                    Dense::from_values(dev, l.inputs, l.outputs, l.weight.clone(), l.bias.clone())
+                })
+                .collect(),
+        )
     }
 
     /// Every parameter (weight, then bias, layer by layer), to be stepped in place.

@@ -7,10 +7,9 @@
 //! read by the kernels where they are and stepped in place by an optimiser, without the copies
 //! dfdx makes to lend a tensor's values.
 
-use dfdx::prelude::Cpu;
 use rand_chacha::ChaCha8Rng;
 
-use super::dense::{glorot_values, Dense};
+use super::dense::glorot_values;
 use super::matmul;
 
 /// One dense layer `y = x w + b`, its parameters as plain vectors.
@@ -27,8 +26,8 @@ pub struct PlainLayer {
 }
 
 impl PlainLayer {
-    /// Glorot-uniform weights and zero bias, drawn as [`Dense::glorot`] draws them (so a network
-    /// starts from the same numbers whichever type holds a layer).
+    /// Glorot-uniform weights and zero bias, drawn as `kit::Dense::glorot` draws them (so a
+    /// network starts from the same numbers whichever type holds a layer).
     pub fn glorot(inputs: usize, outputs: usize, rng: &mut ChaCha8Rng) -> Self {
         Self {
             inputs,
@@ -72,17 +71,6 @@ impl PlainLayer {
             rows,
         );
         out
-    }
-
-    /// A dfdx copy of the layer, for a pass recorded on a tape.
-    pub fn dense(&self, dev: &Cpu) -> Dense {
-        Dense::from_values(
-            dev,
-            self.inputs,
-            self.outputs,
-            self.weight.clone(),
-            self.bias.clone(),
-        )
     }
 }
 
