@@ -4,7 +4,7 @@
 //! The parameters are plain row-major vectors (`rnameta_models`' [`PlainLayer`], the layer
 //! that reads the genes in the MLP too), which `adam.rs` steps in place. Passes
 //! that need no gradient (generating, the penalty's slopes) run every layer on
-//! `rnameta_models::neural::kit::affine`, on the MLP's kernel. Passes that are differentiated split
+//! `PlainLayer::apply`, on the MLP's kernel. Passes that are differentiated split
 //! the work: the layer on the genes' side (the critic's first, the generator's last) holds most
 //! of the arithmetic, thousands of genes by a few hundred units, so it runs on the same kernels
 //! and its gradients are written out by hand (`critic.rs`, `generator.rs`, `penalty.rs`); the

@@ -32,9 +32,9 @@ mod subnormal;
 pub mod kit {
     use dfdx::prelude::Cpu;
 
-    pub use super::dense::{glorot_values, Dense, Matrix};
+    pub use super::dense::{Dense, Matrix};
     pub use super::matmul::{product, weight_gradient};
-    pub use super::plain_layer::{affine, transpose, PlainLayer};
+    pub use super::plain_layer::{transpose, PlainLayer};
 
     /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
     pub fn device(seed: u64) -> Cpu {

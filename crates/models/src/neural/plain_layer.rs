@@ -52,9 +52,18 @@ impl PlainLayer {
         }
     }
 
-    /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major.
+    /// `x w + b` for the `rows` rows of `x` (row-major `rows x inputs`), row-major, on the
+    /// kernels ([`matmul::product`]).
+    ///
+    /// # Panics
+    /// If `x` is not `rows x inputs`.
     pub fn apply(&self, x: &[f32], rows: usize) -> Vec<f32> {
-        affine(x, &self.weight, &self.bias, rows)
+        let mut out = vec![0.0; rows * self.outputs];
+        matmul::product(x, &self.weight, &mut out, rows, self.inputs, self.outputs);
+        for row in out.chunks_exact_mut(self.outputs.max(1)) {
+            row.iter_mut().zip(&self.bias).for_each(|(y, b)| *y += b);
+        }
+        out
     }
 
     /// `w a^T` for the `rows` rows of `a` (row-major `rows x outputs`): the gradient `a w^T`
@@ -72,22 +81,6 @@ impl PlainLayer {
         );
         out
     }
-}
-
-/// `x w + b` on the kernels ([`matmul::product`]) for the `rows` rows of `x` (row-major
-/// `rows x inputs`), with `w` row-major `inputs x outputs` and `b` of `outputs` values.
-///
-/// # Panics
-/// If a slice's length does not match the sizes.
-pub fn affine(x: &[f32], w: &[f32], b: &[f32], rows: usize) -> Vec<f32> {
-    let outputs = b.len();
-    let inputs = w.len().checked_div(outputs).unwrap_or(0);
-    let mut out = vec![0.0; rows * outputs];
-    matmul::product(x, w, &mut out, rows, inputs, outputs);
-    for row in out.chunks_exact_mut(outputs.max(1)) {
-        row.iter_mut().zip(b).for_each(|(y, b)| *y += b);
-    }
-    out
 }
 
 /// `src` (row-major `rows x columns`) transposed: row-major `columns x rows`.
