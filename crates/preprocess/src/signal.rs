@@ -302,7 +302,10 @@ fn rank(
     };
     let hoods = neighbourhoods(data.counts().view(), floor_values, options, &ks);
     let (unit, genes) = match data {
-        Cow::Borrowed(d) => (into_unit_rows(d.counts().to_owned()), d.genes().clone()),
+        Cow::Borrowed(d) => (
+            into_unit_rows(d.counts().as_standard_layout().into_owned()),
+            d.genes().clone(),
+        ),
         Cow::Owned(d) => {
             let (values, genes, _) = d.into_parts();
             (into_unit_rows(values), genes)
