@@ -36,8 +36,8 @@ use serde::{Deserialize, Serialize};
 use super::adam::Adam;
 use super::batches::balanced_class_weights;
 use super::input_layer::{InputLayer, SharedGradient};
-use super::mining::mine_semi_hard;
 pub use super::mining::NegativeFallback;
+use super::mining::{mine_semi_hard, MiningSources};
 use super::network::{embed, Activation, Schedule, TwoLayer};
 use super::saved::{
     input_layer_tensors, load_input_layer, load_standardiser, load_two_layer, standardiser_tensors,
@@ -306,13 +306,13 @@ fn train_bias_mapper(
     let mapper_gradient = SharedGradient::default();
     let mut buffer = Vec::new();
     let mut epochs = Vec::with_capacity(p.triplet_epochs);
+    let mining_sources = MiningSources::new(source_emb.view(), source_y);
     for _ in 0..p.triplet_epochs {
         let anchor_emb = embed(dev, mapper, x, bias_rows, scaler);
         let mined = mine_semi_hard(
             anchor_emb.view(),
             bias_y,
-            source_emb.view(),
-            source_y,
+            &mining_sources,
             p.margin,
             p.negative_fallback,
             rng.next_u64(),
