@@ -23,7 +23,7 @@ use rnameta_eval::{Cell, SeedSummary, Table};
 use rnameta_models::{GeneChoice, ModelKind};
 use serde::Serialize;
 
-use super::fit::{FitData, FitRequest};
+use super::fit::{FitData, FitRequest, SharedTest};
 use super::runner::{per_seed, stacked_samples, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
@@ -243,6 +243,8 @@ fn run(
     let by_class = studies_by_class(&stacked_samples(sets.sra_train), universe);
     let design = drawn(&by_class, wanted)?;
     let mut arms: Vec<(bool, usize, ArmResult)> = Vec::new();
+    // Every subsampling is scored on the same SRA test studies: their digest is made once.
+    let test = SharedTest::new(sets.sra_test.to_vec());
     for k in 1..=design.k_max {
         for diverse in [true, false] {
             let name = format!(
@@ -263,13 +265,13 @@ fn run(
                 let train = DatasetView::concat(&DatasetView::runs(sets.sra_train, &rows)?)?;
                 let labels = training_labels(task, train.samples(), universe);
                 let name = &result.name;
-                let data = FitData::stacked(
+                let data = FitData::stacked_on_shared_test(
                     task,
                     GeneChoice::Paper,
                     sets.settings.pipeline(),
                     vec![(&train).into()],
                     &labels,
-                    sets.sra_test.to_vec(),
+                    &test,
                 );
                 let scores = per_seed(seeds, |seed| {
                     let request = FitRequest {

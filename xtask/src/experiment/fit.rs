@@ -39,8 +39,8 @@ pub struct FitData<'a> {
     pub labels: &'a Labels,
     /// The samples scored: one dataset, or several (the SRA test studies as runs of the
     /// cohort's SRA samples) stacked in order, which are never copied whole (their model input is
-    /// made a block of samples at a time).
-    pub test: Vec<DatasetView<'a>>,
+    /// made a block of samples at a time); their own, or shared with other data.
+    test: TestSide<'a>,
     /// Digests of the training data, its labels and the test data, once computed.
     digests: OnceLock<Digests>,
     /// The training set prepared for the classifier, once prepared.
@@ -51,6 +51,58 @@ pub struct FitData<'a> {
     test_input: OnceLock<(Vec<usize>, Array2<f32>)>,
     /// Held while one of the above is made, so that fits side by side make it once.
     making: Mutex<()>,
+}
+
+/// Samples scored by the fits of several [`FitData`] (the SRA test studies of every
+/// subsampling of `bias-diversity`), whose digest is then made once for all of them: a digest of
+/// the same gigabyte for every data was a tenth of a resumed `bias-diversity`.
+pub struct SharedTest<'a> {
+    /// The samples, stacked in order.
+    parts: Vec<DatasetView<'a>>,
+    /// Their digest ([`stacked_digest`]), once made.
+    digest: OnceLock<String>,
+    /// Held while the digest is made.
+    making: Mutex<()>,
+}
+
+impl<'a> SharedTest<'a> {
+    /// The samples of `parts`, stacked in order.
+    pub fn new(parts: Vec<DatasetView<'a>>) -> Self {
+        Self {
+            parts,
+            digest: OnceLock::new(),
+            making: Mutex::new(()),
+        }
+    }
+
+    /// Their digest, made on the first call.
+    fn digest(&self) -> Result<&str> {
+        made_once(&self.digest, &self.making, || stacked_digest(&self.parts)).map(String::as_str)
+    }
+}
+
+/// A [`FitData`]'s test samples: its own, or shared with other data.
+enum TestSide<'a> {
+    Own(Vec<DatasetView<'a>>),
+    Shared(&'a SharedTest<'a>),
+}
+
+impl<'a> TestSide<'a> {
+    /// The samples, stacked in order.
+    fn parts(&self) -> &[DatasetView<'a>] {
+        match self {
+            TestSide::Own(parts) => parts,
+            TestSide::Shared(shared) => &shared.parts,
+        }
+    }
+
+    /// Their digest ([`stacked_digest`]); a shared test set's is made once for every data.
+    fn digest(&self) -> Result<String> {
+        match self {
+            TestSide::Own(parts) => stacked_digest(parts),
+            TestSide::Shared(shared) => shared.digest().map(str::to_owned),
+        }
+    }
 }
 
 /// The digests of a [`FitData`]'s data, as they appear in the key.
@@ -93,6 +145,31 @@ impl<'a> FitData<'a> {
         labels: &'a Labels,
         test: Vec<DatasetView<'a>>,
     ) -> Self {
+        Self::with_test(task, genes, pipeline, train, labels, TestSide::Own(test))
+    }
+
+    /// [`FitData::stacked`] scored on test samples shared with other data, whose digest is made
+    /// once for all of them (the key is the same as with the samples given as they are).
+    pub fn stacked_on_shared_test(
+        task: Task,
+        genes: GeneChoice,
+        pipeline: Pipeline,
+        train: Vec<DatasetView<'a>>,
+        labels: &'a Labels,
+        test: &'a SharedTest<'a>,
+    ) -> Self {
+        Self::with_test(task, genes, pipeline, train, labels, TestSide::Shared(test))
+    }
+
+    /// The data of both constructors.
+    fn with_test(
+        task: Task,
+        genes: GeneChoice,
+        pipeline: Pipeline,
+        train: Vec<DatasetView<'a>>,
+        labels: &'a Labels,
+        test: TestSide<'a>,
+    ) -> Self {
         Self {
             task,
             genes,
@@ -133,7 +210,7 @@ impl<'a> FitData<'a> {
     /// Scores `model`, fitted on this data's [prepared](FitData::prepared) training set, on every
     /// test sample whose class it knows, from the test input made for the first model scored.
     pub fn score(&self, model: &TrainedModel) -> Result<Scored> {
-        let names = test_names(self.task, &self.test);
+        let names = test_names(self.task, self.test.parts());
         score_rows(model, &names, |rows| self.test_input(model, rows))
     }
 
@@ -141,7 +218,7 @@ impl<'a> FitData<'a> {
     /// training set), made on the first call; a call for other rows (never, as the rows follow the
     /// classes, which every fit of one data shares) makes its own.
     fn test_input(&self, model: &TrainedModel, rows: &[usize]) -> Result<Cow<'_, Array2<f32>>> {
-        let make = || stacked_input_rows(model, &self.test, rows);
+        let make = || stacked_input_rows(model, self.test.parts(), rows);
         let (cached_rows, input) = self.once(&self.test_input, || Ok((rows.to_vec(), make()?)))?;
         if cached_rows == rows {
             Ok(Cow::Borrowed(input))
@@ -156,7 +233,7 @@ impl<'a> FitData<'a> {
             Ok(Digests {
                 train: stacked_digest(&self.train)?,
                 labels: labels_digest(self.labels),
-                test: stacked_digest(&self.test)?,
+                test: self.test.digest()?,
             })
         })
     }
@@ -614,6 +691,57 @@ mod tests {
             DatasetView::rows(&whole.train, 1..2).unwrap(),
         ];
         assert_eq!(key_of_stacked(runs), key_of(&whole, lin()));
+    }
+
+    #[test]
+    fn a_shared_test_set_gives_the_key_of_its_samples_given_as_they_are() {
+        let whole = parts();
+        let own = data(&whole);
+        let shared = SharedTest::new(vec![(&whole.test).into()]);
+        let on_shared = |labels| {
+            FitData::stacked_on_shared_test(
+                Task::Tissue,
+                GeneChoice::Paper,
+                Pipeline::tpm_log2(),
+                vec![(&whole.train).into()],
+                labels,
+                &shared,
+            )
+        };
+        let first = on_shared(&whole.labels);
+        assert_eq!(key(&first, lin()), key(&own, lin()));
+        // A second data on the same test set reads the digest the first made.
+        let other_labels = Labels::from_names(&[Some("Liver"), Some("Brain")]);
+        let second = on_shared(&other_labels);
+        assert!(shared.digest.get().is_some());
+        assert_ne!(key(&second, lin()), key(&own, lin()));
+    }
+
+    #[test]
+    fn a_shared_test_set_is_scored_as_its_samples_given_as_they_are() {
+        let mut whole = parts();
+        whole.test.samples_mut()[0].tissue = Some("Brain".into());
+        whole.test.samples_mut()[1].tissue = Some("Liver".into());
+        let shared = SharedTest::new(vec![(&whole.test).into()]);
+        let on_shared = FitData::stacked_on_shared_test(
+            Task::Tissue,
+            GeneChoice::All,
+            Pipeline::tpm_log2(),
+            vec![(&whole.train).into()],
+            &whole.labels,
+            &shared,
+        );
+        let own = FitData {
+            genes: GeneChoice::All,
+            ..data(&whole)
+        };
+        let scores = |data| {
+            let spec = ModelSpec::defaults(ModelKind::LogisticRegression, Task::Tissue, 0).unwrap();
+            fit_and_score(&FitRequest { spec, data }).unwrap().1
+        };
+        let (a, b) = (scores(&on_shared), scores(&own));
+        assert_eq!((a.msa, a.mca, a.n_test), (b.msa, b.mca, b.n_test));
+        assert_eq!(a.n_test, 2);
     }
 
     #[test]
