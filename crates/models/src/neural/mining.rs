@@ -151,14 +151,30 @@ impl<'a> MiningSources<'a> {
             0.0,
             &mut product,
         );
-        let mut d = product.view_mut();
-        products_to_distances(
-            d.view_mut(),
-            &[anchor_norm],
-            &[self.sorted_norms[self.position[j]]],
-        );
-        d[[0, 0]]
+        squared_distance(
+            anchor_norm,
+            self.sorted_norms[self.position[j]],
+            product[[0, 0]],
+        )
     }
+
+    /// The column of source `j` (not of the anchors' class, whose rows of `sorted` are
+    /// `class_rows`) in [`MiningSources::distances_to_other_classes`].
+    fn column_among_others(&self, j: usize, class_rows: (usize, usize)) -> usize {
+        let (start, end) = class_rows;
+        let row = self.position[j];
+        if row < start {
+            row
+        } else {
+            row - (end - start)
+        }
+    }
+}
+
+/// The squared distance of two rows given their squared norms and their product,
+/// `|a|^2 + |b|^2 - 2 a.b`, clamped at 0 (rounding can take it below).
+fn squared_distance(a_norm: f32, b_norm: f32, product: f32) -> f32 {
+    (a_norm + b_norm - 2.0 * product).max(0.0)
 }
 
 /// The squared norm of every row of `m`.
@@ -166,8 +182,8 @@ fn squared_norms(m: ArrayView2<'_, f32>) -> Vec<f32> {
     m.rows().into_iter().map(|r| r.dot(&r)).collect()
 }
 
-/// Turns the products `a b^T` in `products` into squared distances `|a|^2 + |b|^2 - 2 a b^T`,
-/// clamped at 0, given the rows' squared norms (`row_norms` of `a`, `column_norms` of `b`).
+/// Turns the products `a b^T` in `products` into squared distances ([`squared_distance`]),
+/// given the rows' squared norms (`row_norms` of `a`, `column_norms` of `b`).
 fn products_to_distances(
     mut products: ArrayViewMut2<'_, f32>,
     row_norms: &[f32],
@@ -179,7 +195,7 @@ fn products_to_distances(
         .zip(row_norms.par_iter())
         .for_each(|(mut row, &na)| {
             for (v, &nb) in row.iter_mut().zip(column_norms) {
-                *v = (na + nb - 2.0 * *v).max(0.0);
+                *v = squared_distance(na, nb, *v);
             }
         });
 }
@@ -291,20 +307,14 @@ fn pick(
     let d_ap = sources
         .distance_to(anchor.row, anchor.norm, positive)
         .sqrt();
-    let (start, end) = sources.rows_of_class(anchor.class);
+    let class_rows = sources.rows_of_class(anchor.class);
     let mut semi_hard: Vec<usize> = Vec::new();
     let mut other: Option<(usize, f32)> = None;
     for (j, &c) in sources.class.iter().enumerate() {
         if c == anchor.class {
             continue;
         }
-        let row = sources.position[j];
-        let column = if row < start {
-            row
-        } else {
-            row - (end - start)
-        };
-        let d_an = to_others[column].sqrt();
+        let d_an = to_others[sources.column_among_others(j, class_rows)].sqrt();
         if d_an > d_ap && d_an < d_ap + margin {
             semi_hard.push(j);
         }
@@ -417,18 +427,13 @@ mod tests {
         let norms = squared_norms(anchors.view());
         for class in 0..4 {
             let part = mining_sources.distances_to_other_classes(anchors.view(), class);
-            let (start, end) = mining_sources.rows_of_class(class);
+            let class_rows = mining_sources.rows_of_class(class);
             let mut compared = 0;
             for (j, &c) in source_class.iter().enumerate() {
                 if c == class {
                     continue;
                 }
-                let row = mining_sources.position[j];
-                let column = if row < start {
-                    row
-                } else {
-                    row - (end - start)
-                };
+                let column = mining_sources.column_among_others(j, class_rows);
                 for i in 0..anchors.nrows() {
                     let (got, want) = (part[[i, column]], whole[[i, j]]);
                     assert_eq!(got.to_bits(), want.to_bits(), "anchor {i}, source {j}");
