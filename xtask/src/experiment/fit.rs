@@ -83,7 +83,9 @@ impl<'a> SharedTest<'a> {
 
 /// A [`FitData`]'s test samples: its own, or shared with other data.
 enum TestSide<'a> {
+    /// Samples only this data scores (their digest made for it).
     Own(Vec<DatasetView<'a>>),
+    /// Samples other data score too (their digest made once for all).
     Shared(&'a SharedTest<'a>),
 }
 
