@@ -61,8 +61,6 @@ pub(crate) struct Mined {
 /// a copy sorted by class, stably, so that the sources of all classes but one are two contiguous
 /// runs of rows, and every source's squared norm.
 pub(crate) struct MiningSources<'a> {
-    /// The embeddings, row `j` being source `j`.
-    embeddings: ArrayView2<'a, f32>,
     /// Class index of each source.
     class: &'a [usize],
     /// The embeddings sorted by class.
@@ -91,7 +89,6 @@ impl<'a> MiningSources<'a> {
         }
         let sorted = embeddings.select(Axis(0), &order);
         Self {
-            embeddings,
             class,
             sorted_norms: squared_norms(sorted.view()),
             sorted,
@@ -115,11 +112,13 @@ impl<'a> MiningSources<'a> {
         (start, start + self.by_class[class].len())
     }
 
-    /// Squared distances of `anchors` (rows of embeddings, all of class `class`) to every source
-    /// of another class: one row per anchor, the sources in `sorted` order without `class`'s run.
+    /// Squared distances of `anchors` (rows of embeddings, all of class `class`, with squared
+    /// norms `anchor_norms`) to every source of another class: one row per anchor, the sources in
+    /// `sorted` order without `class`'s run.
     fn distances_to_other_classes(
         &self,
         anchors: ArrayView2<'_, f32>,
+        anchor_norms: &[f32],
         class: usize,
     ) -> Array2<f32> {
         let (start, end) = self.rows_of_class(class);
@@ -136,7 +135,7 @@ impl<'a> MiningSources<'a> {
             .chain(&self.sorted_norms[end..])
             .copied()
             .collect();
-        products_to_distances(d.view_mut(), &squared_norms(anchors), &norms);
+        products_to_distances(d.view_mut(), anchor_norms, &norms);
         d
     }
 
@@ -147,7 +146,7 @@ impl<'a> MiningSources<'a> {
         general_mat_mul(
             1.0,
             &anchor.insert_axis(Axis(0)),
-            &self.embeddings.row(j).insert_axis(Axis(1)),
+            &self.sorted.row(self.position[j]).insert_axis(Axis(1)),
             0.0,
             &mut product,
         );
@@ -232,8 +231,8 @@ pub(crate) fn mine_semi_hard(
         }
         for block in members.chunks(ANCHOR_BLOCK) {
             let block_rows = anchors.select(Axis(0), block);
-            let d2 = sources.distances_to_other_classes(block_rows.view(), class);
             let norms = squared_norms(block_rows.view());
+            let d2 = sources.distances_to_other_classes(block_rows.view(), &norms, class);
             let picked: Vec<Option<(Triplet, bool)>> = block
                 .par_iter()
                 .enumerate()
@@ -426,7 +425,7 @@ mod tests {
         let mining_sources = MiningSources::new(sources.view(), &source_class);
         let norms = squared_norms(anchors.view());
         for class in 0..4 {
-            let part = mining_sources.distances_to_other_classes(anchors.view(), class);
+            let part = mining_sources.distances_to_other_classes(anchors.view(), &norms, class);
             let class_rows = mining_sources.rows_of_class(class);
             let mut compared = 0;
             for (j, &c) in source_class.iter().enumerate() {
