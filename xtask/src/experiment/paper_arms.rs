@@ -14,7 +14,7 @@ use rnameta_models::ModelKind;
 use serde::Serialize;
 
 use super::overview;
-use super::runner::{run_arm, Arm, TestSet as Te, TrainSet as Tr};
+use super::runner::{run_arms, Arm, Progress, TestSet as Te, TrainSet as Tr};
 use super::{
     design_json, merge_into, ClassRule, Experiment, Produced, RunContext, Scale, SraSides,
     PAPER_TISSUE_CLASSES,
@@ -207,18 +207,22 @@ impl Experiment for PaperArms {
 
     fn run(&self, ctx: &RunContext<'_>) -> Result<Produced> {
         let id = self.id;
-        let mut results = Vec::with_capacity(self.arms.len());
-        for &a in self.arms {
-            eprintln!("[{id}] {} ...", a.name());
-            let r = run_arm(a, self.task, ctx.universe, &ctx.sets, ctx.seeds)
-                .with_context(|| format!("experiment {id}, {}", a.name()))?;
-            eprintln!(
-                "[{id}] {}: mca {:?}",
-                r.name,
-                r.mca.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>()
-            );
-            results.push(r);
-        }
+        let results = run_arms(
+            self.arms,
+            self.task,
+            ctx.universe,
+            &ctx.sets,
+            ctx.seeds,
+            |progress| match progress {
+                Progress::Starting(arm) => eprintln!("[{id}] {} ...", arm.name()),
+                Progress::Finished(r) => eprintln!(
+                    "[{id}] {}: mca {:?}",
+                    r.name,
+                    r.mca.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>()
+                ),
+            },
+        )
+        .with_context(|| format!("experiment {id}"))?;
         let mut produced = Produced {
             results,
             ..Produced::default()

@@ -255,9 +255,7 @@ impl ArmResult {
     }
 }
 
-/// Trains and tests `arm` once per seed; an arm whose training set has fewer than two classes
-/// of `task` is not run, and its result says why ([`ArmResult::skipped`]): one arm the data
-/// cannot pose never stops the others.
+/// Trains and tests `arm` once per seed ([`run_arms`] with one arm).
 pub fn run_arm(
     arm: Arm,
     task: Task,
@@ -265,18 +263,82 @@ pub fn run_arm(
     sets: &Sets<'_>,
     seeds: &[u64],
 ) -> Result<ArmResult> {
-    // G+S and S large are the datasets stacked, never concatenated: a copy of GTEx and the SRA
-    // would be the largest matrix of the arm (3.6 GB on the paper preset).
-    let train: Vec<DatasetView<'_>> = match arm.train {
+    run_arms(&[arm], task, universe, sets, seeds, |_| {})?
+        .pop()
+        .context("run_arms returns one result per arm")
+}
+
+/// Where [`run_arms`] is, for a progress line: an arm started, or an arm finished.
+pub enum Progress<'r> {
+    /// The arm's fits start.
+    Starting(&'r Arm),
+    /// The arm's fits are done (or it was skipped).
+    Finished(&'r ArmResult),
+}
+
+/// Trains and tests each of `arms` once per seed and returns their results in `arms`' order; an
+/// arm whose training set has fewer than two classes of `task` is not run, and its result says
+/// why ([`ArmResult::skipped`]): one arm the data cannot pose never stops the others.
+///
+/// The arms of one training set and test set run one after another on one [`FitData`]: the
+/// training set is prepared (TPM, logs and the Gini coefficient of every gene), the test set made
+/// model input and both digested once for all of them, not once per arm (a figure's arms use
+/// two or three pairs; on the paper preset a preparation of G+S is seconds of both cores). The
+/// data of one pair at a time are held. `progress` hears of each arm as it starts and finishes.
+pub fn run_arms(
+    arms: &[Arm],
+    task: Task,
+    universe: &[String],
+    sets: &Sets<'_>,
+    seeds: &[u64],
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<Vec<ArmResult>> {
+    let mut results: Vec<Option<ArmResult>> = vec![None; arms.len()];
+    for first in 0..arms.len() {
+        if results[first].is_some() {
+            continue;
+        }
+        let pair = (arms[first].train, arms[first].test);
+        let (train, test) = arm_parts(sets, pair.0, pair.1)
+            .with_context(|| format!("arm {}", arms[first].name()))?;
+        let labels = training_labels(task, train.iter().flat_map(|part| part.samples()), universe);
+        let data = FitData::stacked(
+            task,
+            GeneChoice::Paper,
+            sets.settings.pipeline(),
+            train,
+            &labels,
+            test,
+        );
+        for (i, &arm) in arms.iter().enumerate().skip(first) {
+            if (arm.train, arm.test) != pair {
+                continue;
+            }
+            progress(Progress::Starting(&arm));
+            let result = run_on(arm, task, &data, sets, seeds)
+                .with_context(|| format!("arm {}", arm.name()))?;
+            progress(Progress::Finished(&result));
+            results[i] = Some(result);
+        }
+    }
+    Ok(results.into_iter().flatten().collect())
+}
+
+/// The training and test samples of the pair `train`-`test`. G+S and S large are the datasets
+/// stacked, never concatenated: a copy of GTEx and the SRA would be the largest matrix of an arm
+/// (3.6 GB on the paper preset).
+fn arm_parts<'a>(
+    sets: &Sets<'a>,
+    train: TrainSet,
+    test: TestSet,
+) -> Result<(Vec<DatasetView<'a>>, Vec<DatasetView<'a>>)> {
+    let train: Vec<DatasetView<'a>> = match train {
         TrainSet::G => vec![sets.gtex.into()],
         TrainSet::S => sets.sra_train.to_vec(),
         TrainSet::GS => sets.gtex_and_sra_train(),
         TrainSet::SLarge => {
-            if arm.test == TestSet::S {
-                bail!(
-                    "{}: S large holds the SRA test studies; test it on GTEx or TCGA",
-                    arm.name()
-                );
+            if test == TestSet::S {
+                bail!("S large holds the SRA test studies; test it on GTEx or TCGA");
             }
             let mut parts = sets.sra_train.to_vec();
             parts.extend_from_slice(sets.sra_test);
@@ -286,12 +348,23 @@ pub fn run_arm(
     .into_iter()
     .filter(|part| part.n_samples() > 0)
     .collect();
-    let test: Vec<DatasetView<'_>> = match arm.test {
+    let test: Vec<DatasetView<'a>> = match test {
         TestSet::G => vec![sets.gtex.into()],
         TestSet::S => sets.sra_test.to_vec(),
         TestSet::T => vec![sets.tcga.into()],
     };
-    let labels = training_labels(task, train.iter().flat_map(|part| part.samples()), universe);
+    Ok((train, test))
+}
+
+/// Trains and tests `arm` on `data` once per seed (once for a model that draws nothing at random).
+fn run_on<'a>(
+    arm: Arm,
+    task: Task,
+    data: &'a FitData<'a>,
+    sets: &Sets<'_>,
+    seeds: &[u64],
+) -> Result<ArmResult> {
+    let labels = data.labels;
     let mut result = ArmResult::new(
         arm.name(),
         Some(arm),
@@ -306,18 +379,10 @@ pub fn run_arm(
         ));
         return Ok(result);
     }
-    let data = FitData::stacked(
-        task,
-        GeneChoice::Paper,
-        sets.settings.pipeline(),
-        train,
-        &labels,
-        test,
-    );
     let fit = |seed: u64| -> Result<Scores> {
         let request = FitRequest {
             spec: arm.spec(sets.settings, task, seed)?,
-            data: &data,
+            data,
         };
         let what = format!("{} seed {seed}", arm.name());
         sets.memo

@@ -12,7 +12,7 @@ use rnameta_models::ModelKind;
 
 use serde::Serialize;
 
-use super::runner::{run_arm, Arm, ArmResult, Sets, TestSet, TrainSet};
+use super::runner::{run_arm, run_arms, Arm, ArmResult, Sets, TestSet, TrainSet};
 use super::{
     design_json, ClassRule, Experiment, Produced, RunContext, Scale, PAPER_TISSUE_CLASSES,
 };
@@ -230,9 +230,13 @@ fn class_count(
     for &k in &ks {
         let mut subset: Vec<String> = by_size[..k].to_vec();
         subset.sort();
-        for (model, out) in per_model.iter_mut() {
-            let arm = Arm::new(*model, TrainSet::GS, TestSet::S);
-            let mut r = run_arm(arm, Task::Tissue, &subset, sets, seeds)?;
+        // Both models on one preparation of the k classes' training set.
+        let arms: Vec<Arm> = per_model
+            .iter()
+            .map(|&(model, _)| Arm::new(model, TrainSet::GS, TestSet::S))
+            .collect();
+        let results = run_arms(&arms, Task::Tissue, &subset, sets, seeds, |_| {})?;
+        for ((_, out), mut r) in per_model.iter_mut().zip(results) {
             r.name = format!("{}, {k} classes", r.name);
             eprintln!("[class-count] {}: mca {:.3}", r.name, mean(&r.mca));
             out.push((k as f64, r));
