@@ -286,39 +286,19 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             "paper's mca",
         ],
     );
-    for (task, model) in TUNED {
+    // The pairs of one task (tissue's MLP and DA) share its split and one FitData: its training
+    // set is prepared and its validation set made model input once for both.
+    let mut tasks: Vec<Task> = Vec::new();
+    for &(task, _) in &TUNED {
+        if !tasks.contains(&task) {
+            tasks.push(task);
+        }
+    }
+    for task in tasks {
         let data = split_for(task, cohort)?;
         let fit_samples = stacked_samples(&data.fit());
         let universe = Labels::for_task(task, &fit_samples).classes().to_vec();
         let labels = training_labels(task, &fit_samples, &universe);
-        // Every trial is drawn, run or not, so that the trials of later pairs stay the same.
-        let specs: Vec<ModelSpec> = (0..trials)
-            .map(|trial| draw(model, task, trial, &mut rng))
-            .collect();
-        if labels.classes().len() < 2 {
-            // The cohort cannot pose this task's search: keep the paper's setting, say why.
-            let why = format!(
-                "the fit studies have {} labelled sample(s) of {} class(es) of {task}; kept the paper's setting",
-                labels.n_labelled(),
-                labels.classes().len()
-            );
-            eprintln!("[tune] {} {task}: not tuned: {why}", model.as_str());
-            let name = format!("{} {task}: not tuned", model.as_str().to_uppercase());
-            let mut skipped =
-                ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
-            skipped.skipped = Some(why.clone());
-            chosen_table.push_row(vec![
-                Cell::text(task.as_str()),
-                Cell::text(model.as_str()),
-                Cell::text(format!("the paper's ({why})")),
-                Cell::text("-"),
-                Cell::text("-"),
-                Cell::text("-"),
-                Cell::text("-"),
-            ])?;
-            results.push(skipped);
-            continue;
-        }
         let fit_data = FitData::stacked(
             task,
             GeneChoice::Paper,
@@ -327,76 +307,111 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             &labels,
             data.validation.clone(),
         );
-        let mut done: Vec<Trial> = Vec::new();
-        for (trial, spec) in specs.into_iter().enumerate() {
-            let name = format!(
-                "{} {task} #{trial}: {}",
-                model.as_str().to_uppercase(),
-                describe(&spec)
-            );
-            let mut result =
-                ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
-            let name = &result.name;
-            let scores = per_seed(seeds, |seed| {
-                let request = FitRequest {
-                    spec: spec.clone().with_seed(seed),
-                    data: &fit_data,
-                };
-                memo.scores(&format!("tune {name} seed {seed}"), &request)
-                    .with_context(|| format!("tune: {name} (seed {seed})"))
-            })?;
-            for s in &scores {
-                result.push(s);
+        for model in TUNED
+            .iter()
+            .filter(|&&(t, _)| t == task)
+            .map(|&(_, model)| model)
+        {
+            // Every trial is drawn, run or not, so that the trials of later pairs stay the same.
+            let specs: Vec<ModelSpec> = (0..trials)
+                .map(|trial| draw(model, task, trial, &mut rng))
+                .collect();
+            if labels.classes().len() < 2 {
+                // The cohort cannot pose this task's search: keep the paper's setting, say why.
+                let why = format!(
+                    "the fit studies have {} labelled sample(s) of {} class(es) of {task}; kept the paper's setting",
+                    labels.n_labelled(),
+                    labels.classes().len()
+                );
+                eprintln!("[tune] {} {task}: not tuned: {why}", model.as_str());
+                let name = format!("{} {task}: not tuned", model.as_str().to_uppercase());
+                let mut skipped =
+                    ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+                skipped.skipped = Some(why.clone());
+                chosen_table.push_row(vec![
+                    Cell::text(task.as_str()),
+                    Cell::text(model.as_str()),
+                    Cell::text(format!("the paper's ({why})")),
+                    Cell::text("-"),
+                    Cell::text("-"),
+                    Cell::text("-"),
+                    Cell::text("-"),
+                ])?;
+                results.push(skipped);
+                continue;
             }
-            eprintln!(
-                "[tune] {}: validation mca {:.3}",
-                result.name,
-                SeedSummary::new(result.mca.clone())?.mean
-            );
-            let weights = weights(&spec, result.n_genes, result.n_classes);
-            done.push(Trial {
-                spec,
-                result,
-                weights,
-            });
-        }
-        let summary = |t: &Trial| SeedSummary::new(t.result.mca.clone());
-        let mut best = 0;
-        for (i, t) in done.iter().enumerate() {
-            if summary(t)?.mean > summary(&done[best])?.mean {
-                best = i;
+            let mut done: Vec<Trial> = Vec::new();
+            for (trial, spec) in specs.into_iter().enumerate() {
+                let name = format!(
+                    "{} {task} #{trial}: {}",
+                    model.as_str().to_uppercase(),
+                    describe(&spec)
+                );
+                let mut result =
+                    ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
+                let name = &result.name;
+                let scores = per_seed(seeds, |seed| {
+                    let request = FitRequest {
+                        spec: spec.clone().with_seed(seed),
+                        data: &fit_data,
+                    };
+                    memo.scores(&format!("tune {name} seed {seed}"), &request)
+                        .with_context(|| format!("tune: {name} (seed {seed})"))
+                })?;
+                for s in &scores {
+                    result.push(s);
+                }
+                eprintln!(
+                    "[tune] {}: validation mca {:.3}",
+                    result.name,
+                    SeedSummary::new(result.mca.clone())?.mean
+                );
+                let weights = weights(&spec, result.n_genes, result.n_classes);
+                done.push(Trial {
+                    spec,
+                    result,
+                    weights,
+                });
             }
-        }
-        let best_summary = summary(&done[best])?;
-        // Noise: the seed-to-seed std of the best trial, or the mean std of all trials where that
-        // is larger (two or three seeds estimate one std poorly).
-        let mut stds = Vec::new();
-        for t in &done {
-            stds.push(summary(t)?.std.unwrap_or(0.0));
-        }
-        let pooled = stds.iter().sum::<f64>() / stds.len() as f64;
-        let floor = best_summary.mean - best_summary.std.unwrap_or(0.0).max(pooled);
-        let mut chosen = best;
-        for (i, t) in done.iter().enumerate() {
-            let s = summary(t)?;
-            let c = &done[chosen];
-            if s.mean >= floor
-                && (t.weights < c.weights || (t.weights == c.weights && s.mean > summary(c)?.mean))
-            {
-                chosen = i;
+            let summary = |t: &Trial| SeedSummary::new(t.result.mca.clone());
+            let mut best = 0;
+            for (i, t) in done.iter().enumerate() {
+                if summary(t)?.mean > summary(&done[best])?.mean {
+                    best = i;
+                }
             }
+            let best_summary = summary(&done[best])?;
+            // Noise: the seed-to-seed std of the best trial, or the mean std of all trials where that
+            // is larger (two or three seeds estimate one std poorly).
+            let mut stds = Vec::new();
+            for t in &done {
+                stds.push(summary(t)?.std.unwrap_or(0.0));
+            }
+            let pooled = stds.iter().sum::<f64>() / stds.len() as f64;
+            let floor = best_summary.mean - best_summary.std.unwrap_or(0.0).max(pooled);
+            let mut chosen = best;
+            for (i, t) in done.iter().enumerate() {
+                let s = summary(t)?;
+                let c = &done[chosen];
+                if s.mean >= floor
+                    && (t.weights < c.weights
+                        || (t.weights == c.weights && s.mean > summary(c)?.mean))
+                {
+                    chosen = i;
+                }
+            }
+            chosen_table.push_row(vec![
+                Cell::text(task.as_str()),
+                Cell::text(model.as_str()),
+                Cell::text(format!("#{chosen}: {}", describe(&done[chosen].spec))),
+                Cell::mean_std(&summary(&done[chosen])?, 3),
+                Cell::text(format!("#{best}")),
+                Cell::mean_std(&best_summary, 3),
+                Cell::mean_std(&summary(&done[0])?, 3),
+            ])?;
+            settings.set(task, model, done[chosen].spec.clone());
+            results.extend(done.into_iter().map(|t| t.result));
         }
-        chosen_table.push_row(vec![
-            Cell::text(task.as_str()),
-            Cell::text(model.as_str()),
-            Cell::text(format!("#{chosen}: {}", describe(&done[chosen].spec))),
-            Cell::mean_std(&summary(&done[chosen])?, 3),
-            Cell::text(format!("#{best}")),
-            Cell::mean_std(&best_summary, 3),
-            Cell::mean_std(&summary(&done[0])?, 3),
-        ])?;
-        settings.set(task, model, done[chosen].spec.clone());
-        results.extend(done.into_iter().map(|t| t.result));
     }
     Ok(Produced {
         results,
