@@ -7,7 +7,8 @@
 //! differ (missing, extra or reordered) is refused with the genes named: reorder first with
 //! [`crate::harmonise::reorder_to`].
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, CowArray, Ix2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2};
+use rayon::prelude::*;
 use rnameta_core::{
     select_columns, select_columns_into, Dataset, DatasetView, GeneAnnotation, SampleMeta,
 };
@@ -354,8 +355,41 @@ impl<'k> KeptColumns<'k> {
     }
 
     /// The kept columns of `x` (rows named by `samples`) through every step, written into
-    /// `out`, with the samples' rate totals of a first TPM or CPM step.
+    /// `out`, with the samples' rate totals of a first TPM or CPM step. Blocks of
+    /// [`ROWS_PER_JOB`] rows run on the threads side by side, each through every step while it
+    /// is in the cache (the gather of the kept columns, the scaling, the checks and the logs,
+    /// instead of one pass over the whole block each, the gather on one thread); every value
+    /// is computed as one pass would, bit for bit.
     fn transform_into(
+        &self,
+        x: ArrayView2<'_, f32>,
+        totals: Option<&[f64]>,
+        samples: &[SampleMeta],
+        mut out: ArrayViewMut2<'_, f32>,
+    ) -> Result<()> {
+        if x.nrows() <= ROWS_PER_JOB {
+            return self.transform_rows_into(x, totals, samples, out);
+        }
+        let jobs: Vec<_> = x
+            .axis_chunks_iter(Axis(0), ROWS_PER_JOB)
+            .zip(out.axis_chunks_iter_mut(Axis(0), ROWS_PER_JOB))
+            .zip(samples.chunks(ROWS_PER_JOB))
+            .enumerate()
+            .collect();
+        let done: Vec<Result<()>> = jobs
+            .into_par_iter()
+            .map(|(job, ((x, out), samples))| {
+                let first = job * ROWS_PER_JOB;
+                let totals = totals.map(|t| &t[first..first + x.nrows()]);
+                self.transform_rows_into(x, totals, samples, out)
+            })
+            .collect();
+        // The first block's error, as a pass in row order would meet it first.
+        done.into_iter().collect()
+    }
+
+    /// [`transform_into`](Self::transform_into) of a few rows, on this thread.
+    fn transform_rows_into(
         &self,
         x: ArrayView2<'_, f32>,
         totals: Option<&[f64]>,
@@ -383,21 +417,36 @@ impl<'k> KeptColumns<'k> {
     }
 }
 
+/// Rows [`KeptColumns::transform_into`] gives one thread at a time: 64 rows of a block of genes
+/// are a few hundred kilobytes, and a training set of 20,000 samples makes hundreds of jobs.
+const ROWS_PER_JOB: usize = 64;
+
 /// A matrix of the samples of `parts` stacked in order and `width` columns, each part's rows
-/// written by `fill(part number, part, its rows of the matrix)`.
+/// written by `fill(part number, part, its rows of the matrix)`. The parts are filled on the
+/// threads side by side (a training set of GTEx and hundreds of runs of the SRA's samples would
+/// otherwise give each run's few rows the threads in turn); an error is the first part's in
+/// order.
 fn stacked(
     parts: &[DatasetView<'_>],
     width: usize,
-    mut fill: impl FnMut(usize, &DatasetView<'_>, ArrayViewMut2<'_, f32>) -> Result<()>,
+    fill: impl Fn(usize, &DatasetView<'_>, ArrayViewMut2<'_, f32>) -> Result<()> + Sync,
 ) -> Result<Array2<f32>> {
     let samples: usize = parts.iter().map(|part| part.n_samples()).sum();
     let mut out = Array2::zeros((samples, width));
-    let mut first_row = 0;
-    for (p, part) in parts.iter().enumerate() {
-        let rows = first_row..first_row + part.n_samples();
-        fill(p, part, out.slice_mut(ndarray::s![rows.clone(), ..]))?;
-        first_row = rows.end;
+    let mut rest = out.view_mut();
+    let mut pieces = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (piece, after) = rest.split_at(Axis(0), part.n_samples());
+        pieces.push(piece);
+        rest = after;
     }
+    let done: Vec<Result<()>> = pieces
+        .into_par_iter()
+        .zip(parts.par_iter())
+        .enumerate()
+        .map(|(p, (piece, part))| fill(p, part, piece))
+        .collect();
+    done.into_iter().collect::<Result<()>>()?;
     Ok(out)
 }
 
@@ -796,11 +845,15 @@ mod tests {
 
     #[test]
     fn stacked_parts_transform_as_their_concatenation() {
-        let whole = counts(30, 20);
-        // Two runs of its samples, read where they lie.
+        // More rows than one job's (`ROWS_PER_JOB`), so that parts and blocks of rows run side
+        // by side, and are compared with the whole matrix transformed in one pass.
+        let whole = counts(300, 20);
+        // Three runs of its samples, read where they lie: one shorter than a job, one ending in a
+        // partial job.
         let parts = [
             DatasetView::rows(&whole, 0..12).unwrap(),
-            DatasetView::rows(&whole, 12..30).unwrap(),
+            DatasetView::rows(&whole, 12..150).unwrap(),
+            DatasetView::rows(&whole, 150..300).unwrap(),
         ];
         let keep = [19, 2, 2, 7];
         for pipeline in [
@@ -828,6 +881,22 @@ mod tests {
                 .zip(&alone)
                 .all(|(s, x)| s.to_bits() == x.to_bits()));
         }
+    }
+
+    #[test]
+    fn a_bad_value_past_the_first_jobs_names_its_sample() {
+        let mut train = counts(300, 9);
+        let fitted = Pipeline::tpm_log2().fit(&train).unwrap();
+        train.counts_mut()[[201, 4]] = -1.0;
+        let parts = [
+            DatasetView::rows(&train, 0..100).unwrap(),
+            DatasetView::rows(&train, 100..300).unwrap(),
+        ];
+        let err = fitted
+            .transform_stacked_columns(&parts, &[4, 0])
+            .unwrap_err();
+        assert!(matches!(err, Error::Negative { .. }), "{err}");
+        assert!(err.to_string().contains("S201"), "{err}");
     }
 
     #[test]
