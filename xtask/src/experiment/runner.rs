@@ -282,9 +282,10 @@ pub enum Progress<'r> {
 ///
 /// The arms of one training set and test set run one after another on one [`FitData`]: the
 /// training set is prepared (TPM, logs and the Gini coefficient of every gene), the test set made
-/// model input and both digested once for all of them, not once per arm (a figure's arms use
-/// two or three pairs; on the paper preset a preparation of G+S is seconds of both cores). The
-/// data of one pair at a time are held. `progress` hears of each arm as it starts and finishes.
+/// model input and both digested once for all of them, not once per arm (a figure's 9 to 12 arms
+/// use three pairs; on the paper preset `tissue-tcga`'s G+S training set took 20 s to prepare,
+/// and was prepared for each of its five arms). The data of one pair at a time are held.
+/// `progress` hears of each arm as it starts and finishes.
 pub fn run_arms(
     arms: &[Arm],
     task: Task,
