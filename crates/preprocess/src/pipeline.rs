@@ -357,9 +357,9 @@ impl<'k> KeptColumns<'k> {
     /// The kept columns of `x` (rows named by `samples`) through every step, written into
     /// `out`, with the samples' rate totals of a first TPM or CPM step. Blocks of
     /// [`ROWS_PER_JOB`] rows run on the threads side by side, each through every step while it
-    /// is in the cache (the gather of the kept columns, the scaling, the checks and the logs,
-    /// instead of one pass over the whole block each, the gather on one thread); every value
-    /// is computed as one pass would, bit for bit.
+    /// is in the cache (the gather of the kept columns, the scaling, the checks and the logs);
+    /// every value is computed as one pass of each step over all the rows computes it, bit for
+    /// bit.
     fn transform_into(
         &self,
         x: ArrayView2<'_, f32>,

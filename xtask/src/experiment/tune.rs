@@ -287,7 +287,8 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
         ],
     );
     // The pairs of one task (tissue's MLP and DA) share its split and one FitData: its training
-    // set is prepared and its validation set made model input once for both.
+    // set is prepared and its validation set made model input once for both. The pairs run
+    // grouped by task, the tasks in the order they first appear in TUNED.
     let mut tasks: Vec<Task> = Vec::new();
     for &(task, _) in &TUNED {
         if !tasks.contains(&task) {
