@@ -384,7 +384,9 @@ impl<'k> KeptColumns<'k> {
                 self.transform_rows_into(x, totals, samples, out)
             })
             .collect();
-        // The first block's error, as a pass in row order would meet it first.
+        // The first failing block's error: a bad value is named from the earliest block that
+        // has one (with values bad in two ways in different blocks, the earlier block's, where
+        // one pass over all the rows would name a non-finite value before a negative one).
         done.into_iter().collect()
     }
 
