@@ -41,7 +41,7 @@ use std::time::Instant;
 
 use ndarray::{Array2, ArrayView2};
 use rand::RngExt;
-use rnameta_models::neural::kit::device;
+use rnameta_models::neural::kit::{device, on_pool};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{check_class, rows_by_class, Standardiser};
@@ -305,15 +305,13 @@ impl Gan {
             n_studies,
         };
         let dev = device(self.params.seed);
-        let trained = train::train(
-            &self.params,
-            &train::Problem {
-                x: &z,
-                conds: &conds,
-                conditioning,
-            },
-            &dev,
-        );
+        // The loop's many short products run best from a pool thread (`kit::on_pool`).
+        let problem = train::Problem {
+            x: &z,
+            conds: &conds,
+            conditioning,
+        };
+        let trained = on_pool(|| train::train(&self.params, &problem, &dev));
         let report = FitReport {
             method: "gan".to_owned(),
             n_samples: x.nrows(),

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use super::adam::Adam;
 use super::batches::balanced_class_weights;
 use super::input_layer::{InputLayer, SharedGradient};
+use super::matmul::on_pool;
 pub use super::mining::NegativeFallback;
 use super::mining::{mine_semi_hard, MiningSources};
 use super::network::{embed, Activation, Schedule, TwoLayer};
@@ -407,37 +408,41 @@ impl Classifier for DomainAdaptation {
             batch_size: p.batch_size,
             learning_rate: p.learning_rate,
         };
-        let classifier_loss = source.fit(
-            &dev,
-            x,
-            &source_rows,
-            &source_y,
-            &class_weights,
-            &scaler,
-            schedule,
-            &mut rng,
-        );
-        let mut bias_mapper = match p.bias_mapper_start {
-            BiasMapperStart::CopyOfSource => source.first.clone(),
-            BiasMapperStart::Fresh => InputLayer::glorot(x.ncols(), p.embedding, &mut rng),
-        };
-        let triplet_epochs = if bias_rows.is_empty() {
-            Vec::new()
-        } else {
-            let source_emb = embed(&dev, &source.first, x, &source_rows, &scaler);
-            train_bias_mapper(
+        // Both phases' many short products run best from a pool thread (`matmul::on_pool`).
+        let (classifier_loss, bias_mapper, triplet_epochs) = on_pool(|| {
+            let classifier_loss = source.fit(
                 &dev,
-                &mut bias_mapper,
                 x,
-                &bias_rows,
-                &bias_y,
-                &source_emb,
+                &source_rows,
                 &source_y,
+                &class_weights,
                 &scaler,
-                &p,
+                schedule,
                 &mut rng,
-            )
-        };
+            );
+            let mut bias_mapper = match p.bias_mapper_start {
+                BiasMapperStart::CopyOfSource => source.first.clone(),
+                BiasMapperStart::Fresh => InputLayer::glorot(x.ncols(), p.embedding, &mut rng),
+            };
+            let triplet_epochs = if bias_rows.is_empty() {
+                Vec::new()
+            } else {
+                let source_emb = embed(&dev, &source.first, x, &source_rows, &scaler);
+                train_bias_mapper(
+                    &dev,
+                    &mut bias_mapper,
+                    x,
+                    &bias_rows,
+                    &bias_y,
+                    &source_emb,
+                    &source_y,
+                    &scaler,
+                    &p,
+                    &mut rng,
+                )
+            };
+            (classifier_loss, bias_mapper, triplet_epochs)
+        });
         let counts = labels.class_counts();
         self.fitted = Some(Fitted {
             info: FitInfo {

@@ -8,6 +8,7 @@ use rnameta_core::{Labels, SampleMeta, Task};
 use serde::{Deserialize, Serialize};
 
 use super::batches::balanced_class_weights;
+use super::matmul::on_pool;
 use super::network::{Activation, Schedule, TwoLayer};
 use super::saved::{load_standardiser, load_two_layer, standardiser_tensors, two_layer_tensors};
 use super::standardise::Standardiser;
@@ -150,16 +151,19 @@ impl Classifier for Mlp {
             batch_size: p.batch_size,
             learning_rate: p.learning_rate,
         };
-        let epoch_loss = network.fit(
-            &dev,
-            x,
-            &rows,
-            &y,
-            &class_weights,
-            &scaler,
-            schedule,
-            &mut rng,
-        );
+        // The loop's many short products run best from a pool thread (`matmul::on_pool`).
+        let epoch_loss = on_pool(|| {
+            network.fit(
+                &dev,
+                x,
+                &rows,
+                &y,
+                &class_weights,
+                &scaler,
+                schedule,
+                &mut rng,
+            )
+        });
         self.fitted = Some(Fitted {
             info: FitInfo {
                 classes: labels.classes().to_vec(),

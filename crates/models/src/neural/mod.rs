@@ -33,7 +33,7 @@ pub mod kit {
     use dfdx::prelude::Cpu;
 
     pub use super::dense::{Dense, Matrix};
-    pub use super::matmul::{product, weight_gradient};
+    pub use super::matmul::{on_pool, product, weight_gradient};
     pub use super::plain_layer::{transpose, PlainLayer};
 
     /// The dfdx CPU device, its random stream (dropout) seeded by `seed`.
