@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 pub use baseline::{InterpolationAugmenter, InterpolationParams, NoiseAugmenter, NoiseParams};
 pub use error::{Error, Result};
 pub use gan::{EpochLog, Gan, GanParams, GanReport};
-pub use quality::{quality, QualityReport};
+pub use quality::{quality, QualityReference, QualityReport};
 
 /// Something that learns the samples of each class and makes new ones.
 ///

@@ -9,7 +9,7 @@ use rnameta_augment::quality::{
     c2st_auc, median, median_distance, mmd2_unbiased, moment_correlations, nearest_distances,
     pooled_bandwidth, rank_auc,
 };
-use rnameta_augment::{quality, Error};
+use rnameta_augment::{quality, Error, QualityReference};
 use rnameta_models::Error as ModelError;
 
 /// `n x g` standard normal values shifted by `shift`, seeded.
@@ -216,5 +216,70 @@ fn quality_refuses_bad_input() {
     assert!(matches!(
         median_distance(one.view()),
         Err(Error::Model(e)) if matches!(*e, ModelError::ShapeMismatch { .. })
+    ));
+}
+
+/// A reference made once measures each generated set with exactly the numbers of the standalone
+/// measures (its kept distances and reference levels belong to the real samples, never to an
+/// earlier generated set).
+#[test]
+fn a_reference_measures_each_set_as_the_standalone_measures_do() {
+    let heldout = gaussian(25, 12, 0.0, 21);
+    let train = gaussian(6, 12, 0.0, 22);
+    let others = [gaussian(20, 12, 1.5, 23), gaussian(15, 12, -1.0, 24)];
+    let other_views: Vec<_> = others.iter().map(|o| o.view()).collect();
+    let reference =
+        QualityReference::new(heldout.view(), train.view(), other_views.clone(), 7).unwrap();
+    // Two sets of different sizes and distributions, measured one after the other.
+    for generated in [gaussian(18, 12, 0.3, 25), gaussian(9, 12, 2.0, 27)] {
+        let q = reference.measure(generated.view()).unwrap();
+        let g = generated.view();
+        let bandwidth = pooled_bandwidth(g, heldout.view()).unwrap();
+        assert_eq!(q.bandwidth, bandwidth);
+        assert_eq!(q.mmd2, mmd2_unbiased(g, heldout.view(), bandwidth).unwrap());
+        let others_mmd2: Vec<f64> = other_views
+            .iter()
+            .map(|o| mmd2_unbiased(g, *o, bandwidth).unwrap())
+            .collect();
+        assert_eq!(q.mmd2_other_classes, others_mmd2);
+        assert_eq!(
+            q.mmd2_train_vs_heldout,
+            Some(mmd2_unbiased(train.view(), heldout.view(), bandwidth).unwrap())
+        );
+        let moments = moment_correlations(g, heldout.view()).unwrap();
+        assert_eq!(
+            (q.mean_correlation, q.variance_correlation),
+            (moments.mean, moments.variance)
+        );
+        assert_eq!(
+            q.train_vs_heldout,
+            Some(moment_correlations(train.view(), heldout.view()).unwrap())
+        );
+        assert_eq!(q.c2st_auc, c2st_auc(heldout.view(), g, 5, 7).unwrap());
+        assert_eq!(
+            q.c2st_auc_train_vs_heldout,
+            Some(c2st_auc(heldout.view(), train.view(), 5, 7).unwrap())
+        );
+        assert_eq!(
+            q.nn_distance_generated,
+            median(&nearest_distances(g, train.view()).unwrap())
+        );
+        assert_eq!(
+            q.nn_distance_heldout,
+            median(&nearest_distances(heldout.view(), train.view()).unwrap())
+        );
+        assert_eq!(
+            q,
+            quality(g, heldout.view(), train.view(), &other_views, 7).unwrap()
+        );
+    }
+    // A set on other genes is refused, naming the generated samples' gene count as expected.
+    let narrow = gaussian(5, 11, 0.0, 29);
+    assert!(matches!(
+        reference.measure(narrow.view()),
+        Err(Error::GeneCountMismatch {
+            expected: 11,
+            got: 12
+        })
     ));
 }

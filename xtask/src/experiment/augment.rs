@@ -27,7 +27,8 @@ use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rnameta_augment::{
-    augment_class, quality, GanParams, InterpolationParams, Method, NoiseParams, QualityReport,
+    augment_class, GanParams, InterpolationParams, Method, NoiseParams, QualityReference,
+    QualityReport,
 };
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
@@ -297,6 +298,8 @@ impl Setup<'_> {
             &labels,
             self.test.clone(),
         );
+        // The real samples the seed's generated sets are measured against, made for the first.
+        let mut reference = None;
         let mut outcomes = Vec::with_capacity(methods.len());
         for method in methods {
             let method = method
@@ -365,7 +368,18 @@ impl Setup<'_> {
                     .with_context(|| format!("{what}: {model}"))?;
                     let (scores, recall) = score(&data, &fitted, class, start)?;
                     if let (Some(g), None) = (&generated, &quality) {
-                        quality = Some(measure(&fitted, g, &labels, &left_out, class, seed)?);
+                        if reference.is_none() {
+                            reference = Some(quality_reference(
+                                &fitted,
+                                prepared.matrix().view(),
+                                &labels,
+                                &left_out,
+                                class,
+                                seed,
+                            )?);
+                        }
+                        let reference = reference.as_ref().context("the reference, made above")?;
+                        quality = Some(reference.measure(synthetic(g))?);
                     }
                     models.push(ModelOutcome { scores, recall });
                 }
@@ -556,44 +570,41 @@ fn score(
     ))
 }
 
-/// Quality of the generated samples against the real samples of the class the cut left out, in
-/// the model's input space; the other classes' training samples (up to 200 each) are the MMD
-/// references.
-fn measure(
+/// The real samples a seed's generated sets are measured against, in the model's input space:
+/// the samples of the class the cut left out, the class's training samples, and the other
+/// classes' training samples (up to 200 each) as the MMD references. They depend on the seed's
+/// cut alone (every method's classifiers read the same prepared training set, the first rows of
+/// each augmented matrix), so the seed's three generated sets share them.
+fn quality_reference(
     model: &TrainedModel,
-    generated: &Generated,
+    training: ndarray::ArrayView2<'_, f32>,
     labels: &Labels,
     left_out: &Dataset,
     class: usize,
     seed: u64,
-) -> Result<QualityReport> {
-    // The real training samples come first in the augmented matrix, one label each.
-    let n_real = labels.assigned().len();
-    let synthetic = generated.x.slice(ndarray::s![
-        generated.x.nrows() - generated.n_generated..,
-        ..
-    ]);
+) -> Result<QualityReference<'static>> {
     let rows_of = |c: usize| -> Vec<usize> {
-        (0..n_real)
+        (0..training.nrows())
             .filter(|&i| labels.assigned()[i] == Some(c))
             .take(200)
             .collect()
     };
-    let real_train = generated.x.select(Axis(0), &rows_of(class));
+    let real_train = training.select(Axis(0), &rows_of(class));
     let (heldout, _) = model.model_input(left_out)?;
     let others: Vec<Array2<f32>> = (0..labels.classes().len())
         .filter(|&c| c != class)
-        .map(|c| generated.x.select(Axis(0), &rows_of(c)))
+        .map(|c| training.select(Axis(0), &rows_of(c)))
         .filter(|m| m.nrows() >= 2)
         .collect();
-    let other_views: Vec<_> = others.iter().map(|m| m.view()).collect();
-    Ok(quality(
-        synthetic,
-        heldout.view(),
-        real_train.view(),
-        &other_views,
-        seed,
-    )?)
+    Ok(QualityReference::new(heldout, real_train, others, seed)?)
+}
+
+/// The generated rows of an augmented set (after the real training samples).
+fn synthetic(generated: &Generated) -> ndarray::ArrayView2<'_, f32> {
+    generated.x.slice(ndarray::s![
+        generated.x.nrows() - generated.n_generated..,
+        ..
+    ])
 }
 
 fn mean(v: &[f64]) -> f64 {

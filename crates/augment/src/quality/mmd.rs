@@ -8,7 +8,7 @@
 //! shared by every comparison that should be on one scale. Distances come from one matrix
 //! product (see `distance.rs`).
 
-use ndarray::{concatenate, ArrayView2, Axis};
+use ndarray::{concatenate, Array2, ArrayView2, Axis};
 use rnameta_models::Error as ModelError;
 
 use crate::distance::{self_squared_distances, squared_distances};
@@ -60,6 +60,17 @@ pub fn mmd2_unbiased(
     bandwidth: f64,
 ) -> Result<f64> {
     check_pair(x, y, "the first sample", "the second sample", 2)?;
+    let gamma = kernel_gamma(bandwidth)?;
+    Ok(mmd2_from_parts(
+        SelfDistances::of(x).within(gamma),
+        SelfDistances::of(y).within(gamma),
+        cross_mean(x, y, gamma),
+    ))
+}
+
+/// The Gaussian kernel's `gamma = 1 / (2 bandwidth^2)`, refusing a bandwidth that is not a
+/// positive number.
+pub(crate) fn kernel_gamma(bandwidth: f64) -> Result<f64> {
     if !(bandwidth.is_finite() && bandwidth > 0.0) {
         return Err(ModelError::InvalidParameter {
             name: "bandwidth",
@@ -67,14 +78,36 @@ pub fn mmd2_unbiased(
         }
         .into());
     }
-    let gamma = 1.0 / (2.0 * bandwidth * bandwidth);
-    let within = |a: ArrayView2<'_, f32>| {
-        let d = self_squared_distances(a);
-        let m = a.nrows() as f64;
-        let total: f64 = d.iter().map(|&v| (-gamma * v).exp()).sum::<f64>() - m;
+    Ok(1.0 / (2.0 * bandwidth * bandwidth))
+}
+
+/// MMD^2 from its three terms: each sample's mean kernel value over its distinct pairs
+/// ([`SelfDistances::within`]) and the mean kernel value between them ([`cross_mean`]).
+pub(crate) fn mmd2_from_parts(within_x: f64, within_y: f64, cross: f64) -> f64 {
+    within_x + within_y - 2.0 * cross
+}
+
+/// The squared distances between the rows of one sample, kept so that its MMD^2 term can be
+/// taken at any bandwidth without computing them again (`QualityReference` keeps the held-out
+/// and other classes' ones for every generated set measured against them).
+pub(crate) struct SelfDistances(Array2<f64>);
+
+impl SelfDistances {
+    /// The squared distances between the rows of `a` (at least two).
+    pub(crate) fn of(a: ArrayView2<'_, f32>) -> Self {
+        Self(self_squared_distances(a))
+    }
+
+    /// The mean kernel value over distinct pairs of rows at `gamma`.
+    pub(crate) fn within(&self, gamma: f64) -> f64 {
+        let m = self.0.nrows() as f64;
+        let total: f64 = self.0.iter().map(|&v| (-gamma * v).exp()).sum::<f64>() - m;
         total / (m * (m - 1.0))
-    };
+    }
+}
+
+/// The mean kernel value at `gamma` between every row of `x` and every row of `y`.
+pub(crate) fn cross_mean(x: ArrayView2<'_, f32>, y: ArrayView2<'_, f32>, gamma: f64) -> f64 {
     let cross = squared_distances(x, y);
-    let kxy = cross.iter().map(|&v| (-gamma * v).exp()).sum::<f64>() / cross.len() as f64;
-    Ok(within(x) + within(y) - 2.0 * kxy)
+    cross.iter().map(|&v| (-gamma * v).exp()).sum::<f64>() / cross.len() as f64
 }
