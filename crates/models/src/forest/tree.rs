@@ -38,6 +38,19 @@ pub(crate) const LEAF: u32 = u32::MAX;
 /// 256 -> 1.78 s, 512 -> 1.90 s, never -> 1.72 s (the 256-bin histogram forest: 2.21 s).
 const RADIX_FROM: usize = 128;
 
+/// Nodes with this many in-bag samples or more, and at most [`PREFETCH_UP_TO`], fetch the next
+/// drawn feature's codes while scanning the current one: in such nodes the samples lie apart in
+/// the columns (38 KB at 19,000 rows), so each code read is a cache miss that the scan's work can
+/// hide. Smaller nodes have too few samples to be worth a look ahead; larger ones walk each column
+/// densely, which the hardware prefetcher already follows. `forest_accuracy 38000 5425 31 300 1.0
+/// 1 50` (19,000 x 5,425, 50 trees, 2 threads; three runs each, alternating on a shared machine):
+/// without the look-ahead 9.35, 8.72, 9.13 s, with it 8.29, 8.89, 8.79 s (up to 4,096 samples:
+/// about the same; every node: slower); the share of the growing spent on the code loads, 51 %
+/// before, fell to 29 %.
+const PREFETCH_FROM: usize = 16;
+/// See [`PREFETCH_FROM`].
+const PREFETCH_UP_TO: usize = 1024;
+
 /// One node: an internal node sends `x[feature] <= threshold` to `left`, else to `right`; a leaf
 /// has `feature == LEAF` and `left` = its row in the leaf value table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -332,7 +345,13 @@ impl<'a, 'b, T: Targets> Builder<'a, 'b, T> {
             if self.input.binned.n_bins(f) < 2 {
                 continue;
             }
-            let found = self.best_split(f, node.start, node.end, stats, radix);
+            // The feature the next draw would pick, read from a copy of the generator (the draws
+            // themselves are unchanged): its codes of the node's samples are fetched into the
+            // cache while this feature is sorted and scanned.
+            let samples = node.end - node.start;
+            let next = (j + 1 < p && (PREFETCH_FROM..=PREFETCH_UP_TO).contains(&samples))
+                .then(|| self.features[rng.clone().random_range(j + 1..p)]);
+            let found = self.best_split(f, node.start, node.end, stats, radix, next);
             if let Some(s) = found {
                 if best.is_none_or(|b| s.proxy > b.proxy) {
                     best = Some(s);
@@ -359,6 +378,8 @@ impl<'a, 'b, T: Targets> Builder<'a, 'b, T> {
     }
 
     /// The best valid split of the samples `idx[start..end]` on feature `f`, if any.
+    /// With `prefetch`, the codes of feature `prefetch` of the same samples are requested from
+    /// memory along the way, one sample per step of the scan.
     fn best_split(
         &mut self,
         f: usize,
@@ -366,8 +387,11 @@ impl<'a, 'b, T: Targets> Builder<'a, 'b, T> {
         end: usize,
         stats: &Stats,
         radix: bool,
+        prefetch: Option<usize>,
     ) -> Option<Split> {
         self.sort_by_code(f, start, end, radix);
+        let next_codes = prefetch.map(|f| self.input.binned.column(f));
+        let samples = &self.idx[start..end];
         let min_leaf = self.params.min_samples_leaf as u64;
         self.left.fill(0);
         self.right.copy_from_slice(&stats.per_col);
@@ -376,7 +400,14 @@ impl<'a, 'b, T: Targets> Builder<'a, 'b, T> {
         let (mut c_l, mut c_r) = (0u64, stats.count);
         let mut best: Option<Split> = None;
         let m = self.keys.len();
-        for pos in 0..m.saturating_sub(1) {
+        let mut scanned = 0;
+        // `keys` holds the same samples as `samples`, sorted: position `pos` fetches the next
+        // feature's code of the node's `pos`-th sample.
+        for (pos, &sample) in samples.iter().enumerate().take(m.saturating_sub(1)) {
+            if let Some(codes) = next_codes {
+                prefetch_code(codes, sample);
+            }
+            scanned = pos + 1;
             let key = self.keys[pos];
             let i = key as u32 as usize;
             let w = self.input.weights[i] as u64;
@@ -408,8 +439,27 @@ impl<'a, 'b, T: Targets> Builder<'a, 'b, T> {
                 });
             }
         }
+        if let Some(codes) = next_codes {
+            samples[scanned..]
+                .iter()
+                .for_each(|&i| prefetch_code(codes, i));
+        }
         best
     }
+}
+
+/// Asks for the cache line holding `codes[i]` without waiting for it (a hint: no effect on
+/// any value).
+#[inline(always)]
+fn prefetch_code(codes: &[u16], i: u32) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(code) = codes.get(i as usize) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE, which x86_64 always has; a prefetch reads nothing and writes nothing.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((code as *const u16).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (codes, i);
 }
 
 /// Sorts `(code << 32) | sample` keys by code (bits 32..48) with a least-significant-digit radix
@@ -514,10 +564,13 @@ mod tests {
         let m = b.idx.len();
         let stats = b.node_stats(0, m);
         for f in 0..5 {
-            let by_radix = b.best_split(f, 0, m, &stats, true);
-            let by_sort = b.best_split(f, 0, m, &stats, false);
+            let by_radix = b.best_split(f, 0, m, &stats, true, None);
+            let by_sort = b.best_split(f, 0, m, &stats, false, None);
             assert_eq!(by_radix, by_sort, "feature {f}");
             assert!(by_radix.is_some());
+            // Fetching another feature's codes along the way is a hint only.
+            let prefetching = b.best_split(f, 0, m, &stats, true, Some((f + 1) % 5));
+            assert_eq!(prefetching, by_radix, "feature {f} with a prefetch");
         }
     }
 
@@ -570,7 +623,7 @@ mod tests {
         let mut b = Builder::new(&input, params(1, 1));
         let stats = b.node_stats(0, 4);
         assert_eq!((stats.sum_sq, stats.weight), (8, 4));
-        let s = b.best_split(0, 0, 4, &stats, false).unwrap();
+        let s = b.best_split(0, 0, 4, &stats, false, None).unwrap();
         assert_eq!((s.proxy, s.code, s.next), (4.0, 0, 1));
         // The tree is one split halfway between 0 and 2, and two pure leaves.
         let mut rng = ChaCha8Rng::seed_from_u64(0);
