@@ -50,7 +50,7 @@ const INPUT_BLOCK: usize = 256;
 /// A parallel loop started outside the pool is queued, and the caller sleeps until the workers,
 /// woken for it, have done every part; one started on a worker does the first part itself while
 /// the other is taken by a second worker, without a hand-over to wait for. A training step starts
-/// many short products (the GAN's critic step about fifteen, each well under a millisecond), so the
+/// many short products (the GAN's critic step about fifteen, each a millisecond or two), so the
 /// hand-overs added up: `cargo run --release -p rnameta-augment --example gan_speed` (3,200 x
 /// 5,425, 2 threads) took 139.5 ms a generator iteration with its loop outside the pool and 91.4 ms
 /// on it, the same numbers (the kernels' sums do not depend on which thread computes them).
