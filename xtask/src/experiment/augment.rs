@@ -368,17 +368,17 @@ impl Setup<'_> {
                     .with_context(|| format!("{what}: {model}"))?;
                     let (scores, recall) = score(&data, &fitted, class, start)?;
                     if let (Some(g), None) = (&generated, &quality) {
-                        if reference.is_none() {
-                            reference = Some(quality_reference(
+                        let reference = match reference.as_ref() {
+                            Some(reference) => reference,
+                            None => reference.insert(quality_reference(
                                 &fitted,
                                 prepared.matrix().view(),
                                 &labels,
                                 &left_out,
                                 class,
                                 seed,
-                            )?);
-                        }
-                        let reference = reference.as_ref().context("the reference, made above")?;
+                            )?),
+                        };
                         quality = Some(reference.measure(synthetic(g))?);
                     }
                     models.push(ModelOutcome { scores, recall });
