@@ -28,7 +28,9 @@ use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
-use super::fit::{made_once, score_stacked_named, stacked_model_input, Scores};
+use super::fit::{
+    made_once, score_named_input, score_stacked_named, stacked_model_input, Scored, Scores,
+};
 use super::memo::{Key, Memo};
 use super::report::Figure;
 use super::runner::{gtex_then_sra, per_seed, stacked_samples, ArmResult};
@@ -119,6 +121,8 @@ enum TestSet {
     TcgaWithout(&'static str),
 }
 
+/// The set-ups, those that train alike ([`trains_like`]) next to each other: they share their
+/// models.
 fn setups(design: &AnnotateDesign) -> Vec<Setup> {
     vec![
         Setup {
@@ -160,9 +164,17 @@ fn setups(design: &AnnotateDesign) -> Vec<Setup> {
     ]
 }
 
-/// The data of one set-up: training samples with grouped labels, test samples with grouped truth,
-/// the unlabelled SRA samples (and which of them lie outside the test studies).
-struct Prepared<'c> {
+/// Whether two set-ups train alike (the same task, model, training studies and grouping) and so
+/// differ only in what they are scored on: they then share their models, seed by seed (the
+/// model, its predictions for the unlabelled samples, and the model retrained on what it fed
+/// back are the same for both).
+fn trains_like(a: &Setup, b: &Setup) -> bool {
+    a.task == b.task && a.model == b.model && a.with_gtex == b.with_gtex && a.grouping == b.grouping
+}
+
+/// The training side of set-ups that train alike ([`trains_like`]): training samples with grouped
+/// labels, and the unlabelled SRA samples (and which of them lie outside the test studies).
+struct Training<'c> {
     /// GTEx, for a set-up that trains on it before the SRA's training studies.
     gtex: Option<&'c Dataset>,
     /// The SRA's training studies, as runs of the cohort's SRA samples (not copied).
@@ -170,22 +182,30 @@ struct Prepared<'c> {
     train_names: Vec<Option<String>>,
     /// `train_names` as labels.
     train_labels: Labels,
-    /// The samples scored (the SRA's test studies, or TCGA less a tissue), as runs of the
-    /// cohort's samples (not copied).
-    test: Vec<DatasetView<'c>>,
-    test_names: Vec<Option<String>>,
+    /// The classes the grouping keeps (none for plain labels): test names are grouped like them.
+    kept: Vec<String>,
+    /// Rows of the cohort's SRA samples in the task's test studies.
+    sra_test_rows: Vec<usize>,
     /// The unlabelled SRA samples, as runs of the cohort's SRA samples (not copied).
     unlabelled: Vec<DatasetView<'c>>,
     /// Rows of `unlabelled` (stacked) outside the test studies (the feedback loop may use them).
     feedback_pool: Vec<usize>,
 }
 
-impl<'c> Prepared<'c> {
+impl<'c> Training<'c> {
     /// The training samples: GTEx (in a set-up with it) and the SRA's training studies,
     /// stacked, never concatenated.
     fn train(&self) -> Vec<DatasetView<'c>> {
         gtex_then_sra(self.gtex, &self.sra_train)
     }
+}
+
+/// What one set-up is scored on: test samples with grouped truth.
+struct Scoring<'c> {
+    /// The samples scored (the SRA's test studies, or TCGA less a tissue), as runs of the
+    /// cohort's samples (not copied).
+    test: Vec<DatasetView<'c>>,
+    test_names: Vec<Option<String>>,
 }
 
 /// `names` with every name outside `kept` (compared loosely) renamed to the catch-all class.
@@ -206,30 +226,13 @@ fn names_of(task: Task, samples: &[SampleMeta]) -> Vec<Option<String>> {
     samples.iter().map(|s| task.label_of(s)).collect()
 }
 
-fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
+/// The training side of `setup` (and of every set-up training like it).
+fn training_data<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Training<'c>> {
     let task = setup.task;
     let sra = &cohort.sra;
     let labels = Labels::for_task(task, sra.samples());
     let split = study_split(task, sra)?;
     let sra_train = DatasetView::runs(&[sra.into()], &split.train)?;
-    let test = match setup.test {
-        TestSet::SraTestStudies => DatasetView::runs(&[sra.into()], &split.test)?,
-        TestSet::TcgaWithout(tissue) => {
-            let kept: Vec<usize> = cohort
-                .tcga
-                .samples()
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| {
-                    s.tissue
-                        .as_deref()
-                        .is_none_or(|t| !t.eq_ignore_ascii_case(tissue))
-                })
-                .map(|(i, _)| i)
-                .collect();
-            DatasetView::runs(&[(&cohort.tcga).into()], &kept)?
-        }
-    };
     let gtex = setup.with_gtex.then_some(&cohort.gtex);
     let train_samples = stacked_samples(&gtex_then_sra(gtex, &sra_train));
     let mut train_names = names_of(task, &train_samples);
@@ -243,12 +246,6 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
             .filter(|n| *n != OTHER_CLASS)
             .collect();
         set.into_iter().cloned().collect()
-    };
-    let raw_test = names_of(task, &stacked_samples(&test));
-    let test_names = if kept.is_empty() {
-        raw_test
-    } else {
-        group_like(&raw_test, &kept)
     };
     let unlabelled_rows: Vec<usize> = (0..sra.n_samples())
         .filter(|&i| labels.assigned()[i].is_none())
@@ -272,16 +269,51 @@ fn prepare<'c>(setup: &Setup, cohort: &'c Cohort) -> Result<Prepared<'c>> {
         })
         .map(|(i, _)| i)
         .collect();
-    Ok(Prepared {
+    Ok(Training {
         gtex,
         sra_train,
         train_labels: Labels::from_names(&train_names),
         train_names,
-        test,
-        test_names,
+        kept,
+        sra_test_rows: split.test,
         unlabelled,
         feedback_pool,
     })
+}
+
+/// What `setup`, trained on `training`, is scored on.
+fn scoring_data<'c>(
+    setup: &Setup,
+    cohort: &'c Cohort,
+    training: &Training<'c>,
+) -> Result<Scoring<'c>> {
+    let test = match setup.test {
+        TestSet::SraTestStudies => {
+            DatasetView::runs(&[(&cohort.sra).into()], &training.sra_test_rows)?
+        }
+        TestSet::TcgaWithout(tissue) => {
+            let kept: Vec<usize> = cohort
+                .tcga
+                .samples()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.tissue
+                        .as_deref()
+                        .is_none_or(|t| !t.eq_ignore_ascii_case(tissue))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            DatasetView::runs(&[(&cohort.tcga).into()], &kept)?
+        }
+    };
+    let raw_test = names_of(setup.task, &stacked_samples(&test));
+    let test_names = if training.kept.is_empty() {
+        raw_test
+    } else {
+        group_like(&raw_test, &training.kept)
+    };
+    Ok(Scoring { test, test_names })
 }
 
 /// The set-up's training set `parts` (stacked) prepared for its model, labelled by `labels`
@@ -303,26 +335,20 @@ fn prepare_training<'d>(
     )?)
 }
 
-/// Scores on the labelled test samples; also returns their probabilities and true classes.
-fn score(
+/// The scores of `scored` (by `model`, fitted in `seconds`), with its probabilities and the
+/// scored samples' true classes.
+fn scores_of(
     model: &TrainedModel,
-    test: &[DatasetView<'_>],
-    names: &[Option<String>],
+    scored: Scored,
     seconds: f64,
 ) -> Result<(Scores, Array2<f32>, Vec<usize>)> {
-    let scored = score_stacked_named(model, test, names)?;
     let (proba, truth) = (scored.proba.clone(), scored.truth.clone());
     Ok((Scores::of(model, scored, seconds)?, proba, truth))
 }
 
-/// Predicted class and top probability of every row.
-fn predictions(model: &TrainedModel, parts: &[DatasetView<'_>]) -> Result<Vec<(String, f32)>> {
-    if parts.iter().all(|part| part.n_samples() == 0) {
-        return Ok(Vec::new());
-    }
-    let proba = model
-        .classifier()
-        .predict_proba(stacked_model_input(model, parts)?.view())?;
+/// Predicted class and top probability of every row of `input` (the model's input).
+fn predictions(model: &TrainedModel, input: &Array2<f32>) -> Result<Vec<(String, f32)>> {
+    let proba = model.classifier().predict_proba(input.view())?;
     Ok(argmax_rows(&proba)
         .into_iter()
         .enumerate()
@@ -366,112 +392,196 @@ struct SeedOutcome {
     feedback_n_train: usize,
 }
 
-/// A set-up's training set prepared once for all its seeds, by the first seed that fits (none
-/// when every seed is recorded).
+/// The training set of set-ups that train alike, prepared once for all their seeds by the first
+/// seed that fits (none when every seed is recorded), and the model inputs that every model fitted
+/// on it reads alike (its pipeline and genes): each set-up's test samples and the unlabelled
+/// samples, made for the first seed's model instead of once per seed.
 struct SharedPreparation<'p> {
     prepared: OnceLock<PreparedTraining<'p>>,
+    /// The model input of each set-up's test samples (parallel to the group's set-ups).
+    test_inputs: Vec<OnceLock<Array2<f32>>>,
+    /// The model input of the unlabelled samples.
+    unlabelled_input: OnceLock<Array2<f32>>,
     making: Mutex<()>,
 }
 
-/// Trains, scores and predicts with one seed (on the set-up's shared preparation), then runs the
-/// feedback loop; from the record of an earlier run with `--resume`.
+impl SharedPreparation<'_> {
+    /// Nothing made yet, for a group of `n_setups` set-ups.
+    fn new(n_setups: usize) -> Self {
+        Self {
+            prepared: OnceLock::new(),
+            test_inputs: (0..n_setups).map(|_| OnceLock::new()).collect(),
+            unlabelled_input: OnceLock::new(),
+            making: Mutex::new(()),
+        }
+    }
+
+    /// The model input in `cell` (one of this preparation's), made by `make` on the first call.
+    fn input<'s>(
+        &'s self,
+        cell: &'s OnceLock<Array2<f32>>,
+        make: impl FnOnce() -> Result<Array2<f32>>,
+    ) -> Result<&'s Array2<f32>> {
+        made_once(cell, &self.making, make)
+    }
+}
+
+/// Trains with one seed (on the shared preparation) and predicts the unlabelled samples, runs the
+/// feedback loop, and scores both models on the test samples of each set-up of `group` (set-ups
+/// that train alike, [`trains_like`]; `scorings` parallel to them): one outcome per set-up, each
+/// from the record of an earlier run with `--resume` when all of them are recorded.
 fn run_seed<'p>(
-    setup: &Setup,
-    data: &'p Prepared<'_>,
+    group: &[Setup],
+    training: &'p Training<'_>,
+    scorings: &[Scoring<'_>],
     shared: &SharedPreparation<'p>,
     settings: &Settings,
     memo: &Memo,
     seed: u64,
-) -> Result<SeedOutcome> {
-    let spec = settings.spec(setup.model, setup.task, seed)?;
-    let key = || {
-        Ok(Key::new()
-            .text("annotate")
-            .text(setup.name)
-            .json(&spec)?
-            .json(&data.train_names)?
-            .json(&data.test_names)?
-            .json(&data.feedback_pool)?
-            .stacked_data(&data.train())?
-            .stacked_data(&data.test)?
-            .stacked_data(&data.unlabelled)?
-            .finish())
+) -> Result<Vec<SeedOutcome>> {
+    let Some(first) = group.first() else {
+        bail!("a group of set-ups without any set-up");
     };
-    let what = format!("annotate {} seed {seed}", setup.name);
-    let outcome = memo.recorded(&what, key, || {
+    let names = || {
+        group
+            .iter()
+            .map(|setup| setup.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let spec = settings.spec(first.model, first.task, seed)?;
+    let keys = || {
+        group
+            .iter()
+            .zip(scorings)
+            .map(|(setup, scoring)| {
+                Ok(Key::new()
+                    .text("annotate")
+                    .text(setup.name)
+                    .json(&spec)?
+                    .json(&training.train_names)?
+                    .json(&scoring.test_names)?
+                    .json(&training.feedback_pool)?
+                    .stacked_data(&training.train())?
+                    .stacked_data(&scoring.test)?
+                    .stacked_data(&training.unlabelled)?
+                    .finish())
+            })
+            .collect()
+    };
+    let whats: Vec<String> = group
+        .iter()
+        .map(|setup| format!("annotate {} seed {seed}", setup.name))
+        .collect();
+    let outcomes = memo.recorded_together(&whats, keys, || {
         let prepared = made_once(&shared.prepared, &shared.making, || {
-            prepare_training(setup, &data.train(), &data.train_labels)
+            prepare_training(first, &training.train(), &training.train_labels)
         })
-        .with_context(|| format!("{} (seed {seed})", setup.name))?;
+        .with_context(|| format!("{} (seed {seed})", names()))?;
         let start = std::time::Instant::now();
         let model = prepared
             .fit(&spec)
-            .with_context(|| format!("{} (seed {seed})", setup.name))?;
-        let (scores, proba, truth) = score(
-            &model,
-            &data.test,
-            &data.test_names,
-            start.elapsed().as_secs_f64(),
-        )?;
-        let report = tpr_at_cutoffs(proba.view(), &truth, &CUTOFFS)?;
-        let tpr = report
-            .tpr
-            .iter()
-            .map(|values| values.iter().copied().collect::<Option<Vec<f64>>>())
-            .collect();
+            .with_context(|| format!("{} (seed {seed})", names()))?;
+        let fit_seconds = start.elapsed().as_secs_f64();
         // Unlabelled SRA samples: predictions, and the feedback loop.
-        let predicted = predictions(&model, &data.unlabelled)?;
-        let joining: Vec<usize> = data
+        let predicted = if training.unlabelled.iter().all(|part| part.n_samples() == 0) {
+            Vec::new()
+        } else {
+            let input = shared.input(&shared.unlabelled_input, || {
+                stacked_model_input(&model, &training.unlabelled)
+            })?;
+            predictions(&model, input)?
+        };
+        let joining: Vec<usize> = training
             .feedback_pool
             .iter()
             .copied()
             .filter(|&i| predicted[i].1 >= FEEDBACK_CUTOFF)
             .collect();
         let start = std::time::Instant::now();
-        let mut train = data.train();
-        train.extend(DatasetView::runs(&data.unlabelled, &joining)?);
-        let mut names = data.train_names.clone();
-        names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
-        let labels = Labels::from_names(&names);
-        let retrained = prepare_training(setup, &train, &labels)?.fit(&spec)?;
-        let (feedback_scores, _, _) = score(
-            &retrained,
-            &data.test,
-            &data.test_names,
-            start.elapsed().as_secs_f64(),
-        )?;
-        Ok(SeedOutcome {
-            scores,
-            classes: model.classes().to_vec(),
-            tpr,
-            support: report.support.clone(),
-            predicted,
-            joined: joining.len(),
-            feedback_scores,
-            feedback_classes: retrained.classes().len(),
-            feedback_n_train: names.iter().flatten().count(),
-        })
+        let mut train = training.train();
+        train.extend(DatasetView::runs(&training.unlabelled, &joining)?);
+        let mut fed_names = training.train_names.clone();
+        fed_names.extend(joining.iter().map(|&i| Some(predicted[i].0.clone())));
+        let labels = Labels::from_names(&fed_names);
+        let retrained = prepare_training(first, &train, &labels)?.fit(&spec)?;
+        let retrain_seconds = start.elapsed().as_secs_f64();
+        scorings
+            .iter()
+            .zip(&shared.test_inputs)
+            .map(|(scoring, input)| {
+                let input = shared.input(input, || stacked_model_input(&model, &scoring.test))?;
+                let scored = score_named_input(&model, &scoring.test_names, input)?;
+                let (scores, proba, truth) = scores_of(&model, scored, fit_seconds)?;
+                let report = tpr_at_cutoffs(proba.view(), &truth, &CUTOFFS)?;
+                let tpr = report
+                    .tpr
+                    .iter()
+                    .map(|values| values.iter().copied().collect::<Option<Vec<f64>>>())
+                    .collect();
+                let scored = score_stacked_named(&retrained, &scoring.test, &scoring.test_names)?;
+                let (feedback_scores, _, _) = scores_of(&retrained, scored, retrain_seconds)?;
+                Ok(SeedOutcome {
+                    scores,
+                    classes: model.classes().to_vec(),
+                    tpr,
+                    support: report.support,
+                    predicted: predicted.clone(),
+                    joined: joining.len(),
+                    feedback_scores,
+                    feedback_classes: retrained.classes().len(),
+                    feedback_n_train: fed_names.iter().flatten().count(),
+                })
+            })
+            .collect()
     })?;
-    eprintln!(
-        "[annotate] {} seed {seed}: mca {:.3}, with {} fed back {:.3}",
-        setup.name, outcome.scores.mca, outcome.joined, outcome.feedback_scores.mca
-    );
-    Ok(outcome)
+    for (setup, outcome) in group.iter().zip(&outcomes) {
+        eprintln!(
+            "[annotate] {} seed {seed}: mca {:.3}, with {} fed back {:.3}",
+            setup.name, outcome.scores.mca, outcome.joined, outcome.feedback_scores.mca
+        );
+    }
+    Ok(outcomes)
 }
 
-fn run_setup(
-    setup: &Setup,
+/// Runs the set-ups of `group` (set-ups that train alike, [`trains_like`]) over `seeds`: per
+/// seed their shared models, scored on each set-up's test samples; one outcome per set-up.
+fn run_group(
+    group: &[Setup],
     cohort: &Cohort,
     settings: &Settings,
     memo: &Memo,
     seeds: &[u64],
-) -> Result<SetupOutcome> {
-    let data = prepare(setup, cohort)?;
-    let shared = SharedPreparation {
-        prepared: OnceLock::new(),
-        making: Mutex::new(()),
+) -> Result<Vec<SetupOutcome>> {
+    let Some(first) = group.first() else {
+        return Ok(Vec::new());
     };
-    let n_train = data.train_names.iter().flatten().count();
+    let training = training_data(first, cohort)?;
+    let scorings = group
+        .iter()
+        .map(|setup| scoring_data(setup, cohort, &training))
+        .collect::<Result<Vec<_>>>()?;
+    let shared = SharedPreparation::new(group.len());
+    let per_seed_outcomes = per_seed(seeds, |seed| {
+        run_seed(group, &training, &scorings, &shared, settings, memo, seed)
+    })?;
+    group
+        .iter()
+        .enumerate()
+        .map(|(i, setup)| {
+            let seed_outcomes = per_seed_outcomes.iter().map(|outcomes| &outcomes[i]);
+            summarise(setup, &training, seed_outcomes)
+        })
+        .collect()
+}
+
+/// What `setup` (trained on `training`) produced over its seeds' outcomes, in seed order.
+fn summarise<'o>(
+    setup: &Setup,
+    training: &Training<'_>,
+    seed_outcomes: impl Iterator<Item = &'o SeedOutcome>,
+) -> Result<SetupOutcome> {
+    let n_train = training.train_names.iter().flatten().count();
     let mut plain = ArmResult::new(setup.name.into(), None, n_train, 0);
     let mut feedback = ArmResult::new(format!("{} + feedback", setup.name), None, n_train, 0);
     let mut tpr_sum: BTreeMap<String, (Vec<f64>, usize)> = BTreeMap::new();
@@ -480,10 +590,7 @@ fn run_setup(
     let mut added = Vec::new();
     let mut confident_classes = BTreeMap::new();
     let mut first_predictions = None;
-    let outcomes = per_seed(seeds, |seed| {
-        run_seed(setup, &data, &shared, settings, memo, seed)
-    })?;
-    for (i, seed_outcome) in outcomes.iter().enumerate() {
+    for (i, seed_outcome) in seed_outcomes.enumerate() {
         plain.n_classes = seed_outcome.classes.len();
         plain.push(&seed_outcome.scores);
         for (c, class) in seed_outcome.classes.iter().enumerate() {
@@ -506,7 +613,7 @@ fn run_setup(
                 .count(),
         );
         if i == 0 {
-            first_predictions = Some(predictions_table(setup, &data.unlabelled, predicted)?);
+            first_predictions = Some(predictions_table(setup, &training.unlabelled, predicted)?);
             for (class, p) in predicted {
                 if *p >= FEEDBACK_CUTOFF {
                     *confident_classes.entry(class.clone()).or_insert(0) += 1;
@@ -527,7 +634,7 @@ fn run_setup(
         feedback,
         tpr,
         support,
-        unlabelled: data.unlabelled.iter().map(DatasetView::n_samples).sum(),
+        unlabelled: training.unlabelled.iter().map(DatasetView::n_samples).sum(),
         confident,
         added,
         confident_classes,
@@ -590,8 +697,16 @@ fn run(
         ],
     );
     let mut extra = serde_json::Map::new();
-    for setup in setups(design) {
-        let out = run_setup(&setup, cohort, settings, memo, seeds)?;
+    let setups = setups(design);
+    let mut outcomes = Vec::with_capacity(setups.len());
+    for group in setups.chunk_by(trains_like) {
+        outcomes.extend(
+            group
+                .iter()
+                .zip(run_group(group, cohort, settings, memo, seeds)?),
+        );
+    }
+    for (setup, out) in outcomes {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         summary.push_row(vec![
             Cell::text(setup.name),

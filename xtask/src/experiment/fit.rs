@@ -433,7 +433,16 @@ pub fn score_stacked_input(
     parts: &[DatasetView<'_>],
     input: &Array2<f32>,
 ) -> Result<Scored> {
-    let names = test_names(task, parts);
+    score_named_input(model, &test_names(task, parts), input)
+}
+
+/// [`score_stacked_input`] with the test samples' class names given, parallel to the rows of
+/// `input` (grouped names: `annotate`'s catch-all and one-vs-all set-ups).
+pub fn score_named_input(
+    model: &TrainedModel,
+    names: &[Option<String>],
+    input: &Array2<f32>,
+) -> Result<Scored> {
     if input.nrows() != names.len() {
         bail!(
             "the model input has {} rows for {} test samples",
@@ -441,7 +450,7 @@ pub fn score_stacked_input(
             names.len()
         );
     }
-    score_rows(model, &names, |rows| {
+    score_rows(model, names, |rows| {
         Ok(if rows.len() == input.nrows() {
             Cow::Borrowed(input)
         } else {

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +86,44 @@ impl Memo {
         self.store(what, serde_json::Value::Null, key, compute)
     }
 
+    /// The results of `compute`, one per name in `whats` (several results that one computation
+    /// makes: the set-ups of `annotate` that share their models), each recorded under its own key
+    /// from `keys` (one per name, built as [`Memo::recorded`]'s); read from the records of an
+    /// earlier run when every one of them is there, otherwise all computed and recorded.
+    pub fn recorded_together<T: Serialize + DeserializeOwned>(
+        &self,
+        whats: &[String],
+        keys: impl FnOnce() -> Result<Vec<String>>,
+        compute: impl FnOnce() -> Result<Vec<T>>,
+    ) -> Result<Vec<T>> {
+        let check = |results: Vec<T>| {
+            if results.len() == whats.len() {
+                Ok(results)
+            } else {
+                bail!("{} results for {} records", results.len(), whats.len())
+            }
+        };
+        let Some(dir) = &self.dir else {
+            return check(compute()?);
+        };
+        let paths: Vec<PathBuf> = keys()?
+            .iter()
+            .map(|key| dir.join(format!("{key}.json")))
+            .collect();
+        if paths.len() != whats.len() {
+            bail!("{} keys for {} records", paths.len(), whats.len());
+        }
+        if let Some(found) = paths.iter().map(|path| read_record(path)).collect() {
+            return Ok(found);
+        }
+        let results = check(compute()?)?;
+        let mut written = Vec::with_capacity(results.len());
+        for ((path, what), result) in paths.iter().zip(whats).zip(results) {
+            written.push(self.write_record(path, what, serde_json::Value::Null, result)?);
+        }
+        Ok(written)
+    }
+
     fn store<T: Serialize + DeserializeOwned>(
         &self,
         what: &str,
@@ -97,13 +135,24 @@ impl Memo {
             return compute();
         };
         let path = dir.join(format!("{}.json", key()?));
-        if let Ok(bytes) = std::fs::read(&path) {
-            if let Ok(record) = serde_json::from_slice::<Record<T>>(&bytes) {
-                return Ok(record.result);
-            }
+        if let Some(result) = read_record(&path) {
+            return Ok(result);
         }
         let result = compute()?;
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        self.write_record(&path, what, request, result)
+    }
+
+    /// Records `result` at `path` (atomically, its folder made first) and gives it back.
+    fn write_record<T: Serialize>(
+        &self,
+        path: &Path,
+        what: &str,
+        request: serde_json::Value,
+        result: T,
+    ) -> Result<T> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let record = Record {
             what: what.to_owned(),
             commit: self.commit.clone(),
@@ -112,9 +161,18 @@ impl Memo {
             result,
         };
         let json = serde_json::to_vec_pretty(&record)?;
-        rnameta_io::write::write_atomically(&path, |w| w.write_all(&json))?;
+        rnameta_io::write::write_atomically(path, |w| w.write_all(&json))?;
         Ok(record.result)
     }
+}
+
+/// The result recorded at `path`, if a record there reads as a `T` (one that does not is
+/// computed again).
+fn read_record<T: DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice::<Record<T>>(&bytes)
+        .ok()
+        .map(|record| record.result)
 }
 
 /// The commit checked out in xtask's source folder when the run started, or `unknown` (a run of
