@@ -13,6 +13,10 @@
 //! probabilities), and the feedback loop: unlabelled samples outside the test studies whose top
 //! probability reaches [`FEEDBACK_CUTOFF`] join the training set with the predicted label, the model
 //! is retrained with the same seed, and the change in test scores is reported.
+//!
+//! The two sex set-ups train alike and differ only in what they are scored on, so they share
+//! their models seed by seed (one fit, one set of predictions for the unlabelled samples, one
+//! retrained model; their rows show the shared fit's time).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, OnceLock};
