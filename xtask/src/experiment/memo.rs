@@ -189,3 +189,54 @@ fn current_commit() -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|| "unknown".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn results_recorded_together_are_read_back_together_or_all_computed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = Memo::in_results(dir.path());
+        let whats = ["first".to_owned(), "second".to_owned()];
+        let keys = || Ok(vec!["key-a".to_owned(), "key-b".to_owned()]);
+        let computed = Cell::new(0);
+        let compute = |values: Vec<u32>| {
+            computed.set(computed.get() + 1);
+            Ok(values)
+        };
+        let first = memo
+            .recorded_together(&whats, keys, || compute(vec![1, 2]))
+            .unwrap();
+        assert_eq!((first, computed.get()), (vec![1, 2], 1));
+        // Both recorded: read back, not computed (what compute would give now is ignored).
+        let again = memo
+            .recorded_together(&whats, keys, || compute(vec![7, 8]))
+            .unwrap();
+        assert_eq!((again, computed.get()), (vec![1, 2], 1));
+        // One record missing: all computed and recorded again.
+        std::fs::remove_file(dir.path().join(".fits/key-b.json")).unwrap();
+        let recomputed = memo
+            .recorded_together(&whats, keys, || compute(vec![3, 4]))
+            .unwrap();
+        assert_eq!((recomputed, computed.get()), (vec![3, 4], 2));
+        let record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(".fits/key-a.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            (record["what"].as_str(), record["scores"].as_u64()),
+            (Some("first"), Some(3))
+        );
+        // A computation giving another number of results than names is an error, with or
+        // without records.
+        for memo in [Memo::off(), Memo::in_results(&dir.path().join("other"))] {
+            let err = memo
+                .recorded_together(&whats, keys, || compute(vec![5]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("1 results for 2 records"), "{err}");
+        }
+        assert!(!dir.path().join("other/.fits").exists());
+    }
+}
