@@ -42,17 +42,30 @@ pub(crate) fn check_pair(
 ) -> Result<()> {
     check_rows(a, a_name, min_rows)?;
     check_rows(b, b_name, min_rows)?;
-    if a.ncols() != b.ncols() {
+    check_side(a, a_name, min_rows, b.ncols())?;
+    check_finite(b, b_name)
+}
+
+/// The checks [`check_pair`] makes of `a` against other samples of `n_genes` genes (already
+/// checked themselves), with its errors: at least `min_rows` rows, the same genes, at least one
+/// gene, finite values.
+fn check_side(
+    a: ArrayView2<'_, f32>,
+    a_name: &'static str,
+    min_rows: usize,
+    n_genes: usize,
+) -> Result<()> {
+    check_rows(a, a_name, min_rows)?;
+    if a.ncols() != n_genes {
         return Err(Error::GeneCountMismatch {
             expected: a.ncols(),
-            got: b.ncols(),
+            got: n_genes,
         });
     }
     if a.ncols() == 0 {
         return Err(Error::Empty { what: a_name });
     }
-    check_finite(a, a_name)?;
-    check_finite(b, b_name)
+    check_finite(a, a_name)
 }
 
 fn check_rows(a: ArrayView2<'_, f32>, name: &'static str, min_rows: usize) -> Result<()> {
@@ -250,14 +263,7 @@ impl<'a> QualityReference<'a> {
         let others: Vec<ArrayView2<'_, f32>> = self.others.iter().map(|o| o.view()).collect();
         // The reference's own samples were checked when it was made; only the generated ones are
         // checked here, with the errors `check_generated` gives.
-        check_rows(generated, "the generated samples", 2)?;
-        if generated.ncols() != heldout.ncols() {
-            return Err(Error::GeneCountMismatch {
-                expected: generated.ncols(),
-                got: heldout.ncols(),
-            });
-        }
-        check_finite(generated, "the generated samples")?;
+        check_side(generated, "the generated samples", 2, heldout.ncols())?;
         let bandwidth = pooled_bandwidth(generated, heldout)?;
         let gamma = kernel_gamma(bandwidth)?;
         let within_generated = SelfDistances::of(generated).within(gamma);
