@@ -32,6 +32,7 @@ use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use super::cohort::Cohort;
+use super::fingerprint::stacked_digest;
 use super::fit::{
     made_once, score_named_input, score_stacked_named, stacked_model_input, Scored, Scores,
 };
@@ -406,7 +407,18 @@ struct SharedPreparation<'p> {
     test_inputs: Vec<OnceLock<Array2<f32>>>,
     /// The model input of the unlabelled samples.
     unlabelled_input: OnceLock<Array2<f32>>,
+    /// The digests of the group's data, for its records' keys (with `--resume`).
+    digests: OnceLock<GroupDigests>,
     making: Mutex<()>,
+}
+
+/// [`stacked_digest`]s of the data of a group of set-ups, made once for the keys of all its
+/// records (each seed's and each set-up's key holds the training and unlabelled samples).
+struct GroupDigests {
+    train: String,
+    unlabelled: String,
+    /// Each set-up's test samples (parallel to the group's set-ups).
+    tests: Vec<String>,
 }
 
 impl SharedPreparation<'_> {
@@ -416,6 +428,7 @@ impl SharedPreparation<'_> {
             prepared: OnceLock::new(),
             test_inputs: (0..n_setups).map(|_| OnceLock::new()).collect(),
             unlabelled_input: OnceLock::new(),
+            digests: OnceLock::new(),
             making: Mutex::new(()),
         }
     }
@@ -455,10 +468,21 @@ fn run_seed<'p>(
     };
     let spec = settings.spec(first.model, first.task, seed)?;
     let keys = || {
+        let digests = made_once(&shared.digests, &shared.making, || {
+            Ok(GroupDigests {
+                train: stacked_digest(&training.train())?,
+                unlabelled: stacked_digest(&training.unlabelled)?,
+                tests: scorings
+                    .iter()
+                    .map(|scoring| stacked_digest(&scoring.test))
+                    .collect::<Result<_>>()?,
+            })
+        })?;
         group
             .iter()
             .zip(scorings)
-            .map(|(setup, scoring)| {
+            .zip(&digests.tests)
+            .map(|((setup, scoring), test)| {
                 Ok(Key::new()
                     .text("annotate")
                     .text(setup.name)
@@ -466,9 +490,9 @@ fn run_seed<'p>(
                     .json(&training.train_names)?
                     .json(&scoring.test_names)?
                     .json(&training.feedback_pool)?
-                    .stacked_data(&training.train())?
-                    .stacked_data(&scoring.test)?
-                    .stacked_data(&training.unlabelled)?
+                    .digest(&digests.train)
+                    .digest(test)
+                    .digest(&digests.unlabelled)
                     .finish())
             })
             .collect()
