@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use super::fingerprint::{data_digest, stacked_digest};
 use super::fit::{made_once, FitData, Scores};
 use super::memo::Key;
-use super::runner::{per_seed_at_once, training_labels, ArmResult, Sets};
+use super::runner::{per_seed_at_once, side_by_side, training_labels, ArmResult, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -356,10 +356,14 @@ impl Setup<'_> {
                         })
                     }
                 };
-                let mut models = Vec::with_capacity(MODELS.len());
-                let mut quality = None;
-                // Every model reads the same prepared training set and generated samples.
-                for (model, spec) in MODELS.iter().zip(&specs) {
+                // Every model reads the same prepared training set and generated samples. They
+                // train side by side: a forest fit keeps both cores busy, an MLP fit one (its loop
+                // runs on one pool thread), so one after the other the MLP left a core idle for
+                // its 4-5 s; beside it the forest's trees take that core. Each fit draws only from
+                // its own seed, so the outcomes are the same; each model's seconds include the
+                // time it shared the cores.
+                let models: Vec<_> = MODELS.iter().zip(&specs).collect();
+                let fits = side_by_side(&models, models.len(), |&(model, spec)| {
                     let start = Instant::now();
                     let fitted = match &generated {
                         None => prepared.fit(spec),
@@ -367,11 +371,15 @@ impl Setup<'_> {
                     }
                     .with_context(|| format!("{what}: {model}"))?;
                     let (scores, recall) = score(&data, &fitted, class, start)?;
-                    if let (Some(g), None) = (&generated, &quality) {
+                    Ok((fitted, ModelOutcome { scores, recall }))
+                })?;
+                // The generated samples are measured in the first model's input space.
+                let quality = match (&generated, fits.first()) {
+                    (Some(g), Some((first, _))) => {
                         let reference = match reference.as_ref() {
                             Some(reference) => reference,
                             None => reference.insert(quality_reference(
-                                &fitted,
+                                first,
                                 prepared.matrix().view(),
                                 &labels,
                                 &left_out,
@@ -379,10 +387,11 @@ impl Setup<'_> {
                                 seed,
                             )?),
                         };
-                        quality = Some(reference.measure(synthetic(g))?);
+                        Some(reference.measure(synthetic(g))?)
                     }
-                    models.push(ModelOutcome { scores, recall });
-                }
+                    _ => None,
+                };
+                let models = fits.into_iter().map(|(_, outcome)| outcome).collect();
                 Ok(SeedOutcome {
                     models,
                     n_train: labels.n_labelled(),

@@ -405,8 +405,8 @@ fn run_on<'a>(
     Ok(result)
 }
 
-/// How many fits [`per_seed`] runs side by side.
-const FITS_AT_ONCE: usize = 2;
+/// How many fits [`per_seed`] runs side by side (see there why two).
+pub const FITS_AT_ONCE: usize = 2;
 
 /// Runs `fit` once per seed, two seeds at a time on their own threads, and returns
 /// the results in seed order (the first error in seed order, and no further seed started after
@@ -427,22 +427,33 @@ pub fn per_seed_at_once<T: Send>(
     at_once: usize,
     fit: impl Fn(u64) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
+    side_by_side(seeds, at_once, |&seed| fit(seed))
+}
+
+/// Runs `run` on each of `items`, `at_once` of them side by side (at least one), each on its own
+/// thread, taking the next item as one finishes, and returns the results in `items`' order (the
+/// first error in that order; no further item is started after an error).
+pub fn side_by_side<I: Sync, T: Send>(
+    items: &[I],
+    at_once: usize,
+    run: impl Fn(&I) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<T>>>> = seeds.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<T>>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        for _ in 0..at_once.clamp(1, seeds.len().max(1)) {
+        for _ in 0..at_once.clamp(1, items.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&seed) = seeds.get(i) else {
+                    let Some(item) = items.get(i) else {
                         break;
                     };
-                    let result = fit(seed);
+                    let result = run(item);
                     let failed = result.is_err();
                     *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
                     if failed {
-                        // Start no further seed.
-                        next.store(seeds.len(), Ordering::SeqCst);
+                        // Start no further item.
+                        next.store(items.len(), Ordering::SeqCst);
                     }
                 }
             });
@@ -450,11 +461,11 @@ pub fn per_seed_at_once<T: Send>(
     });
     results
         .into_iter()
-        .zip(seeds)
-        .map(|(slot, seed)| {
+        .enumerate()
+        .map(|(i, slot)| {
             slot.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err(anyhow!("seed {seed} was not run: an earlier seed failed")))
+                .unwrap_or_else(|| Err(anyhow!("item {i} was not run: an earlier one failed")))
         })
         .collect()
 }
