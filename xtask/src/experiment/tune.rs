@@ -30,7 +30,9 @@ use serde::Serialize;
 
 use super::cohort::Cohort;
 use super::fit::{FitData, FitRequest};
-use super::runner::{gtex_then_sra, per_seed, stacked_samples, training_labels, ArmResult};
+use super::runner::{
+    gtex_then_sra, side_by_side, stacked_samples, training_labels, ArmResult, FITS_AT_ONCE,
+};
 use super::settings::Settings;
 use super::{design_json, study_split, Experiment, Produced, RunContext, Scale};
 
@@ -341,26 +343,38 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
                 results.push(skipped);
                 continue;
             }
+            let names: Vec<String> = specs
+                .iter()
+                .enumerate()
+                .map(|(trial, spec)| {
+                    format!(
+                        "{} {task} #{trial}: {}",
+                        model.as_str().to_uppercase(),
+                        describe(spec)
+                    )
+                })
+                .collect();
+            // Every trial's seeds in one list, fitted two at a time: a trial at a time, the third
+            // of its three seeds ran alone, one core idle.
+            let runs: Vec<(usize, u64)> = (0..specs.len())
+                .flat_map(|trial| seeds.iter().map(move |&seed| (trial, seed)))
+                .collect();
+            let scores = side_by_side(&runs, FITS_AT_ONCE, |&(trial, seed)| {
+                let name = &names[trial];
+                let request = FitRequest {
+                    spec: specs[trial].clone().with_seed(seed),
+                    data: &fit_data,
+                };
+                memo.scores(&format!("tune {name} seed {seed}"), &request)
+                    .with_context(|| format!("tune: {name} (seed {seed})"))
+            })?;
+            let mut scores = scores.into_iter();
             let mut done: Vec<Trial> = Vec::new();
-            for (trial, spec) in specs.into_iter().enumerate() {
-                let name = format!(
-                    "{} {task} #{trial}: {}",
-                    model.as_str().to_uppercase(),
-                    describe(&spec)
-                );
+            for (spec, name) in specs.into_iter().zip(names) {
                 let mut result =
                     ArmResult::new(name, None, labels.n_labelled(), labels.classes().len());
-                let name = &result.name;
-                let scores = per_seed(seeds, |seed| {
-                    let request = FitRequest {
-                        spec: spec.clone().with_seed(seed),
-                        data: &fit_data,
-                    };
-                    memo.scores(&format!("tune {name} seed {seed}"), &request)
-                        .with_context(|| format!("tune: {name} (seed {seed})"))
-                })?;
-                for s in &scores {
-                    result.push(s);
+                for s in scores.by_ref().take(seeds.len()) {
+                    result.push(&s);
                 }
                 eprintln!(
                     "[tune] {}: validation mca {:.3}",
