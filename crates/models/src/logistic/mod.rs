@@ -5,7 +5,10 @@
 //! `W` (classes x genes) and the intercepts `b` minimise scikit-learn's objective
 //! `mean_i CE(softmax(W z_i + b), y_i) + ||W||^2 / (2 C n)` (intercepts not penalised) by L-BFGS
 //! (10 correction pairs, Armijo backtracking). Loss and gradient are computed in `f64` over row
-//! chunks in parallel and summed in chunk order, so results do not depend on the thread count.
+//! chunks in parallel and summed in chunk order, so results do not depend on the thread count;
+//! a chunk's two products are [`products`]'s.
+
+mod products;
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
@@ -212,7 +215,7 @@ impl<'x, 'a> Problem<'x, 'a> {
                         &fresh
                     }
                 };
-                let mut a = z.dot(&w.t());
+                let mut a = products::logits(z.view(), w);
                 for mut r in a.rows_mut() {
                     r.iter_mut().zip(b).for_each(|(v, bi)| *v += bi);
                 }
@@ -223,7 +226,7 @@ impl<'x, 'a> Problem<'x, 'a> {
                     ce -= r[c].max(1e-300).ln();
                     r[c] -= 1.0;
                 }
-                let gw = a.t().dot(z);
+                let gw = products::weight_gradient(a.view(), z.view());
                 let gb = a.sum_axis(Axis(0)).to_vec();
                 (ce, gw, gb)
             })
@@ -379,7 +382,7 @@ impl Classifier for LogisticRegression {
             .par_chunks(CHUNK)
             .map(|rows| {
                 let z = standardise(x, rows, &f.mean, &f.scale);
-                let mut a = z.dot(&f.coef.t()) + &f.intercept;
+                let mut a = products::logits(z.view(), f.coef.view()) + &f.intercept;
                 softmax_rows(&mut a);
                 a
             })
