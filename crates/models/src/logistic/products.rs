@@ -16,6 +16,10 @@
 
 use ndarray::{Array2, ArrayView2};
 
+// The kernels' instructions, and matrixmultiply's condition for the kernel whose sums they repeat.
+#[cfg(target_arch = "x86_64")]
+use crate::neural::has_avx2_fma;
+
 /// matrixmultiply's `D_KC` (0.3): a dot product's terms are summed in blocks of this many.
 const TERMS_PER_BLOCK: usize = 256;
 
@@ -46,13 +50,6 @@ pub(super) fn weight_gradient(a: ArrayView2<'_, f64>, z: ArrayView2<'_, f64>) ->
         }
     }
     a.t().dot(&z)
-}
-
-/// Whether the CPU has AVX2 and FMA (the kernels' instructions, and matrixmultiply's condition
-/// for the kernel whose sums they repeat).
-#[cfg(target_arch = "x86_64")]
-fn has_avx2_fma() -> bool {
-    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -183,14 +180,15 @@ mod x86 {
     ) {
         let mut r = rows.start;
         while r < rows.end {
+            let step = GRADIENT_ROWS.min(rows.end - r);
             let step_args = (&mut *sums, a, z, r, classes, genes);
-            match GRADIENT_ROWS.min(rows.end - r) {
+            match step {
                 4 => gradient_step::<4>(step_args),
                 3 => gradient_step::<3>(step_args),
                 2 => gradient_step::<2>(step_args),
                 _ => gradient_step::<1>(step_args),
             }
-            r += GRADIENT_ROWS.min(rows.end - r);
+            r += step;
         }
     }
 

@@ -221,8 +221,8 @@ impl SharedOut {
     }
 }
 
-/// Whether the AVX2 + FMA kernels can run here.
-fn has_avx2_fma() -> bool {
+/// Whether the AVX2 + FMA kernels can run here (these and the logistic regression's products).
+pub(crate) fn has_avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")

@@ -26,6 +26,8 @@ mod saved;
 mod standardise;
 mod subnormal;
 
+pub(crate) use matmul::has_avx2_fma;
+
 /// The dfdx building blocks of these networks, shared with `rnameta-augment` (its GAN is built
 /// from the same runtime-sized layers). Not a stable API: it exposes dfdx types, and only the two
 /// crates that may see dfdx (models and augment) should use it.
