@@ -430,6 +430,8 @@ pub fn run_experiment(
     options: &Options,
 ) -> Result<Outcome> {
     let start = Instant::now();
+    // What earlier steps freed is not this step's: handed back before its peak starts.
+    peak::release_freed();
     peak::reset();
     let (id, title) = (experiment.id(), experiment.description());
     let settings = &options.settings;
@@ -565,6 +567,23 @@ struct Step {
     peak_bytes: Option<u64>,
 }
 
+/// The index's sentence on the run's peak memory: the largest of `steps`' peaks (step, bytes)
+/// and the step it was reached in. The steps' peaks are all there is to go by: each step resets
+/// the kernel's high-water mark ([`peak::reset`]), which is also what the process's maximum
+/// resident set reports when it exits.
+fn run_peak<'a>(steps: impl Iterator<Item = (&'a str, Option<u64>)>) -> String {
+    match steps.filter_map(|(step, peak)| Some((peak?, step))).max() {
+        Some((bytes, step)) => format!(
+            "The run's peak is {}, in {step}: the largest of the steps' peaks, each measured \
+             from the memory resident when its step began. (A tool that reads the process's \
+             maximum resident set when it exits, such as `/usr/bin/time -v`, sees only the last \
+             step's peak: each step resets the kernel's high-water mark.)",
+            peak::shown(Some(bytes))
+        ),
+        None => "The peaks are unknown on this system.".to_owned(),
+    }
+}
+
 fn write_index(
     dir: &Path,
     options: &Options,
@@ -587,11 +606,15 @@ fn write_index(
             ""
         }
     );
-    text.push_str(
-        "\n## Time and memory\n\nWall time and peak resident memory of each step of this run \
-         (the peak of the whole run is the largest; the cohort stays in memory throughout).\n\n\
-         | step | seconds | peak memory |\n| --- | ---: | ---: |\n",
+    let run_peak = run_peak(
+        std::iter::once(("loading the cohort", loading.peak_bytes))
+            .chain(outcomes.iter().map(|o| (o.id.as_str(), o.peak_bytes))),
     );
+    text.push_str(&format!(
+        "\n## Time and memory\n\nWall time and peak resident memory of each step of this run \
+         (the cohort stays in memory throughout). {run_peak}\n\n\
+         | step | seconds | peak memory |\n| --- | ---: | ---: |\n",
+    ));
     text.push_str(&format!(
         "| loading the cohort (simulation or files, SRA QC) | {:.0} | {} |\n",
         loading.seconds,
@@ -614,4 +637,28 @@ fn write_index(
     std::fs::create_dir_all(dir)?;
     rnameta_io::write::write_atomically(&dir.join("README.md"), |w| w.write_all(text.as_bytes()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_peak;
+
+    #[test]
+    fn the_run_peak_is_the_largest_step_peak_and_names_its_step() {
+        let steps = [
+            ("loading the cohort", Some(5_810_000_000)),
+            ("rf-multilabel", Some(8_180_000_000)),
+            ("tune", None),
+            ("augment", Some(8_020_000_000)),
+        ];
+        let sentence = run_peak(steps.into_iter());
+        assert!(
+            sentence.starts_with("The run's peak is 8.18 GB, in rf-multilabel:"),
+            "{sentence}"
+        );
+        assert_eq!(
+            run_peak([("tune", None)].into_iter()),
+            "The peaks are unknown on this system."
+        );
+    }
 }

@@ -5,6 +5,15 @@
 //! `/proc/self/status`), and writing `5` to `/proc/self/clear_refs` resets it to what is resident
 //! now, so that the next reading is the peak of what ran since. Where either is unavailable (other
 //! systems, a restricted `/proc`) the peak is unknown, and reports say so.
+//!
+//! The reset has a cost for outside tools: the maximum resident set the kernel reports for the
+//! process when it exits (`getrusage`, which `/usr/bin/time -v` prints) is the same high-water
+//! mark, so after a reset it is the peak since the last reset, the last step's, not the run's. The
+//! run's peak is the largest of the steps' peaks, which `reproduce`'s index names.
+//!
+//! Memory an earlier step freed can stay resident: glibc's allocator keeps freed blocks in its
+//! per-thread arenas for reuse, and a later step's peak then counts them on top of its own needs.
+//! [`release_freed`] hands them back to the system before a step begins.
 
 /// The peak resident memory since the process started or the last [`reset`], in bytes; `None`
 /// where it cannot be read.
@@ -25,6 +34,25 @@ pub fn since_reset() -> Option<u64> {
 /// keeps counting from the start).
 pub fn reset() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Returns the memory the allocator holds freed to the system (glibc's `malloc_trim`, where the
+/// process runs on glibc; elsewhere nothing), so that it is not resident in the steps that
+/// follow. What the program computes is unaffected: only pages no allocation uses are released.
+pub fn release_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            /// glibc: releases free memory at the top of the heap and, since glibc 2.8, the
+            /// whole free pages inside every arena (`man 3 malloc_trim`).
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: `malloc_trim` takes no pointers and only returns pages of free blocks, under
+        // the allocator's own locks; it is safe to call from any thread at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// A peak for a report: `3.21 GB`, or `unknown`.
