@@ -2,22 +2,10 @@
 //! that a step of `reproduce` does not count what an earlier step freed. Alone in its own test
 //! binary: it reads this process's resident set, which other tests' allocations would move.
 
-/// This process's resident set, in bytes (`VmRSS`).
+/// This process's resident set, in bytes.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn resident() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .expect("a VmRSS line");
-    let kib: u64 = line
-        .trim_start_matches("VmRSS:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .expect("VmRSS in kB");
-    kib * 1024
+    xtask::experiment::peak::resident().expect("VmRSS in /proc/self/status")
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

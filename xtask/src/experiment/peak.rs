@@ -18,10 +18,20 @@
 /// The peak resident memory since the process started or the last [`reset`], in bytes; `None`
 /// where it cannot be read.
 pub fn since_reset() -> Option<u64> {
+    status_bytes("VmHWM")
+}
+
+/// The memory resident now, in bytes (`VmRSS`); `None` where it cannot be read.
+pub fn resident() -> Option<u64> {
+    status_bytes("VmRSS")
+}
+
+/// The size `field` of `/proc/self/status` (given there in kB), in bytes.
+fn status_bytes(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line
-        .trim_start_matches("VmHWM:")
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
         .trim()
         .trim_end_matches("kB")
         .trim()
