@@ -17,6 +17,7 @@
 //! classifier two-sample test, nearest-neighbour distance to the training samples), with the
 //! other classes' training samples as MMD references.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -27,8 +28,8 @@ use rand::seq::IndexedRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rnameta_augment::{
-    augment_class, GanParams, InterpolationParams, Method, NoiseParams, QualityReference,
-    QualityReport,
+    fit_augmenter, generation_seed, top_up, Augmenter, GanParams, InterpolationParams, Method,
+    NoiseParams, QualityReference, QualityReport,
 };
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
@@ -267,6 +268,10 @@ impl Setup<'_> {
     /// methods share it: it is prepared once (the pipeline, the Gini ranking of every gene, the
     /// classifier's matrix) and the test set made into model input once, both on first need (a
     /// resumed run whose outcomes are all recorded needs neither).
+    ///
+    /// A method that [fits ahead](fits_ahead) (the GAN) is fitted on a thread of its own from the
+    /// start, beside the other methods' turns, unless its outcome is recorded; at its turn it
+    /// only generates its samples. See [`fits_ahead`] for why and what it costs.
     fn cut_outcomes(
         &self,
         n: usize,
@@ -288,8 +293,14 @@ impl Setup<'_> {
             .iter()
             .map(|&model| self.sets.settings.spec(model, task, seed))
             .collect::<Result<Vec<_>>>()?;
-        // Digests of the cut and the left-out samples for the records' keys, made once.
-        let mut digests: Option<(String, String)> = None;
+        let methods: Vec<Option<Method>> = methods
+            .iter()
+            .map(|method| {
+                method
+                    .as_ref()
+                    .map(|m| sized(m, labels.n_labelled(), self.gan_epochs_by_budget))
+            })
+            .collect();
         let data = FitData::stacked(
             task,
             GeneChoice::Paper,
@@ -298,130 +309,199 @@ impl Setup<'_> {
             &labels,
             self.test.clone(),
         );
-        // The real samples the seed's generated sets are measured against, made for the first.
-        let mut reference = None;
-        let mut outcomes = Vec::with_capacity(methods.len());
-        for method in methods {
-            let method = method
-                .as_ref()
-                .map(|m| sized(m, labels.n_labelled(), self.gan_epochs_by_budget));
-            let what = format!(
-                "augment {}, {} {n}, {} seed {seed}",
-                MODELS.map(ModelKind::as_str).join(" + "),
-                self.scarce_name,
-                method_name(&method)
-            );
-            let key = || {
-                if digests.is_none() {
-                    digests = Some((stacked_digest(&data.train)?, data_digest(&left_out)?));
+        // Digests of the cut and the left-out samples for the records' keys, made once.
+        let digests: OnceCell<(String, String)> = OnceCell::new();
+        let key_of = |method: &Option<Method>| -> Result<String> {
+            let (cut_digest, left_out_digest) = match digests.get() {
+                Some(made) => made,
+                None => {
+                    let made = (stacked_digest(&data.train)?, data_digest(&left_out)?);
+                    digests.get_or_init(|| made)
                 }
-                let (cut_digest, left_out_digest) =
-                    digests.as_ref().context("the digests, made above")?;
-                let test_digest = made_once(&self.test_digest, &self.making, || {
-                    stacked_digest(&self.test)
-                })?;
-                Ok(Key::new()
-                    .text("augment")
-                    .json(&specs)?
-                    .json(&method)?
-                    .json(&(n, target, seed))?
-                    .labels(&labels)
-                    .digest(cut_digest)
-                    .digest(left_out_digest)
-                    .digest(test_digest)
-                    .finish())
             };
-            let outcome = self.sets.memo.recorded(&what, key, || {
-                let prepared = data
-                    .prepared()
-                    .with_context(|| format!("{what}: preparing the training set"))?;
-                let generated = match &method {
-                    None => None,
-                    Some(method) => {
-                        let started = Instant::now();
-                        let out = augment_class(
-                            method,
-                            prepared.matrix().view(),
-                            &labels,
-                            class,
-                            target,
-                            seed,
-                        )
-                        .with_context(|| format!("{what}: augmenting"))?;
-                        Some(Generated {
-                            x: out.x,
-                            labels: out.labels,
-                            n_generated: out.n_generated,
-                            seconds: started.elapsed().as_secs_f64(),
-                        })
-                    }
-                };
-                // Every model reads the same prepared training set and generated samples. They
-                // train side by side: a forest fit keeps both cores busy, an MLP fit one (its loop
-                // runs on one pool thread), so one after the other the MLP left a core idle for
-                // its 4-5 s; beside it the forest's trees take that core. (Without augmentation
-                // the trees take both pool threads first and the MLP's loop waits for them; a pool
-                // of its own for the MLP saved 1.4 s of a seed's 142 s, within noise.) Each fit
-                // draws only from its own seed, so the outcomes are the same; each model's seconds
-                // include the time it shared the cores.
-                let models: Vec<_> = MODELS.iter().zip(&specs).collect();
-                let fits = side_by_side(&models, models.len(), |&(model, spec)| {
-                    let start = Instant::now();
-                    let fitted = match &generated {
-                        None => prepared.fit(spec),
-                        Some(g) => prepared.fit_extended(spec, g.x.view(), &g.labels),
-                    }
-                    .with_context(|| format!("{what}: {model}"))?;
-                    let (scores, recall) = score(&data, &fitted, class, start)?;
-                    Ok((fitted, ModelOutcome { scores, recall }))
-                })?;
-                // The generated samples are measured in the first model's input space.
-                let quality = match (&generated, fits.first()) {
-                    (Some(g), Some((first, _))) => {
-                        let reference = match reference.as_ref() {
-                            Some(reference) => reference,
-                            None => reference.insert(quality_reference(
-                                first,
-                                prepared.matrix().view(),
-                                &labels,
-                                &left_out,
-                                class,
-                                seed,
-                            )?),
-                        };
-                        Some(reference.measure(synthetic(g))?)
-                    }
-                    _ => None,
-                };
-                let models = fits.into_iter().map(|(_, outcome)| outcome).collect();
-                Ok(SeedOutcome {
-                    models,
-                    n_train: labels.n_labelled(),
-                    n_classes: labels.classes().len(),
-                    augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
-                    gan_epochs: match &method {
-                        Some(Method::Gan(params)) => Some(params.epochs),
-                        _ => None,
-                    },
-                    quality,
-                })
+            let test_digest = made_once(&self.test_digest, &self.making, || {
+                stacked_digest(&self.test)
             })?;
-            let recalls: Vec<String> = MODELS
-                .iter()
-                .zip(&outcome.models)
-                .map(|(model, m)| {
-                    format!("{} recall {:.3}", model.as_str().to_uppercase(), m.recall)
-                })
-                .collect();
-            eprintln!(
-                "[augment] {what}: {} (augment {:.1} s)",
-                recalls.join(", "),
-                outcome.augment_seconds
-            );
-            outcomes.push(outcome);
-        }
-        Ok(outcomes)
+            Ok(Key::new()
+                .text("augment")
+                .json(&specs)?
+                .json(method)?
+                .json(&(n, target, seed))?
+                .labels(&labels)
+                .digest(cut_digest)
+                .digest(left_out_digest)
+                .digest(test_digest)
+                .finish())
+        };
+        std::thread::scope(|scope| {
+            let mut ahead = None;
+            if let Some(i) = methods.iter().position(fits_ahead) {
+                if !self
+                    .sets
+                    .memo
+                    .is_recorded::<SeedOutcome>(|| key_of(&methods[i]))?
+                {
+                    let (data, labels) = (&data, &labels);
+                    let method = methods[i].as_ref().context("a method fits ahead")?;
+                    let fitting = scope.spawn(move || {
+                        let prepared = data.prepared()?;
+                        fit_here(method, prepared.matrix().view(), labels, seed)
+                    });
+                    ahead = Some((i, fitting));
+                }
+            }
+            // The real samples the seed's generated sets are measured against, made for the first.
+            let mut reference = None;
+            let mut outcomes = Vec::with_capacity(methods.len());
+            for (i, method) in methods.iter().enumerate() {
+                let what = format!(
+                    "augment {}, {} {n}, {} seed {seed}",
+                    MODELS.map(ModelKind::as_str).join(" + "),
+                    self.scarce_name,
+                    method_name(method)
+                );
+                let fitting = ahead.take_if(|(j, _)| *j == i).map(|(_, fitting)| fitting);
+                let outcome = self.sets.memo.recorded(
+                    &what,
+                    || key_of(method),
+                    || {
+                        let prepared = data
+                            .prepared()
+                            .with_context(|| format!("{what}: preparing the training set"))?;
+                        let generated = match method {
+                            None => None,
+                            Some(method) => {
+                                let fitted = match fitting {
+                                    Some(fitting) => fitting
+                                        .join()
+                                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                                    None => {
+                                        fit_here(method, prepared.matrix().view(), &labels, seed)
+                                    }
+                                }
+                                .with_context(|| format!("{what}: fitting the augmenter"))?;
+                                let started = Instant::now();
+                                let (x, labels, n_generated) = top_up(
+                                    fitted.augmenter.as_ref(),
+                                    prepared.matrix().view(),
+                                    &labels,
+                                    class,
+                                    target,
+                                    generation_seed(seed),
+                                )
+                                .with_context(|| format!("{what}: augmenting"))?;
+                                Some(Generated {
+                                    x,
+                                    labels,
+                                    n_generated,
+                                    seconds: fitted.seconds + started.elapsed().as_secs_f64(),
+                                })
+                            }
+                        };
+                        // Every model reads the same prepared training set and generated samples. They
+                        // train side by side: a forest fit keeps both cores busy, an MLP fit one (its
+                        // loop runs on one pool thread), so one after the other the MLP left a core
+                        // idle for its 4-5 s; beside it the forest's trees take that core. (Without
+                        // augmentation the trees take both pool threads first and the MLP's loop waits
+                        // for them; a pool of its own for the MLP saved 1.4 s of a seed's 142 s, within
+                        // noise.) Each fit draws only from its own seed, so the outcomes are the same;
+                        // each model's seconds include the time it shared the cores.
+                        let models: Vec<_> = MODELS.iter().zip(&specs).collect();
+                        let fits = side_by_side(&models, models.len(), |&(model, spec)| {
+                            let start = Instant::now();
+                            let fitted = match &generated {
+                                None => prepared.fit(spec),
+                                Some(g) => prepared.fit_extended(spec, g.x.view(), &g.labels),
+                            }
+                            .with_context(|| format!("{what}: {model}"))?;
+                            let (scores, recall) = score(&data, &fitted, class, start)?;
+                            Ok((fitted, ModelOutcome { scores, recall }))
+                        })?;
+                        // The generated samples are measured in the first model's input space.
+                        let quality = match (&generated, fits.first()) {
+                            (Some(g), Some((first, _))) => {
+                                let reference = match reference.as_ref() {
+                                    Some(reference) => reference,
+                                    None => reference.insert(quality_reference(
+                                        first,
+                                        prepared.matrix().view(),
+                                        &labels,
+                                        &left_out,
+                                        class,
+                                        seed,
+                                    )?),
+                                };
+                                Some(reference.measure(synthetic(g))?)
+                            }
+                            _ => None,
+                        };
+                        let models = fits.into_iter().map(|(_, outcome)| outcome).collect();
+                        Ok(SeedOutcome {
+                            models,
+                            n_train: labels.n_labelled(),
+                            n_classes: labels.classes().len(),
+                            augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
+                            gan_epochs: match method {
+                                Some(Method::Gan(params)) => Some(params.epochs),
+                                _ => None,
+                            },
+                            quality,
+                        })
+                    },
+                )?;
+                let recalls: Vec<String> = MODELS
+                    .iter()
+                    .zip(&outcome.models)
+                    .map(|(model, m)| {
+                        format!("{} recall {:.3}", model.as_str().to_uppercase(), m.recall)
+                    })
+                    .collect();
+                eprintln!(
+                    "[augment] {what}: {} (augment {:.1} s)",
+                    recalls.join(", "),
+                    outcome.augment_seconds
+                );
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
     }
+}
+
+/// A fitted augmenter and the seconds its fit took (wall time: beside other fits for one fitted
+/// ahead, [`fits_ahead`]).
+struct FittedAugmenter {
+    augmenter: Box<dyn Augmenter>,
+    seconds: f64,
+}
+
+/// `method` fitted with `seed` on the labelled rows of `x` ([`fit_augmenter`]), timed.
+fn fit_here(
+    method: &Method,
+    x: ndarray::ArrayView2<'_, f32>,
+    labels: &Labels,
+    seed: u64,
+) -> Result<FittedAugmenter> {
+    let started = Instant::now();
+    let (augmenter, _) = fit_augmenter(method, x, labels, seed)?;
+    Ok(FittedAugmenter {
+        augmenter,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Whether `method` is fitted ahead of its turn, beside the other methods' fits (see
+/// [`Setup::cut_outcomes`]): the GAN. Its fit (about 80 s on the paper preset, a fit at a time)
+/// leaves a core idle for about a sixth of it (`perf`: 84 % of both cores busy): the loop's short
+/// steps between its products. Beside it the other methods' forests and MLPs take that core. Its
+/// outcome is the same (the fit draws only from its seed, and its sums do not depend on which
+/// thread computes them); its seconds include the time it shared the cores, and the seed holds
+/// the GAN's standardised copy of the training matrix (0.4 GB on the paper preset) while the other
+/// methods fit. It is generated from at its turn, after the methods before it, so that the
+/// augmented matrix (the training matrix and more) is made only then and the quality reference is
+/// made by the first method as before.
+fn fits_ahead(method: &Option<Method>) -> bool {
+    matches!(method, Some(Method::Gan(_)))
 }
 
 /// Scores of one (model, cut size, method) over seeds, with the scarce class's recall.

@@ -86,6 +86,19 @@ impl Memo {
         self.store(what, serde_json::Value::Null, key, compute)
     }
 
+    /// Whether [`Memo::recorded`] under `key` would read a `T` from an earlier run's record instead
+    /// of computing it (never without `--resume`; `key` is then not computed). For work that is
+    /// started ahead of its turn, and only when its result will be needed.
+    pub fn is_recorded<T: DeserializeOwned>(
+        &self,
+        key: impl FnOnce() -> Result<String>,
+    ) -> Result<bool> {
+        let Some(dir) = &self.dir else {
+            return Ok(false);
+        };
+        Ok(read_record::<T>(&dir.join(format!("{}.json", key()?))).is_some())
+    }
+
     /// The results of `compute`, one per name in `whats` (several results that one computation
     /// makes: the set-ups of `annotate` that share their models), each recorded under its own key
     /// from `keys` (one per name, built as [`Memo::recorded`]'s); read from the records of an
@@ -238,5 +251,20 @@ mod tests {
             assert!(err.contains("1 results for 2 records"), "{err}");
         }
         assert!(!dir.path().join("other/.fits").exists());
+    }
+
+    #[test]
+    fn is_recorded_says_whether_recorded_would_read_instead_of_computing() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = Memo::in_results(dir.path());
+        let key = || Ok("key".to_owned());
+        assert!(!memo.is_recorded::<u32>(key).unwrap());
+        assert_eq!(memo.recorded("a number", key, || Ok(5u32)).unwrap(), 5);
+        assert!(memo.is_recorded::<u32>(key).unwrap());
+        // A record that does not read as the type asked for would be computed again.
+        assert!(!memo.is_recorded::<Vec<String>>(key).unwrap());
+        // Without --resume nothing is recorded, and the key is not even made.
+        let never = || -> Result<String> { panic!("the key is not made without --resume") };
+        assert!(!Memo::off().is_recorded::<u32>(never).unwrap());
     }
 }
