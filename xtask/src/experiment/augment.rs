@@ -34,7 +34,7 @@ use rnameta_augment::{
 use rnameta_core::{Dataset, DatasetView, Labels, Task};
 use rnameta_eval::metrics::per_class_accuracy;
 use rnameta_eval::{Cell, SeedSummary, Table};
-use rnameta_models::{GeneChoice, ModelKind, TrainedModel};
+use rnameta_models::{GeneChoice, ModelKind, ModelSpec, TrainedModel};
 use rnameta_preprocess::Pipeline;
 use serde::{Deserialize, Serialize};
 
@@ -333,6 +333,15 @@ impl Setup<'_> {
                 .digest(test_digest)
                 .finish())
         };
+        let seed_cut = SeedCut {
+            data: &data,
+            labels: &labels,
+            left_out: &left_out,
+            specs: &specs,
+            class,
+            target,
+            seed,
+        };
         std::thread::scope(|scope| {
             let mut ahead = None;
             if let Some(i) = methods.iter().position(fits_ahead) {
@@ -341,13 +350,9 @@ impl Setup<'_> {
                     .memo
                     .is_recorded::<SeedOutcome>(|| key_of(&methods[i]))?
                 {
-                    let (data, labels) = (&data, &labels);
                     let method = methods[i].as_ref().context("a method fits ahead")?;
-                    let fitting = scope.spawn(move || {
-                        let prepared = data.prepared()?;
-                        fit_here(method, prepared.matrix().view(), labels, seed)
-                    });
-                    ahead = Some((i, fitting));
+                    let seed_cut = &seed_cut;
+                    ahead = Some((i, scope.spawn(move || seed_cut.fit_apart(method))));
                 }
             }
             // The real samples the seed's generated sets are measured against, made for the first.
@@ -365,88 +370,15 @@ impl Setup<'_> {
                     &what,
                     || key_of(method),
                     || {
-                        let prepared = data
-                            .prepared()
-                            .with_context(|| format!("{what}: preparing the training set"))?;
-                        let generated = match method {
-                            None => None,
-                            Some(method) => {
-                                let fitted = match fitting {
-                                    Some(fitting) => fitting
-                                        .join()
-                                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                                    None => {
-                                        fit_here(method, prepared.matrix().view(), &labels, seed)
-                                    }
-                                }
-                                .with_context(|| format!("{what}: fitting the augmenter"))?;
-                                let started = Instant::now();
-                                let (x, labels, n_generated) = top_up(
-                                    fitted.augmenter.as_ref(),
-                                    prepared.matrix().view(),
-                                    &labels,
-                                    class,
-                                    target,
-                                    generation_seed(seed),
-                                )
-                                .with_context(|| format!("{what}: augmenting"))?;
-                                Some(Generated {
-                                    x,
-                                    labels,
-                                    n_generated,
-                                    seconds: fitted.seconds + started.elapsed().as_secs_f64(),
-                                })
-                            }
-                        };
-                        // Every model reads the same prepared training set and generated samples. They
-                        // train side by side: a forest fit keeps both cores busy, an MLP fit one (its
-                        // loop runs on one pool thread), so one after the other the MLP left a core
-                        // idle for its 4-5 s; beside it the forest's trees take that core. (Without
-                        // augmentation the trees take both pool threads first and the MLP's loop waits
-                        // for them; a pool of its own for the MLP saved 1.4 s of a seed's 142 s, within
-                        // noise.) Each fit draws only from its own seed, so the outcomes are the same;
-                        // each model's seconds include the time it shared the cores.
-                        let models: Vec<_> = MODELS.iter().zip(&specs).collect();
-                        let fits = side_by_side(&models, models.len(), |&(model, spec)| {
-                            let start = Instant::now();
-                            let fitted = match &generated {
-                                None => prepared.fit(spec),
-                                Some(g) => prepared.fit_extended(spec, g.x.view(), &g.labels),
-                            }
-                            .with_context(|| format!("{what}: {model}"))?;
-                            let (scores, recall) = score(&data, &fitted, class, start)?;
-                            Ok((fitted, ModelOutcome { scores, recall }))
-                        })?;
-                        // The generated samples are measured in the first model's input space.
-                        let quality = match (&generated, fits.first()) {
-                            (Some(g), Some((first, _))) => {
-                                let reference = match reference.as_ref() {
-                                    Some(reference) => reference,
-                                    None => reference.insert(quality_reference(
-                                        first,
-                                        prepared.matrix().view(),
-                                        &labels,
-                                        &left_out,
-                                        class,
-                                        seed,
-                                    )?),
-                                };
-                                Some(reference.measure(synthetic(g))?)
-                            }
-                            _ => None,
-                        };
-                        let models = fits.into_iter().map(|(_, outcome)| outcome).collect();
-                        Ok(SeedOutcome {
-                            models,
-                            n_train: labels.n_labelled(),
-                            n_classes: labels.classes().len(),
-                            augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
-                            gan_epochs: match method {
-                                Some(Method::Gan(params)) => Some(params.epochs),
-                                _ => None,
-                            },
-                            quality,
-                        })
+                        let fitted = fitting
+                            .map(|fitting| {
+                                fitting
+                                    .join()
+                                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                            })
+                            .transpose()
+                            .with_context(|| format!("{what}: fitting the augmenter ahead"))?;
+                        seed_cut.outcome(&what, method.as_ref(), fitted, &mut reference)
                     },
                 )?;
                 let recalls: Vec<String> = MODELS
@@ -468,6 +400,143 @@ impl Setup<'_> {
     }
 }
 
+/// One seed's cut training set, prepared once and shared by every method's turn
+/// ([`Setup::cut_outcomes`]).
+struct SeedCut<'c, 'a> {
+    /// The cut training set (prepared on first need) and the test set.
+    data: &'c FitData<'a>,
+    /// The cut training set's labels.
+    labels: &'c Labels,
+    /// The scarce class's samples the cut left out: the generated samples' reference.
+    left_out: &'c Dataset,
+    /// The specs of [`MODELS`], in order.
+    specs: &'c [ModelSpec],
+    /// The scarce class.
+    class: usize,
+    /// What the scarce class is topped up to.
+    target: usize,
+    seed: u64,
+}
+
+impl SeedCut<'_, '_> {
+    /// `method` fitted with the seed on the labelled rows of the prepared training set
+    /// ([`fit_augmenter`]), timed.
+    fn fit(&self, method: &Method) -> Result<FittedAugmenter> {
+        let prepared = self.data.prepared()?;
+        let started = Instant::now();
+        let (augmenter, _) =
+            fit_augmenter(method, prepared.matrix().view(), self.labels, self.seed)?;
+        Ok(FittedAugmenter {
+            augmenter,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// [`SeedCut::fit`] on a rayon pool of its own with as many threads as the global one, for a
+    /// fit beside other work that uses the global pool. On the global pool a thread waiting in
+    /// one of the forest's or MLP's joins can take up the GAN's whole training loop (one long
+    /// job), and the fit it waited in cannot finish before the GAN has: on the paper preset one
+    /// seed's methods without augmentation took 107 s instead of 25 s there, most likely so.
+    fn fit_apart(&self, method: &Method) -> Result<FittedAugmenter> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .build()
+            .context("a thread pool for the augmenter fitted ahead")?
+            .install(|| self.fit(method))
+    }
+
+    /// What `method` gives on this cut (`what` names it in errors): the scarce class topped up
+    /// by the augmenter (`fitted` when it was fitted ahead, else fitted here), every model of
+    /// [`MODELS`] trained and scored on the result, and the generated samples' quality against
+    /// `reference` (made by the first method that generates).
+    fn outcome(
+        &self,
+        what: &str,
+        method: Option<&Method>,
+        fitted: Option<FittedAugmenter>,
+        reference: &mut Option<QualityReference<'static>>,
+    ) -> Result<SeedOutcome> {
+        let (data, labels, seed) = (self.data, self.labels, self.seed);
+        let prepared = data
+            .prepared()
+            .with_context(|| format!("{what}: preparing the training set"))?;
+        let generated = match method {
+            None => None,
+            Some(method) => {
+                let fitted = match fitted {
+                    Some(fitted) => fitted,
+                    None => self
+                        .fit(method)
+                        .with_context(|| format!("{what}: fitting the augmenter"))?,
+                };
+                let started = Instant::now();
+                let (x, labels, n_generated) = top_up(
+                    fitted.augmenter.as_ref(),
+                    prepared.matrix().view(),
+                    labels,
+                    self.class,
+                    self.target,
+                    generation_seed(seed),
+                )
+                .with_context(|| format!("{what}: augmenting"))?;
+                Some(Generated {
+                    x,
+                    labels,
+                    n_generated,
+                    seconds: fitted.seconds + started.elapsed().as_secs_f64(),
+                })
+            }
+        };
+        // Every model reads the same prepared training set and generated samples. They train side
+        // by side: a forest fit keeps both cores busy, an MLP fit one (its loop runs on one pool
+        // thread), so one after the other the MLP left a core idle for its 4-5 s; beside it the
+        // forest's trees take that core. (Without augmentation the trees take both pool threads
+        // first and the MLP's loop waits for them; a pool of its own for the MLP saved 1.4 s of a
+        // seed's 142 s, within noise.) Each fit draws only from its own seed, so the outcomes are
+        // the same; each model's seconds include the time it shared the cores.
+        let models: Vec<_> = MODELS.iter().zip(self.specs).collect();
+        let fits = side_by_side(&models, models.len(), |&(model, spec)| {
+            let start = Instant::now();
+            let fitted = match &generated {
+                None => prepared.fit(spec),
+                Some(g) => prepared.fit_extended(spec, g.x.view(), &g.labels),
+            }
+            .with_context(|| format!("{what}: {model}"))?;
+            let (scores, recall) = score(data, &fitted, self.class, start)?;
+            Ok((fitted, ModelOutcome { scores, recall }))
+        })?;
+        // The generated samples are measured in the first model's input space.
+        let quality = match (&generated, fits.first()) {
+            (Some(g), Some((first, _))) => {
+                let reference = match reference {
+                    Some(reference) => reference,
+                    None => reference.insert(quality_reference(
+                        first,
+                        prepared.matrix().view(),
+                        labels,
+                        self.left_out,
+                        self.class,
+                        seed,
+                    )?),
+                };
+                Some(reference.measure(synthetic(g))?)
+            }
+            _ => None,
+        };
+        Ok(SeedOutcome {
+            models: fits.into_iter().map(|(_, outcome)| outcome).collect(),
+            n_train: labels.n_labelled(),
+            n_classes: labels.classes().len(),
+            augment_seconds: generated.as_ref().map_or(0.0, |g| g.seconds),
+            gan_epochs: match method {
+                Some(Method::Gan(params)) => Some(params.epochs),
+                _ => None,
+            },
+            quality,
+        })
+    }
+}
+
 /// A fitted augmenter and the seconds its fit took (wall time: beside other fits for one fitted
 /// ahead, [`fits_ahead`]).
 struct FittedAugmenter {
@@ -475,31 +544,21 @@ struct FittedAugmenter {
     seconds: f64,
 }
 
-/// `method` fitted with `seed` on the labelled rows of `x` ([`fit_augmenter`]), timed.
-fn fit_here(
-    method: &Method,
-    x: ndarray::ArrayView2<'_, f32>,
-    labels: &Labels,
-    seed: u64,
-) -> Result<FittedAugmenter> {
-    let started = Instant::now();
-    let (augmenter, _) = fit_augmenter(method, x, labels, seed)?;
-    Ok(FittedAugmenter {
-        augmenter,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
 /// Whether `method` is fitted ahead of its turn, beside the other methods' fits (see
 /// [`Setup::cut_outcomes`]): the GAN. Its fit (about 80 s on the paper preset, a fit at a time)
 /// leaves a core idle for about a sixth of it (`perf`: 84 % of both cores busy): the loop's short
 /// steps between its products. Beside it the other methods' forests and MLPs take that core. Its
-/// outcome is the same (the fit draws only from its seed, and its sums do not depend on which
-/// thread computes them); its seconds include the time it shared the cores, and the seed holds
-/// the GAN's standardised copy of the training matrix (0.4 GB on the paper preset) while the other
-/// methods fit. It is generated from at its turn, after the methods before it, so that the
-/// augmented matrix (the training matrix and more) is made only then and the quality reference is
-/// made by the first method as before.
+/// outcome is the same (the fit draws only from its seed, on a pool of as many threads, and its
+/// sums do not depend on which thread computes them); its seconds include the time it shared the
+/// cores (120-130 s instead of 75-80 s), and the seed holds the GAN's standardised copy of the
+/// training matrix (0.4 GB on the paper preset) while the other methods fit. It is generated from
+/// at its turn, after the methods before it, so that the augmented matrix (the training matrix and
+/// more) is made only then and the quality reference is made by the first method as before.
+///
+/// `experiment augment --data sim:paper --seeds 2 --settings results/paper/tune/chosen.json`, one
+/// after the other on the idle 2-core machine, resident set sampled every 0.2 s: 1,000 s after the
+/// cohort before, 930 s with the GAN ahead on a pool of its own (970 s on the global pool, see
+/// [`SeedCut::fit_apart`]), the same CSVs; peak 7.16 GB before, 7.71 GB with it.
 fn fits_ahead(method: &Option<Method>) -> bool {
     matches!(method, Some(Method::Gan(_)))
 }
