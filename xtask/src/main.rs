@@ -275,9 +275,10 @@ fn reproduce(args: &ExperimentArgs) -> Result<()> {
     let outcomes = xtask::experiment::reproduce(&options)?;
     for o in &outcomes {
         println!(
-            "{}: {:.0} s, peak memory {}, {}",
+            "{}: {:.0} s, cores busy {}, peak memory {}, {}",
             o.id,
             o.seconds,
+            xtask::experiment::cpu::shown_busy(o.cpu_seconds, o.seconds),
             xtask::experiment::peak::shown(o.peak_bytes),
             o.dir.display()
         );

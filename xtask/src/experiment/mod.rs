@@ -25,6 +25,7 @@ pub mod annotate;
 pub mod archs4;
 pub mod augment;
 pub mod cohort;
+pub mod cpu;
 pub mod diversity;
 pub mod fingerprint;
 pub mod fit;
@@ -307,6 +308,8 @@ pub struct Outcome {
     pub chosen_settings: Option<PathBuf>,
     /// Wall time, seconds.
     pub seconds: f64,
+    /// CPU time of all threads while it ran, seconds (`None` where unknown: [`cpu`]).
+    pub cpu_seconds: Option<f64>,
     /// Peak resident memory while it ran, bytes (`None` where unknown: [`peak`]).
     pub peak_bytes: Option<u64>,
 }
@@ -430,6 +433,7 @@ pub fn run_experiment(
     options: &Options,
 ) -> Result<Outcome> {
     let start = Instant::now();
+    let cpu_start = cpu::used();
     // What earlier steps freed is not this step's: handed back before its peak starts.
     peak::release_freed();
     peak::reset();
@@ -467,6 +471,7 @@ pub fn run_experiment(
     let produced = experiment.run(&ctx)?;
     let dir = options.results_dir.join(id);
     let seconds = start.elapsed().as_secs_f64();
+    let cpu_seconds = cpu::since(cpu_start);
     let peak_bytes = peak::since_reset();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
@@ -487,6 +492,7 @@ pub fn run_experiment(
         version: env!("CARGO_PKG_VERSION"),
         code_hash: fingerprint::CODE_HASH,
         seconds,
+        cpu_seconds,
         settings: settings.describe(),
         settings_used: settings,
         design: experiment.design(scale),
@@ -507,6 +513,7 @@ pub fn run_experiment(
         table_markdown: written.table_markdown,
         arms: produced.results,
         seconds,
+        cpu_seconds,
         peak_bytes,
     })
 }
@@ -533,9 +540,11 @@ pub fn run(id: &str, options: &Options) -> Result<Outcome> {
 /// are read back from the file it wrote, so what trains is what the file says.
 pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     let start = Instant::now();
+    let cpu_start = cpu::used();
     let cohort = cohort::load(&options.data)?;
     let loading = Step {
         seconds: start.elapsed().as_secs_f64(),
+        cpu_seconds: cpu::since(cpu_start),
         peak_bytes: peak::since_reset(),
     };
     let mut options = options.clone();
@@ -564,6 +573,7 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
 /// The time and peak memory of a step of `reproduce` that is not an experiment (the cohort).
 struct Step {
     seconds: f64,
+    cpu_seconds: Option<f64>,
     peak_bytes: Option<u64>,
 }
 
@@ -610,22 +620,29 @@ fn write_index(
         std::iter::once(("loading the cohort", loading.peak_bytes))
             .chain(outcomes.iter().map(|o| (o.id.as_str(), o.peak_bytes))),
     );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     text.push_str(&format!(
-        "\n## Time and memory\n\nWall time and peak resident memory of each step of this run \
-         (the cohort stays in memory throughout). {run_peak}\n\n\
-         | step | seconds | peak memory |\n| --- | ---: | ---: |\n",
+        "\n## Time and memory\n\nWall time, cores busy (CPU time of all threads per second of \
+         wall time, out of this machine's {cores}) and peak resident memory of each step of this \
+         run (the cohort stays in memory throughout). {run_peak}\n\n\
+         | step | seconds | cores busy | peak memory |\n| --- | ---: | ---: | ---: |\n",
     ));
-    text.push_str(&format!(
-        "| loading the cohort (simulation or files, SRA QC) | {:.0} | {} |\n",
+    let steps = std::iter::once((
+        "loading the cohort (simulation or files, SRA QC)",
         loading.seconds,
-        peak::shown(loading.peak_bytes)
-    ));
-    for o in outcomes {
+        loading.cpu_seconds,
+        loading.peak_bytes,
+    ))
+    .chain(
+        outcomes
+            .iter()
+            .map(|o| (o.id.as_str(), o.seconds, o.cpu_seconds, o.peak_bytes)),
+    );
+    for (step, seconds, cpu_seconds, peak_bytes) in steps {
         text.push_str(&format!(
-            "| {} | {:.0} | {} |\n",
-            o.id,
-            o.seconds,
-            peak::shown(o.peak_bytes)
+            "| {step} | {seconds:.0} | {} | {} |\n",
+            cpu::shown_busy(cpu_seconds, seconds),
+            peak::shown(peak_bytes)
         ));
     }
     for o in outcomes {
@@ -641,7 +658,7 @@ fn write_index(
 
 #[cfg(test)]
 mod tests {
-    use super::run_peak;
+    use super::*;
 
     #[test]
     fn the_run_peak_is_the_largest_step_peak_and_names_its_step() {
@@ -660,5 +677,47 @@ mod tests {
             run_peak([("tune", None)].into_iter()),
             "The peaks are unknown on this system."
         );
+    }
+
+    #[test]
+    fn the_index_gives_each_step_its_time_cores_busy_and_peak() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            data: DataSpec::parse("sim:tiny").unwrap(),
+            seeds: 2,
+            quick: true,
+            results_dir: dir.path().to_owned(),
+            resume: false,
+            settings: Settings::default(),
+        };
+        let loading = Step {
+            seconds: 10.0,
+            cpu_seconds: Some(12.0),
+            peak_bytes: Some(1_500_000_000),
+        };
+        let tune = Outcome {
+            id: "tune".to_owned(),
+            dir: dir.path().join("tune"),
+            files: Vec::new(),
+            table_markdown: "| table |".to_owned(),
+            arms: Vec::new(),
+            chosen_settings: None,
+            seconds: 200.0,
+            cpu_seconds: Some(350.0),
+            peak_bytes: None,
+        };
+        write_index(dir.path(), &options, &loading, &[tune], 210.0).unwrap();
+        let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+        assert!(
+            index.contains("| step | seconds | cores busy | peak memory |"),
+            "{index}"
+        );
+        assert!(
+            index.contains(
+                "| loading the cohort (simulation or files, SRA QC) | 10 | 1.20 | 1.50 GB |"
+            ),
+            "{index}"
+        );
+        assert!(index.contains("| tune | 200 | 1.75 | unknown |"), "{index}");
     }
 }

@@ -72,6 +72,8 @@ pub struct RunRecord<'a> {
     pub code_hash: &'static str,
     /// Wall time of the whole experiment, seconds.
     pub seconds: f64,
+    /// CPU time of all threads during the experiment, seconds (`None` where unknown).
+    pub cpu_seconds: Option<f64>,
     /// The hyperparameters: the paper's defaults or tuned (from where).
     pub settings: String,
     /// The hyperparameters used, in full: where they came from and every tuned (task, model).
