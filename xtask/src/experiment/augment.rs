@@ -550,15 +550,17 @@ struct FittedAugmenter {
 /// steps between its products. Beside it the other methods' forests and MLPs take that core. Its
 /// outcome is the same (the fit draws only from its seed, on a pool of as many threads, and its
 /// sums do not depend on which thread computes them); its seconds include the time it shared the
-/// cores (120-130 s instead of 75-80 s), and the seed holds the GAN's standardised copy of the
-/// training matrix (0.4 GB on the paper preset) while the other methods fit. It is generated from
-/// at its turn, after the methods before it, so that the augmented matrix (the training matrix and
-/// more) is made only then and the quality reference is made by the first method as before.
+/// cores (120-130 s instead of 75-80 s), and the seed holds the GAN's state while the other
+/// methods fit. It is generated from at its turn, after the methods before it, so that the
+/// augmented matrix (the training matrix and more) is made only then and the quality reference is
+/// made by the first method as before.
 ///
 /// `experiment augment --data sim:paper --seeds 2 --settings results/paper/tune/chosen.json`, one
 /// after the other on the idle 2-core machine, resident set sampled every 0.2 s: 1,000 s after the
 /// cohort before, 930 s with the GAN ahead on a pool of its own (970 s on the global pool, see
-/// [`SeedCut::fit_apart`]), the same CSVs; peak 7.16 GB before, 7.71 GB with it.
+/// [`SeedCut::fit_apart`]), the same CSVs; peak 7.16 GB before, 7.71 GB with it while the GAN held
+/// a standardised copy of the training matrix (0.4 GB), 7.33 GB since it standardises its batches
+/// as it draws them.
 fn fits_ahead(method: &Option<Method>) -> bool {
     matches!(method, Some(Method::Gan(_)))
 }

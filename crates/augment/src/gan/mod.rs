@@ -287,7 +287,6 @@ impl Gan {
         let rows = rows_by_class(x, classes, n_classes)?;
         let start = Instant::now();
         let standardiser = Standardiser::fit(x);
-        let z = standardiser.forward(x);
         let n_studies = studies.map_or(0, |s| s.1);
         let conds: Vec<Condition> = classes
             .iter()
@@ -307,7 +306,8 @@ impl Gan {
         let dev = device(self.params.seed);
         // The loop's many short products run best from a pool thread (`kit::on_pool`).
         let problem = train::Problem {
-            x: &z,
+            x: x.view(),
+            standardiser: &standardiser,
             conds: &conds,
             conditioning,
         };
