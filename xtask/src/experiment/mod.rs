@@ -570,7 +570,8 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
-/// The time and peak memory of a step of `reproduce` that is not an experiment (the cohort).
+/// The wall time, CPU time and peak memory of a step of `reproduce` that is not an experiment
+/// (the cohort).
 struct Step {
     seconds: f64,
     cpu_seconds: Option<f64>,
