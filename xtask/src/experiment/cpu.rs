@@ -81,7 +81,7 @@ mod tests {
             for _ in 0..2 {
                 scope.spawn(|| {
                     let mut x = 0u64;
-                    while clock_seconds(THREAD_CLOCK).expect("the process clock reads") < 0.15 {
+                    while clock_seconds(THREAD_CLOCK).expect("the thread clock reads") < 0.15 {
                         x = std::hint::black_box(x.wrapping_add(1));
                     }
                 });
