@@ -873,6 +873,28 @@ fn fits_side_by_side_give_what_each_gives_alone() {
 }
 
 #[test]
+fn side_by_side_work_runs_on_a_pool_of_its_own_or_on_the_shared_one() {
+    use xtask::experiment::runner::{side_by_side, Pools};
+
+    // With pools of their own, every item runs on a pool thread (where a training loop runs its
+    // products), in a pool as large as the global one.
+    let own = side_by_side(&[0, 1, 2, 3], 2, Pools::OwnEach, |_| {
+        Ok((
+            rayon::current_thread_index().is_some(),
+            rayon::current_num_threads(),
+        ))
+    })
+    .unwrap();
+    assert_eq!(own, vec![(true, rayon::current_num_threads()); 4]);
+    // On the shared pool, items run on the side-by-side threads themselves.
+    let shared = side_by_side(&[0, 1], 2, Pools::Shared, |_| {
+        Ok(rayon::current_thread_index())
+    })
+    .unwrap();
+    assert_eq!(shared, vec![None, None]);
+}
+
+#[test]
 fn an_arm_the_data_cannot_pose_is_reported_and_the_others_run() {
     // An SRA whose sample-source labels are all biopsies: every arm trained on S has one class.
     let quick = quick_run();

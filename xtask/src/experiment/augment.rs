@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use super::fingerprint::{data_digest, stacked_digest};
 use super::fit::{made_once, FitData, Scores};
 use super::memo::Key;
-use super::runner::{per_seed_at_once, side_by_side, training_labels, ArmResult, Sets};
+use super::runner::{per_seed_at_once, side_by_side, training_labels, ArmResult, Pools, Sets};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -495,7 +495,7 @@ impl SeedCut<'_, '_> {
         // seed's 142 s, within noise.) Each fit draws only from its own seed, so the outcomes are
         // the same; each model's seconds include the time it shared the cores.
         let models: Vec<_> = MODELS.iter().zip(self.specs).collect();
-        let fits = side_by_side(&models, models.len(), |&(model, spec)| {
+        let fits = side_by_side(&models, models.len(), Pools::Shared, |&(model, spec)| {
             let start = Instant::now();
             let fitted = match &generated {
                 None => prepared.fit(spec),

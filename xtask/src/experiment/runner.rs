@@ -421,21 +421,38 @@ pub fn per_seed<T: Send>(seeds: &[u64], fit: impl Fn(u64) -> Result<T> + Sync) -
 }
 
 /// [`per_seed`] with `at_once` seeds side by side (at least one): fewer for work whose every
-/// step already keeps both cores busy and whose seeds each hold gigabytes.
+/// step already keeps both cores busy and whose seeds each hold gigabytes. Each seed's thread
+/// works on a rayon pool of its own ([`Pools::OwnEach`]).
 pub fn per_seed_at_once<T: Send>(
     seeds: &[u64],
     at_once: usize,
     fit: impl Fn(u64) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
-    side_by_side(seeds, at_once, |&seed| fit(seed))
+    side_by_side(seeds, at_once, Pools::OwnEach, |&seed| fit(seed))
+}
+
+/// Where the work that [`side_by_side`] runs does its parallel parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pools {
+    /// rayon's global pool, shared by every thread: for work that should take whatever cores
+    /// the others leave (a forest beside an MLP, whose loop keeps one core busy).
+    Shared,
+    /// A pool of its own for each thread, as many threads as the global one. Model fits side by
+    /// side need this: a training loop runs on a pool thread (`neural::kit::on_pool`), and on a
+    /// shared pool a loop waiting in a join can pick up another fit's whole loop and must wait
+    /// for it to end, so the two fits run one after the other on one core. `experiment
+    /// tissue-sra --seeds 2` (sim:paper): 119 s on the shared pool, its two DA seeds 7.8 and
+    /// 15.1 s; 111 s on pools of their own, 11.4 and 11.3 s; the same scores (docs/results.md).
+    OwnEach,
 }
 
 /// Runs `run` on each of `items`, `at_once` of them side by side (at least one), each on its own
-/// thread, taking the next item as one finishes, and returns the results in `items`' order (the
-/// first error in that order; no further item is started after an error).
+/// thread (working on `pools`), taking the next item as one finishes, and returns the results in
+/// `items`' order (the first error in that order; no further item is started after an error).
 pub fn side_by_side<I: Sync, T: Send>(
     items: &[I],
     at_once: usize,
+    pools: Pools,
     run: impl Fn(&I) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     let next = AtomicUsize::new(0);
@@ -443,7 +460,26 @@ pub fn side_by_side<I: Sync, T: Send>(
     std::thread::scope(|scope| {
         for _ in 0..at_once.clamp(1, items.len().max(1)) {
             scope.spawn(|| {
-                loop {
+                let pool = match pools {
+                    Pools::Shared => None,
+                    Pools::OwnEach => match rayon::ThreadPoolBuilder::new()
+                        .num_threads(rayon::current_num_threads())
+                        .build()
+                    {
+                        Ok(pool) => Some(pool),
+                        Err(e) => {
+                            // The item this thread takes fails with why; no further one starts.
+                            let i = next.fetch_add(1, Ordering::SeqCst);
+                            if let Some(slot) = results.get(i) {
+                                *slot.lock().unwrap_or_else(|e| e.into_inner()) =
+                                    Some(Err(anyhow!("a thread pool for side-by-side work: {e}")));
+                                next.store(items.len(), Ordering::SeqCst);
+                            }
+                            return;
+                        }
+                    },
+                };
+                let work = || loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(item) = items.get(i) else {
                         break;
@@ -455,6 +491,10 @@ pub fn side_by_side<I: Sync, T: Send>(
                         // Start no further item.
                         next.store(items.len(), Ordering::SeqCst);
                     }
+                };
+                match &pool {
+                    Some(pool) => pool.install(work),
+                    None => work(),
                 }
             });
         }

@@ -31,7 +31,7 @@ use serde::Serialize;
 use super::cohort::Cohort;
 use super::fit::{FitData, FitRequest};
 use super::runner::{
-    gtex_then_sra, side_by_side, stacked_samples, training_labels, ArmResult, FITS_AT_ONCE,
+    gtex_then_sra, side_by_side, stacked_samples, training_labels, ArmResult, Pools, FITS_AT_ONCE,
 };
 use super::settings::Settings;
 use super::{design_json, study_split, Experiment, Produced, RunContext, Scale};
@@ -359,7 +359,7 @@ fn search(ctx: &RunContext<'_>, design: &TuneDesign) -> Result<Produced> {
             let runs: Vec<(usize, u64)> = (0..specs.len())
                 .flat_map(|trial| seeds.iter().map(move |&seed| (trial, seed)))
                 .collect();
-            let scores = side_by_side(&runs, FITS_AT_ONCE, |&(trial, seed)| {
+            let scores = side_by_side(&runs, FITS_AT_ONCE, Pools::OwnEach, |&(trial, seed)| {
                 let name = &names[trial];
                 let request = FitRequest {
                     spec: specs[trial].clone().with_seed(seed),
