@@ -41,7 +41,9 @@ use serde::{Deserialize, Serialize};
 use super::fingerprint::{data_digest, stacked_digest};
 use super::fit::{made_once, FitData, Scores};
 use super::memo::Key;
-use super::runner::{per_seed_at_once, side_by_side, training_labels, ArmResult, Pools, Sets};
+use super::runner::{
+    own_pool, per_seed_at_once, side_by_side, training_labels, ArmResult, Pools, Sets,
+};
 use super::{design_json, Experiment, Produced, RunContext, Scale};
 
 /// The scarce class (GTEx's spelling; matched loosely).
@@ -438,10 +440,8 @@ impl SeedCut<'_, '_> {
     /// job), and the fit it waited in cannot finish before the GAN has: on the paper preset one
     /// seed's methods without augmentation took 107 s instead of 25 s there, most likely so.
     fn fit_apart(&self, method: &Method) -> Result<FittedAugmenter> {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads())
-            .build()
-            .context("a thread pool for the augmenter fitted ahead")?
+        own_pool()
+            .context("the augmenter fitted ahead")?
             .install(|| self.fit(method))
     }
 

@@ -446,6 +446,15 @@ pub enum Pools {
     OwnEach,
 }
 
+/// A rayon pool with as many threads as the global one, for work beside other work that must not
+/// share a pool with it ([`Pools::OwnEach`]; `augment`'s GAN fitted ahead).
+pub fn own_pool() -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .build()
+        .context("a thread pool of its own")
+}
+
 /// Runs `run` on each of `items`, `at_once` of them side by side (at least one), each on its own
 /// thread (working on `pools`), taking the next item as one finishes, and returns the results in
 /// `items`' order (the first error in that order; no further item is started after an error).
@@ -462,17 +471,14 @@ pub fn side_by_side<I: Sync, T: Send>(
             scope.spawn(|| {
                 let pool = match pools {
                     Pools::Shared => None,
-                    Pools::OwnEach => match rayon::ThreadPoolBuilder::new()
-                        .num_threads(rayon::current_num_threads())
-                        .build()
-                    {
+                    Pools::OwnEach => match own_pool() {
                         Ok(pool) => Some(pool),
                         Err(e) => {
                             // The item this thread takes fails with why; no further one starts.
                             let i = next.fetch_add(1, Ordering::SeqCst);
                             if let Some(slot) = results.get(i) {
                                 *slot.lock().unwrap_or_else(|e| e.into_inner()) =
-                                    Some(Err(anyhow!("a thread pool for side-by-side work: {e}")));
+                                    Some(Err(e.context("side-by-side work")));
                                 next.store(items.len(), Ordering::SeqCst);
                             }
                             return;
