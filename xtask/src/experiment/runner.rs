@@ -464,27 +464,22 @@ pub fn side_by_side<I: Sync, T: Send>(
     pools: Pools,
     run: impl Fn(&I) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
+    // Every thread's pool is made before any item starts, so a pool that cannot be made fails
+    // the call whole instead of one item.
+    let threads = at_once.clamp(1, items.len().max(1));
+    let thread_pools: Vec<Option<rayon::ThreadPool>> = (0..threads)
+        .map(|_| match pools {
+            Pools::Shared => Ok(None),
+            Pools::OwnEach => own_pool().map(Some),
+        })
+        .collect::<Result<_>>()
+        .context("side-by-side work")?;
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<T>>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
-        for _ in 0..at_once.clamp(1, items.len().max(1)) {
-            scope.spawn(|| {
-                let pool = match pools {
-                    Pools::Shared => None,
-                    Pools::OwnEach => match own_pool() {
-                        Ok(pool) => Some(pool),
-                        Err(e) => {
-                            // The item this thread takes fails with why; no further one starts.
-                            let i = next.fetch_add(1, Ordering::SeqCst);
-                            if let Some(slot) = results.get(i) {
-                                *slot.lock().unwrap_or_else(|e| e.into_inner()) =
-                                    Some(Err(e.context("side-by-side work")));
-                                next.store(items.len(), Ordering::SeqCst);
-                            }
-                            return;
-                        }
-                    },
-                };
+        for pool in &thread_pools {
+            let (next, results, run) = (&next, &results, &run);
+            scope.spawn(move || {
                 let work = || loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(item) = items.get(i) else {
@@ -498,7 +493,7 @@ pub fn side_by_side<I: Sync, T: Send>(
                         next.store(items.len(), Ordering::SeqCst);
                     }
                 };
-                match &pool {
+                match pool {
                     Some(pool) => pool.install(work),
                     None => work(),
                 }
