@@ -275,11 +275,12 @@ fn reproduce(args: &ExperimentArgs) -> Result<()> {
     let outcomes = xtask::experiment::reproduce(&options)?;
     for o in &outcomes {
         println!(
-            "{}: {:.0} s, cores busy {}, peak memory {}, {}",
+            "{}: {:.0} s, cores busy {}, peak memory {} ({} resident at start), {}",
             o.id,
             o.seconds,
             xtask::experiment::cpu::shown_busy(o.cpu_seconds, o.seconds),
             xtask::experiment::peak::shown(o.peak_bytes),
+            xtask::experiment::peak::shown(o.resident_at_start_bytes),
             o.dir.display()
         );
     }

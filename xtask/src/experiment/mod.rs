@@ -312,6 +312,10 @@ pub struct Outcome {
     pub cpu_seconds: Option<f64>,
     /// Peak resident memory while it ran, bytes (`None` where unknown: [`peak`]).
     pub peak_bytes: Option<u64>,
+    /// Memory resident when it began, after what earlier steps freed was handed back, bytes
+    /// (`None` where unknown): the part of its peak that it inherited (the cohort, and whatever
+    /// earlier steps of the same process left).
+    pub resident_at_start_bytes: Option<u64>,
 }
 
 /// The SRA's studies split by the paper's recipe for `task`, over the labels of `task`
@@ -437,6 +441,7 @@ pub fn run_experiment(
     // What earlier steps freed is not this step's: handed back before its peak starts.
     peak::release_freed();
     peak::reset();
+    let resident_at_start_bytes = peak::resident();
     let (id, title) = (experiment.id(), experiment.description());
     let settings = &options.settings;
     let memo = if options.resume {
@@ -515,6 +520,7 @@ pub fn run_experiment(
         seconds,
         cpu_seconds,
         peak_bytes,
+        resident_at_start_bytes,
     })
 }
 
@@ -541,11 +547,13 @@ pub fn run(id: &str, options: &Options) -> Result<Outcome> {
 pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     let start = Instant::now();
     let cpu_start = cpu::used();
+    let resident_at_start_bytes = peak::resident();
     let cohort = cohort::load(&options.data)?;
     let loading = Step {
         seconds: start.elapsed().as_secs_f64(),
         cpu_seconds: cpu::since(cpu_start),
         peak_bytes: peak::since_reset(),
+        resident_at_start_bytes,
     };
     let mut options = options.clone();
     let mut outcomes = Vec::new();
@@ -570,12 +578,13 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
-/// The wall time, CPU time and peak memory of a step of `reproduce` that is not an experiment
-/// (the cohort).
+/// The wall time, CPU time and memory of a step of `reproduce` that is not an experiment (the
+/// cohort), as an [`Outcome`] gives them.
 struct Step {
     seconds: f64,
     cpu_seconds: Option<f64>,
     peak_bytes: Option<u64>,
+    resident_at_start_bytes: Option<u64>,
 }
 
 /// The index's sentence on the run's peak memory: the largest of `steps`' peaks (step, bytes)
@@ -624,26 +633,34 @@ fn write_index(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     text.push_str(&format!(
         "\n## Time and memory\n\nWall time, cores busy (CPU time of all threads per second of \
-         wall time, out of this machine's {cores}) and peak resident memory of each step of this \
-         run (the cohort stays in memory throughout). {run_peak}\n\n\
-         | step | seconds | cores busy | peak memory |\n| --- | ---: | ---: | ---: |\n",
+         wall time, out of this machine's {cores}), peak resident memory of each step of this \
+         run (the cohort stays in memory throughout) and the memory resident when the step began \
+         (what it inherited: the cohort and whatever earlier steps left). {run_peak}\n\n\
+         | step | seconds | cores busy | peak memory | resident at start |\n\
+         | --- | ---: | ---: | ---: | ---: |\n",
     ));
     let steps = std::iter::once((
         "loading the cohort (simulation or files, SRA QC)",
         loading.seconds,
         loading.cpu_seconds,
         loading.peak_bytes,
+        loading.resident_at_start_bytes,
     ))
-    .chain(
-        outcomes
-            .iter()
-            .map(|o| (o.id.as_str(), o.seconds, o.cpu_seconds, o.peak_bytes)),
-    );
-    for (step, seconds, cpu_seconds, peak_bytes) in steps {
+    .chain(outcomes.iter().map(|o| {
+        (
+            o.id.as_str(),
+            o.seconds,
+            o.cpu_seconds,
+            o.peak_bytes,
+            o.resident_at_start_bytes,
+        )
+    }));
+    for (step, seconds, cpu_seconds, peak_bytes, resident_at_start) in steps {
         text.push_str(&format!(
-            "| {step} | {seconds:.0} | {} | {} |\n",
+            "| {step} | {seconds:.0} | {} | {} | {} |\n",
             cpu::shown_busy(cpu_seconds, seconds),
-            peak::shown(peak_bytes)
+            peak::shown(peak_bytes),
+            peak::shown(resident_at_start)
         ));
     }
     for o in outcomes {
@@ -681,7 +698,7 @@ mod tests {
     }
 
     #[test]
-    fn the_index_gives_each_step_its_time_cores_busy_and_peak() {
+    fn the_index_gives_each_step_its_time_cores_busy_peak_and_memory_at_start() {
         let dir = tempfile::tempdir().unwrap();
         let options = Options {
             data: DataSpec::parse("sim:tiny").unwrap(),
@@ -695,6 +712,7 @@ mod tests {
             seconds: 10.0,
             cpu_seconds: Some(12.0),
             peak_bytes: Some(1_500_000_000),
+            resident_at_start_bytes: Some(4_000_000),
         };
         let tune = Outcome {
             id: "tune".to_owned(),
@@ -706,19 +724,23 @@ mod tests {
             seconds: 200.0,
             cpu_seconds: Some(350.0),
             peak_bytes: None,
+            resident_at_start_bytes: Some(1_200_000_000),
         };
         write_index(dir.path(), &options, &loading, &[tune], 210.0).unwrap();
         let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
         assert!(
-            index.contains("| step | seconds | cores busy | peak memory |"),
+            index.contains("| step | seconds | cores busy | peak memory | resident at start |"),
             "{index}"
         );
         assert!(
             index.contains(
-                "| loading the cohort (simulation or files, SRA QC) | 10 | 1.20 | 1.50 GB |"
+                "| loading the cohort (simulation or files, SRA QC) | 10 | 1.20 | 1.50 GB | 4.00 MB |"
             ),
             "{index}"
         );
-        assert!(index.contains("| tune | 200 | 1.75 | unknown |"), "{index}");
+        assert!(
+            index.contains("| tune | 200 | 1.75 | unknown | 1.20 GB |"),
+            "{index}"
+        );
     }
 }
