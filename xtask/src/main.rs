@@ -210,6 +210,10 @@ impl ExperimentArgs {
 }
 
 fn main() -> Result<()> {
+    // One arena per core: freed memory in arenas no thread uses stays resident (see the function).
+    xtask::experiment::peak::limit_arenas(
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+    );
     match Cli::parse().task {
         None => {
             Cli::command().print_help()?;

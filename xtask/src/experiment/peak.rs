@@ -65,6 +65,38 @@ pub fn release_freed() {
     }
 }
 
+/// Caps glibc's malloc arenas at `arenas` (where the process runs on glibc; elsewhere nothing), so
+/// that freed memory does not stay resident in arenas no thread uses any more. glibc gives new
+/// threads arenas of their own (up to 8 per core), and [`release_freed`] cannot hand back the
+/// free memory at the top of an arena other than the main one (`malloc_trim` trims only the main
+/// arena's top), up to 64 MB each; the experiments' side-by-side threads and pools of their own
+/// are new threads every seed. Call it first thing, before any thread starts.
+///
+/// `xtask reproduce --data sim:small --seeds 2`, one run after the other on the idle 2-core
+/// machine (simulated): with glibc's default the memory resident at each step's start grew from
+/// 84 MB (the cohort) to 276 MB after `tune` and 378-404 MB in the later steps (12 arenas in
+/// `augment`, 482 MB held for 113 MB in use, `malloc_stats` after `malloc_trim`), the steps' peaks
+/// up to 539 MB; with 2 arenas it stayed at 84-138 MB, the peaks up to 286 MB, the same 56 CSVs, the
+/// whole run in 219-230 s against 220-225 s.
+pub fn limit_arenas(arenas: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            /// glibc: sets a malloc parameter (`man 3 mallopt`); returns 1 on success.
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        /// glibc's `M_ARENA_MAX` (malloc.h).
+        const M_ARENA_MAX: std::ffi::c_int = -8;
+        let arenas = std::ffi::c_int::try_from(arenas.max(1)).unwrap_or(std::ffi::c_int::MAX);
+        // SAFETY: `mallopt` takes no pointers; it sets a parameter under the allocator's lock.
+        unsafe {
+            mallopt(M_ARENA_MAX, arenas);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = arenas;
+}
+
 /// A peak for a report: `3.21 GB`, or `unknown`.
 pub fn shown(peak: Option<u64>) -> String {
     peak.map_or_else(|| "unknown".to_owned(), |b| rnameta_core::human_bytes(b, 2))
