@@ -13,7 +13,9 @@
 //!
 //! Memory an earlier step freed can stay resident: glibc's allocator keeps freed blocks in its
 //! per-thread arenas for reuse, and a later step's peak then counts them on top of its own needs.
-//! [`release_freed`] hands them back to the system before a step begins.
+//! [`release_freed`] hands them back to the system before a step begins, all but the free top of
+//! each arena other than the main one, which glibc does not trim; [`limit_arenas`] keeps those
+//! arenas few.
 
 /// The peak resident memory since the process started or the last [`reset`], in bytes; `None`
 /// where it cannot be read.
@@ -48,7 +50,8 @@ pub fn reset() -> bool {
 
 /// Returns the memory the allocator holds freed to the system (glibc's `malloc_trim`, where the
 /// process runs on glibc; elsewhere nothing), so that it is not resident in the steps that
-/// follow. What the program computes is unaffected: only pages no allocation uses are released.
+/// follow; all but the free top of arenas other than the main one (see [`limit_arenas`]). What
+/// the program computes is unaffected: only pages no allocation uses are released.
 pub fn release_freed() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
