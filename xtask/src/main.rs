@@ -269,7 +269,7 @@ fn experiment(
         "{}\n\nwritten to {} in {:.0} s",
         outcome.table_markdown,
         outcome.dir.display(),
-        outcome.seconds
+        outcome.cost.seconds
     );
     Ok(())
 }
@@ -281,10 +281,10 @@ fn reproduce(args: &ExperimentArgs) -> Result<()> {
         println!(
             "{}: {:.0} s, cores busy {}, peak memory {} ({} resident at start), {}",
             o.id,
-            o.seconds,
-            xtask::experiment::cpu::shown_busy(o.cpu_seconds, o.seconds),
-            xtask::experiment::peak::shown(o.peak_bytes),
-            xtask::experiment::peak::shown(o.resident_at_start_bytes),
+            o.cost.seconds,
+            xtask::experiment::cpu::shown_busy(o.cost.cpu_seconds, o.cost.seconds),
+            xtask::experiment::peak::shown(o.cost.peak_bytes),
+            xtask::experiment::peak::shown(o.cost.resident_at_start_bytes),
             o.dir.display()
         );
     }

@@ -25,6 +25,7 @@ pub mod annotate;
 pub mod archs4;
 pub mod augment;
 pub mod cohort;
+pub mod cost;
 pub mod cpu;
 pub mod diversity;
 pub mod fingerprint;
@@ -50,6 +51,7 @@ use rnameta_preprocess::split::{sex_split, source_split, tissue_split, Split};
 use serde::Serialize;
 
 use cohort::{Cohort, DataSpec};
+use cost::{Meter, StepCost};
 use report::Figure;
 use runner::{ArmResult, Sets};
 use settings::Settings;
@@ -306,16 +308,8 @@ pub struct Outcome {
     pub arms: Vec<ArmResult>,
     /// Where it wrote the settings it chose (`tune`).
     pub chosen_settings: Option<PathBuf>,
-    /// Wall time, seconds.
-    pub seconds: f64,
-    /// CPU time of all threads while it ran, seconds (`None` where unknown: [`cpu`]).
-    pub cpu_seconds: Option<f64>,
-    /// Peak resident memory while it ran, bytes (`None` where unknown: [`peak`]).
-    pub peak_bytes: Option<u64>,
-    /// Memory resident when it began, after what earlier steps freed was handed back, bytes
-    /// (`None` where unknown): the part of its peak that it inherited (the cohort, and whatever
-    /// earlier steps of the same process left).
-    pub resident_at_start_bytes: Option<u64>,
+    /// Its wall time, CPU time and memory.
+    pub cost: StepCost,
 }
 
 /// The SRA's studies split by the paper's recipe for `task`, over the labels of `task`
@@ -436,12 +430,7 @@ pub fn run_experiment(
     cohort: &Cohort,
     options: &Options,
 ) -> Result<Outcome> {
-    let start = Instant::now();
-    let cpu_start = cpu::used();
-    // What earlier steps freed is not this step's: handed back before its peak starts.
-    peak::release_freed();
-    peak::reset();
-    let resident_at_start_bytes = peak::resident();
+    let meter = Meter::start();
     let (id, title) = (experiment.id(), experiment.description());
     let settings = &options.settings;
     let memo = if options.resume {
@@ -475,9 +464,7 @@ pub fn run_experiment(
     };
     let produced = experiment.run(&ctx)?;
     let dir = options.results_dir.join(id);
-    let seconds = start.elapsed().as_secs_f64();
-    let cpu_seconds = cpu::since(cpu_start);
-    let peak_bytes = peak::since_reset();
+    let cost = meter.finish();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
         "gtex_samples": cohort.gtex.n_samples(),
@@ -496,8 +483,8 @@ pub fn run_experiment(
         quick: options.quick,
         version: env!("CARGO_PKG_VERSION"),
         code_hash: fingerprint::CODE_HASH,
-        seconds,
-        cpu_seconds,
+        seconds: cost.seconds,
+        cpu_seconds: cost.cpu_seconds,
         settings: settings.describe(),
         settings_used: settings,
         design: experiment.design(scale),
@@ -517,10 +504,7 @@ pub fn run_experiment(
         files: written.files,
         table_markdown: written.table_markdown,
         arms: produced.results,
-        seconds,
-        cpu_seconds,
-        peak_bytes,
-        resident_at_start_bytes,
+        cost,
     })
 }
 
@@ -546,15 +530,9 @@ pub fn run(id: &str, options: &Options) -> Result<Outcome> {
 /// are read back from the file it wrote, so what trains is what the file says.
 pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     let start = Instant::now();
-    let cpu_start = cpu::used();
-    let resident_at_start_bytes = peak::resident();
+    let loading_meter = Meter::start();
     let cohort = cohort::load(&options.data)?;
-    let loading = Step {
-        seconds: start.elapsed().as_secs_f64(),
-        cpu_seconds: cpu::since(cpu_start),
-        peak_bytes: peak::since_reset(),
-        resident_at_start_bytes,
-    };
+    let loading = loading_meter.finish();
     let mut options = options.clone();
     let mut outcomes = Vec::new();
     for experiment in EXPERIMENTS {
@@ -578,15 +556,6 @@ pub fn reproduce(options: &Options) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
-/// The wall time, CPU time and memory of a step of `reproduce` that is not an experiment (the
-/// cohort), as an [`Outcome`] gives them.
-struct Step {
-    seconds: f64,
-    cpu_seconds: Option<f64>,
-    peak_bytes: Option<u64>,
-    resident_at_start_bytes: Option<u64>,
-}
-
 /// The index's sentence on the run's peak memory: the largest of `steps`' peaks (step, bytes)
 /// and the step it was reached in. The steps' peaks are all there is to go by: each step resets
 /// the kernel's high-water mark ([`peak::reset`]), which is also what the process's maximum
@@ -607,7 +576,7 @@ fn run_peak<'a>(steps: impl Iterator<Item = (&'a str, Option<u64>)>) -> String {
 fn write_index(
     dir: &Path,
     options: &Options,
-    loading: &Step,
+    loading: &StepCost,
     outcomes: &[Outcome],
     seconds: f64,
 ) -> Result<()> {
@@ -628,7 +597,7 @@ fn write_index(
     );
     let run_peak = run_peak(
         std::iter::once(("loading the cohort", loading.peak_bytes))
-            .chain(outcomes.iter().map(|o| (o.id.as_str(), o.peak_bytes))),
+            .chain(outcomes.iter().map(|o| (o.id.as_str(), o.cost.peak_bytes))),
     );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     text.push_str(&format!(
@@ -639,34 +608,21 @@ fn write_index(
          | step | seconds | cores busy | peak memory | resident at start |\n\
          | --- | ---: | ---: | ---: | ---: |\n",
     ));
-    let steps = std::iter::once((
-        "loading the cohort (simulation or files, SRA QC)",
-        loading.seconds,
-        loading.cpu_seconds,
-        loading.peak_bytes,
-        loading.resident_at_start_bytes,
-    ))
-    .chain(outcomes.iter().map(|o| {
-        (
-            o.id.as_str(),
-            o.seconds,
-            o.cpu_seconds,
-            o.peak_bytes,
-            o.resident_at_start_bytes,
-        )
-    }));
-    for (step, seconds, cpu_seconds, peak_bytes, resident_at_start) in steps {
+    let steps = std::iter::once(("loading the cohort (simulation or files, SRA QC)", loading))
+        .chain(outcomes.iter().map(|o| (o.id.as_str(), &o.cost)));
+    for (step, cost) in steps {
         text.push_str(&format!(
-            "| {step} | {seconds:.0} | {} | {} | {} |\n",
-            cpu::shown_busy(cpu_seconds, seconds),
-            peak::shown(peak_bytes),
-            peak::shown(resident_at_start)
+            "| {step} | {:.0} | {} | {} | {} |\n",
+            cost.seconds,
+            cpu::shown_busy(cost.cpu_seconds, cost.seconds),
+            peak::shown(cost.peak_bytes),
+            peak::shown(cost.resident_at_start_bytes)
         ));
     }
     for o in outcomes {
         text.push_str(&format!(
             "\n## {} ({:.0} s)\n\n{}\n\n![box plots]({}/box.svg)\n",
-            o.id, o.seconds, o.table_markdown, o.id
+            o.id, o.cost.seconds, o.table_markdown, o.id
         ));
     }
     std::fs::create_dir_all(dir)?;
@@ -708,7 +664,7 @@ mod tests {
             resume: false,
             settings: Settings::default(),
         };
-        let loading = Step {
+        let loading = StepCost {
             seconds: 10.0,
             cpu_seconds: Some(12.0),
             peak_bytes: Some(1_500_000_000),
@@ -721,10 +677,12 @@ mod tests {
             table_markdown: "| table |".to_owned(),
             arms: Vec::new(),
             chosen_settings: None,
-            seconds: 200.0,
-            cpu_seconds: Some(350.0),
-            peak_bytes: None,
-            resident_at_start_bytes: Some(1_200_000_000),
+            cost: StepCost {
+                seconds: 200.0,
+                cpu_seconds: Some(350.0),
+                peak_bytes: None,
+                resident_at_start_bytes: Some(1_200_000_000),
+            },
         };
         write_index(dir.path(), &options, &loading, &[tune], 210.0).unwrap();
         let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
