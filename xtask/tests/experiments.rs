@@ -160,6 +160,18 @@ fn check_outputs(outcome: &Outcome, own_files: &[&str]) {
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(outcome.dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["seeds"], serde_json::json!([0, 1]));
+    // Its time and memory, as `reproduce`'s index gives them.
+    for (key, value) in [
+        ("seconds", serde_json::json!(outcome.cost.seconds)),
+        ("cpu_seconds", serde_json::json!(outcome.cost.cpu_seconds)),
+        ("peak_bytes", serde_json::json!(outcome.cost.peak_bytes)),
+        (
+            "resident_at_start_bytes",
+            serde_json::json!(outcome.cost.resident_at_start_bytes),
+        ),
+    ] {
+        assert_eq!(run[key], value, "{id}: run.json's {key}");
+    }
     assert_eq!(run["arms"].as_array().unwrap().len(), rows);
     // Every experiment after `tune` trains with the settings it chose, and records them whole.
     let settings = run["settings"].as_str().unwrap();

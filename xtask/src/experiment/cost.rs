@@ -4,10 +4,12 @@
 
 use std::time::Instant;
 
+use serde::Serialize;
+
 use super::{cpu, peak};
 
 /// The time and memory one step of a run took.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StepCost {
     /// Wall time, seconds.
     pub seconds: f64,

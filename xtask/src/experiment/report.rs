@@ -15,6 +15,7 @@ use rnameta_eval::stats::{one_way_anova, welch_t_test, SIGNIFICANCE};
 use rnameta_eval::{Cell, SeedSummary, Table};
 use serde::Serialize;
 
+use super::cost::StepCost;
 use super::runner::ArmResult;
 use super::settings::Settings;
 use super::{Produced, CHOSEN_FILE};
@@ -70,10 +71,11 @@ pub struct RunRecord<'a> {
     pub version: &'static str,
     /// Hash of the code that fits (see `fingerprint::CODE_HASH`).
     pub code_hash: &'static str,
-    /// Wall time of the whole experiment, seconds.
-    pub seconds: f64,
-    /// CPU time of all threads during the experiment, seconds (`None` where unknown).
-    pub cpu_seconds: Option<f64>,
+    /// Wall time, CPU time and memory of the whole experiment (`seconds`, `cpu_seconds`,
+    /// `peak_bytes`, `resident_at_start_bytes`), so that a run stopped before `reproduce` writes
+    /// its index still has each finished step's.
+    #[serde(flatten)]
+    pub cost: StepCost,
     /// The hyperparameters: the paper's defaults or tuned (from where).
     pub settings: String,
     /// The hyperparameters used, in full: where they came from and every tuned (task, model).
