@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 use xtask::experiment::cohort::{self, DataSpec};
+use xtask::experiment::memo::Reuse;
 
 use xtask::experiment::settings::Settings;
 use xtask::experiment::{run_on, Options, Outcome, EXPERIMENTS};
@@ -730,6 +731,8 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(records.len(), 3 + 3 + 3 * 2, "{records:?}");
+    let reuse = |read, computed| Some(Reuse { read, computed });
+    assert_eq!(first.reuse, reuse(0, 12));
     // Mark every record: a resumed run must report the marks, not fit again.
     for path in &records {
         let mut record: serde_json::Value =
@@ -742,15 +745,18 @@ fn resume_reuses_the_fits_an_earlier_run_recorded() {
     for arm in &resumed.arms {
         assert_eq!(arm.mca, vec![0.123, 0.123], "{}", arm.name);
     }
+    assert_eq!(resumed.reuse, reuse(12, 0));
     // Without --resume nothing is read back: the scores are the first run's, recomputed.
     let fresh = run_on("source", &cohort, &options(false, "fresh")).unwrap();
     for (a, b) in fresh.arms.iter().zip(&first.arms) {
         assert_eq!(a.mca, b.mca, "{}", a.name);
     }
     assert!(!dir.path().join("fresh/.fits").exists());
+    assert_eq!(fresh.reuse, None);
     // A damaged record is fitted again and rewritten.
     std::fs::write(&records[0], b"{ truncated").unwrap();
-    run_on("source", &cohort, &options(true, "resumed")).unwrap();
+    let mended = run_on("source", &cohort, &options(true, "resumed")).unwrap();
+    assert_eq!(mended.reuse, reuse(11, 1));
     let rewritten: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&records[0]).unwrap()).unwrap();
     assert_ne!(rewritten["scores"]["mca"], serde_json::json!(0.123));
@@ -770,6 +776,13 @@ fn resume_reuses_each_augment_seed_whole() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(records.len(), 4 * 2, "{records:?}");
+    assert_eq!(
+        first.reuse,
+        Some(Reuse {
+            read: 0,
+            computed: 8
+        })
+    );
     let quality_before = std::fs::read_to_string(first.dir.join("quality.csv")).unwrap();
     for path in &records {
         let mut record: serde_json::Value =
@@ -790,6 +803,13 @@ fn resume_reuses_each_augment_seed_whole() {
     for arm in &resumed.arms {
         assert_eq!(arm.mca, vec![0.123, 0.123], "{}", arm.name);
     }
+    assert_eq!(
+        resumed.reuse,
+        Some(Reuse {
+            read: 8,
+            computed: 0
+        })
+    );
     // What was read back besides the marks is what was recorded: the same quality table.
     let quality_after = std::fs::read_to_string(resumed.dir.join("quality.csv")).unwrap();
     assert_eq!(quality_after, quality_before);
@@ -817,6 +837,13 @@ fn resume_reuses_each_annotate_seed_whole() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(records.len(), 4 * 2, "{records:?}");
+    assert_eq!(
+        first.reuse,
+        Some(Reuse {
+            read: 0,
+            computed: 8
+        })
+    );
     for path in &records {
         let mut record: serde_json::Value =
             serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
@@ -825,6 +852,13 @@ fn resume_reuses_each_annotate_seed_whole() {
         std::fs::write(path, serde_json::to_vec(&record).unwrap()).unwrap();
     }
     let resumed = run_on("annotate", &cohort, &options).unwrap();
+    assert_eq!(
+        resumed.reuse,
+        Some(Reuse {
+            read: 8,
+            computed: 0
+        })
+    );
     for (arm, before) in resumed.arms.iter().zip(&first.arms) {
         if arm.name.ends_with(" + feedback") {
             assert_eq!(arm.mca, before.mca, "{}", arm.name);

@@ -11,10 +11,15 @@
 //! one fit's scores (a seed of `annotate`, `rf-multilabel` or `augment`: several fits and what
 //! they measured) are recorded the same way, under a [`Key`] built from what they depend on.
 //!
+//! A memo counts the results it read from records and the ones it computed ([`Reuse`]), so that a
+//! step's time can be read for what it is: with records read, it counts only what was computed.
+//!
 //! This module knows the store and [`FitRequest`] -> scores; the fit itself is
 //! [`fit_and_score`]'s.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
@@ -23,11 +28,30 @@ use serde::{Deserialize, Serialize};
 pub use super::fingerprint::{Key, CODE_HASH};
 use super::fit::{fit_and_score, FitRequest, Scores};
 
-/// Where fits are recorded, or nothing (a run without `--resume`).
+/// Where fits are recorded, or nothing (a run without `--resume`). Clones share one count of the
+/// results read and computed ([`Memo::reuse`]).
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
     dir: Option<PathBuf>,
     commit: String,
+    tally: Arc<Tally>,
+}
+
+/// Results a memo read from records and results it computed and recorded, so far.
+#[derive(Debug, Default)]
+struct Tally {
+    read: AtomicUsize,
+    computed: AtomicUsize,
+}
+
+/// How many results a memo with records (`--resume`) read from them and how many it computed:
+/// a step's time counts only the computed ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reuse {
+    /// Results read from records (of earlier runs, or of earlier steps of this run).
+    pub read: usize,
+    /// Results computed (and recorded).
+    pub computed: usize,
 }
 
 /// One recorded result.
@@ -59,7 +83,22 @@ impl Memo {
         Self {
             dir: Some(results_dir.join(".fits")),
             commit: current_commit(),
+            tally: Arc::default(),
         }
+    }
+
+    /// How many results this memo and its clones read from records and how many they computed
+    /// so far; `None` without records (a run without `--resume` computes everything).
+    pub fn reuse(&self) -> Option<Reuse> {
+        self.dir.as_ref().map(|_| Reuse {
+            read: self.tally.read.load(Ordering::Relaxed),
+            computed: self.tally.computed.load(Ordering::Relaxed),
+        })
+    }
+
+    /// Counts `n` results read from records.
+    fn count_read(&self, n: usize) {
+        self.tally.read.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The scores of fitting `request` ([`fit_and_score`]), from the record of an earlier
@@ -127,6 +166,7 @@ impl Memo {
             bail!("{} keys for {} records", paths.len(), whats.len());
         }
         if let Some(found) = paths.iter().map(|path| read_record(path)).collect() {
+            self.count_read(paths.len());
             return Ok(found);
         }
         let results = check(compute()?)?;
@@ -149,13 +189,15 @@ impl Memo {
         };
         let path = dir.join(format!("{}.json", key()?));
         if let Some(result) = read_record(&path) {
+            self.count_read(1);
             return Ok(result);
         }
         let result = compute()?;
         self.write_record(&path, what, request, result)
     }
 
-    /// Records `result` at `path` (atomically, its folder made first) and gives it back.
+    /// Records `result` at `path` (atomically, its folder made first), counts it as computed, and
+    /// gives it back.
     fn write_record<T: Serialize>(
         &self,
         path: &Path,
@@ -175,6 +217,7 @@ impl Memo {
         };
         let json = serde_json::to_vec_pretty(&record)?;
         rnameta_io::write::write_atomically(path, |w| w.write_all(&json))?;
+        self.tally.computed.fetch_add(1, Ordering::Relaxed);
         Ok(record.result)
     }
 }
@@ -223,17 +266,22 @@ mod tests {
             .recorded_together(&whats, keys, || compute(vec![1, 2]))
             .unwrap();
         assert_eq!((first, computed.get()), (vec![1, 2], 1));
+        let reuse = |read, computed| Some(Reuse { read, computed });
+        assert_eq!(memo.reuse(), reuse(0, 2));
         // Both recorded: read back, not computed (what compute would give now is ignored).
         let again = memo
             .recorded_together(&whats, keys, || compute(vec![7, 8]))
             .unwrap();
         assert_eq!((again, computed.get()), (vec![1, 2], 1));
+        assert_eq!(memo.reuse(), reuse(2, 2));
         // One record missing: all computed and recorded again.
         std::fs::remove_file(dir.path().join(".fits/key-b.json")).unwrap();
         let recomputed = memo
             .recorded_together(&whats, keys, || compute(vec![3, 4]))
             .unwrap();
         assert_eq!((recomputed, computed.get()), (vec![3, 4], 2));
+        // A clone counts into the same tally.
+        assert_eq!(memo.clone().reuse(), reuse(2, 4));
         let record: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.path().join(".fits/key-a.json")).unwrap())
                 .unwrap();
@@ -263,8 +311,16 @@ mod tests {
         assert!(memo.is_recorded::<u32>(key).unwrap());
         // A record that does not read as the type asked for would be computed again.
         assert!(!memo.is_recorded::<Vec<String>>(key).unwrap());
+        // Asking reads nothing: only the one computation is counted; reading it counts.
+        let counted = |read, computed| Some(Reuse { read, computed });
+        assert_eq!(memo.reuse(), counted(0, 1));
+        assert_eq!(memo.recorded("a number", key, || Ok(6u32)).unwrap(), 5);
+        assert_eq!(memo.reuse(), counted(1, 1));
         // Without --resume nothing is recorded, and the key is not even made.
         let never = || -> Result<String> { panic!("the key is not made without --resume") };
-        assert!(!Memo::off().is_recorded::<u32>(never).unwrap());
+        let off = Memo::off();
+        assert!(!off.is_recorded::<u32>(never).unwrap());
+        assert_eq!(off.recorded("a number", never, || Ok(7u32)).unwrap(), 7);
+        assert_eq!(off.reuse(), None);
     }
 }

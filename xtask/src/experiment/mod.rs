@@ -310,6 +310,9 @@ pub struct Outcome {
     pub chosen_settings: Option<PathBuf>,
     /// Its wall time, CPU time and memory.
     pub cost: StepCost,
+    /// With `--resume`: how many of its results it read from `.fits` records instead of
+    /// computing them (its time counts only the computed ones).
+    pub reuse: Option<memo::Reuse>,
 }
 
 /// The SRA's studies split by the paper's recipe for `task`, over the labels of `task`
@@ -465,6 +468,7 @@ pub fn run_experiment(
     let produced = experiment.run(&ctx)?;
     let dir = options.results_dir.join(id);
     let cost = meter.finish();
+    let reuse = memo.reuse();
     let data_summary = serde_json::json!({
         "qc": cohort.qc,
         "gtex_samples": cohort.gtex.n_samples(),
@@ -484,6 +488,7 @@ pub fn run_experiment(
         version: env!("CARGO_PKG_VERSION"),
         code_hash: fingerprint::CODE_HASH,
         cost,
+        reuse,
         settings: settings.describe(),
         settings_used: settings,
         design: experiment.design(scale),
@@ -504,6 +509,7 @@ pub fn run_experiment(
         table_markdown: written.table_markdown,
         arms: produced.results,
         cost,
+        reuse,
     })
 }
 
@@ -588,8 +594,9 @@ fn write_index(
         options.seeds,
         seconds,
         if options.resume {
-            "With `--resume`: results that earlier runs recorded in `.fits` were reused, so the \
-             times here count only what this run computed.\n"
+            "With `--resume`: a result recorded in `.fits` (by an earlier run, or by an earlier \
+             step of this one) was read instead of computed. The column *read / computed* counts \
+             them for each step: a step's time counts only what it computed.\n"
         } else {
             ""
         }
@@ -599,19 +606,33 @@ fn write_index(
             .chain(outcomes.iter().map(|o| (o.id.as_str(), o.cost.peak_bytes))),
     );
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (reuse_head, reuse_rule) = if options.resume {
+        (" read / computed |", " ---: |")
+    } else {
+        ("", "")
+    };
     text.push_str(&format!(
         "\n## Time and memory\n\nWall time, cores busy (CPU time of all threads per second of \
          wall time, out of this machine's {cores}), peak resident memory of each step of this \
          run (the cohort stays in memory throughout) and the memory resident when the step began \
          (what it inherited: the cohort and whatever earlier steps left). {run_peak}\n\n\
-         | step | seconds | cores busy | peak memory | resident at start |\n\
-         | --- | ---: | ---: | ---: | ---: |\n",
+         | step | seconds | cores busy | peak memory | resident at start |{reuse_head}\n\
+         | --- | ---: | ---: | ---: | ---: |{reuse_rule}\n",
     ));
-    let steps = std::iter::once(("loading the cohort (simulation or files, SRA QC)", loading))
-        .chain(outcomes.iter().map(|o| (o.id.as_str(), &o.cost)));
-    for (step, cost) in steps {
+    let steps = std::iter::once((
+        "loading the cohort (simulation or files, SRA QC)",
+        loading,
+        None,
+    ))
+    .chain(outcomes.iter().map(|o| (o.id.as_str(), &o.cost, o.reuse)));
+    for (step, cost, reuse) in steps {
+        let reuse = match (options.resume, reuse) {
+            (false, _) => String::new(),
+            (true, Some(r)) => format!(" {} / {} |", r.read, r.computed),
+            (true, None) => " - |".to_owned(),
+        };
         text.push_str(&format!(
-            "| {step} | {:.0} | {} | {} | {} |\n",
+            "| {step} | {:.0} | {} | {} | {} |{reuse}\n",
             cost.seconds,
             cpu::shown_busy(cost.cpu_seconds, cost.seconds),
             peak::shown(cost.peak_bytes),
@@ -682,6 +703,7 @@ mod tests {
                 peak_bytes: None,
                 resident_at_start_bytes: Some(1_200_000_000),
             },
+            reuse: None,
         };
         write_index(dir.path(), &options, &loading, &[tune], 210.0).unwrap();
         let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
@@ -696,7 +718,59 @@ mod tests {
             "{index}"
         );
         assert!(
-            index.contains("| tune | 200 | 1.75 | unknown | 1.20 GB |"),
+            index.contains("| tune | 200 | 1.75 | unknown | 1.20 GB |\n"),
+            "{index}"
+        );
+        assert!(!index.contains("--resume"), "{index}");
+    }
+
+    #[test]
+    fn with_resume_the_index_counts_each_steps_results_read_from_records_and_computed() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            data: DataSpec::parse("sim:tiny").unwrap(),
+            seeds: 2,
+            quick: true,
+            results_dir: dir.path().to_owned(),
+            resume: true,
+            settings: Settings::default(),
+        };
+        let cost = StepCost {
+            seconds: 20.0,
+            cpu_seconds: Some(30.0),
+            peak_bytes: Some(2_000_000_000),
+            resident_at_start_bytes: Some(1_000_000_000),
+        };
+        let step = |id: &str, read, computed| Outcome {
+            id: id.to_owned(),
+            dir: dir.path().join(id),
+            files: Vec::new(),
+            table_markdown: "| table |".to_owned(),
+            arms: Vec::new(),
+            chosen_settings: None,
+            cost,
+            reuse: Some(memo::Reuse { read, computed }),
+        };
+        let steps = [step("tissue-sra", 0, 40), step("class-count", 12, 28)];
+        write_index(dir.path(), &options, &cost, &steps, 60.0).unwrap();
+        let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+        assert!(index.contains("With `--resume`:"), "{index}");
+        assert!(
+            index.contains(
+                "| step | seconds | cores busy | peak memory | resident at start | read / computed |"
+            ),
+            "{index}"
+        );
+        assert!(
+            index.contains("| loading the cohort (simulation or files, SRA QC) | 20 | 1.50 | 2.00 GB | 1.00 GB | - |"),
+            "{index}"
+        );
+        assert!(
+            index.contains("| tissue-sra | 20 | 1.50 | 2.00 GB | 1.00 GB | 0 / 40 |"),
+            "{index}"
+        );
+        assert!(
+            index.contains("| class-count | 20 | 1.50 | 2.00 GB | 1.00 GB | 12 / 28 |"),
             "{index}"
         );
     }

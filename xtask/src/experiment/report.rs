@@ -16,6 +16,7 @@ use rnameta_eval::{Cell, SeedSummary, Table};
 use serde::Serialize;
 
 use super::cost::StepCost;
+use super::memo::Reuse;
 use super::runner::ArmResult;
 use super::settings::Settings;
 use super::{Produced, CHOSEN_FILE};
@@ -76,6 +77,9 @@ pub struct RunRecord<'a> {
     /// its index still has each finished step's.
     #[serde(flatten)]
     pub cost: StepCost,
+    /// With `--resume`: results read from `.fits` records instead of computed, and computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<Reuse>,
     /// The hyperparameters: the paper's defaults or tuned (from where).
     pub settings: String,
     /// The hyperparameters used, in full: where they came from and every tuned (task, model).
