@@ -45,7 +45,9 @@ struct Tally {
 }
 
 /// How many results a memo with records (`--resume`) read from them and how many it computed:
-/// a step's time counts only the computed ones.
+/// a step's time counts only the computed ones. Records nest: a result computed inside another
+/// (`rf-multilabel`'s seed, which records its source forest's fit too) counts twice when computed
+/// and once when the outer one is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Reuse {
     /// Results read from records (of earlier runs, or of earlier steps of this run).
