@@ -673,40 +673,55 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_index_gives_each_step_its_time_cores_busy_peak_and_memory_at_start() {
-        let dir = tempfile::tempdir().unwrap();
-        let options = Options {
+    /// Options of a `reproduce` of the tiny preset writing to `dir`, with or without `--resume`.
+    fn index_options(dir: &Path, resume: bool) -> Options {
+        Options {
             data: DataSpec::parse("sim:tiny").unwrap(),
             seeds: 2,
             quick: true,
-            results_dir: dir.path().to_owned(),
-            resume: false,
+            results_dir: dir.to_owned(),
+            resume,
             settings: Settings::default(),
-        };
+        }
+    }
+
+    /// A finished step `id` that cost `cost` and read and computed `reuse`, for the index.
+    fn step_outcome(dir: &Path, id: &str, cost: StepCost, reuse: Option<memo::Reuse>) -> Outcome {
+        Outcome {
+            id: id.to_owned(),
+            dir: dir.join(id),
+            files: Vec::new(),
+            table_markdown: "| table |".to_owned(),
+            arms: Vec::new(),
+            chosen_settings: None,
+            cost,
+            reuse,
+        }
+    }
+
+    /// The index [`write_index`] writes into `dir` for these steps.
+    fn written_index(dir: &Path, resume: bool, loading: &StepCost, steps: &[Outcome]) -> String {
+        write_index(dir, &index_options(dir, resume), loading, steps, 210.0).unwrap();
+        std::fs::read_to_string(dir.join("README.md")).unwrap()
+    }
+
+    #[test]
+    fn the_index_gives_each_step_its_time_cores_busy_peak_and_memory_at_start() {
+        let dir = tempfile::tempdir().unwrap();
         let loading = StepCost {
             seconds: 10.0,
             cpu_seconds: Some(12.0),
             peak_bytes: Some(1_500_000_000),
             resident_at_start_bytes: Some(4_000_000),
         };
-        let tune = Outcome {
-            id: "tune".to_owned(),
-            dir: dir.path().join("tune"),
-            files: Vec::new(),
-            table_markdown: "| table |".to_owned(),
-            arms: Vec::new(),
-            chosen_settings: None,
-            cost: StepCost {
-                seconds: 200.0,
-                cpu_seconds: Some(350.0),
-                peak_bytes: None,
-                resident_at_start_bytes: Some(1_200_000_000),
-            },
-            reuse: None,
+        let tune_cost = StepCost {
+            seconds: 200.0,
+            cpu_seconds: Some(350.0),
+            peak_bytes: None,
+            resident_at_start_bytes: Some(1_200_000_000),
         };
-        write_index(dir.path(), &options, &loading, &[tune], 210.0).unwrap();
-        let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+        let tune = step_outcome(dir.path(), "tune", tune_cost, None);
+        let index = written_index(dir.path(), false, &loading, &[tune]);
         assert!(
             index.contains("| step | seconds | cores busy | peak memory | resident at start |"),
             "{index}"
@@ -727,33 +742,17 @@ mod tests {
     #[test]
     fn with_resume_the_index_counts_each_steps_results_read_from_records_and_computed() {
         let dir = tempfile::tempdir().unwrap();
-        let options = Options {
-            data: DataSpec::parse("sim:tiny").unwrap(),
-            seeds: 2,
-            quick: true,
-            results_dir: dir.path().to_owned(),
-            resume: true,
-            settings: Settings::default(),
-        };
         let cost = StepCost {
             seconds: 20.0,
             cpu_seconds: Some(30.0),
             peak_bytes: Some(2_000_000_000),
             resident_at_start_bytes: Some(1_000_000_000),
         };
-        let step = |id: &str, read, computed| Outcome {
-            id: id.to_owned(),
-            dir: dir.path().join(id),
-            files: Vec::new(),
-            table_markdown: "| table |".to_owned(),
-            arms: Vec::new(),
-            chosen_settings: None,
-            cost,
-            reuse: Some(memo::Reuse { read, computed }),
+        let step = |id: &str, read, computed| {
+            step_outcome(dir.path(), id, cost, Some(memo::Reuse { read, computed }))
         };
         let steps = [step("tissue-sra", 0, 40), step("class-count", 12, 28)];
-        write_index(dir.path(), &options, &cost, &steps, 60.0).unwrap();
-        let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+        let index = written_index(dir.path(), true, &cost, &steps);
         assert!(index.contains("With `--resume`:"), "{index}");
         assert!(
             index.contains(
